@@ -1,0 +1,70 @@
+// The stat catalogue, declared once: names follow Envoy's so its dashboards and habits carry over.
+// A misspelt stat name is a compile error because every scope is built from these tuples.
+
+export const CLUSTER_COUNTERS = [
+  'upstream_rq_total',
+  'upstream_rq_completed',
+  'upstream_rq_1xx',
+  'upstream_rq_2xx',
+  'upstream_rq_3xx',
+  'upstream_rq_4xx',
+  'upstream_rq_5xx',
+  'upstream_rq_retry',
+  'upstream_rq_retry_success',
+  'upstream_rq_retry_limit_exceeded',
+  'upstream_rq_retry_overflow',
+  'upstream_rq_timeout',
+  'upstream_rq_per_try_timeout',
+  'upstream_rq_pending_overflow',
+  'upstream_rq_rx_reset',
+  'upstream_cx_total',
+  'upstream_cx_connect_fail',
+  'upstream_cx_none_healthy',
+  'membership_change',
+  'update_attempt',
+  'update_success',
+  'update_failure',
+  'update_empty',
+  'health_check.attempt',
+  'health_check.success',
+  'health_check.failure',
+  'outlier_detection.ejections_enforced_total',
+] as const
+
+export const CLUSTER_GAUGES = [
+  'membership_healthy',
+  'membership_total',
+  'upstream_rq_active',
+  'upstream_cx_active',
+  'outlier_detection.ejections_active',
+] as const
+
+export const LISTENER_COUNTERS = [
+  'downstream_rq_total',
+  'downstream_rq_1xx',
+  'downstream_rq_2xx',
+  'downstream_rq_3xx',
+  'downstream_rq_4xx',
+  'downstream_rq_5xx',
+  'downstream_rq_too_large',
+  'downstream_rq_header_overflow',
+  'no_route',
+  'rq_total',
+  'tracing.random_sampling',
+  'tracing.service_forced',
+  'tracing.client_enabled',
+  'tracing.not_traceable',
+] as const
+
+export const LISTENER_GAUGES = ['downstream_rq_active'] as const
+
+export const TRACING_COUNTERS = ['spans_sent', 'reports_sent', 'reports_dropped', 'reports_failed'] as const
+
+export const SERVER_GAUGES = ['live', 'state', 'uptime', 'concurrency'] as const
+
+export type ClusterCounter = (typeof CLUSTER_COUNTERS)[number]
+export type ClusterGauge = (typeof CLUSTER_GAUGES)[number]
+export type ListenerCounter = (typeof LISTENER_COUNTERS)[number]
+export type ListenerGauge = (typeof LISTENER_GAUGES)[number]
+export type TracingCounter = (typeof TRACING_COUNTERS)[number]
+export type ServerGauge = (typeof SERVER_GAUGES)[number]

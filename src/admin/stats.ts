@@ -1,0 +1,97 @@
+// Counters and gauges, grouped into typed scopes (cluster.<name>., http.<prefix>., tracing.zipkin.).
+// Plain numbers in a Map: the request path pays one property increment per stat.
+
+import {
+  CLUSTER_COUNTERS,
+  CLUSTER_GAUGES,
+  LISTENER_COUNTERS,
+  LISTENER_GAUGES,
+  SERVER_GAUGES,
+  TRACING_COUNTERS,
+  type ClusterCounter,
+  type ClusterGauge,
+  type ListenerCounter,
+  type ListenerGauge,
+  type ServerGauge,
+  type TracingCounter,
+} from './stat-names.ts'
+
+export type StatKind = 'counter' | 'gauge'
+
+export class Stat {
+  value = 0
+  constructor(readonly name: string, readonly kind: StatKind) {}
+  inc(by = 1): void {
+    this.value += by
+  }
+  dec(by = 1): void {
+    this.value -= by
+  }
+  set(value: number): void {
+    this.value = value
+  }
+}
+
+export type Scope<C extends string, G extends string> = { readonly [K in C | G]: Stat }
+
+export type ClusterStats = Scope<ClusterCounter, ClusterGauge> & {
+  /** Per-status-code counter, `upstream_rq_200`, created on first use. */
+  code(status: number): Stat
+}
+export type ListenerStats = Scope<ListenerCounter, ListenerGauge>
+export type TracingStats = Scope<TracingCounter, never>
+export type ServerStats = Scope<never, ServerGauge>
+
+export class StatsStore {
+  readonly #stats = new Map<string, Stat>()
+
+  get(name: string, kind: StatKind = 'counter'): Stat {
+    let stat = this.#stats.get(name)
+    if (!stat) {
+      stat = new Stat(name, kind)
+      this.#stats.set(name, stat)
+    }
+    return stat
+  }
+
+  /** Every stat, sorted by name, as Envoy's /stats lists them. */
+  all(): Stat[] {
+    return [...this.#stats.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  }
+
+  reset(): void {
+    for (const stat of this.#stats.values()) if (stat.kind === 'counter') stat.value = 0
+  }
+
+  cluster(name: string): ClusterStats {
+    const prefix = `cluster.${name}.`
+    const scope = this.#scope(prefix, CLUSTER_COUNTERS, CLUSTER_GAUGES) as Record<string, Stat>
+    const codes = new Map<number, Stat>()
+    return Object.assign(scope, {
+      code: (status: number) => {
+        let stat = codes.get(status)
+        if (!stat) codes.set(status, (stat = this.get(`${prefix}upstream_rq_${status}`)))
+        return stat
+      },
+    }) as ClusterStats
+  }
+
+  listener(statPrefix: string): ListenerStats {
+    return this.#scope(`http.${statPrefix}.`, LISTENER_COUNTERS, LISTENER_GAUGES) as ListenerStats
+  }
+
+  tracing(): TracingStats {
+    return this.#scope('tracing.zipkin.', TRACING_COUNTERS, []) as TracingStats
+  }
+
+  server(): ServerStats {
+    return this.#scope('server.', [], SERVER_GAUGES) as ServerStats
+  }
+
+  #scope(prefix: string, counters: readonly string[], gauges: readonly string[]): Record<string, Stat> {
+    const scope: Record<string, Stat> = {}
+    for (const name of counters) scope[name] = this.get(prefix + name, 'counter')
+    for (const name of gauges) scope[name] = this.get(prefix + name, 'gauge')
+    return scope
+  }
+}

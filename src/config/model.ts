@@ -1,0 +1,181 @@
+// The validated, defaulted configuration every other module reads. Produced only by
+// src/config/load-config.ts from the YAML schema; fields carry units (`timeoutMs`) in code.
+
+export type Config = {
+  /** Envoy's `--service-cluster` / `--service-node`; the CLI flags override the file. */
+  readonly node: { readonly cluster: string; readonly id: string }
+  readonly admin: AdminConfig | undefined
+  readonly listeners: readonly ListenerConfig[]
+  readonly clusters: readonly ClusterConfig[]
+  readonly tracing: TracingConfig | undefined
+}
+
+export type AdminConfig = {
+  readonly address: string
+  readonly port: number
+}
+
+/** `ingress` listeners record SERVER spans, `egress` listeners CLIENT spans (Envoy's operation_name). */
+export type TrafficDirection = 'ingress' | 'egress'
+
+export type ListenerConfig = {
+  readonly name: string
+  readonly address: string
+  readonly port: number
+  /** Prefix of the listener's stats: `http.<statPrefix>.downstream_rq_total`. */
+  readonly statPrefix: string
+  readonly direction: TrafficDirection
+  /** Value of the `server` response header; undefined removes it (Envoy's PASS_THROUGH is not offered). */
+  readonly serverName: string | undefined
+  readonly generateRequestId: boolean
+  readonly alwaysSetRequestIdInResponse: boolean
+  /** Append the peer address to x-forwarded-for and trust it as the client (Envoy's use_remote_address). */
+  readonly useRemoteAddress: boolean
+  readonly xffNumTrustedHops: number
+  /** Keep client-sent `x-envoy-*` control headers (only for listeners that sit behind another proxy). */
+  readonly trustEnvoyHeaders: boolean
+  readonly maxRequestHeadersBytes: number
+  /** Bodies larger than this get 413; 0 = no limit. */
+  readonly maxRequestBytes: number
+  /** Request bodies up to this size are buffered so a retry can replay them. */
+  readonly retryBufferBytes: number
+  readonly idleTimeoutMs: number
+  readonly accessLog: AccessLogConfig
+  readonly tracing: ListenerTracingConfig
+  readonly virtualHosts: readonly VirtualHostConfig[]
+}
+
+export type AccessLogConfig = { readonly enabled: boolean; readonly format: 'text' | 'json' }
+
+export type ListenerTracingConfig = {
+  /** Percentages 0-100, as in Envoy's HCM `tracing` block. */
+  readonly randomSampling: number
+  readonly clientSampling: number
+  readonly overallSampling: number
+}
+
+export type HeaderToAdd = {
+  readonly key: string
+  /** May reference `%REQ(name)%`, `%DOWNSTREAM_REMOTE_ADDRESS%`, `%UPSTREAM_REMOTE_ADDRESS%`... */
+  readonly value: string
+  /** true appends to an existing value, false replaces it (Envoy's `append`). */
+  readonly append: boolean
+}
+
+export type HeaderRules = {
+  readonly requestHeadersToAdd: readonly HeaderToAdd[]
+  readonly requestHeadersToRemove: readonly string[]
+  readonly responseHeadersToAdd: readonly HeaderToAdd[]
+  readonly responseHeadersToRemove: readonly string[]
+}
+
+export type VirtualHostConfig = HeaderRules & {
+  readonly name: string
+  /** Lower-cased; `*` alone, `*.suffix`, `prefix.*`, optionally with `:port` or `:*`. */
+  readonly domains: readonly string[]
+  readonly routes: readonly RouteConfig[]
+  /** Route-level policy wins over this one (Envoy semantics). */
+  readonly retryPolicy: RetryPolicyConfig | undefined
+}
+
+export type HeaderMatcher = {
+  readonly name: string
+  readonly invert: boolean
+} & (
+  | { readonly kind: 'exact'; readonly value: string }
+  | { readonly kind: 'prefix'; readonly value: string }
+  | { readonly kind: 'suffix'; readonly value: string }
+  | { readonly kind: 'contains'; readonly value: string }
+  | { readonly kind: 'regex'; readonly value: string }
+  | { readonly kind: 'present'; readonly value: boolean }
+)
+
+export type RouteMatchConfig = {
+  /** Exactly one of prefix, path, safeRegex is set. */
+  readonly prefix?: string
+  readonly path?: string
+  readonly safeRegex?: string
+  readonly caseSensitive: boolean
+  readonly headers: readonly HeaderMatcher[]
+}
+
+export type WeightedCluster = { readonly name: string; readonly weight: number }
+
+export type RouteConfig = HeaderRules & {
+  readonly name: string | undefined
+  readonly match: RouteMatchConfig
+  /** Exactly one of cluster and weightedClusters is set. */
+  readonly cluster: string | undefined
+  readonly weightedClusters: readonly WeightedCluster[] | undefined
+  readonly prefixRewrite: string | undefined
+  readonly hostRewrite: string | undefined
+  /** Whole-request budget including retries; 0 disables it. Envoy default 15 s. */
+  readonly timeoutMs: number
+  readonly retryPolicy: RetryPolicyConfig | undefined
+  /** Span name override (Envoy's `decorator.operation`). */
+  readonly operation: string | undefined
+}
+
+export type RetryOn = '5xx' | 'gateway-error' | 'connect-failure' | 'reset' | 'retriable-status-codes' | 'retriable-4xx'
+
+export type RetryPolicyConfig = {
+  readonly retryOn: readonly RetryOn[]
+  readonly numRetries: number
+  /** 0 = the attempt may use the rest of the route timeout. */
+  readonly perTryTimeoutMs: number
+  readonly retriableStatusCodes: readonly number[]
+  readonly backoff: { readonly baseIntervalMs: number; readonly maxIntervalMs: number }
+}
+
+export type ClusterType = 'static' | 'strict_dns' | 'logical_dns'
+export type LbPolicy = 'round_robin' | 'least_request' | 'random'
+
+export type EndpointAddress = { readonly address: string; readonly port: number }
+
+export type ClusterConfig = {
+  readonly name: string
+  readonly type: ClusterType
+  readonly lbPolicy: LbPolicy
+  readonly connectTimeoutMs: number
+  readonly dnsRefreshRateMs: number
+  /** `ip:port` servers for strict/logical DNS; empty = the system resolver configuration. */
+  readonly dnsResolvers: readonly string[]
+  readonly endpoints: readonly EndpointAddress[]
+  readonly healthCheck: HealthCheckConfig | undefined
+  readonly outlierDetection: OutlierDetectionConfig | undefined
+  readonly circuitBreakers: CircuitBreakersConfig
+}
+
+export type HealthCheckConfig = {
+  readonly path: string
+  readonly intervalMs: number
+  readonly timeoutMs: number
+  readonly healthyThreshold: number
+  readonly unhealthyThreshold: number
+  /** Status ranges [start, end) that count as healthy; default [[200, 300)]. */
+  readonly expectedStatuses: readonly (readonly [number, number])[]
+}
+
+export type OutlierDetectionConfig = {
+  readonly consecutive5xx: number
+  readonly baseEjectionTimeMs: number
+  readonly maxEjectionPercent: number
+}
+
+export type CircuitBreakersConfig = {
+  readonly maxConnections: number
+  readonly maxPendingRequests: number
+  readonly maxRequests: number
+  readonly maxRetries: number
+}
+
+export type TracingConfig = {
+  readonly zipkin: {
+    /** Full collector URL, e.g. http://127.0.0.1:9411/api/v2/spans. */
+    readonly url: string
+    readonly maxQueueSize: number
+    readonly maxExportBatchSize: number
+    readonly scheduledDelayMs: number
+    readonly exportTimeoutMs: number
+  }
+}
