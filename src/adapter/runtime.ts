@@ -1,0 +1,63 @@
+// The only contract between edgeway and the JavaScript runtime. Bun- and Deno-specific code
+// lives in bun.ts and deno.ts; everything else receives a Runtime and stays portable.
+
+/** What the runtime knows about the downstream peer. */
+export type ConnInfo = { readonly remoteAddress: string; readonly remotePort: number }
+
+export type FetchHandler = (request: Request, conn: ConnInfo) => Response | Promise<Response>
+
+export type ServeOptions = {
+  readonly hostname: string
+  readonly port: number
+  /** Seconds a connection may stay silent; must exceed the longest upstream timeout. */
+  readonly idleTimeoutSeconds: number
+  readonly maxRequestBodyBytes: number
+  /** Share the port with sibling worker processes (SO_REUSEPORT, Linux). */
+  readonly reusePort: boolean
+}
+
+export interface ServerHandle {
+  /** Bound port; differs from the requested one when port 0 asked for an ephemeral port. */
+  readonly port: number
+  /** Stops accepting connections; resolves when in-flight requests have finished or `force`. */
+  close(force?: boolean): Promise<void>
+}
+
+/** One upstream HTTP exchange; `url` already names the endpoint's IP and port. */
+export type UpstreamRequest = {
+  readonly url: string
+  readonly method: string
+  /** Sent as is, including `host` (the adapter makes the runtime honour it). */
+  readonly headers: Headers
+  readonly body: BodyInit | null
+  readonly signal: AbortSignal
+}
+
+/** Why an upstream exchange failed before a response arrived. */
+export type UpstreamFailure = 'connect' | 'reset' | 'timeout' | 'aborted'
+
+export type UpstreamFetch = (request: UpstreamRequest) => Promise<Response>
+
+export interface Runtime {
+  readonly name: 'bun' | 'deno'
+  readonly version: string
+  serve(options: ServeOptions, handler: FetchHandler): Promise<ServerHandle>
+  /**
+   * fetch() that keeps bodies encoded when it can (Bun) and reports `decoded` when the runtime
+   * always decompresses (Deno), so the proxy can drop content-encoding/content-length.
+   */
+  readonly upstreamFetch: UpstreamFetch
+  /** True when upstreamFetch hands back decompressed bodies. */
+  readonly decodesBodies: boolean
+  /** Maps a runtime error thrown by upstreamFetch to its cause. */
+  classifyUpstreamError(error: unknown): UpstreamFailure
+  readTextFile(path: string): Promise<string>
+  env(name: string): string | undefined
+  envAll(): Record<string, string>
+  args(): string[]
+  onShutdownSignal(listener: (signal: string) => void): void
+  exit(code: number): never
+  /** Resident set size in bytes, for /server_info and /memory. */
+  memoryRss(): number
+  hardwareConcurrency(): number
+}

@@ -1,0 +1,28 @@
+// Read-only view of a cluster and its endpoints for the admin listener (/clusters, /config_dump).
+
+export type EndpointSnapshot = {
+  readonly address: string
+  readonly port: number
+  /** Envoy's health_flags: `healthy`, or any of `/failed_active_hc`, `/failed_outlier_check`. */
+  readonly healthFlags: string
+  readonly weight: number
+  readonly activeRequests: number
+  readonly rqTotal: number
+  readonly rqSuccess: number
+  readonly rqError: number
+  readonly rqTimeout: number
+  readonly cxConnectFail: number
+}
+
+export type ClusterSnapshot = {
+  readonly name: string
+  readonly type: string
+  readonly lbPolicy: string
+  readonly circuitBreakers: {
+    readonly maxConnections: number
+    readonly maxPendingRequests: number
+    readonly maxRequests: number
+    readonly maxRetries: number
+  }
+  readonly endpoints: readonly EndpointSnapshot[]
+}
