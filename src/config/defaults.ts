@@ -1,0 +1,22 @@
+// Every default in one table. Envoy's value unless a comment says otherwise.
+
+export const DEFAULTS = {
+  listenerAddress: '0.0.0.0',
+  adminAddress: '127.0.0.1',
+  serverName: 'edgeway',
+  routeTimeoutMs: 15_000,
+  numRetries: 1,
+  retryBaseIntervalMs: 25,
+  connectTimeoutMs: 5_000,
+  dnsRefreshRateMs: 5_000,
+  maxRequestHeadersKb: 60,
+  /** 0 = no limit on streamed bodies (Envoy's router streams without a cap). */
+  maxRequestBytes: 0,
+  /** Envoy's per_connection_buffer_limit_bytes: what a retry may replay. */
+  retryBufferBytes: 1024 * 1024,
+  /** Bun closes connections silent this long; must exceed route timeouts (Bun caps it at 255 s). */
+  idleTimeoutMs: 120_000,
+  outlierBaseEjectionTimeMs: 30_000,
+  circuitBreakers: { maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3 },
+  zipkin: { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMs: 1_000, exportTimeoutMs: 5_000 },
+} as const

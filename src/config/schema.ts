@@ -1,0 +1,226 @@
+// The config file's shape (Envoy-style snake_case names and durations), validated by zod.
+// Defaults live in defaults.ts; this file only says what is allowed. Objects are strict so a
+// misspelt key is an error instead of a silently ignored setting.
+
+import { z } from 'zod'
+import { DEFAULTS } from './defaults.ts'
+import { parseDuration } from './duration.ts'
+
+const duration = z
+  .string({ error: (issue) => `expected a duration like "0.25s" or "15s", got ${show(issue.input)}` })
+  .refine((text) => parseDuration(text) !== undefined, {
+    error: (issue) => `expected a duration like "0.25s", "250ms" or "15s", got ${show(issue.input)}`,
+  })
+  .describe('Envoy-style duration: "0.25s", "250ms", "15s", "1m"')
+
+const int = (min: number, max: number, what = 'integer') =>
+  z
+    .number({ error: (issue) => `expected ${what} ${min}-${max}, got ${show(issue.input)}` })
+    .int({ error: (issue) => `expected ${what} ${min}-${max}, got ${show(issue.input)}` })
+    .min(min, { error: (issue) => `expected ${what} ${min}-${max}, got ${show(issue.input)}` })
+    .max(max, { error: (issue) => `expected ${what} ${min}-${max}, got ${show(issue.input)}` })
+
+const port = int(0, 65535)
+const percent = z
+  .number({ error: (issue) => `expected a percentage 0-100, got ${show(issue.input)}` })
+  .min(0)
+  .max(100)
+const name = z.string().min(1, 'must not be empty')
+const headerName = z
+  .string()
+  .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'expected an HTTP header name')
+  .transform((s) => s.toLowerCase())
+
+/** Case-insensitive enum that also accepts Envoy's upper-case spellings (STRICT_DNS, ROUND_ROBIN). */
+const lowerEnum = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z
+    .string({ error: (issue) => `expected one of ${values.join(' | ')}, got ${show(issue.input)}` })
+    .transform((s) => s.toLowerCase())
+    .pipe(z.enum(values, { error: (issue) => `expected one of ${values.join(' | ')}, got ${show(issue.input)}` }))
+
+const headerValueOption = z.strictObject({
+  header: z.strictObject({ key: headerName, value: z.string() }),
+  append: z.boolean().default(true),
+})
+
+const headerRules = {
+  request_headers_to_add: z.array(headerValueOption).default([]),
+  request_headers_to_remove: z.array(headerName).default([]),
+  response_headers_to_add: z.array(headerValueOption).default([]),
+  response_headers_to_remove: z.array(headerName).default([]),
+}
+
+const regex = z.strictObject({ regex: z.string(), google_re2: z.strictObject({}).optional() })
+
+const stringMatch = z.strictObject({
+  exact: z.string().optional(),
+  prefix: z.string().optional(),
+  suffix: z.string().optional(),
+  contains: z.string().optional(),
+  safe_regex: regex.optional(),
+  ignore_case: z.boolean().optional(),
+})
+
+const headerMatcher = z.strictObject({
+  name: headerName,
+  exact_match: z.string().optional(),
+  prefix_match: z.string().optional(),
+  suffix_match: z.string().optional(),
+  contains_match: z.string().optional(),
+  safe_regex_match: regex.optional(),
+  present_match: z.boolean().optional(),
+  string_match: stringMatch.optional(),
+  invert_match: z.boolean().default(false),
+})
+
+const retryOn = z
+  .string()
+  .transform((s) => s.split(',').map((part) => part.trim()).filter(Boolean))
+  .pipe(z.array(z.enum(['5xx', 'gateway-error', 'connect-failure', 'reset', 'retriable-status-codes', 'retriable-4xx'])))
+
+const retryPolicy = z.strictObject({
+  retry_on: retryOn,
+  num_retries: int(0, 10).default(DEFAULTS.numRetries),
+  per_try_timeout: duration.optional(),
+  retriable_status_codes: z.array(int(100, 599, 'status code')).default([]),
+  retry_back_off: z.strictObject({ base_interval: duration, max_interval: duration.optional() }).optional(),
+})
+
+const routeMatch = z.strictObject({
+  prefix: z.string().optional(),
+  path: z.string().optional(),
+  safe_regex: regex.optional(),
+  case_sensitive: z.boolean().default(true),
+  headers: z.array(headerMatcher).default([]),
+})
+
+const routeAction = z.strictObject({
+  cluster: name.optional(),
+  weighted_clusters: z
+    .strictObject({ clusters: z.array(z.strictObject({ name, weight: int(0, 1_000_000, 'weight') })).min(1) })
+    .optional(),
+  prefix_rewrite: z.string().optional(),
+  host_rewrite: z.string().optional(),
+  host_rewrite_literal: z.string().optional(),
+  timeout: duration.optional(),
+  retry_policy: retryPolicy.optional(),
+})
+
+const route = z.strictObject({
+  name: z.string().optional(),
+  match: routeMatch,
+  route: routeAction,
+  decorator: z.strictObject({ operation: name }).optional(),
+  ...headerRules,
+})
+
+const virtualHost = z.strictObject({
+  name,
+  domains: z.array(z.string().min(1)).min(1, 'needs at least one domain ("*" matches any Host)'),
+  routes: z.array(route).default([]),
+  retry_policy: retryPolicy.optional(),
+  ...headerRules,
+})
+
+const listenerTracing = z.strictObject({
+  operation_name: lowerEnum(['ingress', 'egress']).default('ingress'),
+  random_sampling: percent.default(100),
+  client_sampling: percent.default(100),
+  overall_sampling: percent.default(100),
+})
+
+const listener = z.strictObject({
+  name,
+  address: z.string().default(DEFAULTS.listenerAddress),
+  port,
+  stat_prefix: z.string().optional(),
+  server_name: z.union([z.string(), z.literal(false)]).default(DEFAULTS.serverName),
+  generate_request_id: z.boolean().default(true),
+  always_set_request_id_in_response: z.boolean().default(false),
+  use_remote_address: z.boolean().default(false),
+  xff_num_trusted_hops: int(0, 10).default(0),
+  trust_envoy_headers: z.boolean().default(false),
+  max_request_headers_kb: int(1, 8192, 'size in KiB').default(DEFAULTS.maxRequestHeadersKb),
+  max_request_bytes: int(0, 2 ** 31, 'size in bytes').default(DEFAULTS.maxRequestBytes),
+  per_request_buffer_limit_bytes: int(0, 2 ** 31, 'size in bytes').default(DEFAULTS.retryBufferBytes),
+  idle_timeout: duration.optional(),
+  access_log: z
+    .union([z.literal(false), z.strictObject({ format: lowerEnum(['text', 'json']).default('text') })])
+    .default({ format: 'text' }),
+  tracing: listenerTracing.default({ operation_name: 'ingress', random_sampling: 100, client_sampling: 100, overall_sampling: 100 }),
+  virtual_hosts: z.array(virtualHost).min(1, 'needs at least one virtual host'),
+})
+
+const endpoint = z.strictObject({ address: z.string().min(1), port: int(1, 65535) })
+
+const healthCheck = z.strictObject({
+  timeout: duration,
+  interval: duration,
+  unhealthy_threshold: int(1, 100).default(2),
+  healthy_threshold: int(1, 100).default(1),
+  http_health_check: z.strictObject({
+    path: z.string().startsWith('/'),
+    expected_statuses: z.array(z.strictObject({ start: int(100, 600, 'status'), end: int(101, 601, 'status') })).optional(),
+  }),
+})
+
+const cluster = z.strictObject({
+  name,
+  type: lowerEnum(['static', 'strict_dns', 'logical_dns']).default('static'),
+  lb_policy: lowerEnum(['round_robin', 'least_request', 'random']).default('round_robin'),
+  connect_timeout: duration.optional(),
+  dns_refresh_rate: duration.optional(),
+  dns_resolvers: z.array(z.string().regex(/^[0-9.]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, 'expected "ip:port"')).default([]),
+  load_assignment: z.strictObject({
+    cluster_name: z.string().optional(),
+    endpoints: z.array(endpoint).min(1, 'needs at least one endpoint'),
+  }),
+  health_checks: z.array(healthCheck).max(1, 'one HTTP health check per cluster is supported').default([]),
+  outlier_detection: z
+    .strictObject({
+      consecutive_5xx: int(1, 1000).default(5),
+      base_ejection_time: duration.optional(),
+      max_ejection_percent: percent.default(10),
+    })
+    .optional(),
+  circuit_breakers: z
+    .strictObject({
+      thresholds: z
+        .array(
+          z.strictObject({
+            max_connections: int(1, 1_000_000).optional(),
+            max_pending_requests: int(1, 1_000_000).optional(),
+            max_requests: int(1, 1_000_000).optional(),
+            max_retries: int(0, 1_000_000).optional(),
+          }),
+        )
+        .max(1, 'one threshold set (default priority) is supported'),
+    })
+    .optional(),
+})
+
+const tracing = z.strictObject({
+  zipkin: z.strictObject({
+    url: z.url({ error: 'expected a URL like http://zipkin:9411/api/v2/spans' }),
+    max_queue_size: int(1, 1_000_000).default(DEFAULTS.zipkin.maxQueueSize),
+    max_export_batch_size: int(1, 100_000).default(DEFAULTS.zipkin.maxExportBatchSize),
+    scheduled_delay: duration.optional(),
+    export_timeout: duration.optional(),
+  }),
+})
+
+export const configSchema = z.strictObject({
+  node: z.strictObject({ cluster: z.string().optional(), id: z.string().optional() }).default({}),
+  admin: z.strictObject({ address: z.string().default(DEFAULTS.adminAddress), port }).optional(),
+  listeners: z.array(listener).min(1, 'needs at least one listener'),
+  clusters: z.array(cluster).default([]),
+  tracing: tracing.optional(),
+})
+
+export type ConfigFile = z.infer<typeof configSchema>
+
+function show(value: unknown): string {
+  if (value === undefined) return 'nothing'
+  const text = JSON.stringify(value)
+  return text && text.length > 60 ? `${text.slice(0, 57)}...` : String(text)
+}

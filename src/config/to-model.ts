@@ -1,0 +1,159 @@
+// Turns the validated file (snake_case, durations) into the model the proxy reads (units in names).
+
+import { DEFAULTS } from './defaults.ts'
+import { parseDuration } from './duration.ts'
+import type { ConfigFile } from './schema.ts'
+import type * as M from './model.ts'
+
+type FileListener = ConfigFile['listeners'][number]
+type FileVirtualHost = FileListener['virtual_hosts'][number]
+type FileRoute = FileVirtualHost['routes'][number]
+type FileRetryPolicy = NonNullable<FileRoute['route']['retry_policy']>
+type FileHeaderMatcher = FileRoute['match']['headers'][number]
+type FileCluster = ConfigFile['clusters'][number]
+type FileHeaderRules = Pick<FileRoute, 'request_headers_to_add' | 'request_headers_to_remove' | 'response_headers_to_add' | 'response_headers_to_remove'>
+
+const ms = (text: string | undefined, fallback: number): number => (text === undefined ? fallback : parseDuration(text)!)
+
+export function toModel(file: ConfigFile): M.Config {
+  return {
+    node: { cluster: file.node.cluster ?? '', id: file.node.id ?? '' },
+    admin: file.admin && { address: file.admin.address, port: file.admin.port },
+    listeners: file.listeners.map(toListener),
+    clusters: file.clusters.map(toCluster),
+    tracing: file.tracing && {
+      zipkin: {
+        url: file.tracing.zipkin.url,
+        maxQueueSize: file.tracing.zipkin.max_queue_size,
+        maxExportBatchSize: file.tracing.zipkin.max_export_batch_size,
+        scheduledDelayMs: ms(file.tracing.zipkin.scheduled_delay, DEFAULTS.zipkin.scheduledDelayMs),
+        exportTimeoutMs: ms(file.tracing.zipkin.export_timeout, DEFAULTS.zipkin.exportTimeoutMs),
+      },
+    },
+  }
+}
+
+function toListener(l: FileListener): M.ListenerConfig {
+  return {
+    name: l.name,
+    address: l.address,
+    port: l.port,
+    statPrefix: l.stat_prefix ?? l.name,
+    direction: l.tracing.operation_name,
+    serverName: l.server_name === false ? undefined : l.server_name,
+    generateRequestId: l.generate_request_id,
+    alwaysSetRequestIdInResponse: l.always_set_request_id_in_response,
+    useRemoteAddress: l.use_remote_address,
+    xffNumTrustedHops: l.xff_num_trusted_hops,
+    trustEnvoyHeaders: l.trust_envoy_headers,
+    maxRequestHeadersBytes: l.max_request_headers_kb * 1024,
+    maxRequestBytes: l.max_request_bytes,
+    retryBufferBytes: l.per_request_buffer_limit_bytes,
+    idleTimeoutMs: ms(l.idle_timeout, DEFAULTS.idleTimeoutMs),
+    accessLog: l.access_log === false ? { enabled: false, format: 'text' } : { enabled: true, format: l.access_log.format },
+    tracing: {
+      randomSampling: l.tracing.random_sampling,
+      clientSampling: l.tracing.client_sampling,
+      overallSampling: l.tracing.overall_sampling,
+    },
+    virtualHosts: l.virtual_hosts.map(toVirtualHost),
+  }
+}
+
+function toHeaderRules(r: FileHeaderRules): M.HeaderRules {
+  const add = (list: FileHeaderRules['request_headers_to_add']) =>
+    list.map((h) => ({ key: h.header.key, value: h.header.value, append: h.append }))
+  return {
+    requestHeadersToAdd: add(r.request_headers_to_add),
+    requestHeadersToRemove: r.request_headers_to_remove,
+    responseHeadersToAdd: add(r.response_headers_to_add),
+    responseHeadersToRemove: r.response_headers_to_remove,
+  }
+}
+
+function toVirtualHost(v: FileVirtualHost): M.VirtualHostConfig {
+  return {
+    name: v.name,
+    domains: v.domains.map((d) => d.toLowerCase()),
+    routes: v.routes.map(toRoute),
+    retryPolicy: v.retry_policy && toRetryPolicy(v.retry_policy),
+    ...toHeaderRules(v),
+  }
+}
+
+function toRoute(r: FileRoute): M.RouteConfig {
+  const match: M.RouteMatchConfig = {
+    ...(r.match.prefix !== undefined && { prefix: r.match.prefix }),
+    ...(r.match.path !== undefined && { path: r.match.path }),
+    ...(r.match.safe_regex !== undefined && { safeRegex: r.match.safe_regex.regex }),
+    caseSensitive: r.match.case_sensitive,
+    headers: r.match.headers.map(toHeaderMatcher),
+  }
+  return {
+    name: r.name,
+    match,
+    cluster: r.route.cluster,
+    weightedClusters: r.route.weighted_clusters?.clusters.map((c) => ({ name: c.name, weight: c.weight })),
+    prefixRewrite: r.route.prefix_rewrite,
+    hostRewrite: r.route.host_rewrite_literal ?? r.route.host_rewrite,
+    timeoutMs: ms(r.route.timeout, DEFAULTS.routeTimeoutMs),
+    retryPolicy: r.route.retry_policy && toRetryPolicy(r.route.retry_policy),
+    operation: r.decorator?.operation,
+    ...toHeaderRules(r),
+  }
+}
+
+export function toRetryPolicy(p: FileRetryPolicy): M.RetryPolicyConfig {
+  const baseIntervalMs = ms(p.retry_back_off?.base_interval, DEFAULTS.retryBaseIntervalMs)
+  return {
+    retryOn: p.retry_on,
+    numRetries: p.num_retries,
+    perTryTimeoutMs: ms(p.per_try_timeout, 0),
+    retriableStatusCodes: p.retriable_status_codes,
+    backoff: { baseIntervalMs, maxIntervalMs: ms(p.retry_back_off?.max_interval, baseIntervalMs * 10) },
+  }
+}
+
+function toHeaderMatcher(h: FileHeaderMatcher): M.HeaderMatcher {
+  const base = { name: h.name, invert: h.invert_match }
+  const s = h.string_match
+  if (h.exact_match !== undefined || s?.exact !== undefined) return { ...base, kind: 'exact', value: (h.exact_match ?? s?.exact)! }
+  if (h.prefix_match !== undefined || s?.prefix !== undefined) return { ...base, kind: 'prefix', value: (h.prefix_match ?? s?.prefix)! }
+  if (h.suffix_match !== undefined || s?.suffix !== undefined) return { ...base, kind: 'suffix', value: (h.suffix_match ?? s?.suffix)! }
+  if (h.contains_match !== undefined || s?.contains !== undefined) return { ...base, kind: 'contains', value: (h.contains_match ?? s?.contains)! }
+  if (h.safe_regex_match !== undefined || s?.safe_regex !== undefined) return { ...base, kind: 'regex', value: (h.safe_regex_match ?? s?.safe_regex)!.regex }
+  return { ...base, kind: 'present', value: h.present_match ?? true }
+}
+
+function toCluster(c: FileCluster): M.ClusterConfig {
+  const hc = c.health_checks[0]
+  const cb = c.circuit_breakers?.thresholds[0]
+  return {
+    name: c.name,
+    type: c.type,
+    lbPolicy: c.lb_policy,
+    connectTimeoutMs: ms(c.connect_timeout, DEFAULTS.connectTimeoutMs),
+    dnsRefreshRateMs: ms(c.dns_refresh_rate, DEFAULTS.dnsRefreshRateMs),
+    dnsResolvers: c.dns_resolvers,
+    endpoints: c.load_assignment.endpoints.map((e) => ({ address: e.address, port: e.port })),
+    healthCheck: hc && {
+      path: hc.http_health_check.path,
+      intervalMs: parseDuration(hc.interval)!,
+      timeoutMs: parseDuration(hc.timeout)!,
+      healthyThreshold: hc.healthy_threshold,
+      unhealthyThreshold: hc.unhealthy_threshold,
+      expectedStatuses: (hc.http_health_check.expected_statuses ?? [{ start: 200, end: 300 }]).map((r) => [r.start, r.end] as const),
+    },
+    outlierDetection: c.outlier_detection && {
+      consecutive5xx: c.outlier_detection.consecutive_5xx,
+      baseEjectionTimeMs: ms(c.outlier_detection.base_ejection_time, DEFAULTS.outlierBaseEjectionTimeMs),
+      maxEjectionPercent: c.outlier_detection.max_ejection_percent,
+    },
+    circuitBreakers: {
+      maxConnections: cb?.max_connections ?? DEFAULTS.circuitBreakers.maxConnections,
+      maxPendingRequests: cb?.max_pending_requests ?? DEFAULTS.circuitBreakers.maxPendingRequests,
+      maxRequests: cb?.max_requests ?? DEFAULTS.circuitBreakers.maxRequests,
+      maxRetries: cb?.max_retries ?? DEFAULTS.circuitBreakers.maxRetries,
+    },
+  }
+}
