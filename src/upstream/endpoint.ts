@@ -1,0 +1,63 @@
+// One upstream endpoint (ip:port) of a cluster: its health state and the counters /clusters shows.
+// DNS refreshes keep the same Endpoint object while its address stays in the answer, so
+// activeRequests and counters survive a refresh.
+
+import type { EndpointSnapshot } from './cluster-snapshot.ts'
+
+export class Endpoint {
+  readonly key: string
+  /** Requests in flight on this endpoint; the proxy increments/decrements around each attempt. */
+  activeRequests = 0
+  /** Set by the health checker; true from birth when the cluster has health checks (Envoy's initial FAILED_ACTIVE_HC). */
+  failedActiveHc = false
+  /** Outlier ejection end; 0 = not ejected. */
+  ejectedUntilMs = 0
+
+  rqTotal = 0
+  rqSuccess = 0
+  rqError = 0
+  rqTimeout = 0
+  cxConnectFail = 0
+
+  constructor(
+    readonly address: string,
+    readonly port: number,
+  ) {
+    this.key = endpointKey(address, port)
+  }
+
+  isEjected(nowMs: number): boolean {
+    return this.ejectedUntilMs > nowMs
+  }
+
+  /** Eligible for new attempts: passes active health checks and is not ejected. */
+  isReady(nowMs: number): boolean {
+    return !this.failedActiveHc && !this.isEjected(nowMs)
+  }
+
+  snapshot(nowMs: number): EndpointSnapshot {
+    return {
+      address: this.address,
+      port: this.port,
+      healthFlags: healthFlags(this, nowMs),
+      weight: 1,
+      activeRequests: this.activeRequests,
+      rqTotal: this.rqTotal,
+      rqSuccess: this.rqSuccess,
+      rqError: this.rqError,
+      rqTimeout: this.rqTimeout,
+      cxConnectFail: this.cxConnectFail,
+    }
+  }
+}
+
+export function endpointKey(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`
+}
+
+function healthFlags(endpoint: Endpoint, nowMs: number): string {
+  let flags = ''
+  if (endpoint.failedActiveHc) flags += '/failed_active_hc'
+  if (endpoint.isEjected(nowMs)) flags += '/failed_outlier_check'
+  return flags || 'healthy'
+}

@@ -1,0 +1,19 @@
+// The endpoints a balancer may choose from: ready ones, minus the excluded ones when any remain.
+
+import type { Endpoint } from '../endpoint.ts'
+import type { LbContext } from '../load-balancer.ts'
+
+export function candidates(endpoints: readonly Endpoint[], ctx: LbContext | undefined): readonly Endpoint[] {
+  const nowMs = ctx?.nowMs ?? Date.now()
+  const ready = endpoints.filter((e) => e.isReady(nowMs))
+  const exclude = ctx?.exclude
+  if (!exclude || exclude.size === 0) return ready
+  const fresh = ready.filter((e) => !exclude.has(e))
+  // Envoy's retry host predicates are best effort: a retry to the same endpoint beats no retry.
+  return fresh.length > 0 ? fresh : ready
+}
+
+/** An index in [0, length) from a random source that may return 1 by mistake. */
+export function randomIndex(random: () => number, length: number): number {
+  return Math.min(length - 1, Math.floor(random() * length))
+}

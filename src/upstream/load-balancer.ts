@@ -1,0 +1,38 @@
+// The load balancer interface and its factory; each policy lives in lb/ and passes the shared
+// contract suite in lb/load-balancer.contract.ts.
+
+import type { LbPolicy } from '../config/model.ts'
+import type { Endpoint } from './endpoint.ts'
+import { LeastRequestLoadBalancer } from './lb/least-request.ts'
+import { RandomLoadBalancer } from './lb/random.ts'
+import { RoundRobinLoadBalancer } from './lb/round-robin.ts'
+
+export type LbContext = {
+  /**
+   * Endpoints to avoid, e.g. those a retry already tried (Envoy's `previous_hosts` predicate).
+   * Best effort, as in Envoy: if every ready endpoint is excluded, an excluded one is picked
+   * rather than failing the attempt.
+   */
+  readonly exclude?: ReadonlySet<Endpoint>
+  /** Overrides the balancer's random source for this pick. */
+  readonly random?: () => number
+  /** Time for the readiness check (outlier ejections expire); defaults to Date.now(). */
+  readonly nowMs?: number
+}
+
+export interface LoadBalancer {
+  readonly policy: LbPolicy
+  /** A ready endpoint, or undefined when none is ready (the proxy answers 503 UH). */
+  pick(endpoints: readonly Endpoint[], ctx?: LbContext): Endpoint | undefined
+}
+
+export function createLoadBalancer(policy: LbPolicy, random: () => number = Math.random): LoadBalancer {
+  switch (policy) {
+    case 'round_robin':
+      return new RoundRobinLoadBalancer()
+    case 'least_request':
+      return new LeastRequestLoadBalancer(random)
+    case 'random':
+      return new RandomLoadBalancer(random)
+  }
+}

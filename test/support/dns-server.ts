@@ -1,0 +1,81 @@
+// A real DNS server (dns2, UDP on a loopback ephemeral port) with a mutable A-record table, so
+// strict DNS tests can scale a name up and down, make it vanish (NXDOMAIN) or fail (SERVFAIL).
+
+import dns2 from 'dns2'
+
+export type DnsServerOptions = {
+  /** Name → IPv4 addresses. A listed name with [] answers NOERROR with no records (NODATA). */
+  readonly records?: Readonly<Record<string, readonly string[]>>
+  /** TTL put on every answer; long by default so a caching resolver would be caught out. */
+  readonly ttlSeconds?: number
+  readonly address?: string
+}
+
+export type TestDnsServer = {
+  readonly address: string
+  readonly port: number
+  /** `address:port`, what `setServers` and `dnsResolvers` take. */
+  readonly server: string
+  setRecords(name: string, ips: readonly string[]): void
+  /** Unknown names answer NXDOMAIN. */
+  deleteRecords(name: string): void
+  /** Answer SERVFAIL for this name until cleared with `false`. */
+  setServfail(name: string, on: boolean): void
+  /** Queries received per name (lower-cased, no trailing dot). */
+  queries(name: string): number
+  stop(): Promise<void>
+}
+
+const RCODE_SERVFAIL = 2
+const RCODE_NXDOMAIN = 3
+
+const normalise = (name: string): string => name.toLowerCase().replace(/\.$/, '')
+
+export async function startDnsServer(options: DnsServerOptions = {}): Promise<TestDnsServer> {
+  const records = new Map<string, readonly string[]>()
+  for (const [name, ips] of Object.entries(options.records ?? {})) records.set(normalise(name), [...ips])
+  const servfail = new Set<string>()
+  const counts = new Map<string, number>()
+  const ttl = options.ttlSeconds ?? 300
+  const address = options.address ?? '127.0.0.1'
+
+  const server = dns2.createServer({
+    udp: true,
+    handle(request, send) {
+      const response = dns2.Packet.createResponseFromRequest(request)
+      const header = (response as unknown as { header: { rcode: number } }).header
+      const question = request.questions[0]
+      if (!question) return send(response)
+      const name = normalise(question.name)
+      counts.set(name, (counts.get(name) ?? 0) + 1)
+      const ips = records.get(name)
+      if (servfail.has(name)) header.rcode = RCODE_SERVFAIL
+      else if (ips === undefined) header.rcode = RCODE_NXDOMAIN
+      else if ((question as { type?: number }).type === dns2.Packet.TYPE.A) {
+        for (const ip of ips) {
+          response.answers.push({ name: question.name, type: dns2.Packet.TYPE.A, class: dns2.Packet.CLASS.IN, ttl, address: ip })
+        }
+      }
+      send(response)
+    },
+  })
+  await server.listen({ udp: { port: 0, address } })
+  const bound = server.addresses().udp
+  if (!bound) throw new Error('dns2 did not bind a UDP socket')
+  let stopped = false
+
+  return {
+    address,
+    port: bound.port,
+    server: `${address}:${bound.port}`,
+    setRecords: (name, ips) => void records.set(normalise(name), [...ips]),
+    deleteRecords: (name) => void records.delete(normalise(name)),
+    setServfail: (name, on) => void (on ? servfail.add(normalise(name)) : servfail.delete(normalise(name))),
+    queries: (name) => counts.get(normalise(name)) ?? 0,
+    async stop() {
+      if (stopped) return
+      stopped = true
+      await server.close()
+    },
+  }
+}
