@@ -3,6 +3,8 @@
 
 import dns2 from 'dns2'
 
+const { Packet } = dns2
+
 export type DnsServerOptions = {
   /** Name → IPv4 addresses. A listed name with [] answers NOERROR with no records (NODATA). */
   readonly records?: Readonly<Record<string, readonly string[]>>
@@ -42,18 +44,17 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Te
   const server = dns2.createServer({
     udp: true,
     handle(request, send) {
-      const response = dns2.Packet.createResponseFromRequest(request)
-      const header = (response as unknown as { header: { rcode: number } }).header
+      const response = Packet.createResponseFromRequest(request)
       const question = request.questions[0]
       if (!question) return send(response)
       const name = normalise(question.name)
       counts.set(name, (counts.get(name) ?? 0) + 1)
       const ips = records.get(name)
-      if (servfail.has(name)) header.rcode = RCODE_SERVFAIL
-      else if (ips === undefined) header.rcode = RCODE_NXDOMAIN
-      else if ((question as { type?: number }).type === dns2.Packet.TYPE.A) {
-        for (const ip of ips) {
-          response.answers.push({ name: question.name, type: dns2.Packet.TYPE.A, class: dns2.Packet.CLASS.IN, ttl, address: ip })
+      if (servfail.has(name)) response.header.rcode = RCODE_SERVFAIL
+      else if (ips === undefined) response.header.rcode = RCODE_NXDOMAIN
+      else if (question.type === Packet.TYPE.A) {
+        for (const address of ips) {
+          response.answers.push(Packet.createResourceFromQuestion(question, { type: Packet.TYPE.A, class: Packet.CLASS.IN, ttl, address }))
         }
       }
       send(response)

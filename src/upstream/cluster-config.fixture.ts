@@ -1,0 +1,19 @@
+// Test fixture: a complete ClusterConfig with Envoy's defaults, overridable field by field.
+
+import type { ClusterConfig } from '../config/model.ts'
+
+export function clusterConfig(overrides: Partial<ClusterConfig> = {}): ClusterConfig {
+  return {
+    name: 'service1',
+    type: 'static',
+    lbPolicy: 'round_robin',
+    connectTimeoutMs: 250,
+    dnsRefreshRateMs: 5_000,
+    dnsResolvers: [],
+    endpoints: [],
+    healthCheck: undefined,
+    outlierDetection: undefined,
+    circuitBreakers: { maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3 },
+    ...overrides,
+  }
+}

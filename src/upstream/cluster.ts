@@ -1,0 +1,158 @@
+// One upstream cluster: its members, load balancer, circuit breakers, passive (outlier) and active
+// health checking, and the cluster-scope stats those own. Discovery (static or DNS) feeds it members.
+
+import type { ClusterStats } from '../admin/stats.ts'
+import type { ClusterConfig, EndpointAddress } from '../config/model.ts'
+import { CircuitBreakers } from './circuit-breakers.ts'
+import type { Clock } from './clock.ts'
+import type { ClusterSnapshot } from './cluster-snapshot.ts'
+import { Endpoint, endpointKey } from './endpoint.ts'
+import { HealthChecker, type HealthProbe } from './health-checker.ts'
+import { createLoadBalancer, type LbContext, type LoadBalancer } from './load-balancer.ts'
+import { OutlierDetector, type AttemptOutcome } from './outlier-detector.ts'
+
+export type ClusterDeps = {
+  readonly stats: ClusterStats
+  readonly clock: Clock
+  /** Without a probe, configured health checks are not run and endpoints are ready at once. */
+  readonly probe?: HealthProbe
+  readonly random?: () => number
+}
+
+export class Cluster {
+  readonly name: string
+  readonly stats: ClusterStats
+  readonly circuitBreakers: CircuitBreakers
+  readonly #clock: Clock
+  readonly #lb: LoadBalancer
+  readonly #outlier: OutlierDetector | undefined
+  readonly #health: HealthChecker | undefined
+  #members: readonly Endpoint[] = []
+  #healthStarted = false
+
+  constructor(
+    readonly config: ClusterConfig,
+    deps: ClusterDeps,
+  ) {
+    this.name = config.name
+    this.stats = deps.stats
+    this.#clock = deps.clock
+    this.#lb = createLoadBalancer(config.lbPolicy, deps.random)
+    this.circuitBreakers = new CircuitBreakers(config.circuitBreakers, deps.stats)
+    const members = () => this.#members
+    const onChange = () => this.#updateHealthyGauge()
+    if (config.outlierDetection) {
+      this.#outlier = new OutlierDetector(config.outlierDetection, deps.stats, deps.clock, members, onChange)
+    }
+    if (config.healthCheck && deps.probe) {
+      this.#health = new HealthChecker(config.healthCheck, deps.stats, deps.clock, deps.probe, members, onChange)
+    }
+  }
+
+  endpoints(): readonly Endpoint[] {
+    return this.#members
+  }
+
+  /** A ready endpoint through the load balancer; undefined (and upstream_cx_none_healthy) when none is. */
+  pick(ctx?: LbContext): Endpoint | undefined {
+    const endpoint = this.#lb.pick(this.#members, { ...ctx, nowMs: ctx?.nowMs ?? this.#clock.now() })
+    if (!endpoint) this.stats.upstream_cx_none_healthy.inc()
+    return endpoint
+  }
+
+  /**
+   * The proxy reports every attempt's outcome here: per-endpoint counters (/clusters) and outlier
+   * detection. Cluster-scope request stats (upstream_rq_*, upstream_cx_connect_fail) stay the proxy's.
+   */
+  recordOutcome(endpoint: Endpoint, outcome: AttemptOutcome): void {
+    endpoint.rqTotal++
+    if (outcome === 'success') endpoint.rqSuccess++
+    else if (outcome === 'timeout') endpoint.rqTimeout++
+    else endpoint.rqError++
+    if (outcome === 'connect-failure') endpoint.cxConnectFail++
+    this.#outlier?.record(endpoint, outcome)
+  }
+
+  tryAcquireRequest(): boolean {
+    return this.circuitBreakers.tryAcquireRequest()
+  }
+
+  releaseRequest(): void {
+    this.circuitBreakers.releaseRequest()
+  }
+
+  tryAcquireRetry(): boolean {
+    return this.circuitBreakers.tryAcquireRetry()
+  }
+
+  releaseRetry(): void {
+    this.circuitBreakers.releaseRetry()
+  }
+
+  /**
+   * Replaces the membership. Endpoints whose ip:port stays keep their object (and with it their
+   * counters, activeRequests and health) and their position; duplicates collapse to one.
+   * Returns true if the membership changed.
+   */
+  setMembers(addresses: readonly EndpointAddress[]): boolean {
+    const previous = new Map(this.#members.map((e) => [e.key, e]))
+    const next = new Map<string, Endpoint>()
+    const added: Endpoint[] = []
+    for (const { address, port } of addresses) {
+      const key = endpointKey(address, port)
+      if (next.has(key)) continue
+      let endpoint = previous.get(key)
+      if (!endpoint) {
+        endpoint = new Endpoint(address, port)
+        // Envoy holds new hosts out of rotation until their first health check passes.
+        endpoint.failedActiveHc = this.#health !== undefined
+        added.push(endpoint)
+      }
+      next.set(key, endpoint)
+    }
+    const removed = [...previous.values()].filter((e) => !next.has(e.key))
+    for (const endpoint of removed) {
+      this.#outlier?.forget(endpoint)
+      this.#health?.forget(endpoint)
+    }
+    // Survivors keep their place, newcomers go last: a DNS answer that comes back shuffled must not
+    // reorder the round robin rotation or the /clusters listing.
+    this.#members = [...this.#members.filter((e) => next.has(e.key)), ...added]
+    const changed = added.length > 0 || removed.length > 0
+    if (changed) this.stats.membership_change.inc()
+    this.stats.membership_total.set(this.#members.length)
+    this.#updateHealthyGauge()
+    if (this.#healthStarted && added.length > 0) void this.#health?.checkNow(added)
+    return changed
+  }
+
+  /** Starts active health checks, resolving once the first round has an answer for every endpoint. */
+  async startHealthChecks(): Promise<void> {
+    if (!this.#health || this.#healthStarted) return
+    this.#healthStarted = true
+    await this.#health.start()
+  }
+
+  stop(): void {
+    this.#healthStarted = false
+    this.#health?.stop()
+    this.#outlier?.stop()
+  }
+
+  snapshot(): ClusterSnapshot {
+    const nowMs = this.#clock.now()
+    const { maxConnections, maxPendingRequests, maxRequests, maxRetries } = this.config.circuitBreakers
+    return {
+      name: this.name,
+      type: this.config.type,
+      lbPolicy: this.config.lbPolicy,
+      circuitBreakers: { maxConnections, maxPendingRequests, maxRequests, maxRetries },
+      endpoints: this.#members.map((e) => e.snapshot(nowMs)),
+    }
+  }
+
+  #updateHealthyGauge(): void {
+    const nowMs = this.#clock.now()
+    this.stats.membership_healthy.set(this.#members.filter((e) => e.isReady(nowMs)).length)
+  }
+}
