@@ -1,0 +1,125 @@
+import { describe, expect, test } from 'bun:test'
+import { TraceFlags } from '@opentelemetry/api'
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core'
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base'
+import { StatsStore } from '../src/admin/stats.ts'
+import { BoundedBatchProcessor, type BatchOptions } from './bounded-batch-processor.ts'
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Only spanContext() is read by the processor. */
+const span = (sampled = true) =>
+  ({ spanContext: () => ({ traceId: '1'.repeat(32), spanId: '2'.repeat(16), traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE }) }) as unknown as ReadableSpan
+
+/** An exporter whose batches wait until the test answers them. */
+function heldExporter() {
+  const pending: { spans: ReadableSpan[]; done: (r: ExportResult) => void }[] = []
+  const exporter: SpanExporter = {
+    export: (spans, done) => void pending.push({ spans, done }),
+    shutdown: async () => {},
+  }
+  return { exporter, pending }
+}
+
+const opts = (o: Partial<BatchOptions> = {}): BatchOptions => ({
+  maxQueueSize: 4,
+  maxExportBatchSize: 2,
+  scheduledDelayMs: 60_000,
+  exportTimeoutMs: 60_000,
+  ...o,
+})
+
+describe('BoundedBatchProcessor', () => {
+  test('a full batch goes at once; one export at a time; successes count spans and reports', async () => {
+    const stats = new StatsStore().tracing()
+    const { exporter, pending } = heldExporter()
+    const p = new BoundedBatchProcessor(exporter, opts(), stats)
+    p.onEnd(span())
+    expect(pending).toHaveLength(0)
+    p.onEnd(span())
+    expect(pending).toHaveLength(1)
+    p.onEnd(span())
+    p.onEnd(span())
+    expect(pending).toHaveLength(1) // second batch waits for the first
+    pending[0]!.done({ code: ExportResultCode.SUCCESS })
+    await sleep(0)
+    expect(pending).toHaveLength(2)
+    pending[1]!.done({ code: ExportResultCode.FAILED })
+    await sleep(0)
+    expect([stats.spans_sent.value, stats.reports_sent.value, stats.reports_failed.value]).toEqual([2, 1, 1])
+  })
+
+  test('unsampled spans are never queued', () => {
+    const { exporter, pending } = heldExporter()
+    const stats = new StatsStore().tracing()
+    const p = new BoundedBatchProcessor(exporter, opts({ maxExportBatchSize: 1 }), stats)
+    p.onEnd(span(false))
+    expect(pending).toHaveLength(0)
+    expect(stats.reports_dropped.value).toBe(0)
+  })
+
+  test('when the collector is stuck the queue stays bounded and every overflow is counted', () => {
+    const stats = new StatsStore().tracing()
+    const { exporter, pending } = heldExporter()
+    const p = new BoundedBatchProcessor(exporter, opts(), stats)
+    for (let i = 0; i < 20; i++) p.onEnd(span())
+    // 2 in flight + 4 queued; the other 14 dropped.
+    expect(pending).toHaveLength(1)
+    expect(stats.reports_dropped.value).toBe(14)
+  })
+
+  test('a timed-out export counts as failed once and lets the next batch go', async () => {
+    const stats = new StatsStore().tracing()
+    const { exporter, pending } = heldExporter()
+    const p = new BoundedBatchProcessor(exporter, opts({ exportTimeoutMs: 10 }), stats)
+    for (let i = 0; i < 4; i++) p.onEnd(span())
+    await sleep(40)
+    expect(pending.length).toBeGreaterThanOrEqual(2)
+    pending[0]!.done({ code: ExportResultCode.SUCCESS }) // too late: ignored
+    expect(stats.reports_failed.value).toBeGreaterThanOrEqual(1)
+    expect(stats.spans_sent.value).toBe(0)
+  })
+
+  test('an exporter that throws is a failed report, not an exception in onEnd', () => {
+    const stats = new StatsStore().tracing()
+    const exporter: SpanExporter = {
+      export: () => {
+        throw new Error('boom')
+      },
+      shutdown: async () => {},
+    }
+    const p = new BoundedBatchProcessor(exporter, opts({ maxExportBatchSize: 1 }), stats)
+    expect(() => p.onEnd(span())).not.toThrow()
+    expect(stats.reports_failed.value).toBe(1)
+  })
+
+  test('the timer sends a partial batch', async () => {
+    const stats = new StatsStore().tracing()
+    const { exporter, pending } = heldExporter()
+    const p = new BoundedBatchProcessor(exporter, opts({ maxExportBatchSize: 10, scheduledDelayMs: 5 }), stats)
+    p.onEnd(span())
+    expect(pending).toHaveLength(0)
+    const deadline = Date.now() + 1000
+    while (pending.length === 0 && Date.now() < deadline) await sleep(5)
+    expect(pending[0]?.spans).toHaveLength(1)
+  })
+
+  test('shutdown drains every queued batch, then calls the exporter shutdown', async () => {
+    const stats = new StatsStore().tracing()
+    const batches: number[] = []
+    let shut = false
+    const exporter: SpanExporter = {
+      export: (spans, done) => {
+        batches.push(spans.length)
+        setTimeout(() => done({ code: ExportResultCode.SUCCESS }), 1)
+      },
+      shutdown: async () => void (shut = true),
+    }
+    const p = new BoundedBatchProcessor(exporter, opts({ maxQueueSize: 10, maxExportBatchSize: 3 }), stats)
+    for (let i = 0; i < 8; i++) p.onEnd(span())
+    await p.shutdown()
+    expect(batches).toEqual([3, 3, 2])
+    expect(stats.spans_sent.value).toBe(8)
+    expect(shut).toBe(true)
+  })
+})

@@ -1,0 +1,122 @@
+// Batches finished sampled spans for an exporter, with a bounded queue whose overflow is counted.
+// Written instead of sdk-trace-base's BatchSpanProcessor because that one only diag.warns when it
+// drops a span: the proxy must count drops (tracing.zipkin.reports_dropped), and must never block or
+// throw into the request path, which onEnd here guarantees by only pushing to an array.
+
+import { TraceFlags, type Context } from '@opentelemetry/api'
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core'
+import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base'
+import type { TracingStats } from '../src/admin/stats.ts'
+
+export type BatchOptions = {
+  /** Spans waiting beyond this many are dropped and counted. */
+  maxQueueSize: number
+  /** A batch this large is sent at once; smaller ones wait for the timer. */
+  maxExportBatchSize: number
+  scheduledDelayMs: number
+  /** An export not settled by then counts as failed and the next batch may go. */
+  exportTimeoutMs: number
+}
+
+type Timer = ReturnType<typeof setTimeout>
+
+export class BoundedBatchProcessor implements SpanProcessor {
+  readonly #queue: ReadableSpan[] = []
+  #timer: Timer | undefined
+  /** At most one POST at a time: a slow collector backs spans up into the bounded queue. */
+  #inFlight: Promise<void> | undefined
+  #stopped = false
+
+  constructor(
+    private readonly exporter: SpanExporter,
+    private readonly opts: BatchOptions,
+    private readonly stats: TracingStats,
+  ) {}
+
+  onStart(_span: Span, _parentContext: Context): void {}
+
+  onEnd(span: ReadableSpan): void {
+    if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return
+    if (this.#stopped || this.#queue.length >= this.opts.maxQueueSize) {
+      this.stats.reports_dropped.inc()
+      return
+    }
+    this.#queue.push(span)
+    if (this.#queue.length >= this.opts.maxExportBatchSize) this.#sendNext()
+    else this.#arm()
+  }
+
+  /** Sends everything queued now, waiting for the batch already in flight; never rejects. */
+  async forceFlush(): Promise<void> {
+    // Bounded by what is queued when the flush starts, so steady traffic cannot keep it looping.
+    let rounds = Math.ceil(this.#queue.length / this.opts.maxExportBatchSize) + 1
+    while (rounds-- > 0) {
+      if (this.#inFlight) await this.#inFlight
+      if (this.#queue.length === 0) return
+      this.#sendNext()
+      if (this.#inFlight) await this.#inFlight
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.#stopped) return
+    this.#stopped = true
+    this.#disarm()
+    await this.forceFlush()
+    await this.exporter.shutdown().catch(() => undefined)
+  }
+
+  #arm(): void {
+    if (this.#timer !== undefined || this.#stopped) return
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      this.#sendNext()
+    }, this.opts.scheduledDelayMs)
+    // A pending flush must not keep the process alive; shutdown flushes explicitly.
+    ;(this.#timer as { unref?: () => void }).unref?.()
+  }
+
+  #disarm(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    this.#timer = undefined
+  }
+
+  #sendNext(): void {
+    if (this.#inFlight || this.#queue.length === 0) return
+    this.#disarm()
+    const batch = this.#queue.splice(0, this.opts.maxExportBatchSize)
+    this.#inFlight = this.#export(batch).then(() => {
+      this.#inFlight = undefined
+      if (this.#queue.length >= this.opts.maxExportBatchSize || (this.#stopped && this.#queue.length > 0)) this.#sendNext()
+      else if (this.#queue.length > 0) this.#arm()
+    })
+  }
+
+  /** Resolves once the batch is sent, failed or timed out; counts the outcome once. */
+  #export(batch: ReadableSpan[]): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let settled = false
+      const settle = (result: ExportResult): void => {
+        if (settled) return
+        settled = true
+        clearTimeout(timeout)
+        if (result.code === ExportResultCode.SUCCESS) {
+          this.stats.spans_sent.inc(batch.length)
+          this.stats.reports_sent.inc()
+        } else {
+          this.stats.reports_failed.inc()
+        }
+        resolve()
+      }
+      const timeout = setTimeout(
+        () => settle({ code: ExportResultCode.FAILED, error: new Error('export timed out') }),
+        this.opts.exportTimeoutMs,
+      )
+      try {
+        this.exporter.export(batch, settle)
+      } catch (error) {
+        settle({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) })
+      }
+    })
+  }
+}
