@@ -1,0 +1,123 @@
+// The admin listener's Hono app (Envoy's admin endpoints). Served on its own loopback listener,
+// never mounted on a public one: it can fail health checks and reset counters.
+
+import { Hono, type Context } from 'hono'
+import type { ClusterSnapshot } from '../upstream/cluster-snapshot.ts'
+import { clustersJson, renderClustersText } from './clusters-text.ts'
+import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from './prometheus.ts'
+import { currentState, serverInfoJson, type ServerInfo } from './server-info.ts'
+import type { StatsStore } from './stats.ts'
+import { renderStatsText, selectStats, statsJson } from './stats-text.ts'
+
+export type AdminDeps = {
+  stats: StatsStore
+  clusters: () => readonly ClusterSnapshot[]
+  /** The effective config (model) as JSON. */
+  configDump: () => unknown
+  serverInfo: () => ServerInfo
+  healthcheck: { fail(): void; ok(): void; failing(): boolean }
+  ready: () => boolean
+}
+
+type Endpoint = {
+  readonly path: string
+  readonly method: 'GET' | 'POST'
+  readonly help: string
+  readonly handle: (c: Context) => Response
+}
+
+const TEXT = 'text/plain; charset=UTF-8'
+const JSON_TYPE = 'application/json'
+
+export function buildAdminApp(deps: AdminDeps): Hono {
+  const endpoints: Endpoint[] = [
+    { path: '/', method: 'GET', help: 'print admin commands', handle: () => text(helpText(endpoints)) },
+    { path: '/help', method: 'GET', help: 'print admin commands', handle: () => text(helpText(endpoints)) },
+    { path: '/ready', method: 'GET', help: 'print server state, 200 only when LIVE', handle: () => ready(deps) },
+    { path: '/server_info', method: 'GET', help: 'print server version, state, uptime and options', handle: () => serverInfo(deps) },
+    { path: '/stats', method: 'GET', help: 'print server stats (?filter=regex, ?usedonly, ?format=json|prometheus)', handle: (c) => stats(c, deps) },
+    { path: '/stats/prometheus', method: 'GET', help: 'print server stats in Prometheus format', handle: (c) => prometheus(c, deps) },
+    { path: '/clusters', method: 'GET', help: 'upstream cluster status (?format=json)', handle: (c) => clusters(c, deps) },
+    { path: '/config_dump', method: 'GET', help: 'dump the effective configuration', handle: () => json(deps.configDump()) },
+    { path: '/healthcheck/fail', method: 'POST', help: 'cause the server to fail health checks (drain)', handle: () => ok(() => deps.healthcheck.fail()) },
+    { path: '/healthcheck/ok', method: 'POST', help: 'cause the server to pass health checks', handle: () => ok(() => deps.healthcheck.ok()) },
+    { path: '/reset_counters', method: 'POST', help: 'reset all counters to zero', handle: () => ok(() => deps.stats.reset()) },
+  ]
+
+  const app = new Hono()
+  app.use(async (c, next) => {
+    await next()
+    c.res.headers.set('cache-control', 'no-cache, max-age=0')
+    c.res.headers.set('x-content-type-options', 'nosniff')
+  })
+  for (const endpoint of endpoints) {
+    app.on(endpoint.method, endpoint.path, endpoint.handle)
+    // Mutations need POST (as Envoy) so a stray GET from a browser or crawler cannot drain the server.
+    app.all(endpoint.path, () =>
+      text(`Method not allowed: use ${endpoint.method} ${endpoint.path}\n`, 405, { allow: endpoint.method === 'GET' ? 'GET, HEAD' : 'POST' }),
+    )
+  }
+  app.notFound(() => text(`invalid path. ${helpText(endpoints)}`, 404))
+  app.onError((error) => text(`admin error: ${error instanceof Error ? error.message : String(error)}\n`, 500))
+  return app
+}
+
+function helpText(endpoints: readonly Endpoint[]): string {
+  const lines = endpoints.map(({ path, method, help }) => `  ${method === 'POST' ? 'POST ' : ''}${path}: ${help}`)
+  return `admin commands are:\n${lines.join('\n')}\n`
+}
+
+function ready(deps: AdminDeps): Response {
+  const state = currentState({ info: deps.serverInfo(), failing: deps.healthcheck.failing(), ready: deps.ready() })
+  return text(`${state}\n`, state === 'LIVE' ? 200 : 503)
+}
+
+function serverInfo(deps: AdminDeps): Response {
+  const info = deps.serverInfo()
+  const state = currentState({ info, failing: deps.healthcheck.failing(), ready: deps.ready() })
+  return json(serverInfoJson(info, state))
+}
+
+function stats(c: Context, deps: AdminDeps): Response {
+  const format = c.req.query('format') ?? 'text'
+  if (format !== 'text' && format !== 'json' && format !== 'prometheus') {
+    return text(`usage: /stats?format=(text|json|prometheus)\n`, 400)
+  }
+  const selection = selectStats(deps.stats.all(), c.req.query('filter'), c.req.query('usedonly') !== undefined)
+  if (!selection.ok) return text(`${selection.error}\n`, 400)
+  if (format === 'json') return json(statsJson(selection.stats))
+  if (format === 'prometheus') return prometheusResponse(renderPrometheus(selection.stats, clusterNames(deps)))
+  return text(renderStatsText(selection.stats))
+}
+
+function prometheus(c: Context, deps: AdminDeps): Response {
+  const selection = selectStats(deps.stats.all(), c.req.query('filter'), c.req.query('usedonly') !== undefined)
+  if (!selection.ok) return text(`${selection.error}\n`, 400)
+  return prometheusResponse(renderPrometheus(selection.stats, clusterNames(deps)))
+}
+
+function clusters(c: Context, deps: AdminDeps): Response {
+  const snapshots = deps.clusters()
+  return c.req.query('format') === 'json' ? json(clustersJson(snapshots)) : text(renderClustersText(snapshots))
+}
+
+function clusterNames(deps: AdminDeps): string[] {
+  return deps.clusters().map((cluster) => cluster.name)
+}
+
+function ok(action: () => void): Response {
+  action()
+  return text('OK\n')
+}
+
+function text(body: string, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(body, { status, headers: { 'content-type': TEXT, ...headers } })
+}
+
+function json(value: unknown): Response {
+  return new Response(`${JSON.stringify(value, null, 2)}\n`, { headers: { 'content-type': JSON_TYPE } })
+}
+
+function prometheusResponse(body: string): Response {
+  return new Response(body, { headers: { 'content-type': PROMETHEUS_CONTENT_TYPE } })
+}

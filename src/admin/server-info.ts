@@ -1,0 +1,49 @@
+// The server's lifecycle state as /ready and /server_info report it, and /server_info's JSON shape.
+
+export type ServerState = 'LIVE' | 'DRAINING' | 'PRE_INITIALIZING'
+
+export type ServerInfo = {
+  version: string
+  state: ServerState
+  uptimeSeconds: number
+  commandLineOptions: Record<string, unknown>
+  node: { id: string; cluster: string }
+  runtime: string
+}
+
+export type StateSources = {
+  readonly info: ServerInfo
+  /** `/healthcheck/fail` was called: Envoy reports DRAINING until `/healthcheck/ok`. */
+  readonly failing: boolean
+  readonly ready: boolean
+}
+
+export function currentState({ info, failing, ready }: StateSources): ServerState {
+  if (failing) return 'DRAINING'
+  if (info.state !== 'LIVE') return info.state
+  return ready ? 'LIVE' : 'PRE_INITIALIZING'
+}
+
+export function serverInfoJson(info: ServerInfo, state: ServerState): unknown {
+  const uptime = `${Math.max(0, Math.floor(info.uptimeSeconds))}s`
+  return {
+    version: info.version,
+    state,
+    hot_restart_version: 'disabled',
+    command_line_options: {
+      service_cluster: info.node.cluster,
+      service_node: info.node.id,
+      ...info.commandLineOptions,
+    },
+    node: {
+      id: info.node.id,
+      cluster: info.node.cluster,
+      user_agent_name: 'edgeway',
+      user_agent_version: info.version,
+    },
+    uptime_current_epoch: uptime,
+    // One process, no hot restart: both epochs are the same.
+    uptime_all_epochs: uptime,
+    runtime: info.runtime,
+  }
+}

@@ -1,0 +1,30 @@
+// /stats query handling and the text and JSON shapes Envoy prints: `name: value` lines, or
+// `{"stats":[{"name":..,"value":..}]}`.
+
+import type { Stat } from './stats.ts'
+
+export type StatsSelection = { readonly ok: true; readonly stats: Stat[] } | { readonly ok: false; readonly error: string }
+
+/** `filter` is a regex searched in the name (Envoy's partial match); `usedOnly` drops stats still at zero. */
+export function selectStats(all: readonly Stat[], filter: string | undefined, usedOnly: boolean): StatsSelection {
+  let pattern: RegExp | undefined
+  if (filter !== undefined && filter !== '') {
+    try {
+      pattern = new RegExp(filter)
+    } catch (error) {
+      return { ok: false, error: `Invalid regex: ${error instanceof Error ? error.message : String(error)}` }
+    }
+  }
+  const stats = all.filter((stat) => (!usedOnly || stat.value !== 0) && (!pattern || pattern.test(stat.name)))
+  return { ok: true, stats }
+}
+
+export function renderStatsText(stats: readonly Stat[]): string {
+  let out = ''
+  for (const stat of stats) out += `${stat.name}: ${stat.value}\n`
+  return out
+}
+
+export function statsJson(stats: readonly Stat[]): { stats: { name: string; value: number }[] } {
+  return { stats: stats.map((stat) => ({ name: stat.name, value: stat.value })) }
+}
