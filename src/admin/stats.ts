@@ -67,13 +67,14 @@ export class StatsStore {
     const prefix = `cluster.${name}.`
     const scope = this.#scope(prefix, CLUSTER_COUNTERS, CLUSTER_GAUGES) as Record<string, Stat>
     const codes = new Map<number, Stat>()
+    // The scope's index signature says every key is a Stat, which `code` is not: hence the cast via unknown.
     return Object.assign(scope, {
       code: (status: number) => {
         let stat = codes.get(status)
         if (!stat) codes.set(status, (stat = this.get(`${prefix}upstream_rq_${status}`)))
         return stat
       },
-    }) as ClusterStats
+    }) as unknown as ClusterStats
   }
 
   listener(statPrefix: string): ListenerStats {
