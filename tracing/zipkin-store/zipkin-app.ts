@@ -1,0 +1,34 @@
+// The bundled Zipkin-compatible collector and viewer as one Hono app: /api/v2/* and /zipkin/*.
+
+import { Hono } from 'hono'
+import { buildApiRoutes, DEFAULT_AUTOCOMPLETE_KEYS } from './api-routes.ts'
+import type { SpanStore } from './span-store.ts'
+import { buildUiRoutes } from './ui/ui-routes.tsx'
+
+export type ZipkinAppOptions = {
+  autocompleteKeys?: readonly string[]
+  /** Largest accepted POST body, before and after gunzip. Default 16 MiB. */
+  maxBodyBytes?: number
+  nowMs?: () => number
+}
+
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
+
+export function buildZipkinApp(store: SpanStore, options: ZipkinAppOptions = {}): Hono {
+  const nowMs = options.nowMs ?? Date.now
+  // Non-strict so /zipkin and /zipkin/ both reach the trace list.
+  const app = new Hono({ strict: false })
+  app.route(
+    '/api/v2',
+    buildApiRoutes(store, {
+      autocompleteKeys: options.autocompleteKeys ?? DEFAULT_AUTOCOMPLETE_KEYS,
+      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      nowMs,
+    }),
+  )
+  app.route('/zipkin', buildUiRoutes(store, nowMs))
+  app.get('/', (c) => c.redirect('/zipkin/'))
+  // Same shape as Zipkin's /health, which compose health checks poll.
+  app.get('/health', (c) => c.json({ status: 'UP', zipkin: { status: 'UP', details: { spans: store.spanCount } } }))
+  return app
+}
