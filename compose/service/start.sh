@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs the sample service and its edgeway sidecar side by side in one container, as Envoy's
+# start_service.sh does. When either exits the other is stopped and the container exits with that
+# status, so the orchestrator restarts a replica instead of keeping half of it alive.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+: "${SERVICE_NAME:?SERVICE_NAME must be set (1 or 2)}"
+
+bun compose/service/main.ts &
+app=$!
+bun src/main.ts -c "${SIDECAR_CONFIG:-routes/sidecar.yaml}" --service-cluster "service${SERVICE_NAME}" &
+sidecar=$!
+
+stop() { kill -TERM "$app" "$sidecar" 2>/dev/null; }
+trap 'stop; wait; exit 0' TERM INT
+
+wait -n "$app" "$sidecar"
+status=$?
+echo "start.sh: $( kill -0 "$app" 2>/dev/null && echo sidecar || echo app ) exited with status $status; stopping the replica" >&2
+stop
+wait
+exit "$status"
