@@ -1,0 +1,70 @@
+// One line per request on stdout, in Envoy's default format (or JSON), written in batches so
+// logging costs one write per tick instead of one per request.
+
+export type AccessLogEntry = {
+  startTimeMs: number
+  method: string
+  path: string
+  status: number
+  flags: string
+  details: string
+  bytesReceived: number
+  bytesSent: number
+  durationMs: number
+  upstreamServiceTimeMs: number | undefined
+  forwardedFor: string | null
+  userAgent: string | null
+  requestId: string | undefined
+  authority: string | null
+  upstreamHost: string | undefined
+  upstreamCluster: string | undefined
+  routeName: string | undefined
+  attempts: number
+}
+
+const dash = (value: string | number | null | undefined) => (value === null || value === undefined || value === '' ? '-' : String(value))
+
+/** Envoy's default: [%START_TIME%] "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%" %RESPONSE_CODE% ... */
+export function formatText(e: AccessLogEntry): string {
+  return (
+    `[${new Date(e.startTimeMs).toISOString()}] "${e.method} ${e.path} HTTP/1.1" ${e.status} ${dash(e.flags)} ${e.bytesReceived} ${e.bytesSent} ` +
+    `${e.durationMs} ${dash(e.upstreamServiceTimeMs)} "${dash(e.forwardedFor)}" "${dash(e.userAgent)}" "${dash(e.requestId)}" "${dash(e.authority)}" "${dash(e.upstreamHost)}"`
+  )
+}
+
+export function formatJson(e: AccessLogEntry): string {
+  return JSON.stringify({
+    start_time: new Date(e.startTimeMs).toISOString(),
+    method: e.method,
+    path: e.path,
+    protocol: 'HTTP/1.1',
+    response_code: e.status,
+    response_flags: dash(e.flags),
+    response_code_details: e.details,
+    bytes_received: e.bytesReceived,
+    bytes_sent: e.bytesSent,
+    duration: e.durationMs,
+    upstream_service_time: e.upstreamServiceTimeMs ?? null,
+    x_forwarded_for: e.forwardedFor,
+    user_agent: e.userAgent,
+    request_id: e.requestId ?? null,
+    authority: e.authority,
+    upstream_host: e.upstreamHost ?? null,
+    upstream_cluster: e.upstreamCluster ?? null,
+    route_name: e.routeName ?? null,
+    attempts: e.attempts,
+  })
+}
+
+/** Collects lines and hands them to `write` once per macrotask. */
+export function batchedWriter(write: (chunk: string) => void): (line: string) => void {
+  let pending: string[] = []
+  const flush = () => {
+    const lines = pending
+    pending = []
+    write(lines.join('\n') + '\n')
+  }
+  return (line) => {
+    if (pending.push(line) === 1) setTimeout(flush, 0)
+  }
+}

@@ -1,0 +1,73 @@
+// Bun runtime: Bun.serve for listeners, Bun's fetch for upstream attempts (bodies kept encoded).
+
+import { cpus } from 'node:os'
+import type { ConnInfo, FetchHandler, Runtime, ServeOptions, ServerHandle, UpstreamFailure, UpstreamRequest } from './runtime.ts'
+import { exitProcess, onProcessSignals } from './process.ts'
+
+async function serve(options: ServeOptions, handler: FetchHandler): Promise<ServerHandle> {
+  const server = Bun.serve({
+    hostname: options.hostname,
+    port: options.port,
+    reusePort: options.reusePort,
+    // Bun's default 10 s would reset clients of upstreams slower than that; 0 would never reap.
+    idleTimeout: Math.min(255, Math.max(1, Math.ceil(options.idleTimeoutSeconds))),
+    maxRequestBodySize: options.maxRequestBodyBytes || Number.MAX_SAFE_INTEGER,
+    development: false,
+    fetch(request, server) {
+      const peer = server.requestIP(request)
+      const conn: ConnInfo = { remoteAddress: peer?.address ?? '', remotePort: peer?.port ?? 0 }
+      return handler(request, conn)
+    },
+    error() {
+      return new Response('internal error\n', { status: 500, headers: { 'content-type': 'text/plain' } })
+    },
+  })
+  return {
+    port: server.port ?? options.port,
+    close: async (force = false) => {
+      await server.stop(force)
+    },
+  }
+}
+
+function upstreamFetch(request: UpstreamRequest): Promise<Response> {
+  return fetch(request.url, {
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
+    signal: request.signal,
+    redirect: 'manual',
+    // Pass gzip bodies through byte for byte, and never let an HTTP_PROXY variable reroute traffic.
+    decompress: false,
+    proxy: '',
+    keepalive: true,
+    ...(request.body && { duplex: 'half' }),
+  } as RequestInit)
+}
+
+function classifyUpstreamError(error: unknown): UpstreamFailure {
+  const name = (error as { name?: string })?.name
+  if (name === 'TimeoutError') return 'timeout'
+  if (name === 'AbortError') return 'aborted'
+  const code = String((error as { code?: string })?.code ?? '')
+  if (code === 'ECONNREFUSED' || code === 'ConnectionRefused' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'FailedToOpenSocket')
+    return 'connect'
+  return 'reset'
+}
+
+export const bunRuntime: Runtime = {
+  name: 'bun',
+  version: Bun.version,
+  serve,
+  upstreamFetch,
+  decodesBodies: false,
+  classifyUpstreamError,
+  readTextFile: (path) => Bun.file(path).text(),
+  env: (name) => Bun.env[name],
+  envAll: () => ({ ...(Bun.env as Record<string, string>) }),
+  args: () => Bun.argv.slice(2),
+  onShutdownSignal: onProcessSignals,
+  exit: exitProcess,
+  memoryRss: () => process.memoryUsage.rss(),
+  hardwareConcurrency: () => navigator.hardwareConcurrency || cpus().length,
+}

@@ -1,0 +1,82 @@
+// Deno runtime: Deno.serve for listeners and a fetch client that honours our Host header.
+
+import type { ConnInfo, FetchHandler, Runtime, ServeOptions, ServerHandle, UpstreamFailure, UpstreamRequest } from './runtime.ts'
+import { exitProcess, onProcessSignals } from './process.ts'
+
+// The handful of Deno APIs edgeway uses; declared here so type-checking needs no Deno types.
+type DenoAddr = { hostname: string; port: number }
+declare const Deno: {
+  version: { deno: string }
+  args: string[]
+  env: { get(name: string): string | undefined; toObject(): Record<string, string> }
+  readTextFile(path: string): Promise<string>
+  memoryUsage(): { rss: number }
+  createHttpClient(options: { allowHost?: boolean; poolIdleTimeout?: number | false }): unknown
+  serve(
+    options: { hostname: string; port: number; reusePort?: boolean; onListen?: (addr: DenoAddr) => void; onError?: (error: unknown) => Response },
+    handler: (request: Request, info: { remoteAddr: DenoAddr }) => Response | Promise<Response>,
+  ): { addr: DenoAddr; shutdown(): Promise<void>; finished: Promise<void> }
+}
+
+async function serve(options: ServeOptions, handler: FetchHandler): Promise<ServerHandle> {
+  const server = Deno.serve(
+    {
+      hostname: options.hostname,
+      port: options.port,
+      reusePort: options.reusePort || undefined,
+      onListen: () => {},
+      onError: () => new Response('internal error\n', { status: 500, headers: { 'content-type': 'text/plain' } }),
+    },
+    (request, info) => {
+      const conn: ConnInfo = { remoteAddress: info.remoteAddr.hostname, remotePort: info.remoteAddr.port }
+      return handler(request, conn)
+    },
+  )
+  return {
+    port: server.addr.port,
+    close: async () => {
+      await server.shutdown()
+    },
+  }
+}
+
+// Deno's fetch ignores a Host header unless the client allows it.
+const client = Deno.createHttpClient({ allowHost: true })
+
+function upstreamFetch(request: UpstreamRequest): Promise<Response> {
+  return fetch(request.url, {
+    method: request.method,
+    headers: request.headers,
+    body: request.body,
+    signal: request.signal,
+    redirect: 'manual',
+    client,
+    ...(request.body && { duplex: 'half' }),
+  } as RequestInit)
+}
+
+function classifyUpstreamError(error: unknown): UpstreamFailure {
+  const name = (error as { name?: string })?.name
+  if (name === 'TimeoutError') return 'timeout'
+  if (name === 'AbortError') return 'aborted'
+  const detail = `${(error as Error)?.message} ${((error as Error)?.cause as Error | undefined)?.message ?? ''}`
+  if (/Connect\)|connection refused|tcp connect error|are blocked/i.test(detail)) return 'connect'
+  return 'reset'
+}
+
+export const denoRuntime: Runtime = {
+  name: 'deno',
+  version: Deno.version.deno,
+  serve,
+  upstreamFetch,
+  decodesBodies: true,
+  classifyUpstreamError,
+  readTextFile: (path) => Deno.readTextFile(path),
+  env: (name) => Deno.env.get(name),
+  envAll: () => Deno.env.toObject(),
+  args: () => [...Deno.args],
+  onShutdownSignal: onProcessSignals,
+  exit: exitProcess,
+  memoryRss: () => Deno.memoryUsage().rss,
+  hardwareConcurrency: () => navigator.hardwareConcurrency,
+}

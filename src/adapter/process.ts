@@ -1,0 +1,11 @@
+// Signal and exit handling through node:process, which Bun and Deno both provide.
+
+import process from 'node:process'
+
+export function onProcessSignals(listener: (signal: string) => void): void {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => listener(signal))
+}
+
+export function exitProcess(code: number): never {
+  process.exit(code)
+}

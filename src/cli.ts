@@ -1,0 +1,77 @@
+// Command-line arguments, mirroring Envoy's flags so sandbox users feel at home.
+
+export type Mode = 'serve' | 'validate'
+
+export type CliOptions = {
+  readonly command: 'proxy' | 'zipkin' | 'help' | 'version'
+  readonly configPath: string | undefined
+  readonly serviceCluster: string | undefined
+  readonly serviceNode: string | undefined
+  readonly mode: Mode
+  readonly logLevel: string
+  /** Raw arguments after a subcommand (`edgeway zipkin --port 9411`). */
+  readonly rest: readonly string[]
+}
+
+export class UsageError extends Error {
+  override name = 'UsageError'
+}
+
+export const USAGE = `usage: edgeway -c <config.yaml> [--service-cluster NAME] [--service-node NAME] [--mode serve|validate] [--log-level LEVEL]
+       edgeway zipkin [--port 9411] [--host 127.0.0.1] [--max-spans N]`
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'warning', 'error', 'critical', 'off']
+
+export function parseArgs(args: readonly string[]): CliOptions {
+  if (args[0] === 'zipkin') return { ...empty(), command: 'zipkin', rest: args.slice(1) }
+  const options = { ...empty() } as { -readonly [K in keyof CliOptions]: CliOptions[K] }
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined]
+    const value = (): string => {
+      const v = inline ?? args[++i]
+      if (v === undefined || v === '') throw new UsageError(`option ${flag} needs a value`)
+      return v
+    }
+    switch (flag) {
+      case '-c':
+      case '--config-path':
+        options.configPath = value()
+        break
+      case '--service-cluster':
+        options.serviceCluster = value()
+        break
+      case '--service-node':
+        options.serviceNode = value()
+        break
+      case '--mode': {
+        const mode = value()
+        if (mode !== 'serve' && mode !== 'validate') throw new UsageError(`--mode must be serve or validate, got "${mode}"`)
+        options.mode = mode
+        break
+      }
+      case '-l':
+      case '--log-level': {
+        const level = value()
+        if (!LOG_LEVELS.includes(level)) throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`)
+        options.logLevel = level
+        break
+      }
+      case '-h':
+      case '--help':
+        options.command = 'help'
+        break
+      case '--version':
+        options.command = 'version'
+        break
+      default:
+        throw new UsageError(`unknown argument "${arg}"`)
+    }
+  }
+  if (options.command === 'proxy' && options.configPath === undefined) throw new UsageError('a config file is required (-c <config.yaml>)')
+  return options
+}
+
+function empty(): CliOptions {
+  return { command: 'proxy', configPath: undefined, serviceCluster: undefined, serviceNode: undefined, mode: 'serve', logLevel: 'info', rest: [] }
+}

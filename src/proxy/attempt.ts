@@ -1,0 +1,57 @@
+// One attempt: send the request to one endpoint and wait for response headers, bounded by the
+// attempt's deadline and by the client going away. Failures come back classified, never thrown.
+
+import type { UpstreamFailure, UpstreamFetch } from '../adapter/runtime.ts'
+import type { Endpoint } from '../upstream/endpoint.ts'
+
+export type AttemptOutcome =
+  | { readonly kind: 'response'; readonly response: Response; readonly endpoint: Endpoint; readonly elapsedMs: number }
+  | { readonly kind: 'failure'; readonly failure: UpstreamFailure; readonly endpoint: Endpoint; readonly elapsedMs: number; readonly cause: unknown }
+
+export type AttemptRequest = {
+  readonly endpoint: Endpoint
+  readonly method: string
+  readonly path: string
+  readonly headers: Headers
+  readonly body: BodyInit | null
+  /** Milliseconds until the attempt gives up waiting for headers; Infinity for none. */
+  readonly timeoutMs: number
+  /** The downstream request's signal: a client that disconnects cancels the attempt. */
+  readonly downstreamSignal: AbortSignal | undefined
+}
+
+export type AttemptDeps = {
+  readonly fetch: UpstreamFetch
+  readonly classify: (error: unknown) => UpstreamFailure
+  readonly now: () => number
+}
+
+const TIMEOUT = 'edgeway:attempt-timeout'
+
+export async function runAttempt(request: AttemptRequest, deps: AttemptDeps): Promise<AttemptOutcome> {
+  const { endpoint } = request
+  const started = deps.now()
+  const controller = new AbortController()
+  // The timer only covers the wait for response headers; the body then streams under the
+  // listener's idle timeout, as nginx's proxy_read_timeout does per read.
+  const timer = Number.isFinite(request.timeoutMs) ? setTimeout(() => controller.abort(TIMEOUT), Math.max(1, request.timeoutMs)) : undefined
+  const onDownstreamAbort = () => controller.abort()
+  request.downstreamSignal?.addEventListener('abort', onDownstreamAbort, { once: true })
+  try {
+    const response = await deps.fetch({
+      url: `http://${endpoint.key}${request.path}`,
+      method: request.method,
+      headers: request.headers,
+      body: request.body,
+      signal: controller.signal,
+    })
+    return { kind: 'response', response, endpoint, elapsedMs: deps.now() - started }
+  } catch (cause) {
+    const failure: UpstreamFailure =
+      controller.signal.aborted ? (controller.signal.reason === TIMEOUT ? 'timeout' : 'aborted') : deps.classify(cause)
+    return { kind: 'failure', failure, endpoint, elapsedMs: deps.now() - started, cause }
+  } finally {
+    if (timer !== undefined) clearTimeout(timer)
+    request.downstreamSignal?.removeEventListener('abort', onDownstreamAbort)
+  }
+}

@@ -1,0 +1,22 @@
+// The HTTP health-check probe: GET <path> on the endpoint through the runtime's upstream fetch.
+
+import type { Runtime } from '../adapter/runtime.ts'
+import type { HealthProbe } from '../upstream/health-checker.ts'
+
+export function httpHealthProbe(runtime: Pick<Runtime, 'upstreamFetch'>): HealthProbe {
+  return async (endpoint, path, timeoutMs) => {
+    try {
+      const response = await runtime.upstreamFetch({
+        url: `http://${endpoint.key}${path}`,
+        method: 'GET',
+        headers: new Headers({ host: endpoint.key, 'user-agent': 'edgeway-health-checker' }),
+        body: null,
+        signal: AbortSignal.timeout(timeoutMs),
+      })
+      await response.body?.cancel().catch(() => {})
+      return response.status
+    } catch {
+      return false
+    }
+  }
+}

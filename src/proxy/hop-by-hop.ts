@@ -1,0 +1,30 @@
+// Hop-by-hop headers (RFC 9110 §7.6.1) belong to one connection and never cross the proxy,
+// in either direction; neither do the headers a `connection` header names.
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+])
+
+export function isHopByHop(name: string): boolean {
+  return HOP_BY_HOP.has(name)
+}
+
+/** Names listed in a `connection` header (lower-cased), or undefined when there is none. */
+export function connectionTokens(headers: Headers): Set<string> | undefined {
+  const value = headers.get('connection')
+  if (!value) return undefined
+  const tokens = new Set<string>()
+  for (const token of value.split(',')) {
+    const name = token.trim().toLowerCase()
+    if (name && name !== 'close' && name !== 'keep-alive') tokens.add(name)
+  }
+  return tokens.size ? tokens : undefined
+}

@@ -1,0 +1,233 @@
+// The path of one downstream request through a listener, as phases: limits, request id, route,
+// body, attempt loop, response. Every failure becomes a local reply here; nothing throws out.
+
+import type { ConnInfo, Runtime } from '../adapter/runtime.ts'
+import type { ListenerStats } from '../admin/stats.ts'
+import type { ListenerConfig, RouteConfig, VirtualHostConfig } from '../config/model.ts'
+import { headersTooLarge, noRoute, payloadTooLarge, ProxyError } from '../errors.ts'
+import { compileHeaderRules, type HeaderMutation } from '../routing/header-rules.ts'
+import { headerVariables } from '../routing/header-variables.ts'
+import type { RouteTable } from '../routing/route-table.ts'
+import type { ClusterManager } from '../upstream/cluster-manager.ts'
+import type { AccessLogEntry } from '../access-log.ts'
+import { downstreamHeaders } from './downstream-headers.ts'
+import { localReply } from './local-reply.ts'
+import { prepareBody } from './request-body.ts'
+import { requestIdFor } from './request-id.ts'
+import { routeRequest, type RouterDeps } from './router.ts'
+import { downstreamAddress, upstreamHeaders } from './upstream-headers.ts'
+import type { RequestTracer } from './request-tracer.ts'
+
+export type ProxyHandlerDeps = RouterDeps & {
+  readonly listener: ListenerConfig
+  readonly routes: RouteTable
+  readonly clusters: Pick<ClusterManager, 'get'>
+  readonly runtime: Pick<Runtime, 'decodesBodies'>
+  readonly stats: ListenerStats
+  /** Access log sink; undefined when the listener logs nothing. */
+  readonly accessLog: ((entry: AccessLogEntry) => void) | undefined
+  readonly tracer: RequestTracer | undefined
+  readonly hostname: string
+}
+
+export type ProxyHandler = (request: Request, conn: ConnInfo) => Promise<Response>
+
+type HeaderRuleSet = { request: HeaderMutation | undefined; response: HeaderMutation | undefined }
+
+export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
+  const { listener, stats } = deps
+  const rules = compileAllHeaderRules(listener.virtualHosts)
+
+  return async function handle(request, conn) {
+    const started = deps.now()
+    const startTimeMs = Date.now()
+    stats.downstream_rq_total.inc()
+    stats.rq_total.inc()
+    stats.downstream_rq_active.inc()
+    const { headers: incoming, method } = request
+    const url = request.url
+    const pathStart = url.indexOf('/', url.indexOf('//') + 2)
+    const queryStart = url.indexOf('?', pathStart)
+    const path = pathStart < 0 ? '/' : queryStart < 0 ? url.slice(pathStart) : url.slice(pathStart, queryStart)
+    const query = queryStart < 0 ? '' : url.slice(queryStart + 1)
+    const requestId = requestIdFor(incoming.get('x-request-id'), listener.generateRequestId)
+    const entry: AccessLogEntry = {
+      startTimeMs,
+      method,
+      path: queryStart < 0 ? path : `${path}?${query}`,
+      status: 0,
+      flags: '',
+      details: 'via_upstream',
+      bytesReceived: 0,
+      bytesSent: 0,
+      durationMs: 0,
+      upstreamServiceTimeMs: undefined,
+      forwardedFor: incoming.get('x-forwarded-for'),
+      userAgent: incoming.get('user-agent'),
+      requestId,
+      authority: incoming.get('host'),
+      upstreamHost: undefined,
+      upstreamCluster: undefined,
+      routeName: undefined,
+      attempts: 0,
+    }
+    const trace = deps.tracer?.start(request, entry, listener)
+
+    const reply = (error: ProxyError, flags: string = error.flag): Response => {
+      entry.flags = flags
+      entry.details = error.code
+      const response = localReply(error, listener.serverName)
+      if (requestId && (listener.alwaysSetRequestIdInResponse || trace?.forced)) response.headers.set('x-request-id', requestId)
+      return finish(response)
+    }
+
+    const finish = (response: Response): Response => {
+      entry.status = response.status
+      stats[`downstream_rq_${Math.floor(response.status / 100)}xx` as 'downstream_rq_2xx'].inc()
+      trace?.responseHeaders(response, entry)
+      if (!deps.accessLog && !trace) {
+        stats.downstream_rq_active.dec()
+        return response
+      }
+      return whenBodyDone(response, (bytes) => {
+        stats.downstream_rq_active.dec()
+        entry.bytesSent = bytes
+        entry.durationMs = Math.round(deps.now() - started)
+        trace?.end(entry)
+        deps.accessLog?.(entry)
+      })
+    }
+
+    if (headerBytes(incoming) > listener.maxRequestHeadersBytes) {
+      stats.downstream_rq_header_overflow.inc()
+      return reply(headersTooLarge())
+    }
+    const match = deps.routes.match({ authority: entry.authority ?? '', path, query, headers: incoming })
+    if (!match) {
+      stats.no_route.inc()
+      return reply(noRoute())
+    }
+    const { route, virtualHost } = match
+    entry.routeName = route.name
+    entry.upstreamCluster = match.cluster
+    trace?.routed(route, match.cluster)
+    const cluster = deps.clusters.get(match.cluster)!
+    const retryPolicy = route.retryPolicy ?? virtualHost.retryPolicy
+    const body = await prepareBody(request, {
+      maxBytes: listener.maxRequestBytes,
+      bufferBytes: listener.retryBufferBytes,
+      mayRetry: retryPolicy !== undefined && retryPolicy.numRetries > 0,
+    })
+    if (body instanceof ProxyError) {
+      stats.downstream_rq_too_large.inc()
+      return reply(body)
+    }
+    entry.bytesReceived = body.size ?? Number(incoming.get('content-length') ?? 0)
+
+    const peer = conn.remoteAddress
+    const outgoing = upstreamHeaders(incoming, listener, {
+      remoteAddress: downstreamAddress(incoming, listener, peer),
+      requestId,
+      hostRewrite: route.hostRewrite,
+      timeoutMs: route.timeoutMs,
+    })
+    const routeRules = rules.get(route)!
+    const hostRules = rules.get(virtualHost)!
+    const variables = routeRules.request || routeRules.response || hostRules.request || hostRules.response
+      ? headerVariables({
+          requestHeaders: incoming,
+          downstreamRemoteAddress: `${peer}:${conn.remotePort}`,
+          upstreamRemoteAddress: undefined,
+          hostname: deps.hostname,
+          startTimeMs,
+        })
+      : undefined
+    // Envoy applies the more specific level last: virtual host, then route.
+    if (variables) {
+      hostRules.request?.(outgoing, variables)
+      routeRules.request?.(outgoing, variables)
+    }
+
+    const result = await routeRequest(
+      {
+        cluster,
+        method,
+        path: match.upstreamPath,
+        headers: outgoing,
+        body,
+        timeoutMs: route.timeoutMs,
+        retryPolicy,
+        downstreamSignal: request.signal,
+        onAttempt: trace && ((attempt) => trace.attempt(attempt)),
+        onAttemptDone: trace && ((attempt, outcome) => trace.attemptDone(attempt, outcome)),
+      },
+      deps,
+    )
+    entry.attempts = result.attempts
+    entry.upstreamHost = result.endpoint?.key
+    if (result.outcome instanceof ProxyError) {
+      if (body.overLimit()) {
+        stats.downstream_rq_too_large.inc()
+        return reply(payloadTooLarge())
+      }
+      // Envoy adds URX when the last of several attempts failed to connect.
+      return reply(result.outcome, result.attempts > 1 && result.outcome.flag === 'UF' ? 'UF,URX' : result.outcome.flag)
+    }
+    const upstream = result.outcome
+    entry.upstreamServiceTimeMs = Math.round(result.upstreamTimeMs)
+    const headers = downstreamHeaders(upstream.headers, listener, deps.runtime.decodesBodies, entry.upstreamServiceTimeMs)
+    if (variables) {
+      hostRules.response?.(headers, variables)
+      routeRules.response?.(headers, variables)
+    }
+    if (requestId && (listener.alwaysSetRequestIdInResponse || trace?.forced)) headers.set('x-request-id', requestId)
+    return finish(new Response(upstream.body, { status: upstream.status, statusText: upstream.statusText, headers }))
+  }
+}
+
+function compileAllHeaderRules(virtualHosts: readonly VirtualHostConfig[]): Map<VirtualHostConfig | RouteConfig, HeaderRuleSet> {
+  const rules = new Map<VirtualHostConfig | RouteConfig, HeaderRuleSet>()
+  const compile = (level: VirtualHostConfig | RouteConfig): HeaderRuleSet => ({
+    request: level.requestHeadersToAdd.length || level.requestHeadersToRemove.length ? compileHeaderRules(level.requestHeadersToAdd, level.requestHeadersToRemove) : undefined,
+    response: level.responseHeadersToAdd.length || level.responseHeadersToRemove.length ? compileHeaderRules(level.responseHeadersToAdd, level.responseHeadersToRemove) : undefined,
+  })
+  for (const virtualHost of virtualHosts) {
+    rules.set(virtualHost, compile(virtualHost))
+    for (const route of virtualHost.routes) rules.set(route, compile(route))
+  }
+  return rules
+}
+
+/** Approximate request-header size as HTTP/1.1 sends it (`name: value\r\n`). */
+function headerBytes(headers: Headers): number {
+  let total = 0
+  for (const [name, value] of headers) total += name.length + value.length + 4
+  return total
+}
+
+/** Calls `done` with the body size once the client has the whole body (or at once without one). */
+function whenBodyDone(response: Response, done: (bytes: number) => void): Response {
+  if (!response.body) {
+    done(0)
+    return response
+  }
+  let bytes = 0
+  let reported = false
+  const report = () => {
+    if (!reported) {
+      reported = true
+      done(bytes)
+    }
+  }
+  const counted = response.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        bytes += chunk.byteLength
+        controller.enqueue(chunk)
+      },
+      flush: report,
+      cancel: report,
+    } as Transformer<Uint8Array, Uint8Array>),
+  )
+  return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers })
+}

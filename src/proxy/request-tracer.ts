@@ -1,0 +1,26 @@
+// The hooks the request path offers to tracing. tracing/ implements them with OpenTelemetry;
+// without a tracer the proxy passes the client's B3 headers through untouched.
+
+import type { AccessLogEntry } from '../access-log.ts'
+import type { ListenerConfig, RouteConfig } from '../config/model.ts'
+import type { ProxyError } from '../errors.ts'
+import type { AttemptOutcome } from './attempt.ts'
+import type { AttemptStart } from './router.ts'
+
+export interface RequestTracer {
+  /** Called once per downstream request, before routing. */
+  start(request: Request, entry: AccessLogEntry, listener: ListenerConfig): RequestTrace
+}
+
+export interface RequestTrace {
+  /** x-envoy-force-trace was honoured: Envoy then echoes x-request-id to the client. */
+  readonly forced: boolean
+  routed(route: RouteConfig, cluster: string): void
+  /** Headers for this attempt, with the attempt's B3 context injected. */
+  attempt(attempt: AttemptStart): Headers
+  attemptDone(attempt: AttemptStart, outcome: AttemptOutcome | ProxyError): void
+  /** The response headers are final; the body may still be streaming. */
+  responseHeaders(response: Response, entry: AccessLogEntry): void
+  /** The body reached the client (or the client left): the request's span ends. */
+  end(entry: AccessLogEntry): void
+}

@@ -1,0 +1,43 @@
+// The headers an attempt sends upstream: the client's, minus hop-by-hop and untrusted x-envoy-*
+// control headers, plus x-request-id, x-forwarded-*, the expected timeout and Host rewrite.
+
+import type { ListenerConfig } from '../config/model.ts'
+import { connectionTokens, isHopByHop } from './hop-by-hop.ts'
+
+export type ForwardingFacts = {
+  readonly remoteAddress: string
+  readonly requestId: string | undefined
+  readonly hostRewrite: string | undefined
+  readonly timeoutMs: number
+}
+
+export function upstreamHeaders(incoming: Headers, listener: ListenerConfig, facts: ForwardingFacts): Headers {
+  const listed = connectionTokens(incoming)
+  const headers = new Headers()
+  for (const [name, value] of incoming) {
+    if (isHopByHop(name) || listed?.has(name)) continue
+    if (!listener.trustEnvoyHeaders && name.startsWith('x-envoy-')) continue
+    headers.append(name, value)
+  }
+  if (facts.requestId !== undefined) headers.set('x-request-id', facts.requestId)
+  if (listener.useRemoteAddress) {
+    const xff = headers.get('x-forwarded-for')
+    headers.set('x-forwarded-for', xff ? `${xff}, ${facts.remoteAddress}` : facts.remoteAddress)
+    if (listener.xffNumTrustedHops === 0) headers.set('x-forwarded-proto', 'http')
+  }
+  if (!headers.has('x-forwarded-proto')) headers.set('x-forwarded-proto', 'http')
+  if (facts.hostRewrite !== undefined) {
+    const original = headers.get('host')
+    if (original) headers.set('x-forwarded-host', original)
+    headers.set('host', facts.hostRewrite)
+  }
+  if (facts.timeoutMs > 0) headers.set('x-envoy-expected-rq-timeout-ms', String(facts.timeoutMs))
+  return headers
+}
+
+/** The client address as Envoy derives it: the peer, or the XFF entry `trusted hops` from the right. */
+export function downstreamAddress(incoming: Headers, listener: ListenerConfig, peer: string): string {
+  if (!listener.useRemoteAddress || listener.xffNumTrustedHops === 0) return peer
+  const hops = (incoming.get('x-forwarded-for') ?? '').split(',').map((s) => s.trim()).filter(Boolean)
+  return hops[hops.length - listener.xffNumTrustedHops] ?? peer
+}

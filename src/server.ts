@@ -1,0 +1,169 @@
+// Assembles a running edgeway from a validated config: clusters, one Hono app per listener, the
+// admin listener. main.ts calls it for the CLI; integration tests call it to run in-process.
+
+import { hostname } from 'node:os'
+import type { Runtime, ServerHandle } from './adapter/runtime.ts'
+import { buildAdminApp } from './admin/admin-app.ts'
+import { StatsStore } from './admin/stats.ts'
+import { batchedWriter, formatJson, formatText } from './access-log.ts'
+import type { Config, ListenerConfig } from './config/model.ts'
+import { buildListenerApp } from './listener.ts'
+import { httpHealthProbe } from './proxy/health-probe.ts'
+import { createProxyHandler } from './proxy/proxy-handler.ts'
+import type { RequestTracer } from './proxy/request-tracer.ts'
+import { RouteTable } from './routing/route-table.ts'
+import { systemClock } from './upstream/clock.ts'
+import { ClusterManager } from './upstream/cluster-manager.ts'
+import { createResolver } from './adapter/dns.ts'
+
+export type EdgewayOptions = {
+  readonly runtime: Runtime
+  readonly version: string
+  readonly commandLineOptions: Record<string, unknown>
+  readonly stats?: StatsStore
+  readonly tracer?: RequestTracer
+  /** stdout for access logs and notices. */
+  readonly write: (chunk: string) => void
+  readonly reusePort?: boolean
+}
+
+export type RunningEdgeway = {
+  readonly stats: StatsStore
+  readonly clusters: ClusterManager
+  /** Bound ports by listener name (`admin` for the admin listener). */
+  readonly ports: ReadonlyMap<string, number>
+  stop(): Promise<void>
+}
+
+/** A listener could not bind: names the socket and the listener, for a one-line exit message. */
+export class ListenError extends Error {
+  override name = 'ListenError'
+}
+
+export async function startEdgeway(config: Config, options: EdgewayOptions): Promise<RunningEdgeway> {
+  const { runtime } = options
+  const stats = options.stats ?? new StatsStore()
+  const log = (line: string) => options.write(`${line}\n`)
+  const startedAt = Date.now()
+  let failingHealthchecks = false
+  let live = false
+  const clusters = new ClusterManager(config.clusters, {
+    resolverFor: (servers) => createResolver(servers),
+    stats,
+    clock: systemClock,
+    probe: httpHealthProbe(runtime),
+    log,
+  })
+  const server = stats.server()
+  server.concurrency.set(1)
+  // Envoy warms clusters before its listeners take traffic.
+  await clusters.start()
+
+  const handles: ServerHandle[] = []
+  const ports = new Map<string, number>()
+  const accessLogWriter = batchedWriter(options.write)
+  try {
+    for (const listener of config.listeners) {
+      const format = listener.accessLog.format === 'json' ? formatJson : formatText
+      const handler = createProxyHandler({
+        listener,
+        routes: new RouteTable(listener.virtualHosts),
+        clusters,
+        runtime,
+        stats: stats.listener(listener.statPrefix),
+        accessLog: listener.accessLog.enabled ? (entry) => accessLogWriter(format(entry)) : undefined,
+        tracer: options.tracer,
+        hostname: hostname(),
+        fetch: runtime.upstreamFetch,
+        classify: runtime.classifyUpstreamError,
+        now: () => performance.now(),
+        random: Math.random,
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+      })
+      const app = buildListenerApp(handler, log)
+      const handle = await listen(runtime, listener.name, listener.address, listener.port, listenerServeOptions(listener, options.reusePort), (request, conn) =>
+        app.fetch(request, { conn }),
+      )
+      handles.push(handle)
+      ports.set(listener.name, handle.port)
+    }
+    if (config.admin) {
+      const admin = buildAdminApp({
+        stats,
+        clusters: () => clusters.snapshot(),
+        configDump: () => config,
+        serverInfo: () => ({
+          version: options.version,
+          state: live ? 'LIVE' : 'PRE_INITIALIZING',
+          uptimeSeconds: (Date.now() - startedAt) / 1000,
+          commandLineOptions: options.commandLineOptions,
+          node: { id: config.node.id, cluster: config.node.cluster },
+          runtime: `${runtime.name} ${runtime.version}`,
+        }),
+        healthcheck: {
+          fail: () => void (failingHealthchecks = true),
+          ok: () => void (failingHealthchecks = false),
+          failing: () => failingHealthchecks,
+        },
+        ready: () => live,
+      })
+      const handle = await listen(runtime, 'admin', config.admin.address, config.admin.port, { idleTimeoutSeconds: 60, maxRequestBodyBytes: 1 << 20, reusePort: false }, (request) =>
+        admin.fetch(request),
+      )
+      handles.push(handle)
+      ports.set('admin', handle.port)
+    }
+  } catch (error) {
+    clusters.stop()
+    await Promise.all(handles.map((h) => h.close(true)))
+    throw error
+  }
+  live = true
+  server.live.set(1)
+  server.state.set(0)
+  const uptime = setInterval(() => server.uptime.set(Math.floor((Date.now() - startedAt) / 1000)), 1000)
+  ;(uptime as { unref?: () => void }).unref?.()
+
+  return {
+    stats,
+    clusters,
+    ports,
+    async stop() {
+      live = false
+      clearInterval(uptime)
+      clusters.stop()
+      await Promise.all(handles.map((h) => h.close(true)))
+    },
+  }
+}
+
+function listenerServeOptions(listener: ListenerConfig, reusePort = false) {
+  return {
+    idleTimeoutSeconds: listener.idleTimeoutMs / 1000,
+    maxRequestBodyBytes: listener.maxRequestBytes,
+    reusePort,
+  }
+}
+
+async function listen(
+  runtime: Runtime,
+  name: string,
+  hostname: string,
+  port: number,
+  options: { idleTimeoutSeconds: number; maxRequestBodyBytes: number; reusePort: boolean },
+  handler: Parameters<Runtime['serve']>[1],
+): Promise<ServerHandle> {
+  try {
+    return await runtime.serve({ hostname, port, ...options }, handler)
+  } catch (error) {
+    const text = `${(error as Error)?.message ?? error} ${(error as { code?: string })?.code ?? ''}`
+    const why = /in use|EADDRINUSE|AddrInUse/i.test(text)
+      ? 'address already in use'
+      : /EACCES|permission/i.test(text)
+        ? 'permission denied'
+        : /EADDRNOTAVAIL|not available|cannot assign/i.test(text)
+          ? 'address not available on this machine'
+          : text.trim()
+    throw new ListenError(`cannot listen on ${hostname}:${port} for ${name === 'admin' ? 'the admin listener' : `listener "${name}"`}: ${why}`)
+  }
+}
