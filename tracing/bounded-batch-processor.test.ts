@@ -9,7 +9,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Only spanContext() is read by the processor. */
 const span = (sampled = true) =>
-  ({ spanContext: () => ({ traceId: '1'.repeat(32), spanId: '2'.repeat(16), traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE }) }) as unknown as ReadableSpan
+  ({
+    spanContext: () => ({
+      traceId: '1'.repeat(32),
+      spanId: '2'.repeat(16),
+      traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+    }),
+  }) as unknown as ReadableSpan
 
 /** An exporter whose batches wait until the test answers them. */
 function heldExporter() {
@@ -102,6 +108,18 @@ describe('BoundedBatchProcessor', () => {
     const deadline = Date.now() + 1000
     while (pending.length === 0 && Date.now() < deadline) await sleep(5)
     expect(pending[0]?.spans).toHaveLength(1)
+  })
+
+  test('forceFlush resolves only after the last batch it started has settled', async () => {
+    const stats = new StatsStore().tracing()
+    const exporter: SpanExporter = {
+      export: (_spans, done) => void setTimeout(() => done({ code: ExportResultCode.SUCCESS }), 2),
+      shutdown: async () => {},
+    }
+    const p = new BoundedBatchProcessor(exporter, opts({ maxQueueSize: 10 }), stats)
+    for (let i = 0; i < 4; i++) p.onEnd(span())
+    await p.forceFlush()
+    expect([stats.spans_sent.value, stats.reports_sent.value]).toEqual([4, 2])
   })
 
   test('shutdown drains every queued batch, then calls the exporter shutdown', async () => {

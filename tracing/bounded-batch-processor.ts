@@ -48,13 +48,13 @@ export class BoundedBatchProcessor implements SpanProcessor {
 
   /** Sends everything queued now, waiting for the batch already in flight; never rejects. */
   async forceFlush(): Promise<void> {
-    // Bounded by what is queued when the flush starts, so steady traffic cannot keep it looping.
-    let rounds = Math.ceil(this.#queue.length / this.opts.maxExportBatchSize) + 1
-    while (rounds-- > 0) {
+    // Bounded by what is queued when the flush starts, so steady traffic cannot keep it looping:
+    // each batch takes at most two turns (start it, wait for it), plus the one already in flight.
+    let turns = 2 * (Math.ceil(this.#queue.length / this.opts.maxExportBatchSize) + 1)
+    while (turns-- > 0) {
       if (this.#inFlight) await this.#inFlight
-      if (this.#queue.length === 0) return
-      this.#sendNext()
-      if (this.#inFlight) await this.#inFlight
+      else if (this.#queue.length === 0) return
+      else this.#sendNext()
     }
   }
 

@@ -37,21 +37,22 @@ export function hrTimeToMicros(hr: HrTime): number {
  */
 export function encodeSpan(span: ReadableSpan, serviceName: string): ZipkinSpan {
   const ctx = span.spanContext()
+  const parentId = span.parentSpanContext?.spanId
+  const kind = KINDS[span.kind]
+  // Fields in the order Zipkin itself writes them, so captured payloads read naturally.
   const out: ZipkinSpan = {
     traceId: toB3TraceId(ctx.traceId),
+    ...(parentId ? { parentId } : {}),
     id: ctx.spanId,
+    ...(kind ? { kind } : {}),
     name: span.name,
     timestamp: hrTimeToMicros(span.startTime),
     // The spec's minimum is 1: "durations of less than one are rounded up".
     duration: Math.max(1, hrTimeToMicros(span.duration)),
+    ...(isDebug(ctx.traceState) ? { debug: true as const } : {}),
     localEndpoint: { serviceName },
     tags: encodeTags(span),
   }
-  const parentId = span.parentSpanContext?.spanId
-  if (parentId) out.parentId = parentId
-  const kind = KINDS[span.kind]
-  if (kind) out.kind = kind
-  if (isDebug(ctx.traceState)) out.debug = true
   if (span.events.length > 0) {
     out.annotations = span.events.map((e) => ({ timestamp: hrTimeToMicros(e.time), value: e.name }))
   }
