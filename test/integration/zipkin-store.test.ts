@@ -32,7 +32,7 @@ async function start(maxSpans = 1000): Promise<RunningZipkinStore> {
   return startZipkinStore({ hostname: '127.0.0.1', port: 0, maxSpans }, bunServe)
 }
 
-function post(store: RunningZipkinStore, body: string | Uint8Array, headers: Record<string, string> = {}): Promise<Response> {
+function post(store: RunningZipkinStore, body: BodyInit, headers: Record<string, string> = {}): Promise<Response> {
   return fetch(`${store.url}/api/v2/spans`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -157,7 +157,7 @@ describe('zipkin store ingestion', () => {
   }
 
   test('gzip body is decoded; corrupt gzip is a 400', async () => {
-    const response = await post(store, gzipSync(JSON.stringify([good])), { 'content-encoding': 'gzip' })
+    const response = await post(store, new Uint8Array(gzipSync(JSON.stringify([good]))), { 'content-encoding': 'gzip' })
     expect(response.status).toBe(202)
     expect((await getJson(store, '/services')).body).toEqual(['svc'])
     const corrupt = await post(store, new Uint8Array([31, 139, 8, 0, 1, 2, 3]), { 'content-encoding': 'gzip' })

@@ -5,7 +5,7 @@
 import type { FC } from 'hono/jsx'
 import type { DependencyLink } from '../span-model.ts'
 import { layoutServices } from './dependency-layout.ts'
-import { serviceColour } from './format.ts'
+import type { ColourOf } from './format.ts'
 import { Layout, ServiceBadge } from './layout.tsx'
 
 const BOX_W = 150
@@ -14,7 +14,7 @@ const COL_GAP = 110
 const ROW_GAP = 26
 const PAD = 20
 
-const Graph: FC<{ links: DependencyLink[] }> = ({ links }) => {
+const Graph: FC<{ links: DependencyLink[]; colourOf: ColourOf }> = ({ links, colourOf }) => {
   const { services, columns, rows } = layoutServices(links)
   const at = new Map(services.map((s) => [s.name, { x: PAD + s.column * (BOX_W + COL_GAP), y: PAD + s.row * (BOX_H + ROW_GAP) }]))
   const width = PAD * 2 + columns * BOX_W + (columns - 1) * COL_GAP
@@ -47,7 +47,7 @@ const Graph: FC<{ links: DependencyLink[] }> = ({ links }) => {
         const p = at.get(s.name)!
         return (
           <g class="dep-node">
-            <rect x={p.x} y={p.y} width={BOX_W} height={BOX_H} rx="6" fill={serviceColour(s.name)} />
+            <rect x={p.x} y={p.y} width={BOX_W} height={BOX_H} rx="6" fill={colourOf(s.name)} />
             <text x={p.x + BOX_W / 2} y={p.y + BOX_H / 2 + 4} text-anchor="middle" font-size="13" fill="#fff">{s.name}</text>
           </g>
         )
@@ -56,22 +56,22 @@ const Graph: FC<{ links: DependencyLink[] }> = ({ links }) => {
   )
 }
 
-export const DependencyPage: FC<{ links: DependencyLink[]; lookbackHours: number }> = ({ links, lookbackHours }) => (
+export const DependencyPage: FC<{ links: DependencyLink[]; lookbackHours: number; colourOf: ColourOf }> = ({ links, lookbackHours, colourOf }) => (
   <Layout title="Dependencies" active="dependencies">
     <h1>Dependencies <span class="muted">(last {lookbackHours} h)</span></h1>
     {links.length === 0 ? (
       <div class="notice">No calls between services recorded yet.</div>
     ) : (
       <>
-        <Graph links={links} />
+        <Graph links={links} colourOf={colourOf} />
         <h2>Links</h2>
         <table class="list" id="dependencies">
           <thead><tr><th>Caller</th><th>Callee</th><th>Calls</th><th>Errors</th></tr></thead>
           <tbody>
             {links.map((link) => (
               <tr class="dep-row">
-                <td><ServiceBadge name={link.parent} colour={serviceColour(link.parent)} /></td>
-                <td><ServiceBadge name={link.child} colour={serviceColour(link.child)} /></td>
+                <td><ServiceBadge name={link.parent} colour={colourOf(link.parent)} /></td>
+                <td><ServiceBadge name={link.child} colour={colourOf(link.child)} /></td>
                 <td>{link.callCount}</td>
                 <td>{link.errorCount > 0 ? <span class="badge error">{link.errorCount}</span> : <span class="ok">0</span>}</td>
               </tr>

@@ -30,7 +30,7 @@ table.list tr:hover td { background:#f9fafb; }
 .duration-bar { height:6px; background:#bfdbfe; border-radius:3px; margin-top:4px; }
 .notice { padding:10px 14px; border-radius:6px; background:#fef3c7; border:1px solid #fcd34d; margin-bottom:16px; }
 .notice.error { background:#fee2e2; border-color:#fca5a5; }
-.summary { display:flex; flex-wrap:wrap; gap:28px; } .summary div span { display:block; font-size:12px; color:var(--muted); }
+.summary { display:flex; flex-wrap:wrap; gap:28px; } .summary > div > span:first-child { display:block; font-size:12px; color:var(--muted); }
 .waterfall { background:var(--card); border:1px solid var(--line); border-radius:8px; overflow:hidden; }
 .wf-head, .span-row > summary { display:grid; grid-template-columns: 380px 1fr; }
 .wf-head { border-bottom:1px solid var(--line); font-size:12px; color:var(--muted); background:#f9fafb; }

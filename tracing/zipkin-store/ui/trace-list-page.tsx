@@ -2,7 +2,8 @@
 // /zipkin/: recent traces, filtered by service and minimum duration through the query string.
 
 import type { FC } from 'hono/jsx'
-import { formatDuration, formatTimestamp, serviceColour } from './format.ts'
+import { formatDuration, formatTimestamp } from './format.ts'
+import type { ColourOf } from './format.ts'
 import { Layout, ServiceBadge } from './layout.tsx'
 import type { TraceSummary } from './trace-summary.ts'
 
@@ -11,9 +12,10 @@ export type TraceListProps = {
   summaries: TraceSummary[]
   filters: { serviceName: string; minDurationMs: string; limit: string }
   problem?: string
+  colourOf: ColourOf
 }
 
-export const TraceListPage: FC<TraceListProps> = ({ services, summaries, filters, problem }) => {
+export const TraceListPage: FC<TraceListProps> = ({ services, summaries, filters, problem, colourOf }) => {
   const longest = Math.max(1, ...summaries.map((s) => s.durationUs ?? 0))
   return (
     <Layout title="Traces" active="traces">
@@ -54,7 +56,7 @@ export const TraceListPage: FC<TraceListProps> = ({ services, summaries, filters
                 <td class="mono">{formatTimestamp(s.startUs)}</td>
                 <td>
                   <a href={`/zipkin/traces/${s.traceId}`}>
-                    <ServiceBadge name={s.rootService} colour={serviceColour(s.rootService)} />
+                    <ServiceBadge name={s.rootService} colour={colourOf(s.rootService)} />
                     {s.rootName ?? 'unknown'}
                   </a>
                 </td>
@@ -66,7 +68,7 @@ export const TraceListPage: FC<TraceListProps> = ({ services, summaries, filters
                 <td class="errors">
                   {s.errorCount > 0 ? <span class="badge error">{s.errorCount} error{s.errorCount > 1 ? 's' : ''}</span> : <span class="ok">none</span>}
                 </td>
-                <td>{s.services.map((name) => <ServiceBadge name={name} colour={serviceColour(name)} />)}</td>
+                <td>{s.services.map((name) => <ServiceBadge name={name} colour={colourOf(name)} />)}</td>
                 <td class="mono"><a href={`/zipkin/traces/${s.traceId}`}>{s.traceId}</a></td>
               </tr>
             ))}

@@ -5,7 +5,8 @@
 import type { FC } from 'hono/jsx'
 import { localServiceName, remoteServiceName } from '../span-model.ts'
 import type { Span } from '../span-model.ts'
-import { formatDuration, formatTimestamp, serviceColour } from './format.ts'
+import { formatDuration, formatTimestamp } from './format.ts'
+import type { ColourOf } from './format.ts'
 import { Layout, ServiceBadge } from './layout.tsx'
 import type { TraceSummary } from './trace-summary.ts'
 import type { WaterfallRow } from './waterfall-rows.ts'
@@ -40,9 +41,9 @@ const SpanDetail: FC<{ span: Span; startUs: number }> = ({ span, startUs }) => {
   )
 }
 
-const Row: FC<{ row: WaterfallRow; startUs: number }> = ({ row, startUs }) => {
+const Row: FC<{ row: WaterfallRow; startUs: number; colourOf: ColourOf }> = ({ row, startUs, colourOf }) => {
   const service = localServiceName(row.span)
-  const colour = serviceColour(service)
+  const colour = colourOf(service)
   const end = row.offsetPct + row.widthPct
   // The duration goes right of the bar, else left of it, else inside it when the bar fills the track.
   const labelStyle =
@@ -72,9 +73,9 @@ const Row: FC<{ row: WaterfallRow; startUs: number }> = ({ row, startUs }) => {
   )
 }
 
-export type TracePageProps = { summary: TraceSummary; rows: WaterfallRow[]; durationUs: number }
+export type TracePageProps = { summary: TraceSummary; rows: WaterfallRow[]; durationUs: number; colourOf: ColourOf }
 
-export const TracePage: FC<TracePageProps> = ({ summary, rows, durationUs }) => {
+export const TracePage: FC<TracePageProps> = ({ summary, rows, durationUs, colourOf }) => {
   const startUs = summary.startUs ?? 0
   return (
     <Layout title={`Trace ${summary.traceId}`} active="trace">
@@ -89,7 +90,7 @@ export const TracePage: FC<TracePageProps> = ({ summary, rows, durationUs }) => 
         <div><span>Started (UTC)</span><span class="mono">{formatTimestamp(summary.startUs)}</span></div>
         <div><span>JSON</span><a href={`/api/v2/trace/${summary.traceId}`}>/api/v2/trace/{summary.traceId}</a></div>
       </div>
-      <div class="legend">{summary.services.map((name) => <ServiceBadge name={name} colour={serviceColour(name)} />)}</div>
+      <div class="legend">{summary.services.map((name) => <ServiceBadge name={name} colour={colourOf(name)} />)}</div>
       <div class="waterfall" id="waterfall">
         <div class="wf-head">
           <div class="label">Service · span (click a row for tags)</div>
@@ -97,7 +98,7 @@ export const TracePage: FC<TracePageProps> = ({ summary, rows, durationUs }) => 
             {TICKS.map((t) => <span style={`left:${t * 100}%`}>{formatDuration(Math.round(durationUs * t))}</span>)}
           </div>
         </div>
-        {rows.map((row) => <Row row={row} startUs={startUs} />)}
+        {rows.map((row) => <Row row={row} startUs={startUs} colourOf={colourOf} />)}
       </div>
     </Layout>
   )

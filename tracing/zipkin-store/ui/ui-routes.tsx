@@ -6,6 +6,7 @@ import { linkDependencies } from '../dependency-links.ts'
 import { normaliseTraceId } from '../span-ids.ts'
 import type { SpanStore } from '../span-store.ts'
 import { DEFAULT_LOOKBACK_MS, findTraces, inWindow, parseTraceQuery } from '../trace-query.ts'
+import { servicePalette } from './format.ts'
 import { DependencyPage } from './dependency-page.tsx'
 import { Layout } from './layout.tsx'
 import { TraceListPage } from './trace-list-page.tsx'
@@ -36,7 +37,10 @@ export function buildUiRoutes(store: SpanStore, nowMs: () => number): Hono {
     if (!parsed.ok) problem = parsed.reason
     const summaries = parsed.ok && !problem ? findTraces(store.traces(), parsed.query).map(summariseTrace) : []
     const filters = { serviceName, minDurationMs, limit }
-    const page = <TraceListPage services={store.serviceNames()} summaries={summaries} filters={filters} problem={problem} />
+    const services = store.serviceNames()
+    const page = (
+      <TraceListPage services={services} summaries={summaries} filters={filters} problem={problem} colourOf={servicePalette(services)} />
+    )
     return c.html(page, problem ? 400 : 200)
   })
 
@@ -57,13 +61,16 @@ export function buildUiRoutes(store: SpanStore, nowMs: () => number): Hono {
       return c.html(page, id.ok ? 404 : 400)
     }
     const { rows, durationUs } = waterfallRows(trace)
-    return c.html(<TracePage summary={summariseTrace(trace)} rows={rows} durationUs={durationUs} />)
+    return c.html(
+      <TracePage summary={summariseTrace(trace)} rows={rows} durationUs={durationUs} colourOf={servicePalette(store.serviceNames())} />,
+    )
   })
 
   ui.get('/dependency', (c) => {
     const now = nowMs()
     const links = linkDependencies([...store.traces()].filter((t) => inWindow(t, now, DEFAULT_LOOKBACK_MS)))
-    return c.html(<DependencyPage links={links} lookbackHours={DEFAULT_LOOKBACK_MS / 3_600_000} />)
+    const colourOf = servicePalette(store.serviceNames())
+    return c.html(<DependencyPage links={links} lookbackHours={DEFAULT_LOOKBACK_MS / 3_600_000} colourOf={colourOf} />)
   })
 
   return ui
