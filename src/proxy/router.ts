@@ -51,8 +51,8 @@ export async function routeRequest(request: RouterRequest, deps: RouterDeps): Pr
   let endpoint: Endpoint | undefined
   let lastError: ProxyError | undefined
 
+  // The cluster counts upstream_rq_active and the overflow stats of its circuit breakers.
   if (!cluster.tryAcquireRequest()) {
-    stats.upstream_rq_pending_overflow.inc()
     return { outcome: overflow(), endpoint: undefined, attempts: 0, upstreamTimeMs: 0 }
   }
   try {
@@ -68,7 +68,6 @@ export async function routeRequest(request: RouterRequest, deps: RouterDeps): Pr
       const headers = request.onAttempt?.({ number: attempt, endpoint, headers: request.headers }) ?? request.headers
 
       stats.upstream_rq_total.inc()
-      stats.upstream_rq_active.inc()
       endpoint.activeRequests++
       const outcome = await runAttempt(
         {
@@ -83,7 +82,6 @@ export async function routeRequest(request: RouterRequest, deps: RouterDeps): Pr
         deps,
       )
       endpoint.activeRequests--
-      stats.upstream_rq_active.dec()
 
       const result = record(outcome, perTry < remaining)
       request.onAttemptDone?.({ number: attempt, endpoint, headers }, outcome.kind === 'response' ? outcome : result.error!)
@@ -96,7 +94,6 @@ export async function routeRequest(request: RouterRequest, deps: RouterDeps): Pr
         return done(outcome.kind === 'response' ? outcome.response : result.error!, attempt)
       }
       if (!cluster.tryAcquireRetry()) {
-        stats.upstream_rq_retry_overflow.inc()
         return done(outcome.kind === 'response' ? outcome.response : result.error!, attempt)
       }
       try {
