@@ -1,0 +1,20 @@
+import { describe, expect, test } from 'bun:test'
+import { parseOptions } from './options.ts'
+
+describe('parseOptions', () => {
+  test('defaults: 10 s runs, two rounds, every peer', () => {
+    expect(parseOptions([])).toMatchObject({ durationS: 10, rounds: 2, peers: undefined, quick: false, out: 'bench/results/latest.md' })
+  })
+
+  test('--quick is one short round; explicit flags win', () => {
+    expect(parseOptions(['--quick'])).toMatchObject({ durationS: 3, rounds: 1, warmupS: 1, quick: true })
+    expect(parseOptions(['--quick', '--rounds', '3', '--duration', '5'])).toMatchObject({ durationS: 5, rounds: 3 })
+    expect(parseOptions(['--peers', 'direct,nginx']).peers).toEqual(['direct', 'nginx'])
+  })
+
+  test('bad flags and values are errors', () => {
+    expect(() => parseOptions(['--rounds', '0'])).toThrow('1-3600')
+    expect(() => parseOptions(['--duration'])).toThrow('needs a value')
+    expect(() => parseOptions(['--fast'])).toThrow('unknown flag')
+  })
+})

@@ -1,0 +1,49 @@
+// The bench's command-line flags: --quick, --duration <s>, --rounds <n>, --peers a,b, --out <file>.
+
+export interface BenchOptions {
+  readonly durationS: number
+  readonly warmupS: number
+  readonly rounds: number
+  /** undefined = every peer; naming peers also allows leaving edgeway out while it cannot run. */
+  readonly peers: readonly string[] | undefined
+  readonly out: string
+  readonly quick: boolean
+}
+
+export const USAGE = 'usage: bun bench/run.ts [--quick] [--duration <seconds>] [--rounds <n>] [--peers direct,nginx,...] [--out <file.md>]'
+
+export function parseOptions(argv: readonly string[]): BenchOptions {
+  let durationS: number | undefined
+  let rounds: number | undefined
+  let peers: string[] | undefined
+  let out = 'bench/results/latest.md'
+  let quick = false
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]
+    const value = () => {
+      const next = argv[++i]
+      if (next === undefined) throw new Error(`${flag} needs a value\n${USAGE}`)
+      return next
+    }
+    if (flag === '--quick') quick = true
+    else if (flag === '--duration') durationS = positiveInt(flag, value())
+    else if (flag === '--rounds') rounds = positiveInt(flag, value())
+    else if (flag === '--peers') peers = value().split(',').filter(Boolean)
+    else if (flag === '--out') out = value()
+    else throw new Error(`unknown flag ${flag}\n${USAGE}`)
+  }
+  return {
+    durationS: durationS ?? (quick ? 3 : 10),
+    warmupS: quick ? 1 : 3,
+    rounds: rounds ?? (quick ? 1 : 2),
+    peers,
+    out,
+    quick,
+  }
+}
+
+function positiveInt(flag: string, text: string): number {
+  const n = Number(text)
+  if (!Number.isInteger(n) || n < 1 || n > 3_600) throw new Error(`${flag} expects a whole number 1-3600, got ${text}`)
+  return n
+}

@@ -1,0 +1,114 @@
+// Starts the bench's processes and stops every one of them by PID (SIGTERM, then SIGKILL),
+// also on errors and SIGINT; reads a process tree's resident memory from /proc.
+
+import { spawn, type ChildProcess } from 'node:child_process'
+import { closeSync, openSync, readFileSync, readdirSync } from 'node:fs'
+
+export interface Started {
+  readonly name: string
+  readonly pid: number
+  readonly logFile: string
+  alive(): boolean
+}
+
+interface Entry extends Started {
+  readonly child: ChildProcess
+  readonly exited: Promise<void>
+}
+
+const STOP_GRACE_MS = 3_000
+
+export class Processes {
+  private readonly entries: Entry[] = []
+
+  start(name: string, command: string, args: string[], options: { logFile: string; env?: Record<string, string>; cwd?: string }): Started {
+    const log = openSync(options.logFile, 'a')
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', log, log],
+    })
+    closeSync(log)
+    if (child.pid === undefined) throw new Error(`could not start ${name}: ${command}`)
+    let running = true
+    const exited = new Promise<void>((resolve) => {
+      child.once('exit', () => { running = false; resolve() })
+      child.once('error', () => { running = false; resolve() })
+    })
+    const entry: Entry = { name, pid: child.pid, logFile: options.logFile, child, exited, alive: () => running }
+    this.entries.push(entry)
+    return entry
+  }
+
+  async stop(started: Started): Promise<void> {
+    const entry = this.entries.find((e) => e.pid === started.pid)
+    if (!entry) return
+    this.entries.splice(this.entries.indexOf(entry), 1)
+    if (!entry.alive()) return
+    // taken before the signal: once the parent dies its children are re-parented and lost from view
+    const children = descendants(entry.pid)
+    signal(entry.pid, 'SIGTERM')
+    const graceful = await Promise.race([entry.exited.then(() => true), sleep(STOP_GRACE_MS).then(() => false)])
+    if (!graceful) {
+      signal(entry.pid, 'SIGKILL')
+      await Promise.race([entry.exited, sleep(STOP_GRACE_MS)])
+    }
+    // what outlived its parent (a worker, a shell's child) goes too, by the PIDs seen above
+    for (const child of children) signal(child, 'SIGKILL')
+  }
+
+  /** Stops in reverse start order so proxies go before the upstream they hold connections to. */
+  async stopAll(): Promise<void> {
+    for (const entry of [...this.entries].reverse()) await this.stop(entry)
+  }
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name)
+  } catch {
+    // already gone
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+/** VmRSS of pid plus its descendants (nginx's worker, a runtime's helpers), in KiB; 0 when gone. */
+export function treeRssKiB(pid: number): number {
+  return [pid, ...descendants(pid)].reduce((sum, p) => sum + rssKiB(p), 0)
+}
+
+function rssKiB(pid: number): number {
+  try {
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    return match ? Number(match[1]) : 0
+  } catch {
+    return 0
+  }
+}
+
+function descendants(root: number): number[] {
+  const children = new Map<number, number[]>()
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8')
+      // the command name may contain spaces and parentheses: ppid is the 2nd field after the last ')'
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(name)])
+    } catch {
+      // exited while scanning
+    }
+  }
+  const found: number[] = []
+  const queue = [root]
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift() as number) ?? []) {
+      found.push(child)
+      queue.push(child)
+    }
+  }
+  return found
+}

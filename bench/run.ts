@@ -1,0 +1,146 @@
+// `npm run bench`: starts an upstream and every peer on loopback, runs wrk against each, interleaved
+// over rounds in alternating order, checks errors and spans, prints the table and writes it to a file.
+
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { checkSpans } from './span-check.ts'
+import { environmentNotes } from './environment.ts'
+import { freePort, waitForPort } from './free-port.ts'
+import { parseOptions, type BenchOptions } from './options.ts'
+import { direct } from './peers/direct.ts'
+import { EXPORT_DELAY_MS, LISTENER_NAME, edgeway } from './peers/edgeway.ts'
+import { haproxy } from './peers/haproxy.ts'
+import { nginx } from './peers/nginx.ts'
+import type { Peer, RunningPeer } from './peers/peer.ts'
+import { Processes, treeRssKiB } from './processes.ts'
+import { renderMarkdown, summarize, type Check, type LoadName, type Sample } from './report.ts'
+import { ensureTools } from './tools.ts'
+import { errorCount, runWrk, type WrkLoad, type WrkResult } from './wrk.ts'
+
+const REPO_DIR = resolve(import.meta.dirname, '..')
+const ALL_PEERS: readonly Peer[] = [direct, nginx, haproxy, edgeway('bun', false), edgeway('bun', true), edgeway('deno', true)]
+const LOADS: Record<LoadName, { path: string; connections: number }> = {
+  small: { path: '/service/1', connections: 50 },
+  big: { path: '/service/1/big', connections: 10 },
+}
+const LOAD_NAMES: readonly LoadName[] = ['small', 'big']
+
+interface Tally { requests: number; slack: number; failures: string[]; runs: number }
+
+async function main(options: BenchOptions, processes: Processes, signal: AbortSignal): Promise<boolean> {
+  const peers = selectPeers(options.peers)
+  ensureTools(['wrk', ...peers.map((p) => p.name).filter((n) => n === 'nginx' || n === 'haproxy')], log)
+  const workDir = mkdtempSync(join(tmpdir(), 'edgeway-bench-'))
+  log(`work dir ${workDir}`)
+  const upstreamPort = await freePort()
+  const bun = join(REPO_DIR, 'node_modules/.bin/bun')
+  const upstream = processes.start('upstream', bun, [join(REPO_DIR, 'bench/upstream.ts')], { logFile: join(workDir, 'upstream.log'), env: { PORT: String(upstreamPort) } })
+  await waitForPort(upstreamPort, 10_000, upstream.alive)
+  const collectorPort = await freePort()
+  const collector = processes.start('collector', bun, [join(REPO_DIR, 'bench/collector.ts')], { logFile: join(workDir, 'collector.log'), env: { PORT: String(collectorPort) } })
+  await waitForPort(collectorPort, 10_000, collector.alive)
+
+  const running = new Map<string, RunningPeer>()
+  for (const peer of peers) {
+    const peerDir = join(workDir, peer.name)
+    mkdirSync(peerDir)
+    log(`starting ${peer.name}`)
+    running.set(peer.name, await peer.start({ processes, workDir: peerDir, repoDir: REPO_DIR, upstreamPort, collectorPort }))
+  }
+
+  const tallies = new Map(peers.map((p) => [p.name, { requests: 0, slack: 0, failures: [], runs: 0 } as Tally]))
+  const measure = async (peer: string, load: LoadName, durationS: number, label: string): Promise<WrkResult> => {
+    if (signal.aborted) throw new Error('interrupted')
+    const target = running.get(peer) as RunningPeer
+    const wrkLoad: WrkLoad = { connections: LOADS[load].connections, durationS }
+    const result = await runWrk(`http://127.0.0.1:${target.port}${LOADS[load].path}`, wrkLoad, signal)
+    const tally = tallies.get(peer) as Tally
+    tally.requests += result.requests
+    tally.slack += wrkLoad.connections
+    tally.runs += 1
+    if (errorCount(result) > 0) tally.failures.push(`${label} ${load}: ${result.non2xx} non-2xx, socket errors ${JSON.stringify(result.socketErrors)}`)
+    const perResponseMiB = result.mibRead / Math.max(1, result.requests)
+    if (load === 'big' && (perResponseMiB < 0.99 || perResponseMiB > 1.02)) tally.failures.push(`${label} big: ${perResponseMiB.toFixed(3)} MiB per response, expected 1 MiB`)
+    log(`${label} ${peer} ${load}: ${result.requestsPerS.toFixed(0)} req/s p50 ${result.p50Ms} ms p99 ${result.p99Ms} ms`)
+    return result
+  }
+
+  for (const peer of peers) for (const load of LOAD_NAMES) await measure(peer.name, load, options.warmupS, 'warm-up')
+  const samples: Sample[] = []
+  for (let round = 0; round < options.rounds; round++) {
+    const order = round % 2 === 0 ? peers : [...peers].reverse()
+    const loads = round % 2 === 0 ? LOAD_NAMES : [...LOAD_NAMES].reverse()
+    for (const peer of order) {
+      for (const load of loads) {
+        const result = await measure(peer.name, load, options.durationS, `round ${round + 1}`)
+        const pid = running.get(peer.name)?.pid
+        samples.push({ round, peer: peer.name, load, result, rssKiB: pid === undefined ? undefined : treeRssKiB(pid) })
+      }
+    }
+  }
+
+  const checks: Check[] = peers.map((peer) => {
+    const tally = tallies.get(peer.name) as Tally
+    return { ok: tally.failures.length === 0, what: tally.failures.length === 0 ? `${peer.name}: ${tally.runs} runs, no non-2xx, no socket errors, big bodies 1 MiB` : `${peer.name}: ${tally.failures.join('; ')}` }
+  })
+  for (const peer of peers) {
+    const target = running.get(peer.name) as RunningPeer
+    if (!target.tracedAs) continue
+    const tally = tallies.get(peer.name) as Tally
+    checks.push(await checkSpans({ peer: peer.name, serviceName: target.tracedAs, collectorPort, adminPort: target.adminPort, statPrefix: LISTENER_NAME, wrkRequests: tally.requests, inFlightSlack: tally.slack, exportDelayMs: EXPORT_DELAY_MS }))
+  }
+
+  const markdown = renderMarkdown(summarize(samples, peers.map((p) => p.name), LOAD_NAMES), checks, notes(options))
+  const out = resolve(REPO_DIR, options.out)
+  mkdirSync(dirname(out), { recursive: true })
+  writeFileSync(out, markdown)
+  console.log(`\n${markdown}\nwritten to ${out}`)
+  const ok = checks.every((c) => c.ok)
+  if (ok) rmSync(workDir, { recursive: true, force: true })
+  else log(`logs and configs kept in ${workDir}`)
+  return ok
+}
+
+function selectPeers(names: readonly string[] | undefined): Peer[] {
+  const unknown = (names ?? []).filter((n) => !ALL_PEERS.some((p) => p.name === n))
+  if (unknown.length > 0) throw new Error(`unknown peer ${unknown.join(', ')}; known: ${ALL_PEERS.map((p) => p.name).join(', ')}`)
+  const peers = names ? ALL_PEERS.filter((p) => names.includes(p.name)) : [...ALL_PEERS]
+  const blocked = peers.map((p) => [p.name, p.unavailable(REPO_DIR)] as const).filter(([, why]) => why)
+  if (blocked.length > 0) {
+    const runnable = peers.filter((p) => !blocked.some(([n]) => n === p.name)).map((p) => p.name).join(',')
+    throw new Error(`cannot run ${blocked.map(([n, why]) => `${n} (${why})`).join(', ')}; to leave them out: --peers ${runnable}`)
+  }
+  return peers
+}
+
+function notes(options: BenchOptions): string[] {
+  return [
+    `load: wrk -t1, small = ${LOADS.small.path} (90-byte body) with -c${LOADS.small.connections}, big = ${LOADS.big.path} (1 MiB body) with -c${LOADS.big.connections}; ` +
+      `-d${options.durationS}s per run, ${options.rounds} round(s) alternating peer and load order, after a ${options.warmupS}s warm-up per peer and load${options.quick ? ' (--quick: a smoke check, not a measurement)' : ''}`,
+    'figures are medians over rounds; ratios are medians of the per-round ratios (each peer against nginx/direct from the same round); p99 ÷ nginx below 1 is better',
+    'RSS = VmRSS of the proxy process and its children (nginx master + worker) after the load, the highest seen; direct has no proxy',
+    'access logs are off everywhere: nginx `access_log off`, haproxy without `log`, edgeway `access_log: false`',
+    'nginx: 1 worker, upstream keepalive 64, proxy_http_version 1.1, proxy_buffering off; haproxy: nbthread 1, http mode, keep-alive, http-reuse always; edgeway: 1 process',
+    `edgeway traced: 100 % sampling, Zipkin export to bench/collector.ts (counts spans, answers 202), max_queue_size 200000, batch 2048, scheduled_delay ${EXPORT_DELAY_MS}ms`,
+    'all traffic on 127.0.0.1; upstream = bench/upstream.ts on Bun, one process, shared by every peer',
+    ...environmentNotes(REPO_DIR),
+  ]
+}
+
+function log(line: string): void {
+  console.error(`[bench] ${line}`)
+}
+
+const processes = new Processes()
+const abort = new AbortController()
+for (const name of ['SIGINT', 'SIGTERM'] as const) process.once(name, () => { log(`${name}: stopping`); abort.abort() })
+let exitCode = 1
+try {
+  exitCode = (await main(parseOptions(process.argv.slice(2)), processes, abort.signal)) ? 0 : 1
+} catch (error) {
+  log(error instanceof Error ? error.message : String(error))
+} finally {
+  await processes.stopAll()
+}
+process.exit(abort.signal.aborted ? 130 : exitCode)
