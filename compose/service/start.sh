@@ -6,7 +6,10 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 : "${SERVICE_NAME:?SERVICE_NAME must be set (1 or 2)}"
 
-bun compose/service/main.ts &
+# The app's address follows the sidecar's settings, so one set of variables moves both halves.
+HOST="${APP_ADDRESS:-127.0.0.1}" PORT="${APP_PORT:-8080}" \
+  EGRESS_URL="${EGRESS_URL:-http://${EGRESS_ADDRESS:-127.0.0.1}:${EGRESS_PORT:-9000}}" \
+  bun compose/service/main.ts &
 app=$!
 bun src/main.ts -c "${SIDECAR_CONFIG:-routes/sidecar.yaml}" --service-cluster "service${SERVICE_NAME}" &
 sidecar=$!

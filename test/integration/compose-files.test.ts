@@ -224,11 +224,43 @@ describe('container scripts', () => {
     }
   })
 
+  test('start.sh runs app and sidecar together and stops both with status 0 on SIGTERM', { timeout: 30_000 }, async () => {
+    // A cluster endpoint cannot name port 0, so the app gets a port the kernel just handed out and took back.
+    const probe = await listen(200)
+    const appPort = String(portOf(probe))
+    await new Promise((done) => probe.close(done))
+    const ephemeral = { INGRESS_ADDRESS: '127.0.0.1', INGRESS_PORT: '0', EGRESS_PORT: '0', ADMIN_PORT: '0', APP_PORT: appPort }
+    const child = spawn('bash', ['compose/service/start.sh'], {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.PATH}`, SERVICE_NAME: '2', ...ephemeral },
+    })
+    const exited = new Promise<number | null>((done) => child.once('exit', done))
+    const killer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 20_000)
+    let out = ''
+    const bothUp = new Promise<boolean>((done) => {
+      const look = (chunk: Buffer) => {
+        out += chunk.toString()
+        if (out.includes('sample service 2: listening on') && /service2: ingress_http on/.test(out)) done(true)
+      }
+      child.stdout!.on('data', look)
+      child.stderr!.on('data', look)
+      void exited.then(() => done(false))
+    })
+    expect({ bothUp: await bothUp, out }).toMatchObject({ bothUp: true })
+    child.kill('SIGTERM')
+    const code = await exited
+    clearTimeout(killer)
+    expect(code).toBe(0)
+    // start.sh waited for both children, so nothing of the replica may be left.
+    expect(() => process.kill(-child.pid!, 0)).toThrow()
+  })
+
   test('start.sh stops the app and exits non-zero when the sidecar dies', async () => {
     const child = spawn('bash', ['compose/service/start.sh'], {
       detached: true,
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: { PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.PATH}`, SERVICE_NAME: '1', PORT: '0', SIDECAR_CONFIG: '/nonexistent/sidecar.yaml' },
+      env: { PATH: `${join(ROOT, 'node_modules/.bin')}:${process.env.PATH}`, SERVICE_NAME: '1', APP_PORT: '0', SIDECAR_CONFIG: '/nonexistent/sidecar.yaml' },
     })
     let err = ''
     child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()))
