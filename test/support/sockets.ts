@@ -1,0 +1,88 @@
+// Raw TCP tools for tests that need what fetch cannot do: a port nobody listens on, an upstream
+// that drops the connection mid-request, and byte-exact requests (chunked bodies, garbage).
+
+import net from 'node:net'
+
+/** A loopback port that was free a moment ago: bound, then closed, so a connect is refused. */
+export async function unusedPort(address = '127.0.0.1'): Promise<number> {
+  const server = net.createServer()
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, address, resolve)
+  })
+  const { port } = server.address() as net.AddressInfo
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
+}
+
+export type ResettingUpstream = { readonly port: number; accepted(): number; stop(): Promise<void> }
+
+/** Accepts, reads the start of the request, then destroys the socket: a reset before headers. */
+export async function startResettingUpstream(address = '127.0.0.1'): Promise<ResettingUpstream> {
+  let accepted = 0
+  const sockets = new Set<net.Socket>()
+  const server = net.createServer((socket) => {
+    accepted++
+    sockets.add(socket)
+    socket.on('close', () => sockets.delete(socket))
+    socket.on('error', () => {})
+    socket.once('data', () => socket.destroy())
+  })
+  await new Promise<void>((resolve) => server.listen(0, address, resolve))
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    accepted: () => accepted,
+    async stop() {
+      for (const socket of sockets) socket.destroy()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    },
+  }
+}
+
+/**
+ * Writes `request` as is and collects everything the peer sends until it closes the connection
+ * (send `Connection: close`) or `timeoutMs` passes; a timeout is an error, not a short answer.
+ */
+export function rawExchange(port: number, request: string | Uint8Array, options: { address?: string; timeoutMs?: number } = {}): Promise<string> {
+  const timeoutMs = options.timeoutMs ?? 5_000
+  return new Promise((resolve, reject) => {
+    let received = ''
+    const socket = net.connect(port, options.address ?? '127.0.0.1', () => socket.write(request))
+    const timer = setTimeout(() => {
+      socket.destroy()
+      reject(new Error(`no close within ${timeoutMs} ms; received so far: ${JSON.stringify(received)}`))
+    }, timeoutMs)
+    socket.setEncoding('latin1')
+    socket.on('data', (chunk: string) => (received += chunk))
+    // A server may reset after answering; what it sent before still counts.
+    socket.on('error', () => {})
+    socket.on('close', () => {
+      clearTimeout(timer)
+      resolve(received)
+    })
+  })
+}
+
+/** Status code of a raw HTTP/1.1 answer (`HTTP/1.1 413 ...`), or undefined when there is none. */
+export function rawStatus(answer: string): number | undefined {
+  const match = /^HTTP\/1\.[01] (\d{3})/.exec(answer)
+  return match ? Number(match[1]) : undefined
+}
+
+/** Body of a raw HTTP/1.1 answer, de-chunked when it is chunked. */
+export function rawBody(answer: string): string {
+  const split = answer.indexOf('\r\n\r\n')
+  if (split < 0) return ''
+  const head = answer.slice(0, split).toLowerCase()
+  let body = answer.slice(split + 4)
+  if (!/\r\ntransfer-encoding: *chunked/.test(head)) return body
+  let out = ''
+  while (body.length > 0) {
+    const lineEnd = body.indexOf('\r\n')
+    const size = parseInt(body.slice(0, lineEnd), 16)
+    if (!size) break
+    out += body.slice(lineEnd + 2, lineEnd + 2 + size)
+    body = body.slice(lineEnd + 2 + size + 2)
+  }
+  return out
+}
