@@ -23,6 +23,6 @@ export function readRouteFiles(root: string): Record<string, string> {
 }
 
 if (import.meta.main) {
-  const root = join(import.meta.dir, '../..')
-  writeFileSync(join(import.meta.dir, 'routes-configmap.yaml'), routesConfigMap(readRouteFiles(root)))
+  const root = join(import.meta.dirname, '../..')
+  writeFileSync(join(import.meta.dirname, 'routes-configmap.yaml'), routesConfigMap(readRouteFiles(root)))
 }
