@@ -8,6 +8,8 @@ import { ConfigError } from './config/config-error.ts'
 import { parseConfig } from './config/load-config.ts'
 import type { Config } from './config/model.ts'
 import { ListenError, startEdgeway } from './server.ts'
+import { StatsStore } from './admin/stats.ts'
+import { DEFAULTS } from './config/defaults.ts'
 import packageJson from '../package.json' with { type: 'json' }
 
 const runtime = await detectRuntime()
@@ -64,10 +66,14 @@ async function runProxy(options: CliOptions, runtime: Runtime): Promise<void> {
     runtime.exit(0)
   }
 
+  const stats = new StatsStore()
+  const tracing = await startTracing(config!, runtime, stats)
   let running: Awaited<ReturnType<typeof startEdgeway>>
   try {
     running = await startEdgeway(config!, {
       runtime,
+      stats,
+      ...(tracing && { tracer: tracing.tracer }),
       version: packageJson.version,
       commandLineOptions: {
         config_path: path,
@@ -95,8 +101,24 @@ async function runProxy(options: CliOptions, runtime: Runtime): Promise<void> {
     stopping = true
     write(`edgeway: ${signal} received, shutting down\n`)
     await running.stop()
+    // Flush what the exporter still holds: the last requests' spans are often the interesting ones.
+    await tracing?.shutdown()
     runtime.exit(0)
   })
+}
+
+/**
+ * Tracing is on when the config has a zipkin block or ZIPKIN_URL is set (which wins, so one
+ * config serves both the bundled store and a real Zipkin). The SDK loads only when it is on.
+ */
+async function startTracing(config: Config, runtime: Runtime, stats: StatsStore) {
+  const url = runtime.env('ZIPKIN_URL') || config.tracing?.zipkin.url
+  if (!url) return undefined
+  const zipkin = { ...DEFAULTS.zipkin, ...config.tracing?.zipkin, url: url.includes('/api/v2/spans') ? url : `${url.replace(/\/$/, '')}/api/v2/spans` }
+  const { setupTracing } = await import('../tracing/index.ts')
+  const { createRequestTracer } = await import('../tracing/request-tracer.ts')
+  const tracing = setupTracing({ serviceName: config.node.cluster || 'edgeway', nodeId: config.node.id, zipkin, stats: stats.tracing() })
+  return { tracer: createRequestTracer({ tracing, listenerStats: (l) => stats.listener(l.statPrefix) }), shutdown: () => tracing.shutdown() }
 }
 
 function withCliOverrides(config: Config, options: CliOptions): Config {

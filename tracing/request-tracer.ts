@@ -1,0 +1,154 @@
+// The proxy's tracing hooks implemented on the tracing layer: B3 in, Envoy's sampling decision,
+// one span per request (SERVER on ingress listeners, CLIENT on egress ones) and one CLIENT child
+// per upstream attempt named as Envoy names upstream spans, B3 out with the attempt's ids.
+
+import { SpanKind, type Span } from '@opentelemetry/api'
+import type { ListenerStats } from '../src/admin/stats.ts'
+import type { AccessLogEntry } from '../src/access-log.ts'
+import type { ListenerConfig, RouteConfig } from '../src/config/model.ts'
+import { ProxyError } from '../src/errors.ts'
+import type { AttemptOutcome } from '../src/proxy/attempt.ts'
+import type { RequestTrace, RequestTracer } from '../src/proxy/request-tracer.ts'
+import type { AttemptStart } from '../src/proxy/router.ts'
+import { extractB3, type IncomingTrace } from './b3-extract.ts'
+import { injectB3 } from './b3-inject.ts'
+import type { Tracing } from './setup-tracing.ts'
+import { b3ContextOf } from './span-b3-context.ts'
+import { httpUrlTag, requestTags, setTags, tagResponse } from './span-tags.ts'
+
+export type RequestTracerDeps = {
+  readonly tracing: Tracing
+  readonly listenerStats: (listener: ListenerConfig) => ListenerStats
+  readonly random?: () => number
+}
+
+export function createRequestTracer(deps: RequestTracerDeps): RequestTracer {
+  const random = deps.random ?? Math.random
+  const statsOf = new Map<ListenerConfig, ListenerStats>()
+  return {
+    start(request, entry, listener) {
+      const headers = request.headers
+      const incoming = extractB3(headers)
+      let stats = statsOf.get(listener)
+      if (!stats) statsOf.set(listener, (stats = deps.listenerStats(listener)))
+      const decision = decide(incoming, headers, listener, stats, random)
+      const parent = incoming?.traceId && incoming.spanId
+        ? { traceId: incoming.traceId, spanId: incoming.spanId, sampled: decision.sampled, debug: incoming.debug }
+        : undefined
+      const span = deps.tracing.startSpan(`${entry.method} ${entry.path.split('?')[0]}`, {
+        kind: listener.direction === 'ingress' ? SpanKind.SERVER : SpanKind.CLIENT,
+        ...(parent ? { parent } : { sampled: decision.sampled, debug: incoming?.debug ?? false }),
+      })
+      setTags(span, requestTags({
+        requestId: entry.requestId,
+        url: httpUrlTag('http', entry.authority ?? '', entry.path),
+        method: entry.method,
+        protocol: 'HTTP/1.1',
+        userAgent: entry.userAgent,
+      }))
+      return new Trace(deps.tracing, span, decision.forced)
+    },
+  }
+}
+
+type Decision = { sampled: boolean; forced: boolean }
+
+/** Envoy's order: B3's own decision, then x-client-trace-id, x-envoy-force-trace, random sampling. */
+function decide(incoming: IncomingTrace | undefined, headers: Headers, listener: ListenerConfig, stats: ListenerStats, random: () => number): Decision {
+  const forced = headers.has('x-envoy-force-trace')
+  if (incoming?.debug) return { sampled: true, forced }
+  if (incoming?.sampled !== undefined) return { sampled: incoming.sampled, forced }
+  const percent = () => random() * 100
+  let sampled: boolean
+  if (headers.has('x-client-trace-id') && percent() < listener.tracing.clientSampling) {
+    stats['tracing.client_enabled'].inc()
+    sampled = true
+  } else if (forced) {
+    stats['tracing.service_forced'].inc()
+    sampled = true
+  } else if (percent() < listener.tracing.randomSampling) {
+    stats['tracing.random_sampling'].inc()
+    sampled = true
+  } else {
+    stats['tracing.not_traceable'].inc()
+    sampled = false
+  }
+  // overall_sampling can veto any decision made here.
+  if (sampled && listener.tracing.overallSampling < 100 && percent() >= listener.tracing.overallSampling) sampled = false
+  return { sampled, forced }
+}
+
+class Trace implements RequestTrace {
+  readonly #attempts = new Map<number, Span>()
+  #cluster: string | undefined
+
+  constructor(
+    readonly tracing: Tracing,
+    readonly span: Span,
+    readonly forced: boolean,
+  ) {}
+
+  routed(route: RouteConfig, cluster: string): void {
+    this.#cluster = cluster
+    const prefix = route.match.prefix ?? route.match.path ?? route.name
+    this.span.updateName(route.operation ?? (prefix ? `${cluster} ${prefix}` : cluster))
+  }
+
+  attempt(attempt: AttemptStart): Headers {
+    const parent = this.span.spanContext()
+    const context = b3ContextOf(this.span)
+    const span = this.tracing.startSpan(`router ${this.#cluster} egress`, {
+      kind: SpanKind.CLIENT,
+      parent: { traceId: parent.traceId, spanId: parent.spanId, sampled: context.sampled, debug: context.debug },
+    })
+    span.setAttribute('upstream_address', attempt.endpoint.key)
+    if (this.#cluster) span.setAttribute('upstream_cluster', this.#cluster)
+    span.setAttribute('retry.attempt', String(attempt.number))
+    this.#attempts.set(attempt.number, span)
+    const headers = new Headers(attempt.headers)
+    injectB3(headers, b3ContextOf(span, parent.spanId))
+    return headers
+  }
+
+  attemptDone(attempt: AttemptStart, outcome: AttemptOutcome | ProxyError): void {
+    const span = this.#attempts.get(attempt.number)
+    if (!span) return
+    this.#attempts.delete(attempt.number)
+    const status = outcome instanceof ProxyError ? undefined : outcome.kind === 'response' ? outcome.response.status : undefined
+    tagResponse(span, {
+      status,
+      responseFlags: outcome instanceof ProxyError ? outcome.flag : outcome.kind === 'failure' ? failureFlag(outcome.failure) : '',
+      upstreamCluster: this.#cluster,
+      upstreamAddress: attempt.endpoint.key,
+      retryAttempt: attempt.number,
+    })
+    span.end()
+  }
+
+  responseHeaders(): void {}
+
+  end(entry: AccessLogEntry): void {
+    tagResponse(this.span, {
+      status: entry.status,
+      responseFlags: entry.flags,
+      requestSize: entry.bytesReceived,
+      responseSize: entry.bytesSent,
+      upstreamCluster: entry.upstreamCluster,
+      upstreamAddress: entry.upstreamHost,
+    })
+    this.span.end()
+  }
+}
+
+function failureFlag(failure: AttemptOutcome & { kind: 'failure' } extends { failure: infer F } ? F : never): string {
+  switch (failure) {
+    case 'connect':
+      return 'UF'
+    case 'timeout':
+      return 'UT'
+    case 'reset':
+      return 'UR'
+    default:
+      return 'DC'
+  }
+}
