@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { ROOT, spawnEdgeway, type EdgewayProcess } from '../support/edgeway.ts'
 import { echo, startUpstream, type Upstream } from '../support/upstream.ts'
-import { rawBody, rawExchange, rawStatus, unusedPort } from '../support/sockets.ts'
+import { rawBody, rawExchange, rawStatus, unusedEndpoint } from '../support/sockets.ts'
 import { statusAndFlags, waitForLine } from '../support/access-log-lines.ts'
 
 const DENO = `${ROOT}node_modules/.bin/deno`
@@ -40,7 +40,7 @@ beforeAll(async () => {
         ? new Response(gzipSync(PLAIN), { headers: { 'content-type': 'text/plain', 'content-encoding': 'gzip' } })
         : echo('echo')(request, received),
   })
-  const dead = await unusedPort()
+  const dead = await unusedEndpoint()
   dir = mkdtempSync(join(tmpdir(), 'edgeway-deno-'))
   const config = join(dir, 'deno.yaml')
   writeFileSync(
@@ -64,7 +64,7 @@ clusters:
     load_assignment: { endpoints: [{ address: 127.0.0.1, port: ${upstream.port} }] }
   - name: dead
     connect_timeout: 0.25s
-    load_assignment: { endpoints: [{ address: 127.0.0.1, port: ${dead} }] }
+    load_assignment: { endpoints: [{ address: ${dead.address}, port: ${dead.port} }] }
 `,
   )
   edgeway = spawnOnDeno(['-c', config])

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { frontProxyYaml, startProxy, type TestProxy } from '../support/edgeway.ts'
 import { startDnsServer, type TestDnsServer } from '../support/dns-server.ts'
 import { startUpstream, type Upstream } from '../support/upstream.ts'
-import { rawBody, rawExchange, rawStatus, startResettingUpstream, unusedPort, type ResettingUpstream } from '../support/sockets.ts'
+import { rawBody, rawExchange, rawStatus, startResettingUpstream, unusedEndpoint, type ResettingUpstream } from '../support/sockets.ts'
 import { linesFor, statusAndFlags, waitForLine } from '../support/access-log-lines.ts'
 
 const UF_BODY = 'upstream connect error or disconnect/reset before headers. reset reason: connection failure'
@@ -25,7 +25,7 @@ beforeAll(async () => {
   // Longer than the route timeout below; stop(true) cuts the pending responses.
   slowUpstream = await startUpstream({ handler: () => new Promise((resolve) => setTimeout(() => resolve(new Response('late')), 3_000)) })
   resetting = await startResettingUpstream()
-  const dead = await unusedPort()
+  const dead = await unusedEndpoint()
   proxy = await startProxy(`
 admin: { address: 127.0.0.1, port: 0 }
 listeners:
@@ -66,7 +66,7 @@ clusters:
     load_assignment: { endpoints: [{ address: empty.test, port: 80 }] }
   - name: dead
     connect_timeout: 0.25s
-    load_assignment: { endpoints: [{ address: 127.0.0.1, port: ${dead} }] }
+    load_assignment: { endpoints: [{ address: ${dead.address}, port: ${dead.port} }] }
   - name: slow
     load_assignment: { endpoints: [{ address: 127.0.0.1, port: ${slowUpstream.port} }] }
   - name: resetting
@@ -196,11 +196,11 @@ describe('local replies', () => {
 describe('retry on connect failure', () => {
   test('one dead and one live endpoint: every request succeeds on the live one, retries counted', async () => {
     const live = await startUpstream({ name: 'live' })
-    const dead = await unusedPort()
+    const dead = await unusedEndpoint()
     const retrying = await startProxy(
       frontProxyYaml(
         [
-          { address: '127.0.0.1', port: dead },
+          dead,
           { address: '127.0.0.1', port: live.port },
         ],
         { route: 'retry_policy: { retry_on: connect-failure, num_retries: 1 }' },

@@ -15,6 +15,15 @@ export async function unusedPort(address = '127.0.0.1'): Promise<number> {
   return port
 }
 
+/**
+ * An endpoint nobody listens on. A port freed on 127.0.0.1 can be taken at once by another test's
+ * listener on a busy machine; a rarely used loopback address makes that collision unlikely.
+ */
+export async function unusedEndpoint(): Promise<{ address: string; port: number }> {
+  const address = `127.0.0.${200 + Math.floor(Math.random() * 50)}`
+  return { address, port: await unusedPort(address) }
+}
+
 export type ResettingUpstream = { readonly port: number; accepted(): number; stop(): Promise<void> }
 
 /** Accepts, reads the start of the request, then destroys the socket: a reset before headers. */
