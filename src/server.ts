@@ -140,7 +140,8 @@ export async function startEdgeway(config: Config, options: EdgewayOptions): Pro
 function listenerServeOptions(listener: ListenerConfig, reusePort = false) {
   return {
     idleTimeoutSeconds: listener.idleTimeoutMs / 1000,
-    maxRequestBodyBytes: listener.maxRequestBytes,
+    // No runtime cap: edgeway answers an oversized body itself (413 with its headers and a log line).
+    maxRequestBodyBytes: 0,
     reusePort,
   }
 }
