@@ -45,10 +45,8 @@ function upstreamFetch(request: UpstreamRequest): Promise<Response> {
   } as RequestInit)
 }
 
+// Aborts (timeouts, a departed client) are recognised by the attempt from its own signal.
 function classifyUpstreamError(error: unknown): UpstreamFailure {
-  const name = (error as { name?: string })?.name
-  if (name === 'TimeoutError') return 'timeout'
-  if (name === 'AbortError') return 'aborted'
   const code = String((error as { code?: string })?.code ?? '')
   if (code === 'ECONNREFUSED' || code === 'ConnectionRefused' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'FailedToOpenSocket')
     return 'connect'

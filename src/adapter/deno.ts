@@ -55,10 +55,8 @@ function upstreamFetch(request: UpstreamRequest): Promise<Response> {
   } as RequestInit)
 }
 
+// Aborts (timeouts, a departed client) are recognised by the attempt from its own signal.
 function classifyUpstreamError(error: unknown): UpstreamFailure {
-  const name = (error as { name?: string })?.name
-  if (name === 'TimeoutError') return 'timeout'
-  if (name === 'AbortError') return 'aborted'
   const detail = `${(error as Error)?.message} ${((error as Error)?.cause as Error | undefined)?.message ?? ''}`
   if (/Connect\)|connection refused|tcp connect error|are blocked/i.test(detail)) return 'connect'
   return 'reset'
