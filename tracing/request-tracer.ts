@@ -125,8 +125,6 @@ class Trace implements RequestTrace {
     span.end()
   }
 
-  responseHeaders(): void {}
-
   end(entry: AccessLogEntry): void {
     tagResponse(this.span, {
       status: entry.status,

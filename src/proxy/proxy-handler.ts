@@ -84,7 +84,6 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     const finish = (response: Response): Response => {
       entry.status = response.status
       stats[`downstream_rq_${Math.floor(response.status / 100)}xx` as 'downstream_rq_2xx'].inc()
-      trace?.responseHeaders(response, entry)
       if (!deps.accessLog && !trace) {
         stats.downstream_rq_active.dec()
         return response

@@ -19,8 +19,6 @@ export interface RequestTrace {
   /** Headers for this attempt, with the attempt's B3 context injected. */
   attempt(attempt: AttemptStart): Headers
   attemptDone(attempt: AttemptStart, outcome: AttemptOutcome | ProxyError): void
-  /** The response headers are final; the body may still be streaming. */
-  responseHeaders(response: Response, entry: AccessLogEntry): void
   /** The body reached the client (or the client left): the request's span ends. */
   end(entry: AccessLogEntry): void
 }
