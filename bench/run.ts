@@ -9,7 +9,7 @@ import { environmentNotes } from './environment.ts'
 import { freePort, waitForPort } from './free-port.ts'
 import { parseOptions, type BenchOptions } from './options.ts'
 import { direct } from './peers/direct.ts'
-import { EXPORT_DELAY_MS, LISTENER_NAME, edgeway } from './peers/edgeway.ts'
+import { EXPORT_DELAY_MS, LISTENER_NAME, SPANS_PER_REQUEST, edgeway } from './peers/edgeway.ts'
 import { haproxy } from './peers/haproxy.ts'
 import { nginx } from './peers/nginx.ts'
 import type { Peer, RunningPeer } from './peers/peer.ts'
@@ -28,11 +28,9 @@ const LOAD_NAMES: readonly LoadName[] = ['small', 'big']
 
 interface Tally { requests: number; slack: number; failures: string[]; runs: number }
 
-async function main(options: BenchOptions, processes: Processes, signal: AbortSignal): Promise<boolean> {
+async function main(options: BenchOptions, workDir: string, processes: Processes, signal: AbortSignal): Promise<boolean> {
   const peers = selectPeers(options.peers)
   ensureTools(['wrk', ...peers.map((p) => p.name).filter((n) => n === 'nginx' || n === 'haproxy')], log)
-  const workDir = mkdtempSync(join(tmpdir(), 'edgeway-bench-'))
-  log(`work dir ${workDir}`)
   const upstreamPort = await freePort()
   const bun = join(REPO_DIR, 'node_modules/.bin/bun')
   const upstream = processes.start('upstream', bun, [join(REPO_DIR, 'bench/upstream.ts')], { logFile: join(workDir, 'upstream.log'), env: { PORT: String(upstreamPort) } })
@@ -52,9 +50,9 @@ async function main(options: BenchOptions, processes: Processes, signal: AbortSi
   const tallies = new Map(peers.map((p) => [p.name, { requests: 0, slack: 0, failures: [], runs: 0 } as Tally]))
   const measure = async (peer: string, load: LoadName, durationS: number, label: string): Promise<WrkResult> => {
     if (signal.aborted) throw new Error('interrupted')
-    const target = running.get(peer) as RunningPeer
+    const proxy = running.get(peer) as RunningPeer
     const wrkLoad: WrkLoad = { connections: LOADS[load].connections, durationS }
-    const result = await runWrk(`http://127.0.0.1:${target.port}${LOADS[load].path}`, wrkLoad, signal)
+    const result = await runWrk(`http://127.0.0.1:${proxy.port}${LOADS[load].path}`, wrkLoad, signal)
     const tally = tallies.get(peer) as Tally
     tally.requests += result.requests
     tally.slack += wrkLoad.connections
@@ -85,10 +83,10 @@ async function main(options: BenchOptions, processes: Processes, signal: AbortSi
     return { ok: tally.failures.length === 0, what: tally.failures.length === 0 ? `${peer.name}: ${tally.runs} runs, no non-2xx, no socket errors, big bodies 1 MiB` : `${peer.name}: ${tally.failures.join('; ')}` }
   })
   for (const peer of peers) {
-    const target = running.get(peer.name) as RunningPeer
-    if (!target.tracedAs) continue
+    const proxy = running.get(peer.name) as RunningPeer
+    if (!proxy.tracedAs) continue
     const tally = tallies.get(peer.name) as Tally
-    checks.push(await checkSpans({ peer: peer.name, serviceName: target.tracedAs, collectorPort, adminPort: target.adminPort, statPrefix: LISTENER_NAME, wrkRequests: tally.requests, inFlightSlack: tally.slack, exportDelayMs: EXPORT_DELAY_MS }))
+    checks.push(await checkSpans({ peer: peer.name, serviceName: proxy.tracedAs, collectorPort, adminPort: proxy.adminPort, statPrefix: LISTENER_NAME, wrkRequests: tally.requests, spansPerRequest: SPANS_PER_REQUEST, inFlightSlack: tally.slack, exportDelayMs: EXPORT_DELAY_MS }))
   }
 
   const markdown = renderMarkdown(summarize(samples, peers.map((p) => p.name), LOAD_NAMES), checks, notes(options))
@@ -96,10 +94,7 @@ async function main(options: BenchOptions, processes: Processes, signal: AbortSi
   mkdirSync(dirname(out), { recursive: true })
   writeFileSync(out, markdown)
   console.log(`\n${markdown}\nwritten to ${out}`)
-  const ok = checks.every((c) => c.ok)
-  if (ok) rmSync(workDir, { recursive: true, force: true })
-  else log(`logs and configs kept in ${workDir}`)
-  return ok
+  return checks.every((c) => c.ok)
 }
 
 function selectPeers(names: readonly string[] | undefined): Peer[] {
@@ -122,7 +117,7 @@ function notes(options: BenchOptions): string[] {
     'RSS = VmRSS of the proxy process and its children (nginx master + worker) after the load, the highest seen; direct has no proxy',
     'access logs are off everywhere: nginx `access_log off`, haproxy without `log`, edgeway `access_log: false`',
     'nginx: 1 worker, upstream keepalive 64, proxy_http_version 1.1, proxy_buffering off; haproxy: nbthread 1, http mode, keep-alive, http-reuse always; edgeway: 1 process',
-    `edgeway traced: 100 % sampling, Zipkin export to bench/collector.ts (counts spans, answers 202), max_queue_size 200000, batch 2048, scheduled_delay ${EXPORT_DELAY_MS}ms`,
+    `edgeway traced: 100 % sampling, Zipkin export to bench/collector.ts (counts spans, answers 202; its CPU use on this box is part of the traced cost), a span per request plus one per upstream attempt; max_queue_size 200000, batch 2048, scheduled_delay ${EXPORT_DELAY_MS}ms`,
     'all traffic on 127.0.0.1; upstream = bench/upstream.ts on Bun, one process, shared by every peer',
     ...environmentNotes(REPO_DIR),
   ]
@@ -135,12 +130,15 @@ function log(line: string): void {
 const processes = new Processes()
 const abort = new AbortController()
 for (const name of ['SIGINT', 'SIGTERM'] as const) process.once(name, () => { log(`${name}: stopping`); abort.abort() })
+const workDir = mkdtempSync(join(tmpdir(), 'edgeway-bench-'))
 let exitCode = 1
 try {
-  exitCode = (await main(parseOptions(process.argv.slice(2)), processes, abort.signal)) ? 0 : 1
+  exitCode = (await main(parseOptions(process.argv.slice(2)), workDir, processes, abort.signal)) ? 0 : 1
 } catch (error) {
   log(error instanceof Error ? error.message : String(error))
 } finally {
   await processes.stopAll()
+  if (exitCode === 0) rmSync(workDir, { recursive: true, force: true })
+  else log(`peer configs and logs kept in ${workDir}`)
 }
 process.exit(abort.signal.aborted ? 130 : exitCode)

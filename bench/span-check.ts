@@ -1,5 +1,5 @@
 // After the traced runs: waits for the exporter's last batch, then checks the collector got one span
-// per request the proxy served (plus one per retry), and that the exporter dropped none.
+// set per request — edgeway's request span plus one span per upstream attempt — and nothing was dropped.
 
 import { sleep } from './processes.ts'
 import type { Check } from './report.ts'
@@ -13,6 +13,8 @@ export interface SpanCheckInput {
   readonly statPrefix: string
   /** Completed requests wrk counted against this peer (warm-up included). */
   readonly wrkRequests: number
+  /** Spans for one request without retries (edgeway: the request span and one attempt span). */
+  readonly spansPerRequest: number
   /** Requests wrk may have left in flight when it stopped: its connections, summed over its runs. */
   readonly inFlightSlack: number
   readonly exportDelayMs: number
@@ -20,7 +22,8 @@ export interface SpanCheckInput {
 
 export interface ProxyCounts {
   served: number
-  retries: number
+  /** Upstream attempts, retries included: each one is a span. */
+  attempts: number
   dropped: number
 }
 
@@ -28,8 +31,8 @@ export async function checkSpans(input: SpanCheckInput): Promise<Check> {
   await sleep(input.exportDelayMs)
   const counts = await proxyCounts(input.adminPort, input.statPrefix)
   // with the admin's counters the expectation is exact; without, wrk's count bounds it
-  const low = counts ? counts.served + counts.retries : input.wrkRequests
-  const high = counts ? low : input.wrkRequests + input.inFlightSlack
+  const low = counts ? counts.served + counts.attempts : input.wrkRequests * input.spansPerRequest
+  const high = counts ? low : (input.wrkRequests + input.inFlightSlack) * input.spansPerRequest
   const deadline = Date.now() + Math.max(10_000, input.exportDelayMs * 10)
   let received = await spansFor(input)
   let lastChange = Date.now()
@@ -41,7 +44,7 @@ export async function checkSpans(input: SpanCheckInput): Promise<Check> {
   }
   const ok = received >= low && received <= high && (counts?.dropped ?? 0) === 0
   const source = counts
-    ? `admin: ${counts.served} served + ${counts.retries} retries, ${counts.dropped} dropped`
+    ? `expected ${low} = ${counts.served} requests served + ${counts.attempts} upstream attempts (admin stats), ${counts.dropped} reports dropped`
     : `admin stats unreadable: expected ${low}-${high} from wrk's count`
   return { ok, what: `${input.peer}: collector received ${received} spans; wrk completed ${input.wrkRequests} requests; ${source}` }
 }
@@ -76,7 +79,7 @@ export function parseCounts(text: string, statPrefix: string): ProxyCounts | und
   if (served === undefined) return undefined
   return {
     served,
-    retries: sum(/^cluster\.[^.]+\.upstream_rq_retry$/),
+    attempts: sum(/^cluster\.[^.]+\.upstream_rq_total$/),
     dropped: sum(/^tracing\.zipkin\.reports_dropped$/),
   }
 }

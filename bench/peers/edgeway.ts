@@ -9,6 +9,8 @@ export type EdgewayRuntime = 'bun' | 'deno'
 
 /** The exporter's batch delay; the span check waits a few of these for the last batch. */
 export const EXPORT_DELAY_MS = 500
+/** A traced request without retries: the request span and one upstream attempt span. */
+export const SPANS_PER_REQUEST = 2
 /** No stat_prefix is set, so the listener's stats are `http.<name>.*`. */
 export const LISTENER_NAME = 'ingress_http'
 
@@ -78,6 +80,8 @@ export function edgeway(runtime: EdgewayRuntime, traced: boolean): Peer {
       const args = runtime === 'bun' ? entry : ['run', '-A', '--unstable-net', ...entry]
       const started = context.processes.start(name, runtimeBinary(context.repoDir, runtime), args, {
         cwd: context.repoDir,
+        // ZIPKIN_URL would turn tracing on (and win over the config): the config alone decides here
+        env: { ZIPKIN_URL: '' },
         logFile: join(context.workDir, 'stdout.log'),
       })
       await waitForPort(listenerPort, START_TIMEOUT_MS, started.alive)
