@@ -84,7 +84,7 @@ export async function routeRequest(request: RouterRequest, deps: RouterDeps): Pr
       endpoint.activeRequests--
 
       const result = record(outcome, perTry < remaining)
-      request.onAttemptDone?.({ number: attempt, endpoint, headers }, outcome.kind === 'response' ? outcome : result.error!)
+      request.onAttemptDone?.({ number: attempt, endpoint, headers }, outcome.kind === 'response' ? outcome : (result.error ?? result.final)!)
       if (result.final) return done(result.final, attempt)
 
       const canRetry = attempt < maxAttempts && retryPolicy !== undefined && request.body.replayable && shouldRetry(retryPolicy, result.attempt)
