@@ -2,10 +2,10 @@
 // downstream may send, what the upstream receives, and the spans (ids, kinds, Envoy's tags) exported.
 
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
-import { createServer } from 'node:net'
 import type { ZipkinSpan } from '../../tracing/zipkin-encode.ts'
 import { startProxy, type TestProxy } from '../support/edgeway.ts'
 import { startInMemoryTracer, type InMemoryTracer } from '../support/in-memory-tracer.ts'
+import { unusedPort } from '../support/sockets.ts'
 import { startUpstream, type Upstream } from '../support/upstream.ts'
 import { definition, validateAgainst } from '../support/zipkin-spec.ts'
 
@@ -22,14 +22,6 @@ let broken: Upstream
 let closedPort: number
 let proxy: TestProxy
 let tracing: InMemoryTracer
-
-async function freeClosedPort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const port = (server.address() as { port: number }).port
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
 
 function yaml(): string {
   const cluster = (name: string, port: number) => `
@@ -79,7 +71,7 @@ beforeAll(async () => {
     },
   })
   broken = await startUpstream({ handler: () => new Response('always fails', { status: 500 }) })
-  closedPort = await freeClosedPort()
+  closedPort = await unusedPort()
   tracing = startInMemoryTracer({ serviceName: 'front-proxy', nodeId: 'front-proxy-1' })
   proxy = await startProxy(yaml(), { tracer: tracing.tracer })
 })
@@ -233,7 +225,7 @@ describe('forced sampling', () => {
     expectUpstreamB3(sent.saw, { traceId: T64, sampled: '1' })
     expect(sent.saw['x-b3-flags']).toBe('1')
     const trace = await traceOf(T64)
-    expect(trace.request.debug).toBe(true)
+    expect([trace.request, ...trace.attempts].map((s) => s.debug)).toEqual([true, true])
     expectLinked(sent.saw, trace)
   })
 
@@ -272,6 +264,20 @@ describe('random_sampling 0', () => {
     await sleep(50)
     expect(await tracing.spans()).toEqual([])
     expect(tracing.stats.listener('unsampled')['tracing.not_traceable'].value).toBeGreaterThanOrEqual(2)
+  })
+
+  test('x-b3-sampled: 1 alone (no ids) starts a sampled trace even there', async () => {
+    const sent = await send('/service/1', { 'x-b3-sampled': '1' }, { listener: 'unsampled' })
+    expectUpstreamB3(sent.saw, { sampled: '1' })
+    expect((await traceOf(sent.saw['x-b3-traceid']!)).request.parentId).toBeUndefined()
+  })
+
+  test('x-b3-sampled: 0 alone (no ids) on a sampling listener: a fresh trace, not sampled', async () => {
+    const sent = await send('/service/1', { 'x-b3-sampled': '0' })
+    expect(sent.status).toBe(200)
+    expectUpstreamB3(sent.saw, { sampled: '0' })
+    await sleep(50)
+    expect(await tracing.spans()).toEqual([])
   })
 
   test('an incoming sampled=1 decision is honoured even there', async () => {

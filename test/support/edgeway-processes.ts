@@ -24,17 +24,19 @@ export class ProcessGroup {
   readonly dir = mkdtempSync(join(tmpdir(), 'edgeway-tracing-'))
   readonly #processes: EdgewayProcess[] = []
 
-  spawn(args: string[], env: Record<string, string> = {}): EdgewayProcess {
-    const child = spawnEdgeway(args, env)
+  /** `runtime: 'deno'` runs this one child on Deno whatever EDGEWAY_TEST_RUNTIME says. */
+  spawn(args: string[], env: Record<string, string> = {}, runtime?: 'bun' | 'deno'): EdgewayProcess {
+    const child = runtime ? withTestRuntime(runtime, () => spawnEdgeway(args, env)) : spawnEdgeway(args, env)
     this.#processes.push(child)
     return child
   }
 
   /** Writes `yaml` to a file and runs `edgeway -c <file>`; resolves once the listeners are bound. */
-  async proxy(name: string, yaml: string, env: Record<string, string> = {}, startTimeoutMs = 20_000): Promise<ProxyProcess> {
+  async proxy(name: string, yaml: string, env: Record<string, string> = {}, options: { runtime?: 'bun' | 'deno'; startTimeoutMs?: number } = {}): Promise<ProxyProcess> {
+    const startTimeoutMs = options.startTimeoutMs ?? 20_000
     const path = join(this.dir, `${name}.yaml`)
     writeFileSync(path, yaml)
-    const child = this.spawn(['-c', path], env)
+    const child = this.spawn(['-c', path], env, options.runtime)
     await child.waitFor(STARTED, startTimeoutMs)
     const ports = new Map<string, number>()
     for (const [, listener, port] of child.stdout().match(STARTED)![1]!.matchAll(/(\S+) on [^,\s]+:(\d+)/g)) ports.set(listener!, Number(port))
@@ -58,6 +60,18 @@ export class ProcessGroup {
   async stopAll(timeoutMs = 5000): Promise<void> {
     await Promise.all(this.#processes.splice(0).map((child) => stop(child, timeoutMs)))
     rmSync(this.dir, { recursive: true, force: true })
+  }
+}
+
+/** spawnEdgeway reads EDGEWAY_TEST_RUNTIME when called: set it for that call only. */
+function withTestRuntime<T>(runtime: 'bun' | 'deno', run: () => T): T {
+  const before = process.env.EDGEWAY_TEST_RUNTIME
+  process.env.EDGEWAY_TEST_RUNTIME = runtime
+  try {
+    return run()
+  } finally {
+    if (before === undefined) delete process.env.EDGEWAY_TEST_RUNTIME
+    else process.env.EDGEWAY_TEST_RUNTIME = before
   }
 }
 
