@@ -347,6 +347,25 @@ describe('span kinds and tags', () => {
     expect(attempts[0]!.timestamp).toBeGreaterThanOrEqual(request.timestamp)
   })
 
+  test('a client x-request-id is kept, passed upstream and tagged', async () => {
+    const id = '7b1c0e8e-5e0f-4b17-a305-498c90b35511'
+    const sent = await send('/service/1', { 'x-request-id': id, 'x-b3-traceid': T64, 'x-b3-spanid': SPAN })
+    expect(sent.saw['x-request-id']).toBe(id)
+    expect((await traceOf(T64)).request.tags['guid:x-request-id']).toBe(id)
+  })
+
+  test('no route (404 NR): one request span, no attempt, no error tag', async () => {
+    const response = await fetch(`${proxy.url('ingress')}/nope`, { headers: { 'x-b3-traceid': T64, 'x-b3-spanid': SPAN } })
+    expect(response.status).toBe(404)
+    await response.arrayBuffer()
+    const [request, ...others] = await tracing.spansOf(T64, 1)
+    expect(others).toEqual([])
+    expect(request!.parentId).toBe(SPAN)
+    expect(request!.tags).toMatchObject({ 'http.status_code': '404', response_flags: 'NR', component: 'proxy' })
+    expect(request!.tags.error).toBeUndefined()
+    expect(request!.tags.upstream_cluster).toBeUndefined()
+  })
+
   test('an egress listener records its request span as CLIENT', async () => {
     const sent = await send('/service/1', { 'x-b3-traceid': T64, 'x-b3-spanid': SPAN }, { listener: 'egress' })
     const trace = await traceOf(T64)
