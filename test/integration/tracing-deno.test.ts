@@ -49,7 +49,7 @@ beforeAll(async () => {
   expect(existsSync(`${ROOT}node_modules/.bin/deno`)).toBe(true)
   app = await startUpstream({ name: 'service1-app' })
   sink = await startZipkinSink()
-  sidecar = await group.proxy('sidecar', yaml({ cluster: 'service1', direction: 'ingress', upstream: 'local_service', port: app.port, zipkinUrl: sink.url }), { ZIPKIN_URL: '' })
+  sidecar = await group.proxy('sidecar', yaml({ cluster: 'service1', direction: 'ingress', upstream: 'local_service', port: app.port, zipkinUrl: sink.url }), { ZIPKIN_URL: '' }, { runtime: 'bun' })
   // ZIPKIN_URL (with the full path) reaches the Deno process through its environment.
   front = await group.proxy(
     'front-proxy-deno',
