@@ -96,6 +96,11 @@ export class Supervisor {
     }))
   }
 
+  /** A second Ctrl-C: no more waiting for graceful exits. */
+  killAll(): void {
+    for (const entry of this.#entries.values()) entry.child?.kill('SIGKILL')
+  }
+
   states(): ProcessState[] {
     return [...this.#entries.values()].map((e) => ({
       name: e.plan.name,

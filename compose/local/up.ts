@@ -2,6 +2,7 @@
 // (app + sidecar per replica, each on its own loopback address) and the front proxy, found through DNS.
 
 import { join } from 'node:path'
+import { createServer } from 'node:net'
 import { createInterface } from 'node:readline'
 import { renderBanner } from './banner.ts'
 import { startMeshDns, type MeshDns } from './dns.ts'
@@ -10,7 +11,7 @@ import { LaunchUsageError, parseLaunchOptions, parseScale, SERVICES, USAGE, type
 import { waitReady } from './probe.ts'
 import { writeStatusFile, type MeshStatus } from './status-file.ts'
 import { Supervisor } from './supervisor.ts'
-import { demoUrls, planFrontProxy, planZipkin, sharedEndpoints } from './topology.ts'
+import { demoUrls, planFrontProxy, planZipkin, replicaAddress, sharedEndpoints } from './topology.ts'
 
 const ROOT = join(import.meta.dirname, '../..')
 const STARTUP_TIMEOUT_MS = 60_000
@@ -50,6 +51,20 @@ const supervisor = new Supervisor({
     saveStatus()
   },
 })
+
+// Linux routes all of 127.0.0.0/8 to lo; macOS only 127.0.0.1 unless aliases are added.
+const firstReplica = replicaAddress(options, 'service1', 1)
+if (!(await canBind(firstReplica, 0))) {
+  supervisor.report(`cannot listen on ${firstReplica}: replicas need their own loopback addresses (Linux has them; on macOS: sudo ifconfig lo0 alias ${firstReplica} up, per replica)`)
+  process.exit(1)
+}
+// A taken port would otherwise show up as a restart loop; say which one, once, before starting anything.
+const fixedPorts = [options.ports.frontHttp, options.ports.frontAdmin, ...(options.externalZipkinUrl === undefined ? [options.ports.zipkin] : [])]
+const taken = (await Promise.all(fixedPorts.map(async (port) => ((await canBind('127.0.0.1', port)) ? undefined : port)))).filter((p) => p !== undefined)
+if (taken.length > 0) {
+  supervisor.report(`port ${taken.join(', ')} on 127.0.0.1 is in use: move the mesh with --base-port (or EDGEWAY_HTTP_PORT, EDGEWAY_ADMIN_PORT, ZIPKIN_PORT)`)
+  process.exit(1)
+}
 
 let dns: MeshDns
 try {
@@ -104,7 +119,12 @@ function readCommands(): void {
 }
 
 async function shutdown(signal: string): Promise<void> {
-  if (state === 'stopping' || state === 'stopped') return
+  if (state === 'stopped') return
+  if (state === 'stopping') {
+    supervisor.report(`${signal} again: SIGKILL to every process`)
+    supervisor.killAll()
+    return
+  }
   state = 'stopping'
   supervisor.report(`${signal}: stopping ${supervisor.states().filter((p) => p.pid !== undefined).length} processes`)
   mesh?.stop()
@@ -115,6 +135,14 @@ async function shutdown(signal: string): Promise<void> {
   saveStatus()
   supervisor.report('every process stopped')
   process.exit(0)
+}
+
+function canBind(address: string, port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const server = createServer()
+    server.once('error', () => done(false))
+    server.listen(port, address, () => server.close(() => done(true)))
+  })
 }
 
 function saveStatus(): void {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createSocket } from 'node:dgram'
-import { mkdirSync, openSync, readFileSync, closeSync } from 'node:fs'
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 import type { MeshStatus } from '../../compose/local/status-file.ts'
@@ -27,6 +27,14 @@ let zipkin = ''
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 const status = (): MeshStatus => JSON.parse(readFileSync(STATUS, 'utf8'))
 const log = () => readFileSync(LOG, 'utf8')
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
 
 async function eventually<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
   const deadline = Date.now() + timeoutMs
@@ -139,6 +147,7 @@ afterAll(async () => {
         // gone, as it should be
       }
     }
+    rmSync(STATUS, { force: true })
   } catch {
     // no status file: the launcher never started
   }
@@ -315,22 +324,38 @@ describe('npm start (compose/local/up.ts)', () => {
     expect([...seen].sort()).toEqual([1, 2, 3, 4].map((i) => `${prefix}.1.${i}`))
   }, 40_000)
 
+  test('"scale service1=3" drains the extra replica (out of DNS, then stopped) without failing a request', async () => {
+    const pids = status().processes.filter((p) => p.group === 'service1-4').map((p) => p.pid!)
+    expect(pids.length).toBe(2)
+    const statuses: number[] = []
+    let streaming = true
+    const stream = Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (streaming) {
+          const response = await fetch(`${edge}/service/1`).catch(() => undefined)
+          await response?.arrayBuffer()
+          statuses.push(response?.status ?? 0)
+        }
+      }),
+    )
+    launcher!.stdin!.write('scale service1=3\n')
+    await eventually('service1-4 stopped', () => !status().processes.some((p) => p.group === 'service1-4'), 15_000)
+    streaming = false
+    await stream
+    expect(statuses.length).toBeGreaterThan(50)
+    expect(statuses.filter((s) => s !== 200)).toEqual([])
+    expect(await stat(admin, 'cluster.service1.membership_total')).toBe(3)
+    expect(pids.filter(isAlive)).toEqual([])
+  }, 30_000)
+
   test('SIGTERM stops every process and leaves none behind', async () => {
     const pids = status().pidsSeen
-    expect(pids.length).toBeGreaterThanOrEqual(14) // 10 at start, 2 restarted, 2 scaled up
+    expect(pids.length).toBeGreaterThanOrEqual(14) // 10 at start, 2 restarted, 2 scaled up (and down)
     launcher!.kill('SIGTERM')
     const code = await Promise.race([launcherExit, sleep(20_000).then(() => 'timeout' as const)])
     expect(code).toBe(0)
     expect(status().state).toBe('stopped')
-    const alive = pids.filter((pid) => {
-      try {
-        process.kill(pid, 0)
-        return true
-      } catch {
-        return false
-      }
-    })
-    expect(alive).toEqual([])
+    expect(pids.filter(isAlive)).toEqual([])
     expect(await fetch(`${edge}/service/1`).then(() => 'answered', () => 'refused')).toBe('refused')
   }, 30_000)
 })
