@@ -9,8 +9,3 @@ export function parseDuration(text: string): number | undefined {
   if (!match) return undefined
   return Math.round(Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS])
 }
-
-/** Inverse of parseDuration, for config dumps. */
-export function formatDuration(ms: number): string {
-  return `${ms / 1000}s`
-}

@@ -18,11 +18,11 @@ export type LoadOptions = {
 export function parseConfig(text: string, source: string, options: LoadOptions): Config {
   const expanded = expandEnv(text, options.env)
   if (expanded.issues.length) throw new ConfigError(source, expanded.issues)
-  const document = parseDocument(expanded.text, { prettyErrors: false, uniqueKeys: true })
+  const document = parseDocument(expanded.text, { prettyErrors: true, uniqueKeys: true })
   if (document.errors.length) {
     const issues: ConfigIssue[] = document.errors.map((e) => ({
       path: e.linePos ? `line ${e.linePos[0].line}:${e.linePos[0].col}` : '(yaml)',
-      message: e.message.split('\n')[0]!,
+      message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''),
     }))
     throw new ConfigError(source, issues)
   }

@@ -125,7 +125,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
 
     const peer = conn.remoteAddress
     const outgoing = upstreamHeaders(incoming, listener, {
-      remoteAddress: downstreamAddress(incoming, listener, peer),
+      remoteAddress: peer,
       requestId,
       hostRewrite: route.hostRewrite,
       timeoutMs: route.timeoutMs,
@@ -135,7 +135,8 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     const variables = routeRules.request || routeRules.response || hostRules.request || hostRules.response
       ? headerVariables({
           requestHeaders: incoming,
-          downstreamRemoteAddress: `${peer}:${conn.remotePort}`,
+          // With trusted hops, Envoy's downstream address is the client XFF names, not the peer.
+          downstreamRemoteAddress: `${downstreamAddress(incoming, listener, peer)}:${conn.remotePort}`,
           upstreamRemoteAddress: undefined,
           hostname: deps.hostname,
           startTimeMs,

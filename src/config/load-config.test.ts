@@ -1,0 +1,93 @@
+import { describe, expect, test } from 'bun:test'
+import { readFileSync } from 'node:fs'
+import { ConfigError } from './config-error.ts'
+import { parseConfig } from './load-config.ts'
+import { configJsonSchema } from './write-schema.ts'
+
+const ROOT = new URL('../../', import.meta.url).pathname
+const noEnv = () => undefined
+
+function problems(yaml: string, env: (name: string) => string | undefined = noEnv): string[] {
+  try {
+    parseConfig(yaml, 'test.yaml', { env })
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues.map((i) => `${i.path}: ${i.message}`)
+    throw error
+  }
+  throw new Error('expected a ConfigError')
+}
+
+const minimal = (cluster = 'c', extra = '') => `
+listeners:
+  - name: l
+    port: 8000
+    virtual_hosts:
+      - name: v
+        domains: ["*"]
+        routes:
+          - match: { prefix: / }
+            route: { cluster: ${cluster}${extra} }
+clusters:
+  - name: c
+    load_assignment: { endpoints: [ { address: 127.0.0.1, port: 80 } ] }
+`
+
+describe('parseConfig', () => {
+  test('fills Envoy defaults and converts durations to milliseconds', () => {
+    const config = parseConfig(minimal('c', ', timeout: 0.25s'), 't', { env: noEnv })
+    const listener = config.listeners[0]!
+    expect(listener.address).toBe('0.0.0.0')
+    expect(listener.statPrefix).toBe('l')
+    expect(listener.maxRequestHeadersBytes).toBe(60 * 1024)
+    expect(listener.virtualHosts[0]!.routes[0]!.timeoutMs).toBe(250)
+    expect(config.clusters[0]!.connectTimeoutMs).toBe(5000)
+    expect(config.clusters[0]!.dnsRefreshRateMs).toBe(5000)
+    expect(Object.isFrozen(config.clusters[0])).toBe(true)
+  })
+
+  test('lists every schema problem with its path', () => {
+    const found = problems(`
+listeners:
+  - name: l
+    port: 80a
+    colour: blue
+    virtual_hosts: [ { name: v, domains: ["*"], routes: [ { match: { prefix: / }, route: { cluster: c, timeout: soon } } ] } ]
+clusters:
+  - name: c
+    lb_policy: maglev
+    load_assignment: { endpoints: [ { address: 127.0.0.1, port: "80a" } ] }
+`)
+    expect(found).toContain('listeners[0].port: expected integer 0-65535, got "80a"')
+    expect(found).toContain('listeners[0].colour: unknown key (typo?)')
+    expect(found).toContain('listeners[0].virtual_hosts[0].routes[0].route.timeout: expected a duration like "0.25s", "250ms" or "15s", got "soon"')
+    expect(found).toContain('clusters[0].lb_policy: expected one of round_robin | least_request | random, got "maglev"')
+    expect(found).toContain('clusters[0].load_assignment.endpoints[0].port: expected integer 1-65535, got "80a"')
+  })
+
+  test('checks references between sections', () => {
+    expect(problems(minimal('paymnets'))).toEqual([
+      'listeners[0].virtual_hosts[0].routes[0].route.cluster: unknown cluster "paymnets": known clusters are "c"',
+    ])
+  })
+
+  test('expands ${VAR} and ${VAR:-default}, and names an unset variable without default', () => {
+    const yaml = minimal().replace('port: 8000', 'port: ${PORT:-9000}').replace('port: 80 }', 'port: ${UP_PORT} }')
+    const config = parseConfig(yaml, 't', { env: (n) => (n === 'UP_PORT' ? '8081' : undefined) })
+    expect(config.listeners[0]!.port).toBe(9000)
+    expect(config.clusters[0]!.endpoints[0]!.port).toBe(8081)
+    expect(problems(yaml)).toEqual([expect.stringMatching(/^line \d+: environment variable "UP_PORT" is not set/)])
+  })
+
+  test('YAML syntax errors carry a line', () => {
+    expect(problems('listeners: [\n  - name: x\n')[0]).toMatch(/^line \d+:\d+: /)
+  })
+
+  test('the shipped route files are valid', () => {
+    for (const file of ['routes/front-proxy.yaml', 'routes/sidecar.yaml'])
+      expect(() => parseConfig(readFileSync(`${ROOT}${file}`, 'utf8'), file, { env: (n) => (n === 'SERVICE_NAME' ? '1' : undefined) })).not.toThrow()
+  })
+
+  test('routes/schema.json is current (regenerate with npm run schema)', () => {
+    expect(readFileSync(`${ROOT}routes/schema.json`, 'utf8')).toBe(configJsonSchema())
+  })
+})
