@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, expect, test } from 'bun:test'
 import { existsSync } from 'node:fs'
 import { ROOT } from '../support/edgeway.ts'
-import { ProcessGroup, stop, type ProxyProcess } from '../support/edgeway-processes.ts'
+import { ProcessGroup, stop, type ProxyProcess, tracedHopYaml } from '../support/edgeway-processes.ts'
 import { startUpstream, type Upstream } from '../support/upstream.ts'
 import { startZipkinSink, type ZipkinSink } from '../support/zipkin-sink.ts'
 import { definition, validateAgainst } from '../support/zipkin-spec.ts'
@@ -19,41 +19,17 @@ let sink: ZipkinSink
 let sidecar: ProxyProcess
 let front: ProxyProcess
 
-function yaml(o: { cluster: string; direction: 'ingress' | 'egress'; upstream: string; port: number; zipkinUrl: string }): string {
-  return `
-node: { cluster: ${o.cluster}, id: ${o.cluster}-1 }
-admin: { address: 127.0.0.1, port: 0 }
-listeners:
-  - name: ${o.direction}
-    address: 127.0.0.1
-    port: 0
-    access_log: false
-    tracing: { operation_name: ${o.direction} }
-    virtual_hosts:
-      - name: all
-        domains: ["*"]
-        routes:
-          - match: { prefix: / }
-            route: { cluster: ${o.upstream} }
-clusters:
-  - name: ${o.upstream}
-    connect_timeout: 0.25s
-    load_assignment: { endpoints: [{ address: 127.0.0.1, port: ${o.port} }] }
-tracing:
-  zipkin: { url: "${o.zipkinUrl}", scheduled_delay: 0.2s }
-`
-}
 
 beforeAll(async () => {
   // A missing runtime fails loudly, never skips.
   expect(existsSync(`${ROOT}node_modules/.bin/deno`)).toBe(true)
   app = await startUpstream({ name: 'service1-app' })
   sink = await startZipkinSink()
-  sidecar = await group.proxy('sidecar', yaml({ cluster: 'service1', direction: 'ingress', upstream: 'local_service', port: app.port, zipkinUrl: sink.url }), { ZIPKIN_URL: '' }, { runtime: 'bun' })
+  sidecar = await group.proxy('sidecar', tracedHopYaml({ cluster: 'service1', direction: 'ingress', upstream: 'local_service', port: app.port, zipkinUrl: sink.url }), { ZIPKIN_URL: '' }, { runtime: 'bun' })
   // ZIPKIN_URL (with the full path) reaches the Deno process through its environment.
   front = await group.proxy(
     'front-proxy-deno',
-    yaml({ cluster: 'front-proxy', direction: 'egress', upstream: 'service1', port: sidecar.port('ingress'), zipkinUrl: 'http://127.0.0.1:9/unused' }),
+    tracedHopYaml({ cluster: 'front-proxy', direction: 'egress', upstream: 'service1', port: sidecar.port('ingress'), zipkinUrl: 'http://127.0.0.1:9/unused' }),
     { ZIPKIN_URL: sink.url },
     { runtime: 'deno', startTimeoutMs: 45_000 },
   )

@@ -3,7 +3,7 @@
 // every store answer valid per zipkin2-api.yaml. And a dead collector never costs a request.
 
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { ProcessGroup, eventually, type ProxyProcess, type StoreProcess } from '../support/edgeway-processes.ts'
+import { ProcessGroup, eventually, type ProxyProcess, type StoreProcess, tracedHopYaml } from '../support/edgeway-processes.ts'
 import { unusedPort } from '../support/sockets.ts'
 import { startUpstream, type Upstream } from '../support/upstream.ts'
 import { definition, responseSchema, validateAgainst } from '../support/zipkin-spec.ts'
@@ -25,29 +25,8 @@ let store: StoreProcess
 let sidecar: ProxyProcess
 let front: ProxyProcess
 
-function proxyYaml(o: { cluster: string; direction: 'ingress' | 'egress'; prefix: string; upstream: string; port: number; zipkinUrl: string }): string {
-  return `
-node: { cluster: ${o.cluster}, id: ${o.cluster}-1 }
-admin: { address: 127.0.0.1, port: 0 }
-listeners:
-  - name: ${o.direction}
-    address: 127.0.0.1
-    port: 0
-    access_log: false
-    tracing: { operation_name: ${o.direction} }
-    virtual_hosts:
-      - name: all
-        domains: ["*"]
-        routes:
-          - match: { prefix: ${o.prefix} }
-            route: { cluster: ${o.upstream} }
-clusters:
-  - name: ${o.upstream}
-    connect_timeout: 0.25s
-    load_assignment: { endpoints: [{ address: 127.0.0.1, port: ${o.port} }] }
-tracing:
-  zipkin: { url: "${o.zipkinUrl}", scheduled_delay: 0.2s, max_export_batch_size: 16 }
-`
+function proxyYaml(o: Omit<Parameters<typeof tracedHopYaml>[0], 'maxExportBatchSize'>): string {
+  return tracedHopYaml({ ...o, maxExportBatchSize: 16 })
 }
 
 async function storeGet(path: string, specPath?: string): Promise<unknown> {

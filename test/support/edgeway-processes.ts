@@ -107,3 +107,38 @@ export async function eventually<T>(what: string, probe: () => Promise<T | undef
     await new Promise((resolve) => setTimeout(resolve, everyMs))
   }
 }
+
+/** One traced hop: a listener (`ingress` or `egress`) routing `prefix` to one static endpoint. */
+export function tracedHopYaml(o: {
+  cluster: string
+  direction: 'ingress' | 'egress'
+  prefix?: string
+  upstream: string
+  port: number
+  zipkinUrl: string
+  maxExportBatchSize?: number
+}): string {
+  const batch = o.maxExportBatchSize === undefined ? '' : `, max_export_batch_size: ${o.maxExportBatchSize}`
+  return `
+node: { cluster: ${o.cluster}, id: ${o.cluster}-1 }
+admin: { address: 127.0.0.1, port: 0 }
+listeners:
+  - name: ${o.direction}
+    address: 127.0.0.1
+    port: 0
+    access_log: false
+    tracing: { operation_name: ${o.direction} }
+    virtual_hosts:
+      - name: all
+        domains: ["*"]
+        routes:
+          - match: { prefix: ${o.prefix ?? '/'} }
+            route: { cluster: ${o.upstream} }
+clusters:
+  - name: ${o.upstream}
+    connect_timeout: 0.25s
+    load_assignment: { endpoints: [{ address: 127.0.0.1, port: ${o.port} }] }
+tracing:
+  zipkin: { url: "${o.zipkinUrl}", scheduled_delay: 0.2s${batch} }
+`
+}
