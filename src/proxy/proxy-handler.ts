@@ -12,6 +12,7 @@ import type { ClusterManager } from '../upstream/cluster-manager.ts'
 import type { AccessLogEntry } from '../access-log.ts'
 import { downstreamHeaders } from './downstream-headers.ts'
 import { localReply } from './local-reply.ts'
+import { isSmallSizedBody, readWholeBody, whenBodyDone } from './response-body.ts'
 import { prepareBody } from './request-body.ts'
 import { requestIdFor } from './request-id.ts'
 import { routeRequest, type RouterDeps } from './router.ts'
@@ -81,20 +82,27 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
       return finish(response)
     }
 
-    const finish = (response: Response): Response => {
+    const observed = deps.accessLog !== undefined || trace !== undefined
+    const done = (bytes: number) => {
+      stats.downstream_rq_active.dec()
+      entry.bytesSent = bytes
+      entry.durationMs = Math.round(deps.now() - started)
+      trace?.end(entry)
+      deps.accessLog?.(entry)
+    }
+    /** `wholeBytes`: the body was read whole, so it is done as soon as it is handed over. */
+    const finish = (response: Response, wholeBytes?: number): Response => {
       entry.status = response.status
       stats[`downstream_rq_${Math.floor(response.status / 100)}xx` as 'downstream_rq_2xx'].inc()
-      if (!deps.accessLog && !trace) {
+      if (!observed) {
         stats.downstream_rq_active.dec()
         return response
       }
-      return whenBodyDone(response, (bytes) => {
-        stats.downstream_rq_active.dec()
-        entry.bytesSent = bytes
-        entry.durationMs = Math.round(deps.now() - started)
-        trace?.end(entry)
-        deps.accessLog?.(entry)
-      })
+      if (wholeBytes !== undefined) {
+        done(wholeBytes)
+        return response
+      }
+      return whenBodyDone(response, done)
     }
 
     if (headerBytes(incoming) > listener.maxRequestHeadersBytes) {
@@ -181,7 +189,17 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
       routeRules.response?.(headers, variables)
     }
     if (requestId && (listener.alwaysSetRequestIdInResponse || trace?.forced)) headers.set('x-request-id', requestId)
-    return finish(new Response(upstream.body, { status: upstream.status, statusText: upstream.statusText, headers }))
+    const init = { status: upstream.status, statusText: upstream.statusText, headers }
+    if (observed && isSmallSizedBody(method, upstream)) {
+      const remainingMs = route.timeoutMs > 0 ? route.timeoutMs - result.upstreamTimeMs : Infinity
+      const whole = await readWholeBody(upstream, remainingMs)
+      if (whole instanceof ProxyError) {
+        cluster.stats[whole.flag === 'UT' ? 'upstream_rq_timeout' : 'upstream_rq_rx_reset'].inc()
+        return reply(whole)
+      }
+      return finish(new Response(whole, init), whole.byteLength)
+    }
+    return finish(new Response(upstream.body, init))
   }
 }
 
@@ -203,31 +221,4 @@ function headerBytes(headers: Headers): number {
   let total = 0
   for (const [name, value] of headers) total += name.length + value.length + 4
   return total
-}
-
-/** Calls `done` with the body size once the client has the whole body (or at once without one). */
-function whenBodyDone(response: Response, done: (bytes: number) => void): Response {
-  if (!response.body) {
-    done(0)
-    return response
-  }
-  let bytes = 0
-  let reported = false
-  const report = () => {
-    if (!reported) {
-      reported = true
-      done(bytes)
-    }
-  }
-  const counted = response.body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        bytes += chunk.byteLength
-        controller.enqueue(chunk)
-      },
-      flush: report,
-      cancel: report,
-    } as Transformer<Uint8Array, Uint8Array>),
-  )
-  return new Response(counted, { status: response.status, statusText: response.statusText, headers: response.headers })
 }
