@@ -1,0 +1,55 @@
+import { describe, expect, test } from 'bun:test'
+import { ProxyError } from '../errors.ts'
+import { isSmallSizedBody, readWholeBody, WHOLE_BODY_LIMIT_BYTES, whenBodyDone } from './response-body.ts'
+
+const sized = (length: number | undefined, body: BodyInit | null = 'x') =>
+  new Response(body, { headers: length === undefined ? {} : { 'content-length': String(length) } })
+
+/** A body that sends `first` and then neither ends nor fails. */
+const stalled = (first: string) =>
+  new ReadableStream<Uint8Array>({ start: (controller) => controller.enqueue(new TextEncoder().encode(first)) })
+
+describe('isSmallSizedBody', () => {
+  test('a declared length up to the limit is read whole', () => {
+    expect(isSmallSizedBody('GET', sized(0))).toBe(true)
+    expect(isSmallSizedBody('GET', sized(WHOLE_BODY_LIMIT_BYTES))).toBe(true)
+  })
+  test('larger, unsized, bodiless and HEAD responses stream', () => {
+    expect(isSmallSizedBody('GET', sized(WHOLE_BODY_LIMIT_BYTES + 1))).toBe(false)
+    expect(isSmallSizedBody('GET', new Response(stalled('x')))).toBe(false)
+    expect(isSmallSizedBody('GET', sized(5, null))).toBe(false)
+    expect(isSmallSizedBody('HEAD', sized(5))).toBe(false)
+  })
+})
+
+describe('readWholeBody', () => {
+  test('returns the bytes', async () => {
+    expect(new TextDecoder().decode((await readWholeBody(new Response('hello'), 1_000)) as Uint8Array)).toBe('hello')
+  })
+  test('a body that stalls past the deadline is a route timeout (504 UT)', async () => {
+    const outcome = await readWholeBody(new Response(stalled('half')), 20)
+    expect(outcome).toBeInstanceOf(ProxyError)
+    expect((outcome as ProxyError).flag).toBe('UT')
+    expect((outcome as ProxyError).status).toBe(504)
+  })
+  test('a body that fails is an upstream reset (503 UR)', async () => {
+    const broken = new ReadableStream<Uint8Array>({ pull: (controller) => controller.error(new Error('reset')) })
+    const outcome = await readWholeBody(new Response(broken), Infinity)
+    expect((outcome as ProxyError).flag).toBe('UR')
+  })
+})
+
+describe('whenBodyDone', () => {
+  test('reports the bytes once the body has been read', async () => {
+    const seen: number[] = []
+    const response = whenBodyDone(new Response('twelve bytes'), (bytes) => seen.push(bytes))
+    expect(seen).toEqual([])
+    expect(await response.text()).toBe('twelve bytes')
+    expect(seen).toEqual([12])
+  })
+  test('reports at once without a body', () => {
+    const seen: number[] = []
+    whenBodyDone(new Response(null, { status: 204 }), (bytes) => seen.push(bytes))
+    expect(seen).toEqual([0])
+  })
+})
