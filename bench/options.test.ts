@@ -12,6 +12,14 @@ describe('parseOptions', () => {
     expect(parseOptions(['--peers', 'direct,nginx']).peers).toEqual(['direct', 'nginx'])
   })
 
+  test('the collector-down soak: 60 s by default, 10 s with --quick, 0 leaves it out', () => {
+    expect(parseOptions([]).soakS).toBe(60)
+    expect(parseOptions(['--quick']).soakS).toBe(10)
+    expect(parseOptions(['--soak', '0']).soakS).toBe(0)
+    expect(parseOptions(['--soak', '30']).soakS).toBe(30)
+    expect(() => parseOptions(['--soak', 'x'])).toThrow('1-3600')
+  })
+
   test('bad flags and values are errors', () => {
     expect(() => parseOptions(['--rounds', '0'])).toThrow('1-3600')
     expect(() => parseOptions(['--duration'])).toThrow('needs a value')

@@ -1,4 +1,4 @@
-// The bench's command-line flags: --quick, --duration <s>, --rounds <n>, --peers a,b, --out <file>.
+// The bench's command-line flags: --quick, --duration <s>, --rounds <n>, --peers a,b, --out <file>, --soak <s>.
 
 export interface BenchOptions {
   readonly durationS: number
@@ -8,9 +8,11 @@ export interface BenchOptions {
   readonly peers: readonly string[] | undefined
   readonly out: string
   readonly quick: boolean
+  /** Seconds of the collector-down memory soak (bench/soak.ts); 0 leaves it out. */
+  readonly soakS: number
 }
 
-export const USAGE = 'usage: bun bench/run.ts [--quick] [--duration <seconds>] [--rounds <n>] [--peers direct,nginx,...] [--out <file.md>]'
+export const USAGE = 'usage: bun bench/run.ts [--quick] [--duration <seconds>] [--rounds <n>] [--peers direct,nginx,...] [--out <file.md>] [--soak <seconds>|0]'
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
   let durationS: number | undefined
@@ -18,6 +20,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   let peers: string[] | undefined
   let out = 'bench/results/latest.md'
   let quick = false
+  let soakS: number | undefined
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]
     const value = () => {
@@ -30,6 +33,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     else if (flag === '--rounds') rounds = positiveInt(flag, value())
     else if (flag === '--peers') peers = value().split(',').filter(Boolean)
     else if (flag === '--out') out = value()
+    else if (flag === '--soak') soakS = value() === '0' ? 0 : positiveInt(flag, argv[i] as string)
     else throw new Error(`unknown flag ${flag}\n${USAGE}`)
   }
   return {
@@ -39,6 +43,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     peers,
     out,
     quick,
+    soakS: soakS ?? (quick ? 10 : 60),
   }
 }
 

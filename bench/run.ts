@@ -15,6 +15,7 @@ import { nginx } from './peers/nginx.ts'
 import type { Peer, RunningPeer } from './peers/peer.ts'
 import { Processes, treeRssKiB } from './processes.ts'
 import { renderMarkdown, summarize, type Check, type LoadName, type Sample } from './report.ts'
+import { renderSoak, runSoak, soakChecks } from './soak.ts'
 import { ensureTools } from './tools.ts'
 import { errorCount, runWrk, type WrkLoad, type WrkResult } from './wrk.ts'
 
@@ -25,6 +26,8 @@ const LOADS: Record<LoadName, { path: string; connections: number }> = {
   big: { path: '/service/1/big', connections: 10 },
 }
 const LOAD_NAMES: readonly LoadName[] = ['small', 'big']
+/** The soak runs the traced Bun build, the one whose export queue could hold memory. */
+const SOAK_PEER = edgeway('bun', true)
 
 interface Tally { requests: number; slack: number; failures: string[]; runs: number }
 
@@ -89,7 +92,21 @@ async function main(options: BenchOptions, workDir: string, processes: Processes
     checks.push(await checkSpans({ peer: peer.name, serviceName: proxy.tracedAs, collectorPort, adminPort: proxy.adminPort, statPrefix: LISTENER_NAME, wrkRequests: tally.requests, spansPerRequest: SPANS_PER_REQUEST, inFlightSlack: tally.slack, exportDelayMs: EXPORT_DELAY_MS }))
   }
 
-  const markdown = renderMarkdown(summarize(samples, peers.map((p) => p.name), LOAD_NAMES), checks, notes(options))
+  let soakSection = ''
+  if (options.soakS > 0 && peers.some((p) => p.name === SOAK_PEER.name)) {
+    // A port nothing listens on: every export fails, and the spans must be dropped, not kept.
+    const deadCollectorPort = await freePort()
+    const soakDir = join(workDir, 'soak')
+    mkdirSync(soakDir)
+    for (const proxy of running.values()) await proxy.stop()
+    log(`soak: ${SOAK_PEER.name} with the collector down for ${options.soakS}s`)
+    const proxy = await SOAK_PEER.start({ processes, workDir: soakDir, repoDir: REPO_DIR, upstreamPort, collectorPort: deadCollectorPort })
+    const result = await runSoak(SOAK_PEER.name, proxy, `http://127.0.0.1:${proxy.port}${LOADS.small.path}`, options.soakS, signal)
+    checks.push(...soakChecks(result))
+    soakSection = renderSoak(result)
+  }
+
+  const markdown = renderMarkdown(summarize(samples, peers.map((p) => p.name), LOAD_NAMES), checks, notes(options)) + (soakSection && `\n${soakSection}`)
   const out = resolve(REPO_DIR, options.out)
   mkdirSync(dirname(out), { recursive: true })
   writeFileSync(out, markdown)
