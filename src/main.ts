@@ -158,7 +158,7 @@ async function runPrimary(config: Config, options: CliOptions, runtime: Runtime,
   runtime.onShutdownSignal(async (signal) => {
     if (stopping) return
     stopping = true
-    write(`edgeway: ${signal} received, stopping ${concurrency} workers\n`)
+    write(`edgeway: ${signal} received, shutting down ${concurrency} workers\n`)
     await running.stop()
     runtime.exit(0)
   })
