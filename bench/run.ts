@@ -19,7 +19,7 @@ import { ensureTools } from './tools.ts'
 import { errorCount, runWrk, type WrkLoad, type WrkResult } from './wrk.ts'
 
 const REPO_DIR = resolve(import.meta.dirname, '..')
-const ALL_PEERS: readonly Peer[] = [direct, nginx, haproxy, edgeway('bun', false), edgeway('bun', true), edgeway('deno', true)]
+const ALL_PEERS: readonly Peer[] = [direct, nginx, haproxy, edgeway('bun', false), edgeway('bun', true), edgeway('deno', true), edgeway('bun', false, 2)]
 const LOADS: Record<LoadName, { path: string; connections: number }> = {
   small: { path: '/service/1', connections: 50 },
   big: { path: '/service/1/big', connections: 10 },

@@ -30,10 +30,13 @@ export function workerSupport(): string | undefined {
   return undefined
 }
 
-/** Stdout and stderr are inherited: a worker writes its own access log lines and errors. */
+/**
+ * Stdout and stderr are inherited: a worker writes its own access log lines and errors. Stdin is
+ * a pipe this process never writes to: its end tells the worker that this process died.
+ */
 export function spawnWorker(env: Record<string, string>): WorkerProcess {
   const [command, ...args] = commandLine()
-  const child = spawn(command!, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit'] })
+  const child = spawn(command!, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'inherit', 'inherit'] })
   const exited = new Promise<WorkerExit>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }))
     child.once('error', () => resolve({ code: null, signal: null }))

@@ -37,6 +37,18 @@ describe('sumStats', () => {
     expect(renderPrometheus(merged.all(), ['service1'])).toContain('# TYPE envoy_http_downstream_rq_active gauge')
   })
 
+  test('cluster membership gauges are the lowest any worker reports, not a sum', () => {
+    const snapshot = (index: number, healthy: number): WorkerSnapshot => {
+      const stats = new StatsStore()
+      stats.cluster('service1').membership_healthy.set(healthy)
+      stats.cluster('service1').upstream_rq_active.set(2)
+      return { index, pid: 100 + index, stats: statSamples(stats), clusters: [] }
+    }
+    const merged = sumStats(new StatsStore(), [snapshot(0, 3), snapshot(1, 2), snapshot(2, 3)])
+    expect(merged.all().find((s) => s.name === 'cluster.service1.membership_healthy')).toMatchObject({ value: 2, kind: 'gauge' })
+    expect(merged.all().find((s) => s.name === 'cluster.service1.upstream_rq_active')?.value).toBe(6)
+  })
+
   test('server.* comes from the primary, not summed', () => {
     const primary = new StatsStore()
     primary.server().concurrency.set(2)

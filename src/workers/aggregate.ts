@@ -1,6 +1,7 @@
 // The primary's view of its workers: their stats summed into one StatsStore and their clusters
 // merged, so /stats, /stats/prometheus and /clusters read as one Envoy with N threads would.
 
+import { CLUSTER_STATE_GAUGES } from '../admin/stat-names.ts'
 import { StatsStore } from '../admin/stats.ts'
 import type { ClusterSnapshot, EndpointSnapshot } from '../upstream/cluster-snapshot.ts'
 import type { StatSample, WorkerSnapshot } from './protocol.ts'
@@ -10,18 +11,30 @@ export function statSamples(stats: StatsStore): StatSample[] {
 }
 
 /**
- * Counters and gauges are summed over the workers. `server.*` describes the whole server, so
- * it comes from the primary's own store (its `concurrency` is N, not N times 1).
+ * Counters and traffic gauges are summed over the workers. `server.*` describes the whole server,
+ * so it comes from the primary's own store (its `concurrency` is N, not N times 1). Cluster state
+ * gauges (membership) are the lowest value any worker reports: while a DNS refresh is reaching the
+ * workers one by one, the admin says what every worker already routes to.
  */
 export function sumStats(primary: StatsStore, snapshots: readonly WorkerSnapshot[]): StatsStore {
   const merged = new StatsStore()
   for (const stat of primary.all()) if (stat.name.startsWith('server.')) merged.get(stat.name, stat.kind).set(stat.value)
+  const seen = new Set<string>()
   for (const snapshot of snapshots) {
     for (const sample of snapshot.stats) {
-      if (!sample.name.startsWith('server.')) merged.get(sample.name, sample.kind).inc(sample.value)
+      if (sample.name.startsWith('server.')) continue
+      const stat = merged.get(sample.name, sample.kind)
+      if (!isClusterState(sample.name)) stat.inc(sample.value)
+      else stat.set(seen.has(sample.name) ? Math.min(stat.value, sample.value) : sample.value)
+      seen.add(sample.name)
     }
   }
   return merged
+}
+
+/** `cluster.<name>.membership_total` and the like; a cluster name may contain dots, the suffix may not be mistaken. */
+function isClusterState(name: string): boolean {
+  return name.startsWith('cluster.') && CLUSTER_STATE_GAUGES.some((gauge) => name.endsWith(`.${gauge}`))
 }
 
 type EndpointCounts = { -readonly [K in 'activeRequests' | 'rqTotal' | 'rqSuccess' | 'rqError' | 'rqTimeout' | 'cxConnectFail']: number }

@@ -47,16 +47,26 @@ export async function tellPrimary(worker: WorkerEnv, message: ControlMessage): P
 }
 
 /**
- * A primary killed with SIGKILL cannot stop its workers; they notice their parent changed
- * (re-parented to init) and shut down rather than hold the port forever.
+ * A primary killed with SIGKILL cannot stop its workers, and a worker that went on accepting
+ * would answer for a replica that is gone. The primary holds the write end of the worker's stdin:
+ * the kernel closes it when the primary dies, however it dies, and the worker stops at once. The
+ * parent pid check is a fallback for a stdin that is not that pipe.
  */
 export function onOrphaned(stop: () => void, everyMs = 1000): void {
+  let orphaned = false
+  const once = () => {
+    if (orphaned) return
+    orphaned = true
+    clearInterval(timer)
+    stop()
+  }
+  process.stdin.on('end', once)
+  process.stdin.on('close', once)
+  process.stdin.on('error', once)
+  process.stdin.resume()
   const parent = process.ppid
   const timer = setInterval(() => {
-    if (process.ppid !== parent) {
-      clearInterval(timer)
-      stop()
-    }
+    if (process.ppid !== parent) once()
   }, everyMs)
   ;(timer as { unref?: () => void }).unref?.()
 }
