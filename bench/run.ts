@@ -20,7 +20,7 @@ import { ensureTools } from './tools.ts'
 import { errorCount, runWrk, type WrkLoad, type WrkResult } from './wrk.ts'
 
 const REPO_DIR = resolve(import.meta.dirname, '..')
-const ALL_PEERS: readonly Peer[] = [direct, nginx, haproxy, edgeway('bun', false), edgeway('bun', true), edgeway('deno', true)]
+const ALL_PEERS: readonly Peer[] = [direct, nginx, haproxy, edgeway('bun', false), edgeway('bun', true), edgeway('deno', true), edgeway('bun', false, 2)]
 const LOADS: Record<LoadName, { path: string; connections: number }> = {
   small: { path: '/service/1', connections: 50 },
   big: { path: '/service/1/big', connections: 10 },
@@ -133,7 +133,7 @@ function notes(options: BenchOptions): string[] {
     'figures are medians over rounds; ratios are medians of the per-round ratios (each peer against nginx/direct from the same round); p99 ÷ nginx below 1 is better',
     'RSS = VmRSS of the proxy process and its children (nginx master + worker) after the load, the highest seen; direct has no proxy',
     'access logs are off everywhere: nginx `access_log off`, haproxy without `log`, edgeway `access_log: false`',
-    'nginx: 1 worker, upstream keepalive 64, proxy_http_version 1.1, proxy_buffering off; haproxy: nbthread 1, http mode, keep-alive, http-reuse always; edgeway: 1 process',
+    'nginx: 1 worker, upstream keepalive 64, proxy_http_version 1.1, proxy_buffering off; haproxy: nbthread 1, http mode, keep-alive, http-reuse always; edgeway: 1 process (--concurrency 1), edgeway-bun-c2: a primary (admin only) and 2 workers on one port, RSS summed over the three',
     `edgeway traced: 100 % sampling, Zipkin export to bench/collector.ts (counts spans, answers 202; its CPU use on this box is part of the traced cost), a span per request plus one per upstream attempt; max_queue_size 200000, batch 2048, scheduled_delay ${EXPORT_DELAY_MS}ms`,
     'all traffic on 127.0.0.1; upstream = bench/upstream.ts on Bun, one process, shared by every peer',
     ...environmentNotes(REPO_DIR),

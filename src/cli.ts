@@ -9,6 +9,8 @@ export type CliOptions = {
   readonly serviceNode: string | undefined
   readonly mode: Mode
   readonly logLevel: string
+  /** Worker processes sharing the listener ports; undefined means one per core (Envoy's --concurrency). */
+  readonly concurrency: number | undefined
   /** Raw arguments after a subcommand (`edgeway zipkin --port 9411`). */
   readonly rest: readonly string[]
 }
@@ -17,7 +19,7 @@ export class UsageError extends Error {
   override name = 'UsageError'
 }
 
-export const USAGE = `usage: edgeway -c <config.yaml> [--service-cluster NAME] [--service-node NAME] [--mode serve|validate] [--log-level LEVEL]
+export const USAGE = `usage: edgeway -c <config.yaml> [--service-cluster NAME] [--service-node NAME] [--mode serve|validate] [--log-level LEVEL] [--concurrency N]
        edgeway zipkin [--port 9411] [--host 127.0.0.1] [--max-spans N]`
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'warning', 'error', 'critical', 'off']
@@ -57,6 +59,13 @@ export function parseArgs(args: readonly string[]): CliOptions {
         options.logLevel = level
         break
       }
+      case '--concurrency': {
+        const text = value()
+        const n = Number(text)
+        if (!/^\d+$/.test(text) || n < 1 || n > 1024) throw new UsageError(`--concurrency must be a whole number from 1 to 1024, got "${text}"`)
+        options.concurrency = n
+        break
+      }
       case '-h':
       case '--help':
         options.command = 'help'
@@ -73,5 +82,5 @@ export function parseArgs(args: readonly string[]): CliOptions {
 }
 
 function empty(): CliOptions {
-  return { command: 'proxy', configPath: undefined, serviceCluster: undefined, serviceNode: undefined, mode: 'serve', logLevel: 'info', rest: [] }
+  return { command: 'proxy', configPath: undefined, serviceCluster: undefined, serviceNode: undefined, mode: 'serve', logLevel: 'info', concurrency: undefined, rest: [] }
 }

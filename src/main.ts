@@ -1,4 +1,4 @@
-// Composition root: arguments → runtime → config → clusters and listeners → admin → signals.
+// Composition root: arguments → runtime → config → one process, or a primary and its workers → signals.
 // The only file that wires everything; user mistakes end here as one clear line and exit 1.
 
 import { detectRuntime } from './adapter/detect.ts'
@@ -8,6 +8,10 @@ import { ConfigError } from './config/config-error.ts'
 import { parseConfig } from './config/load-config.ts'
 import type { Config } from './config/model.ts'
 import { ListenError, startEdgeway } from './server.ts'
+import { workerSupport } from './adapter/worker-process.ts'
+import { startPrimary, WorkerStartError, type RunningPrimary } from './workers/primary.ts'
+import { readWorkerEnv, type WorkerEnv } from './workers/protocol.ts'
+import { onOrphaned, snapshotEndpoint, tellPrimary, workerConfig } from './workers/worker.ts'
 import { StatsStore } from './admin/stats.ts'
 import { DEFAULTS } from './config/defaults.ts'
 import packageJson from '../package.json' with { type: 'json' }
@@ -66,45 +70,108 @@ async function runProxy(options: CliOptions, runtime: Runtime): Promise<void> {
     runtime.exit(0)
   }
 
+  const worker = readWorkerEnv(runtime.env)
+  if (worker) return serveOneProcess(config!, options, runtime, worker)
+  const concurrency = chooseConcurrency(options, runtime)
+  if (concurrency > 1) return runPrimary(config!, options, runtime, concurrency)
+  return serveOneProcess(config!, options, runtime, undefined)
+}
+
+function commandLineOptions(options: CliOptions, config: Config, concurrency: number): Record<string, unknown> {
+  return {
+    config_path: options.configPath,
+    service_cluster: config.node.cluster,
+    service_node: config.node.id,
+    mode: options.mode,
+    log_level: options.logLevel,
+    concurrency,
+  }
+}
+
+/** One process per core by default; one when workers cannot run here (said once, unless asked for). */
+function chooseConcurrency(options: CliOptions, runtime: Runtime): number {
+  const wanted = options.concurrency ?? runtime.hardwareConcurrency()
+  if (wanted <= 1) return 1
+  const why = workerSupport()
+  if (why === undefined) return wanted
+  if (options.concurrency !== undefined) fail(`--concurrency ${wanted}: ${why}`)
+  write(`edgeway: running 1 process instead of one per core (${wanted}): ${why}\n`)
+  return 1
+}
+
+/** The whole proxy in this process (--concurrency 1), or one worker of a primary. */
+async function serveOneProcess(config: Config, options: CliOptions, runtime: Runtime, worker: WorkerEnv | undefined): Promise<void> {
   const stats = new StatsStore()
-  const tracing = await startTracing(config!, runtime, stats)
+  const tracing = await startTracing(config, runtime, stats)
   let running: Awaited<ReturnType<typeof startEdgeway>>
   try {
-    running = await startEdgeway(config!, {
+    running = await startEdgeway(worker ? workerConfig(config, worker) : config, {
       runtime,
       stats,
       ...(tracing && { tracer: tracing.tracer }),
       version: packageJson.version,
-      commandLineOptions: {
-        config_path: path,
-        service_cluster: config!.node.cluster,
-        service_node: config!.node.id,
-        mode: options.mode,
-        log_level: options.logLevel,
-        concurrency: 1,
-      },
+      commandLineOptions: commandLineOptions(options, config, options.concurrency ?? 1),
       write,
+      reusePort: worker !== undefined,
+      ...(worker && { adminEndpoints: (sources) => [snapshotEndpoint(worker, sources)] }),
     })
   } catch (error) {
-    if (error instanceof ListenError) fail(error.message)
+    if (error instanceof ListenError) {
+      // The primary prints it once and stops every worker; a worker only prints when it is gone.
+      if (worker && (await tellPrimary(worker, { type: 'failed', index: worker.index, pid: process.pid, message: error.message }))) runtime.exit(1)
+      fail(error.message)
+    }
     throw error
   }
-  const where = [...running!.ports].map(([name, port]) => {
-    const socket = name === 'admin' ? config!.admin! : config!.listeners.find((l) => l.name === name)!
-    return `${name} on ${socket.address}:${port}`
-  })
-  write(`edgeway ${packageJson.version} (${runtime.name} ${runtime.version}) ${config!.node.cluster || 'edgeway'}: ${where.join(', ')}\n`)
 
   let stopping = false
-  runtime.onShutdownSignal(async (signal) => {
+  const shutdown = async (signal: string) => {
     if (stopping) return
     stopping = true
-    write(`edgeway: ${signal} received, shutting down\n`)
+    if (!worker) write(`edgeway: ${signal} received, shutting down\n`)
     await running.stop()
     // Flush what the exporter still holds: the last requests' spans are often the interesting ones.
     await tracing?.shutdown()
     runtime.exit(0)
+  }
+  runtime.onShutdownSignal(shutdown)
+  if (!worker) {
+    write(startupLine(config, running!.ports, 1))
+    return
+  }
+  const ports = Object.fromEntries(config.listeners.map((l) => [l.name, running!.ports.get(l.name)!]))
+  const live = { type: 'live', index: worker.index, pid: process.pid, adminPort: running!.ports.get('admin')!, ports } as const
+  if (!(await tellPrimary(worker, live))) return shutdown('primary gone')
+  onOrphaned(() => void shutdown('primary gone'))
+}
+
+async function runPrimary(config: Config, options: CliOptions, runtime: Runtime, concurrency: number): Promise<void> {
+  let running: RunningPrimary
+  try {
+    running = await startPrimary(config, { runtime, concurrency, version: packageJson.version, commandLineOptions: commandLineOptions(options, config, concurrency), write })
+  } catch (error) {
+    if (error instanceof ListenError || error instanceof WorkerStartError) fail(error.message)
+    throw error
+  }
+  write(startupLine(config, running!.ports, concurrency))
+  let stopping = false
+  runtime.onShutdownSignal(async (signal) => {
+    if (stopping) return
+    stopping = true
+    write(`edgeway: ${signal} received, shutting down ${concurrency} workers\n`)
+    await running.stop()
+    runtime.exit(0)
   })
+}
+
+/** `edgeway 0.1.0 (bun 1.x) front-proxy: ingress_http on 0.0.0.0:8000, admin on 127.0.0.1:8001`; tests and scripts read it. */
+function startupLine(config: Config, ports: ReadonlyMap<string, number>, concurrency: number): string {
+  const where = [...ports].map(([name, port]) => {
+    const socket = name === 'admin' ? config.admin! : config.listeners.find((l) => l.name === name)!
+    return `${name} on ${socket.address}:${port}`
+  })
+  const workers = concurrency > 1 ? ` (${concurrency} workers)` : ''
+  return `edgeway ${packageJson.version} (${runtime.name} ${runtime.version}) ${config.node.cluster || 'edgeway'}: ${where.join(', ')}${workers}\n`
 }
 
 /**

@@ -3,8 +3,10 @@
 
 import { hostname } from 'node:os'
 import type { Runtime, ServerHandle } from './adapter/runtime.ts'
-import { buildAdminApp } from './admin/admin-app.ts'
-import { StatsStore } from './admin/stats.ts'
+import process from 'node:process'
+import { buildAdminApp, json, type AdminEndpoint } from './admin/admin-app.ts'
+import { workersJson } from './admin/server-info.ts'
+import { downstreamRequests, StatsStore } from './admin/stats.ts'
 import { batchedWriter, formatJson, formatText } from './access-log.ts'
 import type { Config, ListenerConfig } from './config/model.ts'
 import { buildListenerApp } from './listener.ts'
@@ -14,6 +16,7 @@ import type { RequestTracer } from './proxy/request-tracer.ts'
 import { RouteTable } from './routing/route-table.ts'
 import { systemClock } from './upstream/clock.ts'
 import { ClusterManager } from './upstream/cluster-manager.ts'
+import type { ClusterSnapshot } from './upstream/cluster-snapshot.ts'
 import { createResolver } from './adapter/dns.ts'
 
 export type EdgewayOptions = {
@@ -25,6 +28,8 @@ export type EdgewayOptions = {
   /** stdout for access logs and notices. */
   readonly write: (chunk: string) => void
   readonly reusePort?: boolean
+  /** Admin endpoints beyond the standard ones (a worker's snapshot for its primary). */
+  readonly adminEndpoints?: (sources: { stats: StatsStore; clusters: () => readonly ClusterSnapshot[] }) => readonly AdminEndpoint[]
 }
 
 export type RunningEdgeway = {
@@ -106,6 +111,16 @@ export async function startEdgeway(config: Config, options: EdgewayOptions): Pro
           failing: () => failingHealthchecks,
         },
         ready: () => live,
+        extraEndpoints: [
+          {
+            path: '/workers',
+            method: 'GET',
+            help: 'worker processes: index, pid, state, restarts, requests',
+            handle: () =>
+              json(workersJson([{ index: 0, pid: process.pid, state: live ? 'live' : 'starting', restarts: 0, downstreamRqTotal: downstreamRequests(stats.all()) }])),
+          },
+          ...(options.adminEndpoints?.({ stats, clusters: () => clusters.snapshot() }) ?? []),
+        ],
       })
       const handle = await listen(runtime, 'admin', config.admin.address, config.admin.port, { idleTimeoutSeconds: 60, maxRequestBodyBytes: 1 << 20, reusePort: false }, (request) =>
         admin.fetch(request),
@@ -146,7 +161,7 @@ function listenerServeOptions(listener: ListenerConfig, reusePort = false) {
   }
 }
 
-async function listen(
+export async function listen(
   runtime: Runtime,
   name: string,
   hostname: string,

@@ -1,4 +1,5 @@
-// edgeway under test: one process on Bun or Deno, tracing off or at 100 % sampling to the bench collector.
+// edgeway under test on Bun or Deno, tracing off or at 100 % sampling to the bench collector: one
+// process (--concurrency 1, as the issue defines these peers) or a primary with N workers.
 
 import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -60,8 +61,9 @@ export function edgewayConfig(serviceCluster: string, ports: ConfigPorts): strin
   return `${lines.join('\n')}\n`
 }
 
-export function edgeway(runtime: EdgewayRuntime, traced: boolean): Peer {
-  const name = `edgeway-${runtime}${traced ? '-traced' : ''}`
+/** `concurrency` is passed explicitly: the CLI's default (one worker per core) depends on the machine. */
+export function edgeway(runtime: EdgewayRuntime, traced: boolean, concurrency = 1): Peer {
+  const name = `edgeway-${runtime}${traced ? '-traced' : ''}${concurrency > 1 ? `-c${concurrency}` : ''}`
   const serviceCluster = `bench-${name}`
   return {
     name,
@@ -76,7 +78,7 @@ export function edgeway(runtime: EdgewayRuntime, traced: boolean): Peer {
       const conf = join(context.workDir, 'edgeway.yaml')
       const collectorPort = traced ? context.collectorPort : undefined
       writeFileSync(conf, edgewayConfig(serviceCluster, { listenerPort, adminPort, upstreamPort: context.upstreamPort, collectorPort }))
-      const entry = ['src/main.ts', '-c', conf, '--service-cluster', serviceCluster]
+      const entry = ['src/main.ts', '-c', conf, '--service-cluster', serviceCluster, '--concurrency', String(concurrency)]
       const args = runtime === 'bun' ? entry : ['run', '-A', '--unstable-net', ...entry]
       const started = context.processes.start(name, runtimeBinary(context.repoDir, runtime), args, {
         cwd: context.repoDir,
@@ -86,8 +88,11 @@ export function edgeway(runtime: EdgewayRuntime, traced: boolean): Peer {
       })
       await waitForPort(listenerPort, START_TIMEOUT_MS, started.alive)
       await waitForPort(adminPort, START_TIMEOUT_MS, started.alive)
+      // The listener answers once worker 0 is up; /ready waits for every worker.
+      await waitForReady(adminPort, START_TIMEOUT_MS, started.alive)
       return {
         port: listenerPort,
+        // With workers, the primary's pid: the RSS column sums its process tree.
         pid: started.pid,
         adminPort,
         tracedAs: traced ? serviceCluster : undefined,
@@ -95,6 +100,21 @@ export function edgeway(runtime: EdgewayRuntime, traced: boolean): Peer {
       }
     },
   }
+}
+
+async function waitForReady(adminPort: number, timeoutMs: number, alive: () => boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline && alive()) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${adminPort}/ready`, { signal: AbortSignal.timeout(1000) })
+      await response.arrayBuffer()
+      if (response.ok) return
+    } catch {
+      // not answering yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  throw new Error(`edgeway's admin on port ${adminPort} did not report ready within ${timeoutMs} ms`)
 }
 
 function runtimeBinary(repoDir: string, runtime: EdgewayRuntime): string {

@@ -39,6 +39,10 @@ export async function startMeshDns(options: { address: string; port: number; nam
       send(response)
     },
   })
+  // A resolver that closed its socket before the answer arrived (a proxy worker shutting down)
+  // turns into ICMP port unreachable, which Linux reports on the next recvmsg as ECONNREFUSED:
+  // the client's business, not a reason to end the mesh's DNS.
+  server.on('error', () => {})
   await server.listen({ udp: { port: options.port, address: options.address } })
   let stopped = false
   return {

@@ -83,7 +83,9 @@ export function planReplica(options: LaunchOptions, shared: SharedEndpoints, ser
   const sidecar: ProcessPlan = {
     name: `${name}/sidecar`,
     group: name,
-    args: ['src/main.ts', '-c', 'routes/sidecar.yaml', '--service-cluster', service, '--service-node', name],
+    // One process: a sidecar serves one app, and SIGKILL then takes the whole sidecar down at once
+    // (workers of a killed primary would answer for a dead app until they notice).
+    args: ['src/main.ts', '-c', 'routes/sidecar.yaml', '--service-cluster', service, '--service-node', name, '--concurrency', '1'],
     env: {
       ...extra,
       ...discoveryEnv(options, shared),

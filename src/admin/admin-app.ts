@@ -15,22 +15,30 @@ export type AdminDeps = {
   /** The effective config (model) as JSON. */
   configDump: () => unknown
   serverInfo: () => ServerInfo
-  healthcheck: { fail(): void; ok(): void; failing(): boolean }
+  /** A primary broadcasts fail/ok to its workers, hence the promises. */
+  healthcheck: { fail(): void | Promise<void>; ok(): void | Promise<void>; failing(): boolean }
   ready: () => boolean
+  /** Runs before each admin request (path given): a primary gathers its workers' stats and clusters here. */
+  refresh?: (path: string) => Promise<void>
+  /** Default: `stats.reset()`. A primary resets every worker's counters. */
+  resetCounters?: () => void | Promise<void>
+  /** Endpoints beyond Envoy's (`/workers`), listed in the help text like the others. */
+  extraEndpoints?: readonly AdminEndpoint[]
 }
 
-type Endpoint = {
+export type AdminEndpoint = {
   readonly path: string
   readonly method: 'GET' | 'POST'
   readonly help: string
-  readonly handle: (c: Context) => Response
+  readonly handle: (c: Context) => Response | Promise<Response>
 }
+
 
 const TEXT = 'text/plain; charset=UTF-8'
 const JSON_TYPE = 'application/json'
 
 export function buildAdminApp(deps: AdminDeps): Hono {
-  const endpoints: Endpoint[] = [
+  const endpoints: AdminEndpoint[] = [
     { path: '/', method: 'GET', help: 'print admin commands', handle: () => text(helpText(endpoints)) },
     { path: '/help', method: 'GET', help: 'print admin commands', handle: () => text(helpText(endpoints)) },
     { path: '/ready', method: 'GET', help: 'print server state, 200 only when LIVE', handle: () => ready(deps) },
@@ -41,7 +49,8 @@ export function buildAdminApp(deps: AdminDeps): Hono {
     { path: '/config_dump', method: 'GET', help: 'dump the effective configuration', handle: () => json(deps.configDump()) },
     { path: '/healthcheck/fail', method: 'POST', help: 'cause the server to fail health checks (drain)', handle: () => ok(() => deps.healthcheck.fail()) },
     { path: '/healthcheck/ok', method: 'POST', help: 'cause the server to pass health checks', handle: () => ok(() => deps.healthcheck.ok()) },
-    { path: '/reset_counters', method: 'POST', help: 'reset all counters to zero', handle: () => ok(() => deps.stats.reset()) },
+    { path: '/reset_counters', method: 'POST', help: 'reset all counters to zero', handle: () => ok(() => (deps.resetCounters ? deps.resetCounters() : deps.stats.reset())) },
+    ...(deps.extraEndpoints ?? []),
   ]
 
   const app = new Hono()
@@ -50,6 +59,12 @@ export function buildAdminApp(deps: AdminDeps): Hono {
     c.res.headers.set('cache-control', 'no-cache, max-age=0')
     c.res.headers.set('x-content-type-options', 'nosniff')
   })
+  const refresh = deps.refresh
+  if (refresh)
+    app.use(async (c, next) => {
+      await refresh(c.req.path)
+      await next()
+    })
   for (const endpoint of endpoints) {
     app.on(endpoint.method, endpoint.path, endpoint.handle)
     // Mutations need POST (as Envoy) so a stray GET from a browser or crawler cannot drain the server.
@@ -62,7 +77,7 @@ export function buildAdminApp(deps: AdminDeps): Hono {
   return app
 }
 
-function helpText(endpoints: readonly Endpoint[]): string {
+function helpText(endpoints: readonly AdminEndpoint[]): string {
   const lines = endpoints.map(({ path, method, help }) => `  ${method === 'POST' ? 'POST ' : ''}${path}: ${help}`)
   return `admin commands are:\n${lines.join('\n')}\n`
 }
@@ -105,8 +120,8 @@ function clusterNames(deps: AdminDeps): string[] {
   return deps.clusters().map((cluster) => cluster.name)
 }
 
-function ok(action: () => void): Response {
-  action()
+async function ok(action: () => void | Promise<void>): Promise<Response> {
+  await action()
   return text('OK\n')
 }
 
@@ -114,7 +129,7 @@ function text(body: string, status = 200, headers: Record<string, string> = {}):
   return new Response(body, { status, headers: { 'content-type': TEXT, ...headers } })
 }
 
-function json(value: unknown): Response {
+export function json(value: unknown): Response {
   return new Response(`${JSON.stringify(value, null, 2)}\n`, { headers: { 'content-type': JSON_TYPE } })
 }
 

@@ -2,6 +2,18 @@
 
 export type ServerState = 'LIVE' | 'DRAINING' | 'PRE_INITIALIZING'
 
+/** A worker process as the primary sees it (Envoy has threads; edgeway has processes). */
+export type WorkerState = 'starting' | 'live' | 'restarting' | 'dead'
+
+export type WorkerRow = {
+  readonly index: number
+  readonly pid: number
+  readonly state: WorkerState
+  readonly restarts: number
+  /** Requests its listeners received (`http.*.downstream_rq_total`); absent when it did not answer. */
+  readonly downstreamRqTotal?: number
+}
+
 export type ServerInfo = {
   version: string
   state: ServerState
@@ -9,6 +21,7 @@ export type ServerInfo = {
   commandLineOptions: Record<string, unknown>
   node: { id: string; cluster: string }
   runtime: string
+  workers?: readonly WorkerRow[]
 }
 
 export type StateSources = {
@@ -42,8 +55,24 @@ export function serverInfoJson(info: ServerInfo, state: ServerState): unknown {
       user_agent_version: info.version,
     },
     uptime_current_epoch: uptime,
-    // One process, no hot restart: both epochs are the same.
+    // No hot restart: both epochs are the same.
     uptime_all_epochs: uptime,
     runtime: info.runtime,
+    ...(info.workers && { workers: info.workers.map(workerJson) }),
+  }
+}
+
+/** `/workers`: one entry per worker process (one, index 0, when running as a single process). */
+export function workersJson(rows: readonly WorkerRow[]): unknown {
+  return { concurrency: rows.length, workers: rows.map(workerJson) }
+}
+
+function workerJson(row: WorkerRow) {
+  return {
+    index: row.index,
+    pid: row.pid,
+    state: row.state,
+    restarts: row.restarts,
+    ...(row.downstreamRqTotal !== undefined && { downstream_rq_total: row.downstreamRqTotal }),
   }
 }

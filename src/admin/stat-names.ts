@@ -39,6 +39,12 @@ export const CLUSTER_GAUGES = [
   'outlier_detection.ejections_active',
 ] as const
 
+/**
+ * Gauges that describe the cluster rather than this process's traffic: every worker of a primary
+ * sees the same membership, so the admin reports one worker's value instead of the sum.
+ */
+export const CLUSTER_STATE_GAUGES: readonly ClusterGauge[] = ['membership_healthy', 'membership_total', 'outlier_detection.ejections_active']
+
 export const LISTENER_COUNTERS = [
   'downstream_rq_total',
   'downstream_rq_1xx',

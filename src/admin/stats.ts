@@ -96,3 +96,10 @@ export class StatsStore {
     return scope
   }
 }
+
+/** Requests received over every listener (`http.*.downstream_rq_total`): a worker's share of the load. */
+export function downstreamRequests(stats: Iterable<{ readonly name: string; readonly value: number }>): number {
+  let sum = 0
+  for (const stat of stats) if (stat.name.startsWith('http.') && stat.name.endsWith('.downstream_rq_total')) sum += stat.value
+  return sum
+}

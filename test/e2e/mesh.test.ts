@@ -211,7 +211,10 @@ describe('npm start (compose/local/up.ts)', () => {
         const traces = (await (await fetch(query)).json()) as Span[][]
         const all = traces.flat()
         const services = new Set(all.map((s) => s.localEndpoint?.serviceName))
-        return ['front-proxy', 'service1', 'service2'].every((s) => services.has(s)) ? all : undefined
+        // Each worker process exports its own spans: wait until no span's parent is still on its way.
+        const ids = new Set(all.map((s) => s.id))
+        const complete = all.every((s) => !s.parentId || ids.has(s.parentId))
+        return complete && ['front-proxy', 'service1', 'service2'].every((s) => services.has(s)) ? all : undefined
       },
       15_000,
     )

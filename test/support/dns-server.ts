@@ -60,6 +60,8 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Te
       send(response)
     },
   })
+  // A client gone before its answer (ICMP port unreachable, ECONNREFUSED on recvmsg) must not end the test run.
+  server.on('error', () => {})
   await server.listen({ udp: { port: 0, address } })
   const bound = server.addresses().udp
   if (!bound) throw new Error('dns2 did not bind a UDP socket')

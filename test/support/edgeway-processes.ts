@@ -32,11 +32,11 @@ export class ProcessGroup {
   }
 
   /** Writes `yaml` to a file and runs `edgeway -c <file>`; resolves once the listeners are bound. */
-  async proxy(name: string, yaml: string, env: Record<string, string> = {}, options: { runtime?: 'bun' | 'deno'; startTimeoutMs?: number } = {}): Promise<ProxyProcess> {
+  async proxy(name: string, yaml: string, env: Record<string, string> = {}, options: { runtime?: 'bun' | 'deno'; startTimeoutMs?: number; args?: string[] } = {}): Promise<ProxyProcess> {
     const startTimeoutMs = options.startTimeoutMs ?? 20_000
     const path = join(this.dir, `${name}.yaml`)
     writeFileSync(path, yaml)
-    const child = this.spawn(['-c', path], env, options.runtime)
+    const child = this.spawn(['-c', path, ...(options.args ?? [])], env, options.runtime)
     await child.waitFor(STARTED, startTimeoutMs)
     const ports = new Map<string, number>()
     for (const [, listener, port] of child.stdout().match(STARTED)![1]!.matchAll(/(\S+) on [^,\s]+:(\d+)/g)) ports.set(listener!, Number(port))

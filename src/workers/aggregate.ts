@@ -1,0 +1,76 @@
+// The primary's view of its workers: their stats summed into one StatsStore and their clusters
+// merged, so /stats, /stats/prometheus and /clusters read as one Envoy with N threads would.
+
+import { CLUSTER_STATE_GAUGES } from '../admin/stat-names.ts'
+import { StatsStore } from '../admin/stats.ts'
+import type { ClusterSnapshot, EndpointSnapshot } from '../upstream/cluster-snapshot.ts'
+import type { StatSample, WorkerSnapshot } from './protocol.ts'
+
+export function statSamples(stats: StatsStore): StatSample[] {
+  return stats.all().map((stat) => ({ name: stat.name, kind: stat.kind, value: stat.value }))
+}
+
+/**
+ * Counters and traffic gauges are summed over the workers. `server.*` describes the whole server,
+ * so it comes from the primary's own store (its `concurrency` is N, not N times 1). Cluster state
+ * gauges (membership) are the lowest value any worker reports: while a DNS refresh is reaching the
+ * workers one by one, the admin says what every worker already routes to.
+ */
+export function sumStats(primary: StatsStore, snapshots: readonly WorkerSnapshot[]): StatsStore {
+  const merged = new StatsStore()
+  for (const stat of primary.all()) if (stat.name.startsWith('server.')) merged.get(stat.name, stat.kind).set(stat.value)
+  const seen = new Set<string>()
+  for (const snapshot of snapshots) {
+    for (const sample of snapshot.stats) {
+      if (sample.name.startsWith('server.')) continue
+      const stat = merged.get(sample.name, sample.kind)
+      if (!isClusterState(sample.name)) stat.inc(sample.value)
+      else stat.set(seen.has(sample.name) ? Math.min(stat.value, sample.value) : sample.value)
+      seen.add(sample.name)
+    }
+  }
+  return merged
+}
+
+/** `cluster.<name>.membership_total` and the like; a cluster name may contain dots, the suffix may not be mistaken. */
+function isClusterState(name: string): boolean {
+  return name.startsWith('cluster.') && CLUSTER_STATE_GAUGES.some((gauge) => name.endsWith(`.${gauge}`))
+}
+
+type EndpointCounts = { -readonly [K in 'activeRequests' | 'rqTotal' | 'rqSuccess' | 'rqError' | 'rqTimeout' | 'cxConnectFail']: number }
+const COUNTS: readonly (keyof EndpointCounts)[] = ['activeRequests', 'rqTotal', 'rqSuccess', 'rqError', 'rqTimeout', 'cxConnectFail']
+
+/**
+ * Membership and health flags from the lowest-indexed worker that answered (every worker
+ * resolves and health-checks on its own; they agree but for a refresh in flight); per-endpoint
+ * request counts summed over all of them.
+ */
+export function mergeClusters(snapshots: readonly WorkerSnapshot[]): ClusterSnapshot[] {
+  const [first, ...rest] = [...snapshots].sort((a, b) => a.index - b.index)
+  if (!first) return []
+  const counts = new Map<string, EndpointCounts>()
+  const key = (cluster: string, endpoint: EndpointSnapshot) => `${cluster}\n${endpoint.address}:${endpoint.port}`
+  for (const snapshot of rest) {
+    for (const cluster of snapshot.clusters) {
+      for (const endpoint of cluster.endpoints) {
+        const sum = counts.get(key(cluster.name, endpoint)) ?? zeroCounts()
+        for (const field of COUNTS) sum[field] += endpoint[field]
+        counts.set(key(cluster.name, endpoint), sum)
+      }
+    }
+  }
+  return first.clusters.map((cluster) => ({
+    ...cluster,
+    endpoints: cluster.endpoints.map((endpoint) => {
+      const extra = counts.get(key(cluster.name, endpoint))
+      if (!extra) return endpoint
+      const summed: Record<string, number> = {}
+      for (const field of COUNTS) summed[field] = endpoint[field] + extra[field]
+      return { ...endpoint, ...summed }
+    }),
+  }))
+}
+
+function zeroCounts(): EndpointCounts {
+  return { activeRequests: 0, rqTotal: 0, rqSuccess: 0, rqError: 0, rqTimeout: 0, cxConnectFail: 0 }
+}

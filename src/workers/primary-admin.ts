@@ -1,0 +1,100 @@
+// The primary's admin listener: Envoy's endpoints over the sum of the workers (fetched from their
+// private admins on each request), /workers with every worker's state, and broadcasts.
+
+import { buildAdminApp, json, type AdminDeps } from '../admin/admin-app.ts'
+import type { ServerInfo, WorkerRow } from '../admin/server-info.ts'
+import { workersJson } from '../admin/server-info.ts'
+import { downstreamRequests, StatsStore } from '../admin/stats.ts'
+import type { ClusterSnapshot } from '../upstream/cluster-snapshot.ts'
+import { mergeClusters, sumStats } from './aggregate.ts'
+import { SNAPSHOT_PATH, type WorkerSnapshot } from './protocol.ts'
+import type { Supervisor } from './supervisor.ts'
+
+const WORKER_TIMEOUT_MS = 2000
+/** /ready and /help need nothing from the workers: a load balancer's probe costs no fan-out. */
+const LOCAL_PATHS = new Set(['/', '/help', '/ready', '/config_dump'])
+
+export type PrimaryAdminOptions = {
+  readonly supervisor: Supervisor
+  /** The primary's own `server.*` gauges. */
+  readonly stats: StatsStore
+  readonly config: unknown
+  readonly serverInfo: () => Omit<ServerInfo, 'workers'>
+  readonly ready: () => boolean
+}
+
+export function buildPrimaryAdmin(options: PrimaryAdminOptions) {
+  const { supervisor } = options
+  let merged = new StatsStore()
+  let clusters: ClusterSnapshot[] = []
+  let snapshots: WorkerSnapshot[] = []
+  let failing = false
+
+  const rows = (): WorkerRow[] =>
+    supervisor.rows().map((row) => {
+      const snapshot = snapshots.find((s) => s.index === row.index && s.pid === row.pid)
+      return snapshot ? { ...row, downstreamRqTotal: downstreamRequests(snapshot.stats) } : row
+    })
+
+  const deps: AdminDeps = {
+    get stats() {
+      return merged
+    },
+    clusters: () => clusters,
+    configDump: () => options.config,
+    serverInfo: () => ({ ...options.serverInfo(), workers: rows() }),
+    healthcheck: {
+      fail: async () => {
+        failing = true
+        await broadcast(supervisor, '/healthcheck/fail')
+      },
+      ok: async () => {
+        failing = false
+        await broadcast(supervisor, '/healthcheck/ok')
+      },
+      failing: () => failing,
+    },
+    ready: options.ready,
+    refresh: async (path) => {
+      if (LOCAL_PATHS.has(path)) return
+      snapshots = await gather(supervisor)
+      merged = sumStats(options.stats, snapshots)
+      clusters = mergeClusters(snapshots)
+    },
+    resetCounters: () => broadcast(supervisor, '/reset_counters'),
+    extraEndpoints: [{ path: '/workers', method: 'GET', help: 'worker processes: index, pid, state, restarts, requests', handle: () => json(workersJson(rows())) }],
+  }
+  return {
+    app: buildAdminApp(deps),
+    /** A worker (re)started while draining must drain too. */
+    onWorkerLive: (adminPort: number) => (failing ? void post(adminPort, '/healthcheck/fail') : undefined),
+  }
+}
+
+/** Snapshots of the live workers that answered in time; a worker that did not is left out of the sums. */
+async function gather(supervisor: Supervisor): Promise<WorkerSnapshot[]> {
+  const answers = await Promise.all(
+    supervisor.live().map(async ({ adminPort }) => {
+      try {
+        const response = await fetch(`http://127.0.0.1:${adminPort}${SNAPSHOT_PATH}`, { signal: AbortSignal.timeout(WORKER_TIMEOUT_MS) })
+        return response.ok ? ((await response.json()) as WorkerSnapshot) : undefined
+      } catch {
+        return undefined
+      }
+    }),
+  )
+  return answers.filter((answer) => answer !== undefined)
+}
+
+async function broadcast(supervisor: Supervisor, path: string): Promise<void> {
+  await Promise.all(supervisor.live().map(({ adminPort }) => post(adminPort, path)))
+}
+
+async function post(adminPort: number, path: string): Promise<void> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${adminPort}${path}`, { method: 'POST', signal: AbortSignal.timeout(WORKER_TIMEOUT_MS) })
+    await response.arrayBuffer()
+  } catch {
+    // a worker that died meanwhile is restarted with fresh counters (and told to drain if needed)
+  }
+}

@@ -1,0 +1,111 @@
+// `--concurrency N` with N > 1: this process spawns N workers that share the listener ports,
+// serves the admin listener over their summed stats, restarts a worker that dies, and stops
+// them all on SIGTERM/SIGINT. It serves no listener traffic itself.
+
+import { randomUUID } from 'node:crypto'
+import type { Runtime, ServerHandle } from '../adapter/runtime.ts'
+import { spawnWorker } from '../adapter/worker-process.ts'
+import { StatsStore } from '../admin/stats.ts'
+import type { Config } from '../config/model.ts'
+import { listen } from '../server.ts'
+import { buildPrimaryAdmin } from './primary-admin.ts'
+import { TOKEN_HEADER, type ControlMessage } from './protocol.ts'
+import { Supervisor } from './supervisor.ts'
+
+/** Long enough for a worker to flush its last spans; then SIGKILL. */
+export const STOP_GRACE_MS = 8000
+
+export type PrimaryOptions = {
+  readonly runtime: Runtime
+  readonly concurrency: number
+  readonly version: string
+  readonly commandLineOptions: Record<string, unknown>
+  readonly write: (chunk: string) => void
+}
+
+export type RunningPrimary = {
+  /** Bound ports by listener name (`admin` for the admin listener), as the startup line prints them. */
+  readonly ports: ReadonlyMap<string, number>
+  stop(): Promise<void>
+}
+
+/** Throws ListenError (admin port) or WorkerStartError (a worker could not start): nothing is left running. */
+export async function startPrimary(config: Config, options: PrimaryOptions): Promise<RunningPrimary> {
+  const { runtime } = options
+  const startedAt = Date.now()
+  const token = randomUUID()
+  let onLive = (_adminPort: number) => {}
+  let supervisor: Supervisor | undefined
+  const control = await runtime.serve({ hostname: '127.0.0.1', port: 0, idleTimeoutSeconds: 60, maxRequestBodyBytes: 1 << 16, reusePort: false }, async (request) => {
+    if (request.method !== 'POST' || request.headers.get(TOKEN_HEADER) !== token) return new Response('forbidden\n', { status: 403 })
+    supervisor?.onControl((await request.json()) as ControlMessage)
+    return new Response('OK\n')
+  })
+  supervisor = new Supervisor({
+    count: options.concurrency,
+    controlUrl: `http://127.0.0.1:${control.port}/`,
+    token,
+    spawn: (env) => spawnWorker(env),
+    log: (line) => options.write(`${line}\n`),
+    onLive: ({ adminPort }) => onLive(adminPort),
+  })
+
+  const stats = new StatsStore()
+  const server = stats.server()
+  server.concurrency.set(options.concurrency)
+  let live = false
+  const handles: ServerHandle[] = [control]
+  let adminPort: number | undefined
+  try {
+    // The admin port is checked before any worker starts: a taken port is one message, not N.
+    if (config.admin) {
+      const admin = buildPrimaryAdmin({
+        supervisor,
+        stats,
+        config,
+        serverInfo: () => ({
+          version: options.version,
+          state: live ? 'LIVE' : 'PRE_INITIALIZING',
+          uptimeSeconds: (Date.now() - startedAt) / 1000,
+          commandLineOptions: options.commandLineOptions,
+          node: { id: config.node.id, cluster: config.node.cluster },
+          runtime: `${runtime.name} ${runtime.version}`,
+        }),
+        ready: () => live && supervisor.live().length > 0,
+      })
+      onLive = admin.onWorkerLive
+      const handle = await listen(runtime, 'admin', config.admin.address, config.admin.port, { idleTimeoutSeconds: 60, maxRequestBodyBytes: 1 << 20, reusePort: false }, (request) =>
+        admin.app.fetch(request),
+      )
+      handles.push(handle)
+      adminPort = handle.port
+    }
+    const failure = await supervisor.start()
+    if (failure !== undefined) throw new WorkerStartError(failure)
+  } catch (error) {
+    await supervisor.stop(STOP_GRACE_MS)
+    await Promise.all(handles.map((h) => h.close(true)))
+    throw error
+  }
+  const ports = new Map(config.listeners.map((listener) => [listener.name, supervisor.ports[listener.name] ?? listener.port]))
+  if (adminPort !== undefined) ports.set('admin', adminPort)
+  live = true
+  server.live.set(1)
+  const uptime = setInterval(() => server.uptime.set(Math.floor((Date.now() - startedAt) / 1000)), 1000)
+  ;(uptime as { unref?: () => void }).unref?.()
+
+  return {
+    ports,
+    async stop() {
+      live = false
+      clearInterval(uptime)
+      await supervisor.stop(STOP_GRACE_MS)
+      await Promise.all(handles.map((h) => h.close(true)))
+    },
+  }
+}
+
+/** A worker failed to start (its message says why: a port in use, a worker that crashed). */
+export class WorkerStartError extends Error {
+  override name = 'WorkerStartError'
+}

@@ -1,0 +1,61 @@
+// What a primary and its workers tell each other. The primary passes env to a worker; a worker
+// POSTs `live` or `failed` to the primary's control URL and serves a snapshot on its private admin.
+
+import type { StatKind } from '../admin/stats.ts'
+import type { ClusterSnapshot } from '../upstream/cluster-snapshot.ts'
+
+export const WORKER_ENV = {
+  index: 'EDGEWAY_WORKER_INDEX',
+  control: 'EDGEWAY_WORKER_CONTROL',
+  token: 'EDGEWAY_WORKER_TOKEN',
+  /** JSON `{ listener: port }`: the ports worker 0 bound for listeners configured with port 0. */
+  ports: 'EDGEWAY_WORKER_PORTS',
+} as const
+
+/** Only requests carrying the primary's token are believed: the control port is on loopback, not private. */
+export const TOKEN_HEADER = 'x-edgeway-worker-token'
+
+/** The worker's private admin path the primary aggregates from. */
+export const SNAPSHOT_PATH = '/worker/snapshot'
+
+export type WorkerEnv = {
+  readonly index: number
+  readonly controlUrl: string
+  readonly token: string
+  readonly ports: Readonly<Record<string, number>>
+}
+
+export type ControlMessage =
+  | { readonly type: 'live'; readonly index: number; readonly pid: number; readonly adminPort: number; readonly ports: Record<string, number> }
+  | { readonly type: 'failed'; readonly index: number; readonly pid: number; readonly message: string }
+
+export type StatSample = { readonly name: string; readonly kind: StatKind; readonly value: number }
+
+export type WorkerSnapshot = {
+  readonly index: number
+  readonly pid: number
+  readonly stats: readonly StatSample[]
+  readonly clusters: readonly ClusterSnapshot[]
+}
+
+/** The worker side of the env contract; undefined in a primary or single process. */
+export function readWorkerEnv(env: (name: string) => string | undefined): WorkerEnv | undefined {
+  const index = env(WORKER_ENV.index)
+  const controlUrl = env(WORKER_ENV.control)
+  if (index === undefined || index === '' || !controlUrl) return undefined
+  return {
+    index: Number(index),
+    controlUrl,
+    token: env(WORKER_ENV.token) ?? '',
+    ports: JSON.parse(env(WORKER_ENV.ports) || '{}') as Record<string, number>,
+  }
+}
+
+export function workerEnv(worker: WorkerEnv): Record<string, string> {
+  return {
+    [WORKER_ENV.index]: String(worker.index),
+    [WORKER_ENV.control]: worker.controlUrl,
+    [WORKER_ENV.token]: worker.token,
+    [WORKER_ENV.ports]: JSON.stringify(worker.ports),
+  }
+}
