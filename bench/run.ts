@@ -26,8 +26,8 @@ const LOADS: Record<LoadName, { path: string; connections: number }> = {
   big: { path: '/service/1/big', connections: 10 },
 }
 const LOAD_NAMES: readonly LoadName[] = ['small', 'big']
-/** The soak runs the traced Bun build, the one whose export queue could hold memory. */
-const SOAK_PEER = edgeway('bun', true)
+/** The soak runs the traced Bun build with the shipped export queue, the one that could hold memory. */
+const SOAK_PEER = edgeway('bun', true, 1, 'default')
 
 interface Tally { requests: number; slack: number; failures: string[]; runs: number }
 
@@ -135,6 +135,7 @@ function notes(options: BenchOptions): string[] {
     'access logs are off everywhere: nginx `access_log off`, haproxy without `log`, edgeway `access_log: false`',
     'nginx: 1 worker, upstream keepalive 64, proxy_http_version 1.1, proxy_buffering off; haproxy: nbthread 1, http mode, keep-alive, http-reuse always; edgeway: 1 process (--concurrency 1), edgeway-bun-c2: a primary (admin only) and 2 workers on one port, RSS summed over the three',
     `edgeway traced: 100 % sampling, Zipkin export to bench/collector.ts (counts spans, answers 202; its CPU use on this box is part of the traced cost), a span per request plus one per upstream attempt; max_queue_size 200000, batch 2048, scheduled_delay ${EXPORT_DELAY_MS}ms`,
+    `soak: edgeway-bun-traced with the shipped export queue (2048 spans) exporting to a port nothing listens on, wrk -t1 -c50 on the small body for --soak seconds (${options.soakS}), RSS every 5 s; flat = second-half peak within 8 MiB of the first half's`,
     'all traffic on 127.0.0.1; upstream = bench/upstream.ts on Bun, one process, shared by every peer',
     ...environmentNotes(REPO_DIR),
   ]

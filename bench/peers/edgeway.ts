@@ -20,6 +20,8 @@ interface ConfigPorts {
   adminPort: number
   upstreamPort: number
   collectorPort?: number
+  /** 'default' keeps the shipped export queue (2048 spans), as the collector-down soak must. */
+  exportQueue?: 'large' | 'default'
 }
 
 // access_log is off because nginx's and haproxy's are; a queue large enough for a 10 s run at
@@ -49,20 +51,14 @@ export function edgewayConfig(serviceCluster: string, ports: ConfigPorts): strin
     `      endpoints: [{ address: 127.0.0.1, port: ${ports.upstreamPort} }]`,
   ]
   if (traced) {
-    lines.push(
-      'tracing:',
-      '  zipkin:',
-      `    url: http://127.0.0.1:${ports.collectorPort}/api/v2/spans`,
-      '    max_queue_size: 200000',
-      '    max_export_batch_size: 2048',
-      `    scheduled_delay: ${EXPORT_DELAY_MS}ms`,
-    )
+    lines.push('tracing:', '  zipkin:', `    url: http://127.0.0.1:${ports.collectorPort}/api/v2/spans`)
+    if (ports.exportQueue !== 'default') lines.push('    max_queue_size: 200000', '    max_export_batch_size: 2048', `    scheduled_delay: ${EXPORT_DELAY_MS}ms`)
   }
   return `${lines.join('\n')}\n`
 }
 
 /** `concurrency` is passed explicitly: the CLI's default (one worker per core) depends on the machine. */
-export function edgeway(runtime: EdgewayRuntime, traced: boolean, concurrency = 1): Peer {
+export function edgeway(runtime: EdgewayRuntime, traced: boolean, concurrency = 1, exportQueue: 'large' | 'default' = 'large'): Peer {
   const name = `edgeway-${runtime}${traced ? '-traced' : ''}${concurrency > 1 ? `-c${concurrency}` : ''}`
   const serviceCluster = `bench-${name}`
   return {
@@ -77,7 +73,7 @@ export function edgeway(runtime: EdgewayRuntime, traced: boolean, concurrency = 
       const adminPort = await freePort()
       const conf = join(context.workDir, 'edgeway.yaml')
       const collectorPort = traced ? context.collectorPort : undefined
-      writeFileSync(conf, edgewayConfig(serviceCluster, { listenerPort, adminPort, upstreamPort: context.upstreamPort, collectorPort }))
+      writeFileSync(conf, edgewayConfig(serviceCluster, { listenerPort, adminPort, upstreamPort: context.upstreamPort, collectorPort, exportQueue }))
       const entry = ['src/main.ts', '-c', conf, '--service-cluster', serviceCluster, '--concurrency', String(concurrency)]
       const args = runtime === 'bun' ? entry : ['run', '-A', '--unstable-net', ...entry]
       const started = context.processes.start(name, runtimeBinary(context.repoDir, runtime), args, {
