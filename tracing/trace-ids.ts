@@ -34,7 +34,8 @@ export function toB3TraceId(traceId: string): string {
   return id.length === 32 && id.startsWith(ZERO_HIGH_BITS) ? id.slice(16) : id
 }
 
-const HEX_BYTE: string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+/** Char codes of the 16 hex digits: one String.fromCharCode per id makes a flat string, not a rope. */
+const HEX_CODE = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0))
 /** 256 words = 128 span ids per getRandomValues call: one syscall-backed fill per ~64 requests. */
 const POOL_WORDS = 256
 
@@ -47,8 +48,8 @@ export type IdSource = {
 
 /**
  * Ids from the CSPRNG like the SDK's, drawn in blocks: a pooled Uint32Array refilled by
- * crypto.getRandomValues once used up, hex-encoded through a byte table. Per id this is two array
- * reads and eight table lookups instead of a typed-array allocation and a crypto call.
+ * crypto.getRandomValues once used up, hex-encoded in one String.fromCharCode. Per id this is two
+ * array reads and sixteen table lookups instead of a typed-array allocation and a crypto call.
  */
 export function createIdSource(opts: { traceId128Bit?: boolean; fill?: (words: Uint32Array) => void } = {}): IdSource {
   const fill = opts.fill ?? ((words: Uint32Array) => void crypto.getRandomValues(words))
@@ -71,7 +72,7 @@ export function createIdSource(opts: { traceId128Bit?: boolean; fill?: (words: U
       // A source that only ever yields zeros is broken; still never emit an invalid id.
       lo = refills < 8 ? word() : 1
     }
-    return hex32(hi) + hex32(lo)
+    return hex64Of(hi, lo)
   }
   return {
     traceId: opts.traceId128Bit ? () => hex64() + hex64() : hex64,
@@ -79,6 +80,12 @@ export function createIdSource(opts: { traceId128Bit?: boolean; fill?: (words: U
   }
 }
 
-function hex32(w: number): string {
-  return HEX_BYTE[w >>> 24]! + HEX_BYTE[(w >>> 16) & 255]! + HEX_BYTE[(w >>> 8) & 255]! + HEX_BYTE[w & 255]!
+function hex64Of(hi: number, lo: number): string {
+  const h = HEX_CODE
+  return String.fromCharCode(
+    h[hi >>> 28]!, h[(hi >>> 24) & 15]!, h[(hi >>> 20) & 15]!, h[(hi >>> 16) & 15]!,
+    h[(hi >>> 12) & 15]!, h[(hi >>> 8) & 15]!, h[(hi >>> 4) & 15]!, h[hi & 15]!,
+    h[lo >>> 28]!, h[(lo >>> 24) & 15]!, h[(lo >>> 20) & 15]!, h[(lo >>> 16) & 15]!,
+    h[(lo >>> 12) & 15]!, h[(lo >>> 8) & 15]!, h[(lo >>> 4) & 15]!, h[lo & 15]!,
+  )
 }
