@@ -65,20 +65,18 @@ export function encodeSpan(span: ReadableSpan, serviceName: string): ZipkinSpan 
 
 /** The same fields from the record itself: ids are already in wire form, times are epoch-ms floats. */
 function encodeRecord(span: SpanRecord, serviceName: string): ZipkinSpan {
-  const parentId = span.parentSpanId
+  // Assigned one by one rather than spread from conditional objects: no temporaries per span.
+  const out = { traceId: span.traceId } as ZipkinSpan
+  if (span.parentSpanId) out.parentId = span.parentSpanId
+  out.id = span.spanId
   const kind = KINDS[span.kind]
-  const out: ZipkinSpan = {
-    traceId: span.traceId,
-    ...(parentId ? { parentId } : {}),
-    id: span.spanId,
-    ...(kind ? { kind } : {}),
-    name: span.name,
-    timestamp: msToMicros(span.startMs),
-    duration: Math.max(1, Math.floor(durationNanos(span.startMs, span.endMs) / 1000)),
-    ...(span.debug ? { debug: true as const } : {}),
-    localEndpoint: { serviceName },
-    tags: recordTags(span.attributes, span.status),
-  }
+  if (kind) out.kind = kind
+  out.name = span.name
+  out.timestamp = msToMicros(span.startMs)
+  out.duration = Math.max(1, Math.floor(durationNanos(span.startMs, span.endMs) / 1000))
+  if (span.debug) out.debug = true
+  out.localEndpoint = { serviceName }
+  out.tags = recordTags(span.attributes, span.status)
   const events = span.events
   if (events.length > 0) out.annotations = events.map((e) => ({ timestamp: hrTimeToMicros(e.time), value: e.name }))
   return out
