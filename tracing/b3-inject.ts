@@ -10,18 +10,19 @@ export type B3Context = {
   debug?: boolean
 }
 
-const B3_HEADERS = ['b3', 'x-b3-traceid', 'x-b3-spanid', 'x-b3-parentspanid', 'x-b3-sampled', 'x-b3-flags'] as const
-
 /**
  * Replaces whatever B3 the downstream sent: a stale single `b3` would win over our multi headers at
  * the next hop. `x-b3-sampled` is written even with debug (the B3 spec says flags alone suffice) because
- * Envoy never reads `x-b3-flags` and would otherwise make its own decision.
+ * Envoy never reads `x-b3-flags` and would otherwise make its own decision. `set` replaces a header
+ * of the same name, so only the ones this context does not write are deleted.
  */
 export function injectB3(headers: Headers, ctx: B3Context): void {
-  for (const name of B3_HEADERS) headers.delete(name)
+  headers.delete('b3')
   headers.set('x-b3-traceid', toB3TraceId(ctx.traceId))
   headers.set('x-b3-spanid', ctx.spanId.toLowerCase())
   if (ctx.parentSpanId) headers.set('x-b3-parentspanid', ctx.parentSpanId.toLowerCase())
+  else headers.delete('x-b3-parentspanid')
   headers.set('x-b3-sampled', ctx.sampled || ctx.debug ? '1' : '0')
   if (ctx.debug) headers.set('x-b3-flags', '1')
+  else headers.delete('x-b3-flags')
 }

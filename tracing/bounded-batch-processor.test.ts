@@ -1,21 +1,21 @@
 import { describe, expect, test } from 'bun:test'
-import { TraceFlags } from '@opentelemetry/api'
+import { SpanKind } from '@opentelemetry/api'
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core'
+import { resourceFromAttributes } from '@opentelemetry/resources'
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base'
 import { StatsStore } from '../src/admin/stats.ts'
 import { BoundedBatchProcessor, type BatchOptions } from './bounded-batch-processor.ts'
+import { SpanRecord } from './span-record.ts'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-/** Only spanContext() is read by the processor. */
-const span = (sampled = true) =>
-  ({
-    spanContext: () => ({
-      traceId: '1'.repeat(32),
-      spanId: '2'.repeat(16),
-      traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
-    }),
-  }) as unknown as ReadableSpan
+const resource = resourceFromAttributes({})
+/** A finished record with no sink of its own: the test hands it to the processor. */
+const span = (sampled = true) => {
+  const record = new SpanRecord('s', SpanKind.CLIENT, '1'.repeat(16), '2'.repeat(16), undefined, sampled, false, 1, undefined, resource)
+  record.end(2)
+  return record
+}
 
 /** An exporter whose batches wait until the test answers them. */
 function heldExporter() {

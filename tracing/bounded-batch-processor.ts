@@ -1,12 +1,13 @@
 // Batches finished sampled spans for an exporter, with a bounded queue whose overflow is counted.
 // Written instead of sdk-trace-base's BatchSpanProcessor because that one only diag.warns when it
 // drops a span: the proxy must count drops (tracing.zipkin.reports_dropped), and must never block or
-// throw into the request path, which onEnd here guarantees by only pushing to an array.
+// throw into the request path, which onEnd here guarantees by only pushing to an array. Encoding
+// happens in the exporter, per batch, off the request path.
 
-import { TraceFlags, type Context } from '@opentelemetry/api'
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core'
-import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base'
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base'
 import type { TracingStats } from '../src/admin/stats.ts'
+import type { SpanRecord, SpanSink } from './span-record.ts'
 
 export type BatchOptions = {
   /** Spans waiting beyond this many are dropped and counted. */
@@ -20,8 +21,8 @@ export type BatchOptions = {
 
 type Timer = ReturnType<typeof setTimeout>
 
-export class BoundedBatchProcessor implements SpanProcessor {
-  readonly #queue: ReadableSpan[] = []
+export class BoundedBatchProcessor implements SpanSink {
+  readonly #queue: SpanRecord[] = []
   #timer: Timer | undefined
   /** At most one POST at a time: a slow collector backs spans up into the bounded queue. */
   #inFlight: Promise<void> | undefined
@@ -33,10 +34,8 @@ export class BoundedBatchProcessor implements SpanProcessor {
     private readonly stats: TracingStats,
   ) {}
 
-  onStart(_span: Span, _parentContext: Context): void {}
-
-  onEnd(span: ReadableSpan): void {
-    if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return
+  onEnd(span: SpanRecord): void {
+    if (!span.sampled) return
     if (this.#stopped || this.#queue.length >= this.opts.maxQueueSize) {
       this.stats.reports_dropped.inc()
       return
@@ -93,7 +92,7 @@ export class BoundedBatchProcessor implements SpanProcessor {
   }
 
   /** Resolves once the batch is sent, failed or timed out; counts the outcome once. */
-  #export(batch: ReadableSpan[]): Promise<void> {
+  #export(batch: SpanRecord[]): Promise<void> {
     return new Promise<void>((resolve) => {
       let settled = false
       const settle = (result: ExportResult): void => {

@@ -1,5 +1,5 @@
-// Microsecond-precise wall-clock times for spans. OTel 2.x takes start times from Date.now() (whole
-// milliseconds) and, once a start time is given, end times too; spans here use this clock for both.
+// Microsecond-precise wall-clock times for spans: one base (performance.timeOrigin) plus the
+// monotonic performance.now(), kept as epoch-ms floats and converted exactly where they leave.
 
 import type { HrTime } from '@opentelemetry/api'
 
@@ -13,4 +13,19 @@ export function msToHrTime(ms: number): HrTime {
   const nanos = Math.round((ms - seconds * 1000) * 1_000_000)
   // Rounding can reach a full second; carry it rather than emit 1e9 nanoseconds.
   return nanos >= 1_000_000_000 ? [seconds + 1, nanos - 1_000_000_000] : [seconds, nanos]
+}
+
+/** Integer epoch microseconds, the same value as going through msToHrTime, without the array. */
+export function msToMicros(ms: number): number {
+  const seconds = Math.floor(ms / 1000)
+  return seconds * 1_000_000 + Math.floor(Math.round((ms - seconds * 1000) * 1_000_000) / 1000)
+}
+
+/** Whole nanoseconds from start to end, each first rounded to the nanosecond as HrTime is; ≥ 0. */
+export function durationNanos(startMs: number, endMs: number): number {
+  const s0 = Math.floor(startMs / 1000)
+  const s1 = Math.floor(endMs / 1000)
+  const n0 = Math.round((startMs - s0 * 1000) * 1_000_000)
+  const n1 = Math.round((endMs - s1 * 1000) * 1_000_000)
+  return Math.max(0, (s1 - s0) * 1_000_000_000 + (n1 - n0))
 }

@@ -2,7 +2,7 @@
 // one span per request (SERVER on ingress listeners, CLIENT on egress ones) and one CLIENT child
 // per upstream attempt named as Envoy names upstream spans, B3 out with the attempt's ids.
 
-import { SpanKind, type Span } from '@opentelemetry/api'
+import { SpanKind } from '@opentelemetry/api'
 import type { ListenerStats } from '../src/admin/stats.ts'
 import type { AccessLogEntry } from '../src/access-log.ts'
 import type { ListenerConfig, RouteConfig } from '../src/config/model.ts'
@@ -13,8 +13,8 @@ import type { AttemptStart } from '../src/proxy/router.ts'
 import { extractB3, type IncomingTrace } from './b3-extract.ts'
 import { injectB3 } from './b3-inject.ts'
 import type { Tracing } from './setup-tracing.ts'
-import { b3ContextOf } from './span-b3-context.ts'
-import { httpUrlTag, requestTags, setTags, tagResponse } from './span-tags.ts'
+import type { SpanRecord } from './span-record.ts'
+import { httpUrlTag, TAG, tagRequest, tagResponse } from './span-tags.ts'
 
 export type RequestTracerDeps = {
   readonly tracing: Tracing
@@ -35,17 +35,20 @@ export function createRequestTracer(deps: RequestTracerDeps): RequestTracer {
       const parent = incoming?.traceId && incoming.spanId
         ? { traceId: incoming.traceId, spanId: incoming.spanId, sampled: decision.sampled, debug: incoming.debug }
         : undefined
-      const span = deps.tracing.startSpan(`${entry.method} ${entry.path.split('?')[0]}`, {
+      const query = entry.path.indexOf('?')
+      const span = deps.tracing.startSpan(`${entry.method} ${query < 0 ? entry.path : entry.path.slice(0, query)}`, {
         kind: listener.direction === 'ingress' ? SpanKind.SERVER : SpanKind.CLIENT,
-        ...(parent ? { parent } : { sampled: decision.sampled, debug: incoming?.debug ?? false }),
+        parent,
+        sampled: decision.sampled,
+        debug: incoming?.debug ?? false,
       })
-      setTags(span, requestTags({
+      tagRequest(span, {
         requestId: entry.requestId,
         url: httpUrlTag('http', entry.authority ?? '', entry.path),
         method: entry.method,
         protocol: 'HTTP/1.1',
         userAgent: entry.userAgent,
-      }))
+      })
       return new Trace(deps.tracing, span, decision.forced)
     },
   }
@@ -79,12 +82,16 @@ function decide(incoming: IncomingTrace | undefined, headers: Headers, listener:
 }
 
 class Trace implements RequestTrace {
-  readonly #attempts = new Map<number, Span>()
+  /** The router runs attempts one after another, so one slot holds the open attempt's span. */
+  #attempt: SpanRecord | undefined
+  #attemptNumber = 0
+  /** Only if attempts ever overlap: the earlier ones wait here. */
+  #overlapping: Map<number, SpanRecord> | undefined
   #cluster: string | undefined
 
   constructor(
     readonly tracing: Tracing,
-    readonly span: Span,
+    readonly span: SpanRecord,
     readonly forced: boolean,
   ) {}
 
@@ -95,25 +102,22 @@ class Trace implements RequestTrace {
   }
 
   attempt(attempt: AttemptStart): Headers {
-    const parent = this.span.spanContext()
-    const context = b3ContextOf(this.span)
-    const span = this.tracing.startSpan(`router ${this.#cluster} egress`, {
-      kind: SpanKind.CLIENT,
-      parent: { traceId: parent.traceId, spanId: parent.spanId, sampled: context.sampled, debug: context.debug },
-    })
-    span.setAttribute('upstream_address', attempt.endpoint.key)
-    if (this.#cluster) span.setAttribute('upstream_cluster', this.#cluster)
-    span.setAttribute('retry.attempt', String(attempt.number))
-    this.#attempts.set(attempt.number, span)
+    // The request span is the parent as it is: a SpanRecord carries trace id, span id, sampled, debug.
+    const span = this.tracing.startSpan(`router ${this.#cluster} egress`, { kind: SpanKind.CLIENT, parent: this.span })
+    span.tag(TAG.upstreamAddress, attempt.endpoint.key)
+    span.tag(TAG.upstreamCluster, this.#cluster)
+    span.tag(TAG.retryAttempt, String(attempt.number))
+    if (this.#attempt) (this.#overlapping ??= new Map()).set(this.#attemptNumber, this.#attempt)
+    this.#attempt = span
+    this.#attemptNumber = attempt.number
     const headers = new Headers(attempt.headers)
-    injectB3(headers, b3ContextOf(span, parent.spanId))
+    injectB3(headers, { traceId: span.traceId, spanId: span.spanId, parentSpanId: this.span.spanId, sampled: span.sampled, debug: span.debug })
     return headers
   }
 
   attemptDone(attempt: AttemptStart, outcome: AttemptOutcome | ProxyError): void {
-    const span = this.#attempts.get(attempt.number)
+    const span = this.#take(attempt.number)
     if (!span) return
-    this.#attempts.delete(attempt.number)
     const status = outcome instanceof ProxyError ? undefined : outcome.kind === 'response' ? outcome.response.status : undefined
     tagResponse(span, {
       status,
@@ -135,6 +139,17 @@ class Trace implements RequestTrace {
       upstreamAddress: entry.upstreamHost,
     })
     this.span.end()
+  }
+
+  #take(number: number): SpanRecord | undefined {
+    if (this.#attempt && this.#attemptNumber === number) {
+      const span = this.#attempt
+      this.#attempt = undefined
+      return span
+    }
+    const span = this.#overlapping?.get(number)
+    this.#overlapping?.delete(number)
+    return span
   }
 }
 

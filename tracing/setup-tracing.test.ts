@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api'
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base'
 import { StatsStore } from '../src/admin/stats.ts'
 import { injectB3 } from './b3-inject.ts'
@@ -87,8 +87,9 @@ describe('setupTracing', () => {
       parent: { traceId: T64, spanId: S, sampled: false, debug: true },
     })
     expect(span.isRecording()).toBe(true)
-    tracing.tracer.startSpan('inherits', { kind: SpanKind.CLIENT }, trace.setSpan(ROOT_CONTEXT, span)).end()
-    tracing.tracer.startSpan('plain', { kind: SpanKind.CLIENT }, ROOT_CONTEXT).end()
+    // A record is a parent as it is: its debug flag comes along, as trace state did for SDK spans.
+    tracing.startSpan('inherits', { kind: SpanKind.CLIENT, parent: span }).end()
+    tracing.startSpan('plain', { kind: SpanKind.CLIENT }).end()
     const ctx = b3ContextOf(span)
     expect(ctx).toMatchObject({ sampled: true, debug: true })
     const grandChild = tracing.startSpan('egress', { kind: SpanKind.CLIENT, parent: { ...ctx } })

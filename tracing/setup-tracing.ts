@@ -1,25 +1,17 @@
-// Builds the tracer the proxy uses: explicit-parent spans, the proxy's sampling decision, and
-// batched export to Zipkin with counted drops and a bounded flush on shutdown.
+// Builds the tracer the proxy uses: explicit-parent spans recorded as lean SpanRecords, the proxy's
+// sampling decision, and batched export to Zipkin with counted drops and a bounded flush on shutdown.
+// No SDK TracerProvider: with explicit parents and the decision made by the proxy, it only added a
+// context, a sampler call and attribute sanitising per span (README, tracing, has the numbers).
 
-import {
-  ROOT_CONTEXT,
-  TraceFlags,
-  trace,
-  type Attributes,
-  type Span,
-  type SpanContext,
-  type SpanKind,
-  type TimeInput,
-  type Tracer,
-} from '@opentelemetry/api'
+import type { Attributes, SpanKind } from '@opentelemetry/api'
 import { resourceFromAttributes } from '@opentelemetry/resources'
-import { BasicTracerProvider, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base'
+import type { SpanExporter } from '@opentelemetry/sdk-trace-base'
 import type { TracingStats } from '../src/admin/stats.ts'
 import { BoundedBatchProcessor, type BatchOptions } from './bounded-batch-processor.ts'
-import { DecisionSampler, withDecision } from './decision-sampler.ts'
-import { msToHrTime, nowMs } from './hr-clock.ts'
+import { nowMs } from './hr-clock.ts'
+import { SpanRecord } from './span-record.ts'
 import { TAG } from './span-tags.ts'
-import { createIdGenerator, toOtelTraceId } from './trace-ids.ts'
+import { createIdSource, toB3TraceId } from './trace-ids.ts'
 import { ZipkinExporter } from './zipkin-exporter.ts'
 
 export type ZipkinOptions = BatchOptions & { url: string }
@@ -44,7 +36,7 @@ export type SpanParent = { traceId: string; spanId: string; sampled: boolean; de
 
 export type StartSpanOptions = {
   kind: SpanKind
-  /** The remote or local parent; its trace id may be 16 or 32 hex. */
+  /** The remote or local parent (a SpanRecord is one); its trace id may be 16 or 32 hex. */
   parent?: SpanParent
   /** Decision for a new root (no parent); a parent's own flag decides otherwise. Default true. */
   sampled?: boolean
@@ -55,9 +47,8 @@ export type StartSpanOptions = {
 }
 
 export type Tracing = {
-  tracer: Tracer
   /** Starts a span under an explicit parent: no context manager needed. */
-  startSpan(name: string, opts: StartSpanOptions): Span
+  startSpan(name: string, opts: StartSpanOptions): SpanRecord
   /** Flushes what is queued, then stops exporting; bounded by shutdownTimeoutMs. Never rejects. */
   shutdown(): Promise<void>
   forceFlush(): Promise<void>
@@ -81,39 +72,31 @@ export function setupTracing(opts: TracingOptions): Tracing {
         timeoutMs: opts.zipkin.exportTimeoutMs,
         fetch: opts.fetch,
       }))
-  const processors: SpanProcessor[] = exporter
-    ? [new BoundedBatchProcessor(exporter, opts.zipkin ?? DEFAULT_BATCH, opts.stats)]
-    : []
-  const provider = new BasicTracerProvider({
-    // service.name only: nothing else should look like it belongs in a span (encoding ignores it anyway).
-    resource: resourceFromAttributes({ 'service.name': opts.serviceName }),
-    sampler: new DecisionSampler(),
-    idGenerator: createIdGenerator({ traceId128Bit: opts.traceId128Bit }),
-    spanProcessors: processors,
-  })
-  const tracer = provider.getTracer('edgeway')
+  const processor = exporter ? new BoundedBatchProcessor(exporter, opts.zipkin ?? DEFAULT_BATCH, opts.stats) : undefined
+  // service.name only, for OTel exporters that read it (the Zipkin encoding ignores it).
+  const resource = resourceFromAttributes({ 'service.name': opts.serviceName })
+  const ids = createIdSource({ traceId128Bit: opts.traceId128Bit })
+  const nodeId = opts.nodeId
   const shutdownTimeoutMs = opts.shutdownTimeoutMs ?? 2000
   let stopping: Promise<void> | undefined
 
   return {
-    tracer,
     startSpan(name, o) {
-      const debug = o.parent?.debug === true || o.debug === true
-      const sampled = debug || (o.parent ? o.parent.sampled : (o.sampled ?? true))
-      let ctx = withDecision(ROOT_CONTEXT, { sampled, debug })
-      if (o.parent) ctx = trace.setSpanContext(ctx, remoteParent(o.parent, sampled))
-      const attributes = opts.nodeId ? { [TAG.nodeId]: opts.nodeId, ...o.attributes } : o.attributes
-      const span = tracer.startSpan(
-        name,
-        { kind: o.kind, attributes, startTime: msToHrTime(o.startTimeMs ?? nowMs()) },
-        ctx,
-      )
-      return endOnHrClock(span)
+      const parent = o.parent
+      const debug = parent?.debug === true || o.debug === true
+      const sampled = debug || (parent ? parent.sampled : (o.sampled ?? true))
+      // An unsampled span still gets fresh ids: they are injected upstream with sampled 0.
+      const span = parent
+        ? new SpanRecord(name, o.kind, toB3TraceId(parent.traceId), ids.spanId(), parent.spanId.toLowerCase(), sampled, debug, o.startTimeMs ?? nowMs(), processor, resource)
+        : new SpanRecord(name, o.kind, ids.traceId(), ids.spanId(), undefined, sampled, debug, o.startTimeMs ?? nowMs(), processor, resource)
+      if (nodeId) span.tag(TAG.nodeId, nodeId)
+      if (o.attributes) span.setAttributes(o.attributes)
+      return span
     },
-    forceFlush: () => provider.forceFlush().catch(() => undefined),
+    forceFlush: () => processor?.forceFlush().catch(() => undefined) ?? Promise.resolve(),
     shutdown() {
       stopping ??= Promise.race([
-        provider.shutdown().catch(() => undefined),
+        (processor?.shutdown() ?? Promise.resolve()).catch(() => undefined),
         new Promise<void>((resolve) => {
           const t = setTimeout(resolve, shutdownTimeoutMs)
           ;(t as { unref?: () => void }).unref?.()
@@ -122,21 +105,4 @@ export function setupTracing(opts: TracingOptions): Tracing {
       return stopping
     },
   }
-}
-
-function remoteParent(parent: SpanParent, sampled: boolean): SpanContext {
-  return {
-    traceId: toOtelTraceId(parent.traceId),
-    spanId: parent.spanId.toLowerCase(),
-    traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
-    isRemote: true,
-  }
-}
-
-/** With a start time given, the SDK would end the span on Date.now(); end it on the same clock. */
-function endOnHrClock(span: Span): Span {
-  if (!span.isRecording()) return span
-  const end = span.end.bind(span)
-  span.end = (endTime?: TimeInput) => end(endTime ?? msToHrTime(nowMs()))
-  return span
 }

@@ -32,11 +32,7 @@ type TaggableSpan = Pick<Span, 'setAttribute' | 'setStatus'>
 
 /** Sets each tag as a string; empty or undefined values are skipped, as Envoy's `setTag` does. */
 export function setTags(span: Pick<Span, 'setAttribute'>, tags: SpanTags): void {
-  for (const [name, value] of Object.entries(tags)) {
-    if (value === undefined) continue
-    const text = String(value)
-    if (text !== '') span.setAttribute(name, text)
-  }
+  for (const name in tags) ontoSpan(span, name as TagName, tags[name as TagName])
 }
 
 /** `{proto}://{host}{path}` with the path cut to `maxPathLength`, as Envoy tags `http.url`. */
@@ -60,14 +56,34 @@ export type RequestTagInput = {
 
 /** Tags known when the request arrives (`node_id` is set by setupTracing on every span). */
 export function requestTags(r: RequestTagInput): SpanTags {
-  return {
-    [TAG.requestId]: r.requestId,
-    [TAG.httpUrl]: r.url,
-    [TAG.httpMethod]: r.method,
-    [TAG.httpProtocol]: r.protocol,
-    [TAG.userAgent]: r.userAgent || '-',
-    [TAG.component]: 'proxy',
-  }
+  const tags: SpanTags = {}
+  writeRequestTags(r, tags, intoObject)
+  return tags
+}
+
+/** requestTags written straight onto the span: no intermediate object on the request path. */
+export function tagRequest(span: Pick<Span, 'setAttribute'>, r: RequestTagInput): void {
+  writeRequestTags(r, span, ontoSpan)
+}
+
+type TagWriter<T> = (target: T, name: TagName, value: TagValue) => void
+
+const intoObject: TagWriter<SpanTags> = (tags, name, value) => void (tags[name] = value)
+
+/** setTags' rule for one tag: a string, skipped when undefined or empty. */
+const ontoSpan: TagWriter<Pick<Span, 'setAttribute'>> = (span, name, value) => {
+  if (value === undefined) return
+  const text = typeof value === 'string' ? value : String(value)
+  if (text !== '') span.setAttribute(name, text)
+}
+
+function writeRequestTags<T>(r: RequestTagInput, target: T, write: TagWriter<T>): void {
+  write(target, TAG.requestId, r.requestId)
+  write(target, TAG.httpUrl, r.url)
+  write(target, TAG.httpMethod, r.method)
+  write(target, TAG.httpProtocol, r.protocol)
+  write(target, TAG.userAgent, r.userAgent || '-')
+  write(target, TAG.component, 'proxy')
 }
 
 export type ResponseTagInput = {
@@ -84,16 +100,20 @@ export type ResponseTagInput = {
 
 /** Tags known when the response is done. */
 export function responseTags(r: ResponseTagInput): SpanTags {
-  return {
-    [TAG.httpStatusCode]: String(r.status ?? 0),
-    [TAG.responseFlags]: r.responseFlags || '-',
-    [TAG.requestSize]: r.requestSize,
-    [TAG.responseSize]: r.responseSize,
-    [TAG.upstreamCluster]: r.upstreamCluster,
-    [TAG.upstreamAddress]: r.upstreamAddress,
-    [TAG.retryAttempt]: r.retryAttempt,
-    [TAG.error]: isErrorStatus(r.status) ? 'true' : undefined,
-  }
+  const tags: SpanTags = {}
+  writeResponseTags(r, tags, intoObject)
+  return tags
+}
+
+function writeResponseTags<T>(r: ResponseTagInput, target: T, write: TagWriter<T>): void {
+  write(target, TAG.httpStatusCode, String(r.status ?? 0))
+  write(target, TAG.responseFlags, r.responseFlags || '-')
+  write(target, TAG.requestSize, r.requestSize)
+  write(target, TAG.responseSize, r.responseSize)
+  write(target, TAG.upstreamCluster, r.upstreamCluster)
+  write(target, TAG.upstreamAddress, r.upstreamAddress)
+  write(target, TAG.retryAttempt, r.retryAttempt)
+  write(target, TAG.error, isErrorStatus(r.status) ? 'true' : undefined)
 }
 
 /**
@@ -101,7 +121,7 @@ export function responseTags(r: ResponseTagInput): SpanTags {
  * same verdict the Zipkin `error` tag shows.
  */
 export function tagResponse(span: TaggableSpan, r: ResponseTagInput): void {
-  setTags(span, responseTags(r))
+  writeResponseTags(r, span, ontoSpan)
   if (isErrorStatus(r.status)) {
     span.setStatus({ code: SpanStatusCode.ERROR, message: r.status ? `status ${r.status}` : 'no response' })
   }

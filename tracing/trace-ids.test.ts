@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { createIdGenerator, parseSpanId, parseTraceId, randomHex, toB3TraceId, toOtelTraceId } from './trace-ids.ts'
+import { createIdSource, parseSpanId, parseTraceId, toB3TraceId, toOtelTraceId } from './trace-ids.ts'
 
 describe('trace ids', () => {
   test('parse keeps width, lower-cases, rejects malformed and zero ids', () => {
@@ -15,7 +15,7 @@ describe('trace ids', () => {
     expect(parseSpanId('0000000000000000')).toBeUndefined()
   })
 
-  test('64-bit ids are padded for OTel and stripped on the way out; 128-bit ids pass unchanged', () => {
+  test('64-bit ids are padded for OTel (the api view) and stripped on the way out; 128-bit ids pass unchanged', () => {
     expect(toOtelTraceId('463ac35c9f6413ad')).toBe('0000000000000000463ac35c9f6413ad')
     expect(toB3TraceId('0000000000000000463ac35c9f6413ad')).toBe('463ac35c9f6413ad')
     expect(toB3TraceId('463ac35c9f6413ad48485a3953bb6124')).toBe('463ac35c9f6413ad48485a3953bb6124')
@@ -23,14 +23,21 @@ describe('trace ids', () => {
     expect(toB3TraceId('463AC35C9F6413AD')).toBe('463ac35c9f6413ad')
   })
 
-  test('generated ids: 64-bit padded trace ids by default, 128-bit on request, never all zeros', () => {
-    const gen64 = createIdGenerator()
-    const gen128 = createIdGenerator({ traceId128Bit: true })
-    expect(gen64.generateTraceId()).toMatch(/^0{16}[0-9a-f]{16}$/)
-    expect(gen64.generateSpanId()).toMatch(/^[0-9a-f]{16}$/)
-    expect(toB3TraceId(gen128.generateTraceId())).toMatch(/^[0-9a-f]{32}$/)
-    let calls = 0
-    const zerosThenOnes = (buf: Uint8Array) => buf.fill(calls++ === 0 ? 0 : 1)
-    expect(randomHex(8, zerosThenOnes)).toBe('0101010101010101')
+  test('generated ids: 64-bit trace ids by default, 128-bit on request, never all zeros, all distinct', () => {
+    const ids64 = createIdSource()
+    const ids128 = createIdSource({ traceId128Bit: true })
+    expect(ids64.traceId()).toMatch(/^[0-9a-f]{16}$/)
+    expect(ids64.spanId()).toMatch(/^[0-9a-f]{16}$/)
+    expect(ids128.traceId()).toMatch(/^[0-9a-f]{32}$/)
+    // Enough draws to use up and refill the pool several times.
+    const seen = new Set(Array.from({ length: 2000 }, () => ids64.spanId()))
+    expect(seen.size).toBe(2000)
+    for (const id of seen) expect(id).toMatch(/^[0-9a-f]{16}$/)
+    let fills = 0
+    const zerosThenOnes = (words: Uint32Array) => void words.fill(fills++ === 0 ? 0 : 0x01010101)
+    expect(createIdSource({ fill: zerosThenOnes }).spanId()).toBe('0101010101010101')
+    expect(createIdSource({ fill: (words) => void words.fill(0) }).spanId()).toBe('0000000000000001')
+    const counting = (words: Uint32Array) => void words.forEach((_, i) => (words[i] = 0xa0000000 + i))
+    expect(createIdSource({ fill: counting }).spanId()).toBe('a0000000a0000001')
   })
 })

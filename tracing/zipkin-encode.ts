@@ -1,8 +1,11 @@
-// Turns a finished OTel span into one Zipkin JSON v2 span (the `Span` definition of zipkin2-api.yaml).
+// Turns a finished span into one Zipkin JSON v2 span (the `Span` definition of zipkin2-api.yaml):
+// the proxy's SpanRecords straight from their fields, any other OTel ReadableSpan through its api.
 
-import { SpanKind, SpanStatusCode, type HrTime } from '@opentelemetry/api'
+import { SpanKind, SpanStatusCode, type Attributes, type HrTime, type SpanStatus } from '@opentelemetry/api'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { isDebug } from './debug-state.ts'
+import { durationNanos, msToMicros } from './hr-clock.ts'
+import { SpanRecord } from './span-record.ts'
 import { toB3TraceId } from './trace-ids.ts'
 
 export type ZipkinSpan = {
@@ -36,6 +39,7 @@ export function hrTimeToMicros(hr: HrTime): number {
  * them into every span). `error` is set whenever the status is ERROR, with the message or `true`.
  */
 export function encodeSpan(span: ReadableSpan, serviceName: string): ZipkinSpan {
+  if (span instanceof SpanRecord) return encodeRecord(span, serviceName)
   const ctx = span.spanContext()
   const parentId = span.parentSpanContext?.spanId
   const kind = KINDS[span.kind]
@@ -51,7 +55,7 @@ export function encodeSpan(span: ReadableSpan, serviceName: string): ZipkinSpan 
     duration: Math.max(1, hrTimeToMicros(span.duration)),
     ...(isDebug(ctx.traceState) ? { debug: true as const } : {}),
     localEndpoint: { serviceName },
-    tags: encodeTags(span),
+    tags: encodeTags(span.attributes, span.status),
   }
   if (span.events.length > 0) {
     out.annotations = span.events.map((e) => ({ timestamp: hrTimeToMicros(e.time), value: e.name }))
@@ -59,15 +63,44 @@ export function encodeSpan(span: ReadableSpan, serviceName: string): ZipkinSpan 
   return out
 }
 
-function encodeTags(span: ReadableSpan): Record<string, string> {
+/** The same fields from the record itself: ids are already in wire form, times are epoch-ms floats. */
+function encodeRecord(span: SpanRecord, serviceName: string): ZipkinSpan {
+  // Assigned one by one rather than spread from conditional objects: no temporaries per span.
+  const out = { traceId: span.traceId } as ZipkinSpan
+  if (span.parentSpanId) out.parentId = span.parentSpanId
+  out.id = span.spanId
+  const kind = KINDS[span.kind]
+  if (kind) out.kind = kind
+  out.name = span.name
+  out.timestamp = msToMicros(span.startMs)
+  out.duration = Math.max(1, Math.floor(durationNanos(span.startMs, span.endMs) / 1000))
+  if (span.debug) out.debug = true
+  out.localEndpoint = { serviceName }
+  out.tags = recordTags(span.attributes, span.status)
+  const events = span.events
+  if (events.length > 0) out.annotations = events.map((e) => ({ timestamp: hrTimeToMicros(e.time), value: e.name }))
+  return out
+}
+
+/** The proxy tags with non-empty strings only: then the record's own object is the tag map. */
+function recordTags(attributes: Attributes, status: SpanStatus): Record<string, string> {
+  for (const name in attributes) {
+    const value = attributes[name]
+    if (typeof value !== 'string' || value === '') return encodeTags(attributes, status)
+  }
+  if (status.code === SpanStatusCode.ERROR && attributes.error === undefined) return encodeTags(attributes, status)
+  return attributes as Record<string, string>
+}
+
+function encodeTags(attributes: Attributes, status: SpanStatus): Record<string, string> {
   const tags: Record<string, string> = {}
-  for (const [name, value] of Object.entries(span.attributes)) {
+  for (const [name, value] of Object.entries(attributes)) {
     if (value === undefined || value === null) continue
     const text = Array.isArray(value) ? JSON.stringify(value) : String(value)
     if (text !== '') tags[name] = text
   }
-  if (span.status.code === SpanStatusCode.ERROR && tags.error === undefined) {
-    tags.error = span.status.message || 'true'
+  if (status.code === SpanStatusCode.ERROR && tags.error === undefined) {
+    tags.error = status.message || 'true'
   }
   return tags
 }
