@@ -40,11 +40,12 @@ export function encodeLatin1(text: string): Uint8Array {
 export function requestHead(method: string, target: string, authority: string, headers: Headers, body: 'none' | 'chunked' | number): string {
   let head = `${method} ${target} HTTP/1.1\r\n`
   let hasHost = false
-  for (const [name, value] of headers) {
-    if (name === 'content-length' || name === 'transfer-encoding' || name === 'connection' || name === 'keep-alive') continue
+  // forEach, not for-of: Deno's Headers iterator costs ~10x more (14 µs vs 1.4 µs for 11 headers).
+  headers.forEach((value, name) => {
+    if (name === 'content-length' || name === 'transfer-encoding' || name === 'connection' || name === 'keep-alive') return
     if (name === 'host') hasHost = true
     head += `${name}: ${value}\r\n`
-  }
+  })
   if (!hasHost) head += `host: ${authority}\r\n`
   if (body === 'chunked') head += 'transfer-encoding: chunked\r\n'
   else if (typeof body === 'number') head += `content-length: ${body}\r\n`
