@@ -1,6 +1,7 @@
-// Deno runtime: Deno.serve for listeners and a fetch client that honours our Host header.
+// Deno runtime: Deno.serve for listeners, an HTTP/1.1 upstream client on Deno.connect sockets.
 
-import type { ConnInfo, FetchHandler, Runtime, ServeOptions, ServerHandle, UpstreamFailure, UpstreamRequest } from './runtime.ts'
+import type { ConnInfo, FetchHandler, Runtime, ServeOptions, ServerHandle, UpstreamFailure } from './runtime.ts'
+import { denoHttp1Fetch, UpstreamConnectError } from './deno-http1-client.ts'
 import { exitProcess, onProcessSignals } from './process.ts'
 
 // The handful of Deno APIs edgeway uses; declared here so type-checking needs no Deno types.
@@ -11,7 +12,6 @@ declare const Deno: {
   env: { get(name: string): string | undefined; toObject(): Record<string, string> }
   readTextFile(path: string): Promise<string>
   memoryUsage(): { rss: number }
-  createHttpClient(options: { allowHost?: boolean; poolIdleTimeout?: number | false }): unknown
   serve(
     options: { hostname: string; port: number; reusePort?: boolean; onListen?: (addr: DenoAddr) => void; onError?: (error: unknown) => Response },
     handler: (request: Request, info: { remoteAddr: DenoAddr }) => Response | Promise<Response>,
@@ -40,23 +40,9 @@ async function serve(options: ServeOptions, handler: FetchHandler): Promise<Serv
   }
 }
 
-// Deno's fetch ignores a Host header unless the client allows it.
-const client = Deno.createHttpClient({ allowHost: true })
-
-function upstreamFetch(request: UpstreamRequest): Promise<Response> {
-  return fetch(request.url, {
-    method: request.method,
-    headers: request.headers,
-    body: request.body,
-    signal: request.signal,
-    redirect: 'manual',
-    client,
-    ...(request.body && { duplex: 'half' }),
-  } as RequestInit)
-}
-
 // Aborts (timeouts, a departed client) are recognised by the attempt from its own signal.
 function classifyUpstreamError(error: unknown): UpstreamFailure {
+  if (error instanceof UpstreamConnectError) return 'connect'
   const detail = `${(error as Error)?.message} ${((error as Error)?.cause as Error | undefined)?.message ?? ''}`
   if (/Connect\)|connection refused|tcp connect error|are blocked/i.test(detail)) return 'connect'
   return 'reset'
@@ -66,8 +52,8 @@ export const denoRuntime: Runtime = {
   name: 'deno',
   version: Deno.version.deno,
   serve,
-  upstreamFetch,
-  decodesBodies: true,
+  upstreamFetch: denoHttp1Fetch,
+  decodesBodies: false,
   classifyUpstreamError,
   readTextFile: (path) => Deno.readTextFile(path),
   env: (name) => Deno.env.get(name),

@@ -1,0 +1,76 @@
+import { describe, expect, test } from 'bun:test'
+import { encodeChunk, encodeLatin1, Http1ParseError, parseResponseHead, requestHead } from './http1-codec.ts'
+import { ChunkedDecoder } from './http1-chunked-decoder.ts'
+
+const bytes = (text: string) => encodeLatin1(text)
+
+describe('requestHead', () => {
+  test('sends our headers and host as given, and replaces the framing headers with the real one', () => {
+    const headers = new Headers({ host: 'service1', 'content-length': '99', 'transfer-encoding': 'gzip', connection: 'close', 'x-a': '1' })
+    expect(requestHead('POST', '/p?q=1', '127.0.0.1:8080', headers, 3)).toBe('POST /p?q=1 HTTP/1.1\r\nhost: service1\r\nx-a: 1\r\ncontent-length: 3\r\n\r\n')
+  })
+  test('names the endpoint when there is no host, chunked for a stream, length 0 for a bodiless POST', () => {
+    expect(requestHead('PUT', '/', '10.0.0.1:80', new Headers(), 'chunked')).toBe('PUT / HTTP/1.1\r\nhost: 10.0.0.1:80\r\ntransfer-encoding: chunked\r\n\r\n')
+    expect(requestHead('POST', '/', 'h:1', new Headers({ host: 'h' }), 'none')).toBe('POST / HTTP/1.1\r\nhost: h\r\ncontent-length: 0\r\n\r\n')
+    expect(requestHead('GET', '/', 'h:1', new Headers({ host: 'h' }), 'none')).toBe('GET / HTTP/1.1\r\nhost: h\r\n\r\n')
+  })
+  test('latin1 header bytes stay single bytes', () => {
+    expect([...encodeLatin1('é')]).toEqual([0xe9])
+  })
+})
+
+describe('parseResponseHead', () => {
+  test('undefined until the blank line, then status, headers in order and length framing', () => {
+    expect(parseResponseHead(bytes('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n'), 'GET')).toBeUndefined()
+    const head = parseResponseHead(bytes('HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nset-cookie: b=2\r\nContent-Length: 2\r\n\r\nok'), 'GET')!
+    expect(head).toMatchObject({ status: 200, statusText: 'OK', headBytes: 72, keepAlive: true, framing: { kind: 'length', length: 2 } })
+    expect(head.headers).toEqual([['set-cookie', 'a=1'], ['set-cookie', 'b=2'], ['content-length', '2']])
+  })
+  test('chunked wins and its header is dropped; no length means until close, never reused', () => {
+    const chunked = parseResponseHead(bytes('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n'), 'GET')!
+    expect(chunked.framing).toEqual({ kind: 'chunked' })
+    expect(chunked.headers).toEqual([])
+    expect(parseResponseHead(bytes('HTTP/1.1 200 OK\r\n\r\n'), 'GET')).toMatchObject({ framing: { kind: 'close' }, keepAlive: false })
+  })
+  test('HEAD, 1xx, 204 and 304 carry no body', () => {
+    expect(parseResponseHead(bytes('HTTP/1.1 200 OK\r\ncontent-length: 9\r\n\r\n'), 'HEAD')!.framing).toEqual({ kind: 'none' })
+    for (const status of [100, 204, 304]) expect(parseResponseHead(bytes(`HTTP/1.1 ${status} X\r\n\r\n`), 'GET')!.framing).toEqual({ kind: 'none' })
+  })
+  test('connection: close and HTTP/1.0 without keep-alive end the socket', () => {
+    expect(parseResponseHead(bytes('HTTP/1.1 200 OK\r\nConnection: Close\r\ncontent-length: 0\r\n\r\n'), 'GET')!.keepAlive).toBe(false)
+    expect(parseResponseHead(bytes('HTTP/1.0 200 OK\r\ncontent-length: 0\r\n\r\n'), 'GET')!.keepAlive).toBe(false)
+    expect(parseResponseHead(bytes('HTTP/1.0 200 OK\r\nconnection: keep-alive\r\ncontent-length: 0\r\n\r\n'), 'GET')!.keepAlive).toBe(true)
+  })
+  test('malformed status lines, headers and conflicting lengths are errors; so is a head past the cap', () => {
+    expect(() => parseResponseHead(bytes('HTTP/2 200\r\n\r\n'), 'GET')).toThrow(Http1ParseError)
+    expect(() => parseResponseHead(bytes('HTTP/1.1 200 OK\r\nno colon\r\n\r\n'), 'GET')).toThrow(Http1ParseError)
+    expect(() => parseResponseHead(bytes('HTTP/1.1 200 OK\r\ncontent-length: 1\r\ncontent-length: 2\r\n\r\n'), 'GET')).toThrow(Http1ParseError)
+    expect(() => parseResponseHead(new Uint8Array(70 * 1024).fill(65), 'GET')).toThrow(Http1ParseError)
+  })
+})
+
+describe('ChunkedDecoder', () => {
+  const decodeInPieces = (wire: string, piece: number) => {
+    const decoder = new ChunkedDecoder()
+    let out = ''
+    let consumed = 0
+    const all = bytes(wire)
+    for (let i = 0; i < all.byteLength && !decoder.done; i += piece) {
+      const result = decoder.push(all.subarray(i, i + piece))
+      consumed += result.consumed
+      for (const data of result.data) out += new TextDecoder().decode(data)
+    }
+    return { out, done: decoder.done, consumed }
+  }
+  test('decodes whatever the piece size, drops extensions and trailers, stops at the end', () => {
+    const wire = '5\r\nhello\r\n7;ext=1\r\n, world\r\n0\r\nx-trailer: t\r\n\r\nNEXT'
+    for (const piece of [1, 2, 3, 7, 100]) expect(decodeInPieces(wire, piece)).toEqual({ out: 'hello, world', done: true, consumed: wire.length - 4 })
+  })
+  test('bad sizes and data longer than its size are errors', () => {
+    expect(() => new ChunkedDecoder().push(bytes('zz\r\n'))).toThrow(Http1ParseError)
+    expect(() => new ChunkedDecoder().push(bytes('1\r\nab\r\n'))).toThrow(Http1ParseError)
+  })
+  test('encodeChunk frames one chunk', () => {
+    expect(new TextDecoder().decode(encodeChunk(bytes('hello, world')))).toBe('c\r\nhello, world\r\n')
+  })
+})
