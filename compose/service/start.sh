@@ -11,7 +11,9 @@ HOST="${APP_ADDRESS:-127.0.0.1}" PORT="${APP_PORT:-8080}" \
   EGRESS_URL="${EGRESS_URL:-http://${EGRESS_ADDRESS:-127.0.0.1}:${EGRESS_PORT:-9000}}" \
   bun compose/service/main.ts &
 app=$!
-bun src/main.ts -c "${SIDECAR_CONFIG:-routes/sidecar.yaml}" --service-cluster "service${SERVICE_NAME}" &
+# One process, as the local mesh runs its sidecars: the app, not the sidecar, bounds a replica's
+# throughput, and a single process dies with its replica at once.
+bun src/main.ts -c "${SIDECAR_CONFIG:-routes/sidecar.yaml}" --service-cluster "service${SERVICE_NAME}" --concurrency "${SIDECAR_CONCURRENCY:-1}" &
 sidecar=$!
 
 stop() { kill -TERM "$app" "$sidecar" 2>/dev/null; }
