@@ -1,19 +1,22 @@
-// One Hono app per listener. Hono owns the HTTP surface (HEAD handling, errors that escape);
-// the proxy handler owns the request's phases, in a fixed order documented in proxy-handler.ts.
+// What a listener's socket hands each request to: the proxy handler, behind a guard that turns a
+// bug into a 500 and keeps the listener serving. Not a Hono app: the route table already decides
+// everything Hono's router would, and Hono's per-request context cost ~10 % of small-body req/s on
+// Bun (bench/README.md). The admin listener and the trace UI, which do route, are Hono apps.
 
-import { Hono } from 'hono'
-import type { ConnInfo } from './adapter/runtime.ts'
+import type { ConnInfo, FetchHandler } from './adapter/runtime.ts'
 import type { ProxyHandler } from './proxy/proxy-handler.ts'
 
-export type ListenerEnv = { Bindings: { conn: ConnInfo } }
-
-export function buildListenerApp(handler: ProxyHandler, log: (line: string) => void): Hono<ListenerEnv> {
-  const app = new Hono<ListenerEnv>()
-  app.all('*', (c) => handler(c.req.raw, c.env.conn))
-  app.onError((error) => {
+export function buildListenerHandler(handler: ProxyHandler, log: (line: string) => void): FetchHandler {
+  const internalError = (error: unknown): Response => {
     // A bug, not a user mistake: keep serving, say so once, answer like Envoy's internal errors.
     log(`edgeway: internal error while proxying: ${(error as Error)?.stack ?? error}`)
     return new Response('internal error\n', { status: 500, headers: { 'content-type': 'text/plain' } })
-  })
-  return app
+  }
+  return (request: Request, conn: ConnInfo) => {
+    try {
+      return handler(request, conn).catch(internalError)
+    } catch (error) {
+      return internalError(error)
+    }
+  }
 }

@@ -9,7 +9,7 @@ import { workersJson } from './admin/server-info.ts'
 import { downstreamRequests, StatsStore } from './admin/stats.ts'
 import { batchedWriter, formatJson, formatText } from './access-log.ts'
 import type { Config, ListenerConfig } from './config/model.ts'
-import { buildListenerApp } from './listener.ts'
+import { buildListenerHandler } from './listener.ts'
 import { httpHealthProbe } from './proxy/health-probe.ts'
 import { createProxyHandler } from './proxy/proxy-handler.ts'
 import type { RequestTracer } from './proxy/request-tracer.ts'
@@ -85,10 +85,7 @@ export async function startEdgeway(config: Config, options: EdgewayOptions): Pro
         random: Math.random,
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       })
-      const app = buildListenerApp(handler, log)
-      const handle = await listen(runtime, listener.name, listener.address, listener.port, listenerServeOptions(listener, options.reusePort), (request, conn) =>
-        app.fetch(request, { conn }),
-      )
+      const handle = await listen(runtime, listener.name, listener.address, listener.port, listenerServeOptions(listener, options.reusePort), buildListenerHandler(handler, log))
       handles.push(handle)
       ports.set(listener.name, handle.port)
     }
