@@ -7,10 +7,10 @@ import { connectionTokens, isHopByHop } from './hop-by-hop.ts'
 export function downstreamHeaders(upstream: Headers, listener: ListenerConfig, bodyWasDecoded: boolean, upstreamServiceTimeMs: number): Headers {
   const listed = connectionTokens(upstream)
   const headers = new Headers()
-  for (const [name, value] of upstream) {
-    if (isHopByHop(name) || listed?.has(name)) continue
-    headers.append(name, value)
-  }
+  // forEach, not for-of: the same on Bun, ten times faster on Deno.
+  upstream.forEach((value, name) => {
+    if (!isHopByHop(name) && !listed?.has(name)) headers.append(name, value)
+  })
   if (bodyWasDecoded && headers.has('content-encoding')) {
     // The runtime decompressed the body: the upstream's encoding and length no longer describe it.
     headers.delete('content-encoding')

@@ -219,6 +219,6 @@ function compileAllHeaderRules(virtualHosts: readonly VirtualHostConfig[]): Map<
 /** Approximate request-header size as HTTP/1.1 sends it (`name: value\r\n`). */
 function headerBytes(headers: Headers): number {
   let total = 0
-  for (const [name, value] of headers) total += name.length + value.length + 4
+  headers.forEach((value, name) => (total += name.length + value.length + 4))
   return total
 }

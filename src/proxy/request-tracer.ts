@@ -16,7 +16,7 @@ export interface RequestTrace {
   /** x-envoy-force-trace was honoured: Envoy then echoes x-request-id to the client. */
   readonly forced: boolean
   routed(route: RouteConfig, cluster: string): void
-  /** Headers for this attempt, with the attempt's B3 context injected. */
+  /** Headers for this attempt, with the attempt's B3 context injected (into `attempt.headers`, which attempts share). */
   attempt(attempt: AttemptStart): Headers
   attemptDone(attempt: AttemptStart, outcome: AttemptOutcome | ProxyError): void
   /** The body reached the client (or the client left): the request's span ends. */

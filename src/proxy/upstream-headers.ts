@@ -14,11 +14,12 @@ export type ForwardingFacts = {
 export function upstreamHeaders(incoming: Headers, listener: ListenerConfig, facts: ForwardingFacts): Headers {
   const listed = connectionTokens(incoming)
   const headers = new Headers()
-  for (const [name, value] of incoming) {
-    if (isHopByHop(name) || listed?.has(name)) continue
-    if (!listener.trustEnvoyHeaders && name.startsWith('x-envoy-')) continue
+  // forEach, not for-of: the same on Bun, ten times faster on Deno.
+  incoming.forEach((value, name) => {
+    if (isHopByHop(name) || listed?.has(name)) return
+    if (!listener.trustEnvoyHeaders && name.startsWith('x-envoy-')) return
     headers.append(name, value)
-  }
+  })
   if (facts.requestId !== undefined) headers.set('x-request-id', facts.requestId)
   if (listener.useRemoteAddress) {
     const xff = headers.get('x-forwarded-for')
