@@ -5,7 +5,6 @@ import { detectRuntime } from './adapter/detect.ts'
 import type { Runtime } from './adapter/runtime.ts'
 import { parseArgs, USAGE, UsageError, type CliOptions } from './cli.ts'
 import { ConfigError } from './config/config-error.ts'
-import { parseConfig } from './config/load-config.ts'
 import type { Config } from './config/model.ts'
 import { ListenError, startEdgeway } from './server.ts'
 import { workerSupport } from './adapter/worker-process.ts'
@@ -47,6 +46,8 @@ if (options!.command === 'zipkin') {
 }
 
 async function runProxy(options: CliOptions, runtime: Runtime): Promise<void> {
+  const worker = readWorkerEnv(runtime.env)
+  if (worker?.config) return serveOneProcess(worker.config, options, runtime, worker)
   const path = options.configPath!
   let text: string
   try {
@@ -55,6 +56,8 @@ async function runProxy(options: CliOptions, runtime: Runtime): Promise<void> {
     const code = (error as { code?: string; name?: string })?.code ?? (error as { name?: string })?.name
     fail(`cannot read config file "${path}": ${code === 'ENOENT' || code === 'NotFound' ? 'no such file' : code === 'EISDIR' || code === 'IsADirectory' ? 'is a directory' : (error as Error).message}`)
   }
+  // Loaded here, not at the top: workers take the primary's config and never load YAML or zod.
+  const { parseConfig } = await import('./config/load-config.ts')
   let config: Config
   try {
     config = withCliOverrides(parseConfig(text!, path, { env: runtime.env }), options)
@@ -70,7 +73,6 @@ async function runProxy(options: CliOptions, runtime: Runtime): Promise<void> {
     runtime.exit(0)
   }
 
-  const worker = readWorkerEnv(runtime.env)
   if (worker) return serveOneProcess(config!, options, runtime, worker)
   const concurrency = chooseConcurrency(options, runtime)
   if (concurrency > 1) return runPrimary(config!, options, runtime, concurrency)

@@ -45,6 +45,7 @@ export async function startPrimary(config: Config, options: PrimaryOptions): Pro
     count: options.concurrency,
     controlUrl: `http://127.0.0.1:${control.port}/`,
     token,
+    config,
     spawn: (env) => spawnWorker(env),
     log: (line) => options.write(`${line}\n`),
     onLive: ({ adminPort }) => onLive(adminPort),

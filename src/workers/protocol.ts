@@ -2,6 +2,7 @@
 // POSTs `live` or `failed` to the primary's control URL and serves a snapshot on its private admin.
 
 import type { StatKind } from '../admin/stats.ts'
+import type { Config } from '../config/model.ts'
 import type { ClusterSnapshot } from '../upstream/cluster-snapshot.ts'
 
 export const WORKER_ENV = {
@@ -10,6 +11,8 @@ export const WORKER_ENV = {
   token: 'EDGEWAY_WORKER_TOKEN',
   /** JSON `{ listener: port }`: the ports worker 0 bound for listeners configured with port 0. */
   ports: 'EDGEWAY_WORKER_PORTS',
+  /** JSON of the primary's validated config: a worker never loads the YAML parser or zod (~20 MB RSS each). */
+  config: 'EDGEWAY_WORKER_CONFIG',
 } as const
 
 /** Only requests carrying the primary's token are believed: the control port is on loopback, not private. */
@@ -23,6 +26,8 @@ export type WorkerEnv = {
   readonly controlUrl: string
   readonly token: string
   readonly ports: Readonly<Record<string, number>>
+  /** The primary's config; absent only when a worker was started by hand. */
+  readonly config?: Config
 }
 
 export type ControlMessage =
@@ -48,6 +53,7 @@ export function readWorkerEnv(env: (name: string) => string | undefined): Worker
     controlUrl,
     token: env(WORKER_ENV.token) ?? '',
     ports: JSON.parse(env(WORKER_ENV.ports) || '{}') as Record<string, number>,
+    ...(env(WORKER_ENV.config) && { config: JSON.parse(env(WORKER_ENV.config)!) as Config }),
   }
 }
 
@@ -57,5 +63,6 @@ export function workerEnv(worker: WorkerEnv): Record<string, string> {
     [WORKER_ENV.control]: worker.controlUrl,
     [WORKER_ENV.token]: worker.token,
     [WORKER_ENV.ports]: JSON.stringify(worker.ports),
+    ...(worker.config && { [WORKER_ENV.config]: JSON.stringify(worker.config) }),
   }
 }

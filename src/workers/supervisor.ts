@@ -3,12 +3,15 @@
 
 import type { WorkerExit, WorkerProcess } from '../adapter/worker-process.ts'
 import type { WorkerRow, WorkerState } from '../admin/server-info.ts'
+import type { Config } from '../config/model.ts'
 import { workerEnv, type ControlMessage } from './protocol.ts'
 
 export type SupervisorOptions = {
   readonly count: number
   readonly controlUrl: string
   readonly token: string
+  /** Handed to every worker so it starts from the config the primary validated. */
+  readonly config?: Config
   readonly spawn: (env: Record<string, string>) => WorkerProcess
   readonly log: (line: string) => void
   /** Called each time a worker reports live (the primary re-applies a drain to it). */
@@ -122,7 +125,7 @@ export class Supervisor {
   }
 
   #launch(slot: Slot): Promise<Outcome> {
-    const env = workerEnv({ index: slot.index, controlUrl: this.#options.controlUrl, token: this.#options.token, ports: this.#ports })
+    const env = workerEnv({ index: slot.index, controlUrl: this.#options.controlUrl, token: this.#options.token, ports: this.#ports, config: this.#options.config })
     const child = this.#options.spawn(env)
     slot.process = child
     slot.adminPort = undefined
