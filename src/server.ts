@@ -5,7 +5,7 @@ import { hostname } from 'node:os'
 import type { Runtime, ServerHandle } from './adapter/runtime.ts'
 import process from 'node:process'
 import { buildAdminApp, json, type AdminEndpoint } from './admin/admin-app.ts'
-import { workersJson } from './admin/server-info.ts'
+import { serverInfoOf, workersJson } from './admin/server-info.ts'
 import { downstreamRequests, StatsStore } from './admin/stats.ts'
 import { batchedWriter, formatJson, formatText } from './access-log.ts'
 import type { Config, ListenerConfig } from './config/model.ts'
@@ -94,14 +94,7 @@ export async function startEdgeway(config: Config, options: EdgewayOptions): Pro
         stats,
         clusters: () => clusters.snapshot(),
         configDump: () => config,
-        serverInfo: () => ({
-          version: options.version,
-          state: live ? 'LIVE' : 'PRE_INITIALIZING',
-          uptimeSeconds: (Date.now() - startedAt) / 1000,
-          commandLineOptions: options.commandLineOptions,
-          node: { id: config.node.id, cluster: config.node.cluster },
-          runtime: `${runtime.name} ${runtime.version}`,
-        }),
+        serverInfo: serverInfoOf({ version: options.version, startedAtMs: startedAt, live: () => live, commandLineOptions: options.commandLineOptions, node: config.node, runtime }),
         healthcheck: {
           fail: () => void (failingHealthchecks = true),
           ok: () => void (failingHealthchecks = false),

@@ -24,6 +24,25 @@ export type ServerInfo = {
   workers?: readonly WorkerRow[]
 }
 
+/** What /server_info says of this process, read when asked (state and uptime change). */
+export function serverInfoOf(sources: {
+  readonly version: string
+  readonly startedAtMs: number
+  readonly live: () => boolean
+  readonly commandLineOptions: Record<string, unknown>
+  readonly node: { readonly id: string; readonly cluster: string }
+  readonly runtime: { readonly name: string; readonly version: string }
+}): () => ServerInfo {
+  return () => ({
+    version: sources.version,
+    state: sources.live() ? 'LIVE' : 'PRE_INITIALIZING',
+    uptimeSeconds: (Date.now() - sources.startedAtMs) / 1000,
+    commandLineOptions: sources.commandLineOptions,
+    node: { id: sources.node.id, cluster: sources.node.cluster },
+    runtime: `${sources.runtime.name} ${sources.runtime.version}`,
+  })
+}
+
 export type StateSources = {
   readonly info: ServerInfo
   /** `/healthcheck/fail` was called: Envoy reports DRAINING until `/healthcheck/ok`. */

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Runtime, ServerHandle } from '../adapter/runtime.ts'
 import { spawnWorker } from '../adapter/worker-process.ts'
+import { serverInfoOf } from '../admin/server-info.ts'
 import { StatsStore } from '../admin/stats.ts'
 import type { Config } from '../config/model.ts'
 import { listen } from '../server.ts'
@@ -64,14 +65,7 @@ export async function startPrimary(config: Config, options: PrimaryOptions): Pro
         supervisor,
         stats,
         config,
-        serverInfo: () => ({
-          version: options.version,
-          state: live ? 'LIVE' : 'PRE_INITIALIZING',
-          uptimeSeconds: (Date.now() - startedAt) / 1000,
-          commandLineOptions: options.commandLineOptions,
-          node: { id: config.node.id, cluster: config.node.cluster },
-          runtime: `${runtime.name} ${runtime.version}`,
-        }),
+        serverInfo: serverInfoOf({ version: options.version, startedAtMs: startedAt, live: () => live, commandLineOptions: options.commandLineOptions, node: config.node, runtime }),
         ready: () => live && supervisor.live().length > 0,
       })
       onLive = admin.onWorkerLive
