@@ -8,6 +8,7 @@ import { checkSpans } from './span-check.ts'
 import { environmentNotes } from './environment.ts'
 import { freePort, waitForPort } from './free-port.ts'
 import { parseOptions, type BenchOptions } from './options.ts'
+import { bunMinimal } from './peers/bun-minimal.ts'
 import { direct } from './peers/direct.ts'
 import { EXPORT_DELAY_MS, LISTENER_NAME, SPANS_PER_REQUEST, edgeway } from './peers/edgeway.ts'
 import { haproxy } from './peers/haproxy.ts'
@@ -20,7 +21,7 @@ import { ensureTools } from './tools.ts'
 import { errorCount, runWrk, type WrkLoad, type WrkResult } from './wrk.ts'
 
 const REPO_DIR = resolve(import.meta.dirname, '..')
-const ALL_PEERS: readonly Peer[] = [direct, nginx, haproxy, edgeway('bun', false), edgeway('bun', true), edgeway('deno', true), edgeway('bun', false, 2)]
+const ALL_PEERS: readonly Peer[] = [direct, nginx, haproxy, bunMinimal, edgeway('bun', false), edgeway('bun', true), edgeway('deno', true), edgeway('bun', false, 2)]
 const LOADS: Record<LoadName, { path: string; connections: number }> = {
   small: { path: '/service/1', connections: 50 },
   big: { path: '/service/1/big', connections: 10 },
@@ -136,6 +137,7 @@ function notes(options: BenchOptions): string[] {
     'nginx: 1 worker, upstream keepalive 64, proxy_http_version 1.1, proxy_buffering off; haproxy: nbthread 1, http mode, keep-alive, http-reuse always; edgeway: 1 process (--concurrency 1), edgeway-bun-c2: a primary (admin only) and 2 workers on one port, RSS summed over the three',
     `edgeway traced: 100 % sampling, Zipkin export to bench/collector.ts (counts spans, answers 202; its CPU use on this box is part of the traced cost), a span per request plus one per upstream attempt; max_queue_size 200000, batch 2048, scheduled_delay ${EXPORT_DELAY_MS}ms`,
     `soak: edgeway-bun-traced with the shipped export queue (2048 spans) exporting to a port nothing listens on, wrk -t1 -c50 on the small body for --soak seconds (${options.soakS}), RSS every 5 s; flat = second-half peak within 8 MiB of the first half's`,
+    'bun-minimal: bench/minimal-proxy.ts, Bun.serve + fetch with headers copied and nothing else (no routing, retries, stats, logs, tracing): what the runtime itself costs per request, for reference',
     'all traffic on 127.0.0.1; upstream = bench/upstream.ts on Bun, one process, shared by every peer',
     ...environmentNotes(REPO_DIR),
   ]
