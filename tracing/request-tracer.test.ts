@@ -12,7 +12,7 @@ const listener = { direction: 'egress', tracing: { clientSampling: 100, randomSa
 const route = { name: 'r', match: { prefix: '/service/1' } } as unknown as RouteConfig
 const entry = { method: 'GET', path: '/service/1?x=1', requestId: 'id-1', authority: 'h', userAgent: null, status: 200, flags: '' } as unknown as AccessLogEntry
 const attemptOn = (number: number, key: string): AttemptStart => ({ number, endpoint: { key } as AttemptStart['endpoint'], headers: new Headers({ b3: '1' }) })
-const response = (status: number) => ({ kind: 'response' as const, response: new Response(null, { status }), endpoint: undefined as never, elapsedMs: 1 })
+const response = (status: number) => ({ kind: 'response' as const, response: new Response(null, { status }), endpoint: undefined as never })
 
 describe('createRequestTracer', () => {
   test('attempts that overlap still each end their own span; B3 goes out per attempt, written into the attempt headers', async () => {

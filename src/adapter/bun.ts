@@ -14,9 +14,7 @@ async function serve(options: ServeOptions, handler: FetchHandler): Promise<Serv
     maxRequestBodySize: options.maxRequestBodyBytes || Number.MAX_SAFE_INTEGER,
     development: false,
     fetch(request, server) {
-      const peer = server.requestIP(request)
-      const conn: ConnInfo = { remoteAddress: peer?.address ?? '', remotePort: peer?.port ?? 0 }
-      return handler(request, conn)
+      return handler(request, new LazyConnInfo(server, request))
     },
     error() {
       return new Response('internal error\n', { status: 500, headers: { 'content-type': 'text/plain' } })
@@ -27,6 +25,37 @@ async function serve(options: ServeOptions, handler: FetchHandler): Promise<Serv
     close: async (force = false) => {
       await server.stop(force)
     },
+  }
+}
+
+/** Asks Bun for the peer only when read: requestIP cost ~2.5 % of a request that never used it. */
+class LazyConnInfo implements ConnInfo {
+  #server: Bun.Server<undefined> | undefined
+  #request: Request | undefined
+  #address = ''
+  #port = 0
+
+  constructor(server: Bun.Server<undefined>, request: Request) {
+    this.#server = server
+    this.#request = request
+  }
+
+  get remoteAddress(): string {
+    this.#resolve()
+    return this.#address
+  }
+
+  get remotePort(): number {
+    this.#resolve()
+    return this.#port
+  }
+
+  #resolve(): void {
+    if (!this.#server) return
+    const peer = this.#server.requestIP(this.#request!)
+    this.#address = peer?.address ?? ''
+    this.#port = peer?.port ?? 0
+    this.#server = this.#request = undefined
   }
 }
 

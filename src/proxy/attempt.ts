@@ -5,8 +5,8 @@ import type { UpstreamFailure, UpstreamFetch } from '../adapter/runtime.ts'
 import type { Endpoint } from '../upstream/endpoint.ts'
 
 export type AttemptOutcome =
-  | { readonly kind: 'response'; readonly response: Response; readonly endpoint: Endpoint; readonly elapsedMs: number }
-  | { readonly kind: 'failure'; readonly failure: UpstreamFailure; readonly endpoint: Endpoint; readonly elapsedMs: number; readonly cause: unknown }
+  | { readonly kind: 'response'; readonly response: Response; readonly endpoint: Endpoint }
+  | { readonly kind: 'failure'; readonly failure: UpstreamFailure; readonly endpoint: Endpoint; readonly cause: unknown }
 
 export type AttemptRequest = {
   readonly endpoint: Endpoint
@@ -23,14 +23,12 @@ export type AttemptRequest = {
 export type AttemptDeps = {
   readonly fetch: UpstreamFetch
   readonly classify: (error: unknown) => UpstreamFailure
-  readonly now: () => number
 }
 
 const TIMEOUT = 'edgeway:attempt-timeout'
 
 export async function runAttempt(request: AttemptRequest, deps: AttemptDeps): Promise<AttemptOutcome> {
   const { endpoint } = request
-  const started = deps.now()
   const controller = new AbortController()
   // The timer only covers the wait for response headers; the body then streams under the
   // listener's idle timeout, as nginx's proxy_read_timeout does per read.
@@ -45,11 +43,11 @@ export async function runAttempt(request: AttemptRequest, deps: AttemptDeps): Pr
       body: request.body,
       signal: controller.signal,
     })
-    return { kind: 'response', response, endpoint, elapsedMs: deps.now() - started }
+    return { kind: 'response', response, endpoint }
   } catch (cause) {
     const failure: UpstreamFailure =
       controller.signal.aborted ? (controller.signal.reason === TIMEOUT ? 'timeout' : 'aborted') : deps.classify(cause)
-    return { kind: 'failure', failure, endpoint, elapsedMs: deps.now() - started, cause }
+    return { kind: 'failure', failure, endpoint, cause }
   } finally {
     if (timer !== undefined) clearTimeout(timer)
     request.downstreamSignal?.removeEventListener('abort', onDownstreamAbort)

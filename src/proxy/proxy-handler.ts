@@ -131,9 +131,8 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     }
     entry.bytesReceived = body.size ?? Number(incoming.get('content-length') ?? 0)
 
-    const peer = conn.remoteAddress
     const outgoing = upstreamHeaders(incoming, listener, {
-      remoteAddress: peer,
+      peer: conn,
       requestId,
       hostRewrite: route.hostRewrite,
       timeoutMs: route.timeoutMs,
@@ -144,7 +143,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
       ? headerVariables({
           requestHeaders: incoming,
           // With trusted hops, Envoy's downstream address is the client XFF names, not the peer.
-          downstreamRemoteAddress: `${downstreamAddress(incoming, listener, peer)}:${conn.remotePort}`,
+          downstreamRemoteAddress: `${downstreamAddress(incoming, listener, conn.remoteAddress)}:${conn.remotePort}`,
           upstreamRemoteAddress: undefined,
           hostname: deps.hostname,
           startTimeMs,

@@ -37,6 +37,7 @@ export type RouterResult = {
 }
 
 export type RouterDeps = AttemptDeps & {
+  readonly now: () => number
   readonly random: () => number
   readonly sleep: (ms: number) => Promise<void>
 }

@@ -1,11 +1,13 @@
 // The headers an attempt sends upstream: the client's, minus hop-by-hop and untrusted x-envoy-*
 // control headers, plus x-request-id, x-forwarded-*, the expected timeout and Host rewrite.
 
+import type { ConnInfo } from '../adapter/runtime.ts'
 import type { ListenerConfig } from '../config/model.ts'
 import { connectionTokens, isHopByHop } from './hop-by-hop.ts'
 
 export type ForwardingFacts = {
-  readonly remoteAddress: string
+  /** The downstream peer; read only when the listener uses the remote address. */
+  readonly peer: ConnInfo
   readonly requestId: string | undefined
   readonly hostRewrite: string | undefined
   readonly timeoutMs: number
@@ -23,7 +25,8 @@ export function upstreamHeaders(incoming: Headers, listener: ListenerConfig, fac
   if (facts.requestId !== undefined) headers.set('x-request-id', facts.requestId)
   if (listener.useRemoteAddress) {
     const xff = headers.get('x-forwarded-for')
-    headers.set('x-forwarded-for', xff ? `${xff}, ${facts.remoteAddress}` : facts.remoteAddress)
+    const remoteAddress = facts.peer.remoteAddress
+    headers.set('x-forwarded-for', xff ? `${xff}, ${remoteAddress}` : remoteAddress)
     if (listener.xffNumTrustedHops === 0) headers.set('x-forwarded-proto', 'http')
   }
   if (!headers.has('x-forwarded-proto')) headers.set('x-forwarded-proto', 'http')
