@@ -3,6 +3,9 @@
 import { cpus } from 'node:os'
 import type { ConnInfo, FetchHandler, Runtime, ServeOptions, ServerHandle, UpstreamFailure, UpstreamRequest } from './runtime.ts'
 import { exitProcess, onProcessSignals } from './process.ts'
+import { bunConnect } from './http1/bun-transport.ts'
+import { createHttp1Client } from './http1/http1-client.ts'
+import { UpstreamError } from './http1/upstream-error.ts'
 
 async function serve(options: ServeOptions, handler: FetchHandler): Promise<ServerHandle> {
   const server = Bun.serve({
@@ -59,7 +62,7 @@ class LazyConnInfo implements ConnInfo {
   }
 }
 
-function upstreamFetch(request: UpstreamRequest): Promise<Response> {
+function fetchUpstream(request: UpstreamRequest): Promise<Response> {
   return fetch(request.url, {
     method: request.method,
     headers: request.headers,
@@ -74,8 +77,15 @@ function upstreamFetch(request: UpstreamRequest): Promise<Response> {
   } as RequestInit)
 }
 
+/**
+ * The raw-socket HTTP/1.1 client enforces connect_timeout and pools per endpoint; Bun's fetch
+ * stays available with EDGEWAY_UPSTREAM_CLIENT=fetch.
+ */
+const upstreamFetch = Bun.env.EDGEWAY_UPSTREAM_CLIENT === 'fetch' ? fetchUpstream : createHttp1Client({ connect: bunConnect }).fetch
+
 // Aborts (timeouts, a departed client) are recognised by the attempt from its own signal.
 function classifyUpstreamError(error: unknown): UpstreamFailure {
+  if (error instanceof UpstreamError) return error.failure
   const code = String((error as { code?: string })?.code ?? '')
   if (code === 'ECONNREFUSED' || code === 'ConnectionRefused' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'FailedToOpenSocket')
     return 'connect'

@@ -31,6 +31,8 @@ export type UpstreamRequest = {
   readonly headers: Headers
   readonly body: BodyInit | null
   readonly signal: AbortSignal
+  /** Bound on the TCP connect (the cluster's connect_timeout); runtimes whose fetch has no connect phase ignore it. */
+  readonly connectTimeoutMs?: number
 }
 
 /** Why an upstream exchange failed before a response arrived. */

@@ -16,6 +16,8 @@ export type AttemptRequest = {
   readonly body: BodyInit | null
   /** Milliseconds until the attempt gives up waiting for headers; Infinity for none. */
   readonly timeoutMs: number
+  /** The cluster's connect_timeout. */
+  readonly connectTimeoutMs?: number
   /** The downstream request's signal: a client that disconnects cancels the attempt. */
   readonly downstreamSignal: AbortSignal | undefined
 }
@@ -42,6 +44,7 @@ export async function runAttempt(request: AttemptRequest, deps: AttemptDeps): Pr
       headers: request.headers,
       body: request.body,
       signal: controller.signal,
+      connectTimeoutMs: request.connectTimeoutMs,
     })
     return { kind: 'response', response, endpoint }
   } catch (cause) {

@@ -78,6 +78,7 @@ export async function routeRequest(request: RouterRequest, deps: RouterDeps): Pr
           headers,
           body: request.body.body(),
           timeoutMs: Math.min(perTry, remaining),
+          connectTimeoutMs: cluster.config.connectTimeoutMs,
           downstreamSignal: request.downstreamSignal,
         },
         deps,
