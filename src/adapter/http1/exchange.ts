@@ -75,7 +75,8 @@ export function exchange(transport: Transport, request: ExchangeRequest, reused:
     /** Throws (TypeError, RangeError) on header values or a status a Response cannot carry. */
     const respond = () => {
       const headers = new Headers()
-      for (const [name, value] of head!.headers) headers.append(name, value)
+      const lines = head!.headers
+      for (let i = 0; i < lines.length; i++) headers.append(lines[i]![0], lines[i]![1])
       const init = { status: head!.status, statusText: head!.statusText, headers }
       if (parser.done) {
         const bytes = !early ? null : early.length === 1 ? early[0]! : early.reduce(concatBytes)
@@ -114,7 +115,7 @@ export function exchange(transport: Transport, request: ExchangeRequest, reused:
     }
 
     const onAbort = () => fail(abortReason(request.signal))
-    request.signal.addEventListener('abort', onAbort, { once: true })
+    request.signal.addEventListener('abort', onAbort)
 
     transport.handler = {
       data: (bytes) => {

@@ -47,11 +47,17 @@ export function createHttp1Client(options: Http1ClientOptions): Http1Client {
       if (reusable) release(key, transport)
     })
 
-  const fetch: UpstreamFetch = async (upstream) => {
+  const fetch: UpstreamFetch = (upstream) => {
     const { signal } = upstream
-    if (signal.aborted) throw abortReason(signal)
+    if (signal.aborted) return Promise.reject(abortReason(signal))
     const { key, host, port, target } = parseUrl(upstream.url)
-    const request = await exchangeRequest(upstream, target, key)
+    const request = exchangeRequest(upstream, target, key)
+    // The common bodies (none, bytes, a stream) go out in this very call, before any await.
+    return request instanceof Promise ? request.then((r) => sendOn(key, host, port, r, upstream.connectTimeoutMs)) : sendOn(key, host, port, request, upstream.connectTimeoutMs)
+  }
+
+  const sendOn = async (key: string, host: string, port: number, request: ExchangeRequest, connectTimeoutMs: number | undefined): Promise<Response> => {
+    const { signal } = request
     const idle = pool.acquire(key)
     if (idle) {
       try {
@@ -61,7 +67,7 @@ export function createHttp1Client(options: Http1ClientOptions): Http1Client {
         if (!retry) throw error
       }
     }
-    const fresh = (await options.connect(host, port, { timeoutMs: upstream.connectTimeoutMs ?? Infinity, signal })) as Pooled
+    const fresh = (await options.connect(host, port, { timeoutMs: connectTimeoutMs ?? Infinity, signal })) as Pooled
     fresh.close = fresh.destroy
     return send(fresh, key, request, false)
   }
@@ -86,7 +92,7 @@ export function parseUrl(url: string): { key: string; host: string; port: number
   return { key, host, port: hasPort ? Number(key.slice(colon + 1)) : 80, target }
 }
 
-async function exchangeRequest(upstream: UpstreamRequest, target: string, authority: string): Promise<ExchangeRequest> {
+function exchangeRequest(upstream: UpstreamRequest, target: string, authority: string): ExchangeRequest | Promise<ExchangeRequest> {
   const base = { method: upstream.method, target, authority, headers: upstream.headers, signal: upstream.signal }
   const body = upstream.body
   if (body === null || body === undefined) return { ...base, body: null, streamLength: undefined }
@@ -101,5 +107,5 @@ async function exchangeRequest(upstream: UpstreamRequest, target: string, author
   const type = encoded.headers.get('content-type')
   const headers = type && !upstream.headers.has('content-type') ? new Headers(upstream.headers) : upstream.headers
   if (headers !== upstream.headers) headers.set('content-type', type!)
-  return { ...base, headers, body: new Uint8Array(await encoded.arrayBuffer()), streamLength: undefined }
+  return encoded.arrayBuffer().then((buffer) => ({ ...base, headers, body: new Uint8Array(buffer), streamLength: undefined }))
 }

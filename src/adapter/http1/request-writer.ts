@@ -1,6 +1,8 @@
 // Serialises an HTTP/1.1 request head and frames its body (content-length or chunked) as bytes,
 // so the socket glue only moves Uint8Arrays. Runtime-neutral: no sockets here.
 
+import { Buffer } from 'node:buffer'
+
 const encoder = new TextEncoder()
 
 /** How the body after the head is delimited on the wire. */
@@ -16,10 +18,10 @@ const FRAMING = new Set(['content-length', 'transfer-encoding', 'connection', 'k
 export function encodeRequestHead(method: string, target: string, host: string, headers: Headers, framing: BodyFraming): Uint8Array {
   let head = `${method} ${target} HTTP/1.1\r\n`
   if (!headers.has('host')) head += `host: ${host}\r\n`
-  for (const [name, value] of headers) {
-    if (FRAMING.has(name)) continue
-    head += `${name}: ${value}\r\n`
-  }
+  // forEach, not for-of: no iterator and pair arrays per header (measurably cheaper per request).
+  headers.forEach((value, name) => {
+    if (!FRAMING.has(name)) head += `${name}: ${value}\r\n`
+  })
   if (framing.kind === 'length') head += `content-length: ${framing.length}\r\n`
   else if (framing.kind === 'chunked') head += 'transfer-encoding: chunked\r\n'
   // A bodiless POST/PUT still says so: some servers wait for a body otherwise.
@@ -45,11 +47,7 @@ export const LAST_CHUNK = encoder.encode('0\r\n\r\n')
 
 /** Header values are ByteStrings (Headers guarantees code points <= 0xFF): one byte each. */
 function encodeLatin1(text: string): Uint8Array {
-  const utf8 = encoder.encode(text)
-  if (utf8.byteLength === text.length) return utf8
-  const out = new Uint8Array(text.length)
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i)
-  return out
+  return Buffer.from(text, 'latin1')
 }
 
 /** Joins two byte arrays so a small request goes out in one write. */

@@ -2,6 +2,8 @@
 // out through callbacks. Handles content-length, chunked and close-delimited bodies, interim 1xx
 // responses and bodiless responses (HEAD, 204, 304). Runtime-neutral: plain Uint8Array in.
 
+import { Buffer } from 'node:buffer'
+
 export type ResponseHead = {
   readonly status: number
   readonly statusText: string
@@ -34,6 +36,8 @@ const MAX_HEAD_BYTES = 80 * 1024
 const MAX_LINE_BYTES = 16 * 1024
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/
 const HEX = /^[0-9a-fA-F]{1,12}$/
+const DIGITS = /^\d{1,15}$/
+const toString = Buffer.prototype.toString as (this: Uint8Array, encoding: 'latin1', start: number, end: number) => string
 
 export class ResponseParser {
   #state = State.Head
@@ -165,7 +169,7 @@ export class ResponseParser {
       else if (lower === 'transfer-encoding') encoding = encoding === undefined ? value : `${encoding},${value}`
       else if (lower === 'connection') connection += `,${value.toLowerCase()}`
     }
-    const tokens = connection.split(',').map((t) => t.trim())
+    const tokens = connection === '' ? [] : connection.split(',').map((t) => t.trim())
     this.#keepAlive = status[1] === '1' ? !tokens.includes('close') : tokens.includes('keep-alive')
     const bodiless = this.#headRequest || code === 204 || code === 304
     if (bodiless) this.#state = State.Done
@@ -177,7 +181,7 @@ export class ResponseParser {
     } else if (length !== undefined) {
       const values = new Set(length.split(',').map((v) => v.trim()))
       const [only] = values
-      if (values.size !== 1 || !/^\d{1,15}$/.test(only!)) throw new ResponseParseError(`invalid content-length: ${length}`)
+      if (values.size !== 1 || !DIGITS.test(only!)) throw new ResponseParseError(`invalid content-length: ${length}`)
       this.#remaining = Number(only)
       this.#state = this.#remaining === 0 ? State.Done : State.Length
     } else this.#untilClose()
@@ -213,12 +217,10 @@ function headEnd(buffer: Uint8Array, from: number): number {
   return -1
 }
 
+/** Byte-preserving (a TextDecoder's "latin1" is windows-1252); node:buffer exists on Bun and Deno. */
 function latin1(bytes: Uint8Array, start: number, end: number): string {
-  let text = ''
-  for (let i = start; i < end; i += 4096) {
-    text += String.fromCharCode.apply(null, bytes.subarray(i, Math.min(end, i + 4096)) as unknown as number[])
-  }
-  return text
+  // Called on a plain Uint8Array: no Buffer view to allocate (reading `.buffer` is costly on JSC).
+  return toString.call(bytes, 'latin1', start, end)
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
