@@ -1,0 +1,242 @@
+// The raw-socket HTTP/1.1 upstream client (src/adapter/http1) against scripted loopback upstreams:
+// keep-alive reuse without pipelining, the stale keep-alive retry, chunked and close-delimited
+// bodies, lying lengths, resets, aborts, connect refused and connect timeout.
+
+import { afterAll, afterEach, describe, expect, test } from 'bun:test'
+import { bunRuntime } from '../../src/adapter/bun.ts'
+import { bunConnect } from '../../src/adapter/http1/bun-transport.ts'
+import { createHttp1Client, type Http1Client } from '../../src/adapter/http1/http1-client.ts'
+import type { UpstreamRequest } from '../../src/adapter/runtime.ts'
+import { unusedPort } from '../support/sockets.ts'
+import { answered, okResponse, reply, startScriptedUpstream, type ScriptedUpstream } from '../support/scripted-upstream.ts'
+
+let upstream: ScriptedUpstream | undefined
+let client: Http1Client = createHttp1Client({ connect: bunConnect })
+
+afterEach(async () => {
+  client.close()
+  client = createHttp1Client({ connect: bunConnect })
+  await upstream?.stop()
+  upstream = undefined
+})
+afterAll(() => client.close())
+
+function request(port: number, init: Partial<UpstreamRequest> = {}): UpstreamRequest {
+  return { url: `http://127.0.0.1:${port}/path?q=1`, method: 'GET', headers: new Headers({ host: 'service1' }), body: null, signal: new AbortController().signal, ...init }
+}
+
+async function failure(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected a failure')
+    },
+    (error: unknown) => error,
+  )
+}
+
+describe('keep-alive', () => {
+  test('sequential requests share one connection; concurrent ones get their own, never pipelined', async () => {
+    upstream = await startScriptedUpstream((r, socket) => setTimeout(() => reply(socket, okResponse(`#${r.onConnection}`)), 5))
+    for (let i = 1; i <= 3; i++) expect(await (await client.fetch(request(upstream.port))).text()).toBe(`#${i}`)
+    expect(upstream.connections()).toBe(1)
+    const bodies = await Promise.all(Array.from({ length: 4 }, async () => (await client.fetch(request(upstream!.port))).text()))
+    expect(bodies.length).toBe(4)
+    expect(upstream.connections()).toBe(4)
+    expect(upstream.pipelined()).toBe(0)
+    expect(client.idleConnections(`127.0.0.1:${upstream.port}`)).toBe(4)
+  })
+
+  test('Host is sent as given, with the request target and method', async () => {
+    upstream = await startScriptedUpstream((_r, socket) => reply(socket, okResponse('ok')))
+    await (await client.fetch(request(upstream.port, { method: 'DELETE' }))).text()
+    expect(upstream.requests()[0]!.head).toBe('DELETE /path?q=1 HTTP/1.1\r\nhost: service1')
+  })
+
+  test('a reused connection the upstream closed before answering is retried once on a fresh one', async () => {
+    // The classic race: the upstream drops its idle connection just as the next request goes out.
+    upstream = await startScriptedUpstream((r, socket) => (r.onConnection === 2 ? socket.destroy() : reply(socket, okResponse(`conn ${r.connection}`))))
+    expect(await (await client.fetch(request(upstream.port))).text()).toBe('conn 1')
+    const retried = await client.fetch(request(upstream.port, { method: 'POST', body: new TextEncoder().encode('again') }))
+    expect(await retried.text()).toBe('conn 2')
+    expect(upstream.connections()).toBe(2)
+    expect(new TextDecoder().decode(upstream.requests()[2]!.body)).toBe('again')
+  })
+
+  test('a streamed body cannot be replayed: the stale connection is a reset', async () => {
+    upstream = await startScriptedUpstream((r, socket) => (r.onConnection === 2 ? socket.destroy() : reply(socket, okResponse('ok'))))
+    await (await client.fetch(request(upstream.port))).text()
+    const body = new Response('streamed').body!
+    const error = await failure(client.fetch(request(upstream.port, { method: 'POST', body })))
+    expect(bunRuntime.classifyUpstreamError(error)).toBe('reset')
+    expect(upstream.connections()).toBe(1)
+  })
+
+  test('connection: close from the upstream: the next request opens a new connection', async () => {
+    upstream = await startScriptedUpstream((_r, socket) => reply(socket, okResponse('bye', 'connection: close\r\n')))
+    for (let i = 0; i < 2; i++) expect(await (await client.fetch(request(upstream.port))).text()).toBe('bye')
+    expect(upstream.connections()).toBe(2)
+  })
+})
+
+describe('response bodies', () => {
+  test('chunked, in pieces: the body is reassembled and the connection reused', async () => {
+    upstream = await startScriptedUpstream((_r, socket) => {
+      socket.write('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nhel')
+      setTimeout(() => socket.write('lo\r\n6;x=y\r\n world\r\n'), 10)
+      setTimeout(() => reply(socket, '0\r\n\r\n'), 20)
+    })
+    for (let i = 0; i < 2; i++) expect(await (await client.fetch(request(upstream.port))).text()).toBe('hello world')
+    expect(upstream.connections()).toBe(1)
+  })
+
+  test('close-delimited body ends with the connection', async () => {
+    upstream = await startScriptedUpstream((_r, socket) => {
+      answered(socket)
+      socket.end('HTTP/1.1 200 OK\r\n\r\nuntil the end')
+    })
+    expect(await (await client.fetch(request(upstream.port))).text()).toBe('until the end')
+  })
+
+  test('gzip bytes and HEAD pass untouched', async () => {
+    const gzip = Bun.gzipSync(new TextEncoder().encode('compressed'))
+    upstream = await startScriptedUpstream((r, socket) => {
+      const head = `HTTP/1.1 200 OK\r\ncontent-encoding: gzip\r\ncontent-length: ${gzip.byteLength}\r\n\r\n`
+      reply(socket, r.head.startsWith('HEAD') ? head : Buffer.concat([Buffer.from(head), gzip]))
+    })
+    const got = await client.fetch(request(upstream.port))
+    expect(got.headers.get('content-encoding')).toBe('gzip')
+    expect(new Uint8Array(await got.arrayBuffer())).toEqual(gzip)
+    const head = await client.fetch(request(upstream.port, { method: 'HEAD' }))
+    expect(head.headers.get('content-length')).toBe(String(gzip.byteLength))
+    expect(await head.text()).toBe('')
+    expect(upstream.connections()).toBe(1)
+  })
+
+  test('longer than declared: the declared bytes only, and the connection is not reused', async () => {
+    upstream = await startScriptedUpstream((_r, socket) => reply(socket, 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nokTRAILING-GARBAGE'))
+    expect(await (await client.fetch(request(upstream.port))).text()).toBe('ok')
+    expect(await (await client.fetch(request(upstream.port))).text()).toBe('ok')
+    expect(upstream.connections()).toBe(2)
+  })
+
+  test('shorter than declared, then closed: the body fails (a reset after headers)', async () => {
+    upstream = await startScriptedUpstream((_r, socket) => {
+      answered(socket)
+      socket.end('HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nshort')
+    })
+    const response = await client.fetch(request(upstream.port))
+    expect(response.status).toBe(200)
+    expect(bunRuntime.classifyUpstreamError(await failure(response.text()))).toBe('reset')
+  })
+
+  test('reset mid-body of a large response: headers arrive, then the body stream errors', async () => {
+    upstream = await startScriptedUpstream((_r, socket) => {
+      socket.write(`HTTP/1.1 200 OK\r\ncontent-length: ${4 * 1024 * 1024}\r\n\r\n`)
+      socket.write(Buffer.alloc(256 * 1024, 0x61))
+      setTimeout(() => socket.resetAndDestroy(), 20)
+    })
+    const response = await client.fetch(request(upstream.port))
+    expect(response.headers.get('content-length')).toBe(String(4 * 1024 * 1024))
+    await failure(response.arrayBuffer())
+  })
+
+  test('a 4 MiB body read slowly arrives intact and in order', async () => {
+    const big = Buffer.alloc(4 * 1024 * 1024)
+    for (let i = 0; i < big.byteLength; i++) big[i] = i % 251
+    upstream = await startScriptedUpstream((_r, socket) => reply(socket, Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\ncontent-length: ${big.byteLength}\r\n\r\n`), big])))
+    const response = await client.fetch(request(upstream.port))
+    const reader = response.body!.getReader()
+    const parts: Uint8Array[] = []
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      parts.push(r.value)
+      if (parts.length % 16 === 0) await Bun.sleep(1)
+    }
+    expect(Buffer.concat(parts).equals(big)).toBe(true)
+  })
+})
+
+describe('request bodies', () => {
+  test('bytes with content-length; streams chunked, or with their declared content-length', async () => {
+    upstream = await startScriptedUpstream((_r, socket) => reply(socket, okResponse('ok')))
+    const big = new Uint8Array(3 * 1024 * 1024).fill(0x62)
+    await (await client.fetch(request(upstream.port, { method: 'PUT', body: big }))).text()
+    await (await client.fetch(request(upstream.port, { method: 'POST', body: new Blob([big]).stream() }))).text()
+    const headers = new Headers({ host: 'service1', 'content-length': '5' })
+    await (await client.fetch(request(upstream.port, { method: 'POST', headers, body: new Response('12345').body! }))).text()
+    const [bytes, chunked, sized] = upstream.requests()
+    expect(bytes!.head).toContain(`content-length: ${big.byteLength}`)
+    expect(bytes!.body.byteLength).toBe(big.byteLength)
+    expect(chunked!.head).toContain('transfer-encoding: chunked')
+    expect(Buffer.from(chunked!.body).equals(Buffer.from(big))).toBe(true)
+    expect(sized!.head).toContain('content-length: 5')
+    expect(new TextDecoder().decode(sized!.body)).toBe('12345')
+    expect(upstream.connections()).toBe(1)
+  })
+})
+
+describe('failures', () => {
+  test('connection refused is a connect failure', async () => {
+    const error = await failure(client.fetch(request(await unusedPort())))
+    expect(bunRuntime.classifyUpstreamError(error)).toBe('connect')
+  })
+
+  test('reset before the response head is a reset', async () => {
+    upstream = await startScriptedUpstream((_r, socket) => socket.resetAndDestroy())
+    expect(bunRuntime.classifyUpstreamError(await failure(client.fetch(request(upstream.port))))).toBe('reset')
+  })
+
+  test('abort while waiting: rejects with the signal reason and drops the connection', async () => {
+    let closed = false
+    upstream = await startScriptedUpstream((_r, socket) => socket.on('close', () => (closed = true)))
+    const controller = new AbortController()
+    const pending = client.fetch(request(upstream.port, { signal: controller.signal }))
+    await Bun.sleep(20)
+    controller.abort('gone')
+    expect(await failure(pending)).toBe('gone')
+    await Bun.sleep(20)
+    expect(closed).toBe(true)
+  })
+
+  test('connect_timeout: a listener whose accept queue is full never completes the handshake', async () => {
+    // backlog 0 admits one queued connection; the fillers take it, later SYNs are dropped.
+    const hole = Bun.spawn(['python3', '-c', BLACK_HOLE], { stdout: 'pipe', stderr: 'inherit' })
+    try {
+      const port = await firstLineNumber(hole.stdout)
+      const started = performance.now()
+      const error = await failure(client.fetch(request(port, { connectTimeoutMs: 200 })))
+      const elapsed = performance.now() - started
+      expect((error as { code?: string }).code).toBe('ConnectTimeout')
+      expect(bunRuntime.classifyUpstreamError(error)).toBe('connect')
+      expect(elapsed).toBeGreaterThanOrEqual(190)
+      expect(elapsed).toBeLessThan(1500)
+    } finally {
+      hole.kill()
+    }
+  })
+})
+
+const BLACK_HOLE = `
+import socket, sys, time
+s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(0)
+port = s.getsockname()[1]
+fill = []
+for _ in range(4):
+    c = socket.socket(); c.setblocking(False); c.connect_ex(('127.0.0.1', port)); fill.append(c)
+time.sleep(0.2)
+print(port, flush=True)
+time.sleep(30)
+`
+
+async function firstLineNumber(stream: ReadableStream<Uint8Array>): Promise<number> {
+  const reader = stream.getReader()
+  let text = ''
+  while (!text.includes('\n')) {
+    const { done, value } = await reader.read()
+    if (done) break
+    text += new TextDecoder().decode(value)
+  }
+  reader.releaseLock()
+  const port = Number(text.trim())
+  if (!port) throw new Error(`the black-hole helper printed no port: ${JSON.stringify(text)}`)
+  return port
+}
