@@ -7,6 +7,10 @@ import { bunRuntime } from '../../src/adapter/bun.ts'
 import { bunConnect } from '../../src/adapter/http1/bun-transport.ts'
 import { createHttp1Client, type Http1Client } from '../../src/adapter/http1/http1-client.ts'
 import type { UpstreamRequest } from '../../src/adapter/runtime.ts'
+import { StatsStore } from '../../src/admin/stats.ts'
+import { parseConfig } from '../../src/config/load-config.ts'
+import { startEdgeway } from '../../src/server.ts'
+import { frontProxyYaml } from '../support/edgeway.ts'
 import { unusedPort } from '../support/sockets.ts'
 import { answered, okResponse, reply, startScriptedUpstream, type ScriptedUpstream } from '../support/scripted-upstream.ts'
 
@@ -198,7 +202,6 @@ describe('failures', () => {
   })
 
   test('connect_timeout: a listener whose accept queue is full never completes the handshake', async () => {
-    // backlog 0 admits one queued connection; the fillers take it, later SYNs are dropped.
     const hole = Bun.spawn(['python3', '-c', BLACK_HOLE], { stdout: 'pipe', stderr: 'inherit' })
     try {
       const port = await firstLineNumber(hole.stdout)
@@ -215,6 +218,35 @@ describe('failures', () => {
   })
 })
 
+describe('through the proxy', () => {
+  test("the cluster's connect_timeout (0.25s) bounds the connect: 503 UF, counted as a connect failure", async () => {
+    const hole = Bun.spawn(['python3', '-c', BLACK_HOLE], { stdout: 'pipe', stderr: 'inherit' })
+    const config = parseConfig(frontProxyYaml([{ address: '127.0.0.1', port: await firstLineNumber(hole.stdout) }]), 'test.yaml', { env: () => undefined })
+    const stats = new StatsStore()
+    const proxy = await startEdgeway(config, {
+      runtime: { ...bunRuntime, upstreamFetch: client.fetch },
+      version: 'test',
+      commandLineOptions: {},
+      stats,
+      write: () => {},
+    })
+    try {
+      const started = performance.now()
+      const response = await fetch(`http://127.0.0.1:${proxy.ports.get('ingress_http')}/service/1`)
+      const elapsed = performance.now() - started
+      expect(response.status).toBe(503)
+      expect(await response.text()).toContain('connection failure')
+      expect(elapsed).toBeGreaterThanOrEqual(240)
+      expect(elapsed).toBeLessThan(1500)
+      expect(stats.get('cluster.service1.upstream_cx_connect_fail').value).toBe(1)
+    } finally {
+      await proxy.stop()
+      hole.kill()
+    }
+  })
+})
+
+// backlog 0 admits one queued connection; the fillers take it, so later SYNs are dropped.
 const BLACK_HOLE = `
 import socket, sys, time
 s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(0)
