@@ -36,7 +36,7 @@ export async function startScriptedUpstream(script: Script): Promise<ScriptedUps
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
     socket.on('error', () => {})
-    socket.on('data', (data) => {
+    socket.on('data', (data: Buffer) => {
       buffered = Buffer.concat([buffered, data])
       for (;;) {
         const end = buffered.indexOf('\r\n\r\n')
