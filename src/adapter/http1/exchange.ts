@@ -2,8 +2,8 @@
 // parses the response, and hands back a standard Response whose body stream pauses the socket
 // when its queue is full. Never pipelined: the connection is returned only after the response.
 
-import { concatBytes, encodeChunk, encodeRequestHead, LAST_CHUNK, type BodyFraming } from './request-writer.ts'
-import { ResponseParser, ResponseParseError, type ResponseHead } from './response-parser.ts'
+import { encodeChunk, encodeLatin1, Http1ParseError, LAST_CHUNK, requestHead, type ResponseHead } from '../http1-codec.ts'
+import { ResponseReader } from './response-reader.ts'
 import type { Transport } from './transport.ts'
 import { abortReason, UpstreamError } from './upstream-error.ts'
 
@@ -40,7 +40,7 @@ export function exchange(transport: Transport, request: ExchangeRequest, reused:
     let drained: (() => void) | undefined
     let bodyReader: ReadableStreamDefaultReader<Uint8Array> | undefined
 
-    const parser = new ResponseParser(request.method, {
+    const parser = new ResponseReader(request.method, {
       head: (h) => void (head = h),
       body: (chunk) => {
         if (!controller) (early ??= []).push(chunk)
@@ -49,7 +49,6 @@ export function exchange(transport: Transport, request: ExchangeRequest, reused:
           if ((controller.desiredSize ?? 1) <= 0) transport.pause()
         }
       },
-      complete: () => {},
     })
 
     const end = (reusable: boolean) => {
@@ -142,12 +141,12 @@ export function exchange(transport: Transport, request: ExchangeRequest, reused:
 
     const writeRequest = async () => {
       const { body } = request
-      const framing: BodyFraming =
-        body === null ? { kind: 'none' }
-        : body instanceof Uint8Array ? { kind: 'length', length: body.byteLength }
-        : request.streamLength !== undefined ? { kind: 'length', length: request.streamLength }
-        : { kind: 'chunked' }
-      const headBytes = encodeRequestHead(request.method, request.target, request.authority, request.headers, framing)
+      const framing: 'none' | 'chunked' | number =
+        body === null ? 'none'
+        : body instanceof Uint8Array ? body.byteLength
+        : request.streamLength !== undefined ? request.streamLength
+        : 'chunked'
+      const headBytes = encodeLatin1(requestHead(request.method, request.target, request.authority, request.headers, framing))
       if (!(body instanceof ReadableStream)) {
         const flushed = body && body.byteLength > COALESCE_BYTES ? transport.write(headBytes) && transport.write(body) : transport.write(body?.byteLength ? concatBytes(headBytes, body) : headBytes)
         if (!flushed) await waitDrain()
@@ -163,11 +162,12 @@ export function exchange(transport: Transport, request: ExchangeRequest, reused:
         if (finished) return
         if (ended) break
         sent += value.byteLength
-        if (framing.kind === 'length' && sent > framing.length) throw new Error(`request body longer than its content-length ${framing.length}`)
-        if (!transport.write(framing.kind === 'chunked' ? encodeChunk(value) : value)) await waitDrain()
+        if (typeof framing === 'number' && sent > framing) throw new Error(`request body longer than its content-length ${framing}`)
+        if (value.byteLength === 0) continue // an empty chunk would end a chunked body
+        if (!transport.write(framing === 'chunked' ? encodeChunk(value) : value)) await waitDrain()
       }
-      if (framing.kind === 'length' && sent !== framing.length) throw new Error(`request body of ${sent} bytes, content-length ${framing.length}`)
-      if (framing.kind === 'chunked' && !transport.write(LAST_CHUNK)) await waitDrain()
+      if (typeof framing === 'number' && sent !== framing) throw new Error(`request body of ${sent} bytes, content-length ${framing}`)
+      if (framing === 'chunked' && !transport.write(LAST_CHUNK)) await waitDrain()
       requestWritten = true
     }
 
@@ -176,6 +176,13 @@ export function exchange(transport: Transport, request: ExchangeRequest, reused:
 }
 
 function protocolError(cause: unknown): unknown {
-  const protocol = cause instanceof ResponseParseError || cause instanceof TypeError || cause instanceof RangeError
+  const protocol = cause instanceof Http1ParseError || cause instanceof TypeError || cause instanceof RangeError
   return protocol ? new UpstreamError('reset', 'ProtocolError', `upstream protocol error: ${(cause as Error).message}`, { cause }) : cause
+}
+
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.byteLength + b.byteLength)
+  out.set(a, 0)
+  out.set(b, a.byteLength)
+  return out
 }

@@ -1,0 +1,86 @@
+import { describe, expect, test } from 'bun:test'
+import { Http1ParseError, type ResponseHead } from '../http1-codec.ts'
+import { ResponseReader } from './response-reader.ts'
+
+const bytes = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0))
+
+/** Feeds `parts` one by one and records what the reader reported. */
+function read(method: string, parts: string[], eof = false) {
+  let head: ResponseHead | undefined
+  let body = ''
+  const reader = new ResponseReader(method, {
+    head: (h) => void (head = h),
+    body: (chunk) => void (body += String.fromCharCode(...chunk)),
+  })
+  for (const part of parts) reader.execute(bytes(part))
+  const finished = eof ? reader.finish() : undefined
+  return { head, body, reader, finished }
+}
+
+/** Every split of `text` into two parts. */
+function everySplit(method: string, text: string) {
+  return Array.from({ length: text.length - 1 }, (_, i) => read(method, [text.slice(0, i + 1), text.slice(i + 1)]))
+}
+
+describe('ResponseReader', () => {
+  test('content-length body, split at every byte boundary', () => {
+    for (const r of everySplit('GET', 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello')) {
+      expect(r.head?.status).toBe(200)
+      expect(r.head?.headers).toEqual([['content-type', 'text/plain'], ['content-length', '5']])
+      expect(r.body).toBe('hello')
+      expect(r.reader.reusable).toBe(true)
+    }
+  })
+
+  test('chunked body with extensions and trailers, split at every byte boundary', () => {
+    for (const r of everySplit('GET', 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n1\r\n \r\n5\r\nworld\r\n0\r\nx-trailer: t\r\n\r\n')) {
+      expect(r.body).toBe('hello world')
+      expect(r.reader.reusable).toBe(true)
+    }
+  })
+
+  test('no length: the body runs until the upstream closes, and the connection is not reused', () => {
+    const r = read('GET', ['HTTP/1.1 200 OK\r\n\r\nsome', ' more'], true)
+    expect(r.body).toBe('some more')
+    expect(r.finished).toBe(true)
+    expect(r.reader.reusable).toBe(false)
+  })
+
+  test('HEAD, 204 and 304 are complete with the head; interim 1xx responses are skipped', () => {
+    for (const [method, status] of [['HEAD', 200], ['GET', 204], ['GET', 304]] as const) {
+      const r = read(method, [`HTTP/1.1 ${status} X\r\nContent-Length: 10\r\n\r\n`])
+      expect(r.reader.done).toBe(true)
+      expect(r.reader.reusable).toBe(true)
+    }
+    const r = read('POST', ['HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n', 'HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok'])
+    expect(r.head!.status).toBe(201)
+    expect(r.body).toBe('ok')
+  })
+
+  test('more bytes than declared mark it excess (never reused); fewer are incomplete at EOF', () => {
+    const long = read('GET', ['HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA'])
+    expect(long.body).toBe('ok')
+    expect(long.reader.reusable).toBe(false)
+    const chunkedLong = read('GET', ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n', 'MORE'])
+    expect(chunkedLong.reader.excess).toBe(true)
+    const short = read('GET', ['HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nok'], true)
+    expect(short.finished).toBe(false)
+  })
+
+  test('connection: close and HTTP/1.0 are not reusable', () => {
+    expect(read('GET', ['HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 0\r\n\r\n']).reader.reusable).toBe(false)
+    expect(read('GET', ['HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n']).reader.reusable).toBe(false)
+  })
+
+  test('framing violations and upgrades throw Http1ParseError', () => {
+    for (const text of [
+      'HTTP/2 200 OK\r\n\r\n',
+      'HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n',
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
+      'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n',
+      'HTTP/1.1 101 Switching Protocols\r\n\r\n',
+    ]) {
+      expect(() => read('GET', [text])).toThrow(Http1ParseError)
+    }
+  })
+})

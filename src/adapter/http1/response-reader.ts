@@ -1,0 +1,106 @@
+// Push-side framing for a socket that delivers bytes in callbacks (Bun): feeds arrivals through the
+// shared HTTP/1.1 codec (../http1-codec.ts head parser, ../http1-chunked-decoder.ts) and reports
+// head, body pieces and completion. The Deno client pulls instead; the codec is common to both.
+
+import { ChunkedDecoder } from '../http1-chunked-decoder.ts'
+import { Http1ParseError, parseResponseHead, type ResponseHead } from '../http1-codec.ts'
+
+export type ReaderEvents = {
+  head(head: ResponseHead): void
+  /** A view into the arrived bytes (Bun hands each callback a fresh buffer). */
+  body(chunk: Uint8Array): void
+}
+
+export class ResponseReader {
+  #head: ResponseHead | undefined
+  #pending: Uint8Array | undefined
+  #left = 0
+  #chunked: ChunkedDecoder | undefined
+  #done = false
+  readonly #method: string
+  readonly #events: ReaderEvents
+  /** Some response byte arrived (a reused connection that fails before that may be retried). */
+  received = false
+  /** Bytes followed a complete response: the upstream sent more than it declared. */
+  excess = false
+
+  constructor(method: string, events: ReaderEvents) {
+    this.#method = method
+    this.#events = events
+  }
+
+  get done(): boolean {
+    return this.#done
+  }
+
+  get headReceived(): boolean {
+    return this.#head !== undefined
+  }
+
+  /** Complete, and the connection may carry another request. */
+  get reusable(): boolean {
+    return this.#done && this.#head!.keepAlive && !this.excess
+  }
+
+  /** Feeds arrived bytes; throws Http1ParseError on a framing violation. */
+  execute(chunk: Uint8Array): void {
+    if (chunk.byteLength > 0) this.received = true
+    if (this.#done) {
+      if (chunk.byteLength > 0) this.excess = true
+      return
+    }
+    let bytes = chunk
+    while (!this.#head) {
+      if (this.#pending) bytes = concat(this.#pending, bytes)
+      const head = parseResponseHead(bytes, this.#method)
+      if (!head) {
+        this.#pending = bytes === chunk ? chunk.slice() : bytes
+        return
+      }
+      this.#pending = undefined
+      bytes = bytes.subarray(head.headBytes)
+      if (head.status === 101) throw new Http1ParseError('protocol upgrade is not supported')
+      if (head.status < 200) continue // interim response (100 Continue, 103 Early Hints)
+      this.#head = head
+      const { framing } = head
+      if (framing.kind === 'length') this.#left = framing.length
+      else if (framing.kind === 'chunked') this.#chunked = new ChunkedDecoder()
+      this.#events.head(head)
+      if (framing.kind === 'none' || (framing.kind === 'length' && framing.length === 0)) this.#done = true
+    }
+    if (bytes.byteLength === 0) return
+    if (this.#done) {
+      this.excess = true
+      return
+    }
+    const { framing } = this.#head
+    if (framing.kind === 'close') return this.#events.body(bytes)
+    if (this.#chunked) {
+      const { data, consumed } = this.#chunked.push(bytes)
+      for (const piece of data) this.#events.body(piece)
+      if (this.#chunked.done) {
+        this.#done = true
+        if (consumed < bytes.byteLength) this.excess = true
+      }
+      return
+    }
+    const take = Math.min(this.#left, bytes.byteLength)
+    this.#events.body(take === bytes.byteLength ? bytes : bytes.subarray(0, take))
+    this.#left -= take
+    if (this.#left === 0) this.#done = true
+    if (take < bytes.byteLength) this.excess = true
+  }
+
+  /** The upstream closed its side. Returns true when the response is complete. */
+  finish(): boolean {
+    if (this.#head?.framing.kind === 'close') this.#done = true
+    return this.#done
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.byteLength + b.byteLength)
+  out.set(a, 0)
+  out.set(b, a.byteLength)
+  return out
+}
