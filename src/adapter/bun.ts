@@ -79,7 +79,7 @@ function fetchUpstream(request: UpstreamRequest): Promise<Response> {
 
 /**
  * Bun's fetch stays the default: it runs socket I/O on its own thread, and the raw-socket
- * HTTP/1.1 client (http1/) measured ~0.65x its small-body req/s with everything on the JS thread
+ * HTTP/1.1 client (http1/) measured 0.63-0.77x its small-body req/s with everything on the JS thread
  * (see README). EDGEWAY_UPSTREAM_CLIENT=http1 selects the client, which enforces connect_timeout.
  */
 const upstreamFetch = Bun.env.EDGEWAY_UPSTREAM_CLIENT === 'http1' ? createHttp1Client({ connect: bunConnect }).fetch : fetchUpstream
