@@ -11,7 +11,7 @@ import { StatsStore } from '../../src/admin/stats.ts'
 import { parseConfig } from '../../src/config/load-config.ts'
 import { startEdgeway } from '../../src/server.ts'
 import { frontProxyYaml } from '../support/edgeway.ts'
-import { unusedPort } from '../support/sockets.ts'
+import { startBlackHole, unusedPort } from '../support/sockets.ts'
 import { answered, okResponse, reply, startScriptedUpstream, type ScriptedUpstream } from '../support/scripted-upstream.ts'
 
 let upstream: ScriptedUpstream | undefined
@@ -202,9 +202,9 @@ describe('failures', () => {
   })
 
   test('connect_timeout: a listener whose accept queue is full never completes the handshake', async () => {
-    const hole = Bun.spawn(['python3', '-c', BLACK_HOLE], { stdout: 'pipe', stderr: 'inherit' })
+    const hole = await startBlackHole()
     try {
-      const port = await firstLineNumber(hole.stdout)
+      const port = hole.port
       const started = performance.now()
       const error = await failure(client.fetch(request(port, { connectTimeoutMs: 200 })))
       const elapsed = performance.now() - started
@@ -213,15 +213,15 @@ describe('failures', () => {
       expect(elapsed).toBeGreaterThanOrEqual(190)
       expect(elapsed).toBeLessThan(1500)
     } finally {
-      hole.kill()
+      hole.stop()
     }
   })
 })
 
 describe('through the proxy', () => {
   test("the cluster's connect_timeout (0.25s) bounds the connect: 503 UF, counted as a connect failure", async () => {
-    const hole = Bun.spawn(['python3', '-c', BLACK_HOLE], { stdout: 'pipe', stderr: 'inherit' })
-    const config = parseConfig(frontProxyYaml([{ address: '127.0.0.1', port: await firstLineNumber(hole.stdout) }]), 'test.yaml', { env: () => undefined })
+    const hole = await startBlackHole()
+    const config = parseConfig(frontProxyYaml([{ address: '127.0.0.1', port: hole.port }]), 'test.yaml', { env: () => undefined })
     const stats = new StatsStore()
     const proxy = await startEdgeway(config, {
       runtime: { ...bunRuntime, upstreamFetch: client.fetch },
@@ -241,34 +241,8 @@ describe('through the proxy', () => {
       expect(stats.get('cluster.service1.upstream_cx_connect_fail').value).toBe(1)
     } finally {
       await proxy.stop()
-      hole.kill()
+      hole.stop()
     }
   })
 })
 
-// backlog 0 admits one queued connection; the fillers take it, so later SYNs are dropped.
-const BLACK_HOLE = `
-import socket, sys, time
-s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(0)
-port = s.getsockname()[1]
-fill = []
-for _ in range(4):
-    c = socket.socket(); c.setblocking(False); c.connect_ex(('127.0.0.1', port)); fill.append(c)
-time.sleep(0.2)
-print(port, flush=True)
-time.sleep(30)
-`
-
-async function firstLineNumber(stream: ReadableStream<Uint8Array>): Promise<number> {
-  const reader = stream.getReader()
-  let text = ''
-  while (!text.includes('\n')) {
-    const { done, value } = await reader.read()
-    if (done) break
-    text += new TextDecoder().decode(value)
-  }
-  reader.releaseLock()
-  const port = Number(text.trim())
-  if (!port) throw new Error(`the black-hole helper printed no port: ${JSON.stringify(text)}`)
-  return port
-}

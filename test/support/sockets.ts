@@ -95,3 +95,44 @@ export function rawBody(answer: string): string {
   }
   return out
 }
+
+export type BlackHole = { readonly port: number; stop(): void }
+
+// A Node child (Bun ignores `backlog`; Node reads 0 as its default) that listens with backlog 1
+// and then blocks its thread (Atomics.wait, no CPU), so it never accepts: once fillers take the
+// queued slots, later SYNs are dropped and a connect hangs. Node is there wherever npm ci ran.
+const BLACK_HOLE_CHILD = `
+const net = require('node:net'), fs = require('node:fs')
+const server = net.createServer()
+server.listen({ host: '127.0.0.1', port: 0, backlog: 1 }, () => {
+  fs.writeSync(1, server.address().port + '\\n')
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000)
+  process.exit(0)
+})`
+
+/** A loopback port where a TCP connect neither succeeds nor is refused: for connect timeouts. */
+export async function startBlackHole(): Promise<BlackHole> {
+  const child = Bun.spawn(['node', '-e', BLACK_HOLE_CHILD], { stdout: 'pipe', stderr: 'inherit' })
+  const reader = child.stdout.getReader()
+  let text = ''
+  while (!text.includes('\n')) {
+    const { done, value } = await reader.read()
+    if (done) break
+    text += new TextDecoder().decode(value)
+  }
+  reader.releaseLock()
+  const port = Number(text.trim())
+  if (!port) {
+    child.kill()
+    throw new Error(`the black-hole child printed no port: ${JSON.stringify(text)}`)
+  }
+  const fillers = Array.from({ length: 4 }, () => net.connect(port, '127.0.0.1').on('error', () => {}))
+  await new Promise((resolve) => setTimeout(resolve, 200))
+  return {
+    port,
+    stop() {
+      for (const socket of fillers) socket.destroy()
+      child.kill()
+    },
+  }
+}
