@@ -1,7 +1,7 @@
 // Deno runtime: Deno.serve for listeners, an HTTP/1.1 upstream client on Deno.connect sockets.
 
 import type { ConnInfo, FetchHandler, Runtime, ServeOptions, ServerHandle, UpstreamFailure } from './runtime.ts'
-import { denoHttp1Fetch, UpstreamConnectError } from './deno-http1-client.ts'
+import { denoHttp1Fetch, UpstreamConnectError } from './http1/deno-http1-client.ts'
 import { exitProcess, onProcessSignals } from './process.ts'
 
 // The handful of Deno APIs edgeway uses; declared here so type-checking needs no Deno types.

@@ -2,7 +2,7 @@
 // parses the response, and hands back a standard Response whose body stream pauses the socket
 // when its queue is full. Never pipelined: the connection is returned only after the response.
 
-import { encodeChunk, encodeLatin1, Http1ParseError, LAST_CHUNK, requestHead, type ResponseHead } from '../http1-codec.ts'
+import { encodeChunk, encodeLatin1, Http1ParseError, LAST_CHUNK, requestHead, type ResponseHead } from './codec.ts'
 import { ResponseReader } from './response-reader.ts'
 import type { Transport } from './transport.ts'
 import { abortReason, UpstreamError } from './upstream-error.ts'

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { Http1ParseError, type ResponseHead } from '../http1-codec.ts'
+import { Http1ParseError, type ResponseHead } from './codec.ts'
 import { ResponseReader } from './response-reader.ts'
 
 const bytes = (text: string) => Uint8Array.from(text, (c) => c.charCodeAt(0))

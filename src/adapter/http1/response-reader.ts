@@ -1,9 +1,9 @@
 // Push-side framing for a socket that delivers bytes in callbacks (Bun): feeds arrivals through the
-// shared HTTP/1.1 codec (../http1-codec.ts head parser, ../http1-chunked-decoder.ts) and reports
+// shared HTTP/1.1 codec (codec.ts head parser, chunked-decoder.ts) and reports
 // head, body pieces and completion. The Deno client pulls instead; the codec is common to both.
 
-import { ChunkedDecoder } from '../http1-chunked-decoder.ts'
-import { Http1ParseError, parseResponseHead, type ResponseHead } from '../http1-codec.ts'
+import { ChunkedDecoder } from './chunked-decoder.ts'
+import { Http1ParseError, parseResponseHead, type ResponseHead } from './codec.ts'
 
 export type ReaderEvents = {
   head(head: ResponseHead): void

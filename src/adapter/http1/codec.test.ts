@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
-import { encodeChunk, encodeLatin1, Http1ParseError, parseResponseHead, requestHead } from './http1-codec.ts'
-import { ChunkedDecoder } from './http1-chunked-decoder.ts'
+import { encodeChunk, encodeLatin1, Http1ParseError, parseResponseHead, requestHead } from './codec.ts'
+import { ChunkedDecoder } from './chunked-decoder.ts'
 
 const bytes = (text: string) => encodeLatin1(text)
 

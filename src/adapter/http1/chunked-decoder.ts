@@ -1,7 +1,7 @@
 // Undoes chunked transfer coding (RFC 9112 §7.1) as bytes arrive in pieces of any size;
 // chunk extensions and trailers are read and dropped.
 
-import { Http1ParseError } from './http1-codec.ts'
+import { Http1ParseError } from './codec.ts'
 
 type State = 'size' | 'data' | 'data-end' | 'trailer' | 'done'
 

@@ -3,10 +3,11 @@
 // on one core), and a proxy needs none of what it adds: it sends our Host as is, keeps bodies
 // encoded (gzip passes through byte for byte, as on Bun) and frames exactly what it reads.
 
-import type { UpstreamRequest } from './runtime.ts'
-import { ChunkedDecoder } from './http1-chunked-decoder.ts'
-import { encodeChunk, encodeLatin1, LAST_CHUNK, parseResponseHead, requestHead, type ResponseHead } from './http1-codec.ts'
+import type { UpstreamRequest } from '../runtime.ts'
+import { ChunkedDecoder } from './chunked-decoder.ts'
+import { encodeChunk, encodeLatin1, LAST_CHUNK, parseResponseHead, requestHead, type ResponseHead } from './codec.ts'
 import { DenoConnection, type DenoTcpConn } from './deno-connection.ts'
+import { ConnectionPool } from './connection-pool.ts'
 
 declare const Deno: { connect(options: { hostname: string; port: number }): Promise<DenoTcpConn> }
 
@@ -17,27 +18,17 @@ class StaleConnectionError extends Error {}
 
 // Idle sockets are not read, so an upstream that closes them is only noticed on reuse (and
 // retried); dropping them after a while keeps CLOSE_WAIT sockets from piling up.
-const IDLE_MS = 30_000
-const MAX_IDLE_PER_AUTHORITY = 256
-const idle = new Map<string, DenoConnection[]>()
+const pool = new ConnectionPool<DenoConnection>({ idleTimeoutMs: 30_000, maxIdlePerKey: 256, now: Date.now })
 
-function take(authority: string, now: number): DenoConnection | undefined {
-  const list = idle.get(authority)
-  while (list && list.length > 0) {
-    const connection = list.pop() as DenoConnection
-    if (now - connection.idleSince < IDLE_MS) return connection
-    connection.close()
+function take(authority: string): DenoConnection | undefined {
+  for (let connection = pool.acquire(authority); connection; connection = pool.acquire(authority)) {
+    if (!connection.closed) return connection
   }
   return undefined
 }
 
 function release(connection: DenoConnection): void {
-  if (connection.closed) return
-  let list = idle.get(connection.authority)
-  if (!list) idle.set(connection.authority, (list = []))
-  if (list.length >= MAX_IDLE_PER_AUTHORITY) return connection.close()
-  connection.idleSince = Date.now()
-  list.push(connection)
+  if (!connection.closed) pool.release(connection.authority, connection)
 }
 
 async function connect(authority: string): Promise<DenoConnection> {
@@ -59,7 +50,7 @@ export async function denoHttp1Fetch(request: UpstreamRequest): Promise<Response
   const authority = url.slice(url.indexOf('//') + 2, slash < 0 ? undefined : slash)
   const target = slash < 0 ? '/' : url.slice(slash)
   const body = await bodyBytes(request.body)
-  let pooled = take(authority, Date.now())
+  let pooled = take(authority)
   for (;;) {
     let connection: DenoConnection | undefined = pooled
     // Closing the socket makes the pending connect, write or read fail; the attempt then sees its
@@ -75,7 +66,7 @@ export async function denoHttp1Fetch(request: UpstreamRequest): Promise<Response
     } catch (error) {
       connection?.close()
       if (error instanceof StaleConnectionError && !(body instanceof ReadableStream) && !signal.aborted) {
-        pooled = take(authority, Date.now())
+        pooled = take(authority)
         continue
       }
       signal.throwIfAborted()

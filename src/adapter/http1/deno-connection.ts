@@ -12,7 +12,6 @@ export type DenoTcpConn = {
 const READ_BYTES = 64 * 1024
 
 export class DenoConnection {
-  idleSince = 0
   closed = false
   private buffer = new Uint8Array(READ_BYTES)
   private start = 0
