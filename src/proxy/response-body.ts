@@ -11,7 +11,9 @@ export const WHOLE_BODY_LIMIT_BYTES = 64 * 1024
 
 /** True when `response` declares a body small enough to read before answering. */
 export function isSmallSizedBody(method: string, response: Response): boolean {
-  if (!response.body || method === 'HEAD') return false
+  // Decided from the head alone: reading `response.body` would make Bun build a stream for a body
+  // that arrayBuffer() can otherwise hand over directly.
+  if (method === 'HEAD' || response.status === 204 || response.status === 304) return false
   const declared = response.headers.get('content-length')
   if (declared === null) return false
   const length = Number(declared)
@@ -28,6 +30,9 @@ export async function readWholeBody(response: Response, timeoutMs: number): Prom
     (cause: unknown) => upstreamReset(cause),
   )
   if (!Number.isFinite(timeoutMs)) return read
+  // A body that came with the head is read by now: no timer for the common case.
+  const early = await Promise.race([read, NOT_YET])
+  if (early !== NOT_YET_VALUE) return early
   let timer: ReturnType<typeof setTimeout> | undefined
   const expired = new Promise<ProxyError>((resolve) => {
     timer = setTimeout(() => resolve(routeTimeout()), Math.max(1, timeoutMs))
@@ -40,6 +45,9 @@ export async function readWholeBody(response: Response, timeoutMs: number): Prom
     clearTimeout(timer)
   }
 }
+
+const NOT_YET_VALUE = Symbol('not yet')
+const NOT_YET = Promise.resolve(NOT_YET_VALUE)
 
 /** Calls `done` with the body size once the client has the whole body (or at once without one). */
 export function whenBodyDone(response: Response, done: (bytes: number) => void): Response {
