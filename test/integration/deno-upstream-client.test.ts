@@ -8,6 +8,7 @@ import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ROOT, spawnEdgeway, type EdgewayProcess } from '../support/edgeway.ts'
+import { startBlackHole, type BlackHole } from '../support/sockets.ts'
 
 const DENO = `${ROOT}node_modules/.bin/deno`
 const BIG = 'x'.repeat(300_000)
@@ -50,6 +51,7 @@ let upstreamPort: number
 let edgeway: EdgewayProcess
 let dir: string
 let base: string
+let hole: BlackHole | undefined
 
 /** Reads one request (content-length or chunked body, de-chunked) per turn on a kept-alive socket. */
 function serveScripted(socket: net.Socket): void {
@@ -94,6 +96,7 @@ beforeAll(async () => {
   upstream = net.createServer(serveScripted)
   await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve))
   upstreamPort = (upstream.address() as net.AddressInfo).port
+  hole = await startBlackHole()
   dir = mkdtempSync(join(tmpdir(), 'edgeway-deno-client-'))
   const config = join(dir, 'deno.yaml')
   writeFileSync(
@@ -110,9 +113,14 @@ listeners:
         routes:
           - match: { prefix: /s }
             route: { cluster: scripted, timeout: 5s }
+          - match: { prefix: /hole }
+            route: { cluster: blackholed, timeout: 5s }
 clusters:
   - name: scripted
     load_assignment: { endpoints: [{ address: 127.0.0.1, port: ${upstreamPort} }] }
+  - name: blackholed
+    connect_timeout: 0.25s
+    load_assignment: { endpoints: [{ address: 127.0.0.1, port: ${hole.port} }] }
 `,
   )
   const previous = process.env.EDGEWAY_TEST_RUNTIME
@@ -129,6 +137,7 @@ clusters:
 
 afterAll(async () => {
   if (edgeway && edgeway.child.exitCode === null) edgeway.kill('SIGKILL')
+  hole?.stop()
   await new Promise<void>((resolve) => (upstream ? upstream.close(() => resolve()) : resolve()))
   if (dir) rmSync(dir, { recursive: true, force: true })
 })
@@ -189,6 +198,16 @@ describe("edgeway's HTTP/1.1 upstream client on Deno", () => {
       expect(await response.text()).toBe('first')
       await new Promise((resolve) => setTimeout(resolve, 80)) // the upstream has closed it by now
     }
+  })
+
+  test("a connect that never completes fails after the cluster's connect_timeout (0.25s), not the route's 5s: 503 UF", async () => {
+    const started = performance.now()
+    const response = await fetch(`${base}/hole`)
+    const elapsed = performance.now() - started
+    expect(response.status).toBe(503)
+    expect(await response.text()).toContain('connection failure')
+    expect(elapsed).toBeGreaterThanOrEqual(240)
+    expect(elapsed).toBeLessThan(2_500)
   })
 
   test('a reset before headers is a 503 with the reset reason', async () => {

@@ -60,7 +60,7 @@ export async function denoHttp1Fetch(request: UpstreamRequest): Promise<Response
     try {
       if (!connection) {
         const connecting = connect(authority)
-        connection = await abortable(connecting, signal)
+        connection = await abortable(connecting, signal, request.connectTimeoutMs ?? Infinity)
       }
       return await exchange(connection, request.method, target, authority, request.headers, body, pooled !== undefined)
     } catch (error) {
@@ -78,18 +78,37 @@ export async function denoHttp1Fetch(request: UpstreamRequest): Promise<Response
 }
 
 /** A connect the signal gave up on is closed when it completes, never left open. */
-function abortable(connecting: Promise<DenoConnection>, signal: AbortSignal): Promise<DenoConnection> {
+/** The connect, bounded by the cluster's connect_timeout and the attempt's signal; a late socket is closed. */
+function abortable(connecting: Promise<DenoConnection>, signal: AbortSignal, timeoutMs: number): Promise<DenoConnection> {
   return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason)
+    let settled = false
+    const settle = () => {
+      settled = true
+      signal.removeEventListener('abort', onAbort)
+      clearTimeout(timer)
+    }
+    const onAbort = () => {
+      settle()
+      reject(signal.reason)
+    }
+    // Deno.connect takes no timeout: without this a black-holed endpoint would hold the attempt
+    // until the route's timeout instead of failing over after connect_timeout.
+    const timer = Number.isFinite(timeoutMs)
+      ? setTimeout(() => {
+          settle()
+          reject(new UpstreamConnectError(`tcp connect error: connect timeout after ${timeoutMs} ms`))
+        }, timeoutMs)
+      : undefined
     signal.addEventListener('abort', onAbort, { once: true })
     connecting.then(
       (connection) => {
-        signal.removeEventListener('abort', onAbort)
-        if (signal.aborted) connection.close()
-        else resolve(connection)
+        if (settled) return connection.close()
+        settle()
+        resolve(connection)
       },
       (error) => {
-        signal.removeEventListener('abort', onAbort)
+        if (settled) return
+        settle()
         reject(error)
       },
     )
