@@ -24,17 +24,33 @@ export type AccessLogEntry = {
 
 const dash = (value: string | number | null | undefined) => (value === null || value === undefined || value === '' ? '-' : String(value))
 
+// Envoy formats the time once per second too: the date and the seconds change far less often than
+// lines are written, so only the milliseconds are formatted per line.
+let cachedSecond = Number.NaN
+let cachedPrefix = ''
+
+/** `new Date(ms).toISOString()` for the epoch milliseconds a log line carries. */
+export function isoTime(ms: number): string {
+  const second = Math.floor(ms / 1000)
+  if (second !== cachedSecond) {
+    cachedSecond = second
+    cachedPrefix = new Date(second * 1000).toISOString().slice(0, 20)
+  }
+  const millis = Math.floor(ms - second * 1000)
+  return `${cachedPrefix}${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`
+}
+
 /** Envoy's default: [%START_TIME%] "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%" %RESPONSE_CODE% ... */
 export function formatText(e: AccessLogEntry): string {
   return (
-    `[${new Date(e.startTimeMs).toISOString()}] "${e.method} ${e.path} HTTP/1.1" ${e.status} ${dash(e.flags)} ${e.bytesReceived} ${e.bytesSent} ` +
+    `[${isoTime(e.startTimeMs)}] "${e.method} ${e.path} HTTP/1.1" ${e.status} ${dash(e.flags)} ${e.bytesReceived} ${e.bytesSent} ` +
     `${e.durationMs} ${dash(e.upstreamServiceTimeMs)} "${dash(e.forwardedFor)}" "${dash(e.userAgent)}" "${dash(e.requestId)}" "${dash(e.authority)}" "${dash(e.upstreamHost)}"`
   )
 }
 
 export function formatJson(e: AccessLogEntry): string {
   return JSON.stringify({
-    start_time: new Date(e.startTimeMs).toISOString(),
+    start_time: isoTime(e.startTimeMs),
     method: e.method,
     path: e.path,
     protocol: 'HTTP/1.1',
