@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { ROOT, spawnEdgeway, type EdgewayProcess } from '../support/edgeway.ts'
+import { withTestRuntime } from '../support/edgeway-processes.ts'
 import { echo, startUpstream, type Upstream } from '../support/upstream.ts'
 import { unusedEndpoint } from '../support/sockets.ts'
 import { statusAndFlags, waitForLine } from '../support/access-log-lines.ts'
@@ -19,18 +20,6 @@ let upstream: Upstream
 let edgeway: EdgewayProcess
 let base: string
 let port: number
-
-/** spawnEdgeway picks its runtime from EDGEWAY_TEST_RUNTIME when called; set only for the call. */
-function spawnOnDeno(args: string[]): EdgewayProcess {
-  const previous = process.env.EDGEWAY_TEST_RUNTIME
-  process.env.EDGEWAY_TEST_RUNTIME = 'deno'
-  try {
-    return spawnEdgeway(args)
-  } finally {
-    if (previous === undefined) delete process.env.EDGEWAY_TEST_RUNTIME
-    else process.env.EDGEWAY_TEST_RUNTIME = previous
-  }
-}
 
 beforeAll(async () => {
   expect(existsSync(DENO)).toBe(true) // a missing runtime fails loudly, never skips
@@ -67,7 +56,7 @@ clusters:
     load_assignment: { endpoints: [{ address: ${dead.address}, port: ${dead.port} }] }
 `,
   )
-  edgeway = spawnOnDeno(['-c', config])
+  edgeway = withTestRuntime('deno', () => spawnEdgeway(['-c', config]))
   await edgeway.waitFor(/ingress_http on 127\.0\.0\.1:\d+/, 30_000)
   expect(edgeway.stdout()).toContain('(deno ')
   port = Number(/ingress_http on 127\.0\.0\.1:(\d+)/.exec(edgeway.stdout())![1])

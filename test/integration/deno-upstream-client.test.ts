@@ -8,6 +8,7 @@ import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ROOT, spawnEdgeway, type EdgewayProcess } from '../support/edgeway.ts'
+import { withTestRuntime } from '../support/edgeway-processes.ts'
 import { startBlackHole, type BlackHole } from '../support/sockets.ts'
 
 const DENO = `${ROOT}node_modules/.bin/deno`
@@ -123,14 +124,7 @@ clusters:
     load_assignment: { endpoints: [{ address: 127.0.0.1, port: ${hole.port} }] }
 `,
   )
-  const previous = process.env.EDGEWAY_TEST_RUNTIME
-  process.env.EDGEWAY_TEST_RUNTIME = 'deno'
-  try {
-    edgeway = spawnEdgeway(['-c', config])
-  } finally {
-    if (previous === undefined) delete process.env.EDGEWAY_TEST_RUNTIME
-    else process.env.EDGEWAY_TEST_RUNTIME = previous
-  }
+  edgeway = withTestRuntime('deno', () => spawnEdgeway(['-c', config]))
   await edgeway.waitFor(/ingress_http on 127\.0\.0\.1:\d+/, 30_000)
   base = `http://127.0.0.1:${/ingress_http on 127\.0\.0\.1:(\d+)/.exec(edgeway.stdout())![1]}`
 }, 45_000)

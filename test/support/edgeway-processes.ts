@@ -64,7 +64,7 @@ export class ProcessGroup {
 }
 
 /** spawnEdgeway reads EDGEWAY_TEST_RUNTIME when called: set it for that call only. */
-function withTestRuntime<T>(runtime: 'bun' | 'deno', run: () => T): T {
+export function withTestRuntime<T>(runtime: 'bun' | 'deno', run: () => T): T {
   const before = process.env.EDGEWAY_TEST_RUNTIME
   process.env.EDGEWAY_TEST_RUNTIME = runtime
   try {
