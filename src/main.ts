@@ -2,16 +2,17 @@
 // The only file that wires everything; user mistakes end here as one clear line and exit 1.
 
 import { detectRuntime } from './adapter/detect.ts'
-import type { Runtime } from './adapter/runtime.ts'
+import type { Runtime } from './runtime.ts'
 import { parseArgs, USAGE, UsageError, type CliOptions } from './cli.ts'
 import { ConfigError } from './config/config-error.ts'
 import type { Config } from './config/model.ts'
-import { ListenError, startEdgeway } from './server.ts'
+import { ListenError } from './listener/listen.ts'
+import { startEdgeway } from './server.ts'
 import { workerSupport } from './adapter/worker-process.ts'
 import { startPrimary, WorkerStartError, type RunningPrimary } from './workers/primary.ts'
 import { readWorkerEnv, type WorkerEnv } from './workers/protocol.ts'
 import { onOrphaned, snapshotEndpoint, tellPrimary, workerConfig } from './workers/worker.ts'
-import { StatsStore } from './admin/stats.ts'
+import { StatsStore } from './stats/stats-store.ts'
 import { DEFAULTS } from './config/defaults.ts'
 import packageJson from '../package.json' with { type: 'json' }
 

@@ -1,16 +1,18 @@
-// Assembles a running edgeway from a validated config: clusters, one Hono app per listener, the
-// admin listener. main.ts calls it for the CLI; integration tests call it to run in-process.
+// Assembles a running edgeway from a validated config: clusters, one proxy handler per listener,
+// the admin listener. main.ts calls it for the CLI; integration tests call it to run in-process.
 
 import { hostname } from 'node:os'
-import type { Runtime, ServerHandle } from './adapter/runtime.ts'
+import type { Runtime, ServerHandle } from './runtime.ts'
 import process from 'node:process'
 import { buildAdminApp, json, type AdminEndpoint } from './admin/admin-app.ts'
 import { serverInfoOf, workersJson } from './admin/server-info.ts'
-import { downstreamRequests, StatsStore } from './admin/stats.ts'
+import { downstreamRequests, StatsStore } from './stats/stats-store.ts'
 import { batchedWriter, formatJson, formatText } from './access-log.ts'
-import type { Config, ListenerConfig } from './config/model.ts'
-import { buildListenerHandler } from './listener.ts'
-import { httpHealthProbe } from './proxy/health-probe.ts'
+import type { Config } from './config/model.ts'
+import { buildListenerHandler } from './listener/guard.ts'
+import { listen } from './listener/listen.ts'
+import { ADMIN_SERVE_OPTIONS, listenerServeOptions } from './listener/serve-options.ts'
+import { httpHealthProbe } from './upstream/health-probe.ts'
 import { createProxyHandler } from './proxy/proxy-handler.ts'
 import type { RequestTracer } from './proxy/request-tracer.ts'
 import { RouteTable } from './routing/route-table.ts'
@@ -38,11 +40,6 @@ export type RunningEdgeway = {
   /** Bound ports by listener name (`admin` for the admin listener). */
   readonly ports: ReadonlyMap<string, number>
   stop(): Promise<void>
-}
-
-/** A listener could not bind: names the socket and the listener, for a one-line exit message. */
-export class ListenError extends Error {
-  override name = 'ListenError'
 }
 
 export async function startEdgeway(config: Config, options: EdgewayOptions): Promise<RunningEdgeway> {
@@ -112,7 +109,7 @@ export async function startEdgeway(config: Config, options: EdgewayOptions): Pro
           ...(options.adminEndpoints?.({ stats, clusters: () => clusters.snapshot() }) ?? []),
         ],
       })
-      const handle = await listen(runtime, 'admin', config.admin.address, config.admin.port, { idleTimeoutSeconds: 60, maxRequestBodyBytes: 1 << 20, reusePort: false }, (request) =>
+      const handle = await listen(runtime, 'admin', config.admin.address, config.admin.port, ADMIN_SERVE_OPTIONS, (request) =>
         admin.fetch(request),
       )
       handles.push(handle)
@@ -139,37 +136,5 @@ export async function startEdgeway(config: Config, options: EdgewayOptions): Pro
       clusters.stop()
       await Promise.all(handles.map((h) => h.close(true)))
     },
-  }
-}
-
-function listenerServeOptions(listener: ListenerConfig, reusePort = false) {
-  return {
-    idleTimeoutSeconds: listener.idleTimeoutMs / 1000,
-    // No runtime cap: edgeway answers an oversized body itself (413 with its headers and a log line).
-    maxRequestBodyBytes: 0,
-    reusePort,
-  }
-}
-
-export async function listen(
-  runtime: Runtime,
-  name: string,
-  hostname: string,
-  port: number,
-  options: { idleTimeoutSeconds: number; maxRequestBodyBytes: number; reusePort: boolean },
-  handler: Parameters<Runtime['serve']>[1],
-): Promise<ServerHandle> {
-  try {
-    return await runtime.serve({ hostname, port, ...options }, handler)
-  } catch (error) {
-    const text = `${(error as Error)?.message ?? error} ${(error as { code?: string })?.code ?? ''}`
-    const why = /in use|EADDRINUSE|AddrInUse/i.test(text)
-      ? 'address already in use'
-      : /EACCES|permission/i.test(text)
-        ? 'permission denied'
-        : /EADDRNOTAVAIL|not available|cannot assign/i.test(text)
-          ? 'address not available on this machine'
-          : text.trim()
-    throw new ListenError(`cannot listen on ${hostname}:${port} for ${name === 'admin' ? 'the admin listener' : `listener "${name}"`}: ${why}`)
   }
 }

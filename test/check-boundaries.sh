@@ -11,6 +11,10 @@ hits=$(grep -rnE "from ['\"]@opentelemetry/(sdk-|exporter-|propagator-|resources
 [ -n "$hits" ] && violation "OpenTelemetry SDK/exporter/propagator imported in src/ (only tracing/ may)" "$hits"
 hits=$(grep -rnE "from ['\"]hono|\bfetch\(" src/routing src/upstream --include='*.ts' | grep -v '\.test\.ts:')
 [ -n "$hits" ] && violation "src/routing and src/upstream must not use Hono or fetch" "$hits"
+hits=$(grep -rnE "from ['\"][./]*/admin/" src/stats src/upstream src/proxy src/routing src/listener --include='*.ts' | grep -v '\.test\.ts:')
+[ -n "$hits" ] && violation "admin/ only renders: core code must not import it (stats live in src/stats/)" "$hits"
+hits=$(grep -nE "from ['\"]\./lb/" src/upstream/load-balancer.ts)
+[ -n "$hits" ] && violation "src/upstream/load-balancer.ts is the interface; policies and factory live in lb/ (no cycle)" "$hits"
 hits=$(find src -name 'index.ts')
 [ -n "$hits" ] && violation "no barrel files in src/" "$hits"
 [ $status -eq 0 ] && echo "boundaries: ok"

@@ -3,7 +3,7 @@ import { SpanKind } from '@opentelemetry/api'
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core'
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base'
-import { StatsStore } from '../src/admin/stats.ts'
+import { StatsStore } from '../src/stats/stats-store.ts'
 import { BoundedBatchProcessor, type BatchOptions } from './bounded-batch-processor.ts'
 import { SpanRecord } from './span-record.ts'
 

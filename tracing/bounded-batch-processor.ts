@@ -6,7 +6,7 @@
 
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core'
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base'
-import type { TracingStats } from '../src/admin/stats.ts'
+import type { TracingStats } from '../src/stats/stats-store.ts'
 import type { SpanRecord, SpanSink } from './span-record.ts'
 
 export type BatchOptions = {

@@ -3,13 +3,13 @@
 // per upstream attempt named as Envoy names upstream spans, B3 out with the attempt's ids.
 
 import { SpanKind } from '@opentelemetry/api'
-import type { ListenerStats } from '../src/admin/stats.ts'
+import type { ListenerStats } from '../src/stats/stats-store.ts'
 import type { AccessLogEntry } from '../src/access-log.ts'
 import type { ListenerConfig, RouteConfig } from '../src/config/model.ts'
 import { ProxyError } from '../src/errors.ts'
 import type { AttemptOutcome } from '../src/proxy/attempt.ts'
 import type { RequestTrace, RequestTracer } from '../src/proxy/request-tracer.ts'
-import type { AttemptStart } from '../src/proxy/router.ts'
+import type { AttemptStart } from '../src/proxy/forward.ts'
 import { extractB3, type IncomingTrace } from './b3-extract.ts'
 import { injectB3 } from './b3-inject.ts'
 import type { Tracing } from './setup-tracing.ts'

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base'
-import { StatsStore } from '../src/admin/stats.ts'
+import { StatsStore } from '../src/stats/stats-store.ts'
 import { injectB3 } from './b3-inject.ts'
 import { setupTracing } from './setup-tracing.ts'
 import { b3ContextOf } from './span-b3-context.ts'

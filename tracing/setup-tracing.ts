@@ -6,7 +6,7 @@
 import type { Attributes, SpanKind } from '@opentelemetry/api'
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base'
-import type { TracingStats } from '../src/admin/stats.ts'
+import type { TracingStats } from '../src/stats/stats-store.ts'
 import { BoundedBatchProcessor, type BatchOptions } from './bounded-batch-processor.ts'
 import { nowMs } from './hr-clock.ts'
 import { SpanRecord } from './span-record.ts'

@@ -4,7 +4,7 @@
 import { lookup } from 'node:dns/promises'
 import { hostname } from 'node:os'
 import { detectRuntime } from '../../src/adapter/detect.ts'
-import type { Runtime } from '../../src/adapter/runtime.ts'
+import type { Runtime } from '../../src/runtime.ts'
 import { systemClock } from '../../src/upstream/clock.ts'
 import { buildServiceApp } from './app.ts'
 import { readServiceSettings } from './service-env.ts'

@@ -1,7 +1,7 @@
 // Bun runtime: Bun.serve for listeners, Bun's fetch for upstream attempts (bodies kept encoded).
 
 import { cpus } from 'node:os'
-import type { ConnInfo, FetchHandler, Runtime, ServeOptions, ServerHandle, UpstreamFailure, UpstreamRequest } from './runtime.ts'
+import type { ConnInfo, FetchHandler, Runtime, ServeOptions, ServerHandle, UpstreamFailure, UpstreamRequest } from '../runtime.ts'
 import { exitProcess, onProcessSignals } from './process.ts'
 import { bunConnect } from './http1/bun-transport.ts'
 import { createHttp1Client } from './http1/http1-client.ts'

@@ -1,6 +1,6 @@
 // Deno runtime: Deno.serve for listeners, an HTTP/1.1 upstream client on Deno.connect sockets.
 
-import type { ConnInfo, FetchHandler, Runtime, ServeOptions, ServerHandle, UpstreamFailure } from './runtime.ts'
+import type { ConnInfo, FetchHandler, Runtime, ServeOptions, ServerHandle, UpstreamFailure } from '../runtime.ts'
 import { denoHttp1Fetch, UpstreamConnectError } from './http1/deno-http1-client.ts'
 import { exitProcess, onProcessSignals } from './process.ts'
 

@@ -1,6 +1,6 @@
 // Picks the runtime adapter lazily so Bun never loads Deno code and vice versa.
 
-import type { Runtime } from './runtime.ts'
+import type { Runtime } from '../runtime.ts'
 
 export async function detectRuntime(): Promise<Runtime> {
   if ('Bun' in globalThis) return (await import('./bun.ts')).bunRuntime

@@ -3,7 +3,7 @@ import type { ClusterSnapshot } from '../upstream/cluster-snapshot.ts'
 import { buildAdminApp, type AdminDeps } from './admin-app.ts'
 import { lintExposition } from './prometheus-lint.ts'
 import type { ServerState } from './server-info.ts'
-import { StatsStore } from './stats.ts'
+import { StatsStore } from '../stats/stats-store.ts'
 
 const service1: ClusterSnapshot = {
   name: 'service1',

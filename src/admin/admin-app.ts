@@ -6,7 +6,7 @@ import type { ClusterSnapshot } from '../upstream/cluster-snapshot.ts'
 import { clustersJson, renderClustersText } from './clusters-text.ts'
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from './prometheus.ts'
 import { currentState, serverInfoJson, type ServerInfo } from './server-info.ts'
-import type { StatsStore } from './stats.ts'
+import type { StatsStore } from '../stats/stats-store.ts'
 import { renderStatsText, selectStats, statsJson } from './stats-text.ts'
 
 export type AdminDeps = {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { lintExposition } from './prometheus-lint.ts'
 import { renderPrometheus, toSeries } from './prometheus.ts'
-import { StatsStore } from './stats.ts'
+import { StatsStore } from '../stats/stats-store.ts'
 
 function populatedStore(): StatsStore {
   const store = new StatsStore()

@@ -1,7 +1,7 @@
 // Prometheus text exposition (format 0.0.4) of the stats, with Envoy's tag extraction so its
 // dashboards work: `cluster.service1.upstream_rq_200` → `envoy_cluster_upstream_rq{envoy_response_code="200",envoy_cluster_name="service1"}`.
 
-import type { Stat, StatKind } from './stats.ts'
+import type { Stat, StatKind } from '../stats/stats-store.ts'
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8'
 

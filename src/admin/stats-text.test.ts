@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { StatsStore } from './stats.ts'
+import { StatsStore } from '../stats/stats-store.ts'
 import { renderStatsText, selectStats, statsJson } from './stats-text.ts'
 
 const store = new StatsStore()

@@ -1,7 +1,7 @@
 // /stats query handling and the text and JSON shapes Envoy prints: `name: value` lines, or
 // `{"stats":[{"name":..,"value":..}]}`.
 
-import type { Stat } from './stats.ts'
+import type { Stat } from '../stats/stats-store.ts'
 
 export type StatsSelection = { readonly ok: true; readonly stats: Stat[] } | { readonly ok: false; readonly error: string }
 

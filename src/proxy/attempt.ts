@@ -1,7 +1,7 @@
 // One attempt: send the request to one endpoint and wait for response headers, bounded by the
 // attempt's deadline and by the client going away. Failures come back classified, never thrown.
 
-import type { UpstreamFailure, UpstreamFetch } from '../adapter/runtime.ts'
+import type { UpstreamFailure, UpstreamFetch } from '../runtime.ts'
 import type { Endpoint } from '../upstream/endpoint.ts'
 
 export type AttemptOutcome =

@@ -1,8 +1,8 @@
 // The path of one downstream request through a listener, as phases: limits, request id, route,
 // body, attempt loop, response. Every failure becomes a local reply here; nothing throws out.
 
-import type { ConnInfo, Runtime } from '../adapter/runtime.ts'
-import type { ListenerStats } from '../admin/stats.ts'
+import type { ConnInfo, Runtime } from '../runtime.ts'
+import type { ListenerStats } from '../stats/stats-store.ts'
 import type { ListenerConfig, RouteConfig, VirtualHostConfig } from '../config/model.ts'
 import { headersTooLarge, noRoute, payloadTooLarge, ProxyError } from '../errors.ts'
 import { compileHeaderRules, type HeaderMutation } from '../routing/header-rules.ts'
@@ -10,13 +10,13 @@ import { headerVariables } from '../routing/header-variables.ts'
 import type { RouteTable } from '../routing/route-table.ts'
 import type { ClusterManager } from '../upstream/cluster-manager.ts'
 import type { AccessLogEntry } from '../access-log.ts'
-import { downstreamHeaders } from './downstream-headers.ts'
+import { downstreamHeaders } from './headers/downstream-headers.ts'
 import { localReply } from './local-reply.ts'
 import { isSmallSizedBody, readWholeBody, whenBodyDone } from './response-body.ts'
 import { prepareBody } from './request-body.ts'
-import { requestIdFor } from './request-id.ts'
-import { routeRequest, type RouterDeps } from './router.ts'
-import { downstreamAddress, upstreamHeaders } from './upstream-headers.ts'
+import { requestIdFor } from './headers/request-id.ts'
+import { routeRequest, type RouterDeps } from './forward.ts'
+import { downstreamAddress, upstreamHeaders } from './headers/upstream-headers.ts'
 import type { RequestTracer } from './request-tracer.ts'
 
 export type ProxyHandlerDeps = RouterDeps & {

@@ -5,7 +5,7 @@ import type { AccessLogEntry } from '../access-log.ts'
 import type { ListenerConfig, RouteConfig } from '../config/model.ts'
 import type { ProxyError } from '../errors.ts'
 import type { AttemptOutcome } from './attempt.ts'
-import type { AttemptStart } from './router.ts'
+import type { AttemptStart } from './forward.ts'
 
 export interface RequestTracer {
   /** Called once per downstream request, before routing. */

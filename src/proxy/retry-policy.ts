@@ -1,7 +1,7 @@
 // When another attempt may help (Envoy's retry_on semantics) and how long to wait before it.
 
 import type { RetryPolicyConfig } from '../config/model.ts'
-import type { UpstreamFailure } from '../adapter/runtime.ts'
+import type { UpstreamFailure } from '../runtime.ts'
 
 export type AttemptResult = { readonly status: number } | { readonly failure: UpstreamFailure | 'per-try-timeout' }
 

@@ -3,7 +3,7 @@
 // maxConnections / maxPendingRequests are reported (snapshot, /clusters) but not enforced: the
 // runtime's fetch pools connections out of our sight, so there is no pending queue to bound.
 
-import type { ClusterStats } from '../admin/stats.ts'
+import type { ClusterStats } from '../stats/stats-store.ts'
 import type { CircuitBreakersConfig } from '../config/model.ts'
 
 export class CircuitBreakers {

@@ -1,7 +1,7 @@
 // Builds every configured cluster, runs their discovery (static members at once, DNS on a refresh
 // timer) and health checks, and looks clusters up by name for the proxy and the admin listener.
 
-import type { StatsStore } from '../admin/stats.ts'
+import type { StatsStore } from '../stats/stats-store.ts'
 import type { ClusterConfig } from '../config/model.ts'
 import type { Clock } from './clock.ts'
 import type { ClusterSnapshot } from './cluster-snapshot.ts'

@@ -1,14 +1,15 @@
 // One upstream cluster: its members, load balancer, circuit breakers, passive (outlier) and active
 // health checking, and the cluster-scope stats those own. Discovery (static or DNS) feeds it members.
 
-import type { ClusterStats } from '../admin/stats.ts'
+import type { ClusterStats } from '../stats/stats-store.ts'
 import type { ClusterConfig, EndpointAddress } from '../config/model.ts'
 import { CircuitBreakers } from './circuit-breakers.ts'
 import type { Clock } from './clock.ts'
 import type { ClusterSnapshot } from './cluster-snapshot.ts'
 import { Endpoint, endpointKey } from './endpoint.ts'
 import { HealthChecker, type HealthProbe } from './health-checker.ts'
-import { createLoadBalancer, type LbContext, type LoadBalancer } from './load-balancer.ts'
+import { createLoadBalancer } from './lb/create-load-balancer.ts'
+import type { LbContext, LoadBalancer } from './load-balancer.ts'
 import { OutlierDetector, type AttemptOutcome } from './outlier-detector.ts'
 
 export type ClusterDeps = {

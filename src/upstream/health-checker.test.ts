@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { StatsStore } from '../admin/stats.ts'
+import { StatsStore } from '../stats/stats-store.ts'
 import type { HealthCheckConfig } from '../config/model.ts'
 import { ManualClock } from '../../test/support/manual-clock.ts'
 import { clusterConfig } from './cluster-config.fixture.ts'

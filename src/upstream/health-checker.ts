@@ -2,7 +2,7 @@
 // unhealthyThreshold failures in a row it is marked failedActiveHc, after healthyThreshold successes
 // it is ready again. As in Envoy, a new endpoint starts unhealthy and one success admits it.
 
-import type { ClusterStats } from '../admin/stats.ts'
+import type { ClusterStats } from '../stats/stats-store.ts'
 import type { HealthCheckConfig } from '../config/model.ts'
 import type { Clock, TimerHandle } from './clock.ts'
 import type { Endpoint } from './endpoint.ts'

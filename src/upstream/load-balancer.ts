@@ -1,11 +1,8 @@
-// The load balancer interface and its factory; each policy lives in lb/ and passes the shared
-// contract suite in lb/load-balancer.contract.ts.
+// The load balancer interface; each policy lives in lb/ (built by lb/create-load-balancer.ts) and
+// passes the shared contract suite in lb/load-balancer.contract.ts.
 
 import type { LbPolicy } from '../config/model.ts'
 import type { Endpoint } from './endpoint.ts'
-import { LeastRequestLoadBalancer } from './lb/least-request.ts'
-import { RandomLoadBalancer } from './lb/random.ts'
-import { RoundRobinLoadBalancer } from './lb/round-robin.ts'
 
 export type LbContext = {
   /**
@@ -24,15 +21,4 @@ export interface LoadBalancer {
   readonly policy: LbPolicy
   /** A ready endpoint, or undefined when none is ready (the proxy answers 503 UH). */
   pick(endpoints: readonly Endpoint[], ctx?: LbContext): Endpoint | undefined
-}
-
-export function createLoadBalancer(policy: LbPolicy, random: () => number = Math.random): LoadBalancer {
-  switch (policy) {
-    case 'round_robin':
-      return new RoundRobinLoadBalancer()
-    case 'least_request':
-      return new LeastRequestLoadBalancer(random)
-    case 'random':
-      return new RandomLoadBalancer(random)
-  }
 }

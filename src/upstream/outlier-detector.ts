@@ -3,7 +3,7 @@
 // Locally originated failures (connect failure, timeout, reset) count as 5xx, as in Envoy's default
 // (split_external_local_origin_errors: false).
 
-import type { ClusterStats } from '../admin/stats.ts'
+import type { ClusterStats } from '../stats/stats-store.ts'
 import type { OutlierDetectionConfig } from '../config/model.ts'
 import type { Clock, TimerHandle } from './clock.ts'
 import type { Endpoint } from './endpoint.ts'

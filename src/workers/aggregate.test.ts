@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { renderPrometheus } from '../admin/prometheus.ts'
-import { StatsStore } from '../admin/stats.ts'
+import { StatsStore } from '../stats/stats-store.ts'
 import type { ClusterSnapshot } from '../upstream/cluster-snapshot.ts'
 import { mergeClusters, statSamples, sumStats } from './aggregate.ts'
 import type { WorkerSnapshot } from './protocol.ts'

@@ -1,8 +1,8 @@
 // The primary's view of its workers: their stats summed into one StatsStore and their clusters
 // merged, so /stats, /stats/prometheus and /clusters read as one Envoy with N threads would.
 
-import { CLUSTER_STATE_GAUGES } from '../admin/stat-names.ts'
-import { StatsStore } from '../admin/stats.ts'
+import { CLUSTER_STATE_GAUGES } from '../stats/stat-names.ts'
+import { StatsStore } from '../stats/stats-store.ts'
 import type { ClusterSnapshot, EndpointSnapshot } from '../upstream/cluster-snapshot.ts'
 import type { StatSample, WorkerSnapshot } from './protocol.ts'
 

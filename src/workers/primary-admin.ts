@@ -4,7 +4,7 @@
 import { buildAdminApp, json, type AdminDeps } from '../admin/admin-app.ts'
 import type { ServerInfo, WorkerRow } from '../admin/server-info.ts'
 import { workersJson } from '../admin/server-info.ts'
-import { downstreamRequests, StatsStore } from '../admin/stats.ts'
+import { downstreamRequests, StatsStore } from '../stats/stats-store.ts'
 import type { ClusterSnapshot } from '../upstream/cluster-snapshot.ts'
 import { mergeClusters, sumStats } from './aggregate.ts'
 import { SNAPSHOT_PATH, type WorkerSnapshot } from './protocol.ts'

@@ -3,12 +3,13 @@
 // them all on SIGTERM/SIGINT. It serves no listener traffic itself.
 
 import { randomUUID } from 'node:crypto'
-import type { Runtime, ServerHandle } from '../adapter/runtime.ts'
+import type { Runtime, ServerHandle } from '../runtime.ts'
 import { spawnWorker } from '../adapter/worker-process.ts'
 import { serverInfoOf } from '../admin/server-info.ts'
-import { StatsStore } from '../admin/stats.ts'
+import { StatsStore } from '../stats/stats-store.ts'
 import type { Config } from '../config/model.ts'
-import { listen } from '../server.ts'
+import { listen } from '../listener/listen.ts'
+import { ADMIN_SERVE_OPTIONS } from '../listener/serve-options.ts'
 import { buildPrimaryAdmin } from './primary-admin.ts'
 import { TOKEN_HEADER, type ControlMessage } from './protocol.ts'
 import { Supervisor } from './supervisor.ts'
@@ -69,7 +70,7 @@ export async function startPrimary(config: Config, options: PrimaryOptions): Pro
         ready: () => live && supervisor.live().length > 0,
       })
       onLive = admin.onWorkerLive
-      const handle = await listen(runtime, 'admin', config.admin.address, config.admin.port, { idleTimeoutSeconds: 60, maxRequestBodyBytes: 1 << 20, reusePort: false }, (request) =>
+      const handle = await listen(runtime, 'admin', config.admin.address, config.admin.port, ADMIN_SERVE_OPTIONS, (request) =>
         admin.app.fetch(request),
       )
       handles.push(handle)

@@ -1,7 +1,7 @@
 // What a primary and its workers tell each other. The primary passes env to a worker; a worker
 // POSTs `live` or `failed` to the primary's control URL and serves a snapshot on its private admin.
 
-import type { StatKind } from '../admin/stats.ts'
+import type { StatKind } from '../stats/stats-store.ts'
 import type { Config } from '../config/model.ts'
 import type { ClusterSnapshot } from '../upstream/cluster-snapshot.ts'
 

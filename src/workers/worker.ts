@@ -3,7 +3,7 @@
 
 import process from 'node:process'
 import { json, type AdminEndpoint } from '../admin/admin-app.ts'
-import type { StatsStore } from '../admin/stats.ts'
+import type { StatsStore } from '../stats/stats-store.ts'
 import type { Config } from '../config/model.ts'
 import type { ClusterSnapshot } from '../upstream/cluster-snapshot.ts'
 import { statSamples } from './aggregate.ts'

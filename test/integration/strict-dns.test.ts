@@ -2,7 +2,7 @@
 // the cluster manager on the system clock with a 200 ms refresh.
 
 import { afterEach, beforeEach, describe, expect, test } from 'bun:test'
-import { StatsStore } from '../../src/admin/stats.ts'
+import { StatsStore } from '../../src/stats/stats-store.ts'
 import { createResolver } from '../../src/adapter/dns.ts'
 import type { ClusterConfig } from '../../src/config/model.ts'
 import { systemClock } from '../../src/upstream/clock.ts'

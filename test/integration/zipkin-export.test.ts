@@ -3,7 +3,7 @@
 
 import { afterEach, describe, expect, test } from 'bun:test'
 import { SpanKind } from '@opentelemetry/api'
-import { StatsStore, type TracingStats } from '../../src/admin/stats.ts'
+import { StatsStore, type TracingStats } from '../../src/stats/stats-store.ts'
 import {
   b3ContextOf,
   extractB3,

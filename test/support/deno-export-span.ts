@@ -2,7 +2,7 @@
 // given as the first argument, then shuts down (which must flush it). Exit code 0 means it was sent.
 
 import { SpanKind } from '@opentelemetry/api'
-import { StatsStore } from '../../src/admin/stats.ts'
+import { StatsStore } from '../../src/stats/stats-store.ts'
 import { setupTracing, tagResponse } from '../../tracing/index.ts'
 
 const url = (globalThis as { Deno?: { args: string[] } }).Deno?.args[0] ?? process.argv[2]

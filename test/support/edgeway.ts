@@ -3,7 +3,7 @@
 
 import { spawn, type ChildProcess } from 'node:child_process'
 import { detectRuntime } from '../../src/adapter/detect.ts'
-import { StatsStore } from '../../src/admin/stats.ts'
+import { StatsStore } from '../../src/stats/stats-store.ts'
 import { parseConfig } from '../../src/config/load-config.ts'
 import { startEdgeway, type RunningEdgeway } from '../../src/server.ts'
 import type { RequestTracer } from '../../src/proxy/request-tracer.ts'

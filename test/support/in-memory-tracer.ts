@@ -2,7 +2,7 @@
 // exporter, its finished spans read back in Zipkin v2 form through the project's own encoder.
 
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base'
-import { StatsStore } from '../../src/admin/stats.ts'
+import { StatsStore } from '../../src/stats/stats-store.ts'
 import type { RequestTracer } from '../../src/proxy/request-tracer.ts'
 import { setupTracing, type Tracing } from '../../tracing/index.ts'
 import { createRequestTracer } from '../../tracing/request-tracer.ts'

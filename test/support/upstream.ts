@@ -2,7 +2,7 @@
 // scripted handler), counts requests, and serves through the same runtime adapter as edgeway.
 
 import { detectRuntime } from '../../src/adapter/detect.ts'
-import type { ServerHandle } from '../../src/adapter/runtime.ts'
+import type { ServerHandle } from '../../src/runtime.ts'
 
 export type ReceivedRequest = { method: string; path: string; headers: Record<string, string>; body: string }
 

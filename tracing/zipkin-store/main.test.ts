@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, spyOn, test } from 'bun:test'
-import type { FetchHandler, Runtime, ServeOptions } from '../../src/adapter/runtime.ts'
+import type { FetchHandler, Runtime, ServeOptions } from '../../src/runtime.ts'
 import { parseZipkinArgs, runZipkinCommand } from './main.ts'
 
 type Served = { options?: ServeOptions; handler?: FetchHandler; closed: boolean }

@@ -1,7 +1,7 @@
 // `edgeway zipkin [--port 9411] [--host 127.0.0.1] [--max-spans 100000]`: runs the bundled
 // Zipkin-compatible store and viewer until a shutdown signal.
 
-import type { Runtime } from '../../src/adapter/runtime.ts'
+import type { Runtime } from '../../src/runtime.ts'
 import { startZipkinStore } from './start-zipkin-store.ts'
 import type { RunningZipkinStore, ZipkinStoreOptions } from './start-zipkin-store.ts'
 

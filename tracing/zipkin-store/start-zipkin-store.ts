@@ -1,7 +1,7 @@
 // Starts the bundled store on a listener through an injected serve function, so this folder
 // stays runtime-neutral (src/adapter supplies Bun or Deno serving).
 
-import type { FetchHandler, ServeOptions, ServerHandle } from '../../src/adapter/runtime.ts'
+import type { FetchHandler, ServeOptions, ServerHandle } from '../../src/runtime.ts'
 import { SpanStore } from './span-store.ts'
 import { buildZipkinApp, DEFAULT_MAX_BODY_BYTES } from './zipkin-app.ts'
 

@@ -3,7 +3,7 @@
 // on one core), and a proxy needs none of what it adds: it sends our Host as is, keeps bodies
 // encoded (gzip passes through byte for byte, as on Bun) and frames exactly what it reads.
 
-import type { UpstreamRequest } from '../runtime.ts'
+import type { UpstreamRequest } from '../../runtime.ts'
 import { ChunkedDecoder } from './chunked-decoder.ts'
 import { encodeChunk, encodeLatin1, LAST_CHUNK, parseResponseHead, requestHead, type ResponseHead } from './codec.ts'
 import { DenoConnection, type DenoTcpConn } from './deno-connection.ts'

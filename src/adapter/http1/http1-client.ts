@@ -2,7 +2,7 @@
 // neutral: the runtime supplies `connect`. A reused idle connection that the upstream closed
 // (the keep-alive race) is retried once on a fresh connection when the body can be replayed.
 
-import type { UpstreamFetch, UpstreamRequest } from '../runtime.ts'
+import type { UpstreamFetch, UpstreamRequest } from '../../runtime.ts'
 import { ConnectionPool } from './connection-pool.ts'
 import { exchange, type ExchangeRequest } from './exchange.ts'
 import type { Connect, Transport } from './transport.ts'

@@ -1,7 +1,7 @@
 // The error every failed exchange of the HTTP/1.1 client rejects with, already classified, so the
 // runtime's classifyUpstreamError needs no guessing from error codes.
 
-import type { UpstreamFailure } from '../runtime.ts'
+import type { UpstreamFailure } from '../../runtime.ts'
 
 export class UpstreamError extends Error {
   readonly failure: UpstreamFailure

@@ -1,5 +1,5 @@
 import { expect, test } from 'bun:test'
-import { createLoadBalancer } from '../load-balancer.ts'
+import { createLoadBalancer } from './create-load-balancer.ts'
 import { endpoints, runLoadBalancerContract, seededRandom } from './load-balancer.contract.ts'
 import { RandomLoadBalancer } from './random.ts'
 

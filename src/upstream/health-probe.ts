@@ -1,7 +1,7 @@
 // The HTTP health-check probe: GET <path> on the endpoint through the runtime's upstream fetch.
 
-import type { Runtime } from '../adapter/runtime.ts'
-import type { HealthProbe } from '../upstream/health-checker.ts'
+import type { Runtime } from '../runtime.ts'
+import type { HealthProbe } from './health-checker.ts'
 
 export function httpHealthProbe(runtime: Pick<Runtime, 'upstreamFetch'>): HealthProbe {
   return async (endpoint, path, timeoutMs) => {

@@ -1,5 +1,5 @@
 import { expect, test } from 'bun:test'
-import { buildListenerHandler } from './listener.ts'
+import { buildListenerHandler } from './guard.ts'
 
 const conn = { remoteAddress: '127.0.0.1', remotePort: 1 }
 

@@ -1,8 +1,8 @@
 // The headers an attempt sends upstream: the client's, minus hop-by-hop and untrusted x-envoy-*
 // control headers, plus x-request-id, x-forwarded-*, the expected timeout and Host rewrite.
 
-import type { ConnInfo } from '../adapter/runtime.ts'
-import type { ListenerConfig } from '../config/model.ts'
+import type { ConnInfo } from '../../runtime.ts'
+import type { ListenerConfig } from '../../config/model.ts'
 import { connectionTokens, isHopByHop } from './hop-by-hop.ts'
 
 export type ForwardingFacts = {

@@ -1,7 +1,7 @@
 // The headers the client receives from an upstream response: a fresh, mutable copy (Deno's
 // fetched headers are immutable) without hop-by-hop headers, plus the proxy's own.
 
-import type { ListenerConfig } from '../config/model.ts'
+import type { ListenerConfig } from '../../config/model.ts'
 import { connectionTokens, isHopByHop } from './hop-by-hop.ts'
 
 export function downstreamHeaders(upstream: Headers, listener: ListenerConfig, bodyWasDecoded: boolean, upstreamServiceTimeMs: number): Headers {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { CLUSTER_COUNTERS, CLUSTER_GAUGES, LISTENER_COUNTERS } from './stat-names.ts'
-import { StatsStore } from './stats.ts'
+import { StatsStore } from './stats-store.ts'
 
 describe('StatsStore', () => {
   test('a cluster scope declares every catalogue stat under cluster.<name>.', () => {

@@ -1,5 +1,5 @@
-// The only contract between edgeway and the JavaScript runtime. Bun- and Deno-specific code
-// lives in bun.ts and deno.ts; everything else receives a Runtime and stays portable.
+// The only contract between edgeway and the JavaScript runtime; the adapters in src/adapter/
+// (bun.ts, deno.ts) implement it, everything else receives a Runtime and stays portable.
 
 /** What the runtime knows about the downstream peer. */
 export type ConnInfo = { readonly remoteAddress: string; readonly remotePort: number }

@@ -3,8 +3,8 @@
 // everything Hono's router would, and Hono's per-request context cost ~10 % of small-body req/s on
 // Bun (bench/README.md). The admin listener and the trace UI, which do route, are Hono apps.
 
-import type { ConnInfo, FetchHandler } from './adapter/runtime.ts'
-import type { ProxyHandler } from './proxy/proxy-handler.ts'
+import type { ConnInfo, FetchHandler } from '../runtime.ts'
+import type { ProxyHandler } from '../proxy/proxy-handler.ts'
 
 export function buildListenerHandler(handler: ProxyHandler, log: (line: string) => void): FetchHandler {
   const internalError = (error: unknown): Response => {
