@@ -1,5 +1,5 @@
-// Loads the official Zipkin v2 API (../shared/zipkin/zipkin2-api.yaml) and validates values
-// against its Swagger 2.0 schemas: the subset the spec uses (type, properties, required, enum,
+// Loads the official Zipkin v2 API (vendored unchanged in test/fixtures/zipkin/, see its NOTICE)
+// and validates values against its Swagger 2.0 schemas: the subset the spec uses (type, properties, required, enum,
 // format, items, $ref, additionalProperties, pattern, min/maxLength, minimum, uniqueItems).
 
 import { readFileSync } from 'node:fs'
@@ -27,7 +27,7 @@ type Spec = {
   paths: Record<string, Record<string, { responses: Record<string, { schema?: Schema }> }>>
 }
 
-export const ZIPKIN_SPEC_PATH = join(import.meta.dir, '..', '..', '..', 'shared', 'zipkin', 'zipkin2-api.yaml')
+export const ZIPKIN_SPEC_PATH = join(import.meta.dir, '..', 'fixtures', 'zipkin', 'zipkin2-api.yaml')
 
 let cached: Spec | undefined
 
