@@ -116,6 +116,7 @@ async function serveOneProcess(config: Config, options: CliOptions, runtime: Run
       commandLineOptions: commandLineOptions(options, config, options.concurrency ?? 1),
       write,
       reusePort: worker !== undefined,
+      systemDns: systemDnsPaths(runtime),
       ...(worker && { adminEndpoints: (sources) => [snapshotEndpoint(worker, sources)] }),
     })
   } catch (error) {
@@ -195,4 +196,11 @@ function withCliOverrides(config: Config, options: CliOptions): Config {
   const cluster = options.serviceCluster ?? config.node.cluster
   const id = options.serviceNode ?? (config.node.id || cluster)
   return { ...config, node: { cluster, id } }
+}
+
+/** EDGEWAY_RESOLV_CONF / EDGEWAY_HOSTS_FILE point system DNS at other files (tests, odd hosts). */
+function systemDnsPaths(runtime: Runtime) {
+  const resolvConfPath = runtime.env('EDGEWAY_RESOLV_CONF')
+  const hostsPath = runtime.env('EDGEWAY_HOSTS_FILE')
+  return { ...(resolvConfPath && { resolvConfPath }), ...(hostsPath && { hostsPath }) }
 }

@@ -19,7 +19,7 @@ import { RouteTable } from './routing/route-table.ts'
 import { systemClock } from './upstream/clock.ts'
 import { ClusterManager } from './upstream/cluster-manager.ts'
 import type { ClusterSnapshot } from './upstream/cluster-snapshot.ts'
-import { createResolver } from './adapter/dns.ts'
+import { createResolver, createSystemResolver, type SystemResolverOptions } from './adapter/dns.ts'
 
 export type EdgewayOptions = {
   readonly runtime: Runtime
@@ -30,6 +30,8 @@ export type EdgewayOptions = {
   /** stdout for access logs and notices. */
   readonly write: (chunk: string) => void
   readonly reusePort?: boolean
+  /** Where clusters without dns_resolvers read resolv.conf and the hosts file (default /etc/...). */
+  readonly systemDns?: Pick<SystemResolverOptions, 'resolvConfPath' | 'hostsPath'>
   /** Admin endpoints beyond the standard ones (a worker's snapshot for its primary). */
   readonly adminEndpoints?: (sources: { stats: StatsStore; clusters: () => readonly ClusterSnapshot[] }) => readonly AdminEndpoint[]
 }
@@ -50,7 +52,10 @@ export async function startEdgeway(config: Config, options: EdgewayOptions): Pro
   let failingHealthchecks = false
   let live = false
   const clusters = new ClusterManager(config.clusters, {
-    resolverFor: (servers) => createResolver(servers),
+    resolverFor: (cluster) =>
+      cluster.dnsResolvers.length > 0
+        ? createResolver(cluster.dnsResolvers, { family: cluster.dnsLookupFamily })
+        : createSystemResolver({ ...options.systemDns, family: cluster.dnsLookupFamily }),
     stats,
     clock: systemClock,
     probe: httpHealthProbe(runtime),

@@ -127,6 +127,7 @@ export type RetryPolicyConfig = {
   readonly backoff: { readonly baseIntervalMs: number; readonly maxIntervalMs: number }
 }
 
+export type DnsLookupFamily = 'V4_ONLY' | 'V6_ONLY' | 'AUTO' | 'V4_PREFERRED' | 'ALL'
 export type ClusterType = 'static' | 'strict_dns' | 'logical_dns'
 export type LbPolicy = 'round_robin' | 'least_request' | 'random'
 
@@ -140,6 +141,8 @@ export type ClusterConfig = {
   readonly dnsRefreshRateMs: number
   /** `ip:port` servers for strict/logical DNS; empty = the system resolver configuration. */
   readonly dnsResolvers: readonly string[]
+  /** Which record types DNS discovery asks for (Envoy's dns_lookup_family). */
+  readonly dnsLookupFamily: DnsLookupFamily
   readonly endpoints: readonly EndpointAddress[]
   readonly healthCheck: HealthCheckConfig | undefined
   readonly outlierDetection: OutlierDetectionConfig | undefined

@@ -170,6 +170,7 @@ const cluster = z.strictObject({
   lb_policy: lowerEnum(['round_robin', 'least_request', 'random']).default('round_robin'),
   connect_timeout: duration.optional(),
   dns_refresh_rate: duration.optional(),
+  dns_lookup_family: z.enum(['V4_ONLY', 'V6_ONLY', 'AUTO', 'V4_PREFERRED', 'ALL'], { error: (issue) => `expected one of V4_ONLY | V6_ONLY | AUTO | V4_PREFERRED | ALL, got ${show(issue.input)}` }).default('V4_ONLY'),
   dns_resolvers: z.array(z.string().regex(/^[0-9.]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, 'expected "ip:port"')).default([]),
   load_assignment: z.strictObject({
     cluster_name: z.string().optional(),

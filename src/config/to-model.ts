@@ -135,6 +135,7 @@ function toCluster(c: FileCluster): M.ClusterConfig {
     connectTimeoutMs: ms(c.connect_timeout, DEFAULTS.connectTimeoutMs),
     dnsRefreshRateMs: ms(c.dns_refresh_rate, DEFAULTS.dnsRefreshRateMs),
     dnsResolvers: c.dns_resolvers,
+    dnsLookupFamily: c.dns_lookup_family,
     endpoints: c.load_assignment.endpoints.map((e) => ({ address: e.address, port: e.port })),
     healthCheck: hc && {
       path: hc.http_health_check.path,

@@ -10,6 +10,7 @@ export function clusterConfig(overrides: Partial<ClusterConfig> = {}): ClusterCo
     connectTimeoutMs: 250,
     dnsRefreshRateMs: 5_000,
     dnsResolvers: [],
+    dnsLookupFamily: 'V4_ONLY',
     endpoints: [],
     healthCheck: undefined,
     outlierDetection: undefined,

@@ -11,7 +11,7 @@ class FakeResolver implements Resolver {
   readonly records = new Map<string, string[]>()
   readonly failing = new Set<string>()
   queries = 0
-  async resolve4(hostname: string): Promise<string[]> {
+  async resolve(hostname: string): Promise<string[]> {
     this.queries++
     if (this.failing.has(hostname)) throw Object.assign(new Error(`queryA ETIMEOUT ${hostname}`), { code: 'ETIMEOUT' })
     return [...(this.records.get(hostname) ?? [])]
@@ -25,7 +25,7 @@ function setup(configs: ClusterConfig[]) {
   const servers: (readonly string[])[] = []
   const lines: string[] = []
   const manager = new ClusterManager(configs, {
-    resolverFor: (s) => (servers.push(s), resolver),
+    resolverFor: (c) => (servers.push(c.dnsResolvers), resolver),
     stats,
     clock,
     log: (line) => lines.push(line),
@@ -170,7 +170,7 @@ test('a lookup still out when stop() ran changes nothing and schedules nothing',
   resolver.records.set('service1', ['10.0.0.1'])
   await manager.start()
   let answer: (ips: string[]) => void = () => {}
-  resolver.resolve4 = () => new Promise((resolve) => (answer = resolve))
+  resolver.resolve = () => new Promise((resolve) => (answer = resolve))
   await clock.advance(5_000)
   manager.stop()
   answer(['10.0.0.7'])

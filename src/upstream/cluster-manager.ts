@@ -11,8 +11,8 @@ import type { HealthProbe } from './health-checker.ts'
 import type { Resolver } from './resolver.ts'
 
 export type ClusterManagerDeps = {
-  /** One resolver per DNS cluster, for its `dnsResolvers` (empty = the system configuration). */
-  readonly resolverFor: (servers: readonly string[]) => Resolver
+  /** One resolver per DNS cluster, for its `dnsResolvers` (empty = the system configuration) and lookup family. */
+  readonly resolverFor: (cluster: Pick<ClusterConfig, 'dnsResolvers' | 'dnsLookupFamily'>) => Resolver
   readonly stats: StatsStore
   readonly clock: Clock
   readonly probe?: HealthProbe
@@ -34,7 +34,7 @@ export class ClusterManager {
       })
       this.#clusters.set(config.name, cluster)
       if (config.type === 'static') cluster.setMembers(config.endpoints)
-      else this.#discoveries.push(new DnsDiscovery(cluster, deps.resolverFor(config.dnsResolvers), deps.clock, deps.log))
+      else this.#discoveries.push(new DnsDiscovery(cluster, deps.resolverFor(config), deps.clock, deps.log))
     }
   }
 

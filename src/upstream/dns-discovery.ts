@@ -59,7 +59,7 @@ export class DnsDiscovery {
     stats.update_attempt.inc()
     let answer: string[]
     try {
-      answer = await this.resolver.resolve4(target.hostname)
+      answer = await this.resolver.resolve(target.hostname)
     } catch (error) {
       stats.update_failure.inc()
       const reason = error instanceof Error ? error.message : String(error)

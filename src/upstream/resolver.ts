@@ -1,10 +1,11 @@
-// What DNS discovery needs from a resolver; src/adapter/dns.ts provides the real one.
+// What DNS discovery needs from a resolver; src/adapter/dns.ts provides the real ones.
 
 export interface Resolver {
   /**
-   * IPv4 addresses of `hostname`. Resolves to [] when the name has no A records (NXDOMAIN or
-   * NODATA: an authoritative "nothing here"); rejects when no answer could be had (timeout,
-   * SERVFAIL, refused), so discovery can tell "scaled to zero" from "DNS is down".
+   * Addresses of `hostname` (IPv4, IPv6 or both, as the cluster's dns_lookup_family says).
+   * Resolves to [] when the name has no such records (NXDOMAIN or NODATA: an authoritative
+   * "nothing here"); rejects when no answer could be had (timeout, SERVFAIL, refused), so
+   * discovery can tell "scaled to zero" from "DNS is down".
    */
-  resolve4(hostname: string): Promise<string[]>
+  resolve(hostname: string): Promise<string[]>
 }

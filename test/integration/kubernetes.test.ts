@@ -3,11 +3,14 @@
 // makes its routes/ file parse to the right node cluster. Parsed with `yaml`; no cluster needed.
 
 import { describe, expect, test } from 'bun:test'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseAllDocuments } from 'yaml'
 import { parseConfig } from '../../src/config/load-config.ts'
 import type { Config } from '../../src/config/model.ts'
+import { createSystemResolver } from '../../src/adapter/dns.ts'
+import { startDnsServer } from '../support/dns-server.ts'
 import { CONFIGMAP_NAME, readRouteFiles, ROUTE_FILES, routesConfigMap } from '../../compose/kubernetes/write-routes-configmap.ts'
 
 const ROOT = process.cwd()
@@ -131,6 +134,29 @@ describe('compose/kubernetes', () => {
       }
     }
     expect(checked).toBe(6)
+  })
+
+  test('in a pod, the bare Service names the clusters use resolve through the search list (CoreDNS answers FQDNs only)', async () => {
+    const dns = await startDnsServer({ records: { 'service1.default.svc.cluster.local': ['10.1.0.11', '10.1.0.12'], 'service2.default.svc.cluster.local': ['10.1.0.21'] } })
+    const dir = mkdtempSync(join(tmpdir(), 'edgeway-k8s-'))
+    try {
+      // What kubelet writes into every pod of namespace "default".
+      writeFileSync(join(dir, 'resolv.conf'), `nameserver ${dns.server}\nsearch default.svc.cluster.local svc.cluster.local cluster.local\noptions ndots:5\n`)
+      writeFileSync(join(dir, 'hosts'), '127.0.0.1 localhost\n')
+      const resolver = createSystemResolver({ resolvConfPath: join(dir, 'resolv.conf'), hostsPath: join(dir, 'hosts'), timeoutMs: 500, tries: 1 })
+      const resolved: Record<string, string[]> = {}
+      for (const proxy of [container('front-proxy', 'edgeway'), container('service1', 'sidecar'), container('service2', 'sidecar')]) {
+        for (const cluster of configOf(proxy).clusters.filter((c) => c.type === 'strict_dns')) {
+          expect({ cluster: cluster.name, dnsResolvers: cluster.dnsResolvers }).toEqual({ cluster: cluster.name, dnsResolvers: [] })
+          for (const { address } of cluster.endpoints) resolved[address] = await resolver.resolve(address)
+        }
+      }
+      expect(resolved).toEqual({ service1: ['10.1.0.11', '10.1.0.12'], service2: ['10.1.0.21'] })
+      expect(dns.queries('service1')).toBe(0)
+    } finally {
+      await dns.stop()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   for (const n of ['1', '2']) {

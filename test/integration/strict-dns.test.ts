@@ -34,13 +34,14 @@ function startCluster(type: ClusterConfig['type'] = 'strict_dns'): Promise<void>
     connectTimeoutMs: 250,
     dnsRefreshRateMs: REFRESH_MS,
     dnsResolvers: [dns.server],
+    dnsLookupFamily: 'V4_ONLY',
     endpoints: [{ address: 'service1', port: 8000 }],
     healthCheck: undefined,
     outlierDetection: undefined,
     circuitBreakers: { maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3 },
   }
   manager = new ClusterManager([config], {
-    resolverFor: (servers) => createResolver(servers, { timeoutMs: 150, tries: 1 }),
+    resolverFor: (c) => createResolver(c.dnsResolvers, { timeoutMs: 150, tries: 1 }),
     stats,
     clock: systemClock,
   })
@@ -124,18 +125,18 @@ describe('strict_dns with a real DNS server', () => {
 describe('createResolver (node:dns adapter)', () => {
   test('answers A records, [] for NXDOMAIN and NODATA, rejects on SERVFAIL', async () => {
     const resolver = createResolver([dns.server], { timeoutMs: 150, tries: 1 })
-    expect(await resolver.resolve4('service1')).toEqual(['127.0.0.11', '127.0.0.12', '127.0.0.13'])
-    expect(await resolver.resolve4('nope')).toEqual([])
+    expect(await resolver.resolve('service1')).toEqual(['127.0.0.11', '127.0.0.12', '127.0.0.13'])
+    expect(await resolver.resolve('nope')).toEqual([])
     dns.setRecords('nodata', [])
-    expect(await resolver.resolve4('nodata')).toEqual([])
+    expect(await resolver.resolve('nodata')).toEqual([])
     dns.setServfail('service1', true)
-    await expect(resolver.resolve4('service1')).rejects.toThrow()
+    await expect(resolver.resolve('service1')).rejects.toThrow()
   })
 
   test('IP literals and localhost are answered without a query', async () => {
     const resolver = createResolver([dns.server])
-    expect(await resolver.resolve4('127.0.0.1')).toEqual(['127.0.0.1'])
-    expect(await resolver.resolve4('LOCALHOST')).toEqual(['127.0.0.1'])
+    expect(await resolver.resolve('127.0.0.1')).toEqual(['127.0.0.1'])
+    expect(await resolver.resolve('LOCALHOST')).toEqual(['127.0.0.1'])
     expect(dns.queries('localhost') + dns.queries('127.0.0.1')).toBe(0)
   })
 })

@@ -1,12 +1,13 @@
-// A real DNS server (dns2, UDP on a loopback ephemeral port) with a mutable A-record table, so
+// A real DNS server (dns2, UDP on a loopback ephemeral port) with a mutable A/AAAA-record table, so
 // strict DNS tests can scale a name up and down, make it vanish (NXDOMAIN) or fail (SERVFAIL).
 
 import dns2 from 'dns2'
+import { isIP } from 'node:net'
 
 const { Packet } = dns2
 
 export type DnsServerOptions = {
-  /** Name → IPv4 addresses. A listed name with [] answers NOERROR with no records (NODATA). */
+  /** Name → addresses (IPv4 answer A queries, IPv6 AAAA). A listed name with none of the asked family answers NODATA. */
   readonly records?: Readonly<Record<string, readonly string[]>>
   /** TTL put on every answer; long by default so a caching resolver would be caught out. */
   readonly ttlSeconds?: number
@@ -52,9 +53,10 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Te
       const ips = records.get(name)
       if (servfail.has(name)) response.header.rcode = RCODE_SERVFAIL
       else if (ips === undefined) response.header.rcode = RCODE_NXDOMAIN
-      else if (question.type === Packet.TYPE.A) {
-        for (const address of ips) {
-          response.answers.push(Packet.createResourceFromQuestion(question, { type: Packet.TYPE.A, class: Packet.CLASS.IN, ttl, address }))
+      else if (question.type === Packet.TYPE.A || question.type === Packet.TYPE.AAAA) {
+        const family = question.type === Packet.TYPE.A ? 4 : 6
+        for (const address of ips.filter((ip) => isIP(ip) === family)) {
+          response.answers.push(Packet.createResourceFromQuestion(question, { type: question.type, class: Packet.CLASS.IN, ttl, address }))
         }
       }
       send(response)
