@@ -189,7 +189,14 @@ async function startTracing(config: Config, runtime: Runtime, stats: StatsStore)
   const { setupTracing } = await import('../tracing/index.ts')
   const { createRequestTracer } = await import('../tracing/request-tracer.ts')
   const tracing = setupTracing({ serviceName: config.node.cluster || 'edgeway', nodeId: config.node.id, zipkin, stats: stats.tracing() })
-  return { tracer: createRequestTracer({ tracing, listenerStats: (l) => stats.listener(l.statPrefix) }), shutdown: () => tracing.shutdown() }
+  const tracer = createRequestTracer({
+    tracing,
+    listenerStats: (l) => stats.listener(l.statPrefix),
+    sharedSpanContext: zipkin.sharedSpanContext,
+    b3Headers: zipkin.b3Headers,
+    env: (name) => runtime.env(name),
+  })
+  return { tracer, shutdown: () => tracing.shutdown() }
 }
 
 function withCliOverrides(config: Config, options: CliOptions): Config {

@@ -56,3 +56,36 @@ describe('injectB3', () => {
     expect(extractB3(headers)).toEqual({ traceId: '463ac35c9f6413ad', spanId: S, parentSpanId: P, sampled: true, debug: true })
   })
 })
+
+describe('injectB3 single and both', () => {
+  test('single writes only b3 (with parent and sampling) and removes stale multi headers', () => {
+    const headers = new Headers({ 'x-b3-traceid': '1111111111111111', 'x-b3-spanid': '2222222222222222', 'x-b3-flags': '1', 'x-b3-sampled': '0' })
+    injectB3(headers, { traceId: '463ac35c9f6413ad', spanId: S, parentSpanId: P, sampled: true }, 'single')
+    expect(b3Of(headers)).toEqual({ b3: `463ac35c9f6413ad-${S}-1-${P}` })
+    expect(extractB3(headers)).toEqual({ traceId: '463ac35c9f6413ad', spanId: S, parentSpanId: P, sampled: true, debug: false })
+  })
+
+  test('single: debug is d, unsampled is 0, no parent means three fields', () => {
+    const debug = new Headers()
+    injectB3(debug, { traceId: '463ac35c9f6413ad', spanId: S, sampled: false, debug: true }, 'single')
+    expect(debug.get('b3')).toBe(`463ac35c9f6413ad-${S}-d`)
+    const unsampled = new Headers()
+    injectB3(unsampled, { traceId: '463ac35c9f6413ad48485a3953bb6124', spanId: S, sampled: false }, 'single')
+    expect(unsampled.get('b3')).toBe(`463ac35c9f6413ad48485a3953bb6124-${S}-0`)
+  })
+
+  test('both writes the same context twice, and each form extracts to it', () => {
+    const headers = new Headers()
+    injectB3(headers, { traceId: '463ac35c9f6413ad', spanId: S, parentSpanId: P, sampled: true }, 'both')
+    expect(b3Of(headers)).toEqual({
+      b3: `463ac35c9f6413ad-${S}-1-${P}`,
+      'x-b3-traceid': '463ac35c9f6413ad',
+      'x-b3-spanid': S,
+      'x-b3-parentspanid': P,
+      'x-b3-sampled': '1',
+    })
+    const multiOnly = new Headers(headers)
+    multiOnly.delete('b3')
+    expect(extractB3(multiOnly)).toEqual(extractB3(headers)!)
+  })
+})

@@ -1,6 +1,7 @@
 // The proxy's tracing hooks implemented on the tracing layer: B3 in, Envoy's sampling decision,
 // one span per request (SERVER on ingress listeners, CLIENT on egress ones) and one CLIENT child
 // per upstream attempt named as Envoy names upstream spans, B3 out with the attempt's ids.
+// With shared_span_context an ingress span reuses the caller's span id (Zipkin's shared span).
 
 import { SpanKind } from '@opentelemetry/api'
 import type { ListenerStats } from '../src/stats/stats-store.ts'
@@ -10,37 +11,66 @@ import { ProxyError } from '../src/errors.ts'
 import type { AttemptOutcome } from '../src/proxy/attempt.ts'
 import type { RequestTrace, RequestTracer } from '../src/proxy/request-tracer.ts'
 import type { AttemptStart } from '../src/proxy/forward.ts'
+import type { Endpoint } from '../src/upstream/endpoint.ts'
 import { extractB3, type IncomingTrace } from './b3-extract.ts'
-import { injectB3 } from './b3-inject.ts'
-import type { Tracing } from './setup-tracing.ts'
-import type { SpanRecord } from './span-record.ts'
+import { injectB3, type B3Format } from './b3-inject.ts'
+import { compileCustomTags, type CompiledCustomTags } from './custom-tags.ts'
+import { plainIp, remoteEndpoint } from './remote-endpoint.ts'
+import type { SpanParent, Tracing } from './setup-tracing.ts'
+import type { RemoteEndpoint, SpanRecord } from './span-record.ts'
 import { httpUrlTag, TAG, tagRequest, tagResponse } from './span-tags.ts'
 
 export type RequestTracerDeps = {
   readonly tracing: Tracing
   readonly listenerStats: (listener: ListenerConfig) => ListenerStats
   readonly random?: () => number
+  /** Envoy's ZipkinConfig shared_span_context; default false (edgeway's separate spans). */
+  readonly sharedSpanContext?: boolean
+  /** What B3 goes upstream; default the multi headers. */
+  readonly b3Headers?: B3Format
+  /** Read once per listener for `environment` custom tags. */
+  readonly env?: (name: string) => string | undefined
 }
+
+type ListenerState = { stats: ListenerStats; customTags: CompiledCustomTags }
 
 export function createRequestTracer(deps: RequestTracerDeps): RequestTracer {
   const random = deps.random ?? Math.random
-  const statsOf = new Map<ListenerConfig, ListenerStats>()
+  const env = deps.env ?? (() => undefined)
+  const shared = deps.sharedSpanContext === true
+  const format = deps.b3Headers ?? 'multi'
+  const stateOf = new Map<ListenerConfig, ListenerState>()
+  // One remote endpoint object per upstream endpoint: attempt spans share it (it is only read).
+  const remotes = new WeakMap<Endpoint, RemoteEndpoint>()
+  const remoteOf = (endpoint: Endpoint, cluster: string | undefined): RemoteEndpoint => {
+    let remote = remotes.get(endpoint)
+    if (!remote) remotes.set(endpoint, (remote = remoteEndpoint(endpoint.address, endpoint.port, cluster)))
+    return remote
+  }
   return {
-    start(request, entry, listener) {
+    start(request, entry, listener, peer) {
       const headers = request.headers
       const incoming = extractB3(headers)
-      let stats = statsOf.get(listener)
-      if (!stats) statsOf.set(listener, (stats = deps.listenerStats(listener)))
-      const decision = decide(incoming, headers, listener, stats, random)
-      const parent = incoming?.traceId && incoming.spanId
-        ? { traceId: incoming.traceId, spanId: incoming.spanId, sampled: decision.sampled, debug: incoming.debug }
-        : undefined
+      let state = stateOf.get(listener)
+      if (!state) {
+        state = { stats: deps.listenerStats(listener), customTags: compileCustomTags(listener.tracing.customTags, env) }
+        stateOf.set(listener, state)
+      }
+      const decision = decide(incoming, headers, listener, state.stats, random)
+      const ingress = listener.direction === 'ingress'
+      // Shared: the SERVER half of the caller's span keeps its id, its parent is the caller's parent.
+      const sharing = shared && ingress && incoming?.traceId !== undefined && incoming.spanId !== undefined
+      let parent: SpanParent | undefined
+      if (incoming?.traceId && incoming.spanId) {
+        parent = { traceId: incoming.traceId, spanId: sharing ? (incoming.parentSpanId ?? '') : incoming.spanId, sampled: decision.sampled, debug: incoming.debug }
+      }
       const query = entry.path.indexOf('?')
       const span = deps.tracing.startSpan(`${entry.method} ${query < 0 ? entry.path : entry.path.slice(0, query)}`, {
-        kind: listener.direction === 'ingress' ? SpanKind.SERVER : SpanKind.CLIENT,
+        kind: ingress ? SpanKind.SERVER : SpanKind.CLIENT,
         parent,
         sampled: decision.sampled,
         debug: incoming?.debug ?? false,
+        ...(sharing && { sharedId: incoming!.spanId }),
       })
       tagRequest(span, {
         requestId: entry.requestId,
@@ -49,10 +79,19 @@ export function createRequestTracer(deps: RequestTracerDeps): RequestTracer {
         protocol: 'HTTP/1.1',
         userAgent: entry.userAgent,
       })
-      return new Trace(deps.tracing, span, decision.forced)
+      if (peer && span.sampled) {
+        span.tag(TAG.peerAddress, plainIp(peer.remoteAddress))
+        // A SERVER span's remote is its client; an egress CLIENT span's remote is upstream, set by its attempts.
+        if (ingress) span.remote = remoteEndpoint(peer.remoteAddress, peer.remotePort)
+      }
+      const custom = span.sampled ? state.customTags.forRequest(headers) : NO_TAGS
+      for (let i = 0; i < custom.length; i += 2) span.tag(custom[i]!, custom[i + 1])
+      return new Trace(deps.tracing, span, decision.forced, entry.requestId, custom, format, remoteOf)
     },
   }
 }
+
+const NO_TAGS: string[] = []
 
 type Decision = { sampled: boolean; forced: boolean }
 
@@ -93,6 +132,11 @@ class Trace implements RequestTrace {
     readonly tracing: Tracing,
     readonly span: SpanRecord,
     readonly forced: boolean,
+    readonly requestId: string | undefined,
+    /** Custom tags, flat name/value pairs, for each attempt span too. */
+    readonly customTags: readonly string[],
+    readonly format: B3Format,
+    readonly remoteOf: (endpoint: Endpoint, cluster: string | undefined) => RemoteEndpoint,
   ) {}
 
   routed(route: RouteConfig, cluster: string): void {
@@ -104,16 +148,25 @@ class Trace implements RequestTrace {
   attempt(attempt: AttemptStart): Headers {
     // The request span is the parent as it is: a SpanRecord carries trace id, span id, sampled, debug.
     const span = this.tracing.startSpan(`router ${this.#cluster} egress`, { kind: SpanKind.CLIENT, parent: this.span })
-    span.tag(TAG.upstreamAddress, attempt.endpoint.key)
-    span.tag(TAG.upstreamCluster, this.#cluster)
-    span.tag(TAG.retryAttempt, String(attempt.number))
+    if (span.sampled) {
+      // Envoy's upstream span tags, and the remote endpoint Zipkin's dependency links and remoteServices read.
+      span.tag(TAG.requestId, this.requestId)
+      span.tag(TAG.upstreamAddress, attempt.endpoint.key)
+      span.tag(TAG.peerAddress, attempt.endpoint.key)
+      span.tag(TAG.upstreamCluster, this.#cluster)
+      span.tag(TAG.upstreamClusterName, this.#cluster)
+      span.tag(TAG.retryCount, attempt.number - 1)
+      span.tag(TAG.component, 'proxy')
+      for (let i = 0; i < this.customTags.length; i += 2) span.tag(this.customTags[i]!, this.customTags[i + 1])
+      span.remote = this.remoteOf(attempt.endpoint, this.#cluster)
+    }
     if (this.#attempt) (this.#overlapping ??= new Map()).set(this.#attemptNumber, this.#attempt)
     this.#attempt = span
     this.#attemptNumber = attempt.number
     // In place: attempts run one after another and each overwrites every B3 header it sends (a copy
     // per attempt cost ~17 µs on Deno).
     const headers = attempt.headers
-    injectB3(headers, { traceId: span.traceId, spanId: span.spanId, parentSpanId: this.span.spanId, sampled: span.sampled, debug: span.debug })
+    injectB3(headers, { traceId: span.traceId, spanId: span.spanId, parentSpanId: this.span.spanId, sampled: span.sampled, debug: span.debug }, this.format)
     return headers
   }
 
@@ -126,7 +179,7 @@ class Trace implements RequestTrace {
       responseFlags: outcome instanceof ProxyError ? outcome.flag : outcome.kind === 'failure' ? failureFlag(outcome.failure) : '',
       upstreamCluster: this.#cluster,
       upstreamAddress: attempt.endpoint.key,
-      retryAttempt: attempt.number,
+      retryCount: attempt.number - 1,
     })
     span.end()
   }

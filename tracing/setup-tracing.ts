@@ -32,6 +32,7 @@ export type TracingOptions = {
   fetch?: typeof fetch
 }
 
+/** `spanId` '' means the trace is known but the span has no parent (a shared span at the root). */
 export type SpanParent = { traceId: string; spanId: string; sampled: boolean; debug?: boolean }
 
 export type StartSpanOptions = {
@@ -41,6 +42,11 @@ export type StartSpanOptions = {
   /** Decision for a new root (no parent); a parent's own flag decides otherwise. Default true. */
   sampled?: boolean
   debug?: boolean
+  /**
+   * Reuse this span id instead of a fresh one: a SERVER span sharing its caller's id (Zipkin's
+   * `shared`, Envoy's shared_span_context). The span is then marked shared.
+   */
+  sharedId?: string
   /** Epoch milliseconds, fractions kept; defaults to now. */
   startTimeMs?: number
   attributes?: Attributes
@@ -86,9 +92,11 @@ export function setupTracing(opts: TracingOptions): Tracing {
       const debug = parent?.debug === true || o.debug === true
       const sampled = debug || (parent ? parent.sampled : (o.sampled ?? true))
       // An unsampled span still gets fresh ids: they are injected upstream with sampled 0.
+      const spanId = o.sharedId ? o.sharedId.toLowerCase() : ids.spanId()
       const span = parent
-        ? new SpanRecord(name, o.kind, toB3TraceId(parent.traceId), ids.spanId(), parent.spanId.toLowerCase(), sampled, debug, o.startTimeMs ?? nowMs(), processor, resource)
-        : new SpanRecord(name, o.kind, ids.traceId(), ids.spanId(), undefined, sampled, debug, o.startTimeMs ?? nowMs(), processor, resource)
+        ? new SpanRecord(name, o.kind, toB3TraceId(parent.traceId), spanId, parent.spanId ? parent.spanId.toLowerCase() : undefined, sampled, debug, o.startTimeMs ?? nowMs(), processor, resource)
+        : new SpanRecord(name, o.kind, ids.traceId(), spanId, undefined, sampled, debug, o.startTimeMs ?? nowMs(), processor, resource)
+      if (o.sharedId) span.shared = true
       if (nodeId) span.tag(TAG.nodeId, nodeId)
       if (o.attributes) span.setAttributes(o.attributes)
       return span

@@ -25,6 +25,9 @@ import { debugTraceState } from './debug-state.ts'
 import { durationNanos, msToHrTime, nowMs } from './hr-clock.ts'
 import { toOtelTraceId } from './trace-ids.ts'
 
+/** Zipkin's Endpoint: who is on the other side of a CLIENT or SERVER span. */
+export type RemoteEndpoint = { serviceName?: string; ipv4?: string; ipv6?: string; port?: number }
+
 /** Where a finished sampled span goes (the batch processor). */
 export type SpanSink = { onEnd(span: SpanRecord): void }
 
@@ -37,6 +40,10 @@ export class SpanRecord implements Span, ReadableSpan {
   /** Tag values are kept as given; the encoder writes them as strings. */
   readonly attributes: Attributes = {}
   status: SpanStatus = UNSET
+  /** The other side (attempt spans: the cluster and endpoint), exported as Zipkin's remoteEndpoint. */
+  remote: RemoteEndpoint | undefined
+  /** A SERVER span that reuses its caller's span id (Zipkin's `shared`, Envoy's shared_span_context). */
+  shared = false
   #events: TimedEvent[] | undefined
 
   /** Positional, so starting a span allocates nothing but the record and its tag object. */

@@ -36,7 +36,9 @@ describe('span tags', () => {
         'component',
         'node_id',
         'error',
-        'retry.attempt',
+        'retry.count',
+        'peer.address',
+        'upstream_cluster.name',
       ].sort(),
     )
   })
@@ -62,12 +64,13 @@ describe('span tags', () => {
       request_size: '0',
       response_size: '89',
       upstream_cluster: 'service1',
+      'upstream_cluster.name': 'service1',
       upstream_address: '127.0.0.2:8000',
     })
     expect(ok.status()).toBeUndefined()
     const failed = recorder()
-    tagResponse(failed.span, { responseFlags: 'UF', retryAttempt: 2 })
-    expect(failed.attrs).toMatchObject({ 'http.status_code': '0', response_flags: 'UF', error: 'true', 'retry.attempt': '2' })
+    tagResponse(failed.span, { responseFlags: 'UF', retryCount: 2 })
+    expect(failed.attrs).toMatchObject({ 'http.status_code': '0', response_flags: 'UF', error: 'true', 'retry.count': '2' })
     expect(failed.status()?.code).toBe(SpanStatusCode.ERROR)
     expect(responseTags({ status: 503 })[TAG.error]).toBe('true')
     expect(responseTags({ status: 404 })[TAG.error]).toBeUndefined()

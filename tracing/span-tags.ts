@@ -10,6 +10,8 @@ export const TAG = {
   httpProtocol: 'http.protocol',
   httpStatusCode: 'http.status_code',
   upstreamCluster: 'upstream_cluster',
+  /** Envoy's observability name of the cluster; edgeway's clusters have one name, so both match. */
+  upstreamClusterName: 'upstream_cluster.name',
   upstreamAddress: 'upstream_address',
   requestSize: 'request_size',
   responseSize: 'response_size',
@@ -18,7 +20,10 @@ export const TAG = {
   component: 'component',
   nodeId: 'node_id',
   error: 'error',
-  retryAttempt: 'retry.attempt',
+  /** Attempt spans: retries before this attempt (0 on the first), as Envoy's upstream spans. */
+  retryCount: 'retry.count',
+  /** Downstream span: the client's ip; attempt span: the endpoint's ip:port (Envoy's upstream spans). */
+  peerAddress: 'peer.address',
 } as const
 
 export type TagName = (typeof TAG)[keyof typeof TAG]
@@ -95,7 +100,8 @@ export type ResponseTagInput = {
   responseSize?: number
   upstreamCluster?: string
   upstreamAddress?: string
-  retryAttempt?: number
+  /** Retries before this attempt (attempt spans only). */
+  retryCount?: number
 }
 
 /** Tags known when the response is done. */
@@ -111,8 +117,9 @@ function writeResponseTags<T>(r: ResponseTagInput, target: T, write: TagWriter<T
   write(target, TAG.requestSize, r.requestSize)
   write(target, TAG.responseSize, r.responseSize)
   write(target, TAG.upstreamCluster, r.upstreamCluster)
+  write(target, TAG.upstreamClusterName, r.upstreamCluster)
   write(target, TAG.upstreamAddress, r.upstreamAddress)
-  write(target, TAG.retryAttempt, r.retryAttempt)
+  write(target, TAG.retryCount, r.retryCount)
   write(target, TAG.error, isErrorStatus(r.status) ? 'true' : undefined)
 }
 

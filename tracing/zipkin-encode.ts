@@ -17,7 +17,9 @@ export type ZipkinSpan = {
   timestamp: number
   duration: number
   debug?: true
+  shared?: true
   localEndpoint: { serviceName: string }
+  remoteEndpoint?: { serviceName?: string; ipv4?: string; ipv6?: string; port?: number }
   annotations?: { timestamp: number; value: string }[]
   tags: Record<string, string>
 }
@@ -75,7 +77,9 @@ function encodeRecord(span: SpanRecord, serviceName: string): ZipkinSpan {
   out.timestamp = msToMicros(span.startMs)
   out.duration = Math.max(1, Math.floor(durationNanos(span.startMs, span.endMs) / 1000))
   if (span.debug) out.debug = true
+  if (span.shared) out.shared = true
   out.localEndpoint = { serviceName }
+  if (span.remote) out.remoteEndpoint = span.remote
   out.tags = recordTags(span.attributes, span.status)
   const events = span.events
   if (events.length > 0) out.annotations = events.map((e) => ({ timestamp: hrTimeToMicros(e.time), value: e.name }))

@@ -18,5 +18,6 @@ export const DEFAULTS = {
   idleTimeoutMs: 120_000,
   outlierBaseEjectionTimeMs: 30_000,
   circuitBreakers: { maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3 },
-  zipkin: { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMs: 1_000, exportTimeoutMs: 5_000 },
+  /** sharedSpanContext: Envoy's default is true; edgeway's is its separate-span model (README, Tracing). */
+  zipkin: { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMs: 1_000, exportTimeoutMs: 5_000, sharedSpanContext: false, b3Headers: 'multi' },
 } as const

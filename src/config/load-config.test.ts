@@ -91,3 +91,52 @@ clusters:
     expect(readFileSync(`${ROOT}routes/schema.json`, 'utf8')).toBe(configJsonSchema())
   })
 })
+
+describe('tracing options', () => {
+  const withTracing = (listenerTracing: string, zipkin = '') => `
+listeners:
+  - name: l
+    port: 8000
+    tracing: ${listenerTracing}
+    virtual_hosts:
+      - name: v
+        domains: ["*"]
+        routes:
+          - match: { prefix: / }
+            route: { cluster: c }
+clusters:
+  - name: c
+    load_assignment: { endpoints: [ { address: 127.0.0.1, port: 80 } ] }
+tracing: { zipkin: { url: "http://127.0.0.1:9411/api/v2/spans"${zipkin} } }
+`
+
+  test('custom_tags of each kind, shared_span_context and b3_headers reach the model', () => {
+    const config = parseConfig(
+      withTracing(
+        '{ custom_tags: [ { tag: a, literal: { value: x } }, { tag: b, environment: { name: B } }, { tag: c, request_header: { name: X-Tenant, default_value: none } } ] }',
+        ', shared_span_context: true, b3_headers: SINGLE',
+      ),
+      't',
+      { env: noEnv },
+    )
+    expect(config.listeners[0]!.tracing.customTags).toEqual([
+      { tag: 'a', kind: 'literal', value: 'x' },
+      { tag: 'b', kind: 'environment', name: 'B', defaultValue: undefined },
+      { tag: 'c', kind: 'request_header', name: 'x-tenant', defaultValue: 'none' },
+    ])
+    expect(config.tracing!.zipkin).toMatchObject({ sharedSpanContext: true, b3Headers: 'single' })
+    const defaults = parseConfig(withTracing('{}'), 't', { env: noEnv })
+    expect(defaults.listeners[0]!.tracing.customTags).toEqual([])
+    expect(defaults.tracing!.zipkin).toMatchObject({ sharedSpanContext: false, b3Headers: 'multi' })
+  })
+
+  test('a custom tag without exactly one source, or a bad b3_headers, is an error with its path', () => {
+    const found = problems(withTracing('{ custom_tags: [ { tag: a }, { tag: b, literal: { value: x }, environment: { name: B } } ] }', ', b3_headers: sometimes'))
+    const oneOf = 'expected { tag, literal: { value } }, { tag, environment: { name, default_value? } } or { tag, request_header: { name, default_value? } }'
+    expect(found).toEqual([
+      `listeners[0].tracing.custom_tags[0]: ${oneOf}`,
+      `listeners[0].tracing.custom_tags[1]: ${oneOf}`,
+      'tracing.zipkin.b3_headers: expected one of multi | single | both, got "sometimes"',
+    ])
+  })
+})

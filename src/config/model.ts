@@ -52,7 +52,15 @@ export type ListenerTracingConfig = {
   readonly randomSampling: number
   readonly clientSampling: number
   readonly overallSampling: number
+  /** Envoy's HCM `tracing.custom_tags`: set on the request span and on every attempt span. */
+  readonly customTags: readonly CustomTag[]
 }
+
+/** A tag whose value is fixed, read from the environment at start, or read from a request header. */
+export type CustomTag =
+  | { readonly tag: string; readonly kind: 'literal'; readonly value: string }
+  | { readonly tag: string; readonly kind: 'environment'; readonly name: string; readonly defaultValue: string | undefined }
+  | { readonly tag: string; readonly kind: 'request_header'; readonly name: string; readonly defaultValue: string | undefined }
 
 export type HeaderToAdd = {
   readonly key: string
@@ -180,5 +188,12 @@ export type TracingConfig = {
     readonly maxExportBatchSize: number
     readonly scheduledDelayMs: number
     readonly exportTimeoutMs: number
+    /**
+     * Envoy's ZipkinConfig `shared_span_context`: an ingress (SERVER) span reuses the span id its
+     * caller sent, marked `shared`. Off (edgeway's default): it gets its own id, parent = the caller.
+     */
+    readonly sharedSpanContext: boolean
+    /** B3 sent upstream: the x-b3-* multi headers (default), the single `b3` header, or both. */
+    readonly b3Headers: 'multi' | 'single' | 'both'
   }
 }

@@ -122,11 +122,25 @@ const virtualHost = z.strictObject({
   ...headerRules,
 })
 
+/** Envoy's `tracing.custom_tags` entry: a tag name and exactly one source of its value. */
+const customTag = z.union(
+  [
+    z.strictObject({ tag: name, literal: z.strictObject({ value: z.string() }) }),
+    z.strictObject({ tag: name, environment: z.strictObject({ name, default_value: z.string().optional() }) }),
+    z.strictObject({ tag: name, request_header: z.strictObject({ name: headerName, default_value: z.string().optional() }) }),
+  ],
+  {
+    error:
+      'expected { tag, literal: { value } }, { tag, environment: { name, default_value? } } or { tag, request_header: { name, default_value? } }',
+  },
+)
+
 const listenerTracing = z.strictObject({
   operation_name: lowerEnum(['ingress', 'egress']).default('ingress'),
   random_sampling: percent.default(100),
   client_sampling: percent.default(100),
   overall_sampling: percent.default(100),
+  custom_tags: z.array(customTag).default([]),
 })
 
 const listener = z.strictObject({
@@ -147,7 +161,7 @@ const listener = z.strictObject({
   access_log: z
     .union([z.literal(false), z.strictObject({ format: lowerEnum(['text', 'json']).default('text') })])
     .default({ format: 'text' }),
-  tracing: listenerTracing.default({ operation_name: 'ingress', random_sampling: 100, client_sampling: 100, overall_sampling: 100 }),
+  tracing: listenerTracing.default({ operation_name: 'ingress', random_sampling: 100, client_sampling: 100, overall_sampling: 100, custom_tags: [] }),
   virtual_hosts: z.array(virtualHost).min(1, 'needs at least one virtual host'),
 })
 
@@ -207,6 +221,8 @@ const tracing = z.strictObject({
     max_export_batch_size: int(1, 100_000).default(DEFAULTS.zipkin.maxExportBatchSize),
     scheduled_delay: duration.optional(),
     export_timeout: duration.optional(),
+    shared_span_context: z.boolean().default(DEFAULTS.zipkin.sharedSpanContext),
+    b3_headers: lowerEnum(['multi', 'single', 'both']).default(DEFAULTS.zipkin.b3Headers),
   }),
 })
 

@@ -28,6 +28,8 @@ export function toModel(file: ConfigFile): M.Config {
         maxExportBatchSize: file.tracing.zipkin.max_export_batch_size,
         scheduledDelayMs: ms(file.tracing.zipkin.scheduled_delay, DEFAULTS.zipkin.scheduledDelayMs),
         exportTimeoutMs: ms(file.tracing.zipkin.export_timeout, DEFAULTS.zipkin.exportTimeoutMs),
+        sharedSpanContext: file.tracing.zipkin.shared_span_context,
+        b3Headers: file.tracing.zipkin.b3_headers,
       },
     },
   }
@@ -55,9 +57,16 @@ function toListener(l: FileListener): M.ListenerConfig {
       randomSampling: l.tracing.random_sampling,
       clientSampling: l.tracing.client_sampling,
       overallSampling: l.tracing.overall_sampling,
+      customTags: l.tracing.custom_tags.map(toCustomTag),
     },
     virtualHosts: l.virtual_hosts.map(toVirtualHost),
   }
+}
+
+function toCustomTag(t: FileListener['tracing']['custom_tags'][number]): M.CustomTag {
+  if ('literal' in t) return { tag: t.tag, kind: 'literal', value: t.literal.value }
+  if ('environment' in t) return { tag: t.tag, kind: 'environment', name: t.environment.name, defaultValue: t.environment.default_value }
+  return { tag: t.tag, kind: 'request_header', name: t.request_header.name, defaultValue: t.request_header.default_value }
 }
 
 function toHeaderRules(r: FileHeaderRules): M.HeaderRules {

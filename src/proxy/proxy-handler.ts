@@ -72,7 +72,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
       routeName: undefined,
       attempts: 0,
     }
-    const trace = deps.tracer?.start(request, entry, listener)
+    const trace = deps.tracer?.start(request, entry, listener, conn)
 
     const reply = (error: ProxyError, flags: string = error.flag): Response => {
       entry.flags = flags

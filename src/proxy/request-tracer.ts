@@ -2,14 +2,15 @@
 // without a tracer the proxy passes the client's B3 headers through untouched.
 
 import type { AccessLogEntry } from '../access-log.ts'
+import type { ConnInfo } from '../runtime.ts'
 import type { ListenerConfig, RouteConfig } from '../config/model.ts'
 import type { ProxyError } from '../errors.ts'
 import type { AttemptOutcome } from './attempt.ts'
 import type { AttemptStart } from './forward.ts'
 
 export interface RequestTracer {
-  /** Called once per downstream request, before routing. */
-  start(request: Request, entry: AccessLogEntry, listener: ListenerConfig): RequestTrace
+  /** Called once per downstream request, before routing; `peer` is the downstream connection's address. */
+  start(request: Request, entry: AccessLogEntry, listener: ListenerConfig, peer?: ConnInfo): RequestTrace
 }
 
 export interface RequestTrace {
