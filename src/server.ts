@@ -128,7 +128,12 @@ export async function startEdgeway(config: Config, options: EdgewayOptions): Pro
   live = true
   server.live.set(1)
   server.state.set(0)
-  const uptime = setInterval(() => server.uptime.set(Math.floor((Date.now() - startedAt) / 1000)), 1000)
+  // Envoy flushes stats every 5 s: that closes the histograms' interval (`P50(interval,cumulative)`).
+  let ticks = 0
+  const uptime = setInterval(() => {
+    server.uptime.set(Math.floor((Date.now() - startedAt) / 1000))
+    if (++ticks % 5 === 0) stats.flushHistograms()
+  }, 1000)
   ;(uptime as { unref?: () => void }).unref?.()
 
   return {

@@ -125,10 +125,13 @@ describe('admin: /server_info and /config_dump', () => {
 })
 
 describe('admin: /stats', () => {
-  test('text lines sorted by name', async () => {
+  test('text lines sorted by name, counters and gauges first, then histograms (as Envoy)', async () => {
     const response = await setup().app.request('/stats')
     expect(response.headers.get('content-type')).toBe(TEXT)
-    const lines = (await response.text()).trimEnd().split('\n')
+    const all = (await response.text()).trimEnd().split('\n')
+    const histograms = all.filter((line) => line.endsWith(': No recorded values') || / P0\(/.test(line))
+    const lines = all.slice(0, all.length - histograms.length)
+    expect(histograms).toEqual(['cluster.service1.upstream_rq_time: No recorded values', 'http.ingress_http.downstream_rq_time: No recorded values'])
     expect(lines).toContain('cluster.service1.upstream_rq_total: 3')
     expect(lines).toContain('http.ingress_http.downstream_rq_total: 3')
     expect(lines).toEqual([...lines].sort())

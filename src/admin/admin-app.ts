@@ -7,6 +7,7 @@ import { clustersJson, renderClustersText } from './clusters-text.ts'
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from './prometheus.ts'
 import { currentState, serverInfoJson, type ServerInfo } from './server-info.ts'
 import type { StatsStore } from '../stats/stats-store.ts'
+import { histogramsJson, renderHistogramsText, renderPrometheusHistograms } from './histograms-text.ts'
 import { renderStatsText, selectStats, statsJson } from './stats-text.ts'
 
 export type AdminDeps = {
@@ -98,17 +99,30 @@ function stats(c: Context, deps: AdminDeps): Response {
   if (format !== 'text' && format !== 'json' && format !== 'prometheus') {
     return text(`usage: /stats?format=(text|json|prometheus)\n`, 400)
   }
-  const selection = selectStats(deps.stats.all(), c.req.query('filter'), c.req.query('usedonly') !== undefined)
+  if (format === 'prometheus') return prometheus(c, deps)
+  const selection = select(c, deps)
   if (!selection.ok) return text(`${selection.error}\n`, 400)
-  if (format === 'json') return json(statsJson(selection.stats))
-  if (format === 'prometheus') return prometheusResponse(renderPrometheus(selection.stats, clusterNames(deps)))
-  return text(renderStatsText(selection.stats))
+  const { counters, histograms } = selection
+  if (format === 'json') return json({ stats: [...statsJson(counters).stats, ...(histograms.length ? [histogramsJson(histograms)] : [])] })
+  return text(renderStatsText(counters) + renderHistogramsText(histograms))
 }
 
 function prometheus(c: Context, deps: AdminDeps): Response {
-  const selection = selectStats(deps.stats.all(), c.req.query('filter'), c.req.query('usedonly') !== undefined)
+  const selection = select(c, deps)
   if (!selection.ok) return text(`${selection.error}\n`, 400)
-  return prometheusResponse(renderPrometheus(selection.stats, clusterNames(deps)))
+  const names = clusterNames(deps)
+  return prometheusResponse(renderPrometheus(selection.counters, names) + renderPrometheusHistograms(selection.histograms, names))
+}
+
+/** Counters, gauges and histograms through the same `?filter` and `?usedonly`. */
+function select(c: Context, deps: AdminDeps) {
+  const filter = c.req.query('filter')
+  const usedOnly = c.req.query('usedonly') !== undefined
+  const counters = selectStats(deps.stats.all(), filter, usedOnly)
+  if (!counters.ok) return counters
+  const histograms = selectStats(deps.stats.histograms(), filter, usedOnly)
+  if (!histograms.ok) return histograms
+  return { ok: true as const, counters: counters.stats, histograms: histograms.stats }
 }
 
 function clusters(c: Context, deps: AdminDeps): Response {

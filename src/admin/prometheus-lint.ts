@@ -13,7 +13,7 @@ const PAIR = new RegExp(`(${LABEL})="(${LABEL_VALUE})"`, 'g')
 export function lintExposition(body: string): string[] {
   const problems: string[] = []
   if (body !== '' && !body.endsWith('\n')) problems.push('exposition must end with a newline')
-  const typed = new Set<string>()
+  const typed = new Map<string, string>()
   const finished = new Set<string>()
   const series = new Set<string>()
   let current: string | undefined
@@ -26,7 +26,7 @@ export function lintExposition(body: string): string[] {
       if (type?.[1]) {
         if (typed.has(type[1])) problems.push(`${at}second TYPE line for ${type[1]}`)
         if (finished.has(type[1]) || current === type[1]) problems.push(`${at}TYPE for ${type[1]} after its samples`)
-        typed.add(type[1])
+        typed.set(type[1], type[2]!)
       } else if (line.startsWith('# TYPE') || (line.startsWith('# HELP') && !HELP.test(line))) {
         problems.push(`${at}malformed ${line.slice(2, 6)} line: ${line}`)
       }
@@ -37,7 +37,10 @@ export function lintExposition(body: string): string[] {
       problems.push(`${at}not a valid sample: ${JSON.stringify(line)}`)
       return
     }
-    const name = sample[1]
+    // A histogram's `_bucket`, `_sum` and `_count` samples belong to the family its TYPE line names.
+    const suffix = /_(bucket|sum|count)$/.exec(sample[1])
+    const base = suffix ? sample[1].slice(0, -suffix[0].length) : undefined
+    const name = base !== undefined && typed.get(base) === 'histogram' ? base : sample[1]
     if (!typed.has(name)) problems.push(`${at}sample of ${name} before any TYPE line for it`)
     if (name !== current) {
       // A family's samples must be contiguous: coming back to one is a second family of that name.
@@ -49,7 +52,8 @@ export function lintExposition(body: string): string[] {
     const labelNames = labels.map(([label]) => label)
     if (new Set(labelNames).size !== labelNames.length) problems.push(`${at}repeated label name`)
     if (labelNames.some((label) => label.startsWith('__'))) problems.push(`${at}label names starting with __ are reserved`)
-    const key = `${name}{${labels.map(([label, value]) => `${label}=${value}`).sort().join(',')}}`
+    if (name !== sample[1] && suffix?.[1] === 'bucket' && !labelNames.includes('le')) problems.push(`${at}histogram bucket without an le label`)
+    const key = `${sample[1]}{${labels.map(([label, value]) => `${label}=${value}`).sort().join(',')}}`
     if (series.has(key)) problems.push(`${at}duplicate series ${key}`)
     series.add(key)
   })

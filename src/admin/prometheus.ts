@@ -17,7 +17,7 @@ export function renderPrometheus(stats: readonly Stat[], clusterNames: readonly 
     const { family, labels } = toSeries(stat.name, byLength)
     let entry = families.get(family)
     if (!entry) families.set(family, (entry = { kind: stat.kind, samples: new Map() }))
-    const labelText = labels.length === 0 ? '' : `{${labels.map(([name, value]) => `${name}="${escapeLabel(value)}"`).join(',')}}`
+    const labelText = prometheusLabels(labels)
     // Two stat names that sanitise to one series would be invalid exposition; the first one wins.
     if (!entry.samples.has(labelText)) entry.samples.set(labelText, stat.value)
   }
@@ -66,6 +66,11 @@ function withCodeTags(root: string, counter: string, rest: string, scopeLabel: L
     return { family: metricName(`${root}.${counter}_xx`), labels: [['envoy_response_code_class', codeClass[1]], scopeLabel] }
   }
   return { family: metricName(`${root}.${rest}`), labels: [scopeLabel] }
+}
+
+/** `{name="value",...}`, or nothing without labels. */
+export function prometheusLabels(labels: readonly Label[]): string {
+  return labels.length === 0 ? '' : `{${labels.map(([name, value]) => `${name}="${escapeLabel(value)}"`).join(',')}}`
 }
 
 function metricName(statName: string): string {

@@ -3,10 +3,13 @@
 
 import type { Stat } from '../stats/stats-store.ts'
 
-export type StatsSelection = { readonly ok: true; readonly stats: Stat[] } | { readonly ok: false; readonly error: string }
+export type StatsSelection<T = Stat> = { readonly ok: true; readonly stats: T[] } | { readonly ok: false; readonly error: string }
 
-/** `filter` is a regex searched in the name (Envoy's partial match); `usedOnly` drops stats still at zero. */
-export function selectStats(all: readonly Stat[], filter: string | undefined, usedOnly: boolean): StatsSelection {
+/**
+ * `filter` is a regex searched in the name (Envoy's partial match); `usedOnly` drops stats still at
+ * zero. Histograms go through the same selection, `value` being their count.
+ */
+export function selectStats<T extends { readonly name: string; readonly value: number }>(all: readonly T[], filter: string | undefined, usedOnly: boolean): StatsSelection<T> {
   let pattern: RegExp | undefined
   if (filter !== undefined && filter !== '') {
     try {

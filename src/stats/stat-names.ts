@@ -64,6 +64,10 @@ export const LISTENER_COUNTERS = [
 
 export const LISTENER_GAUGES = ['downstream_rq_active'] as const
 
+/** Latency histograms in ms: attempt start to upstream response headers, request start to response end. */
+export const CLUSTER_HISTOGRAMS = ['upstream_rq_time'] as const
+export const LISTENER_HISTOGRAMS = ['downstream_rq_time'] as const
+
 export const TRACING_COUNTERS = ['spans_sent', 'reports_sent', 'reports_dropped', 'reports_failed'] as const
 
 export const SERVER_GAUGES = ['live', 'state', 'uptime', 'concurrency'] as const
@@ -74,3 +78,5 @@ export type ListenerCounter = (typeof LISTENER_COUNTERS)[number]
 export type ListenerGauge = (typeof LISTENER_GAUGES)[number]
 export type TracingCounter = (typeof TRACING_COUNTERS)[number]
 export type ServerGauge = (typeof SERVER_GAUGES)[number]
+export type ClusterHistogram = (typeof CLUSTER_HISTOGRAMS)[number]
+export type ListenerHistogram = (typeof LISTENER_HISTOGRAMS)[number]

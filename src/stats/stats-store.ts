@@ -1,17 +1,22 @@
 // Counters and gauges, grouped into typed scopes (cluster.<name>., http.<prefix>., tracing.zipkin.).
 // Plain numbers in a Map: the request path pays one property increment per stat.
 
+import { Histogram } from './histogram.ts'
 import {
   CLUSTER_COUNTERS,
   CLUSTER_GAUGES,
+  CLUSTER_HISTOGRAMS,
   LISTENER_COUNTERS,
   LISTENER_GAUGES,
+  LISTENER_HISTOGRAMS,
   SERVER_GAUGES,
   TRACING_COUNTERS,
   type ClusterCounter,
   type ClusterGauge,
+  type ClusterHistogram,
   type ListenerCounter,
   type ListenerGauge,
+  type ListenerHistogram,
   type ServerGauge,
   type TracingCounter,
 } from './stat-names.ts'
@@ -33,17 +38,35 @@ export class Stat {
 }
 
 export type Scope<C extends string, G extends string> = { readonly [K in C | G]: Stat }
+type Histograms<H extends string> = { readonly [K in H]: Histogram }
 
-export type ClusterStats = Scope<ClusterCounter, ClusterGauge> & {
+export type ClusterStats = Scope<ClusterCounter, ClusterGauge> & Histograms<ClusterHistogram> & {
   /** Per-status-code counter, `upstream_rq_200`, created on first use. */
   code(status: number): Stat
 }
-export type ListenerStats = Scope<ListenerCounter, ListenerGauge>
+export type ListenerStats = Scope<ListenerCounter, ListenerGauge> & Histograms<ListenerHistogram>
 export type TracingStats = Scope<TracingCounter, never>
 export type ServerStats = Scope<never, ServerGauge>
 
 export class StatsStore {
   readonly #stats = new Map<string, Stat>()
+  readonly #histograms = new Map<string, Histogram>()
+
+  histogram(name: string): Histogram {
+    let histogram = this.#histograms.get(name)
+    if (!histogram) this.#histograms.set(name, (histogram = new Histogram(name)))
+    return histogram
+  }
+
+  /** Every histogram, sorted by name. */
+  histograms(): Histogram[] {
+    return [...this.#histograms.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+  }
+
+  /** Closes the current histogram interval (Envoy's stats flush, every 5 s by default). */
+  flushHistograms(): void {
+    for (const histogram of this.#histograms.values()) histogram.flush()
+  }
 
   get(name: string, kind: StatKind = 'counter'): Stat {
     let stat = this.#stats.get(name)
@@ -65,7 +88,7 @@ export class StatsStore {
 
   cluster(name: string): ClusterStats {
     const prefix = `cluster.${name}.`
-    const scope = this.#scope(prefix, CLUSTER_COUNTERS, CLUSTER_GAUGES) as Record<string, Stat>
+    const scope = this.#scope(prefix, CLUSTER_COUNTERS, CLUSTER_GAUGES, CLUSTER_HISTOGRAMS) as Record<string, Stat>
     const codes = new Map<number, Stat>()
     // The scope's index signature says every key is a Stat, which `code` is not: hence the cast via unknown.
     return Object.assign(scope, {
@@ -78,7 +101,7 @@ export class StatsStore {
   }
 
   listener(statPrefix: string): ListenerStats {
-    return this.#scope(`http.${statPrefix}.`, LISTENER_COUNTERS, LISTENER_GAUGES) as ListenerStats
+    return this.#scope(`http.${statPrefix}.`, LISTENER_COUNTERS, LISTENER_GAUGES, LISTENER_HISTOGRAMS) as unknown as ListenerStats
   }
 
   tracing(): TracingStats {
@@ -89,11 +112,12 @@ export class StatsStore {
     return this.#scope('server.', [], SERVER_GAUGES) as ServerStats
   }
 
-  #scope(prefix: string, counters: readonly string[], gauges: readonly string[]): Record<string, Stat> {
-    const scope: Record<string, Stat> = {}
+  #scope(prefix: string, counters: readonly string[], gauges: readonly string[], histograms: readonly string[] = []): Record<string, Stat> {
+    const scope: Record<string, Stat | Histogram> = {}
     for (const name of counters) scope[name] = this.get(prefix + name, 'counter')
     for (const name of gauges) scope[name] = this.get(prefix + name, 'gauge')
-    return scope
+    for (const name of histograms) scope[name] = this.histogram(prefix + name)
+    return scope as Record<string, Stat>
   }
 }
 

@@ -4,10 +4,14 @@
 import { CLUSTER_STATE_GAUGES } from '../stats/stat-names.ts'
 import { StatsStore } from '../stats/stats-store.ts'
 import type { ClusterSnapshot, EndpointSnapshot } from '../upstream/cluster-snapshot.ts'
-import type { StatSample, WorkerSnapshot } from './protocol.ts'
+import type { HistogramSnapshot, StatSample, WorkerSnapshot } from './protocol.ts'
 
 export function statSamples(stats: StatsStore): StatSample[] {
   return stats.all().map((stat) => ({ name: stat.name, kind: stat.kind, value: stat.value }))
+}
+
+export function histogramSamples(stats: StatsStore): HistogramSnapshot[] {
+  return stats.histograms().map((h) => ({ name: h.name, cumulative: h.cumulative.sample(), interval: h.interval.sample() }))
 }
 
 /**
@@ -27,6 +31,12 @@ export function sumStats(primary: StatsStore, snapshots: readonly WorkerSnapshot
       if (!isClusterState(sample.name)) stat.inc(sample.value)
       else stat.set(seen.has(sample.name) ? Math.min(stat.value, sample.value) : sample.value)
       seen.add(sample.name)
+    }
+    // Histograms add bucket by bucket, so the merged quantiles are those of all workers' requests.
+    for (const sample of snapshot.histograms ?? []) {
+      const histogram = merged.histogram(sample.name)
+      histogram.cumulative.add(sample.cumulative)
+      histogram.interval.add(sample.interval)
     }
   }
   return merged

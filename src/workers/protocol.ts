@@ -1,6 +1,7 @@
 // What a primary and its workers tell each other. The primary passes env to a worker; a worker
 // POSTs `live` or `failed` to the primary's control URL and serves a snapshot on its private admin.
 
+import type { HistogramSample } from '../stats/histogram.ts'
 import type { StatKind } from '../stats/stats-store.ts'
 import type { Config } from '../config/model.ts'
 import type { ClusterSnapshot } from '../upstream/cluster-snapshot.ts'
@@ -36,10 +37,15 @@ export type ControlMessage =
 
 export type StatSample = { readonly name: string; readonly kind: StatKind; readonly value: number }
 
+/** A worker's histogram: everything since it started and its last completed flush interval. */
+export type HistogramSnapshot = { readonly name: string; readonly cumulative: HistogramSample; readonly interval: HistogramSample }
+
 export type WorkerSnapshot = {
   readonly index: number
   readonly pid: number
   readonly stats: readonly StatSample[]
+  /** Absent from a worker of an older edgeway: treated as none. */
+  readonly histograms?: readonly HistogramSnapshot[]
   readonly clusters: readonly ClusterSnapshot[]
 }
 

@@ -6,7 +6,7 @@ import { json, type AdminEndpoint } from '../admin/admin-app.ts'
 import type { StatsStore } from '../stats/stats-store.ts'
 import type { Config } from '../config/model.ts'
 import type { ClusterSnapshot } from '../upstream/cluster-snapshot.ts'
-import { statSamples } from './aggregate.ts'
+import { histogramSamples, statSamples } from './aggregate.ts'
 import { SNAPSHOT_PATH, TOKEN_HEADER, type ControlMessage, type WorkerEnv, type WorkerSnapshot } from './protocol.ts'
 
 /** Listener ports worker 0 resolved (port 0 in the file) and a private admin on an ephemeral loopback port. */
@@ -24,7 +24,7 @@ export function snapshotEndpoint(worker: WorkerEnv, sources: { stats: StatsStore
     method: 'GET',
     help: "this worker's stats and clusters, for the primary to aggregate",
     handle: () => {
-      const snapshot: WorkerSnapshot = { index: worker.index, pid: process.pid, stats: statSamples(sources.stats), clusters: sources.clusters() }
+      const snapshot: WorkerSnapshot = { index: worker.index, pid: process.pid, stats: statSamples(sources.stats), histograms: histogramSamples(sources.stats), clusters: sources.clusters() }
       return json(snapshot)
     },
   }
