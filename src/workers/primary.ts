@@ -9,6 +9,7 @@ import { serverInfoOf } from '../admin/server-info.ts'
 import { StatsStore } from '../stats/stats-store.ts'
 import type { Config } from '../config/model.ts'
 import { listen } from '../listener/listen.ts'
+import { assertPortsFree } from '../listener/port-guard.ts'
 import { ADMIN_SERVE_OPTIONS } from '../listener/serve-options.ts'
 import { buildPrimaryAdmin } from './primary-admin.ts'
 import { TOKEN_HEADER, type ControlMessage } from './protocol.ts'
@@ -76,6 +77,8 @@ export async function startPrimary(config: Config, options: PrimaryOptions): Pro
       handles.push(handle)
       adminPort = handle.port
     }
+    // Before any worker binds with SO_REUSEPORT: a port another process holds is one message.
+    await assertPortsFree(runtime, config.listeners)
     const failure = await supervisor.start()
     if (failure !== undefined) throw new WorkerStartError(failure)
   } catch (error) {
