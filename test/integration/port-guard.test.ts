@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { detectRuntime } from '../../src/adapter/detect.ts'
 import { ProcessGroup } from '../support/edgeway-processes.ts'
 
-const group = new ProcessGroup('edgeway-port-guard-')
+const group = new ProcessGroup()
 afterAll(() => group.stopAll())
 
 function yaml(port: number): string {
