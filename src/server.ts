@@ -95,6 +95,8 @@ export async function startEdgeway(config: Config, options: EdgewayOptions): Pro
       const admin = buildAdminApp({
         stats,
         clusters: () => clusters.snapshot(),
+        listeners: () => config.listeners.map((l) => ({ name: l.name, address: l.address, port: ports.get(l.name) ?? l.port })),
+        memory: () => process.memoryUsage(),
         configDump: () => config,
         serverInfo: serverInfoOf({ version: options.version, startedAtMs: startedAt, live: () => live, commandLineOptions: options.commandLineOptions, node: config.node, runtime }),
         healthcheck: {

@@ -38,6 +38,11 @@ function setup(options: { state?: ServerState; ready?: boolean } = {}) {
   const deps: AdminDeps = {
     stats,
     clusters: () => [service1],
+    listeners: () => [
+      { name: 'ingress_http', address: '0.0.0.0', port: 8000 },
+      { name: 'ingress_v6', address: '::1', port: 8443 },
+    ],
+    memory: () => ({ rss: 4096, heapTotal: 2048, heapUsed: 1024, external: 8 }),
     configDump: () => ({ node: { cluster: 'front-proxy', id: 'front-1' }, clusters: [{ name: 'service1' }] }),
     serverInfo: () => ({
       version: '0.1.0',
@@ -121,6 +126,24 @@ describe('admin: /server_info and /config_dump', () => {
     const response = await setup().app.request('/config_dump')
     expect(response.headers.get('content-type')).toBe('application/json')
     expect(await response.json()).toEqual({ node: { cluster: 'front-proxy', id: 'front-1' }, clusters: [{ name: 'service1' }] })
+  })
+})
+
+describe('admin: /listeners and /memory', () => {
+  test('/listeners: name::address:port lines (IPv6 bracketed) and listener_statuses JSON', async () => {
+    const { app } = setup()
+    expect(await (await app.request('/listeners')).text()).toBe('ingress_http::0.0.0.0:8000\ningress_v6::[::1]:8443\n')
+    expect(await (await app.request('/listeners?format=json')).json()).toEqual({
+      listener_statuses: [
+        { name: 'ingress_http', local_address: { socket_address: { address: '0.0.0.0', port_value: 8000 } } },
+        { name: 'ingress_v6', local_address: { socket_address: { address: '::1', port_value: 8443 } } },
+      ],
+    })
+  })
+
+  test("/memory: Envoy's fields as decimal strings", async () => {
+    const body = await (await setup().app.request('/memory')).json()
+    expect(body).toEqual({ allocated: '1024', heap_size: '2048', external: '8', total_physical_bytes: '4096' })
   })
 })
 
@@ -231,6 +254,8 @@ describe('admin: help, unknown paths, errors', () => {
     const broken = buildAdminApp({
       stats: new StatsStore(),
       clusters: () => [],
+      listeners: () => [],
+      memory: () => ({ rss: 0, heapTotal: 0, heapUsed: 0, external: 0 }),
       configDump: () => {
         throw new Error('config unavailable')
       },

@@ -7,12 +7,18 @@ import { clustersJson, renderClustersText } from './clusters-text.ts'
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from './prometheus.ts'
 import { currentState, serverInfoJson, type ServerInfo } from './server-info.ts'
 import type { StatsStore } from '../stats/stats-store.ts'
+import { listenersJson, renderListenersText, type ListenerRow } from './listeners-text.ts'
+import { memoryJson, type MemoryUsage } from './memory-json.ts'
 import { histogramsJson, renderHistogramsText, renderPrometheusHistograms } from './histograms-text.ts'
 import { renderStatsText, selectStats, statsJson } from './stats-text.ts'
 
 export type AdminDeps = {
   stats: StatsStore
   clusters: () => readonly ClusterSnapshot[]
+  /** Listeners with their bound addresses (`port: 0` resolved). */
+  listeners: () => readonly ListenerRow[]
+  /** This process's memory (the primary's own with workers: each worker is a process of its own). */
+  memory: () => MemoryUsage
   /** The effective config (model) as JSON. */
   configDump: () => unknown
   serverInfo: () => ServerInfo
@@ -47,6 +53,8 @@ export function buildAdminApp(deps: AdminDeps): Hono {
     { path: '/stats', method: 'GET', help: 'print server stats (?filter=regex, ?usedonly, ?format=json|prometheus)', handle: (c) => stats(c, deps) },
     { path: '/stats/prometheus', method: 'GET', help: 'print server stats in Prometheus format', handle: (c) => prometheus(c, deps) },
     { path: '/clusters', method: 'GET', help: 'upstream cluster status (?format=json)', handle: (c) => clusters(c, deps) },
+    { path: '/listeners', method: 'GET', help: 'print listener names and bound addresses (?format=json)', handle: (c) => listeners(c, deps) },
+    { path: '/memory', method: 'GET', help: 'print current allocation and heap usage (JSON)', handle: () => json(memoryJson(deps.memory())) },
     { path: '/config_dump', method: 'GET', help: 'dump the effective configuration', handle: () => json(deps.configDump()) },
     { path: '/healthcheck/fail', method: 'POST', help: 'cause the server to fail health checks (drain)', handle: () => ok(() => deps.healthcheck.fail()) },
     { path: '/healthcheck/ok', method: 'POST', help: 'cause the server to pass health checks', handle: () => ok(() => deps.healthcheck.ok()) },
@@ -128,6 +136,11 @@ function select(c: Context, deps: AdminDeps) {
 function clusters(c: Context, deps: AdminDeps): Response {
   const snapshots = deps.clusters()
   return c.req.query('format') === 'json' ? json(clustersJson(snapshots)) : text(renderClustersText(snapshots))
+}
+
+function listeners(c: Context, deps: AdminDeps): Response {
+  const rows = deps.listeners()
+  return c.req.query('format') === 'json' ? json(listenersJson(rows)) : text(renderListenersText(rows))
 }
 
 function clusterNames(deps: AdminDeps): string[] {

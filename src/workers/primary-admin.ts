@@ -1,6 +1,7 @@
 // The primary's admin listener: Envoy's endpoints over the sum of the workers (fetched from their
 // private admins on each request), /workers with every worker's state, and broadcasts.
 
+import process from 'node:process'
 import { buildAdminApp, json, type AdminDeps } from '../admin/admin-app.ts'
 import type { ServerInfo, WorkerRow } from '../admin/server-info.ts'
 import { workersJson } from '../admin/server-info.ts'
@@ -21,6 +22,8 @@ export type PrimaryAdminOptions = {
   readonly config: unknown
   readonly serverInfo: () => Omit<ServerInfo, 'workers'>
   readonly ready: () => boolean
+  /** Listeners with the ports the workers bound (worker 0 resolves `port: 0`). */
+  readonly listeners: AdminDeps['listeners']
 }
 
 export function buildPrimaryAdmin(options: PrimaryAdminOptions) {
@@ -41,6 +44,8 @@ export function buildPrimaryAdmin(options: PrimaryAdminOptions) {
       return merged
     },
     clusters: () => clusters,
+    listeners: options.listeners,
+    memory: () => process.memoryUsage(),
     configDump: () => options.config,
     serverInfo: () => ({ ...options.serverInfo(), workers: rows() }),
     healthcheck: {

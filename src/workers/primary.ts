@@ -69,6 +69,7 @@ export async function startPrimary(config: Config, options: PrimaryOptions): Pro
         config,
         serverInfo: serverInfoOf({ version: options.version, startedAtMs: startedAt, live: () => live, commandLineOptions: options.commandLineOptions, node: config.node, runtime }),
         ready: () => live && supervisor.live().length > 0,
+        listeners: () => config.listeners.map((l) => ({ name: l.name, address: l.address, port: supervisor.ports[l.name] ?? l.port })),
       })
       onLive = admin.onWorkerLive
       const handle = await listen(runtime, 'admin', config.admin.address, config.admin.port, ADMIN_SERVE_OPTIONS, (request) =>

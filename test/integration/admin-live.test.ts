@@ -130,3 +130,20 @@ describe('server state', () => {
     expect([restored.status, await restored.text()]).toEqual([200, 'LIVE\n'])
   })
 })
+
+describe('/listeners and /memory of a running proxy', () => {
+  test('/listeners names each listener with the port it bound (port 0 resolved)', async () => {
+    const port = Number(new URL(proxy.url()).port)
+    const text = await (await admin('/listeners')).text()
+    expect(text).toContain(`::127.0.0.1:${port}\n`)
+    const json = (await (await admin('/listeners?format=json')).json()) as { listener_statuses: { local_address: { socket_address: { port_value: number } } }[] }
+    expect(json.listener_statuses.map((l) => l.local_address.socket_address.port_value)).toContain(port)
+  })
+
+  test('/memory reports a plausible RSS and heap', async () => {
+    const memory = (await (await admin('/memory')).json()) as Record<string, string>
+    expect(Number(memory['total_physical_bytes'])).toBeGreaterThan(10 * 1024 * 1024)
+    expect(Number(memory['allocated'])).toBeGreaterThan(0)
+    expect(Number(memory['heap_size'])).toBeGreaterThanOrEqual(Number(memory['allocated']))
+  })
+})
