@@ -3,15 +3,35 @@
 // misspelt key is an error instead of a silently ignored setting.
 
 import { z } from 'zod'
+import { safeRegexProblem } from '../regex/safe-regex.ts'
+import { hostProblem, ipProblem, resolverProblem } from './address-checks.ts'
 import { DEFAULTS } from './defaults.ts'
-import { parseDuration } from './duration.ts'
+import { MAX_TIMER_MS, parseDuration } from './duration.ts'
 
-const duration = z
+const durationText = z
   .string({ error: (issue) => `expected a duration like "0.25s" or "15s", got ${show(issue.input)}` })
   .refine((text) => parseDuration(text) !== undefined, {
     error: (issue) => `expected a duration like "0.25s", "250ms" or "15s", got ${show(issue.input)}`,
+    abort: true,
   })
-  .describe('Envoy-style duration: "0.25s", "250ms", "15s", "1m"')
+  // Every duration ends up in a timer, and a JS runtime fires a longer timer at once (setTimeout's
+  // 32-bit limit): rejected rather than capped, so the file says what really happens.
+  .refine((text) => parseDuration(text)! <= MAX_TIMER_MS, {
+    error: (issue) => `must be at most ${MAX_TIMER_MS / 1000}s (about 24.8 days, the longest timer a JS runtime keeps), got ${show(issue.input)}`,
+    abort: true,
+  })
+const DURATION_HELP = 'Envoy-style duration: "0.25s", "250ms", "15s", "1m"'
+/** A duration where 0 means "off" (route timeout, per-try timeout, idle timeout). */
+const duration = durationText.describe(DURATION_HELP)
+/** A duration Envoy requires to be above 0 (intervals, connect and health check timeouts): 0 would spin. */
+const positiveDuration = durationText
+  .refine((text) => parseDuration(text)! > 0, { error: 'must be above 0 (at least 1ms)' })
+  .describe(`${DURATION_HELP}, above 0`)
+
+const ipAddress = z.string().superRefine((text, ctx) => {
+  const problem = ipProblem(text)
+  if (problem) ctx.addIssue({ code: 'custom', message: problem })
+}).describe('IP address to bind: 0.0.0.0, ::, 127.0.0.1')
 
 const int = (min: number, max: number, what = 'integer') =>
   z
@@ -50,7 +70,14 @@ const headerRules = {
   response_headers_to_remove: z.array(headerName).default([]),
 }
 
-const regex = z.strictObject({ regex: z.string(), google_re2: z.strictObject({}).optional() })
+/** Envoy's RegexMatcher: RE2 syntax, checked here so an unsupported pattern is listed with the rest. */
+const regex = z.strictObject({
+  regex: z.string().superRefine((text, ctx) => {
+    const problem = safeRegexProblem(text)
+    if (problem) ctx.addIssue({ code: 'custom', message: problem })
+  }).describe('RE2 syntax (linear time); the whole value must match'),
+  google_re2: z.strictObject({}).optional(),
+})
 
 const stringMatch = z.strictObject({
   exact: z.string().optional(),
@@ -83,7 +110,7 @@ const retryPolicy = z.strictObject({
   num_retries: int(0, 10).default(DEFAULTS.numRetries),
   per_try_timeout: duration.optional(),
   retriable_status_codes: z.array(int(100, 599, 'status code')).default([]),
-  retry_back_off: z.strictObject({ base_interval: duration, max_interval: duration.optional() }).optional(),
+  retry_back_off: z.strictObject({ base_interval: positiveDuration, max_interval: positiveDuration.optional() }).optional(),
 })
 
 const routeMatch = z.strictObject({
@@ -145,7 +172,7 @@ const listenerTracing = z.strictObject({
 
 const listener = z.strictObject({
   name,
-  address: z.string().default(DEFAULTS.listenerAddress),
+  address: ipAddress.default(DEFAULTS.listenerAddress),
   port,
   stat_prefix: z.string().optional(),
   server_name: z.union([z.string(), z.literal(false)]).default(DEFAULTS.serverName),
@@ -165,11 +192,17 @@ const listener = z.strictObject({
   virtual_hosts: z.array(virtualHost).min(1, 'needs at least one virtual host'),
 })
 
-const endpoint = z.strictObject({ address: z.string().min(1), port: int(1, 65535) })
+const endpoint = z.strictObject({
+  address: z.string().superRefine((text, ctx) => {
+    const problem = hostProblem(text)
+    if (problem) ctx.addIssue({ code: 'custom', message: problem })
+  }).describe('IP address or DNS name'),
+  port: int(1, 65535),
+})
 
 const healthCheck = z.strictObject({
-  timeout: duration,
-  interval: duration,
+  timeout: positiveDuration,
+  interval: positiveDuration,
   unhealthy_threshold: int(1, 100).default(2),
   healthy_threshold: int(1, 100).default(1),
   http_health_check: z.strictObject({
@@ -182,10 +215,17 @@ const cluster = z.strictObject({
   name,
   type: lowerEnum(['static', 'strict_dns', 'logical_dns']).default('static'),
   lb_policy: lowerEnum(['round_robin', 'least_request', 'random']).default('round_robin'),
-  connect_timeout: duration.optional(),
-  dns_refresh_rate: duration.optional(),
+  connect_timeout: positiveDuration.optional(),
+  dns_refresh_rate: positiveDuration.optional(),
   dns_lookup_family: z.enum(['V4_ONLY', 'V6_ONLY', 'AUTO', 'V4_PREFERRED', 'ALL'], { error: (issue) => `expected one of V4_ONLY | V6_ONLY | AUTO | V4_PREFERRED | ALL, got ${show(issue.input)}` }).default('V4_ONLY'),
-  dns_resolvers: z.array(z.string().regex(/^[0-9.]+:\d{1,5}$|^\[[0-9a-fA-F:]+\]:\d{1,5}$/, 'expected "ip:port"')).default([]),
+  dns_resolvers: z
+    .array(
+      z.string().superRefine((text, ctx) => {
+        const problem = resolverProblem(text)
+        if (problem) ctx.addIssue({ code: 'custom', message: problem })
+      }).describe('"ip:port" or "[ipv6]:port"'),
+    )
+    .default([]),
   load_assignment: z.strictObject({
     cluster_name: z.string().optional(),
     endpoints: z.array(endpoint).min(1, 'needs at least one endpoint'),
@@ -194,7 +234,7 @@ const cluster = z.strictObject({
   outlier_detection: z
     .strictObject({
       consecutive_5xx: int(1, 1000).default(5),
-      base_ejection_time: duration.optional(),
+      base_ejection_time: positiveDuration.optional(),
       max_ejection_percent: percent.default(10),
     })
     .optional(),
@@ -219,8 +259,8 @@ const tracing = z.strictObject({
     url: z.url({ error: 'expected a URL like http://zipkin:9411/api/v2/spans' }),
     max_queue_size: int(1, 1_000_000).default(DEFAULTS.zipkin.maxQueueSize),
     max_export_batch_size: int(1, 100_000).default(DEFAULTS.zipkin.maxExportBatchSize),
-    scheduled_delay: duration.optional(),
-    export_timeout: duration.optional(),
+    scheduled_delay: positiveDuration.optional(),
+    export_timeout: positiveDuration.optional(),
     shared_span_context: z.boolean().default(DEFAULTS.zipkin.sharedSpanContext),
     b3_headers: lowerEnum(['multi', 'single', 'both']).default(DEFAULTS.zipkin.b3Headers),
   }),
@@ -228,7 +268,7 @@ const tracing = z.strictObject({
 
 export const configSchema = z.strictObject({
   node: z.strictObject({ cluster: z.string().optional(), id: z.string().optional() }).default({}),
-  admin: z.strictObject({ address: z.string().default(DEFAULTS.adminAddress), port }).optional(),
+  admin: z.strictObject({ address: ipAddress.default(DEFAULTS.adminAddress), port }).optional(),
   listeners: z.array(listener).min(1, 'needs at least one listener'),
   clusters: z.array(cluster).default([]),
   tracing: tracing.optional(),

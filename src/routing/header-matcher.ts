@@ -1,6 +1,7 @@
 // Compiles a route's `headers` matchers (Envoy's HeaderMatcher) into one predicate per matcher.
 
 import type { HeaderMatcher } from '../config/model.ts'
+import { compileSafeRegex } from '../regex/safe-regex.ts'
 
 export type HeaderSource = { get(name: string): string | null }
 export type HeaderPredicate = (headers: HeaderSource) => boolean
@@ -36,8 +37,8 @@ function valueTest(matcher: Exclude<HeaderMatcher, { kind: 'present' }>): (value
     case 'contains':
       return (value) => value.includes(expected)
     case 'regex': {
-      const pattern = new RegExp(`^(?:${expected})$`)
-      return (value) => pattern.test(value)
+      const pattern = compileSafeRegex(expected)
+      return (value) => pattern.matchesWhole(value)
     }
   }
 }

@@ -1,6 +1,7 @@
 // One route, compiled once: its path/header predicate, its prefix rewrite and its cluster choice.
 
 import type { RouteConfig } from '../config/model.ts'
+import { compileSafeRegex } from '../regex/safe-regex.ts'
 import { compileHeaderMatcher, type HeaderSource } from './header-matcher.ts'
 
 export type CompiledRoute = {
@@ -25,8 +26,9 @@ export function compileRoute(route: RouteConfig): CompiledRoute {
 function compilePathMatch(route: RouteConfig): (path: string) => boolean {
   const { prefix, path: exact, safeRegex, caseSensitive } = route.match
   if (safeRegex !== undefined) {
-    const pattern = new RegExp(`^(?:${safeRegex})$`)
-    return (path) => pattern.test(path)
+    // RE2 on the whole path, as Envoy; case_sensitive does not apply to safe_regex there either.
+    const pattern = compileSafeRegex(safeRegex)
+    return (path) => pattern.matchesWhole(path)
   }
   if (exact !== undefined) {
     if (caseSensitive) return (path) => path === exact

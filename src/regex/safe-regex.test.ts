@@ -1,0 +1,75 @@
+import { describe, expect, test } from 'bun:test'
+import { compileSafeRegex, safeRegexProblem, SafeRegexError } from './safe-regex.ts'
+
+describe('compileSafeRegex: RE2 syntax', () => {
+  test('matchesWhole anchors both ends, searches finds any part', () => {
+    const r = compileSafeRegex('/items/[0-9]+')
+    expect(r.matchesWhole('/items/42')).toBe(true)
+    expect(r.matchesWhole('/items/42/x')).toBe(false)
+    expect(r.matchesWhole('x/items/42')).toBe(false)
+    expect(r.searches('x/items/42/y')).toBe(true)
+    expect(r.searches('/items/')).toBe(false)
+  })
+
+  test('an alternation is anchored as a whole, as ^(?:a|b)$', () => {
+    const r = compileSafeRegex('a|v2-beta')
+    expect(r.matchesWhole('v2-beta')).toBe(true)
+    expect(r.matchesWhole('a')).toBe(true)
+    expect(r.matchesWhole('v2-beta-x')).toBe(false)
+    expect(r.matchesWhole('xa')).toBe(false)
+  })
+
+  test('RE2 features Envoy configs use compile: classes, named groups, flags, counted repeats', () => {
+    for (const source of ['\\d+', '[[:alpha:]]+', '(?P<id>[0-9]+)', '(?<id>[0-9]+)', '(?i)abc', '\\pL+', 'a{1,1000}', '\\/x'])
+      expect(safeRegexProblem(source)).toBeUndefined()
+    expect(compileSafeRegex('(?i)/API/.*').matchesWhole('/api/v1')).toBe(true)
+  })
+
+  test('what RE2 does not support is rejected with the reason', () => {
+    expect(safeRegexProblem('(a)\\1')).toContain('invalid escape sequence: `\\1`')
+    expect(safeRegexProblem('(?=a)b')).toContain('unsupported Perl syntax: `(?=`')
+    expect(safeRegexProblem('(?<!a)b')).toContain('invalid named capture')
+    expect(safeRegexProblem('a++')).toContain('invalid nested repetition operator')
+    expect(safeRegexProblem('(a{1000}){1000}')).toContain('invalid repeat count')
+    expect(safeRegexProblem('(')).toContain('missing closing )')
+    expect(safeRegexProblem('[z-a]')).toStartWith('not a valid RE2 pattern (')
+    expect(() => compileSafeRegex('(?=a)')).toThrow(SafeRegexError)
+  })
+
+  test('a literal prefix shortcut never changes the answer', () => {
+    // Prefixes that end in a quantified or optional character, alternations and flags.
+    const sources = ['/ab?c', '/ab*', '/a+b', '/ab{0,2}c', '/a|/b', '/x(?i)YZ', '/user/([a-z0-9]+-?)*/profile', '/s-1_/.*', 'abc', '(?i)/abc']
+    const inputs = ['', '/', '/a', '/ac', '/abc', '/abbc', '/ab', '/aab', '/b', '/xyz', '/xYz', '/x', '/user/a-b/profile', '/user//profile', '/s-1_/q', 'abc', '/ABC', '/abC']
+    for (const source of sources) {
+      const js = new RegExp(`^(?:${source.replace('(?i)', '')})$`, source.startsWith('(?i)') ? 'i' : '')
+      const re2 = compileSafeRegex(source)
+      for (const input of inputs) {
+        if (source === '/x(?i)YZ') continue
+        expect([source, input, re2.matchesWhole(input)]).toEqual([source, input, js.test(input)])
+      }
+    }
+    const mixed = compileSafeRegex('/x(?i)YZ')
+    expect([mixed.matchesWhole('/xyz'), mixed.matchesWhole('/xYz'), mixed.matchesWhole('/XYZ')]).toEqual([true, true, false])
+  })
+})
+
+describe('linear time: patterns that make a backtracking engine explode', () => {
+  test('route regex /user/([a-z0-9]+-?)*/profile on a crafted 2 KB path answers in milliseconds', () => {
+    const r = compileSafeRegex('/user/([a-z0-9]+-?)*/profile')
+    const crafted = `/user/${'a1-'.repeat(300)}${'a'.repeat(1000)}/profil`
+    const start = performance.now()
+    expect(r.matchesWhole(crafted)).toBe(false)
+    // A backtracking engine needs ~2 s already for 30 such characters; this is ~2000.
+    expect(performance.now() - start).toBeLessThan(1000)
+    expect(r.matchesWhole('/user/abc-def-42/profile')).toBe(true)
+  })
+
+  test('stats filter ^(([a-z_.]+)*)*!$ over 20k stat names ends in bounded time (a backtracking engine: hours)', () => {
+    const r = compileSafeRegex('^(([a-z_.]+)*)*!$')
+    const start = performance.now()
+    let hits = 0
+    for (let i = 0; i < 20_000; i++) if (r.searches(`cluster.service_${i % 97}.upstream_rq_pending_overflow_total`)) hits++
+    expect(hits).toBe(0)
+    expect(performance.now() - start).toBeLessThan(5000)
+  })
+})
