@@ -81,9 +81,9 @@ for (const runtime of ['bun', 'deno'] as const) {
         expect(result.body).toBe('')
         expect(result.ms).toBeLessThan(BOUND_MS)
       }
-      // The same engine still filters as a regex search.
-      const some = await timed(`${proxy.url('admin')}/stats?filter=${encodeURIComponent('^cluster\\.svc_ab\\.upstream_rq_t')}`)
-      expect(some.body).toBe('cluster.svc_ab.upstream_rq_timeout: 0\ncluster.svc_ab.upstream_rq_total: 0\n')
+      // The same engine still filters as a regex search (unanchored, as Envoy).
+      const some = await timed(`${proxy.url('admin')}/stats?filter=${encodeURIComponent('svc_a[b]\\.upstream_rq_tot')}`)
+      expect(some.body).toBe('cluster.svc_ab.upstream_rq_total: 0\n')
     })
 
     test('a crafted path against /user/([a-z0-9]+-?)*/profile and a crafted header: routed at once', async () => {
