@@ -59,14 +59,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await group.stopAll()
   await upstream?.stop()
-})
+}, 20_000)
 
 for (const runtime of ['bun', 'deno'] as const) {
   describe(`hostile regexes on ${runtime}`, () => {
     let proxy: ProxyProcess
     beforeAll(async () => {
       proxy = await group.proxy(`regex-${runtime}`, yaml(upstream.port), {}, { runtime, startTimeoutMs: 30_000 })
-    })
+    }, 40_000)
 
     test('/stats?filter=^(([a-z_.]+)*)*!$ over thousands of stats answers, and a request sent meanwhile is served', async () => {
       const all = (await timed(`${proxy.url('admin')}/stats`)).body.trimEnd().split('\n')
@@ -84,7 +84,7 @@ for (const runtime of ['bun', 'deno'] as const) {
       // The same engine still filters as a regex search (unanchored, as Envoy).
       const some = await timed(`${proxy.url('admin')}/stats?filter=${encodeURIComponent('svc_a[b]\\.upstream_rq_tot')}`)
       expect(some.body).toBe('cluster.svc_ab.upstream_rq_total: 0\n')
-    })
+    }, 60_000)
 
     test('a crafted path against /user/([a-z0-9]+-?)*/profile and a crafted header: routed at once', async () => {
       const crafted = await timed(`${proxy.url('ingress')}${CRAFTED_PATH}`, { headers: { 'x-probe': 'a'.repeat(5000) } })
@@ -96,6 +96,6 @@ for (const runtime of ['bun', 'deno'] as const) {
       expect(JSON.parse(profile.body).headers['x-route']).toBe('profile')
       const probe = await timed(`${proxy.url('ingress')}/x`, { headers: { 'x-probe': 'abc!' } })
       expect(JSON.parse(probe.body).headers['x-route']).toBe('probe')
-    })
+    }, 60_000)
   })
 }
