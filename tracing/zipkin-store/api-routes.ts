@@ -1,4 +1,4 @@
-// Zipkin's v2 HTTP API (/api/v2/*) over a SpanStore; answers follow zipkin2-api.yaml so Zipkin
+// Zipkin's v2 HTTP API (/api/v2/*) over a TraceStore (storage/trace-store.ts); answers follow zipkin2-api.yaml so Zipkin
 // clients and the tests that check against a real Zipkin work unchanged.
 
 import { Hono } from 'hono'
@@ -7,8 +7,8 @@ import { linkDependencies } from './dependency-links.ts'
 import { decodeSpansJson } from './span-decoder.ts'
 import { readSpanBody } from './request-body.ts'
 import { normaliseTraceId } from './span-ids.ts'
-import type { SpanStore } from './span-store.ts'
-import { DEFAULT_LOOKBACK_MS, findTraces, inWindow, parseTraceQuery } from './trace-query.ts'
+import type { TraceStore } from './storage/trace-store.ts'
+import { DEFAULT_LOOKBACK_MS, parseTraceQuery } from './trace-query.ts'
 
 export type ApiOptions = {
   /** Tag keys offered by /autocompleteKeys (Zipkin's AUTOCOMPLETE_KEYS). */
@@ -23,7 +23,7 @@ function requiredService(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim().toLowerCase()
 }
 
-export function buildApiRoutes(store: SpanStore, options: ApiOptions): Hono {
+export function buildApiRoutes(store: TraceStore, options: ApiOptions): Hono {
   const api = new Hono()
   // Zipkin's default ZIPKIN_QUERY_ALLOWED_ORIGINS is "*": browser tools call the API directly.
   api.use('*', cors())
@@ -54,7 +54,7 @@ export function buildApiRoutes(store: SpanStore, options: ApiOptions): Hono {
   api.get('/traces', (c) => {
     const parsed = parseTraceQuery(new URL(c.req.url).searchParams, options.nowMs())
     if (!parsed.ok) return c.text(parsed.reason, 400)
-    return c.json(findTraces(store.traces(), parsed.query))
+    return c.json(store.findTraces(parsed.query))
   })
 
   api.get('/trace/:traceId', (c) => {
@@ -86,8 +86,7 @@ export function buildApiRoutes(store: SpanStore, options: ApiOptions): Hono {
     if (lookbackText !== undefined && !/^\d+$/.test(lookbackText)) return c.text('lookback must be an integer', 400)
     const endTsMs = Number(endTs)
     const lookbackMs = lookbackText === undefined ? DEFAULT_LOOKBACK_MS : Number(lookbackText)
-    const traces = [...store.traces()].filter((trace) => inWindow(trace, endTsMs, lookbackMs))
-    return c.json(linkDependencies(traces))
+    return c.json(linkDependencies(store.tracesInWindow(endTsMs, lookbackMs)))
   })
 
   api.get('/autocompleteKeys', (c) => c.json([...options.autocompleteKeys]))

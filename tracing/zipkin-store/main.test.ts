@@ -39,6 +39,23 @@ describe('edgeway zipkin', () => {
     }
   })
 
+  test('--storage sqlite:PATH with retention by age and size; memory takes neither', () => {
+    expect(parseZipkinArgs(['--storage', 'sqlite:/tmp/t.db', '--retention=72h', '--max-bytes', '512MiB'])).toEqual({
+      ok: true,
+      options: { hostname: '127.0.0.1', port: 9411, maxSpans: 100_000, storage: { kind: 'sqlite', path: '/tmp/t.db', maxAgeMs: 72 * 3_600_000, maxBytes: 512 * 1024 ** 2 } },
+    })
+    expect(parseZipkinArgs(['--storage', 'memory'])).toEqual({ ok: true, options: { hostname: '127.0.0.1', port: 9411, maxSpans: 100_000 } })
+    const problem = (args: string[]) => {
+      const parsed = parseZipkinArgs(args)
+      return parsed.ok ? undefined : parsed.problem
+    }
+    expect(problem(['--storage', 'postgres:x'])).toBe('zipkin: --storage must be memory or sqlite:PATH, got postgres:x')
+    expect(problem(['--storage', 'sqlite:'])).toBe('zipkin: --storage must be memory or sqlite:PATH, got sqlite:')
+    expect(problem(['--storage', 'sqlite:a.db', '--retention', '3 days'])).toBe('zipkin: --retention must be a duration like 90s, 30m, 72h or 7d, got 3 days')
+    expect(problem(['--storage', 'sqlite:a.db', '--max-bytes', '1TB'])).toBe('zipkin: --max-bytes must be a size like 500000000, 512MB or 1GiB, got 1TB')
+    expect(problem(['--retention', '1h'])).toBe('zipkin: --retention and --max-bytes need --storage sqlite:PATH')
+  })
+
   test('prints the listening line, serves the API, closes on a shutdown signal', async () => {
     const lines: string[] = []
     spyOn(console, 'log').mockImplementation((line: string) => void lines.push(line))
@@ -46,7 +63,7 @@ describe('edgeway zipkin', () => {
     const signals: ((s: string) => void)[] = []
     const exits: number[] = []
     const running = await runZipkinCommand(['--port', '0'], fakeRuntime(served, signals, exits))
-    expect(lines).toEqual(['zipkin store listening on http://127.0.0.1:40123 (UI at /zipkin/)'])
+    expect(lines).toEqual(['zipkin store listening on http://127.0.0.1:40123 (UI at /zipkin/, in memory)'])
     expect(running.port).toBe(40123)
     const answer = await served.handler!(new Request('http://x/api/v2/services'), { remoteAddress: '127.0.0.1', remotePort: 1 })
     expect(await answer.json()).toEqual([])

@@ -5,6 +5,8 @@ import { traceKey } from './span-ids.ts'
 import { isSameSpan, mergeSpan } from './span-merge.ts'
 import { localServiceName, remoteServiceName } from './span-model.ts'
 import type { Span } from './span-model.ts'
+import type { TraceStore } from './storage/trace-store.ts'
+import { findTraces, inWindow, type TraceQuery } from './trace-query.ts'
 
 export type SpanStoreOptions = {
   maxSpans: number
@@ -12,7 +14,7 @@ export type SpanStoreOptions = {
   strictTraceId?: boolean
 }
 
-export class SpanStore {
+export class SpanStore implements TraceStore {
   readonly maxSpans: number
   readonly strictTraceId: boolean
   // Map iteration order is insertion order, which is what eviction walks.
@@ -117,4 +119,16 @@ export class SpanStore {
     }
     return [...names].sort()
   }
+
+  // --- the rest of the TraceStore port: scans, as the store is bounded and in memory ---
+
+  findTraces(query: TraceQuery): Span[][] {
+    return findTraces(this.#traces.values(), query)
+  }
+
+  *tracesInWindow(endTsMs: number, lookbackMs: number): IterableIterator<readonly Span[]> {
+    for (const trace of this.#traces.values()) if (inWindow(trace, endTsMs, lookbackMs)) yield trace
+  }
+
+  close(): void {}
 }

@@ -2,39 +2,60 @@
 // stays runtime-neutral (src/adapter supplies Bun or Deno serving).
 
 import type { FetchHandler, ServeOptions, ServerHandle } from '../../src/runtime.ts'
-import { SpanStore } from './span-store.ts'
+import { openTraceStore, type StorageOptions } from './storage/open-trace-store.ts'
+import type { TraceStore } from './storage/trace-store.ts'
 import { buildZipkinApp, DEFAULT_MAX_BODY_BYTES } from './zipkin-app.ts'
 
-export type ZipkinStoreOptions = { hostname: string; port: number; maxSpans: number }
+export type ZipkinStoreOptions = {
+  hostname: string
+  port: number
+  maxSpans: number
+  /** Default: in memory. */
+  storage?: StorageOptions
+  /** Picks the SQLite driver (bun:sqlite or node:sqlite); default bun. */
+  runtime?: 'bun' | 'deno'
+  /** An already opened storage (the command opens it first to report its own errors); wins over `storage`. */
+  store?: TraceStore
+}
 
 export type ServeFunction = (options: ServeOptions, handler: FetchHandler) => Promise<ServerHandle>
 
 export type RunningZipkinStore = {
   readonly port: number
   readonly url: string
-  readonly store: SpanStore
+  readonly store: TraceStore
+  /** Stops listening, then closes the storage (a SQLite file is left consistent). */
   close(): Promise<void>
 }
 
 export async function startZipkinStore(options: ZipkinStoreOptions, serve: ServeFunction): Promise<RunningZipkinStore> {
-  const store = new SpanStore({ maxSpans: options.maxSpans })
+  const store = options.store ?? (await openTraceStore(options.storage ?? { kind: 'memory' }, options.maxSpans, options.runtime ?? 'bun'))
   const app = buildZipkinApp(store)
-  const handle = await serve(
-    {
-      hostname: options.hostname,
-      port: options.port,
-      idleTimeoutSeconds: 30,
-      // Gzip bodies are checked again after decoding in request-body.ts.
-      maxRequestBodyBytes: DEFAULT_MAX_BODY_BYTES,
-      reusePort: false,
-    },
-    (request) => app.fetch(request),
-  )
+  let handle: ServerHandle
+  try {
+    handle = await serve(
+      {
+        hostname: options.hostname,
+        port: options.port,
+        idleTimeoutSeconds: 30,
+        // Gzip bodies are checked again after decoding in request-body.ts.
+        maxRequestBodyBytes: DEFAULT_MAX_BODY_BYTES,
+        reusePort: false,
+      },
+      (request) => app.fetch(request),
+    )
+  } catch (error) {
+    store.close()
+    throw error
+  }
   const host = options.hostname.includes(':') ? `[${options.hostname}]` : options.hostname
   return {
     port: handle.port,
     url: `http://${host}:${handle.port}`,
     store,
-    close: () => handle.close(),
+    close: async () => {
+      await handle.close()
+      store.close()
+    },
   }
 }

@@ -2,7 +2,7 @@
 
 import { Hono } from 'hono'
 import { buildApiRoutes, DEFAULT_AUTOCOMPLETE_KEYS } from './api-routes.ts'
-import type { SpanStore } from './span-store.ts'
+import type { TraceStore } from './storage/trace-store.ts'
 import { buildUiRoutes } from './ui/ui-routes.tsx'
 
 export type ZipkinAppOptions = {
@@ -14,7 +14,7 @@ export type ZipkinAppOptions = {
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
 
-export function buildZipkinApp(store: SpanStore, options: ZipkinAppOptions = {}): Hono {
+export function buildZipkinApp(store: TraceStore, options: ZipkinAppOptions = {}): Hono {
   const nowMs = options.nowMs ?? Date.now
   // Non-strict so /zipkin and /zipkin/ both reach the trace list.
   const app = new Hono({ strict: false })

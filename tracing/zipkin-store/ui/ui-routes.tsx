@@ -4,8 +4,8 @@
 import { Hono } from 'hono'
 import { linkDependencies } from '../dependency-links.ts'
 import { normaliseTraceId } from '../span-ids.ts'
-import type { SpanStore } from '../span-store.ts'
-import { DEFAULT_LOOKBACK_MS, findTraces, inWindow, parseTraceQuery } from '../trace-query.ts'
+import type { TraceStore } from '../storage/trace-store.ts'
+import { DEFAULT_LOOKBACK_MS, parseTraceQuery } from '../trace-query.ts'
 import { servicePalette } from './format.ts'
 import { DependencyPage } from './dependency-page.tsx'
 import { Layout } from './layout.tsx'
@@ -16,7 +16,7 @@ import { waterfallRows } from './waterfall-rows.ts'
 
 const DEFAULT_UI_LIMIT = 50
 
-export function buildUiRoutes(store: SpanStore, nowMs: () => number): Hono {
+export function buildUiRoutes(store: TraceStore, nowMs: () => number): Hono {
   const ui = new Hono()
 
   ui.get('/', (c) => {
@@ -35,7 +35,7 @@ export function buildUiRoutes(store: SpanStore, nowMs: () => number): Hono {
     }
     const parsed = parseTraceQuery(params, nowMs())
     if (!parsed.ok) problem = parsed.reason
-    const summaries = parsed.ok && !problem ? findTraces(store.traces(), parsed.query).map(summariseTrace) : []
+    const summaries = parsed.ok && !problem ? store.findTraces(parsed.query).map(summariseTrace) : []
     const filters = { serviceName, minDurationMs, limit }
     const services = store.serviceNames()
     const page = (
@@ -68,7 +68,7 @@ export function buildUiRoutes(store: SpanStore, nowMs: () => number): Hono {
 
   ui.get('/dependency', (c) => {
     const now = nowMs()
-    const links = linkDependencies([...store.traces()].filter((t) => inWindow(t, now, DEFAULT_LOOKBACK_MS)))
+    const links = linkDependencies(store.tracesInWindow(now, DEFAULT_LOOKBACK_MS))
     const colourOf = servicePalette(store.serviceNames())
     return c.html(<DependencyPage links={links} lookbackHours={DEFAULT_LOOKBACK_MS / 3_600_000} colourOf={colourOf} />)
   })

@@ -1,0 +1,90 @@
+// What only the SQLite store does: keeps traces across reopening the file, retention by age and
+// by bytes, refuses a file of another schema version, and uses its indexes for the searches.
+
+import { afterAll, describe, expect, test } from 'bun:test'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { sampleTrace } from '../sample-trace.ts'
+import type { Span } from '../span-model.ts'
+import { parseTraceQuery } from '../trace-query.ts'
+import { loadSqliteDriver } from './open-sqlite.ts'
+import { candidateSql } from './sqlite-candidates.ts'
+import { SqliteTraceStore } from './sqlite-trace-store.ts'
+
+const open = await loadSqliteDriver('bun')
+const dir = mkdtempSync(join(tmpdir(), 'edgeway-sqlite-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const trace = (n: number, spans = 1, atUs = 1_000_000): Span[] =>
+  Array.from({ length: spans }, (_, i) => ({ traceId: `00000000000000${n.toString(16).padStart(2, '0')}`, id: `${(i + 1).toString(16).padStart(16, '0')}`, name: 'op', timestamp: atUs, duration: 5, localEndpoint: { serviceName: 'svc' } }))
+
+describe('SqliteTraceStore', () => {
+  test('a reopened file has the traces, merged halves and counters it had', () => {
+    const path = join(dir, 'reopen.db')
+    const first = new SqliteTraceStore(open(path), { maxSpans: 100 })
+    first.accept(sampleTrace({ traceId: '00000000000000a1', startUs: 1_000_000 }))
+    first.accept([{ traceId: '00000000000000a1', id: 'a100000000000004', tags: { late: 'tag' } }])
+    const before = first.getTrace('00000000000000a1')
+    first.close()
+    const second = new SqliteTraceStore(open(path), { maxSpans: 100 })
+    expect(second.getTrace('00000000000000a1')).toEqual(before!)
+    expect(before!.find((s) => s.id === 'a100000000000004')!.tags).toEqual({ 'db.system': 'memory', late: 'tag' })
+    expect([second.spanCount, second.traceCount]).toEqual([6, 1])
+    // New traces after a restart still sort after the old ones for eviction.
+    second.accept(trace(2, 95))
+    expect(second.getTrace('00000000000000a1')).toBeUndefined()
+    expect(second.spanCount).toBe(95)
+    second.close()
+  })
+
+  test('retention by age: traces that arrived longer ago than maxAgeMs go', () => {
+    let now = 1_000_000
+    const store = new SqliteTraceStore(open(':memory:'), { maxSpans: 100, maxAgeMs: 60_000, nowMs: () => now })
+    store.accept(trace(1))
+    now += 30_000
+    store.accept(trace(2))
+    now += 40_000
+    store.accept(trace(3))
+    expect(store.getTrace(trace(1)[0]!.traceId)).toBeUndefined()
+    expect(store.getTrace(trace(2)[0]!.traceId)).toBeDefined()
+    expect([store.traceCount, store.spanCount]).toEqual([2, 2])
+    // A search also applies it, so an idle store does not serve expired traces.
+    now += 50_000
+    store.findTraces({ annotationQuery: new Map(), endTsMs: now, lookbackMs: 1e9, limit: 10 })
+    expect(store.getTrace(trace(2)[0]!.traceId)).toBeUndefined()
+    expect(store.traceCount).toBe(1)
+  })
+
+  test('retention by size: oldest whole traces go once the stored JSON passes maxBytes', () => {
+    const store = new SqliteTraceStore(open(':memory:'), { maxSpans: 1000, maxBytes: 2000 })
+    for (let n = 1; n <= 30; n++) store.accept(trace(n, 2))
+    expect(store.byteCount).toBeLessThanOrEqual(2000)
+    expect(store.byteCount).toBeGreaterThan(1000)
+    expect(store.getTrace(trace(30)[0]!.traceId)).toHaveLength(2)
+    expect(store.getTrace(trace(1)[0]!.traceId)).toBeUndefined()
+    const kept = store.traceCount
+    expect(store.spanCount).toBe(kept * 2)
+  })
+
+  test('a file of another schema version is refused, not rewritten', () => {
+    const path = join(dir, 'other.db')
+    const db = open(path)
+    db.exec("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL); INSERT INTO meta VALUES ('schema_version', '99')")
+    db.close()
+    expect(() => new SqliteTraceStore(open(path), { maxSpans: 10 })).toThrow('schema version 99')
+  })
+
+  test('searches use the indexes, not a scan of every span', () => {
+    const db = open(':memory:')
+    new SqliteTraceStore(db, { maxSpans: 10 })
+    for (const query of ['', 'serviceName=a&spanName=b&remoteServiceName=c&minDuration=5&annotationQuery=k%3Dv%20and%20e', 'spanName=b&minDuration=5&maxDuration=9']) {
+      const parsed = parseTraceQuery(new URLSearchParams(query), 1e12)
+      if (!parsed.ok) throw new Error(parsed.reason)
+      const { sql, params } = candidateSql(parsed.query)
+      const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params, 10, 0).map((r) => String(r.detail))
+      expect(plan.filter((line) => /^SCAN /.test(line))).toEqual([])
+      expect(plan.some((line) => /^SEARCH traces USING INDEX/.test(line))).toBe(true)
+    }
+  })
+})
