@@ -12,6 +12,8 @@ export interface Sample {
   readonly result: WrkResult
   /** Resident memory of the proxy's processes right after this load, when it has any. */
   readonly rssKiB?: number
+  /** CPU time the proxy's processes spent during the run, per completed request. */
+  readonly cpuUsPerRequest?: number
 }
 
 export interface Row {
@@ -22,7 +24,9 @@ export interface Row {
   readonly p99Ms: number
   readonly mibPerS: number
   readonly rssMiB?: number
+  readonly cpuUsPerRequest?: number
   readonly rpsVsNginx?: number
+  readonly rpsVsPassthrough?: number
   readonly rpsVsDirect?: number
   readonly p99VsNginx?: number
 }
@@ -46,6 +50,7 @@ export function summarize(samples: readonly Sample[], peers: readonly string[], 
       const mine = samples.filter((s) => s.peer === peer && s.load === load)
       if (mine.length === 0) continue
       const rss = mine.map((s) => s.rssKiB).filter((v): v is number => v !== undefined)
+      const cpu = mine.map((s) => s.cpuUsPerRequest).filter((v): v is number => v !== undefined)
       rows.push({
         peer,
         load,
@@ -54,7 +59,9 @@ export function summarize(samples: readonly Sample[], peers: readonly string[], 
         p99Ms: median(mine.map((s) => s.result.p99Ms)),
         mibPerS: median(mine.map((s) => s.result.mibPerS)),
         rssMiB: rss.length > 0 ? Math.max(...rss) / 1024 : undefined,
+        cpuUsPerRequest: cpu.length > 0 ? median(cpu) : undefined,
         rpsVsNginx: ratio(samples, mine, 'nginx', (r) => r.requestsPerS),
+        rpsVsPassthrough: ratio(samples, mine, 'bun-passthrough', (r) => r.requestsPerS),
         rpsVsDirect: ratio(samples, mine, 'direct', (r) => r.requestsPerS),
         p99VsNginx: ratio(samples, mine, 'nginx', (r) => r.p99Ms),
       })
@@ -63,7 +70,7 @@ export function summarize(samples: readonly Sample[], peers: readonly string[], 
   return rows
 }
 
-function ratio(all: readonly Sample[], mine: readonly Sample[], reference: string, metric: (r: WrkResult) => number): number | undefined {
+export function ratio(all: readonly Sample[], mine: readonly Sample[], reference: string, metric: (r: WrkResult) => number): number | undefined {
   const perRound: number[] = []
   for (const sample of mine) {
     const ref = all.find((s) => s.peer === reference && s.load === sample.load && s.round === sample.round)
@@ -72,12 +79,12 @@ function ratio(all: readonly Sample[], mine: readonly Sample[], reference: strin
   return perRound.length > 0 ? median(perRound) : undefined
 }
 
-export function renderMarkdown(rows: readonly Row[], checks: readonly Check[], notes: readonly string[]): string {
-  const header = '| peer | load | req/s | p50 ms | p99 ms | MiB/s | RSS MiB | req/s ÷ nginx | req/s ÷ direct | p99 ÷ nginx |'
-  const rule = '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|'
+export function renderMarkdown(rows: readonly Row[], checks: readonly Check[], notes: readonly string[], extra: readonly string[] = []): string {
+  const header = '| peer | load | req/s | p50 ms | p99 ms | MiB/s | RSS MiB | CPU µs/req | req/s ÷ nginx | req/s ÷ bun-passthrough | req/s ÷ direct | p99 ÷ nginx |'
+  const rule = '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|'
   const lines = rows.map((r) =>
-    [r.peer, r.load, fixed(r.requestsPerS, 0), fixed(r.p50Ms, 2), fixed(r.p99Ms, 2), fixed(r.mibPerS, 1), fixed(r.rssMiB, 1),
-      fixed(r.rpsVsNginx, 2), fixed(r.rpsVsDirect, 2), fixed(r.p99VsNginx, 2)].join(' | '),
+    [r.peer, r.load, fixed(r.requestsPerS, 0), fixed(r.p50Ms, 2), fixed(r.p99Ms, 2), fixed(r.mibPerS, 1), fixed(r.rssMiB, 1), fixed(r.cpuUsPerRequest, 1),
+      fixed(r.rpsVsNginx, 2), fixed(r.rpsVsPassthrough, 2), fixed(r.rpsVsDirect, 2), fixed(r.p99VsNginx, 2)].join(' | '),
   )
   const failed = checks.filter((c) => !c.ok)
   return [
@@ -87,6 +94,7 @@ export function renderMarkdown(rows: readonly Row[], checks: readonly Check[], n
     rule,
     ...lines.map((l) => `| ${l} |`),
     '',
+    ...extra,
     `## Checks: ${checks.length - failed.length} passed, ${failed.length} failed`,
     '',
     ...checks.map((c) => `- ${c.ok ? 'ok' : '**FAILED**'}: ${c.what}`),

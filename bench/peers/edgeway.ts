@@ -22,6 +22,8 @@ interface ConfigPorts {
   collectorPort?: number
   /** 'default' keeps the shipped export queue (2048 spans), as the collector-down soak must. */
   exportQueue?: 'large' | 'default'
+  /** The shipped default (text access log to stdout, here a file); off to compare with nginx's `access_log off`. */
+  accessLog?: boolean
 }
 
 // access_log is off because nginx's and haproxy's are; a queue large enough for a 10 s run at
@@ -35,7 +37,7 @@ export function edgewayConfig(serviceCluster: string, ports: ConfigPorts): strin
     `  - name: ${LISTENER_NAME}`,
     '    address: 127.0.0.1',
     `    port: ${ports.listenerPort}`,
-    '    access_log: false',
+    ports.accessLog ? '    access_log: { format: text }' : '    access_log: false',
     '    tracing: { operation_name: egress, random_sampling: 100 }',
     '    virtual_hosts:',
     '      - name: bench',
@@ -58,8 +60,8 @@ export function edgewayConfig(serviceCluster: string, ports: ConfigPorts): strin
 }
 
 /** `concurrency` is passed explicitly: the CLI's default (one worker per core) depends on the machine. */
-export function edgeway(runtime: EdgewayRuntime, traced: boolean, concurrency = 1, exportQueue: 'large' | 'default' = 'large'): Peer {
-  const name = `edgeway-${runtime}${traced ? '-traced' : ''}${concurrency > 1 ? `-c${concurrency}` : ''}`
+export function edgeway(runtime: EdgewayRuntime, traced: boolean, concurrency = 1, exportQueue: 'large' | 'default' = 'large', accessLog = false): Peer {
+  const name = `edgeway-${runtime}${traced ? '-traced' : ''}${accessLog ? '-logged' : ''}${concurrency > 1 ? `-c${concurrency}` : ''}`
   const serviceCluster = `bench-${name}`
   return {
     name,
@@ -73,7 +75,7 @@ export function edgeway(runtime: EdgewayRuntime, traced: boolean, concurrency = 
       const adminPort = await freePort()
       const conf = join(context.workDir, 'edgeway.yaml')
       const collectorPort = traced ? context.collectorPort : undefined
-      writeFileSync(conf, edgewayConfig(serviceCluster, { listenerPort, adminPort, upstreamPort: context.upstreamPort, collectorPort, exportQueue }))
+      writeFileSync(conf, edgewayConfig(serviceCluster, { listenerPort, adminPort, upstreamPort: context.upstreamPort, collectorPort, exportQueue, accessLog }))
       const entry = ['src/main.ts', '-c', conf, '--service-cluster', serviceCluster, '--concurrency', String(concurrency)]
       const args = runtime === 'bun' ? entry : ['run', '-A', '--unstable-net', ...entry]
       const started = context.processes.start(name, runtimeBinary(context.repoDir, runtime), args, {
