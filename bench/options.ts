@@ -10,9 +10,11 @@ export interface BenchOptions {
   readonly quick: boolean
   /** Seconds of the collector-down memory soak (bench/soak.ts); 0 leaves it out. */
   readonly soakS: number
+  /** Pin wrk, upstream and proxy to separate cores and compare --concurrency 1, 2, 4, N with nginx. */
+  readonly pin: boolean
 }
 
-export const USAGE = 'usage: bun bench/run.ts [--quick] [--duration <seconds>] [--rounds <n>] [--peers direct,nginx,...] [--out <file.md>] [--soak <seconds>|0]'
+export const USAGE = 'usage: bun bench/run.ts [--quick] [--duration <seconds>] [--rounds <n>] [--peers direct,nginx,...] [--out <file.md>] [--soak <seconds>|0] [--pin]'
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
   let durationS: number | undefined
@@ -21,6 +23,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   let out = 'bench/results/latest.md'
   let quick = false
   let soakS: number | undefined
+  let pin = false
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]
     const value = () => {
@@ -33,6 +36,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     else if (flag === '--rounds') rounds = positiveInt(flag, value())
     else if (flag === '--peers') peers = value().split(',').filter(Boolean)
     else if (flag === '--out') out = value()
+    else if (flag === '--pin') pin = true
     else if (flag === '--soak') soakS = value() === '0' ? 0 : positiveInt(flag, argv[i] as string)
     else throw new Error(`unknown flag ${flag}\n${USAGE}`)
   }
@@ -44,6 +48,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     out,
     quick,
     soakS: soakS ?? (quick ? 10 : 60),
+    pin,
   }
 }
 

@@ -2,6 +2,7 @@
 // also on errors and SIGINT; reads a process tree's resident memory from /proc.
 
 import { spawn, type ChildProcess } from 'node:child_process'
+import { pinned } from './pinning.ts'
 import { closeSync, openSync, readFileSync, readdirSync } from 'node:fs'
 
 export interface Started {
@@ -21,9 +22,14 @@ const STOP_GRACE_MS = 3_000
 export class Processes {
   private readonly entries: Entry[] = []
 
+  /** `--pin`: the cores a process of this name runs on (taskset), or undefined to let the kernel choose. */
+  constructor(private readonly cpusFor: (name: string) => string | undefined = () => undefined) {}
+
   start(name: string, command: string, args: string[], options: { logFile: string; env?: Record<string, string>; cwd?: string }): Started {
     const log = openSync(options.logFile, 'a')
-    const child = spawn(command, args, {
+    // taskset execs the command, so the pid stays the process whose RSS and CPU are read.
+    const [bin, argv] = pinned(this.cpusFor(name), command, args)
+    const child = spawn(bin, argv, {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
       stdio: ['ignore', log, log],

@@ -2,7 +2,7 @@
 // over rounds in alternating order, checks errors and spans, prints the table and writes it to a file.
 
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpus, tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { checkSpans } from './span-check.ts'
 import { environmentNotes } from './environment.ts'
@@ -14,7 +14,8 @@ import { renderTargets, targets } from './targets.ts'
 import { direct } from './peers/direct.ts'
 import { EXPORT_DELAY_MS, LISTENER_NAME, SPANS_PER_REQUEST, edgeway } from './peers/edgeway.ts'
 import { haproxy } from './peers/haproxy.ts'
-import { nginx } from './peers/nginx.ts'
+import { nginx, nginxPeer } from './peers/nginx.ts'
+import { planPinning, type Pinning } from './pinning.ts'
 import type { Peer, RunningPeer } from './peers/peer.ts'
 import { Processes, treeCpuUs, treeRssKiB } from './processes.ts'
 import { renderMarkdown, summarize, type Check, type LoadName, type Sample } from './report.ts'
@@ -37,8 +38,8 @@ const SOAK_PEER = edgeway('bun', true, 1, 'default')
 
 interface Tally { requests: number; slack: number; failures: string[]; runs: number }
 
-async function main(options: BenchOptions, workDir: string, processes: Processes, signal: AbortSignal): Promise<boolean> {
-  const peers = selectPeers(options.peers)
+async function main(options: BenchOptions, workDir: string, processes: Processes, signal: AbortSignal, pinning: Pinning | undefined): Promise<boolean> {
+  const peers = selectPeers(options.peers, pinning)
   ensureTools(['wrk', ...peers.map((p) => p.name).filter((n) => n === 'nginx' || n === 'haproxy')], log)
   const upstreamPort = await freePort()
   const bun = join(REPO_DIR, 'node_modules/.bin/bun')
@@ -62,7 +63,7 @@ async function main(options: BenchOptions, workDir: string, processes: Processes
     const proxy = running.get(peer) as RunningPeer
     const wrkLoad: WrkLoad = { connections: LOADS[load].connections, durationS }
     const cpuBefore = proxy.pid === undefined ? undefined : treeCpuUs(proxy.pid)
-    const result = await runWrk(`http://127.0.0.1:${proxy.port}${LOADS[load].path}`, wrkLoad, signal)
+    const result = await runWrk(`http://127.0.0.1:${proxy.port}${LOADS[load].path}`, wrkLoad, signal, pinning?.wrk)
     const cpuUsPerRequest = cpuBefore === undefined || result.requests === 0 ? undefined : (treeCpuUs(proxy.pid!) - cpuBefore) / result.requests
     const tally = tallies.get(peer) as Tally
     tally.requests += result.requests
@@ -126,10 +127,16 @@ async function main(options: BenchOptions, workDir: string, processes: Processes
   return checks.every((c) => c.ok)
 }
 
-function selectPeers(names: readonly string[] | undefined): Peer[] {
-  const unknown = (names ?? []).filter((n) => !ALL_PEERS.some((p) => p.name === n))
-  if (unknown.length > 0) throw new Error(`unknown peer ${unknown.join(', ')}; known: ${ALL_PEERS.map((p) => p.name).join(', ')}`)
-  const peers = names ? ALL_PEERS.filter((p) => names.includes(p.name)) : [...ALL_PEERS]
+/** With --pin: direct, then nginx and edgeway on Bun side by side at each worker count. */
+function scalingPeers(pinning: Pinning): Peer[] {
+  return [direct, ...pinning.concurrencies.flatMap((n) => [nginxPeer(n), edgeway('bun', false, n)])]
+}
+
+function selectPeers(names: readonly string[] | undefined, pinning: Pinning | undefined): Peer[] {
+  const known = pinning ? scalingPeers(pinning) : ALL_PEERS
+  const unknown = (names ?? []).filter((n) => !known.some((p) => p.name === n))
+  if (unknown.length > 0) throw new Error(`unknown peer ${unknown.join(', ')}; known: ${known.map((p) => p.name).join(', ')}`)
+  const peers = names ? known.filter((p) => names.includes(p.name)) : [...known]
   const blocked = peers.map((p) => [p.name, p.unavailable(REPO_DIR)] as const).filter(([, why]) => why)
   if (blocked.length > 0) {
     const runnable = peers.filter((p) => !blocked.some(([n]) => n === p.name)).map((p) => p.name).join(',')
@@ -158,13 +165,30 @@ function log(line: string): void {
   console.error(`[bench] ${line}`)
 }
 
-const processes = new Processes()
 const abort = new AbortController()
 for (const name of ['SIGINT', 'SIGTERM'] as const) process.once(name, () => { log(`${name}: stopping`); abort.abort() })
-const workDir = mkdtempSync(join(tmpdir(), 'edgeway-bench-'))
 let exitCode = 1
+let options: BenchOptions | undefined
+let pinning: Pinning | undefined
 try {
-  exitCode = (await main(parseOptions(process.argv.slice(2)), workDir, processes, abort.signal)) ? 0 : 1
+  options = parseOptions(process.argv.slice(2))
+  if (options.pin) {
+    const plan = planPinning(cpus().length)
+    if ('cannot' in plan) {
+      log(plan.cannot)
+      process.exit(2)
+    }
+    pinning = plan
+    log(`--pin: wrk on cpu ${plan.wrk}, upstream and collector on cpu ${plan.upstream}, proxies on cpus ${plan.proxy}; --concurrency ${plan.concurrencies.join(', ')}`)
+  }
+} catch (error) {
+  log(error instanceof Error ? error.message : String(error))
+  process.exit(1)
+}
+const processes = new Processes((name) => (pinning === undefined ? undefined : name === 'upstream' || name === 'collector' ? pinning.upstream : pinning.proxy))
+const workDir = mkdtempSync(join(tmpdir(), 'edgeway-bench-'))
+try {
+  exitCode = (await main(options, workDir, processes, abort.signal, pinning)) ? 0 : 1
 } catch (error) {
   log(error instanceof Error ? error.message : String(error))
 } finally {

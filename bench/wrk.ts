@@ -1,6 +1,7 @@
 // Runs wrk against one URL for a bounded time and parses its report (throughput, latency, errors).
 
 import { spawn } from 'node:child_process'
+import { pinned } from './pinning.ts'
 import { toolPath } from './tools.ts'
 
 export interface WrkLoad {
@@ -61,10 +62,10 @@ export function errorCount(result: WrkResult): number {
 }
 
 /** One thread, as the issue asks: the proxies under test get one core each, wrk the other. */
-export function runWrk(url: string, load: WrkLoad, signal: AbortSignal): Promise<WrkResult> {
-  const args = ['-t1', `-c${load.connections}`, `-d${load.durationS}s`, '--latency', url]
+export function runWrk(url: string, load: WrkLoad, signal: AbortSignal, cpus?: string): Promise<WrkResult> {
+  const [bin, args] = pinned(cpus, toolPath('wrk') ?? 'wrk', ['-t1', `-c${load.connections}`, `-d${load.durationS}s`, '--latency', url])
   return new Promise((resolve, reject) => {
-    const child = spawn(toolPath('wrk') ?? 'wrk', args, { stdio: ['ignore', 'pipe', 'pipe'], signal })
+    const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'], signal })
     let output = ''
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))

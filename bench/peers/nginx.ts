@@ -6,9 +6,9 @@ import { freePort, waitForPort } from '../free-port.ts'
 import { START_TIMEOUT_MS, type Peer, type PeerContext, type RunningPeer } from './peer.ts'
 import { toolPath } from '../tools.ts'
 
-export function nginxConfig(dir: string, port: number, upstreamPort: number): string {
+export function nginxConfig(dir: string, port: number, upstreamPort: number, workers = 1): string {
   const temp = (name: string) => join(dir, 'temp', name)
-  return `worker_processes 1;
+  return `worker_processes ${workers};
 pid ${join(dir, 'nginx.pid')};
 error_log ${join(dir, 'error.log')} warn;
 events { worker_connections 4096; }
@@ -39,17 +39,23 @@ http {
 `
 }
 
-export const nginx: Peer = {
-  name: 'nginx',
-  unavailable: () => (toolPath('nginx') ? undefined : 'nginx is not installed'),
-  async start(context: PeerContext): Promise<RunningPeer> {
-    const port = await freePort()
-    mkdirSync(join(context.workDir, 'temp'), { recursive: true })
-    const conf = join(context.workDir, 'nginx.conf')
-    writeFileSync(conf, nginxConfig(context.workDir, port, context.upstreamPort))
-    const args = ['-p', context.workDir, '-c', conf, '-e', join(context.workDir, 'error.log'), '-g', 'daemon off;']
-    const started = context.processes.start('nginx', toolPath('nginx') as string, args, { logFile: join(context.workDir, 'stdout.log') })
-    await waitForPort(port, START_TIMEOUT_MS, started.alive)
-    return { port, pid: started.pid, stop: () => context.processes.stop(started) }
-  },
+/** nginx with `workers` worker processes (`nginx` is the 1-worker reference; `nginx-wN` for --pin scaling). */
+export function nginxPeer(workers = 1): Peer {
+  const name = workers === 1 ? 'nginx' : `nginx-w${workers}`
+  return {
+    name,
+    unavailable: () => (toolPath('nginx') ? undefined : 'nginx is not installed'),
+    async start(context: PeerContext): Promise<RunningPeer> {
+      const port = await freePort()
+      mkdirSync(join(context.workDir, 'temp'), { recursive: true })
+      const conf = join(context.workDir, 'nginx.conf')
+      writeFileSync(conf, nginxConfig(context.workDir, port, context.upstreamPort, workers))
+      const args = ['-p', context.workDir, '-c', conf, '-e', join(context.workDir, 'error.log'), '-g', 'daemon off;']
+      const started = context.processes.start(name, toolPath('nginx') as string, args, { logFile: join(context.workDir, 'stdout.log') })
+      await waitForPort(port, START_TIMEOUT_MS, started.alive)
+      return { port, pid: started.pid, stop: () => context.processes.stop(started) }
+    },
+  }
 }
+
+export const nginx = nginxPeer(1)
