@@ -33,4 +33,6 @@ export const overflow = () => new ProxyError(503, 'upstream_reset_before_respons
 export const payloadTooLarge = () => new ProxyError(413, 'request_payload_too_large', '', 'Payload Too Large', false)
 export const headersTooLarge = () => new ProxyError(431, 'request_headers_too_large', 'DPE', 'Request Header Fields Too Large', false)
 export const downstreamDisconnect = () => new ProxyError(499, 'downstream_remote_disconnect', 'DC', '', false)
-export const badRequest = (why: string) => new ProxyError(400, 'bad_request', 'DPE', why, false)
+export const localUpstreamError = (cause?: unknown) =>
+  new ProxyError(500, 'upstream_request_not_sent{local_error}', '', 'upstream request could not be sent', false, { cause })
+export const badRequest = (why: string, code = 'bad_request') => new ProxyError(400, code, 'DPE', why, false)

@@ -36,7 +36,8 @@ export type UpstreamRequest = {
 }
 
 /** Why an upstream exchange failed before a response arrived. */
-export type UpstreamFailure = 'connect' | 'reset' | 'timeout' | 'aborted'
+/** `local`: the runtime refused the request before any byte left (a header or body it will not send). */
+export type UpstreamFailure = 'connect' | 'reset' | 'timeout' | 'aborted' | 'local'
 
 export type UpstreamFetch = (request: UpstreamRequest) => Promise<Response>
 

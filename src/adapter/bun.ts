@@ -88,6 +88,8 @@ const upstreamFetch = Bun.env.EDGEWAY_UPSTREAM_CLIENT === 'http1' ? createHttp1C
 function classifyUpstreamError(error: unknown): UpstreamFailure {
   if (error instanceof UpstreamError) return error.failure
   const code = String((error as { code?: string })?.code ?? '')
+  // Bun's own refusals (invalid header value, GET with a body) are TypeErrors without a socket code.
+  if (error instanceof TypeError && (code === '' || code.startsWith('ERR_INVALID'))) return 'local'
   if (code === 'ECONNREFUSED' || code === 'ConnectionRefused' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'FailedToOpenSocket')
     return 'connect'
   return 'reset'

@@ -52,6 +52,10 @@ function toListener(l: FileListener): M.ListenerConfig {
     maxRequestBytes: l.max_request_bytes,
     retryBufferBytes: l.per_request_buffer_limit_bytes,
     idleTimeoutMs: ms(l.idle_timeout, DEFAULTS.idleTimeoutMs),
+    requestHeadersTimeoutMs: ms(l.request_headers_timeout, DEFAULTS.requestHeadersTimeoutMs),
+    normalizePath: l.normalize_path,
+    mergeSlashes: l.merge_slashes,
+    preserveExternalRequestId: l.preserve_external_request_id,
     accessLog: l.access_log === false ? { enabled: false, format: 'text' } : { enabled: true, format: l.access_log.format },
     tracing: {
       randomSampling: l.tracing.random_sampling,
@@ -106,6 +110,7 @@ function toRoute(r: FileRoute): M.RouteConfig {
     prefixRewrite: r.route.prefix_rewrite,
     hostRewrite: r.route.host_rewrite_literal ?? r.route.host_rewrite,
     timeoutMs: ms(r.route.timeout, DEFAULTS.routeTimeoutMs),
+    idleTimeoutMs: ms(r.route.idle_timeout, 0),
     retryPolicy: r.route.retry_policy && toRetryPolicy(r.route.retry_policy),
     operation: r.decorator?.operation,
     ...toHeaderRules(r),

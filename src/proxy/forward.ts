@@ -3,7 +3,7 @@
 // timeout. Stats and outlier outcomes are recorded here, once per attempt.
 
 import type { RetryPolicyConfig } from '../config/model.ts'
-import { connectFailure, downstreamDisconnect, noHealthyUpstream, overflow, perTryTimeout, routeTimeout, upstreamReset, type ProxyError } from '../errors.ts'
+import { connectFailure, downstreamDisconnect, localUpstreamError, noHealthyUpstream, overflow, perTryTimeout, routeTimeout, upstreamReset, type ProxyError } from '../errors.ts'
 import type { Cluster } from '../upstream/cluster.ts'
 import type { Endpoint } from '../upstream/endpoint.ts'
 import { runAttempt, type AttemptDeps, type AttemptOutcome } from './attempt.ts'
@@ -85,6 +85,12 @@ export async function routeRequest(request: RouterRequest, deps: RouterDeps): Pr
       )
       endpoint.activeRequests--
 
+      // A body the client broke (gone, malformed, over the limit) fails the attempt, not the endpoint.
+      const downstream = outcome.kind === 'failure' ? request.body.downstreamError() : undefined
+      if (downstream) {
+        request.onAttemptDone?.({ number: attempt, endpoint, headers }, downstream)
+        return done(downstream, attempt)
+      }
       const result = record(outcome, perTry < remaining)
       request.onAttemptDone?.({ number: attempt, endpoint, headers }, outcome.kind === 'response' ? outcome : (result.error ?? result.final)!)
       if (result.final) return done(result.final, attempt)
@@ -147,6 +153,9 @@ export async function routeRequest(request: RouterRequest, deps: RouterDeps): Pr
         if (!perTryBound) return { attempt: { failure: 'timeout' }, final: timedOut() }
         stats.upstream_rq_per_try_timeout.inc()
         return { attempt: { failure: 'per-try-timeout' }, error: perTryTimeout() }
+      case 'local':
+        // The runtime refused to send what the request carried: nothing reached the endpoint.
+        return { attempt: { failure: 'local' }, final: localUpstreamError(outcome.cause) }
       default:
         return { attempt: { failure: 'aborted' }, final: downstreamDisconnect() }
     }

@@ -4,7 +4,7 @@
 import type { ConnInfo, Runtime } from '../runtime.ts'
 import type { ListenerStats } from '../stats/stats-store.ts'
 import type { ListenerConfig, RouteConfig, VirtualHostConfig } from '../config/model.ts'
-import { headersTooLarge, noRoute, payloadTooLarge, ProxyError } from '../errors.ts'
+import { badRequest, headersTooLarge, noRoute, ProxyError } from '../errors.ts'
 import { compileHeaderRules, type HeaderMutation } from '../routing/header-rules.ts'
 import { headerVariables } from '../routing/header-variables.ts'
 import type { RouteTable } from '../routing/route-table.ts'
@@ -18,6 +18,9 @@ import { requestIdFor } from './headers/request-id.ts'
 import { routeRequest, type RouterDeps } from './forward.ts'
 import { downstreamAddress, upstreamHeaders } from './headers/upstream-headers.ts'
 import type { RequestTracer } from './request-tracer.ts'
+import { framingError } from './request-framing.ts'
+import { isTargetError, requestTarget, type RequestTarget } from './request-target.ts'
+import { mergeSlashes, normalizePath } from './path-normalization.ts'
 
 export type ProxyHandlerDeps = RouterDeps & {
   readonly listener: ListenerConfig
@@ -46,16 +49,15 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     stats.rq_total.inc()
     stats.downstream_rq_active.inc()
     const { headers: incoming, method } = request
-    const url = request.url
-    const pathStart = url.indexOf('/', url.indexOf('//') + 2)
-    const queryStart = url.indexOf('?', pathStart)
-    const path = pathStart < 0 ? '/' : queryStart < 0 ? url.slice(pathStart) : url.slice(pathStart, queryStart)
-    const query = queryStart < 0 ? '' : url.slice(queryStart + 1)
+    const target = requestTarget(request.url, incoming.get('host'))
+    const invalid = isTargetError(target) ? target : framingError(incoming)
+    const path = isTargetError(target) ? request.url : pathFor(target.path, listener)
+    const query = isTargetError(target) ? '' : target.query
     const requestId = requestIdFor(incoming.get('x-request-id'), listener.generateRequestId)
     const entry: AccessLogEntry = {
       startTimeMs,
       method,
-      path: queryStart < 0 ? path : `${path}?${query}`,
+      path: query === '' ? path : `${path}?${query}`,
       status: 0,
       flags: '',
       details: 'via_upstream',
@@ -105,11 +107,18 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
       return whenBodyDone(response, done)
     }
 
+    if (invalid) {
+      // Envoy's codec errors: 400, never forwarded, and the connection is not reused.
+      stats.downstream_cx_protocol_error.inc()
+      const response = reply(badRequest(invalid.why, invalid.code))
+      response.headers.set('connection', 'close')
+      return response
+    }
     if (headerBytes(incoming) > listener.maxRequestHeadersBytes) {
       stats.downstream_rq_header_overflow.inc()
       return reply(headersTooLarge())
     }
-    const match = deps.routes.match({ authority: entry.authority ?? '', path, query, headers: incoming })
+    const match = deps.routes.match({ authority: (target as RequestTarget).authority, path, query, headers: incoming })
     if (!match) {
       stats.no_route.inc()
       return reply(noRoute())
@@ -126,7 +135,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
       mayRetry: retryPolicy !== undefined && retryPolicy.numRetries > 0,
     })
     if (body instanceof ProxyError) {
-      stats.downstream_rq_too_large.inc()
+      if (body.status === 413) stats.downstream_rq_too_large.inc()
       return reply(body)
     }
     entry.bytesReceived = body.size ?? Number(incoming.get('content-length') ?? 0)
@@ -173,10 +182,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     entry.attempts = result.attempts
     entry.upstreamHost = result.endpoint?.key
     if (result.outcome instanceof ProxyError) {
-      if (body.overLimit()) {
-        stats.downstream_rq_too_large.inc()
-        return reply(payloadTooLarge())
-      }
+      if (result.outcome.status === 413) stats.downstream_rq_too_large.inc()
       // Envoy adds URX when the last of several attempts failed to connect.
       return reply(result.outcome, result.attempts > 1 && result.outcome.flag === 'UF' ? 'UF,URX' : result.outcome.flag)
     }
@@ -213,6 +219,12 @@ function compileAllHeaderRules(virtualHosts: readonly VirtualHostConfig[]): Map<
     for (const route of virtualHost.routes) rules.set(route, compile(route))
   }
   return rules
+}
+
+/** The path routed and forwarded: Envoy's normalize_path, then merge_slashes, when the listener asks. */
+function pathFor(path: string, listener: ListenerConfig): string {
+  const normalized = listener.normalizePath ? normalizePath(path) : path
+  return listener.mergeSlashes ? mergeSlashes(normalized) : normalized
 }
 
 /** Approximate request-header size as HTTP/1.1 sends it (`name: value\r\n`). */

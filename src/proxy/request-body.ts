@@ -1,50 +1,80 @@
-// Decides how the request body travels: not at all, buffered (so a retry can replay it), or
-// streamed once. Also enforces the listener's body limit, early from content-length when it can.
+// Decides how the request body travels: not at all, buffered (so a retry can replay them), or
+// streamed once. Also enforces the listener's body limit, early from content-length when it can,
+// and remembers when the downstream side broke the body (client gone, malformed chunk, over the
+// limit) so that failure is never blamed on the endpoint the body was streaming to.
 
-import { payloadTooLarge, type ProxyError } from '../errors.ts'
+import { badRequest, downstreamDisconnect, payloadTooLarge, ProxyError } from '../errors.ts'
+import { declaresBody } from './request-framing.ts'
 
 export type PreparedBody = {
   /** What the next attempt sends; a stream can be sent only once. */
   body(): BodyInit | null
   readonly replayable: boolean
   readonly size: number | undefined
-  /** Set when a streamed body went over the limit mid-way (the attempt then fails). */
-  overLimit(): boolean
+  /** Set when the body failed on the downstream side (the attempt then fails): the reply to send. */
+  downstreamError(): ProxyError | undefined
 }
 
-const NONE: PreparedBody = { body: () => null, replayable: true, size: 0, overLimit: () => false }
+const NONE: PreparedBody = { body: () => null, replayable: true, size: 0, downstreamError: () => undefined }
 
 export async function prepareBody(request: Request, limits: { maxBytes: number; bufferBytes: number; mayRetry: boolean }): Promise<PreparedBody | ProxyError> {
-  if (!request.body || request.method === 'GET' || request.method === 'HEAD') return NONE
+  // Framing decides: Deno hands an empty stream to requests that declared no body at all.
+  if (!request.body || request.method === 'GET' || request.method === 'HEAD' || !declaresBody(request.headers)) return NONE
   const declared = request.headers.get('content-length')
   const length = declared === null ? undefined : Number(declared)
-  if (length === 0) return NONE
   if (length !== undefined && limits.maxBytes > 0 && length > limits.maxBytes) return payloadTooLarge()
   if (length !== undefined && limits.mayRetry && length <= limits.bufferBytes) {
-    const bytes = new Uint8Array(await request.arrayBuffer())
-    return { body: () => bytes, replayable: true, size: bytes.byteLength, overLimit: () => false }
+    try {
+      const bytes = new Uint8Array(await request.arrayBuffer())
+      return { body: () => bytes, replayable: true, size: bytes.byteLength, downstreamError: () => undefined }
+    } catch (cause) {
+      return brokenBody(request, cause)
+    }
   }
-  if (limits.maxBytes === 0 || length !== undefined) return streamOnce(request.body, length, () => false)
-  // Chunked body under a limit: count as it flows and fail the upstream write past the limit.
+  let failure: ProxyError | undefined
   let seen = 0
-  let over = false
-  const counted = request.body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        seen += chunk.byteLength
-        if (seen > limits.maxBytes) {
-          over = true
-          controller.error(payloadTooLarge())
+  const limit = length === undefined && limits.maxBytes > 0 ? limits.maxBytes : Infinity
+  const guarded = new ReadableStream<Uint8Array>(
+    {
+      reader: undefined as ReadableStreamDefaultReader<Uint8Array> | undefined,
+      async pull(controller) {
+        this.reader ??= request.body!.getReader()
+        let chunk: Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>
+        try {
+          chunk = await this.reader.read()
+        } catch (cause) {
+          failure = brokenBody(request, cause)
+          controller.error(failure)
           return
         }
-        controller.enqueue(chunk)
+        if (chunk.done) return controller.close()
+        seen += chunk.value.byteLength
+        // A chunked body under a limit is counted as it flows; past the limit the upstream write fails.
+        if (seen > limit) {
+          failure = payloadTooLarge()
+          this.reader.cancel().catch(() => {})
+          controller.error(failure)
+          return
+        }
+        controller.enqueue(chunk.value)
       },
-    }),
+      cancel(reason) {
+        return (this.reader ?? request.body!).cancel(reason)
+      },
+    } as UnderlyingDefaultSource<Uint8Array> & { reader: ReadableStreamDefaultReader<Uint8Array> | undefined },
+    { highWaterMark: 0 },
   )
-  return streamOnce(counted, undefined, () => over)
+  return streamOnce(guarded, length, () => failure)
 }
 
-function streamOnce(stream: ReadableStream<Uint8Array>, size: number | undefined, overLimit: () => boolean): PreparedBody {
+/** The client left (DC), or its runtime refused the body it was sending (Envoy's codec error, 400). */
+function brokenBody(request: Request, cause: unknown): ProxyError {
+  const error = request.signal.aborted ? downstreamDisconnect() : badRequest('invalid request body', 'http1.codec_error')
+  ;(error as { cause?: unknown }).cause = cause
+  return error
+}
+
+function streamOnce(stream: ReadableStream<Uint8Array>, size: number | undefined, downstreamError: () => ProxyError | undefined): PreparedBody {
   let used = false
   return {
     body: () => {
@@ -56,6 +86,6 @@ function streamOnce(stream: ReadableStream<Uint8Array>, size: number | undefined
       return !used
     },
     size,
-    overLimit,
+    downstreamError,
   }
 }

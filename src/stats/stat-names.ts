@@ -54,6 +54,7 @@ export const LISTENER_COUNTERS = [
   'downstream_rq_5xx',
   'downstream_rq_too_large',
   'downstream_rq_header_overflow',
+  'downstream_cx_protocol_error',
   'no_route',
   'rq_total',
   'tracing.random_sampling',

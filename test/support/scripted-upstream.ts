@@ -20,6 +20,8 @@ export type ScriptedUpstream = {
   requests(): ScriptedRequest[]
   /** Requests that arrived on a connection still waiting for its previous response. */
   pipelined(): number
+  /** Every byte received on connection `n` (1-based), parsed into requests or not: smuggled tails show here. */
+  received(connection: number): Buffer
   stop(): Promise<void>
 }
 
@@ -28,15 +30,18 @@ export async function startScriptedUpstream(script: Script): Promise<ScriptedUps
   let connections = 0
   let pipelined = 0
   const requests: ScriptedRequest[] = []
+  const raw: Buffer[] = []
   const sockets = new Set<net.Socket>()
   const server = net.createServer((socket) => {
     const connection = ++connections
     let onConnection = 0
     let buffered = Buffer.alloc(0)
+    raw[connection] = Buffer.alloc(0)
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
     socket.on('error', () => {})
     socket.on('data', (data: Buffer) => {
+      raw[connection] = Buffer.concat([raw[connection]!, data])
       buffered = Buffer.concat([buffered, data])
       for (;;) {
         const end = buffered.indexOf('\r\n\r\n')
@@ -59,6 +64,7 @@ export async function startScriptedUpstream(script: Script): Promise<ScriptedUps
     connections: () => connections,
     requests: () => requests,
     pipelined: () => pipelined,
+    received: (connection) => raw[connection] ?? Buffer.alloc(0),
     stop: async () => {
       for (const socket of sockets) socket.destroy()
       await new Promise<void>((resolve) => server.close(() => resolve()))

@@ -1,0 +1,37 @@
+import { describe, expect, test } from 'bun:test'
+import { mergeSlashes, normalizePath } from './path-normalization.ts'
+
+describe('normalizePath', () => {
+  // Each expectation is what Bun.serve's request.url showed for the same raw request target.
+  const cases: [string, string][] = [
+    ['/service/1/../../up/secret', '/up/secret'],
+    ['/service/1/./a/../b', '/service/1/b'],
+    ['/a%2fb%2e%2e/%2E%2E/c', '/c'],
+    ['/a/.%2E/b/%2e./c', '/c'],
+    ['/a/b/..', '/a/'],
+    ['/a/b/.', '/a/b/'],
+    ['/../../a', '/a'],
+    ['/a/.../b', '/a/.../b'],
+    ['/a;b=c/../d', '/d'],
+    ['/a\\b', '/a/b'],
+    ['/a"b<c>{d}|e^f`g\'h%41%2f', '/a%22b%3Cc%3E%7Bd%7D|e%5Ef%60g\'h%41%2f'],
+    ['/a\x7fb', '/a%7Fb'],
+    ['//service//1//x', '//service//1//x'],
+    ['/', '/'],
+    ['/.', '/'],
+    ['/..', '/'],
+    ['/plain/path.html', '/plain/path.html'],
+  ]
+  for (const [raw, normalized] of cases) test(`${JSON.stringify(raw)} -> ${normalized}`, () => expect(normalizePath(raw)).toBe(normalized))
+
+  test('is idempotent, so an already normalised (Bun) path is left alone', () => {
+    for (const [, normalized] of cases) expect(normalizePath(normalized)).toBe(normalized)
+  })
+})
+
+describe('mergeSlashes', () => {
+  test('collapses runs of slashes', () => {
+    expect(mergeSlashes('//service//1///x/')).toBe('/service/1/x/')
+    expect(mergeSlashes('/a/b')).toBe('/a/b')
+  })
+})

@@ -1,0 +1,26 @@
+// Request framing checked where edgeway first sees the request: the runtimes' HTTP/1.1 parsers
+// accept duplicate equal Content-Length headers and hand them over joined ("3, 3"), which an
+// upstream connection would then mis-frame (issue 10, severe 1). Anything but one plain length or
+// one `chunked` coding, never both, is answered 400 and never forwarded, as Envoy's codec does.
+
+export type FramingError = { readonly code: string; readonly why: string }
+
+const DIGITS = /^[0-9]{1,15}$/
+
+export function framingError(headers: Headers): FramingError | undefined {
+  const length = headers.get('content-length')
+  const coding = headers.get('transfer-encoding')
+  if (length !== null && coding !== null)
+    return { code: 'http1.content_length_and_chunked_not_allowed', why: 'Content-Length with Transfer-Encoding' }
+  if (length !== null && !DIGITS.test(length))
+    return { code: 'http1.content_length_not_allowed', why: length.includes(',') ? 'more than one Content-Length' : 'invalid Content-Length' }
+  if (coding !== null && coding.toLowerCase() !== 'chunked') return { code: 'http1.invalid_transfer_encoding', why: 'invalid Transfer-Encoding' }
+  return undefined
+}
+
+/** RFC 9112 §6.3: a request with neither header has no body, whatever the runtime's Request says. */
+export function declaresBody(headers: Headers): boolean {
+  const length = headers.get('content-length')
+  if (length !== null) return length !== '0' && Number(length) > 0
+  return headers.get('transfer-encoding') !== null
+}

@@ -1,0 +1,25 @@
+import { describe, expect, test } from 'bun:test'
+import { requestTarget } from './request-target.ts'
+
+describe('requestTarget', () => {
+  test('takes the path and query from the target on both runtimes\' URL shapes', () => {
+    expect(requestTarget('http://x/service/1/a?b=1', 'x')).toEqual({ authority: 'x', path: '/service/1/a', query: 'b=1' })
+    expect(requestTarget('http://x.example:8000/', 'X.Example:8000')).toEqual({ authority: 'X.Example:8000', path: '/', query: '' })
+    expect(requestTarget('http://[::1]:80/a', '[::1]:80')).toEqual({ authority: '[::1]:80', path: '/a', query: '' })
+    // Bun without a usable authority: the URL is the target alone; no segment may be lost.
+    expect(requestTarget('/evil/service/1/x', 'x')).toEqual({ authority: 'x', path: '/evil/service/1/x', query: '' })
+    // Deno, absolute-form target: its authority is in the URL; the Host header decides routing.
+    expect(requestTarget('http://other.example:81/service/1/x?q', 'x')).toEqual({ authority: 'x', path: '/service/1/x', query: 'q' })
+  })
+
+  test('missing, empty, invalid and repeated Host are refused', () => {
+    expect(requestTarget('/evil/service/1/x', null)).toMatchObject({ code: 'missing_host_header' })
+    for (const host of ['', 'a b', 'a/b', 'a@b', 'a:xx', 'a:123456', 'a\tb']) expect(requestTarget('http://a/x', host)).toMatchObject({ code: 'http1.invalid_authority' })
+    expect(requestTarget('http://a/x', 'a.example, internal.example')).toMatchObject({ code: 'http1.duplicate_host', why: 'more than one Host header' })
+  })
+
+  test('a fragment is refused, not routed or forwarded', () => {
+    expect(requestTarget('http://x/service/1/x#frag', 'x')).toMatchObject({ code: 'http1.invalid_url', why: 'fragment in request target' })
+    expect(requestTarget('http://x/a?b#c', 'x')).toMatchObject({ code: 'http1.invalid_url' })
+  })
+})
