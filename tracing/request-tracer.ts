@@ -48,7 +48,7 @@ export function createRequestTracer(deps: RequestTracerDeps): RequestTracer {
     return remote
   }
   return {
-    start(request, entry, listener, peer) {
+    start(request, entry, listener, peer, facts) {
       const headers = request.headers
       const incoming = extractB3(headers)
       let state = stateOf.get(listener)
@@ -56,7 +56,7 @@ export function createRequestTracer(deps: RequestTracerDeps): RequestTracer {
         state = { stats: deps.listenerStats(listener), customTags: compileCustomTags(listener.tracing.customTags, env) }
         stateOf.set(listener, state)
       }
-      const decision = decide(incoming, headers, listener, state.stats, random)
+      const decision = decide(incoming, headers, listener, state.stats, random, facts?.internal ?? true)
       const ingress = listener.direction === 'ingress'
       // Shared: the SERVER half of the caller's span keeps its id, its parent is the caller's parent.
       const sharing = shared && ingress && incoming?.traceId !== undefined && incoming.spanId !== undefined
@@ -96,8 +96,9 @@ const NO_TAGS: string[] = []
 type Decision = { sampled: boolean; forced: boolean }
 
 /** Envoy's order: B3's own decision, then x-client-trace-id, x-envoy-force-trace, random sampling. */
-function decide(incoming: IncomingTrace | undefined, headers: Headers, listener: ListenerConfig, stats: ListenerStats, random: () => number): Decision {
-  const forced = headers.has('x-envoy-force-trace')
+function decide(incoming: IncomingTrace | undefined, headers: Headers, listener: ListenerConfig, stats: ListenerStats, random: () => number, internal: boolean): Decision {
+  // Envoy honours x-envoy-force-trace only from internal clients.
+  const forced = internal && headers.has('x-envoy-force-trace')
   if (incoming?.debug) return { sampled: true, forced }
   if (incoming?.sampled !== undefined) return { sampled: incoming.sampled, forced }
   const percent = () => random() * 100

@@ -16,8 +16,6 @@ export const DEFAULTS = {
   retryBufferBytes: 1024 * 1024,
   /** Bun closes connections silent this long; must exceed route timeouts (Bun caps it at 255 s). */
   idleTimeoutMs: 120_000,
-  /** Envoy has none by default; its edge guidance is a few seconds. Cuts slowloris clients. */
-  requestHeadersTimeoutMs: 10_000,
   /**
    * Envoy's default is false. Bun removes dot-segments from every request URL before edgeway sees
    * it, so true is the only default both runtimes can honour alike.

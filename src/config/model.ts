@@ -40,8 +40,6 @@ export type ListenerConfig = {
   /** Request bodies up to this size are buffered so a retry can replay them. */
   readonly retryBufferBytes: number
   readonly idleTimeoutMs: number
-  /** Time a connection has to send a complete request head; 0 = no limit (Envoy's HCM option). */
-  readonly requestHeadersTimeoutMs: number
   /** RFC 3986 dot-segment removal before routing (Envoy's normalize_path). */
   readonly normalizePath: boolean
   /** Collapse `//` runs in the path before routing (Envoy's merge_slashes). */
@@ -125,10 +123,8 @@ export type RouteConfig = HeaderRules & {
   readonly weightedClusters: readonly WeightedCluster[] | undefined
   readonly prefixRewrite: string | undefined
   readonly hostRewrite: string | undefined
-  /** Whole-response budget (headers and body) including retries; 0 disables it. Envoy default 15 s. */
+  /** Whole-request budget including retries; 0 disables it. Envoy default 15 s. */
   readonly timeoutMs: number
-  /** Longest silence between upstream body reads (Envoy's per-route idle_timeout); 0 = none. */
-  readonly idleTimeoutMs: number
   readonly retryPolicy: RetryPolicyConfig | undefined
   /** Span name override (Envoy's `decorator.operation`). */
   readonly operation: string | undefined

@@ -130,7 +130,6 @@ const routeAction = z.strictObject({
   host_rewrite: z.string().optional(),
   host_rewrite_literal: z.string().optional(),
   timeout: duration.optional(),
-  idle_timeout: duration.optional(),
   retry_policy: retryPolicy.optional(),
 })
 
@@ -186,7 +185,6 @@ const listener = z.strictObject({
   max_request_bytes: int(0, 2 ** 31, 'size in bytes').default(DEFAULTS.maxRequestBytes),
   per_request_buffer_limit_bytes: int(0, 2 ** 31, 'size in bytes').default(DEFAULTS.retryBufferBytes),
   idle_timeout: duration.optional(),
-  request_headers_timeout: duration.optional(),
   normalize_path: z.boolean().default(DEFAULTS.normalizePath),
   merge_slashes: z.boolean().default(false),
   preserve_external_request_id: z.boolean().default(false),

@@ -17,6 +17,7 @@ import { prepareBody } from './request-body.ts'
 import { requestIdFor } from './headers/request-id.ts'
 import { routeRequest, type RouterDeps } from './forward.ts'
 import { downstreamAddress, upstreamHeaders } from './headers/upstream-headers.ts'
+import { isInternalAddress } from './headers/internal-address.ts'
 import type { RequestTracer } from './request-tracer.ts'
 import { framingError } from './request-framing.ts'
 import { isTargetError, requestTarget, type RequestTarget } from './request-target.ts'
@@ -53,7 +54,11 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     const invalid = isTargetError(target) ? target : framingError(incoming)
     const path = isTargetError(target) ? request.url : pathFor(target.path, listener)
     const query = isTargetError(target) ? '' : target.query
-    const requestId = requestIdFor(incoming.get('x-request-id'), listener.generateRequestId)
+    // At an edge (use_remote_address) an external client may neither force a trace nor pick its
+    // request id (Envoy's preserve_external_request_id: false).
+    const external = listener.useRemoteAddress && !isInternalAddress(downstreamAddress(incoming, listener, conn.remoteAddress))
+    const dropClientId = external && !listener.preserveExternalRequestId
+    const requestId = requestIdFor(dropClientId ? null : incoming.get('x-request-id'), listener.generateRequestId)
     const entry: AccessLogEntry = {
       startTimeMs,
       method,
@@ -74,7 +79,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
       routeName: undefined,
       attempts: 0,
     }
-    const trace = deps.tracer?.start(request, entry, listener, conn)
+    const trace = deps.tracer?.start(request, entry, listener, conn, { internal: !external })
 
     const reply = (error: ProxyError, flags: string = error.flag): Response => {
       entry.flags = flags
@@ -146,6 +151,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
       hostRewrite: route.hostRewrite,
       timeoutMs: route.timeoutMs,
     })
+    if (dropClientId && requestId === undefined) outgoing.delete('x-request-id')
     const routeRules = rules.get(route)!
     const hostRules = rules.get(virtualHost)!
     const variables = routeRules.request || routeRules.response || hostRules.request || hostRules.response

@@ -9,8 +9,11 @@ import type { AttemptOutcome } from './attempt.ts'
 import type { AttemptStart } from './forward.ts'
 
 export interface RequestTracer {
-  /** Called once per downstream request, before routing; `peer` is the downstream connection's address. */
-  start(request: Request, entry: AccessLogEntry, listener: ListenerConfig, peer?: ConnInfo): RequestTrace
+  /**
+   * Called once per downstream request, before routing; `peer` is the downstream connection's
+   * address; only `internal` requests may force a trace (Envoy).
+   */
+  start(request: Request, entry: AccessLogEntry, listener: ListenerConfig, peer?: ConnInfo, facts?: { readonly internal: boolean }): RequestTrace
 }
 
 export interface RequestTrace {
