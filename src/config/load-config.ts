@@ -1,21 +1,59 @@
-// The one edge where config text becomes a trusted, frozen model: env expansion, YAML, schema,
+// The one edge where config text becomes a trusted, frozen model: env expansion, YAML (or JSON),
+// the front end the document's shape calls for (compact, or Envoy's bootstrap), schema,
 // cross-references. Every problem is collected and thrown together as one ConfigError.
 
 import { LineCounter, parseDocument, visit, type Document } from 'yaml'
 import { ConfigError, type ConfigIssue } from './config-error.ts'
 import { expandEnv } from './env-expand.ts'
+import { isEnvoyBootstrap } from './envoy/detect.ts'
+import { loadEnvoy } from './envoy/load-envoy.ts'
+import { mergeOverlay } from './envoy/merge.ts'
 import { toIssues } from './issues.ts'
 import type { Config } from './model.ts'
-import { configSchema } from './schema.ts'
+import { configSchema, type ConfigFile } from './schema.ts'
 import { semanticIssues } from './semantic-checks.ts'
 import { toModel } from './to-model.ts'
 
 export type LoadOptions = {
   /** Environment lookup for ${VAR} expansion. */
   readonly env: (name: string) => string | undefined
+  /** Envoy's `--config-yaml`: merged on top of the file (mappings merge, lists append, values replace). */
+  readonly overlay?: string
+  /** Fields read but without effect here: one line each, the config still loads. */
+  readonly onWarning?: (issue: ConfigIssue) => void
+}
+
+export type LoadedConfig = {
+  readonly config: Config
+  readonly format: 'compact' | 'envoy'
+  /** The compact document the model was built from (for an Envoy file: its translation). */
+  readonly compact: unknown
+  readonly warnings: readonly ConfigIssue[]
 }
 
 export function parseConfig(text: string, source: string, options: LoadOptions): Config {
+  const loaded = loadConfig(text, source, options)
+  for (const warning of loaded.warnings) options.onWarning?.(warning)
+  return loaded.config
+}
+
+/** `text` may be empty when the whole config comes from `options.overlay`. */
+export function loadConfig(text: string, source: string, options: LoadOptions): LoadedConfig {
+  let raw = parseYaml(text, source, options)
+  if (options.overlay !== undefined) raw = mergeOverlay(raw, parseYaml(options.overlay, '--config-yaml', options))
+  if (isEnvoyBootstrap(raw)) {
+    const envoy = loadEnvoy(raw as Record<string, unknown>)
+    if (!envoy.file) throw new ConfigError(source, envoy.errors)
+    return { config: deepFreeze(toModel(envoy.file)), format: 'envoy', compact: envoy.compact, warnings: envoy.warnings }
+  }
+  const parsed = configSchema.safeParse(raw, { reportInput: true })
+  if (!parsed.success) throw new ConfigError(source, toIssues(parsed.error))
+  const semantic = semanticIssues(parsed.data)
+  if (semantic.length) throw new ConfigError(source, semantic)
+  return { config: deepFreeze(toModel(parsed.data as ConfigFile)), format: 'compact', compact: raw, warnings: [] }
+}
+
+function parseYaml(text: string, source: string, options: LoadOptions): unknown {
   const expanded = expandEnv(text, options.env)
   if (expanded.issues.length) throw new ConfigError(source, expanded.issues)
   const lineCounter = new LineCounter()
@@ -29,11 +67,7 @@ export function parseConfig(text: string, source: string, options: LoadOptions):
   }
   const raw = toPlain(document, lineCounter)
   if ('issue' in raw) throw new ConfigError(source, [raw.issue])
-  const parsed = configSchema.safeParse(raw.value, { reportInput: true })
-  if (!parsed.success) throw new ConfigError(source, toIssues(parsed.error))
-  const semantic = semanticIssues(parsed.data)
-  if (semantic.length) throw new ConfigError(source, semantic)
-  return deepFreeze(toModel(parsed.data))
+  return raw.value
 }
 
 /** yaml's default budget: aliases may expand to 100 nodes in all, enough for shared settings. */

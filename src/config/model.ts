@@ -201,5 +201,7 @@ export type TracingConfig = {
     readonly sharedSpanContext: boolean
     /** B3 sent upstream: the x-b3-* multi headers (default), the single `b3` header, or both. */
     readonly b3Headers: 'multi' | 'single' | 'both'
+    /** New root traces get 128-bit trace ids (Envoy's `trace_id_128bit`); 64-bit by default. */
+    readonly traceId128Bit: boolean
   }
 }

@@ -266,6 +266,7 @@ const tracing = z.strictObject({
     export_timeout: positiveDuration.optional(),
     shared_span_context: z.boolean().default(DEFAULTS.zipkin.sharedSpanContext),
     b3_headers: lowerEnum(['multi', 'single', 'both']).default(DEFAULTS.zipkin.b3Headers),
+    trace_id_128bit: z.boolean().default(false),
   }),
 })
 

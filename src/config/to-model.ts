@@ -30,6 +30,7 @@ export function toModel(file: ConfigFile): M.Config {
         exportTimeoutMs: ms(file.tracing.zipkin.export_timeout, DEFAULTS.zipkin.exportTimeoutMs),
         sharedSpanContext: file.tracing.zipkin.shared_span_context,
         b3Headers: file.tracing.zipkin.b3_headers,
+        traceId128Bit: file.tracing.zipkin.trace_id_128bit,
       },
     },
   }

@@ -1,0 +1,121 @@
+// Envoy clusters onto compact ones: discovery type, balancer, timeouts, DNS, endpoints (v3
+// `load_assignment` or v2 `hosts`), health checks, outlier detection, circuit breakers.
+
+import { CIRCUIT_BREAKERS, CLUSTER, HEALTH_CHECK, HTTP_HEALTH_CHECK, OUTLIER_DETECTION, THRESHOLDS } from './fields.ts'
+import { readEndpoints } from './endpoints.ts'
+import { at, checkKeys, duration, enumOf, idx, list, mapping, type Obj, unwrap } from './reader.ts'
+import { readSocketAddress } from './socket-address.ts'
+import { readTransportSocket } from './transport-socket.ts'
+import type { Tx } from './translate.ts'
+
+export function readClusters(tx: Tx, value: unknown, path: string): Obj[] {
+  tx.paths.link('clusters', path)
+  return list(tx.ctx, value, path).map((entry, i) => readCluster(tx, entry, idx(path, i), `clusters[${i}]`))
+}
+
+function readCluster(tx: Tx, value: unknown, path: string, compactPath: string): Obj {
+  const { ctx } = tx
+  tx.paths.link(compactPath, path)
+  const cluster = mapping(ctx, value, path)
+  if (!cluster) return {}
+  checkKeys(ctx, cluster, path, CLUSTER)
+  const out: Obj = {}
+  if (cluster.name !== undefined) out.name = cluster.name
+  const type = enumOf(ctx, cluster.type, at(path, 'type'), ['STATIC', 'STRICT_DNS', 'LOGICAL_DNS', 'EDS', 'ORIGINAL_DST'])
+  if (type === 'EDS' || type === 'ORIGINAL_DST') ctx.unsupported(at(path, 'type'), `${type} is`)
+  else if (type) out.type = type.toLowerCase()
+  const lb = enumOf(ctx, cluster.lb_policy, at(path, 'lb_policy'), ['ROUND_ROBIN', 'LEAST_REQUEST', 'RANDOM', 'RING_HASH', 'MAGLEV', 'CLUSTER_PROVIDED', 'ORIGINAL_DST_LB', 'LOAD_BALANCING_POLICY_CONFIG'])
+  if (lb === 'ROUND_ROBIN' || lb === 'LEAST_REQUEST' || lb === 'RANDOM') out.lb_policy = lb.toLowerCase()
+  else if (lb) ctx.unsupported(at(path, 'lb_policy'), `${lb} is`)
+  if (cluster.connect_timeout !== undefined) out.connect_timeout = duration(cluster.connect_timeout)
+  if (cluster.dns_refresh_rate !== undefined) out.dns_refresh_rate = duration(cluster.dns_refresh_rate)
+  const family = enumOf(ctx, cluster.dns_lookup_family, at(path, 'dns_lookup_family'), ['AUTO', 'V4_ONLY', 'V6_ONLY', 'V4_PREFERRED', 'ALL'])
+  if (family === 'V6_ONLY') ctx.unsupported(at(path, 'dns_lookup_family'), 'V6_ONLY is (edgeway resolves A records)')
+  else if (family === 'AUTO' || family === 'ALL') ctx.warn(at(path, 'dns_lookup_family'), `${family}: edgeway resolves IPv4 (A records) only, as V4_ONLY`)
+  if (cluster.dns_resolvers !== undefined) {
+    out.dns_resolvers = list(ctx, cluster.dns_resolvers, at(path, 'dns_resolvers')).map((entry, i) => {
+      const resolverPath = idx(at(path, 'dns_resolvers'), i)
+      const resolver = mapping(ctx, entry, resolverPath)
+      const socket = resolver && readSocketAddress(ctx, resolver.socket_address, at(resolverPath, 'socket_address'))
+      return socket ? `${String(socket.address)}:${String(socket.port)}` : ''
+    })
+  }
+  out.load_assignment = readEndpoints(tx, cluster, path, compactPath)
+  if (cluster.health_checks !== undefined) out.health_checks = list(ctx, cluster.health_checks, at(path, 'health_checks')).map((h, i) => readHealthCheck(tx, h, idx(at(path, 'health_checks'), i)))
+  if (cluster.outlier_detection !== undefined) {
+    const outlier = mapping(ctx, cluster.outlier_detection, at(path, 'outlier_detection'))
+    if (outlier) {
+      checkKeys(ctx, outlier, at(path, 'outlier_detection'), OUTLIER_DETECTION)
+      out.outlier_detection = unwrapAll(outlier, ['consecutive_5xx', 'max_ejection_percent'], ['base_ejection_time'])
+    }
+  }
+  if (cluster.circuit_breakers !== undefined) out.circuit_breakers = readCircuitBreakers(tx, cluster.circuit_breakers, at(path, 'circuit_breakers'))
+  readProtocolOptions(tx, cluster, path)
+  if (cluster.transport_socket !== undefined) readTransportSocket(tx, cluster.transport_socket, at(path, 'transport_socket'), 'upstream')
+  return out
+}
+
+function readHealthCheck(tx: Tx, value: unknown, path: string): Obj {
+  const { ctx } = tx
+  const check = mapping(ctx, value, path)
+  if (!check) return {}
+  checkKeys(ctx, check, path, HEALTH_CHECK)
+  const out = unwrapAll(check, ['unhealthy_threshold', 'healthy_threshold'], ['timeout', 'interval'])
+  if (check.http_health_check === undefined) {
+    if (check.tcp_health_check === undefined && check.grpc_health_check === undefined && check.custom_health_check === undefined) ctx.error(at(path, 'http_health_check'), 'is required')
+  } else {
+    const http = mapping(ctx, check.http_health_check, at(path, 'http_health_check'))
+    if (http) {
+      checkKeys(ctx, http, at(path, 'http_health_check'), HTTP_HEALTH_CHECK)
+      out.http_health_check = { path: http.path, ...(http.expected_statuses !== undefined && { expected_statuses: http.expected_statuses }) }
+    }
+  }
+  return out
+}
+
+function readCircuitBreakers(tx: Tx, value: unknown, path: string): Obj {
+  const { ctx } = tx
+  const breakers = mapping(ctx, value, path)
+  if (!breakers) return {}
+  checkKeys(ctx, breakers, path, CIRCUIT_BREAKERS)
+  const thresholds = list(ctx, breakers.thresholds, at(path, 'thresholds')).map((entry, i) => {
+    const thresholdPath = idx(at(path, 'thresholds'), i)
+    const threshold = mapping(ctx, entry, thresholdPath)
+    if (!threshold) return {}
+    checkKeys(ctx, threshold, thresholdPath, THRESHOLDS)
+    const priority = enumOf(ctx, threshold.priority, at(thresholdPath, 'priority'), ['DEFAULT', 'HIGH'])
+    if (priority === 'HIGH') ctx.unsupported(at(thresholdPath, 'priority'), 'HIGH priority is')
+    return unwrapAll(threshold, ['max_connections', 'max_pending_requests', 'max_requests', 'max_retries'], [])
+  })
+  return { thresholds }
+}
+
+/** Upstream HTTP/2 (`http2_protocol_options`, or HttpProtocolOptions' explicit HTTP/2) is named, not applied. */
+function readProtocolOptions(tx: Tx, cluster: Obj, path: string): void {
+  const { ctx } = tx
+  if (cluster.http2_protocol_options !== undefined) ctx.warn(at(path, 'http2_protocol_options'), 'upstream HTTP/2 is not applied by edgeway yet: this cluster is reached over HTTP/1.1')
+  for (const key of ['http_protocol_options', 'common_http_protocol_options', 'upstream_connection_options', 'per_connection_buffer_limit_bytes'])
+    if (cluster[key] !== undefined) ctx.warn(at(path, key), 'has no effect in edgeway: ignored')
+  if (cluster.typed_extension_protocol_options === undefined) return
+  const optionsPath = at(path, 'typed_extension_protocol_options')
+  const options = mapping(ctx, cluster.typed_extension_protocol_options, optionsPath)
+  for (const [key, entry] of Object.entries(options ?? {})) {
+    const entryPath = at(optionsPath, key)
+    if (key !== 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions') {
+      ctx.unsupported(entryPath, `protocol options "${key}" are`)
+      continue
+    }
+    const http = mapping(ctx, entry, entryPath)
+    const explicit = http && mapping(ctx, http.explicit_http_config ?? {}, at(entryPath, 'explicit_http_config'))
+    if (explicit?.http2_protocol_options !== undefined) ctx.warn(entryPath, 'upstream HTTP/2 is not applied by edgeway yet: this cluster is reached over HTTP/1.1')
+    else ctx.warn(entryPath, 'has no effect in edgeway: ignored')
+  }
+}
+
+/** Copies `numbers` (unwrapping `{ value }`) and `durations` (text or `{ seconds, nanos }`) that are set. */
+function unwrapAll(obj: Obj, numbers: readonly string[], durations: readonly string[]): Obj {
+  const out: Obj = {}
+  for (const key of numbers) if (obj[key] !== undefined) out[key] = unwrap(obj[key])
+  for (const key of durations) if (obj[key] !== undefined) out[key] = duration(obj[key])
+  return out
+}

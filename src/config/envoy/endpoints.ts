@@ -1,0 +1,72 @@
+// A cluster's endpoints: v3 `load_assignment.endpoints[].lb_endpoints[].endpoint.address`, or the
+// v2 `hosts: [{ socket_address }]`, flattened to the compact `{ address, port }` list.
+// Weights are honoured only when they are all equal (edgeway's balancers weigh endpoints alike).
+
+import { ENDPOINT, LB_ENDPOINT, LOAD_ASSIGNMENT, LOCALITY_LB_ENDPOINTS } from './fields.ts'
+import { at, checkKeys, idx, list, mapping, type Obj, unwrap } from './reader.ts'
+import { readAddress, readSocketAddress } from './socket-address.ts'
+import type { Tx } from './translate.ts'
+
+export function readEndpoints(tx: Tx, cluster: Obj, path: string, compactPath: string): Obj | undefined {
+  const { ctx } = tx
+  const endpoints: Obj[] = []
+  const weights: { weight: unknown; path: string }[] = []
+  const add = (socket: { address: unknown; port: unknown } | undefined, socketPath: string) => {
+    const endpointCompact = `${compactPath}.load_assignment.endpoints[${endpoints.length}]`
+    tx.paths.link(endpointCompact, socketPath)
+    tx.paths.link(`${endpointCompact}.address`, at(socketPath, 'address'))
+    tx.paths.link(`${endpointCompact}.port`, at(socketPath, 'port_value'))
+    endpoints.push(socket ? { address: socket.address, port: socket.port } : {})
+  }
+  if (cluster.load_assignment !== undefined && cluster.hosts !== undefined) ctx.error(at(path, 'hosts'), 'use load_assignment or hosts, not both')
+  if (cluster.hosts !== undefined) {
+    tx.paths.link(`${compactPath}.load_assignment`, at(path, 'hosts'))
+    tx.paths.link(`${compactPath}.load_assignment.endpoints`, at(path, 'hosts'))
+    list(ctx, cluster.hosts, at(path, 'hosts')).forEach((entry, i) => {
+      const hostPath = idx(at(path, 'hosts'), i)
+      const host = mapping(ctx, entry, hostPath)
+      if (!host) return
+      // A v2 host is an Address: `{ socket_address }`.
+      add(readAddress(ctx, host, hostPath), at(hostPath, 'socket_address'))
+    })
+    return { endpoints }
+  }
+  if (cluster.load_assignment === undefined) {
+    tx.paths.link(`${compactPath}.load_assignment`, at(path, 'load_assignment'))
+    return undefined
+  }
+  const assignmentPath = at(path, 'load_assignment')
+  tx.paths.link(`${compactPath}.load_assignment`, assignmentPath)
+  tx.paths.link(`${compactPath}.load_assignment.endpoints`, at(assignmentPath, 'endpoints'))
+  const assignment = mapping(ctx, cluster.load_assignment, assignmentPath)
+  if (!assignment) return {}
+  checkKeys(ctx, assignment, assignmentPath, LOAD_ASSIGNMENT)
+  const localities = list(ctx, assignment.endpoints, at(assignmentPath, 'endpoints'))
+  localities.forEach((entry, i) => {
+    const localityPath = idx(at(assignmentPath, 'endpoints'), i)
+    const locality = mapping(ctx, entry, localityPath)
+    if (!locality) return
+    checkKeys(ctx, locality, localityPath, LOCALITY_LB_ENDPOINTS)
+    const priority = unwrap(locality.priority)
+    if (priority !== undefined && priority !== 0) ctx.unsupported(at(localityPath, 'priority'), 'priorities other than 0 are')
+    if (locality.load_balancing_weight !== undefined && localities.length > 1) weights.push({ weight: unwrap(locality.load_balancing_weight), path: at(localityPath, 'load_balancing_weight') })
+    list(ctx, locality.lb_endpoints, at(localityPath, 'lb_endpoints')).forEach((lbEntry, k) => {
+      const lbPath = idx(at(localityPath, 'lb_endpoints'), k)
+      const lbEndpoint = mapping(ctx, lbEntry, lbPath)
+      if (!lbEndpoint) return
+      checkKeys(ctx, lbEndpoint, lbPath, LB_ENDPOINT)
+      if (lbEndpoint.load_balancing_weight !== undefined) weights.push({ weight: unwrap(lbEndpoint.load_balancing_weight), path: at(lbPath, 'load_balancing_weight') })
+      const endpointPath = at(lbPath, 'endpoint')
+      const endpoint = mapping(ctx, lbEndpoint.endpoint, endpointPath)
+      if (!endpoint) return
+      checkKeys(ctx, endpoint, endpointPath, ENDPOINT)
+      const addressPath = at(endpointPath, 'address')
+      const address = mapping(ctx, endpoint.address, addressPath)
+      if (!address) return
+      add(address.socket_address === undefined ? readAddress(ctx, address, addressPath) : readSocketAddress(ctx, address.socket_address, at(addressPath, 'socket_address')), at(addressPath, 'socket_address'))
+    })
+  })
+  const distinct = new Set(weights.map((w) => String(w.weight)))
+  if (distinct.size > 1) ctx.unsupported(weights.find((w) => String(w.weight) !== String(weights[0]!.weight))!.path, 'unequal load_balancing_weight is')
+  return { endpoints }
+}
