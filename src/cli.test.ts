@@ -15,3 +15,23 @@ describe('--concurrency', () => {
     expect(() => parseArgs(['-c', 'x.yaml', '--concurrency'])).toThrow('option --concurrency needs a value')
   })
 })
+
+describe('Envoy command lines', () => {
+  test('the flags Envoy users type are accepted: --config-yaml, -l, --log-format, --drain-time-s, --v2-config-only', () => {
+    const options = parseArgs(['-c', 'envoy.yaml', '--config-yaml', 'node: { cluster: x }', '-l', 'debug', '--log-format', '[%Y-%m-%d %T.%e][%l] %v', '--drain-time-s', '30', '--v2-config-only'])
+    expect(options).toMatchObject({ configPath: 'envoy.yaml', configYaml: 'node: { cluster: x }', logLevel: 'debug', logFormat: '[%Y-%m-%d %T.%e][%l] %v', drainTimeS: 30, v2ConfigOnly: true })
+  })
+
+  test('--config-yaml alone is a whole config; --drain-time-s needs whole seconds', () => {
+    expect(parseArgs(['--config-yaml', 'admin: {}']).configPath).toBeUndefined()
+    expect(() => parseArgs(['-c', 'x.yaml', '--drain-time-s', '1.5'])).toThrow('--drain-time-s must be a whole number of seconds, got "1.5"')
+    expect(parseArgs(['-c', 'x.yaml']).drainTimeS).toBeUndefined()
+  })
+
+  test('convert takes -c and --to', () => {
+    expect(parseArgs(['convert', '-c', 'envoy.yaml'])).toMatchObject({ command: 'convert', configPath: 'envoy.yaml', convertTo: undefined })
+    expect(parseArgs(['convert', '-c', 'x.yaml', '--to', 'envoy']).convertTo).toBe('envoy')
+    expect(() => parseArgs(['convert'])).toThrow('convert needs a config file (-c <config.yaml>)')
+    expect(() => parseArgs(['-c', 'x.yaml', '--to', 'envoy'])).toThrow('--to belongs to "edgeway convert"')
+  })
+})

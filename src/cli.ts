@@ -3,14 +3,24 @@
 export type Mode = 'serve' | 'validate'
 
 export type CliOptions = {
-  readonly command: 'proxy' | 'zipkin' | 'help' | 'version'
+  readonly command: 'proxy' | 'zipkin' | 'convert' | 'help' | 'version'
   readonly configPath: string | undefined
+  /** Envoy's `--config-yaml`: YAML merged on top of the file (or the whole config without -c). */
+  readonly configYaml: string | undefined
   readonly serviceCluster: string | undefined
   readonly serviceNode: string | undefined
   readonly mode: Mode
   readonly logLevel: string
   /** Worker processes sharing the listener ports; undefined means one per core (Envoy's --concurrency). */
   readonly concurrency: number | undefined
+  /** Envoy's `--log-format`: accepted so Envoy command lines run; edgeway's own lines keep their format. */
+  readonly logFormat: string | undefined
+  /** Envoy's `--drain-time-s`: how long listeners drain on shutdown (seconds); undefined = the default. */
+  readonly drainTimeS: number | undefined
+  /** Envoy's `--v2-config-only`: no effect (edgeway reads v2 and v3 spellings alike). */
+  readonly v2ConfigOnly: boolean
+  /** `edgeway convert --to compact|envoy`: the format to print (default: the other one). */
+  readonly convertTo: 'compact' | 'envoy' | undefined
   /** Raw arguments after a subcommand (`edgeway zipkin --port 9411`). */
   readonly rest: readonly string[]
 }
@@ -19,7 +29,9 @@ export class UsageError extends Error {
   override name = 'UsageError'
 }
 
-export const USAGE = `usage: edgeway -c <config.yaml> [--service-cluster NAME] [--service-node NAME] [--mode serve|validate] [--log-level LEVEL] [--concurrency N]
+export const USAGE = `usage: edgeway -c <config.yaml> [--config-yaml YAML] [--service-cluster NAME] [--service-node NAME] [--mode serve|validate]
+               [-l|--log-level LEVEL] [--log-format FORMAT] [--concurrency N] [--drain-time-s S] [--v2-config-only]
+       edgeway convert -c <config.yaml> [--to compact|envoy]
        edgeway zipkin [--port 9411] [--host 127.0.0.1] [--max-spans N]`
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'warning', 'error', 'critical', 'off']
@@ -27,7 +39,9 @@ const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'warning', 'error', 'criti
 export function parseArgs(args: readonly string[]): CliOptions {
   if (args[0] === 'zipkin') return { ...empty(), command: 'zipkin', rest: args.slice(1) }
   const options = { ...empty() } as { -readonly [K in keyof CliOptions]: CliOptions[K] }
-  for (let i = 0; i < args.length; i++) {
+  const convert = args[0] === 'convert'
+  if (convert) options.command = 'convert'
+  for (let i = convert ? 1 : 0; i < args.length; i++) {
     const arg = args[i]!
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined]
     const value = (): string => {
@@ -40,6 +54,28 @@ export function parseArgs(args: readonly string[]): CliOptions {
       case '--config-path':
         options.configPath = value()
         break
+      case '--config-yaml':
+        options.configYaml = value()
+        break
+      case '--log-format':
+        options.logFormat = value()
+        break
+      case '--drain-time-s': {
+        const text = value()
+        if (!/^\d+$/.test(text)) throw new UsageError(`--drain-time-s must be a whole number of seconds, got "${text}"`)
+        options.drainTimeS = Number(text)
+        break
+      }
+      case '--v2-config-only':
+        options.v2ConfigOnly = true
+        break
+      case '--to': {
+        const to = value()
+        if (!convert) throw new UsageError('--to belongs to "edgeway convert"')
+        if (to !== 'compact' && to !== 'envoy') throw new UsageError(`--to must be compact or envoy, got "${to}"`)
+        options.convertTo = to
+        break
+      }
       case '--service-cluster':
         options.serviceCluster = value()
         break
@@ -77,10 +113,11 @@ export function parseArgs(args: readonly string[]): CliOptions {
         throw new UsageError(`unknown argument "${arg}"`)
     }
   }
-  if (options.command === 'proxy' && options.configPath === undefined) throw new UsageError('a config file is required (-c <config.yaml>)')
+  if (options.command === 'proxy' && options.configPath === undefined && options.configYaml === undefined) throw new UsageError('a config file is required (-c <config.yaml>, or --config-yaml)')
+  if (options.command === 'convert' && options.configPath === undefined) throw new UsageError('convert needs a config file (-c <config.yaml>)')
   return options
 }
 
 function empty(): CliOptions {
-  return { command: 'proxy', configPath: undefined, serviceCluster: undefined, serviceNode: undefined, mode: 'serve', logLevel: 'info', concurrency: undefined, rest: [] }
+  return { command: 'proxy', configPath: undefined, configYaml: undefined, logFormat: undefined, drainTimeS: undefined, v2ConfigOnly: false, convertTo: undefined, serviceCluster: undefined, serviceNode: undefined, mode: 'serve', logLevel: 'info', concurrency: undefined, rest: [] }
 }

@@ -49,40 +49,59 @@ if (options!.command === 'zipkin') {
 async function runProxy(options: CliOptions, runtime: Runtime): Promise<void> {
   const worker = readWorkerEnv(runtime.env)
   if (worker?.config) return serveOneProcess(worker.config, options, runtime, worker)
-  const path = options.configPath!
-  let text: string
-  try {
-    text = await runtime.readTextFile(path)
-  } catch (error) {
-    const code = (error as { code?: string; name?: string })?.code ?? (error as { name?: string })?.name
-    fail(`cannot read config file "${path}": ${code === 'ENOENT' || code === 'NotFound' ? 'no such file' : code === 'EISDIR' || code === 'IsADirectory' ? 'is a directory' : (error as Error).message}`)
+  const loaded = await loadFromOptions(options, runtime)
+  if (options.command === 'convert') {
+    const { convertConfig } = await import('./config/convert.ts')
+    write(convertConfig(loaded, options.convertTo))
+    runtime.exit(0)
   }
-  // Loaded here, not at the top: workers take the primary's config and never load YAML or zod.
-  const { parseConfig } = await import('./config/load-config.ts')
-  let config: Config
-  try {
-    config = withCliOverrides(parseConfig(text!, path, { env: runtime.env }), options)
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`)
-      runtime.exit(1)
-    }
-    throw error
-  }
+  const config = withCliOverrides(loaded.config, options)
   if (options.mode === 'validate') {
     write('OK\n')
     runtime.exit(0)
   }
 
-  if (worker) return serveOneProcess(config!, options, runtime, worker)
+  if (worker) return serveOneProcess(config, options, runtime, worker)
   const concurrency = chooseConcurrency(options, runtime)
-  if (concurrency > 1) return runPrimary(config!, options, runtime, concurrency)
-  return serveOneProcess(config!, options, runtime, undefined)
+  if (concurrency > 1) return runPrimary(config, options, runtime, concurrency)
+  return serveOneProcess(config, options, runtime, undefined)
+}
+
+/** The file (`-c`) and `--config-yaml` on top, through the front end their shape calls for; warnings go to stderr. */
+async function loadFromOptions(options: CliOptions, runtime: Runtime) {
+  const path = options.configPath
+  let text = ''
+  if (path !== undefined) {
+    try {
+      text = await runtime.readTextFile(path)
+    } catch (error) {
+      const code = (error as { code?: string; name?: string })?.code ?? (error as { name?: string })?.name
+      fail(`cannot read config file "${path}": ${code === 'ENOENT' || code === 'NotFound' ? 'no such file' : code === 'EISDIR' || code === 'IsADirectory' ? 'is a directory' : (error as Error).message}`)
+    }
+  }
+  if (options.v2ConfigOnly) process.stderr.write('edgeway: --v2-config-only has no effect: edgeway reads v2 and v3 spellings alike\n')
+  // Loaded here, not at the top: workers take the primary's config and never load YAML or zod.
+  const { loadConfig } = await import('./config/load-config.ts')
+  const source = path ?? '--config-yaml'
+  try {
+    const loaded = loadConfig(text, source, { env: runtime.env, ...(options.configYaml !== undefined && { overlay: options.configYaml }) })
+    for (const w of loaded.warnings) process.stderr.write(`edgeway: warning: ${source}: ${w.path}: ${w.message}\n`)
+    return loaded
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`)
+      return runtime.exit(1)
+    }
+    throw error
+  }
 }
 
 function commandLineOptions(options: CliOptions, config: Config, concurrency: number): Record<string, unknown> {
   return {
     config_path: options.configPath,
+    ...(options.configYaml !== undefined && { config_yaml: options.configYaml }),
+    ...(options.logFormat !== undefined && { log_format: options.logFormat }),
+    ...(options.drainTimeS !== undefined && { drain_time_s: options.drainTimeS }),
     service_cluster: config.node.cluster,
     service_node: config.node.id,
     mode: options.mode,

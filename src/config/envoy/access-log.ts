@@ -22,12 +22,12 @@ export function readAccessLogs(tx: Tx, value: unknown, path: string): false | { 
       const file = str(ctx, ext.body.path, at(ext.bodyPath, 'path'))
       if (file === undefined) ctx.error(at(ext.bodyPath, 'path'), 'is required')
       else if (file === '/dev/stdout') toStdout = true
-      else if (file !== '/dev/null') ctx.unsupported(at(ext.bodyPath, 'path'), `writing access logs to "${file}" is (use /dev/stdout)`)
+      else if (file !== '/dev/null') ctx.error(at(ext.bodyPath, 'path'), `writing access logs to "${file}" is not supported by edgeway (use /dev/stdout)`)
     } else if (ext.kind === 'stdout_log') {
       checkKeys(ctx, ext.body, ext.bodyPath, STDOUT_ACCESS_LOG)
       toStdout = true
     } else {
-      ctx.unsupported(at(logPath, 'name'), 'an access log on stderr is (use envoy.access_loggers.stdout)')
+      ctx.error(at(logPath, 'name'), 'an access log on stderr is not supported by edgeway (use envoy.access_loggers.stdout)')
     }
     if (toStdout && logging) ctx.unsupported(logPath, 'a second access log is')
     logging ||= toStdout

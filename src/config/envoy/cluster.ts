@@ -30,8 +30,7 @@ function readCluster(tx: Tx, value: unknown, path: string, compactPath: string):
   if (cluster.connect_timeout !== undefined) out.connect_timeout = duration(cluster.connect_timeout)
   if (cluster.dns_refresh_rate !== undefined) out.dns_refresh_rate = duration(cluster.dns_refresh_rate)
   const family = enumOf(ctx, cluster.dns_lookup_family, at(path, 'dns_lookup_family'), ['AUTO', 'V4_ONLY', 'V6_ONLY', 'V4_PREFERRED', 'ALL'])
-  if (family === 'V6_ONLY') ctx.unsupported(at(path, 'dns_lookup_family'), 'V6_ONLY is (edgeway resolves A records)')
-  else if (family === 'AUTO' || family === 'ALL') ctx.warn(at(path, 'dns_lookup_family'), `${family}: edgeway resolves IPv4 (A records) only, as V4_ONLY`)
+  if (family) out.dns_lookup_family = family
   if (cluster.dns_resolvers !== undefined) {
     out.dns_resolvers = list(ctx, cluster.dns_resolvers, at(path, 'dns_resolvers')).map((entry, i) => {
       const resolverPath = idx(at(path, 'dns_resolvers'), i)

@@ -91,8 +91,8 @@ export const HTTP_FILTER = spec({ name: 'HttpFilter', supported: ['name', 'typed
 
 export const HCM_TRACING = spec({
   name: 'HttpConnectionManager.Tracing',
-  supported: ['provider', 'operation_name', 'random_sampling', 'client_sampling', 'overall_sampling'],
-  unsupported: ['custom_tags', 'spawn_upstream_span'],
+  supported: ['provider', 'operation_name', 'random_sampling', 'client_sampling', 'overall_sampling', 'custom_tags'],
+  unsupported: ['spawn_upstream_span'],
   noEffect: { verbose: '', max_path_tag_length: '', request_headers_for_tags: '' },
 })
 

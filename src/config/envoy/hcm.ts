@@ -90,6 +90,8 @@ function readHcmTracing(tx: Tx, value: unknown, path: string, direction: string 
     if (raw === undefined) continue
     out[key] = isObj(raw) ? raw.value : raw
   }
+  // Same shape in both formats (literal, environment, request_header); the compact schema judges it.
+  if (tracing.custom_tags !== undefined) out.custom_tags = tracing.custom_tags
   if (tracing.provider !== undefined) readProvider(tx, tracing.provider, at(path, 'provider'))
   return out
 }

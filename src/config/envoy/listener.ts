@@ -17,7 +17,7 @@ export function readListeners(tx: Tx, value: unknown, path: string): Obj[] {
   const entries = list(tx.ctx, value, path)
   const out = entries.map((entry, i) => readListener(tx, entry, idx(path, i), i))
   nameListeners(out, entries)
-  return out
+  return out.map(({ name, ...rest }) => (name === undefined ? rest : { name, ...rest }))
 }
 
 function readListener(tx: Tx, value: unknown, path: string, index: number): Obj {

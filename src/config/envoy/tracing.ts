@@ -12,6 +12,7 @@ type Collector = {
   readonly cluster: string | undefined
   readonly endpoint: string
   readonly traceId128Bit: boolean
+  readonly sharedSpanContext: boolean
 }
 
 export type TracingState = { collectors: Collector[] }
@@ -47,10 +48,9 @@ export function readProvider(tx: Tx, value: unknown, path: string): void {
   if (!endpoint.startsWith('/')) ctx.error(at(ext.bodyPath, 'collector_endpoint'), 'must start with "/"')
   const shared = unwrap(zipkin.shared_span_context)
   if (shared !== undefined && shared !== false && shared !== true) ctx.error(at(ext.bodyPath, 'shared_span_context'), 'expected true or false')
-  if (shared === true) ctx.warn(at(ext.bodyPath, 'shared_span_context'), 'edgeway always starts a child span for the request (as with false)')
   const wide = unwrap(zipkin.trace_id_128bit)
   if (wide !== undefined && typeof wide !== 'boolean') ctx.error(at(ext.bodyPath, 'trace_id_128bit'), 'expected true or false')
-  tx.tracing.collectors.push({ path: ext.bodyPath, cluster, endpoint, traceId128Bit: wide === true })
+  tx.tracing.collectors.push({ path: ext.bodyPath, cluster, endpoint, traceId128Bit: wide === true, sharedSpanContext: shared !== false })
 }
 
 /** The one compact `tracing.zipkin` for every provider seen, resolved through its collector cluster. */
@@ -59,7 +59,7 @@ export function finishTracing(tx: Tx, clusters: readonly Obj[]): Obj | undefined
   const [first, ...others] = tx.tracing.collectors
   if (!first) return undefined
   for (const other of others) {
-    if (other.cluster !== first.cluster || other.endpoint !== first.endpoint || other.traceId128Bit !== first.traceId128Bit)
+    if (other.cluster !== first.cluster || other.endpoint !== first.endpoint || other.traceId128Bit !== first.traceId128Bit || other.sharedSpanContext !== first.sharedSpanContext)
       ctx.unsupported(other.path, `a second Zipkin collector (${other.cluster}${other.endpoint}, first: ${first.cluster}${first.endpoint}) is`)
   }
   if (first.cluster === undefined) return undefined
@@ -73,7 +73,9 @@ export function finishTracing(tx: Tx, clusters: readonly Obj[]): Obj | undefined
   if (!endpoint) return undefined
   const host = endpoint.address.includes(':') ? `[${endpoint.address}]` : endpoint.address
   tx.paths.link('tracing', first.path)
-  return { zipkin: { url: `http://${host}:${endpoint.port}${first.endpoint}`, ...(first.traceId128Bit && { trace_id_128bit: true }) } }
+  // Envoy's default is a shared span context; edgeway's compact format defaults to its own ids.
+  const zipkin = { url: `http://${host}:${endpoint.port}${first.endpoint}`, shared_span_context: first.sharedSpanContext, ...(first.traceId128Bit && { trace_id_128bit: true }) }
+  return { zipkin }
 }
 
 function collectorEndpoint(ctx: Ctx, cluster: Obj, path: string): { address: string; port: string } | undefined {

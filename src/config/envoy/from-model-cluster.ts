@@ -1,0 +1,44 @@
+// One model cluster written as an Envoy v3 Cluster (see from-model.ts).
+
+import type * as M from '../model.ts'
+import { DEFAULTS } from '../defaults.ts'
+import { seconds, socket } from './envoy-values.ts'
+
+export function clusterToEnvoy(c: M.ClusterConfig): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    name: c.name,
+    type: c.type.toUpperCase(),
+    lb_policy: c.lbPolicy.toUpperCase(),
+    connect_timeout: seconds(c.connectTimeoutMs),
+  }
+  if (c.type !== 'static') {
+    out.dns_refresh_rate = seconds(c.dnsRefreshRateMs)
+    out.dns_lookup_family = c.dnsLookupFamily
+    if (c.dnsResolvers.length) out.dns_resolvers = c.dnsResolvers.map(resolverAddress)
+  }
+  out.load_assignment = { cluster_name: c.name, endpoints: [{ lb_endpoints: c.endpoints.map((e) => ({ endpoint: { address: socket(e.address, e.port) } })) }] }
+  const hc = c.healthCheck
+  if (hc) {
+    out.health_checks = [{
+      timeout: seconds(hc.timeoutMs),
+      interval: seconds(hc.intervalMs),
+      healthy_threshold: hc.healthyThreshold,
+      unhealthy_threshold: hc.unhealthyThreshold,
+      http_health_check: { path: hc.path, expected_statuses: hc.expectedStatuses.map(([start, end]) => ({ start, end })) },
+    }]
+  }
+  const od = c.outlierDetection
+  if (od) out.outlier_detection = { consecutive_5xx: od.consecutive5xx, base_ejection_time: seconds(od.baseEjectionTimeMs), max_ejection_percent: od.maxEjectionPercent }
+  const cb = c.circuitBreakers
+  const d = DEFAULTS.circuitBreakers
+  if (cb.maxConnections !== d.maxConnections || cb.maxPendingRequests !== d.maxPendingRequests || cb.maxRequests !== d.maxRequests || cb.maxRetries !== d.maxRetries) {
+    out.circuit_breakers = { thresholds: [{ max_connections: cb.maxConnections, max_pending_requests: cb.maxPendingRequests, max_requests: cb.maxRequests, max_retries: cb.maxRetries }] }
+  }
+  return out
+}
+
+/** "ip:port" or "[v6]:port" as an Envoy Address. */
+function resolverAddress(text: string) {
+  const cut = text.lastIndexOf(':')
+  return socket(text.slice(0, cut).replace(/^\[|\]$/g, ''), Number(text.slice(cut + 1)))
+}

@@ -1,0 +1,67 @@
+// Model virtual hosts and routes written in Envoy v3's RouteConfiguration shape (see from-model.ts).
+
+import type * as M from '../model.ts'
+import { seconds } from './envoy-values.ts'
+
+export function virtualHostToEnvoy(v: M.VirtualHostConfig): Record<string, unknown> {
+  return {
+    name: v.name,
+    domains: [...v.domains],
+    ...(v.retryPolicy && { retry_policy: retryToEnvoy(v.retryPolicy) }),
+    ...rulesToEnvoy(v),
+    routes: v.routes.map(routeToEnvoy),
+  }
+}
+
+function routeToEnvoy(r: M.RouteConfig): Record<string, unknown> {
+  const m = r.match
+  const match: Record<string, unknown> = {
+    ...(m.prefix !== undefined && { prefix: m.prefix }),
+    ...(m.path !== undefined && { path: m.path }),
+    ...(m.safeRegex !== undefined && { safe_regex: { regex: m.safeRegex } }),
+    ...(!m.caseSensitive && { case_sensitive: false }),
+    ...(m.headers.length && { headers: m.headers.map(headerMatcherToEnvoy) }),
+  }
+  const route: Record<string, unknown> = {
+    ...(r.cluster !== undefined && { cluster: r.cluster }),
+    ...(r.weightedClusters && { weighted_clusters: { clusters: r.weightedClusters.map((w) => ({ name: w.name, weight: w.weight })) } }),
+    ...(r.prefixRewrite !== undefined && { prefix_rewrite: r.prefixRewrite }),
+    ...(r.hostRewrite !== undefined && { host_rewrite_literal: r.hostRewrite }),
+    timeout: seconds(r.timeoutMs),
+    ...(r.retryPolicy && { retry_policy: retryToEnvoy(r.retryPolicy) }),
+  }
+  return {
+    ...(r.name !== undefined && { name: r.name }),
+    match,
+    route,
+    ...(r.operation !== undefined && { decorator: { operation: r.operation } }),
+    ...rulesToEnvoy(r),
+  }
+}
+
+function headerMatcherToEnvoy(h: M.HeaderMatcher): Record<string, unknown> {
+  const base = { name: h.name, ...(h.invert && { invert_match: true }) }
+  if (h.kind === 'present') return { ...base, present_match: h.value }
+  if (h.kind === 'regex') return { ...base, string_match: { safe_regex: { regex: h.value } } }
+  return { ...base, string_match: { [h.kind]: h.value } }
+}
+
+function retryToEnvoy(p: M.RetryPolicyConfig): Record<string, unknown> {
+  return {
+    retry_on: p.retryOn.join(','),
+    num_retries: p.numRetries,
+    ...(p.perTryTimeoutMs && { per_try_timeout: seconds(p.perTryTimeoutMs) }),
+    ...(p.retriableStatusCodes.length && { retriable_status_codes: [...p.retriableStatusCodes] }),
+    retry_back_off: { base_interval: seconds(p.backoff.baseIntervalMs), max_interval: seconds(p.backoff.maxIntervalMs) },
+  }
+}
+
+function rulesToEnvoy(r: M.HeaderRules): Record<string, unknown> {
+  const add = (list: readonly M.HeaderToAdd[]) => list.map((h) => ({ header: { key: h.key, value: h.value }, append_action: h.append ? 'APPEND_IF_EXISTS_OR_ADD' : 'OVERWRITE_IF_EXISTS_OR_ADD' }))
+  return {
+    ...(r.requestHeadersToAdd.length && { request_headers_to_add: add(r.requestHeadersToAdd) }),
+    ...(r.requestHeadersToRemove.length && { request_headers_to_remove: [...r.requestHeadersToRemove] }),
+    ...(r.responseHeadersToAdd.length && { response_headers_to_add: add(r.responseHeadersToAdd) }),
+    ...(r.responseHeadersToRemove.length && { response_headers_to_remove: [...r.responseHeadersToRemove] }),
+  }
+}
