@@ -154,3 +154,11 @@ describe('Envoy spellings', () => {
     expect(found[0]).toBe("listeners: not a top-level field of Envoy's bootstrap: did you mean static_resources.listeners? (check the indentation)")
   })
 })
+
+describe('docs', () => {
+  test('docs/envoy-fields.md is current (regenerate with npm run envoy-fields)', async () => {
+    const { fieldDocs } = await import('./write-field-docs.ts')
+    const { readFileSync } = await import('node:fs')
+    expect(readFileSync(new URL('../../../docs/envoy-fields.md', import.meta.url), 'utf8')).toBe(fieldDocs())
+  })
+})
