@@ -50,6 +50,9 @@ export function listenerToEnvoy(l: M.ListenerConfig, provider: Record<string, un
     xff_num_trusted_hops: l.xffNumTrustedHops,
     ...(l.serverName !== undefined && { server_name: l.serverName }),
     max_request_headers_kb: Math.round(l.maxRequestHeadersBytes / 1024),
+    normalize_path: l.normalizePath,
+    merge_slashes: l.mergeSlashes,
+    preserve_external_request_id: l.preserveExternalRequestId,
     common_http_protocol_options: { idle_timeout: seconds(l.idleTimeoutMs) },
     ...(l.accessLog.enabled && { access_log: [{ name: 'envoy.access_loggers.stdout', typed_config: { '@type': STDOUT_TYPE } }] }),
     tracing: {
