@@ -1,6 +1,7 @@
 // Composition root: arguments → runtime → config → one process, or a primary and its workers → signals.
 // The only file that wires everything; user mistakes end here as one clear line and exit 1.
 
+import { Logger, parseLogLevel } from './log/logger.ts'
 import { detectRuntime } from './adapter/detect.ts'
 import type { Runtime } from './runtime.ts'
 import { parseArgs, USAGE, UsageError, type CliOptions } from './cli.ts'
@@ -121,6 +122,11 @@ function chooseConcurrency(options: CliOptions, runtime: Runtime): number {
   return 1
 }
 
+/** `--log-level` for every component (workers get the same flag on their command line). */
+function loggerFor(options: CliOptions): Logger {
+  return new Logger(write, parseLogLevel(options.logLevel) ?? 'info')
+}
+
 /** The whole proxy in this process (--concurrency 1), or one worker of a primary. */
 async function serveOneProcess(config: Config, options: CliOptions, runtime: Runtime, worker: WorkerEnv | undefined): Promise<void> {
   const stats = new StatsStore()
@@ -134,6 +140,7 @@ async function serveOneProcess(config: Config, options: CliOptions, runtime: Run
       version: packageJson.version,
       commandLineOptions: commandLineOptions(options, config, options.concurrency ?? 1),
       write,
+      logger: loggerFor(options),
       reusePort: worker !== undefined,
       systemDns: systemDnsPaths(runtime),
       ...(worker && { adminEndpoints: (sources) => [snapshotEndpoint(worker, sources)] }),
@@ -171,7 +178,7 @@ async function serveOneProcess(config: Config, options: CliOptions, runtime: Run
 async function runPrimary(config: Config, options: CliOptions, runtime: Runtime, concurrency: number): Promise<void> {
   let running: RunningPrimary
   try {
-    running = await startPrimary(config, { runtime, concurrency, version: packageJson.version, commandLineOptions: commandLineOptions(options, config, concurrency), write })
+    running = await startPrimary(config, { runtime, concurrency, version: packageJson.version, commandLineOptions: commandLineOptions(options, config, concurrency), write, logger: loggerFor(options) })
   } catch (error) {
     if (error instanceof ListenError || error instanceof WorkerStartError) fail(error.message)
     throw error

@@ -4,6 +4,7 @@
 import { hostname } from 'node:os'
 import type { Runtime, ServerHandle } from './runtime.ts'
 import process from 'node:process'
+import { Logger } from './log/logger.ts'
 import { buildAdminApp, json, type AdminEndpoint } from './admin/admin-app.ts'
 import { serverInfoOf, workersJson } from './admin/server-info.ts'
 import { downstreamRequests, StatsStore } from './stats/stats-store.ts'
@@ -30,6 +31,8 @@ export type EdgewayOptions = {
   /** stdout for access logs and notices. */
   readonly write: (chunk: string) => void
   readonly reusePort?: boolean
+  /** Leveled logs by component (`--log-level`, admin /logging); default: info to `write`. */
+  readonly logger?: Logger
   /** Where clusters without dns_resolvers read resolv.conf and the hosts file (default /etc/...). */
   readonly systemDns?: Pick<SystemResolverOptions, 'resolvConfPath' | 'hostsPath'>
   /** Admin endpoints beyond the standard ones (a worker's snapshot for its primary). */
@@ -47,6 +50,7 @@ export type RunningEdgeway = {
 export async function startEdgeway(config: Config, options: EdgewayOptions): Promise<RunningEdgeway> {
   const { runtime } = options
   const stats = options.stats ?? new StatsStore()
+  const logger = options.logger ?? new Logger(options.write)
   const log = (line: string) => options.write(`${line}\n`)
   const startedAt = Date.now()
   let failingHealthchecks = false
@@ -97,6 +101,7 @@ export async function startEdgeway(config: Config, options: EdgewayOptions): Pro
         clusters: () => clusters.snapshot(),
         listeners: () => config.listeners.map((l) => ({ name: l.name, address: l.address, port: ports.get(l.name) ?? l.port })),
         memory: () => process.memoryUsage(),
+        logging: { levels: () => logger.levels(), apply: (query) => logger.apply(query) },
         configDump: () => config,
         serverInfo: serverInfoOf({ version: options.version, startedAtMs: startedAt, live: () => live, commandLineOptions: options.commandLineOptions, node: config.node, runtime }),
         healthcheck: {

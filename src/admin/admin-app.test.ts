@@ -3,6 +3,7 @@ import type { ClusterSnapshot } from '../upstream/cluster-snapshot.ts'
 import { buildAdminApp, type AdminDeps } from './admin-app.ts'
 import { lintExposition } from './prometheus-lint.ts'
 import type { ServerState } from './server-info.ts'
+import { Logger } from '../log/logger.ts'
 import { StatsStore } from '../stats/stats-store.ts'
 
 const service1: ClusterSnapshot = {
@@ -35,6 +36,7 @@ function setup(options: { state?: ServerState; ready?: boolean } = {}) {
   stats.listener('ingress_http').downstream_rq_total.inc(3)
   stats.server().live.set(1)
   let failing = false
+  const logger = new Logger(() => {})
   const deps: AdminDeps = {
     stats,
     clusters: () => [service1],
@@ -43,6 +45,7 @@ function setup(options: { state?: ServerState; ready?: boolean } = {}) {
       { name: 'ingress_v6', address: '::1', port: 8443 },
     ],
     memory: () => ({ rss: 4096, heapTotal: 2048, heapUsed: 1024, external: 8 }),
+    logging: { levels: () => logger.levels(), apply: (query) => logger.apply(query) },
     configDump: () => ({ node: { cluster: 'front-proxy', id: 'front-1' }, clusters: [{ name: 'service1' }] }),
     serverInfo: () => ({
       version: '0.1.0',
@@ -144,6 +147,24 @@ describe('admin: /listeners and /memory', () => {
   test("/memory: Envoy's fields as decimal strings", async () => {
     const body = await (await setup().app.request('/memory')).json()
     expect(body).toEqual({ allocated: '1024', heap_size: '2048', external: '8', total_physical_bytes: '4096' })
+  })
+})
+
+describe('admin: /logging', () => {
+  test('GET lists every logger; POST ?level= and ?<logger>= change them; a bad query is a 400 that changes nothing', async () => {
+    const { app } = setup()
+    const listing = await (await app.request('/logging')).text()
+    expect(listing).toStartWith('active loggers:\n')
+    expect(listing).toContain('  router: info\n')
+    const changed = await app.request('/logging?router=debug', { method: 'POST' })
+    expect(changed.status).toBe(200)
+    expect(await changed.text()).toContain('  router: debug\n')
+    const all = await (await app.request('/logging?level=trace', { method: 'POST' })).text()
+    expect(all).toContain('  upstream: trace\n')
+    const bad = await app.request('/logging?level=loud', { method: 'POST' })
+    expect(bad.status).toBe(400)
+    expect(await bad.text()).toContain('unknown level "loud"')
+    expect(await (await app.request('/logging')).text()).toContain('  upstream: trace\n')
   })
 })
 
@@ -256,6 +277,7 @@ describe('admin: help, unknown paths, errors', () => {
       clusters: () => [],
       listeners: () => [],
       memory: () => ({ rss: 0, heapTotal: 0, heapUsed: 0, external: 0 }),
+      logging: { levels: () => [], apply: () => [] },
       configDump: () => {
         throw new Error('config unavailable')
       },

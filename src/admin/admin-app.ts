@@ -9,6 +9,7 @@ import { currentState, serverInfoJson, type ServerInfo } from './server-info.ts'
 import type { StatsStore } from '../stats/stats-store.ts'
 import { listenersJson, renderListenersText, type ListenerRow } from './listeners-text.ts'
 import { memoryJson, type MemoryUsage } from './memory-json.ts'
+import { renderLoggers, type LoggingControl } from './logging.ts'
 import { histogramsJson, renderHistogramsText, renderPrometheusHistograms } from './histograms-text.ts'
 import { renderStatsText, selectStats, statsJson } from './stats-text.ts'
 
@@ -19,6 +20,8 @@ export type AdminDeps = {
   listeners: () => readonly ListenerRow[]
   /** This process's memory (the primary's own with workers: each worker is a process of its own). */
   memory: () => MemoryUsage
+  /** Log levels per component (GET/POST /logging). */
+  logging: LoggingControl
   /** The effective config (model) as JSON. */
   configDump: () => unknown
   serverInfo: () => ServerInfo
@@ -55,6 +58,8 @@ export function buildAdminApp(deps: AdminDeps): Hono {
     { path: '/clusters', method: 'GET', help: 'upstream cluster status (?format=json)', handle: (c) => clusters(c, deps) },
     { path: '/listeners', method: 'GET', help: 'print listener names and bound addresses (?format=json)', handle: (c) => listeners(c, deps) },
     { path: '/memory', method: 'GET', help: 'print current allocation and heap usage (JSON)', handle: () => json(memoryJson(deps.memory())) },
+    { path: '/logging', method: 'GET', help: 'list the loggers and their levels', handle: () => text(renderLoggers(deps.logging)) },
+    { path: '/logging', method: 'POST', help: 'change log levels: ?level=debug (all) or ?router=debug&upstream=trace', handle: (c) => changeLogging(c, deps) },
     { path: '/config_dump', method: 'GET', help: 'dump the effective configuration', handle: () => json(deps.configDump()) },
     { path: '/healthcheck/fail', method: 'POST', help: 'cause the server to fail health checks (drain)', handle: () => ok(() => deps.healthcheck.fail()) },
     { path: '/healthcheck/ok', method: 'POST', help: 'cause the server to pass health checks', handle: () => ok(() => deps.healthcheck.ok()) },
@@ -74,12 +79,12 @@ export function buildAdminApp(deps: AdminDeps): Hono {
       await refresh(c.req.path)
       await next()
     })
-  for (const endpoint of endpoints) {
-    app.on(endpoint.method, endpoint.path, endpoint.handle)
-    // Mutations need POST (as Envoy) so a stray GET from a browser or crawler cannot drain the server.
-    app.all(endpoint.path, () =>
-      text(`Method not allowed: use ${endpoint.method} ${endpoint.path}\n`, 405, { allow: endpoint.method === 'GET' ? 'GET, HEAD' : 'POST' }),
-    )
+  for (const endpoint of endpoints) app.on(endpoint.method, endpoint.path, endpoint.handle)
+  // Mutations need POST (as Envoy) so a stray GET from a browser or crawler cannot drain the server.
+  for (const path of new Set(endpoints.map((e) => e.path))) {
+    const methods = endpoints.filter((e) => e.path === path).map((e) => e.method)
+    const allow = methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ')
+    app.all(path, () => text(`Method not allowed: use ${methods.join(' or ')} ${path}\n`, 405, { allow }))
   }
   app.notFound(() => text(`invalid path. ${helpText(endpoints)}`, 404))
   app.onError((error) => text(`admin error: ${error instanceof Error ? error.message : String(error)}\n`, 500))
@@ -136,6 +141,12 @@ function select(c: Context, deps: AdminDeps) {
 function clusters(c: Context, deps: AdminDeps): Response {
   const snapshots = deps.clusters()
   return c.req.query('format') === 'json' ? json(clustersJson(snapshots)) : text(renderClustersText(snapshots))
+}
+
+async function changeLogging(c: Context, deps: AdminDeps): Promise<Response> {
+  const problems = await deps.logging.apply(c.req.query())
+  if (problems.length > 0) return text(`${problems.join('\n')}\n${renderLoggers(deps.logging)}`, 400)
+  return text(renderLoggers(deps.logging))
 }
 
 function listeners(c: Context, deps: AdminDeps): Response {

@@ -7,6 +7,7 @@ import type { ServerInfo, WorkerRow } from '../admin/server-info.ts'
 import { workersJson } from '../admin/server-info.ts'
 import { downstreamRequests, StatsStore } from '../stats/stats-store.ts'
 import type { ClusterSnapshot } from '../upstream/cluster-snapshot.ts'
+import type { Logger } from '../log/logger.ts'
 import { mergeClusters, sumStats } from './aggregate.ts'
 import { SNAPSHOT_PATH, type WorkerSnapshot } from './protocol.ts'
 import type { Supervisor } from './supervisor.ts'
@@ -24,6 +25,7 @@ export type PrimaryAdminOptions = {
   readonly ready: () => boolean
   /** Listeners with the ports the workers bound (worker 0 resolves `port: 0`). */
   readonly listeners: AdminDeps['listeners']
+  readonly logger: Logger
 }
 
 export function buildPrimaryAdmin(options: PrimaryAdminOptions) {
@@ -46,6 +48,14 @@ export function buildPrimaryAdmin(options: PrimaryAdminOptions) {
     clusters: () => clusters,
     listeners: options.listeners,
     memory: () => process.memoryUsage(),
+    logging: {
+      levels: () => options.logger.levels(),
+      apply: async (query) => {
+        const problems = options.logger.apply(query)
+        if (problems.length === 0) await broadcast(supervisor, `/logging?${new URLSearchParams(query)}`)
+        return problems
+      },
+    },
     configDump: () => options.config,
     serverInfo: () => ({ ...options.serverInfo(), workers: rows() }),
     healthcheck: {

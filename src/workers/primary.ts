@@ -11,6 +11,7 @@ import type { Config } from '../config/model.ts'
 import { listen } from '../listener/listen.ts'
 import { assertPortsFree } from '../listener/port-guard.ts'
 import { ADMIN_SERVE_OPTIONS } from '../listener/serve-options.ts'
+import { Logger } from '../log/logger.ts'
 import { buildPrimaryAdmin } from './primary-admin.ts'
 import { TOKEN_HEADER, type ControlMessage } from './protocol.ts'
 import { Supervisor } from './supervisor.ts'
@@ -24,6 +25,8 @@ export type PrimaryOptions = {
   readonly version: string
   readonly commandLineOptions: Record<string, unknown>
   readonly write: (chunk: string) => void
+  /** The primary's own loggers; /logging changes reach every worker too. */
+  readonly logger?: Logger
 }
 
 export type RunningPrimary = {
@@ -69,6 +72,7 @@ export async function startPrimary(config: Config, options: PrimaryOptions): Pro
         config,
         serverInfo: serverInfoOf({ version: options.version, startedAtMs: startedAt, live: () => live, commandLineOptions: options.commandLineOptions, node: config.node, runtime }),
         ready: () => live && supervisor.live().length > 0,
+        logger: options.logger ?? new Logger(options.write),
         listeners: () => config.listeners.map((l) => ({ name: l.name, address: l.address, port: supervisor.ports[l.name] ?? l.port })),
       })
       onLive = admin.onWorkerLive
