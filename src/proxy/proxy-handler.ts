@@ -154,18 +154,18 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     if (dropClientId && requestId === undefined) outgoing.delete('x-request-id')
     const routeRules = rules.get(route)!
     const hostRules = rules.get(virtualHost)!
-    const variables = routeRules.request || routeRules.response || hostRules.request || hostRules.response
-      ? headerVariables({
-          requestHeaders: incoming,
-          // With trusted hops, Envoy's downstream address is the client XFF names, not the peer.
-          downstreamRemoteAddress: `${downstreamAddress(incoming, listener, conn.remoteAddress)}:${conn.remotePort}`,
-          upstreamRemoteAddress: undefined,
-          hostname: deps.hostname,
-          startTimeMs,
-        })
-      : undefined
+    const variablesFor = (requestHeaders: Headers, upstreamRemoteAddress: string | undefined) =>
+      headerVariables({
+        requestHeaders,
+        // With trusted hops, Envoy's downstream address is the client XFF names, not the peer.
+        downstreamRemoteAddress: `${downstreamAddress(incoming, listener, conn.remoteAddress)}:${conn.remotePort}`,
+        upstreamRemoteAddress,
+        hostname: deps.hostname,
+        startTimeMs,
+      })
     // Envoy applies the more specific level last: virtual host, then route.
-    if (variables) {
+    if (hostRules.request || routeRules.request) {
+      const variables = variablesFor(incoming, undefined)
       hostRules.request?.(outgoing, variables)
       routeRules.request?.(outgoing, variables)
     }
@@ -195,7 +195,10 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     const upstream = result.outcome
     entry.upstreamServiceTimeMs = Math.round(result.upstreamTimeMs)
     const headers = downstreamHeaders(upstream.headers, listener, deps.runtime.decodesBodies, entry.upstreamServiceTimeMs)
-    if (variables) {
+    if (hostRules.response || routeRules.response) {
+      // Envoy's %REQ()% in response headers reads the request as forwarded: with the generated
+      // x-request-id and the B3 ids the attempt carried (the sandbox echoes x-b3-traceid this way).
+      const variables = variablesFor(outgoing, result.endpoint?.key)
       hostRules.response?.(headers, variables)
       routeRules.response?.(headers, variables)
     }
