@@ -17,6 +17,7 @@ function route(match: Partial<RouteMatchConfig>, cluster: string): RouteConfig {
     prefixRewrite: undefined,
     hostRewrite: undefined,
     timeoutMs: 15_000,
+    idleTimeoutMs: 0,
     retryPolicy: undefined,
     operation: undefined,
   } as RouteConfig

@@ -1,7 +1,7 @@
 // Failures the proxy answers for, as typed values: the status and body Envoy would send, the
 // response flag for the access log, and whether another attempt could succeed.
 
-export type ResponseFlag = 'NR' | 'UH' | 'UF' | 'UT' | 'UR' | 'UC' | 'UO' | 'URX' | 'DPE' | 'RL' | 'DC' | ''
+export type ResponseFlag = 'NR' | 'UH' | 'UF' | 'UT' | 'UR' | 'UC' | 'UO' | 'URX' | 'DPE' | 'RL' | 'DC' | 'SI' | ''
 
 export class ProxyError extends Error {
   constructor(
@@ -27,6 +27,8 @@ export const connectFailure = (cause?: unknown) =>
   new ProxyError(503, 'upstream_reset_before_response_started{connection_failure}', 'UF', `${RESET_PREFIX}connection failure`, true, { cause })
 export const upstreamReset = (cause?: unknown) =>
   new ProxyError(503, 'upstream_reset_before_response_started{remote_reset}', 'UR', `${RESET_PREFIX}remote reset`, true, { cause })
+export const upstreamProtocolError = (cause?: unknown) =>
+  new ProxyError(503, 'upstream_reset_before_response_started{protocol_error}', 'UR', `${RESET_PREFIX}protocol error`, true, { cause })
 export const perTryTimeout = () => new ProxyError(504, 'upstream_per_try_timeout', 'UT', 'upstream request timeout', true)
 export const routeTimeout = () => new ProxyError(504, 'response_timeout', 'UT', 'upstream request timeout', false)
 export const overflow = () => new ProxyError(503, 'upstream_reset_before_response_started{overflow}', 'UO', `${RESET_PREFIX}overflow`, false)

@@ -123,8 +123,10 @@ export type RouteConfig = HeaderRules & {
   readonly weightedClusters: readonly WeightedCluster[] | undefined
   readonly prefixRewrite: string | undefined
   readonly hostRewrite: string | undefined
-  /** Whole-request budget including retries; 0 disables it. Envoy default 15 s. */
+  /** Whole-response budget (headers and body) including retries; 0 disables it. Envoy default 15 s. */
   readonly timeoutMs: number
+  /** Longest silence between two upstream body reads (Envoy's per-route idle_timeout); 0 = none. */
+  readonly idleTimeoutMs: number
   readonly retryPolicy: RetryPolicyConfig | undefined
   /** Span name override (Envoy's `decorator.operation`). */
   readonly operation: string | undefined

@@ -130,6 +130,7 @@ const routeAction = z.strictObject({
   host_rewrite: z.string().optional(),
   host_rewrite_literal: z.string().optional(),
   timeout: duration.optional(),
+  idle_timeout: duration.optional(),
   retry_policy: retryPolicy.optional(),
 })
 

@@ -110,6 +110,7 @@ function toRoute(r: FileRoute): M.RouteConfig {
     prefixRewrite: r.route.prefix_rewrite,
     hostRewrite: r.route.host_rewrite_literal ?? r.route.host_rewrite,
     timeoutMs: ms(r.route.timeout, DEFAULTS.routeTimeoutMs),
+    idleTimeoutMs: ms(r.route.idle_timeout, 0),
     retryPolicy: r.route.retry_policy && toRetryPolicy(r.route.retry_policy),
     operation: r.decorator?.operation,
     ...toHeaderRules(r),

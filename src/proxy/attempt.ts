@@ -29,11 +29,19 @@ export type AttemptDeps = {
 
 const TIMEOUT = 'edgeway:attempt-timeout'
 
+/** The endpoint answered with a status line no HTTP response may carry (999, 600, 099). */
+export class InvalidStatusError extends Error {
+  constructor(readonly status: number) {
+    super(`upstream sent status ${status}`)
+    this.name = 'InvalidStatusError'
+  }
+}
+
 export async function runAttempt(request: AttemptRequest, deps: AttemptDeps): Promise<AttemptOutcome> {
   const { endpoint } = request
   const controller = new AbortController()
-  // The timer only covers the wait for response headers; the body then streams under the
-  // listener's idle timeout, as nginx's proxy_read_timeout does per read.
+  // This timer covers the wait for response headers; the body is then bounded by what is left of
+  // the route timeout and by the route's idle_timeout (response-stream.ts).
   const timer = Number.isFinite(request.timeoutMs) ? setTimeout(() => controller.abort(TIMEOUT), Math.max(1, request.timeoutMs)) : undefined
   const onDownstreamAbort = () => controller.abort()
   request.downstreamSignal?.addEventListener('abort', onDownstreamAbort, { once: true })
@@ -46,6 +54,11 @@ export async function runAttempt(request: AttemptRequest, deps: AttemptDeps): Pr
       signal: controller.signal,
       connectTimeoutMs: request.connectTimeoutMs,
     })
+    // Bun's fetch hands over any three digits; a Response cannot carry them (Envoy: protocol error).
+    if (response.status < 200 || response.status > 599) {
+      response.body?.cancel().catch(() => {})
+      return { kind: 'failure', failure: 'reset', endpoint, cause: new InvalidStatusError(response.status) }
+    }
     return { kind: 'response', response, endpoint }
   } catch (cause) {
     const failure: UpstreamFailure =

@@ -3,10 +3,10 @@
 // timeout. Stats and outlier outcomes are recorded here, once per attempt.
 
 import type { RetryPolicyConfig } from '../config/model.ts'
-import { connectFailure, downstreamDisconnect, localUpstreamError, noHealthyUpstream, overflow, perTryTimeout, routeTimeout, upstreamReset, type ProxyError } from '../errors.ts'
+import { connectFailure, downstreamDisconnect, localUpstreamError, upstreamProtocolError, noHealthyUpstream, overflow, perTryTimeout, routeTimeout, upstreamReset, type ProxyError } from '../errors.ts'
 import type { Cluster } from '../upstream/cluster.ts'
 import type { Endpoint } from '../upstream/endpoint.ts'
-import { runAttempt, type AttemptDeps, type AttemptOutcome } from './attempt.ts'
+import { InvalidStatusError, runAttempt, type AttemptDeps, type AttemptOutcome } from './attempt.ts'
 import type { PreparedBody } from './request-body.ts'
 import { backoffMs, shouldRetry, type AttemptResult } from './retry-policy.ts'
 
@@ -145,8 +145,12 @@ export async function routeRequest(request: RouterRequest, deps: RouterDeps): Pr
         cluster.recordOutcome(ep, 'connect-failure')
         return { attempt: { failure: 'connect' }, error: connectFailure(outcome.cause) }
       case 'reset':
-        stats.upstream_rq_rx_reset.inc()
         cluster.recordOutcome(ep, 'reset')
+        if (outcome.cause instanceof InvalidStatusError) {
+          stats.upstream_cx_protocol_error.inc()
+          return { attempt: { failure: 'reset' }, error: upstreamProtocolError(outcome.cause) }
+        }
+        stats.upstream_rq_rx_reset.inc()
         return { attempt: { failure: 'reset' }, error: upstreamReset(outcome.cause) }
       case 'timeout':
         cluster.recordOutcome(ep, 'timeout')

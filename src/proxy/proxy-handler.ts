@@ -13,6 +13,7 @@ import type { AccessLogEntry } from '../access-log.ts'
 import { downstreamHeaders } from './headers/downstream-headers.ts'
 import { localReply } from './local-reply.ts'
 import { isSmallSizedBody, readWholeBody, whenBodyDone } from './response-body.ts'
+import { guardResponseBody } from './response-stream.ts'
 import { prepareBody } from './request-body.ts'
 import { requestIdFor } from './headers/request-id.ts'
 import { routeRequest, type RouterDeps } from './forward.ts'
@@ -204,7 +205,8 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     }
     if (requestId && (listener.alwaysSetRequestIdInResponse || trace?.forced)) headers.set('x-request-id', requestId)
     const init = { status: upstream.status, statusText: upstream.statusText, headers }
-    if (observed && isSmallSizedBody(method, upstream)) {
+    // An idle timeout needs to see each read: such bodies always stream.
+    if (observed && route.idleTimeoutMs === 0 && isSmallSizedBody(method, upstream)) {
       const remainingMs = route.timeoutMs > 0 ? route.timeoutMs - result.upstreamTimeMs : Infinity
       const whole = await readWholeBody(upstream, remainingMs)
       if (whole instanceof ProxyError) {
@@ -213,7 +215,23 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
       }
       return finish(new Response(whole, init), whole.byteLength)
     }
-    return finish(new Response(upstream.body, init))
+    const limits = { remainingMs: route.timeoutMs > 0 ? route.timeoutMs - result.upstreamTimeMs : Infinity, idleMs: route.idleTimeoutMs }
+    if (!upstream.body) return finish(new Response(null, init))
+    entry.status = upstream.status
+    stats[`downstream_rq_${Math.floor(upstream.status / 100)}xx` as 'downstream_rq_2xx'].inc()
+    const guarded = guardResponseBody(upstream.body, limits, (bytes, failure) => {
+      if (failure) {
+        // Headers went out as the upstream sent them; the cut body is the access log's to tell.
+        entry.flags = failure.flag
+        entry.details = failure.code
+        if (failure.flag === 'UR') cluster.stats.upstream_rq_rx_reset.inc()
+        else if (failure.flag === 'UT') cluster.stats.upstream_rq_timeout.inc()
+        else stats.downstream_rq_idle_timeout.inc()
+      }
+      if (observed) done(bytes)
+      else stats.downstream_rq_active.dec()
+    })
+    return new Response(guarded, init)
   }
 }
 

@@ -14,6 +14,7 @@ function route(match: Partial<RouteMatchConfig>, action: Partial<RouteConfig> = 
     prefixRewrite: undefined,
     hostRewrite: undefined,
     timeoutMs: 15_000,
+    idleTimeoutMs: 0,
     retryPolicy: undefined,
     operation: undefined,
     ...action,
