@@ -18,15 +18,11 @@ export function buildZipkinApp(store: TraceStore, options: ZipkinAppOptions = {}
   const nowMs = options.nowMs ?? Date.now
   // Non-strict so /zipkin and /zipkin/ both reach the trace list.
   const app = new Hono({ strict: false })
-  app.route(
-    '/api/v2',
-    buildApiRoutes(store, {
-      autocompleteKeys: options.autocompleteKeys ?? DEFAULT_AUTOCOMPLETE_KEYS,
-      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-      nowMs,
-    }),
-  )
-  app.route('/zipkin', buildUiRoutes(store, nowMs))
+  const autocompleteKeys = options.autocompleteKeys ?? DEFAULT_AUTOCOMPLETE_KEYS
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+  app.route('/api/v2', buildApiRoutes(store, { autocompleteKeys, maxBodyBytes, nowMs }))
+  app.route('/zipkin', buildUiRoutes(store, nowMs, { autocompleteKeys, maxBodyBytes }))
+  app.get('/favicon.ico', (c) => c.redirect('/zipkin/favicon.svg'))
   app.get('/', (c) => c.redirect('/zipkin/'))
   // Same shape as Zipkin's /health, which compose health checks poll.
   app.get('/health', (c) => c.json({ status: 'UP', zipkin: { status: 'UP', details: { spans: store.spanCount } } }))

@@ -14,28 +14,43 @@ export function formatTimestamp(us: number | undefined): string {
   return new Date(Math.floor(us / 1000)).toISOString().replace('T', ' ').replace('Z', '')
 }
 
-const PALETTE = ['#3b82f6', '#10b981', '#f59e0b', '#8b5cf6', '#ec4899', '#14b8a6', '#f97316', '#6366f1', '#84cc16', '#06b6d4']
+/** Twenty hues far apart, each readable with white text on light and dark pages. */
+const PALETTE = [
+  '#2563eb', '#059669', '#d97706', '#7c3aed', '#db2777', '#0d9488', '#ea580c', '#4f46e5', '#65a30d', '#0891b2',
+  '#57534e', '#9333ea', '#ca8a04', '#0284c7', '#be185d', '#15803d', '#c2410c', '#6d28d9', '#0f766e', '#a16207',
+]
 
 export type ColourOf = (serviceName: string | undefined) => string
 
-function hashSlot(name: string): number {
-  let hash = 0
-  for (const char of name) hash = (hash * 31 + char.charCodeAt(0)) >>> 0
-  return hash % PALETTE.length
+function hashOf(name: string): number {
+  let hash = 2166136261
+  for (const char of name) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0
+  return hash
+}
+
+/** Past the palette: hues a golden angle apart, so even the 21st+ services stay distinct. */
+function extraColour(index: number): string {
+  return `hsl(${Math.round((index * 137.508) % 360)} 65% 42%)`
 }
 
 /**
- * Colours for the store's services: each starts from its name's hash (so a service keeps its
- * colour as others come and go) and probes on to a free one, so up to ten never share.
+ * Colours for a set of services: each starts from its name's hash (so a service keeps its colour
+ * as others come and go, as long as its slot is free) and probes on to a free slot, so no two of
+ * the set share a colour. The same set always gets the same colours.
  */
 export function servicePalette(serviceNames: readonly string[]): ColourOf {
   const taken = new Set<number>()
   const colours = new Map<string, string>()
+  let extra = 0
   for (const name of [...new Set(serviceNames)].sort()) {
-    let slot = hashSlot(name)
-    for (let probe = 0; probe < PALETTE.length && taken.has(slot); probe++) slot = (slot + 1) % PALETTE.length
+    if (taken.size >= PALETTE.length) {
+      colours.set(name, extraColour(extra++))
+      continue
+    }
+    let slot = hashOf(name) % PALETTE.length
+    while (taken.has(slot)) slot = (slot + 1) % PALETTE.length
     taken.add(slot)
     colours.set(name, PALETTE[slot]!)
   }
-  return (name) => (name === undefined ? '#9ca3af' : (colours.get(name) ?? PALETTE[hashSlot(name)]!))
+  return (name) => (name === undefined ? '#6b7280' : (colours.get(name) ?? PALETTE[hashOf(name) % PALETTE.length]!))
 }

@@ -15,6 +15,8 @@ export type TraceSummary = {
   startUs: number | undefined
   durationUs: number | undefined
   services: string[]
+  /** Spans per service, for the badges. */
+  spansPerService: Record<string, number>
 }
 
 /** Start and end of everything timed in the trace, in epoch µs. */
@@ -33,9 +35,12 @@ export function summariseTrace(trace: readonly Span[]): TraceSummary {
   const root = buildSpanTree(trace)[0]?.span
   const range = traceSpanUs(trace)
   const services = new Set<string>()
+  const spansPerService: Record<string, number> = {}
   for (const span of trace) {
     const name = localServiceName(span)
-    if (name !== undefined) services.add(name)
+    if (name === undefined) continue
+    services.add(name)
+    spansPerService[name] = (spansPerService[name] ?? 0) + 1
   }
   return {
     traceId: root?.traceId ?? trace[0]?.traceId ?? '',
@@ -46,5 +51,6 @@ export function summariseTrace(trace: readonly Span[]): TraceSummary {
     startUs: range?.startUs,
     durationUs: range ? Math.max(range.endUs - range.startUs, 1) : undefined,
     services: [...services].sort(),
+    spansPerService,
   }
 }
