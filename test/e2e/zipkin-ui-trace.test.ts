@@ -3,6 +3,7 @@
 // minimap, links to a span, and the JSON download.
 
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { readFileSync } from 'node:fs'
 import type { Page } from 'playwright-core'
 import { collectErrors, FAILING_TRACE, startUi, type UiHarness } from '../support/zipkin-ui.ts'
 
@@ -111,7 +112,7 @@ describe('trace view', () => {
     const download = page.locator('#download')
     expect(await download.getAttribute('download')).toBe(`trace-${FAILING_TRACE}.json`)
     const [file] = await Promise.all([page.waitForEvent('download'), download.click()])
-    const body = JSON.parse(await new Response(await file.createReadStream()).text()) as unknown[]
+    const body = JSON.parse(readFileSync((await file.path())!, 'utf8')) as unknown[]
     expect(body).toHaveLength(6)
     await ui.screenshot(page, 'trace')
     expect(errors).toEqual([])

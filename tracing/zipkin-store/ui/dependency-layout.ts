@@ -2,7 +2,7 @@
 // services in columns by longest call path; an edge spanning several columns passes through a
 // free slot in each column between (a "dummy" node), so it never runs under a service box;
 // rows ordered by the barycentre of their neighbours to keep crossings down. Edges against the
-// flow (call cycles) arc above the boxes.
+// flow (call cycles) run up a column gap, over the boxes, and down another gap.
 
 import type { DependencyLink } from '../span-model.ts'
 
@@ -13,6 +13,8 @@ const ROW_GAP = 26
 const PAD = 24
 /** Room above the first row for arcs of backward edges. */
 const ARC_ROOM = 40
+/** How far into a column gap a backward edge runs up or down. */
+const LANE = COL_GAP / 3
 
 export type PlacedService = { name: string; column: number; row: number; x: number; y: number }
 export type PlacedEdge = { link: DependencyLink; points: [number, number][]; backward: boolean }
@@ -20,7 +22,9 @@ export type DependencyLayout = { services: PlacedService[]; edges: PlacedEdge[];
 
 type Slot = { name: string; dummy: boolean; column: number; order: number }
 
-export function layoutDependencies(links: readonly DependencyLink[]): DependencyLayout {
+export function layoutDependencies(unordered: readonly DependencyLink[]): DependencyLayout {
+  // Sorted first, so the layout depends on the links, not on the order they came in.
+  const links = [...unordered].sort((a, b) => a.parent.localeCompare(b.parent) || a.child.localeCompare(b.child))
   const names = [...new Set(links.flatMap((l) => [l.parent, l.child]))].sort()
   const depth = new Map(names.map((name) => [name, 0]))
   // Longest path from a service nobody calls; relaxation bounded so call cycles cannot loop.
@@ -56,8 +60,10 @@ export function layoutDependencies(links: readonly DependencyLink[]): Dependency
   orderByBarycentre(columns, chains.filter((c) => !c.backward).map((c) => c.chain))
 
   const rows = Math.max(1, ...columns.map((column) => column?.length ?? 0))
-  const top = PAD + (chains.some((c) => c.backward) ? ARC_ROOM : 0)
-  const x = (slot: Slot) => PAD + slot.column * (BOX_W + COL_GAP)
+  const anyBackward = chains.some((c) => c.backward)
+  const top = PAD + (anyBackward ? ARC_ROOM : 0)
+  const left = PAD + (anyBackward ? LANE : 0)
+  const x = (slot: Slot) => left + slot.column * (BOX_W + COL_GAP)
   const y = (slot: Slot) => top + slot.order * (BOX_H + ROW_GAP)
   const services = names.map((name) => {
     const slot = slotOf.get(name)!
@@ -67,10 +73,14 @@ export function layoutDependencies(links: readonly DependencyLink[]): Dependency
     const from = chain[0]!
     const to = chain.at(-1)!
     if (backward) {
-      // Leave from the top of the caller, arc over the boxes, come down onto the callee's top.
-      const x1 = x(from) + BOX_W / 2
-      const x2 = x(to) + BOX_W / 2 + (x(to) === x(from) ? 20 : 0)
-      return { link, backward, points: [[x1, y(from)], [x1, PAD / 2], [x2, PAD / 2], [x2, y(to)]] }
+      // Out of the caller's right side into the gap after its column, up over every box, down the
+      // gap before the callee's column and into its left side: only gaps, never under a box.
+      const out = x(from) + BOX_W + LANE
+      const into = x(to) - LANE
+      const arc = PAD / 2 + (ARC_ROOM / 2) * (from.order % 2)
+      const y1 = y(from) + BOX_H / 2
+      const y2 = y(to) + BOX_H / 2
+      return { link, backward, points: [[x(from) + BOX_W, y1], [out, y1], [out, arc], [into, arc], [into, y2], [x(to), y2]] }
     }
     const points: [number, number][] = [[x(from) + BOX_W, y(from) + BOX_H / 2]]
     for (const dummy of chain.slice(1, -1)) points.push([x(dummy), y(dummy) + BOX_H / 2], [x(dummy) + BOX_W, y(dummy) + BOX_H / 2])
@@ -78,7 +88,7 @@ export function layoutDependencies(links: readonly DependencyLink[]): Dependency
     return { link, backward, points }
   })
   const used = Math.max(1, columns.length)
-  return { services, edges, width: PAD * 2 + used * BOX_W + (used - 1) * COL_GAP, height: top + PAD + rows * BOX_H + (rows - 1) * ROW_GAP }
+  return { services, edges, width: left + PAD + LANE + used * BOX_W + (used - 1) * COL_GAP, height: top + PAD + rows * BOX_H + (rows - 1) * ROW_GAP }
 }
 
 /** A few down-and-up sweeps ordering each column by the mean order of its neighbours. */

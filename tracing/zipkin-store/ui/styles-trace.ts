@@ -46,6 +46,7 @@ export const TRACE_STYLES = `
 .delta-up { color:var(--error); } .delta-down { color:var(--ok); }
 @media (max-width: 720px) {
   .waterfall { --label:150px; }
+  .ticks span:nth-child(2), .ticks span:nth-child(4) { display:none; }
   .span-label .kind, .span-label .svc { display:none; }
   .span-detail { padding:8px; }
   .compare { grid-template-columns:1fr; }

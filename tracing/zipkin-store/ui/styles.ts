@@ -63,6 +63,7 @@ table.list tr:hover td { background:var(--hover); }
   table.list .hide-narrow { display:none; }
   table.list td, table.list th { padding:6px; }
   table.list td { overflow-wrap:anywhere; } .duration-cell { min-width:70px; }
+  .badge { white-space:normal; overflow-wrap:anywhere; }
   .filters label, .filters select, .filters input { min-width:0; width:100%; } .filters label { flex:1 1 45%; }
 }
 `
