@@ -29,12 +29,14 @@ export type LaunchOptions = {
   readonly statusFile: string | undefined
   /** Read `scale service1=5` commands from stdin. */
   readonly interactive: boolean
+  /** Which proxy config files: routes/*.yaml (compact) or their Envoy v3 twins in routes/envoy/. */
+  readonly configFormat: 'compact' | 'envoy'
 }
 
 export const MAX_REPLICAS = 254
 
 export const USAGE = `usage: bun compose/local/up.ts [--scale service1=3] [--scale service2=1] [--env [serviceN:]NAME=VALUE]
-                              [--base-port 8000] [--ip-prefix 127.0] [--status-file PATH] [--no-stdin]
+                              [--base-port 8000] [--ip-prefix 127.0] [--status-file PATH] [--no-stdin] [--envoy]
 environment: EDGEWAY_HTTP_PORT (8000) EDGEWAY_ADMIN_PORT (8001) ZIPKIN_PORT (9411) DNS_PORT (8053)
              ZIPKIN_URL (a real Zipkin: no bundled store) DNS_REFRESH_RATE (1s)
 while running, type: scale service1=5 | status`
@@ -59,6 +61,7 @@ export function parseLaunchOptions(args: readonly string[], env: (name: string) 
   let ipPrefix = '127.0'
   let statusFile: string | undefined
   let interactive = true
+  let configFormat: 'compact' | 'envoy' = 'compact'
 
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!
@@ -94,6 +97,9 @@ export function parseLaunchOptions(args: readonly string[], env: (name: string) 
       case '--no-stdin':
         interactive = false
         break
+      case '--envoy':
+        configFormat = 'envoy'
+        break
       case '-h':
       case '--help':
         throw new LaunchUsageError('help')
@@ -117,7 +123,7 @@ export function parseLaunchOptions(args: readonly string[], env: (name: string) 
   const zipkinUrl = env('ZIPKIN_URL')?.trim() || undefined
   if (zipkinUrl !== undefined && !URL.canParse(zipkinUrl)) throw new LaunchUsageError(`ZIPKIN_URL is not a URL: "${zipkinUrl}"`)
   const dnsRefreshRate = env('DNS_REFRESH_RATE')?.trim() || '1s'
-  return { scale, serviceEnv, basePort, ports, ipPrefix, externalZipkinUrl: zipkinUrl, dnsRefreshRate, statusFile, interactive }
+  return { scale, serviceEnv, basePort, ports, ipPrefix, externalZipkinUrl: zipkinUrl, dnsRefreshRate, statusFile, interactive, configFormat }
 }
 
 function splitFirst(arg: string): [string, string | undefined] {

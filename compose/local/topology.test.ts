@@ -82,3 +82,19 @@ describe('topology', () => {
     for (const cluster of config.clusters) expect(cluster.dnsResolvers).toEqual([])
   })
 })
+
+describe('topology --envoy', () => {
+  const envoyOptions = parseLaunchOptions(['--base-port', '20000', '--ip-prefix', '127.7', '--envoy'], () => undefined)
+  const envoyShared = sharedEndpoints(envoyOptions)
+
+  test('the proxies run routes/envoy/ files, which read into the same models as routes/ under the planned environment', () => {
+    const plans = [planFrontProxy(envoyOptions, envoyShared), planReplica(envoyOptions, envoyShared, 'service1', 2).sidecar, planReplica(envoyOptions, envoyShared, 'service2', 1).sidecar]
+    for (const plan of plans) {
+      const file = plan.args[plan.args.indexOf('-c') + 1]!
+      expect(file).toStartWith('routes/envoy/')
+      const compactPlan = { ...plan, args: plan.args.map((a) => a.replace('routes/envoy/', 'routes/')) }
+      expect(configOf(plan)).toEqual(configOf(compactPlan))
+    }
+    expect(configOf(plans[1]!).clusters.find((c) => c.name === 'service2')!.dnsResolvers).toEqual(['127.0.0.1:20053'])
+  })
+})

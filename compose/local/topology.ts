@@ -41,6 +41,9 @@ export function sharedEndpoints(options: LaunchOptions): SharedEndpoints {
   }
 }
 
+/** `routes/<file>`, or its Envoy v3 twin `routes/envoy/<file>` with `--envoy`. */
+const routesFile = (options: LaunchOptions, file: string): string => (options.configFormat === 'envoy' ? `routes/envoy/${file}` : `routes/${file}`)
+
 export const serviceNumber = (service: ServiceName): number => Number(service.slice('service'.length))
 
 /** Replica i of service s gets `<prefix>.<s>.<i>`, its own address as a container has its own IP. */
@@ -55,6 +58,8 @@ function discoveryEnv(options: LaunchOptions, shared: SharedEndpoints): Record<s
     SERVICE2_HOST: 'service2',
     SERVICE_PORT: String(options.ports.replicaIngress),
     DNS_RESOLVER: `${shared.dnsAddress}:${shared.dnsPort}`,
+    // The same server as an Envoy Address, for routes/envoy/ (whose dns_resolvers list it expands into).
+    ENVOY_DNS_RESOLVERS: `{ socket_address: { address: ${shared.dnsAddress}, port_value: ${shared.dnsPort} } }`,
     DNS_REFRESH_RATE: options.dnsRefreshRate,
     ZIPKIN_URL: shared.zipkinUrl,
   }
@@ -85,7 +90,7 @@ export function planReplica(options: LaunchOptions, shared: SharedEndpoints, ser
     group: name,
     // One process: a sidecar serves one app, and SIGKILL then takes the whole sidecar down at once
     // (workers of a killed primary would answer for a dead app until they notice).
-    args: ['src/main.ts', '-c', 'routes/sidecar.yaml', '--service-cluster', service, '--service-node', name, '--concurrency', '1'],
+    args: ['src/main.ts', '-c', routesFile(options, 'sidecar.yaml'), '--service-cluster', service, '--service-node', name, '--concurrency', '1'],
     env: {
       ...extra,
       ...discoveryEnv(options, shared),
@@ -112,7 +117,7 @@ export function planFrontProxy(options: LaunchOptions, shared: SharedEndpoints):
   return {
     name: 'front-proxy',
     group: 'front-proxy',
-    args: ['src/main.ts', '-c', 'routes/front-proxy.yaml', '--service-cluster', 'front-proxy'],
+    args: ['src/main.ts', '-c', routesFile(options, 'front-proxy.yaml'), '--service-cluster', 'front-proxy'],
     env: {
       ...discoveryEnv(options, shared),
       LISTEN_ADDRESS: LOOPBACK,

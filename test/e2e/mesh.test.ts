@@ -3,20 +3,10 @@
 // stats, 5xx retries under ERROR_RATE=20, a killed replica failing no request, scaling, clean stop.
 
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { createSocket } from 'node:dgram'
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
-import { join } from 'node:path'
-import type { MeshStatus } from '../../compose/local/status-file.ts'
+import { eventually as eventuallyWithin, isAlive, launchMesh, replicaAddress, sleep, stat, text, type Mesh } from '../support/mesh-launcher.ts'
 
-const ROOT = join(import.meta.dir, '..', '..')
-const BUN = join(ROOT, 'node_modules/.bin/bun')
-const RESULTS = join(ROOT, 'test-results')
-const LOG = join(RESULTS, 'mesh-e2e.log')
-const STATUS = join(RESULTS, `mesh-e2e-status-${process.pid}.json`)
-
-let launcher: ChildProcess | undefined
+let mesh: Mesh
+let launcher: Mesh['launcher'] | undefined
 let launcherExit: Promise<number | null>
 let base = 0
 let prefix = ''
@@ -24,77 +14,10 @@ let edge = ''
 let admin = ''
 let zipkin = ''
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-const status = (): MeshStatus => JSON.parse(readFileSync(STATUS, 'utf8'))
-const log = () => readFileSync(LOG, 'utf8')
-const isAlive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch {
-    return false
-  }
-}
-
-async function eventually<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    try {
-      const value = await check()
-      if (value !== undefined && value !== false) return value
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms; launcher log in ${LOG}`)
-    await sleep(100)
-  }
-}
-
-function tcpFree(address: string, port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const server = createServer()
-    server.once('error', () => done(false))
-    server.listen(port, address, () => server.close(() => done(true)))
-  })
-}
-
-function udpFree(address: string, port: number): Promise<boolean> {
-  return new Promise((done) => {
-    const socket = createSocket('udp4')
-    socket.once('error', () => done(false))
-    socket.bind(port, address, () => socket.close(() => done(true)))
-  })
-}
-
-/** A base port whose derived ports are all free, and a loopback /16 nobody else here uses. */
-async function pickPorts(): Promise<{ base: number; prefix: string }> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const candidate = 20_000 + Math.floor(Math.random() * 38_000)
-    const prefix = `127.${100 + Math.floor(Math.random() * 150)}`
-    const checks = await Promise.all([
-      ...[0, 1, 1411].map((offset) => tcpFree('127.0.0.1', candidate + offset)),
-      udpFree('127.0.0.1', candidate + 53),
-      ...[0, 1, 80, 1000].map((offset) => tcpFree(`${prefix}.1.1`, candidate + offset)),
-    ])
-    if (checks.every(Boolean)) return { base: candidate, prefix }
-  }
-  throw new Error('no free port range found')
-}
-
-const text = async (url: string, init?: RequestInit) => {
-  const response = await fetch(url, init)
-  return { status: response.status, body: await response.text() }
-}
-
-const stat = async (url: string, name: string): Promise<number> => {
-  const body = await (await fetch(`${url}/stats?filter=${encodeURIComponent(`^${name.replaceAll('.', '\\.')}$`)}`)).text()
-  const match = new RegExp(`^${name.replaceAll('.', '\\.')}: (\\d+)$`, 'm').exec(body)
-  if (!match) throw new Error(`no stat ${name} in:\n${body}`)
-  return Number(match[1])
-}
-
-const replicaAddress = (body: string) => /resolvedhostname: (\S+)/.exec(body)?.[1]
-const addressesOf = (service: string) => status().replicas.filter((r) => r.service === service).map((r) => r.address).sort()
+const status = () => mesh.status()
+const log = () => mesh.log()
+const addressesOf = (service: string) => mesh.addressesOf(service)
+const eventually = <T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number) => eventuallyWithin(what, check, timeoutMs, mesh?.logFile)
 
 /** Runs `count` GETs with `concurrency` workers; returns every status. */
 async function load(url: string, count: number, concurrency: number): Promise<number[]> {
@@ -114,43 +37,13 @@ async function load(url: string, count: number, concurrency: number): Promise<nu
 }
 
 beforeAll(async () => {
-  mkdirSync(RESULTS, { recursive: true })
-  ;({ base, prefix } = await pickPorts())
-  edge = `http://127.0.0.1:${base}`
-  admin = `http://127.0.0.1:${base + 1}`
-  zipkin = `http://127.0.0.1:${base + 1411}`
-  const out = openSync(LOG, 'w')
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1' }
-  for (const name of ['EDGEWAY_HTTP_PORT', 'EDGEWAY_ADMIN_PORT', 'ZIPKIN_PORT', 'ZIPKIN_URL', 'DNS_PORT', 'DNS_REFRESH_RATE', 'EDGEWAY_BASE_PORT']) delete env[name]
-  launcher = spawn(BUN, ['compose/local/up.ts', '--base-port', String(base), '--ip-prefix', prefix, '--status-file', STATUS, '--env', 'service2:ERROR_RATE=20'], {
-    cwd: ROOT,
-    env,
-    stdio: ['pipe', out, out],
-  })
-  closeSync(out)
-  launcherExit = new Promise((done) => launcher!.once('exit', (code) => done(code)))
-  await eventually('launcher ready', () => status().state === 'ready', 60_000)
-  await eventually('/service/1 answers 200', async () => (await fetch(`${edge}/service/1`)).status === 200, 10_000)
+  mesh = await launchMesh('mesh-e2e', ['--env', 'service2:ERROR_RATE=20'])
+  ;({ base, prefix, edge, admin, zipkin, launcher, exited: launcherExit } = mesh)
 }, 90_000)
 
 afterAll(async () => {
   // Safety net only: the last test stops the launcher and checks it left nothing behind.
-  if (launcher && launcher.exitCode === null && launcher.signalCode === null) {
-    launcher.kill('SIGTERM')
-    await Promise.race([launcherExit, sleep(15_000)])
-  }
-  try {
-    for (const pid of status().pidsSeen) {
-      try {
-        process.kill(pid, 'SIGKILL')
-      } catch {
-        // gone, as it should be
-      }
-    }
-    rmSync(STATUS, { force: true })
-  } catch {
-    // no status file: the launcher never started
-  }
+  await mesh?.cleanUp()
 }, 30_000)
 
 describe('npm start (compose/local/up.ts)', () => {
