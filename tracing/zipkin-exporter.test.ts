@@ -59,6 +59,28 @@ describe('ZipkinExporter', () => {
     expect(failed.error?.message).toBe('connection refused')
   })
 
+  test('an endless (or inflating) collector answer is cut after 64 KiB, not read to the end', async () => {
+    let pulled = 0
+    let cancelled = false
+    const endless = (async () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          pull(controller) {
+            pulled += 16 * 1024
+            controller.enqueue(new Uint8Array(16 * 1024))
+          },
+          cancel() {
+            cancelled = true
+          },
+        }),
+        { status: 202 },
+      )) as unknown as typeof fetch
+    const result = await run(new ZipkinExporter({ url: 'http://x', serviceName: 's', timeoutMs: 1000, fetch: endless }))
+    expect(result.code).toBe(ExportResultCode.SUCCESS)
+    expect(cancelled).toBe(true)
+    expect(pulled).toBeLessThan(256 * 1024)
+  })
+
   test('after shutdown exports fail without calling fetch', async () => {
     let calls = 0
     const fake = (async () => {

@@ -43,8 +43,7 @@ export class ZipkinExporter implements SpanExporter {
       body,
       signal: AbortSignal.timeout(this.#opts.timeoutMs),
     })
-    // Drain so the connection can be reused; the collector's answer carries nothing we need.
-    await res.arrayBuffer().catch(() => undefined)
+    await drainAnswer(res)
     if (res.ok) return { code: ExportResultCode.SUCCESS }
     return { code: ExportResultCode.FAILED, error: new Error(`zipkin collector answered ${res.status}`) }
   }
@@ -53,5 +52,29 @@ export class ZipkinExporter implements SpanExporter {
 
   async shutdown(): Promise<void> {
     this.#stopped = true
+  }
+}
+
+/** Past this the collector's answer is cancelled rather than read (it carries nothing we need). */
+const MAX_ANSWER_BYTES = 64 * 1024
+
+/**
+ * Reads a short answer to the end so the connection can be reused, but never more than
+ * MAX_ANSWER_BYTES: fetch inflates gzip answers, and a hostile or broken collector could answer
+ * with a gzip bomb or an endless body inside the proxy process.
+ */
+async function drainAnswer(res: Response): Promise<void> {
+  if (!res.body) return
+  const reader = res.body.getReader()
+  let seen = 0
+  try {
+    for (;;) {
+      const { done, value } = await reader.read()
+      if (done) return
+      seen += value.byteLength
+      if (seen > MAX_ANSWER_BYTES) return void (await reader.cancel())
+    }
+  } catch {
+    // A reset answer is no different from a drained one here.
   }
 }

@@ -1,5 +1,5 @@
-// `edgeway zipkin [--port 9411] [--host 127.0.0.1] [--max-spans 100000] [--storage memory|sqlite:PATH]
-// [--retention 72h] [--max-bytes 1GB]`: runs the bundled Zipkin-compatible store and viewer until
+// `edgeway zipkin [--port 9411] [--host 127.0.0.1] [--max-spans 100000] [--max-spans-per-trace 10000]
+// [--storage memory|sqlite:PATH] [--retention 72h] [--max-bytes 1GB]`: runs the bundled Zipkin-compatible store and viewer until
 // a shutdown signal.
 
 import type { Runtime } from '../../src/runtime.ts'
@@ -9,9 +9,9 @@ import type { TraceStore } from './storage/trace-store.ts'
 import type { RunningZipkinStore, ZipkinStoreOptions } from './start-zipkin-store.ts'
 
 const USAGE =
-  'usage: edgeway zipkin [--port 9411] [--host 127.0.0.1] [--max-spans 100000] [--storage memory|sqlite:PATH] [--retention 72h] [--max-bytes 1GB]'
+  'usage: edgeway zipkin [--port 9411] [--host 127.0.0.1] [--max-spans 100000] [--max-spans-per-trace 10000] [--storage memory|sqlite:PATH] [--retention 72h] [--max-bytes 1GB]'
 
-const FLAGS = ['--port', '--host', '--max-spans', '--storage', '--retention', '--max-bytes'] as const
+const FLAGS = ['--port', '--host', '--max-spans', '--max-spans-per-trace', '--storage', '--retention', '--max-bytes'] as const
 type Flag = (typeof FLAGS)[number]
 
 export type ParsedZipkinArgs = { ok: true; options: ZipkinStoreOptions } | { ok: false; problem: string }
@@ -68,6 +68,12 @@ export function parseZipkinArgs(args: readonly string[]): ParsedZipkinArgs {
         options.maxSpans = maxSpans
         break
       }
+      case '--max-spans-per-trace': {
+        const perTrace = integerIn(value, 1, 100_000_000)
+        if (perTrace === undefined) return { ok: false, problem: `zipkin: --max-spans-per-trace must be a positive integer, got ${value}` }
+        options.maxSpansPerTrace = perTrace
+        break
+      }
       case '--storage':
         if (value === 'memory') sqlitePath = undefined
         else if (value.startsWith('sqlite:') && value.length > 'sqlite:'.length) sqlitePath = value.slice('sqlite:'.length)
@@ -103,7 +109,9 @@ export async function runZipkinCommand(args: string[], runtime: Runtime): Promis
   const reason = (error: unknown) => (error instanceof Error ? error.message : String(error))
   let store: TraceStore
   try {
-    store = await openTraceStore(options.storage ?? { kind: 'memory' }, options.maxSpans, runtime.name)
+    store = await openTraceStore(options.storage ?? { kind: 'memory' }, options.maxSpans, runtime.name, {
+      ...(options.maxSpansPerTrace !== undefined && { maxSpansPerTrace: options.maxSpansPerTrace }),
+    })
   } catch (error) {
     console.error(`zipkin: cannot open ${options.storage?.kind === 'sqlite' ? `sqlite:${options.storage.path}` : 'the store'}: ${reason(error)}`)
     return runtime.exit(1)

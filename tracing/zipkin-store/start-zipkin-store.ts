@@ -10,6 +10,8 @@ export type ZipkinStoreOptions = {
   hostname: string
   port: number
   maxSpans: number
+  /** Default 10000 (storage/trace-store.ts). */
+  maxSpansPerTrace?: number
   /** Default: in memory. */
   storage?: StorageOptions
   /** Picks the SQLite driver (bun:sqlite or node:sqlite); default bun. */
@@ -29,7 +31,8 @@ export type RunningZipkinStore = {
 }
 
 export async function startZipkinStore(options: ZipkinStoreOptions, serve: ServeFunction): Promise<RunningZipkinStore> {
-  const store = options.store ?? (await openTraceStore(options.storage ?? { kind: 'memory' }, options.maxSpans, options.runtime ?? 'bun'))
+  const limits = options.maxSpansPerTrace === undefined ? {} : { maxSpansPerTrace: options.maxSpansPerTrace }
+  const store = options.store ?? (await openTraceStore(options.storage ?? { kind: 'memory' }, options.maxSpans, options.runtime ?? 'bun', limits))
   const app = buildZipkinApp(store)
   let handle: ServerHandle
   try {

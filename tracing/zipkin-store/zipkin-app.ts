@@ -25,6 +25,6 @@ export function buildZipkinApp(store: TraceStore, options: ZipkinAppOptions = {}
   app.get('/favicon.ico', (c) => c.redirect('/zipkin/favicon.svg'))
   app.get('/', (c) => c.redirect('/zipkin/'))
   // Same shape as Zipkin's /health, which compose health checks poll.
-  app.get('/health', (c) => c.json({ status: 'UP', zipkin: { status: 'UP', details: { spans: store.spanCount } } }))
+  app.get('/health', (c) => c.json({ status: 'UP', zipkin: { status: 'UP', details: { spans: store.spanCount, droppedSpans: store.droppedSpans } } }))
   return app
 }

@@ -4,15 +4,16 @@
 // Retention: whole oldest traces go once over maxSpans or maxBytes, and traces older than maxAgeMs.
 
 import { traceKey } from '../span-ids.ts'
-import { isSameSpan, mergeSpan } from '../span-merge.ts'
+import { SpanIndex } from '../span-index.ts'
+import { mergeSpan } from '../span-merge.ts'
 import { localServiceName, remoteServiceName, type Span } from '../span-model.ts'
 import { matchesQuery, traceTimestampUs, type TraceQuery } from '../trace-query.ts'
 import { candidateSql } from './sqlite-candidates.ts'
 import { ensureSchema } from './sqlite-schema.ts'
 import type { SqlDatabase, SqlValue } from './sql-database.ts'
-import type { TraceStore } from './trace-store.ts'
+import { DEFAULT_MAX_SPANS_PER_TRACE, checkTraceLimits, type TraceLimits, type TraceStore } from './trace-store.ts'
 
-export type SqliteStoreOptions = {
+export type SqliteStoreOptions = TraceLimits & {
   maxSpans: number
   /** Sum of the stored span JSON; default unlimited. */
   maxBytes?: number
@@ -29,7 +30,9 @@ const AGE_CHECK_EVERY_MS = 5_000
 
 export class SqliteTraceStore implements TraceStore {
   readonly #db: SqlDatabase
-  readonly #o: Required<Omit<SqliteStoreOptions, 'maxBytes' | 'maxAgeMs'>> & Pick<SqliteStoreOptions, 'maxBytes' | 'maxAgeMs'>
+  readonly #o: Required<Omit<SqliteStoreOptions, 'maxBytes' | 'maxAgeMs' | 'onTraceCapped'>> & Pick<SqliteStoreOptions, 'maxBytes' | 'maxAgeMs' | 'onTraceCapped'>
+  readonly #capped = new Set<string>()
+  #dropped = 0
   #spans = 0
   #traces = 0
   #bytes = 0
@@ -39,7 +42,8 @@ export class SqliteTraceStore implements TraceStore {
   constructor(db: SqlDatabase, options: SqliteStoreOptions) {
     if (!Number.isInteger(options.maxSpans) || options.maxSpans < 1) throw new RangeError('maxSpans must be a positive integer')
     this.#db = db
-    this.#o = { strictTraceId: true, nowMs: Date.now, ...options }
+    this.#o = { strictTraceId: true, nowMs: Date.now, ...options, maxSpansPerTrace: options.maxSpansPerTrace ?? DEFAULT_MAX_SPANS_PER_TRACE }
+    checkTraceLimits(this.#o.maxSpansPerTrace)
     ensureSchema(db)
     this.#recount()
     this.#retain()
@@ -51,6 +55,10 @@ export class SqliteTraceStore implements TraceStore {
 
   get traceCount(): number {
     return this.#traces
+  }
+
+  get droppedSpans(): number {
+    return this.#dropped
   }
 
   /** Bytes of span JSON stored (what maxBytes bounds). */
@@ -78,12 +86,24 @@ export class SqliteTraceStore implements TraceStore {
       .all(key)
       .map((r) => ({ rowid: Number(r.rowid), json: String(r.json), span: JSON.parse(String(r.json)) as Span, dirty: false }))
     const known = rows.length
+    // Indexed by span id: a linear search per span made one large trace quadratic.
+    const index = new SpanIndex()
+    rows.forEach((row, position) => index.add(row.span, position))
+    const at = (position: number) => rows[position]!.span
     for (const span of incoming) {
-      const row = rows.find((r) => isSameSpan(r.span, span))
-      if (row) {
+      const position = index.find(span, at)
+      if (position !== -1) {
+        const row = rows[position]!
         row.span = mergeSpan(row.span, span)
         row.dirty = true
+      } else if (rows.length >= this.#o.maxSpansPerTrace) {
+        this.#dropped += 1
+        if (!this.#capped.has(key)) {
+          this.#capped.add(key)
+          this.#o.onTraceCapped?.(span.traceId, this.#o.maxSpansPerTrace)
+        }
       } else {
+        index.add(span, rows.length)
         rows.push({ rowid: -1, span, json: '', dirty: true })
       }
     }

@@ -6,11 +6,11 @@ import { SpanStore } from '../span-store.ts'
 import { loadSqliteDriver } from './open-sqlite.ts'
 import type { StorageOptions } from './open-trace-store.ts'
 import { SqliteTraceStore, type SqliteStoreOptions } from './sqlite-trace-store.ts'
-import type { TraceStore } from './trace-store.ts'
+import type { TraceLimits, TraceStore } from './trace-store.ts'
 
 export type StorageUnderTest = {
   readonly name: 'memory' | 'sqlite'
-  make(options: { maxSpans: number; strictTraceId?: boolean; nowMs?: () => number }): TraceStore
+  make(options: TraceLimits & { maxSpans: number; strictTraceId?: boolean; nowMs?: () => number }): TraceStore
   /** For startZipkinStore: memory, or a new SQLite file under `dir`. */
   storageOptions(dir: string): StorageOptions
 }

@@ -5,9 +5,25 @@
 import type { Span } from '../span-model.ts'
 import type { TraceQuery } from '../trace-query.ts'
 
+/** Per-trace bounds both storages apply: a runaway trace (a loop, a batch job) cannot crowd out the rest. */
+export type TraceLimits = {
+  /** Spans kept per trace; later new spans of a full trace are dropped (halves still merge). Default 10000. */
+  maxSpansPerTrace?: number
+  /** Told once per trace when it first reaches maxSpansPerTrace. */
+  onTraceCapped?: (traceId: string, maxSpansPerTrace: number) => void
+}
+
+export const DEFAULT_MAX_SPANS_PER_TRACE = 10_000
+
+export function checkTraceLimits(maxSpansPerTrace: number): void {
+  if (!Number.isInteger(maxSpansPerTrace) || maxSpansPerTrace < 1) throw new RangeError('maxSpansPerTrace must be a positive integer')
+}
+
 export interface TraceStore {
   readonly spanCount: number
   readonly traceCount: number
+  /** New spans refused because their trace already held maxSpansPerTrace. */
+  readonly droppedSpans: number
   /** Spans must already be decoded and normalised (span-decoder.ts); halves of a span merge. */
   accept(spans: readonly Span[]): void
   /** The trace's spans, or undefined when unknown; `traceId` must be normalised. */
