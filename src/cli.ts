@@ -21,6 +21,8 @@ export type CliOptions = {
   readonly v2ConfigOnly: boolean
   /** `edgeway convert --to compact|envoy`: the format to print (default: the other one). */
   readonly convertTo: 'compact' | 'envoy' | undefined
+  /** Reload when the config file changes (on in the local mesh). */
+  readonly watchConfig: boolean
   /** Raw arguments after a subcommand (`edgeway zipkin --port 9411`). */
   readonly rest: readonly string[]
 }
@@ -30,7 +32,7 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `usage: edgeway -c <config.yaml> [--config-yaml YAML] [--service-cluster NAME] [--service-node NAME] [--mode serve|validate]
-               [-l|--log-level LEVEL] [--log-format FORMAT] [--concurrency N] [--drain-time-s S] [--v2-config-only]
+               [-l|--log-level LEVEL] [--log-format FORMAT] [--concurrency N] [--drain-time-s S] [--watch-config] [--v2-config-only]
        edgeway convert -c <config.yaml> [--to compact|envoy]
        edgeway zipkin [--port 9411] [--host 127.0.0.1] [--max-spans N]`
 
@@ -102,6 +104,9 @@ export function parseArgs(args: readonly string[]): CliOptions {
         options.concurrency = n
         break
       }
+      case '--watch-config':
+        options.watchConfig = true
+        break
       case '-h':
       case '--help':
         options.command = 'help'
@@ -119,5 +124,5 @@ export function parseArgs(args: readonly string[]): CliOptions {
 }
 
 function empty(): CliOptions {
-  return { command: 'proxy', configPath: undefined, configYaml: undefined, logFormat: undefined, drainTimeS: undefined, v2ConfigOnly: false, convertTo: undefined, serviceCluster: undefined, serviceNode: undefined, mode: 'serve', logLevel: 'info', concurrency: undefined, rest: [] }
+  return { command: 'proxy', configPath: undefined, configYaml: undefined, logFormat: undefined, drainTimeS: undefined, v2ConfigOnly: false, convertTo: undefined, serviceCluster: undefined, serviceNode: undefined, mode: 'serve', logLevel: 'info', concurrency: undefined, watchConfig: false, rest: [] }
 }

@@ -12,9 +12,12 @@ import { startEdgeway } from './server.ts'
 import { workerSupport } from './adapter/worker-process.ts'
 import { startPrimary, WorkerStartError, type RunningPrimary } from './workers/primary.ts'
 import { readWorkerEnv, type WorkerEnv } from './workers/protocol.ts'
-import { onOrphaned, snapshotEndpoint, tellPrimary, workerConfig } from './workers/worker.ts'
+import { applyEndpoint, onOrphaned, snapshotEndpoint, tellPrimary, workerConfig } from './workers/worker.ts'
+import { createReloader, watchConfigFile } from './lifecycle/reload.ts'
+import { stat } from 'node:fs/promises'
 import { StatsStore } from './stats/stats-store.ts'
 import { DEFAULTS } from './config/defaults.ts'
+import { DEFAULT_DRAIN_TIME_MS } from './lifecycle/drain-time.ts'
 import packageJson from '../package.json' with { type: 'json' }
 
 const runtime = await detectRuntime()
@@ -63,9 +66,19 @@ async function runProxy(options: CliOptions, runtime: Runtime): Promise<void> {
   }
 
   if (worker) return serveOneProcess(config, options, runtime, worker)
+  const source = await reloadSource(options, runtime)
   const concurrency = chooseConcurrency(options, runtime)
-  if (concurrency > 1) return runPrimary(config, options, runtime, concurrency)
-  return serveOneProcess(config, options, runtime, undefined)
+  if (concurrency > 1) return runPrimary(config, options, runtime, concurrency, source)
+  return serveOneProcess(config, options, runtime, undefined, source)
+}
+
+/** Reloads re-read the file through the same front end, with the same --config-yaml overlay and flags. */
+async function reloadSource(options: CliOptions, runtime: Runtime): Promise<ConfigSource | undefined> {
+  const path = options.configPath
+  if (path === undefined) return undefined
+  const { loadConfig } = await import('./config/load-config.ts')
+  const parse = (text: string) => withCliOverrides(loadConfig(text, path, { env: runtime.env, ...(options.configYaml !== undefined && { overlay: options.configYaml }) }).config, options)
+  return { path, parse }
 }
 
 /** The file (`-c`) and `--config-yaml` on top, through the front end their shape calls for; warnings go to stderr. */
@@ -128,8 +141,9 @@ function loggerFor(options: CliOptions): Logger {
 }
 
 /** The whole proxy in this process (--concurrency 1), or one worker of a primary. */
-async function serveOneProcess(config: Config, options: CliOptions, runtime: Runtime, worker: WorkerEnv | undefined): Promise<void> {
+async function serveOneProcess(config: Config, options: CliOptions, runtime: Runtime, worker: WorkerEnv | undefined, source?: ConfigSource): Promise<void> {
   const stats = new StatsStore()
+  const reload = source && reloaderFor(source, stats, async (next) => (await running.apply(next), running.generation().version))
   const tracing = await startTracing(config, runtime, stats)
   let running: Awaited<ReturnType<typeof startEdgeway>>
   try {
@@ -143,7 +157,9 @@ async function serveOneProcess(config: Config, options: CliOptions, runtime: Run
       logger: loggerFor(options),
       reusePort: worker !== undefined,
       systemDns: systemDnsPaths(runtime),
-      ...(worker && { adminEndpoints: (sources) => [snapshotEndpoint(worker, sources)] }),
+      ...(options.drainTimeS !== undefined && { drainTimeMs: options.drainTimeS * 1000 }),
+      ...(reload && { reload }),
+      ...(worker && { adminEndpoints: (sources) => [snapshotEndpoint(worker, sources), applyEndpoint((next) => running.apply(workerConfig(next, worker)))] }),
     })
   } catch (error) {
     if (error instanceof ListenError) {
@@ -158,13 +174,16 @@ async function serveOneProcess(config: Config, options: CliOptions, runtime: Run
   const shutdown = async (signal: string) => {
     if (stopping) return
     stopping = true
-    if (!worker) write(`edgeway: ${signal} received, shutting down\n`)
-    await running.stop()
+    if (!worker) write(`edgeway: ${signal} received, draining (at most ${options.drainTimeS ?? DEFAULT_DRAIN_TIME_MS / 1000} s)\n`)
+    await running.drain()
     // Flush what the exporter still holds: the last requests' spans are often the interesting ones.
     await tracing?.shutdown()
     runtime.exit(0)
   }
   runtime.onShutdownSignal(shutdown)
+  // A worker leaves reloads to its primary, but must not die of a hangup sent to its process group.
+  runtime.onReloadSignal(() => void reload?.())
+  if (reload && options.watchConfig) watchConfigFile(source!.path, reload, { stat, readTextFile: runtime.readTextFile })
   if (!worker) {
     write(startupLine(config, running!.ports, 1))
     return
@@ -175,10 +194,22 @@ async function serveOneProcess(config: Config, options: CliOptions, runtime: Run
   onOrphaned(() => void shutdown('primary gone'))
 }
 
-async function runPrimary(config: Config, options: CliOptions, runtime: Runtime, concurrency: number): Promise<void> {
+async function runPrimary(config: Config, options: CliOptions, runtime: Runtime, concurrency: number, source: ConfigSource | undefined): Promise<void> {
   let running: RunningPrimary
+  const stats = new StatsStore()
+  const reload = source && reloaderFor(source, stats, async (next) => (await running.apply(next), running.generation().version))
   try {
-    running = await startPrimary(config, { runtime, concurrency, version: packageJson.version, commandLineOptions: commandLineOptions(options, config, concurrency), write, logger: loggerFor(options) })
+    running = await startPrimary(config, {
+      runtime,
+      concurrency,
+      version: packageJson.version,
+      commandLineOptions: commandLineOptions(options, config, concurrency),
+      write,
+      logger: loggerFor(options),
+      ...(reload && { reload }),
+      stats,
+      ...(options.drainTimeS !== undefined && { drainTimeMs: options.drainTimeS * 1000 }),
+    })
   } catch (error) {
     if (error instanceof ListenError || error instanceof WorkerStartError) fail(error.message)
     throw error
@@ -188,10 +219,12 @@ async function runPrimary(config: Config, options: CliOptions, runtime: Runtime,
   runtime.onShutdownSignal(async (signal) => {
     if (stopping) return
     stopping = true
-    write(`edgeway: ${signal} received, shutting down ${concurrency} workers\n`)
+    write(`edgeway: ${signal} received, draining ${concurrency} workers (at most ${options.drainTimeS ?? DEFAULT_DRAIN_TIME_MS / 1000} s)\n`)
     await running.stop()
     runtime.exit(0)
   })
+  runtime.onReloadSignal(() => void reload?.())
+  if (reload && options.watchConfig) watchConfigFile(source!.path, reload, { stat, readTextFile: runtime.readTextFile })
 }
 
 /** `edgeway 0.1.0 (bun 1.x) front-proxy: ingress_http on 0.0.0.0:8000, admin on 127.0.0.1:8001`; tests and scripts read it. */
@@ -236,4 +269,10 @@ function systemDnsPaths(runtime: Runtime) {
   const resolvConfPath = runtime.env('EDGEWAY_RESOLV_CONF')
   const hostsPath = runtime.env('EDGEWAY_HOSTS_FILE')
   return { ...(resolvConfPath && { resolvConfPath }), ...(hostsPath && { hostsPath }) }
+}
+
+type ConfigSource = { readonly path: string; readonly parse: (text: string) => Config }
+
+function reloaderFor(source: ConfigSource, stats: StatsStore, apply: (config: Config) => Promise<number>) {
+  return createReloader({ path: source.path, readTextFile: (path) => runtime.readTextFile(path), parse: source.parse, apply, stats: stats.reload(), log: (line) => write(`${line}\n`) })
 }

@@ -59,6 +59,8 @@ export interface Runtime {
   envAll(): Record<string, string>
   args(): string[]
   onShutdownSignal(listener: (signal: string) => void): void
+  /** SIGHUP: reload the config (nginx's habit) instead of dying. */
+  onReloadSignal(listener: () => void): void
   exit(code: number): never
   /** Resident set size in bytes, for /server_info and /memory. */
   memoryRss(): number

@@ -1,26 +1,30 @@
-// Assembles a running edgeway from a validated config: clusters, one proxy handler per listener,
-// the admin listener. main.ts calls it for the CLI; integration tests call it to run in-process.
+// Assembles a running edgeway from a validated config: admin listener first (it answers /ready
+// with INITIALIZING while clusters warm), clusters, then each listener once the clusters it routes
+// to are warm. Afterwards it applies reloaded configs as new generations and drains on request.
+// main.ts calls it for the CLI; integration tests call it to run in-process.
 
-import { hostname } from 'node:os'
 import type { Runtime, ServerHandle } from './runtime.ts'
 import process from 'node:process'
 import { Logger } from './log/logger.ts'
 import { buildAdminApp, json, type AdminEndpoint } from './admin/admin-app.ts'
 import { serverInfoOf, workersJson } from './admin/server-info.ts'
 import { downstreamRequests, StatsStore } from './stats/stats-store.ts'
-import { batchedWriter, formatJson, formatText } from './access-log.ts'
 import type { Config } from './config/model.ts'
-import { buildListenerHandler } from './listener/guard.ts'
 import { listen } from './listener/listen.ts'
-import { ADMIN_SERVE_OPTIONS, listenerServeOptions } from './listener/serve-options.ts'
+import { InFlight } from './listener/drain.ts'
+import { ListenerSet } from './listener/listener-set.ts'
+import { ADMIN_SERVE_OPTIONS } from './listener/serve-options.ts'
 import { httpHealthProbe } from './upstream/health-probe.ts'
-import { createProxyHandler } from './proxy/proxy-handler.ts'
 import type { RequestTracer } from './proxy/request-tracer.ts'
-import { RouteTable } from './routing/route-table.ts'
 import { systemClock } from './upstream/clock.ts'
 import { ClusterManager } from './upstream/cluster-manager.ts'
 import type { ClusterSnapshot } from './upstream/cluster-snapshot.ts'
 import { createResolver, createSystemResolver, type SystemResolverOptions } from './adapter/dns.ts'
+import { ServerLifecycle } from './lifecycle/server-state.ts'
+import { handlerFactory, type Generation } from './lifecycle/generation.ts'
+import { applyGeneration, type ApplyResult } from './lifecycle/apply-generation.ts'
+import { drainEndpoints } from './lifecycle/drain-endpoints.ts'
+import { DEFAULT_DRAIN_TIME_MS } from './lifecycle/drain-time.ts'
 
 export type EdgewayOptions = {
   readonly runtime: Runtime
@@ -35,6 +39,10 @@ export type EdgewayOptions = {
   readonly logger?: Logger
   /** Where clusters without dns_resolvers read resolv.conf and the hosts file (default /etc/...). */
   readonly systemDns?: Pick<SystemResolverOptions, 'resolvConfPath' | 'hostsPath'>
+  /** --drain-time-s in ms: how long a drain lets requests in flight finish. */
+  readonly drainTimeMs?: number
+  /** `POST /reload` (and SIGHUP, wired in main.ts): re-reads the config file(s). */
+  readonly reload?: () => Promise<unknown>
   /** Admin endpoints beyond the standard ones (a worker's snapshot for its primary). */
   readonly adminEndpoints?: (sources: { stats: StatsStore; clusters: () => readonly ClusterSnapshot[] }) => readonly AdminEndpoint[]
 }
@@ -42,8 +50,16 @@ export type EdgewayOptions = {
 export type RunningEdgeway = {
   readonly stats: StatsStore
   readonly clusters: ClusterManager
+  readonly lifecycle: ServerLifecycle
   /** Bound ports by listener name (`admin` for the admin listener). */
   readonly ports: ReadonlyMap<string, number>
+  generation(): Generation
+  /** Swaps in a validated config as the next generation (listeners added/removed/rebound, clusters diffed). */
+  apply(config: Config): Promise<ApplyResult>
+  /** SIGTERM: DRAINING, `connection: close`, in-flight finishes (≤ drainTimeMs), listeners close; then stop(). */
+  drain(drainTimeMs?: number): Promise<void>
+  /** `POST /drain_listeners`: stop accepting now, or after a drain window when graceful; the process stays. */
+  drainListeners(graceful: boolean): Promise<void>
   stop(): Promise<void>
 }
 
@@ -53,8 +69,15 @@ export async function startEdgeway(config: Config, options: EdgewayOptions): Pro
   const logger = options.logger ?? new Logger(options.write)
   const log = (line: string) => options.write(`${line}\n`)
   const startedAt = Date.now()
-  let failingHealthchecks = false
-  let live = false
+  const drainTimeMs = options.drainTimeMs ?? DEFAULT_DRAIN_TIME_MS
+  const server = stats.server()
+  server.concurrency.set(1)
+  const lifecycle = new ServerLifecycle(server)
+  lifecycle.set('INITIALIZING')
+  let generation: Generation = { version: 1, loadedAtMs: Date.now(), config }
+  const reloadStats = stats.reload()
+  reloadStats.version.set(1)
+  reloadStats.last_updated_epoch_s.set(Math.floor(generation.loadedAtMs / 1000))
   const clusters = new ClusterManager(config.clusters, {
     resolverFor: (cluster) =>
       cluster.dnsResolvers.length > 0
@@ -65,93 +88,119 @@ export async function startEdgeway(config: Config, options: EdgewayOptions): Pro
     probe: httpHealthProbe(runtime),
     log,
   })
-  const server = stats.server()
-  server.concurrency.set(1)
-  // Envoy warms clusters before its listeners take traffic.
-  await clusters.start()
+  const inFlight = new InFlight()
+  const handlerFor = handlerFactory({ runtime, stats, clusters, tracer: options.tracer, write: options.write, log, inFlight, closeConnections: () => lifecycle.closeConnections() })
+  const listeners = new ListenerSet(runtime, options.reusePort ?? false)
+  const listenerStats = stats.listenerManager()
+  let adminHandle: ServerHandle | undefined
+  const ports = (): Map<string, number> => {
+    const bound = listeners.ports()
+    if (adminHandle) bound.set('admin', adminHandle.port)
+    return bound
+  }
 
-  const handles: ServerHandle[] = []
-  const ports = new Map<string, number>()
-  const accessLogWriter = batchedWriter(options.write)
-  try {
-    for (const listener of config.listeners) {
-      const format = listener.accessLog.format === 'json' ? formatJson : formatText
-      const handler = createProxyHandler({
-        listener,
-        routes: new RouteTable(listener.virtualHosts),
-        clusters,
-        runtime,
-        stats: stats.listener(listener.statPrefix),
-        accessLog: listener.accessLog.enabled ? (entry) => accessLogWriter(format(entry)) : undefined,
-        tracer: options.tracer,
-        hostname: hostname(),
-        fetch: runtime.upstreamFetch,
-        classify: runtime.classifyUpstreamError,
-        now: () => performance.now(),
-        random: Math.random,
-        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      })
-      const handle = await listen(runtime, listener.name, listener.address, listener.port, listenerServeOptions(listener, options.reusePort), buildListenerHandler(handler, log))
-      handles.push(handle)
-      ports.set(listener.name, handle.port)
+  let stopped = false
+  const stop = async () => {
+    if (stopped) return
+    stopped = true
+    clearInterval(uptime)
+    clusters.stop()
+    await listeners.closeAll(0)
+    await adminHandle?.close(true)
+  }
+  const drain = async (timeMs = drainTimeMs) => {
+    lifecycle.set('DRAINING')
+    const deadline = Date.now() + timeMs
+    await Promise.race([inFlight.idle(), new Promise((resolve) => setTimeout(resolve, timeMs))])
+    listenerStats.listener_stopped.inc(listeners.names().length)
+    await listeners.closeAll(deadline - Date.now())
+    await stop()
+  }
+  const drainListeners = async (graceful: boolean) => {
+    lifecycle.set('DRAINING')
+    if (graceful) {
+      lifecycle.listenersDraining = true
+      listenerStats.total_listeners_draining.set(listeners.names().length)
+      await new Promise((resolve) => setTimeout(resolve, drainTimeMs))
     }
+    listenerStats.listener_stopped.inc(listeners.names().length)
+    listenerStats.listener_drained.inc(listeners.names().length)
+    await listeners.closeAll(drainTimeMs)
+    listenerStats.total_listeners_draining.set(0)
+    listenerStats.total_listeners_active.set(0)
+  }
+
+  const uptime = setInterval(() => {
+    server.uptime.set(Math.floor((Date.now() - startedAt) / 1000))
+    // Envoy flushes stats every 5 s: that closes the histograms' interval (`P50(interval,cumulative)`).
+    if (Math.floor((Date.now() - startedAt) / 1000) % 5 === 0) stats.flushHistograms()
+  }, 1000)
+  ;(uptime as { unref?: () => void }).unref?.()
+
+  try {
     if (config.admin) {
       const admin = buildAdminApp({
         stats,
         clusters: () => clusters.snapshot(),
-        listeners: () => config.listeners.map((l) => ({ name: l.name, address: l.address, port: ports.get(l.name) ?? l.port })),
+        listeners: () => listeners.names().map((name) => ({ name, address: listeners.config(name)!.address, port: listeners.ports().get(name)! })),
         memory: () => process.memoryUsage(),
         logging: { levels: () => logger.levels(), apply: (query) => logger.apply(query) },
-        configDump: () => config,
-        serverInfo: serverInfoOf({ version: options.version, startedAtMs: startedAt, live: () => live, commandLineOptions: options.commandLineOptions, node: config.node, runtime }),
+        configDump: () => ({ version_info: String(generation.version), last_updated: new Date(generation.loadedAtMs).toISOString(), ...generation.config }),
+        serverInfo: serverInfoOf({
+          version: options.version,
+          startedAtMs: startedAt,
+          state: () => lifecycle.state,
+          generation: () => generation,
+          commandLineOptions: options.commandLineOptions,
+          node: config.node,
+          runtime,
+        }),
         healthcheck: {
-          fail: () => void (failingHealthchecks = true),
-          ok: () => void (failingHealthchecks = false),
-          failing: () => failingHealthchecks,
+          fail: () => void (lifecycle.healthcheckFailed = true),
+          ok: () => void (lifecycle.healthcheckFailed = false),
+          failing: () => lifecycle.healthcheckFailed,
         },
-        ready: () => live,
+        ready: () => lifecycle.state === 'LIVE',
         extraEndpoints: [
           {
             path: '/workers',
             method: 'GET',
             help: 'worker processes: index, pid, state, restarts, requests',
             handle: () =>
-              json(workersJson([{ index: 0, pid: process.pid, state: live ? 'live' : 'starting', restarts: 0, downstreamRqTotal: downstreamRequests(stats.all()) }])),
+              json(workersJson([{ index: 0, pid: process.pid, state: lifecycle.state === 'LIVE' ? 'live' : 'starting', restarts: 0, downstreamRqTotal: downstreamRequests(stats.all()) }])),
           },
+          ...drainEndpoints({ drainListeners, reload: options.reload }),
           ...(options.adminEndpoints?.({ stats, clusters: () => clusters.snapshot() }) ?? []),
         ],
       })
-      const handle = await listen(runtime, 'admin', config.admin.address, config.admin.port, ADMIN_SERVE_OPTIONS, (request) =>
-        admin.fetch(request),
-      )
-      handles.push(handle)
-      ports.set('admin', handle.port)
+      adminHandle = await listen(runtime, 'admin', config.admin.address, config.admin.port, ADMIN_SERVE_OPTIONS, (request) => admin.fetch(request))
     }
+    // Discovery starts now; each listener below waits for its own clusters, bounded by initial_fetch_timeout.
+    void clusters.start()
+    await applyGeneration({ listeners, clusters, handlerFor, log, stats: listenerStats, drainTimeMs }, undefined, config)
   } catch (error) {
-    clusters.stop()
-    await Promise.all(handles.map((h) => h.close(true)))
+    await stop()
     throw error
   }
-  live = true
-  server.live.set(1)
-  server.state.set(0)
-  // Envoy flushes stats every 5 s: that closes the histograms' interval (`P50(interval,cumulative)`).
-  let ticks = 0
-  const uptime = setInterval(() => {
-    server.uptime.set(Math.floor((Date.now() - startedAt) / 1000))
-    if (++ticks % 5 === 0) stats.flushHistograms()
-  }, 1000)
-  ;(uptime as { unref?: () => void }).unref?.()
+  lifecycle.set('LIVE')
 
   return {
     stats,
     clusters,
-    ports,
-    async stop() {
-      live = false
-      clearInterval(uptime)
-      clusters.stop()
-      await Promise.all(handles.map((h) => h.close(true)))
+    lifecycle,
+    get ports() {
+      return ports()
     },
+    generation: () => generation,
+    async apply(next) {
+      const result = await applyGeneration({ listeners, clusters, handlerFor, log, stats: listenerStats, drainTimeMs }, generation.config, next)
+      generation = { version: generation.version + 1, loadedAtMs: Date.now(), config: next }
+      reloadStats.version.set(generation.version)
+      reloadStats.last_updated_epoch_s.set(Math.floor(generation.loadedAtMs / 1000))
+      return result
+    },
+    drain,
+    drainListeners,
+    stop,
   }
 }

@@ -2,7 +2,7 @@
 
 import { cpus } from 'node:os'
 import type { ConnInfo, FetchHandler, Runtime, ServeOptions, ServerHandle, UpstreamFailure, UpstreamRequest } from '../runtime.ts'
-import { exitProcess, onProcessSignals } from './process.ts'
+import { exitProcess, onHangupSignal, onProcessSignals } from './process.ts'
 import { bunConnect } from './http1/bun-transport.ts'
 import { createHttp1Client } from './http1/http1-client.ts'
 import { UpstreamError } from './http1/upstream-error.ts'
@@ -107,6 +107,7 @@ export const bunRuntime: Runtime = {
   envAll: () => ({ ...(Bun.env as Record<string, string>) }),
   args: () => Bun.argv.slice(2),
   onShutdownSignal: onProcessSignals,
+  onReloadSignal: onHangupSignal,
   exit: exitProcess,
   memoryRss: () => process.memoryUsage.rss(),
   hardwareConcurrency: () => navigator.hardwareConcurrency || cpus().length,

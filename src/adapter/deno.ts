@@ -2,7 +2,7 @@
 
 import type { ConnInfo, FetchHandler, Runtime, ServeOptions, ServerHandle, UpstreamFailure } from '../runtime.ts'
 import { denoHttp1Fetch, UpstreamConnectError } from './http1/deno-http1-client.ts'
-import { exitProcess, onProcessSignals } from './process.ts'
+import { exitProcess, onHangupSignal, onProcessSignals } from './process.ts'
 
 // The handful of Deno APIs edgeway uses; declared here so type-checking needs no Deno types.
 type DenoAddr = { hostname: string; port: number }
@@ -60,6 +60,7 @@ export const denoRuntime: Runtime = {
   envAll: () => Deno.env.toObject(),
   args: () => [...Deno.args],
   onShutdownSignal: onProcessSignals,
+  onReloadSignal: onHangupSignal,
   exit: exitProcess,
   memoryRss: () => Deno.memoryUsage().rss,
   hardwareConcurrency: () => navigator.hardwareConcurrency,

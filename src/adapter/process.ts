@@ -6,6 +6,10 @@ export function onProcessSignals(listener: (signal: string) => void): void {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => listener(signal))
 }
 
+export function onHangupSignal(listener: () => void): void {
+  process.on('SIGHUP', () => listener())
+}
+
 export function exitProcess(code: number): never {
   process.exit(code)
 }

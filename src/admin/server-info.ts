@@ -1,6 +1,6 @@
 // The server's lifecycle state as /ready and /server_info report it, and /server_info's JSON shape.
 
-export type ServerState = 'LIVE' | 'DRAINING' | 'PRE_INITIALIZING'
+export type ServerState = 'LIVE' | 'DRAINING' | 'PRE_INITIALIZING' | 'INITIALIZING'
 
 /** A worker process as the primary sees it (Envoy has threads; edgeway has processes). */
 export type WorkerState = 'starting' | 'live' | 'restarting' | 'dead'
@@ -22,20 +22,25 @@ export type ServerInfo = {
   node: { id: string; cluster: string }
   runtime: string
   workers?: readonly WorkerRow[]
+  generation?: { readonly version: number; readonly loadedAtMs: number }
 }
 
 /** What /server_info says of this process, read when asked (state and uptime change). */
 export function serverInfoOf(sources: {
   readonly version: string
   readonly startedAtMs: number
-  readonly live: () => boolean
+  /** This process's lifecycle state (src/lifecycle/server-state.ts). */
+  readonly state: () => ServerState
+  /** The configuration generation in force: its version and when it was loaded. */
+  readonly generation?: () => { readonly version: number; readonly loadedAtMs: number }
   readonly commandLineOptions: Record<string, unknown>
   readonly node: { readonly id: string; readonly cluster: string }
   readonly runtime: { readonly name: string; readonly version: string }
 }): () => ServerInfo {
   return () => ({
     version: sources.version,
-    state: sources.live() ? 'LIVE' : 'PRE_INITIALIZING',
+    state: sources.state(),
+    ...(sources.generation && { generation: sources.generation() }),
     uptimeSeconds: (Date.now() - sources.startedAtMs) / 1000,
     commandLineOptions: sources.commandLineOptions,
     node: { id: sources.node.id, cluster: sources.node.cluster },
@@ -77,6 +82,7 @@ export function serverInfoJson(info: ServerInfo, state: ServerState): unknown {
     // No hot restart: both epochs are the same.
     uptime_all_epochs: uptime,
     runtime: info.runtime,
+    ...(info.generation && { config_version: String(info.generation.version), config_loaded_at: new Date(info.generation.loadedAtMs).toISOString() }),
     ...(info.workers && { workers: info.workers.map(workerJson) }),
   }
 }

@@ -9,6 +9,8 @@ export const DEFAULTS = {
   retryBaseIntervalMs: 25,
   connectTimeoutMs: 5_000,
   dnsRefreshRateMs: 5_000,
+  /** Envoy's initial_fetch_timeout is 15 s; a listener waiting that long on one dead name looks hung. */
+  initialFetchTimeoutMs: 5_000,
   maxRequestHeadersKb: 60,
   /** 0 = no limit on streamed bodies (Envoy's router streams without a cap). */
   maxRequestBytes: 0,

@@ -155,6 +155,8 @@ export type ClusterConfig = {
   readonly lbPolicy: LbPolicy
   readonly connectTimeoutMs: number
   readonly dnsRefreshRateMs: number
+  /** How long a listener routing here waits for this cluster's first discovery and health checks before it accepts anyway. */
+  readonly initialFetchTimeoutMs: number
   /** `ip:port` servers for strict/logical DNS; empty = the system resolver configuration. */
   readonly dnsResolvers: readonly string[]
   /** Which record types DNS discovery asks for (Envoy's dns_lookup_family). */

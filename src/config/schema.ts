@@ -221,6 +221,7 @@ const cluster = z.strictObject({
   lb_policy: lowerEnum(['round_robin', 'least_request', 'random']).default('round_robin'),
   connect_timeout: positiveDuration.optional(),
   dns_refresh_rate: positiveDuration.optional(),
+  initial_fetch_timeout: positiveDuration.optional(),
   dns_lookup_family: z.enum(['V4_ONLY', 'V6_ONLY', 'AUTO', 'V4_PREFERRED', 'ALL'], { error: (issue) => `expected one of V4_ONLY | V6_ONLY | AUTO | V4_PREFERRED | ALL, got ${show(issue.input)}` }).default('V4_ONLY'),
   dns_resolvers: z
     .array(

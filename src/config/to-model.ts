@@ -148,6 +148,7 @@ function toCluster(c: FileCluster): M.ClusterConfig {
     lbPolicy: c.lb_policy,
     connectTimeoutMs: ms(c.connect_timeout, DEFAULTS.connectTimeoutMs),
     dnsRefreshRateMs: ms(c.dns_refresh_rate, DEFAULTS.dnsRefreshRateMs),
+    initialFetchTimeoutMs: ms(c.initial_fetch_timeout, DEFAULTS.initialFetchTimeoutMs),
     dnsResolvers: c.dns_resolvers,
     dnsLookupFamily: c.dns_lookup_family,
     endpoints: c.load_assignment.endpoints.map((e) => ({ address: e.address, port: e.port })),

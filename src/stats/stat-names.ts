@@ -26,6 +26,7 @@ export const CLUSTER_COUNTERS = [
   'update_success',
   'update_failure',
   'update_empty',
+  'init_fetch_timeout',
   'health_check.attempt',
   'health_check.success',
   'health_check.failure',
@@ -48,6 +49,7 @@ export const CLUSTER_STATE_GAUGES: readonly ClusterGauge[] = ['membership_health
 
 export const LISTENER_COUNTERS = [
   'downstream_rq_total',
+  'downstream_cx_drain_close',
   'downstream_rq_1xx',
   'downstream_rq_2xx',
   'downstream_rq_3xx',
@@ -75,11 +77,23 @@ export const TRACING_COUNTERS = ['spans_sent', 'reports_sent', 'reports_dropped'
 
 export const SERVER_GAUGES = ['live', 'state', 'uptime', 'concurrency'] as const
 
+/** Listener lifecycle (Envoy's listener_manager.*): reloads add, modify and remove listeners; drains stop them. */
+export const LISTENER_MANAGER_COUNTERS = ['listener_added', 'listener_modified', 'listener_removed', 'listener_stopped', 'listener_drained'] as const
+export const LISTENER_MANAGER_GAUGES = ['total_listeners_active', 'total_listeners_draining'] as const
+
+/** Config reloads (SIGHUP, POST /reload, the file watch): counted by the process that validates them. */
+export const RELOAD_COUNTERS = ['update_attempt', 'update_success', 'update_rejected'] as const
+export const RELOAD_GAUGES = ['version', 'last_updated_epoch_s'] as const
+
 export type ClusterCounter = (typeof CLUSTER_COUNTERS)[number]
 export type ClusterGauge = (typeof CLUSTER_GAUGES)[number]
 export type ListenerCounter = (typeof LISTENER_COUNTERS)[number]
 export type ListenerGauge = (typeof LISTENER_GAUGES)[number]
 export type TracingCounter = (typeof TRACING_COUNTERS)[number]
 export type ServerGauge = (typeof SERVER_GAUGES)[number]
+export type ListenerManagerCounter = (typeof LISTENER_MANAGER_COUNTERS)[number]
+export type ListenerManagerGauge = (typeof LISTENER_MANAGER_GAUGES)[number]
+export type ReloadCounter = (typeof RELOAD_COUNTERS)[number]
+export type ReloadGauge = (typeof RELOAD_GAUGES)[number]
 export type ClusterHistogram = (typeof CLUSTER_HISTOGRAMS)[number]
 export type ListenerHistogram = (typeof LISTENER_HISTOGRAMS)[number]

@@ -10,6 +10,14 @@ import {
   LISTENER_GAUGES,
   LISTENER_HISTOGRAMS,
   SERVER_GAUGES,
+  LISTENER_MANAGER_COUNTERS,
+  LISTENER_MANAGER_GAUGES,
+  RELOAD_COUNTERS,
+  RELOAD_GAUGES,
+  type ListenerManagerCounter,
+  type ListenerManagerGauge,
+  type ReloadCounter,
+  type ReloadGauge,
   TRACING_COUNTERS,
   type ClusterCounter,
   type ClusterGauge,
@@ -47,6 +55,8 @@ export type ClusterStats = Scope<ClusterCounter, ClusterGauge> & Histograms<Clus
 export type ListenerStats = Scope<ListenerCounter, ListenerGauge> & Histograms<ListenerHistogram>
 export type TracingStats = Scope<TracingCounter, never>
 export type ServerStats = Scope<never, ServerGauge>
+export type ListenerManagerStats = Scope<ListenerManagerCounter, ListenerManagerGauge>
+export type ReloadStats = Scope<ReloadCounter, ReloadGauge>
 
 export class StatsStore {
   readonly #stats = new Map<string, Stat>()
@@ -110,6 +120,15 @@ export class StatsStore {
 
   server(): ServerStats {
     return this.#scope('server.', [], SERVER_GAUGES) as ServerStats
+  }
+
+  listenerManager(): ListenerManagerStats {
+    return this.#scope('listener_manager.', LISTENER_MANAGER_COUNTERS, LISTENER_MANAGER_GAUGES) as ListenerManagerStats
+  }
+
+  /** `server.config_reload.*`: under server., so a primary reports its own, not a sum of its workers'. */
+  reload(): ReloadStats {
+    return this.#scope('server.config_reload.', RELOAD_COUNTERS, RELOAD_GAUGES) as ReloadStats
   }
 
   #scope(prefix: string, counters: readonly string[], gauges: readonly string[], histograms: readonly string[] = []): Record<string, Stat> {

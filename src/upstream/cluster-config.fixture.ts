@@ -9,6 +9,7 @@ export function clusterConfig(overrides: Partial<ClusterConfig> = {}): ClusterCo
     lbPolicy: 'round_robin',
     connectTimeoutMs: 250,
     dnsRefreshRateMs: 5_000,
+    initialFetchTimeoutMs: 5_000,
     dnsResolvers: [],
     dnsLookupFamily: 'V4_ONLY',
     endpoints: [],

@@ -1,5 +1,6 @@
 // Builds every configured cluster, runs their discovery (static members at once, DNS on a refresh
-// timer) and health checks, and looks clusters up by name for the proxy and the admin listener.
+// timer) and health checks, warms them for the listeners that route to them, applies a reloaded
+// cluster list (kept clusters keep their endpoints and state), and looks clusters up by name.
 
 import type { StatsStore } from '../stats/stats-store.ts'
 import type { ClusterConfig } from '../config/model.ts'
@@ -20,49 +21,123 @@ export type ClusterManagerDeps = {
   readonly random?: () => number
 }
 
-export class ClusterManager {
-  readonly #clusters = new Map<string, Cluster>()
-  readonly #discoveries: DnsDiscovery[] = []
+type Entry = { readonly cluster: Cluster; readonly discovery: DnsDiscovery | undefined; readonly key: string; warm: Promise<void> | undefined }
 
-  constructor(configs: readonly ClusterConfig[], deps: ClusterManagerDeps) {
-    for (const config of configs) {
-      const cluster = new Cluster(config, {
-        stats: deps.stats.cluster(config.name),
-        clock: deps.clock,
-        probe: deps.probe,
-        random: deps.random,
-      })
-      this.#clusters.set(config.name, cluster)
-      if (config.type === 'static') cluster.setMembers(config.endpoints)
-      else this.#discoveries.push(new DnsDiscovery(cluster, deps.resolverFor(config), deps.clock, deps.log))
-    }
+/** What a reload did to the cluster list. */
+export type ClusterChanges = { readonly added: string[]; readonly modified: string[]; readonly removed: string[] }
+
+export class ClusterManager {
+  #entries = new Map<string, Entry>()
+  #started = false
+
+  constructor(
+    configs: readonly ClusterConfig[],
+    private readonly deps: ClusterManagerDeps,
+  ) {
+    for (const config of configs) this.#entries.set(config.name, this.#build(config))
   }
 
   get(name: string): Cluster | undefined {
-    return this.#clusters.get(name)
+    return this.#entries.get(name)?.cluster
   }
 
   all(): readonly Cluster[] {
-    return [...this.#clusters.values()]
+    return [...this.#entries.values()].map((e) => e.cluster)
   }
 
   /**
    * Resolves once every DNS cluster has finished its first resolution (success or failure) and
-   * every health-checked cluster its first round of probes (bounded by the probe timeout), so the
-   * first requests find warm clusters, as after Envoy's cluster warming. Refreshes keep running.
+   * every health-checked cluster its first round of probes (bounded by the probe timeout).
+   * Refreshes keep running; listeners wait on `warm` for the clusters they route to.
    */
   async start(): Promise<void> {
-    await Promise.all(this.#discoveries.map((d) => d.start()))
-    await Promise.all(this.all().map((c) => c.startHealthChecks()))
+    this.#started = true
+    await Promise.all([...this.#entries.values()].map((e) => this.#start(e)))
+  }
+
+  /**
+   * Waits until each named cluster has had its first DNS answer (retried quickly while it has
+   * none) and its first health check of every member, each for at most its initialFetchTimeoutMs
+   * (Envoy's initial_fetch_timeout). Resolves with the names that did not warm in time.
+   */
+  async warm(names: Iterable<string>): Promise<string[]> {
+    const cold: string[] = []
+    await Promise.all(
+      [...new Set(names)].map(async (name) => {
+        const entry = this.#entries.get(name)
+        if (!entry) return
+        entry.warm ??= (entry.discovery ? entry.discovery.warmed : Promise.resolve()).then(() => entry.cluster.healthChecked())
+        let timer: ReturnType<Clock['setTimeout']> | undefined
+        const late = new Promise<'late'>((resolve) => (timer = this.deps.clock.setTimeout(() => resolve('late'), entry.cluster.config.initialFetchTimeoutMs)))
+        const outcome = await Promise.race([entry.warm, late])
+        this.deps.clock.clearTimeout(timer!)
+        if (outcome === 'late') {
+          entry.cluster.stats.init_fetch_timeout.inc()
+          cold.push(name)
+        }
+      }),
+    )
+    return cold.sort()
+  }
+
+  /**
+   * A reloaded cluster list: clusters whose config is unchanged keep their object (endpoints,
+   * health, outlier state, counters); changed ones are rebuilt and take over the endpoints that
+   * are still listed, with their state; removed ones stop their timers. Requests already holding
+   * a removed cluster finish on it.
+   */
+  update(configs: readonly ClusterConfig[]): ClusterChanges {
+    const next = new Map<string, Entry>()
+    const changes: ClusterChanges = { added: [], modified: [], removed: [] }
+    for (const config of configs) {
+      const old = this.#entries.get(config.name)
+      if (old && old.key === JSON.stringify(config)) {
+        next.set(config.name, old)
+        continue
+      }
+      const entry = this.#build(config)
+      if (old) {
+        entry.cluster.adoptEndpoints(old.cluster)
+        this.#stop(old)
+        changes.modified.push(config.name)
+      } else changes.added.push(config.name)
+      next.set(config.name, entry)
+      if (this.#started) void this.#start(entry)
+    }
+    for (const [name, old] of this.#entries) {
+      if (next.has(name)) continue
+      this.#stop(old)
+      changes.removed.push(name)
+    }
+    this.#entries = next
+    return changes
   }
 
   /** Clears every timer: DNS refreshes, health-check rounds, pending un-ejections. */
   stop(): void {
-    for (const discovery of this.#discoveries) discovery.stop()
-    for (const cluster of this.#clusters.values()) cluster.stop()
+    this.#started = false
+    for (const entry of this.#entries.values()) this.#stop(entry)
   }
 
   snapshot(): ClusterSnapshot[] {
     return this.all().map((c) => c.snapshot())
+  }
+
+  #build(config: ClusterConfig): Entry {
+    const { deps } = this
+    const cluster = new Cluster(config, { stats: deps.stats.cluster(config.name), clock: deps.clock, probe: deps.probe, random: deps.random })
+    if (config.type === 'static') cluster.setMembers(config.endpoints)
+    const discovery = config.type === 'static' ? undefined : new DnsDiscovery(cluster, deps.resolverFor(config), deps.clock, deps.log)
+    return { cluster, discovery, key: JSON.stringify(config), warm: undefined }
+  }
+
+  async #start(entry: Entry): Promise<void> {
+    await entry.discovery?.start()
+    await entry.cluster.startHealthChecks()
+  }
+
+  #stop(entry: Entry): void {
+    entry.discovery?.stop()
+    entry.cluster.stop()
   }
 }

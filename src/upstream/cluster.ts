@@ -30,6 +30,7 @@ export class Cluster {
   readonly #health: HealthChecker | undefined
   #members: readonly Endpoint[] = []
   #healthStarted = false
+  #firstRound: Promise<void> | undefined
 
   constructor(
     readonly config: ClusterConfig,
@@ -127,15 +128,40 @@ export class Cluster {
     return changed
   }
 
+  /**
+   * A cluster rebuilt by a reload takes over its predecessor's endpoints: the same objects, so
+   * their health, ejection, counters and in-flight requests carry on. A static cluster keeps those
+   * still listed; a DNS cluster keeps all of them until its own first answer replaces them, so a
+   * reload never empties it. Without health checks now, none stays held out by an old one.
+   */
+  adoptEndpoints(previous: Cluster): void {
+    const old = new Map(previous.endpoints().map((e) => [e.key, e]))
+    this.#members = this.config.type === 'static' ? this.#members.map((e) => old.get(e.key) ?? e) : [...previous.endpoints()]
+    if (!this.#health) for (const endpoint of this.#members) endpoint.failedActiveHc = false
+    this.stats.membership_total.set(this.#members.length)
+    this.#updateHealthyGauge()
+  }
+
   /** Starts active health checks, resolving once the first round has an answer for every endpoint. */
-  async startHealthChecks(): Promise<void> {
-    if (!this.#health || this.#healthStarted) return
-    this.#healthStarted = true
-    await this.#health.start()
+  startHealthChecks(): Promise<void> {
+    if (!this.#health) return Promise.resolve()
+    if (!this.#healthStarted) {
+      this.#healthStarted = true
+      this.#firstRound = this.#health.start()
+    }
+    return this.#firstRound!
+  }
+
+  /** Health checks started and every current member probed once: what warming waits for. */
+  async healthChecked(): Promise<void> {
+    if (!this.#health) return
+    await this.startHealthChecks()
+    await this.#health.firstChecks(this.#members)
   }
 
   stop(): void {
     this.#healthStarted = false
+    this.#firstRound = undefined
     this.#health?.stop()
     this.#outlier?.stop()
   }

@@ -12,12 +12,19 @@ import type { Clock, TimerHandle } from './clock.ts'
 import type { Cluster } from './cluster.ts'
 import type { Resolver } from './resolver.ts'
 
-type Target = { readonly hostname: string; readonly port: number; addresses: readonly string[] }
+type Target = { readonly hostname: string; readonly port: number; addresses: readonly string[]; answered: boolean }
+
+/** Until every name has had an answer, a failed lookup is retried this soon rather than a refresh period later. */
+export const WARMING_RETRY_MS = 250
 
 export class DnsDiscovery {
   readonly #targets: Target[]
   #timer: TimerHandle | undefined
   #running = false
+  #isWarm = false
+  #markWarm: () => void = () => {}
+  /** Resolves once every listed name has had an answer (addresses, or an authoritative none): Envoy's cluster warming. */
+  readonly warmed = new Promise<void>((resolve) => (this.#markWarm = resolve))
 
   constructor(
     private readonly cluster: Cluster,
@@ -25,10 +32,10 @@ export class DnsDiscovery {
     private readonly clock: Clock,
     private readonly log: (line: string) => void = () => {},
   ) {
-    this.#targets = cluster.config.endpoints.map(({ address, port }) => ({ hostname: address, port, addresses: [] }))
+    this.#targets = cluster.config.endpoints.map(({ address, port }) => ({ hostname: address, port, addresses: [], answered: false }))
   }
 
-  /** First resolution (success or failure), then a refresh every dnsRefreshRateMs until stop(). */
+  /** First resolution (success or failure), then a refresh every dnsRefreshRateMs (sooner while not warm) until stop(). */
   async start(): Promise<void> {
     if (this.#running) return
     this.#running = true
@@ -50,8 +57,13 @@ export class DnsDiscovery {
     if (this.cluster.setMembers(members)) {
       this.log(`cluster ${this.cluster.name}: ${members.length} endpoint(s): ${members.map((m) => `${m.address}:${m.port}`).join(', ')}`)
     }
+    if (!this.#isWarm && this.#targets.every((t) => t.answered)) {
+      this.#isWarm = true
+      this.#markWarm()
+    }
     // Scheduled after the answer rather than on a fixed beat, so a slow DNS never stacks queries.
-    this.#timer = this.clock.setTimeout(() => void this.refresh(), this.cluster.config.dnsRefreshRateMs)
+    const { dnsRefreshRateMs } = this.cluster.config
+    this.#timer = this.clock.setTimeout(() => void this.refresh(), this.#isWarm ? dnsRefreshRateMs : Math.min(WARMING_RETRY_MS, dnsRefreshRateMs))
   }
 
   async #resolve(target: Target): Promise<void> {
@@ -67,6 +79,7 @@ export class DnsDiscovery {
       return
     }
     stats.update_success.inc()
+    target.answered = true
     if (answer.length === 0) stats.update_empty.inc()
     // logical_dns connects to one address at a time: the first of the answer, as Envoy does.
     target.addresses = this.cluster.config.type === 'logical_dns' ? answer.slice(0, 1) : answer

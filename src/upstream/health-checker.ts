@@ -14,7 +14,7 @@ import type { Endpoint } from './endpoint.ts'
  */
 export type HealthProbe = (endpoint: Endpoint, path: string, timeoutMs: number) => Promise<number | boolean>
 
-type ProbeState = { successes: number; failures: number; checked: boolean; inFlight: boolean }
+type ProbeState = { successes: number; failures: number; checked: boolean; pending: Promise<void> | undefined }
 
 export class HealthChecker {
   readonly #state = new Map<Endpoint, ProbeState>()
@@ -58,13 +58,21 @@ export class HealthChecker {
     if (!this.#stopped) this.#timer = this.clock.setTimeout(() => void this.#round(), this.config.intervalMs)
   }
 
-  async #check(endpoint: Endpoint): Promise<void> {
+  /** Resolves once every one of `endpoints` has had its first answer (a probe already out is awaited, not repeated). */
+  firstChecks(endpoints: readonly Endpoint[]): Promise<void> {
+    return Promise.all(endpoints.filter((e) => !this.#stateOf(e).checked).map((e) => this.#check(e))).then(() => undefined)
+  }
+
+  #check(endpoint: Endpoint): Promise<void> {
     const state = this.#stateOf(endpoint)
-    if (state.inFlight || this.#stopped) return
-    state.inFlight = true
+    if (this.#stopped) return Promise.resolve()
+    state.pending ??= this.#probeOnce(endpoint, state).finally(() => (state.pending = undefined))
+    return state.pending
+  }
+
+  async #probeOnce(endpoint: Endpoint, state: ProbeState): Promise<void> {
     this.stats['health_check.attempt'].inc()
     const healthy = await this.#probeWithTimeout(endpoint)
-    state.inFlight = false
     // The endpoint may have left the cluster while the probe was out.
     if (this.#state.get(endpoint) !== state || this.#stopped) return
     if (healthy) this.#passed(endpoint, state)
@@ -114,7 +122,7 @@ export class HealthChecker {
 
   #stateOf(endpoint: Endpoint): ProbeState {
     let state = this.#state.get(endpoint)
-    if (!state) this.#state.set(endpoint, (state = { successes: 0, failures: 0, checked: false, inFlight: false }))
+    if (!state) this.#state.set(endpoint, (state = { successes: 0, failures: 0, checked: false, pending: undefined }))
     return state
   }
 }

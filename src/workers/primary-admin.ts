@@ -2,7 +2,7 @@
 // private admins on each request), /workers with every worker's state, and broadcasts.
 
 import process from 'node:process'
-import { buildAdminApp, json, type AdminDeps } from '../admin/admin-app.ts'
+import { buildAdminApp, json, type AdminDeps, type AdminEndpoint } from '../admin/admin-app.ts'
 import type { ServerInfo, WorkerRow } from '../admin/server-info.ts'
 import { workersJson } from '../admin/server-info.ts'
 import { downstreamRequests, StatsStore } from '../stats/stats-store.ts'
@@ -20,7 +20,9 @@ export type PrimaryAdminOptions = {
   readonly supervisor: Supervisor
   /** The primary's own `server.*` gauges. */
   readonly stats: StatsStore
-  readonly config: unknown
+  readonly configDump: () => unknown
+  /** /drain_listeners and /reload: the primary's, which reach every worker. */
+  readonly extraEndpoints?: readonly AdminEndpoint[]
   readonly serverInfo: () => Omit<ServerInfo, 'workers'>
   readonly ready: () => boolean
   /** Listeners with the ports the workers bound (worker 0 resolves `port: 0`). */
@@ -56,7 +58,7 @@ export function buildPrimaryAdmin(options: PrimaryAdminOptions) {
         return problems
       },
     },
-    configDump: () => options.config,
+    configDump: options.configDump,
     serverInfo: () => ({ ...options.serverInfo(), workers: rows() }),
     healthcheck: {
       fail: async () => {
@@ -76,8 +78,11 @@ export function buildPrimaryAdmin(options: PrimaryAdminOptions) {
       merged = sumStats(options.stats, snapshots)
       clusters = mergeClusters(snapshots)
     },
-    resetCounters: () => broadcast(supervisor, '/reset_counters'),
-    extraEndpoints: [{ path: '/workers', method: 'GET', help: 'worker processes: index, pid, state, restarts, requests', handle: () => json(workersJson(rows())) }],
+    resetCounters: async () => void (await broadcast(supervisor, '/reset_counters')),
+    extraEndpoints: [
+      { path: '/workers', method: 'GET', help: 'worker processes: index, pid, state, restarts, requests', handle: () => json(workersJson(rows())) },
+      ...(options.extraEndpoints ?? []),
+    ],
   }
   return {
     app: buildAdminApp(deps),
@@ -101,15 +106,22 @@ async function gather(supervisor: Supervisor): Promise<WorkerSnapshot[]> {
   return answers.filter((answer) => answer !== undefined)
 }
 
-async function broadcast(supervisor: Supervisor, path: string): Promise<void> {
-  await Promise.all(supervisor.live().map(({ adminPort }) => post(adminPort, path)))
+export async function broadcast(supervisor: Supervisor, path: string, body?: (index: number) => string, timeoutMs = WORKER_TIMEOUT_MS): Promise<boolean[]> {
+  return Promise.all(supervisor.live().map(({ index, adminPort }) => post(adminPort, path, body?.(index), timeoutMs)))
 }
 
-async function post(adminPort: number, path: string): Promise<void> {
+/** Resolves true when the worker answered 2xx. */
+async function post(adminPort: number, path: string, body?: string, timeoutMs = WORKER_TIMEOUT_MS): Promise<boolean> {
   try {
-    const response = await fetch(`http://127.0.0.1:${adminPort}${path}`, { method: 'POST', signal: AbortSignal.timeout(WORKER_TIMEOUT_MS) })
+    const response = await fetch(`http://127.0.0.1:${adminPort}${path}`, {
+      method: 'POST',
+      ...(body !== undefined && { body, headers: { 'content-type': 'application/json' } }),
+      signal: AbortSignal.timeout(timeoutMs),
+    })
     await response.arrayBuffer()
+    return response.ok
   } catch {
     // a worker that died meanwhile is restarted with fresh counters (and told to drain if needed)
+    return false
   }
 }

@@ -1,6 +1,7 @@
 // `--concurrency N` with N > 1: this process spawns N workers that share the listener ports,
-// serves the admin listener over their summed stats, restarts a worker that dies, and stops
-// them all on SIGTERM/SIGINT. It serves no listener traffic itself.
+// serves the admin listener over their summed stats, restarts a worker that dies, hands every
+// worker a reloaded config, and drains them all together on SIGTERM/SIGINT. It serves no
+// listener traffic itself.
 
 import { randomUUID } from 'node:crypto'
 import type { Runtime, ServerHandle } from '../runtime.ts'
@@ -12,12 +13,16 @@ import { listen } from '../listener/listen.ts'
 import { assertPortsFree } from '../listener/port-guard.ts'
 import { ADMIN_SERVE_OPTIONS } from '../listener/serve-options.ts'
 import { Logger } from '../log/logger.ts'
-import { buildPrimaryAdmin } from './primary-admin.ts'
-import { TOKEN_HEADER, type ControlMessage } from './protocol.ts'
+import { ServerLifecycle } from '../lifecycle/server-state.ts'
+import { drainEndpoints } from '../lifecycle/drain-endpoints.ts'
+import { DEFAULT_DRAIN_TIME_MS } from '../lifecycle/drain-time.ts'
+import type { Generation } from '../lifecycle/generation.ts'
+import { broadcast, buildPrimaryAdmin } from './primary-admin.ts'
+import { APPLY_PATH, TOKEN_HEADER, type ControlMessage } from './protocol.ts'
 import { Supervisor } from './supervisor.ts'
 
-/** Long enough for a worker to flush its last spans; then SIGKILL. */
-export const STOP_GRACE_MS = 8000
+/** Beyond the drain time: long enough for a worker to flush its last spans; then SIGKILL. */
+export const STOP_GRACE_MS = 3000
 
 export type PrimaryOptions = {
   readonly runtime: Runtime
@@ -27,11 +32,20 @@ export type PrimaryOptions = {
   readonly write: (chunk: string) => void
   /** The primary's own loggers; /logging changes reach every worker too. */
   readonly logger?: Logger
+  readonly drainTimeMs?: number
+  /** The primary's own stats (server.*, reload counters); workers' are gathered per admin request. */
+  readonly stats?: StatsStore
+  /** `POST /reload`: main.ts re-reads the file and calls `apply`. */
+  readonly reload?: () => Promise<unknown>
 }
 
 export type RunningPrimary = {
   /** Bound ports by listener name (`admin` for the admin listener), as the startup line prints them. */
   readonly ports: ReadonlyMap<string, number>
+  generation(): Generation
+  /** Hands a validated config to every worker (they apply it together); throws ListenError for a new port another process holds. */
+  apply(config: Config): Promise<void>
+  /** SIGTERM: every worker drains (≤ drain time), then exits. */
   stop(): Promise<void>
 }
 
@@ -39,6 +53,7 @@ export type RunningPrimary = {
 export async function startPrimary(config: Config, options: PrimaryOptions): Promise<RunningPrimary> {
   const { runtime } = options
   const startedAt = Date.now()
+  const drainTimeMs = options.drainTimeMs ?? DEFAULT_DRAIN_TIME_MS
   const token = randomUUID()
   let onLive = (_adminPort: number) => {}
   let supervisor: Supervisor | undefined
@@ -57,28 +72,43 @@ export async function startPrimary(config: Config, options: PrimaryOptions): Pro
     onLive: ({ adminPort }) => onLive(adminPort),
   })
 
-  const stats = new StatsStore()
+  const stats = options.stats ?? new StatsStore()
   const server = stats.server()
   server.concurrency.set(options.concurrency)
-  let live = false
+  const lifecycle = new ServerLifecycle(server)
+  lifecycle.set('INITIALIZING')
+  let generation: Generation = { version: 1, loadedAtMs: Date.now(), config }
+  const reloadStats = stats.reload()
+  reloadStats.version.set(1)
   const handles: ServerHandle[] = [control]
   let adminPort: number | undefined
+  const drainListeners = async (graceful: boolean) => {
+    lifecycle.set('DRAINING')
+    await broadcast(supervisor, graceful ? '/drain_listeners?graceful' : '/drain_listeners')
+  }
   try {
     // The admin port is checked before any worker starts: a taken port is one message, not N.
     if (config.admin) {
       const admin = buildPrimaryAdmin({
         supervisor,
         stats,
-        config,
-        serverInfo: serverInfoOf({ version: options.version, startedAtMs: startedAt, live: () => live, commandLineOptions: options.commandLineOptions, node: config.node, runtime }),
-        ready: () => live && supervisor.live().length > 0,
+        configDump: () => ({ version_info: String(generation.version), last_updated: new Date(generation.loadedAtMs).toISOString(), ...generation.config }),
+        serverInfo: serverInfoOf({
+          version: options.version,
+          startedAtMs: startedAt,
+          state: () => lifecycle.state,
+          generation: () => generation,
+          commandLineOptions: options.commandLineOptions,
+          node: config.node,
+          runtime,
+        }),
+        ready: () => lifecycle.state === 'LIVE' && supervisor.live().length > 0,
+        listeners: () => generation.config.listeners.map((l) => ({ name: l.name, address: l.address, port: supervisor.ports[l.name] ?? l.port })),
+        extraEndpoints: drainEndpoints({ drainListeners, reload: options.reload }),
         logger: options.logger ?? new Logger(options.write),
-        listeners: () => config.listeners.map((l) => ({ name: l.name, address: l.address, port: supervisor.ports[l.name] ?? l.port })),
       })
       onLive = admin.onWorkerLive
-      const handle = await listen(runtime, 'admin', config.admin.address, config.admin.port, ADMIN_SERVE_OPTIONS, (request) =>
-        admin.app.fetch(request),
-      )
+      const handle = await listen(runtime, 'admin', config.admin.address, config.admin.port, ADMIN_SERVE_OPTIONS, (request) => admin.app.fetch(request))
       handles.push(handle)
       adminPort = handle.port
     }
@@ -93,17 +123,31 @@ export async function startPrimary(config: Config, options: PrimaryOptions): Pro
   }
   const ports = new Map(config.listeners.map((listener) => [listener.name, supervisor.ports[listener.name] ?? listener.port]))
   if (adminPort !== undefined) ports.set('admin', adminPort)
-  live = true
-  server.live.set(1)
+  lifecycle.set('LIVE')
   const uptime = setInterval(() => server.uptime.set(Math.floor((Date.now() - startedAt) / 1000)), 1000)
   ;(uptime as { unref?: () => void }).unref?.()
 
   return {
     ports,
+    generation: () => generation,
+    async apply(next) {
+      const held = new Set(generation.config.listeners.map((l) => `${l.address}:${l.port}`))
+      // Ports this edgeway does not hold yet are probed like at startup; port 0 would differ per worker.
+      await assertPortsFree(
+        runtime,
+        next.listeners.filter((l) => !held.has(`${l.address}:${l.port}`)),
+      )
+      supervisor.setConfig(next)
+      const answers = await broadcast(supervisor, APPLY_PATH, () => JSON.stringify(next), 30_000)
+      generation = { version: generation.version + 1, loadedAtMs: Date.now(), config: next }
+      reloadStats.version.set(generation.version)
+      if (answers.some((ok) => !ok)) options.write(`edgeway: ${answers.filter((ok) => !ok).length} worker(s) did not confirm config version ${generation.version}\n`)
+    },
     async stop() {
-      live = false
+      lifecycle.set('DRAINING')
       clearInterval(uptime)
-      await supervisor.stop(STOP_GRACE_MS)
+      // Every worker gets SIGTERM at once and drains on its own; the grace covers their drain.
+      await supervisor.stop(drainTimeMs + STOP_GRACE_MS)
       await Promise.all(handles.map((h) => h.close(true)))
     },
   }

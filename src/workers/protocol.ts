@@ -22,6 +22,9 @@ export const TOKEN_HEADER = 'x-edgeway-worker-token'
 /** The worker's private admin path the primary aggregates from. */
 export const SNAPSHOT_PATH = '/worker/snapshot'
 
+/** The worker's private admin path a reloaded config is POSTed to (JSON of the validated model). */
+export const APPLY_PATH = '/worker/config'
+
 export type WorkerEnv = {
   readonly index: number
   readonly controlUrl: string

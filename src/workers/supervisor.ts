@@ -43,10 +43,12 @@ export class Supervisor {
   /** Listener ports as worker 0 bound them; every later worker binds these. */
   #ports: Record<string, number> = {}
   #restarting = false
+  #config: Config | undefined
   #stopping = false
 
   constructor(options: SupervisorOptions) {
     this.#options = options
+    this.#config = options.config
     this.#slots = Array.from({ length: options.count }, (_, index) => ({
       index,
       process: undefined,
@@ -69,6 +71,11 @@ export class Supervisor {
     if (failed && !failed.ok) return failed.message
     this.#restarting = true
     return undefined
+  }
+
+  /** A reloaded config: what workers started from now on (restarts) begin with. */
+  setConfig(config: Config): void {
+    this.#config = config
   }
 
   get ports(): Readonly<Record<string, number>> {
@@ -125,7 +132,7 @@ export class Supervisor {
   }
 
   #launch(slot: Slot): Promise<Outcome> {
-    const env = workerEnv({ index: slot.index, controlUrl: this.#options.controlUrl, token: this.#options.token, ports: this.#ports, config: this.#options.config })
+    const env = workerEnv({ index: slot.index, controlUrl: this.#options.controlUrl, token: this.#options.token, ports: this.#ports, config: this.#config })
     const child = this.#options.spawn(env)
     slot.process = child
     slot.adminPort = undefined

@@ -7,7 +7,7 @@ import type { StatsStore } from '../stats/stats-store.ts'
 import type { Config } from '../config/model.ts'
 import type { ClusterSnapshot } from '../upstream/cluster-snapshot.ts'
 import { histogramSamples, statSamples } from './aggregate.ts'
-import { SNAPSHOT_PATH, TOKEN_HEADER, type ControlMessage, type WorkerEnv, type WorkerSnapshot } from './protocol.ts'
+import { APPLY_PATH, SNAPSHOT_PATH, TOKEN_HEADER, type ControlMessage, type WorkerEnv, type WorkerSnapshot } from './protocol.ts'
 
 /** Listener ports worker 0 resolved (port 0 in the file) and a private admin on an ephemeral loopback port. */
 export function workerConfig(config: Config, worker: WorkerEnv): Config {
@@ -69,4 +69,17 @@ export function onOrphaned(stop: () => void, everyMs = 1000): void {
     if (process.ppid !== parent) once()
   }, everyMs)
   ;(timer as { unref?: () => void }).unref?.()
+}
+
+/** The primary POSTs a reloaded config here; the worker applies it as its next generation. */
+export function applyEndpoint(apply: (config: Config) => Promise<unknown>): AdminEndpoint {
+  return {
+    path: APPLY_PATH,
+    method: 'POST',
+    help: "apply the primary's reloaded config",
+    handle: async (c) => {
+      await apply((await c.req.json()) as Config)
+      return json({ ok: true })
+    },
+  }
 }

@@ -151,7 +151,7 @@ describe('--concurrency 2 on Bun', () => {
     const pids = (await workers(proxy)).workers.map((w) => w.pid)
     expect(pids.every(alive)).toBe(true)
     expect(await stop(proxy.process, 15_000)).toBe(0)
-    expect(proxy.process.stdout()).toContain('SIGTERM received, shutting down 2 workers')
+    expect(proxy.process.stdout()).toContain('SIGTERM received, draining 2 workers')
     expect(pids.filter(alive)).toEqual([])
   })
 })

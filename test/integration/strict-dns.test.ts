@@ -33,6 +33,7 @@ function startCluster(type: ClusterConfig['type'] = 'strict_dns'): Promise<void>
     lbPolicy: 'round_robin',
     connectTimeoutMs: 250,
     dnsRefreshRateMs: REFRESH_MS,
+    initialFetchTimeoutMs: 5_000,
     dnsResolvers: [dns.server],
     dnsLookupFamily: 'V4_ONLY',
     endpoints: [{ address: 'service1', port: 8000 }],

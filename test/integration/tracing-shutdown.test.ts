@@ -88,7 +88,7 @@ test('SIGTERM sends every queued span before the process exits 0', async () => {
   // Checked at the exit event: whatever arrives later was not flushed by the shutdown.
   const spans = sink.spans()
   expect(code).toBe(0)
-  expect(proxy.process.stdout()).toContain('SIGTERM received, shutting down')
+  expect(proxy.process.stdout()).toContain('SIGTERM received, draining')
   expect(spans).toHaveLength(2 * REQUESTS)
   for (const report of sink.reports) expect(validateAgainst(definition('ListOfSpans'), report.body)).toEqual([])
   const requests = spans.filter((s) => !String(s.name).startsWith('router '))

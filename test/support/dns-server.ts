@@ -24,6 +24,8 @@ export type TestDnsServer = {
   deleteRecords(name: string): void
   /** Answer SERVFAIL for this name until cleared with `false`. */
   setServfail(name: string, on: boolean): void
+  /** Never answer this name (a client sees a timeout) until cleared with `false`. */
+  setSilent(name: string, on: boolean): void
   /** Queries received per name (lower-cased, no trailing dot). */
   queries(name: string): number
   stop(): Promise<void>
@@ -38,6 +40,7 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Te
   const records = new Map<string, readonly string[]>()
   for (const [name, ips] of Object.entries(options.records ?? {})) records.set(normalise(name), [...ips])
   const servfail = new Set<string>()
+  const silent = new Set<string>()
   const counts = new Map<string, number>()
   const ttl = options.ttlSeconds ?? 300
   const address = options.address ?? '127.0.0.1'
@@ -50,6 +53,7 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Te
       if (!question) return send(response)
       const name = normalise(question.name)
       counts.set(name, (counts.get(name) ?? 0) + 1)
+      if (silent.has(name)) return
       const ips = records.get(name)
       if (servfail.has(name)) response.header.rcode = RCODE_SERVFAIL
       else if (ips === undefined) response.header.rcode = RCODE_NXDOMAIN
@@ -75,6 +79,7 @@ export async function startDnsServer(options: DnsServerOptions = {}): Promise<Te
     server: `${address}:${bound.port}`,
     setRecords: (name, ips) => void records.set(normalise(name), [...ips]),
     deleteRecords: (name) => void records.delete(normalise(name)),
+    setSilent: (name, on) => void (on ? silent.add(normalise(name)) : silent.delete(normalise(name))),
     setServfail: (name, on) => void (on ? servfail.add(normalise(name)) : servfail.delete(normalise(name))),
     queries: (name) => counts.get(normalise(name)) ?? 0,
     async stop() {

@@ -31,6 +31,13 @@ export class ProcessGroup {
     return child
   }
 
+  /** Writes `yaml` to `<dir>/<name>.yaml` and returns the path. */
+  write(name: string, yaml: string): string {
+    const path = join(this.dir, `${name}.yaml`)
+    writeFileSync(path, yaml)
+    return path
+  }
+
   /** Writes `yaml` to a file and runs `edgeway -c <file>`; resolves once the listeners are bound. */
   async proxy(name: string, yaml: string, env: Record<string, string> = {}, options: { runtime?: 'bun' | 'deno'; startTimeoutMs?: number; args?: string[] } = {}): Promise<ProxyProcess> {
     const startTimeoutMs = options.startTimeoutMs ?? 20_000

@@ -1,0 +1,79 @@
+// A configuration generation: one validated config, numbered and timestamped, with the request
+// handler of each of its listeners. A reload builds the next generation whole and swaps it in;
+// requests already running keep the handler (routes, cluster lookups) they started with.
+
+import { hostname } from 'node:os'
+import { batchedWriter, formatJson, formatText } from '../access-log.ts'
+import type { Config, ListenerConfig } from '../config/model.ts'
+import { buildListenerHandler } from '../listener/guard.ts'
+import { drainable, type InFlight } from '../listener/drain.ts'
+import { createProxyHandler } from '../proxy/proxy-handler.ts'
+import type { RequestTracer } from '../proxy/request-tracer.ts'
+import { RouteTable } from '../routing/route-table.ts'
+import type { FetchHandler, Runtime } from '../runtime.ts'
+import type { StatsStore } from '../stats/stats-store.ts'
+import type { ClusterManager } from '../upstream/cluster-manager.ts'
+
+export type Generation = {
+  readonly version: number
+  readonly loadedAtMs: number
+  readonly config: Config
+}
+
+export type HandlerDeps = {
+  readonly runtime: Runtime
+  readonly stats: StatsStore
+  readonly clusters: ClusterManager
+  readonly tracer: RequestTracer | undefined
+  readonly write: (chunk: string) => void
+  readonly log: (line: string) => void
+  readonly inFlight: InFlight
+  readonly closeConnections: () => boolean
+}
+
+/** Builds listener handlers; one access-log writer for all of them, across generations. */
+export function handlerFactory(deps: HandlerDeps): (listener: ListenerConfig) => FetchHandler {
+  const accessLogWriter = batchedWriter(deps.write)
+  const host = hostname()
+  return (listener) => {
+    const format = listener.accessLog.format === 'json' ? formatJson : formatText
+    const stats = deps.stats.listener(listener.statPrefix)
+    const proxy = createProxyHandler({
+      listener,
+      routes: new RouteTable(listener.virtualHosts),
+      clusters: deps.clusters,
+      runtime: deps.runtime,
+      stats,
+      accessLog: listener.accessLog.enabled ? (entry) => accessLogWriter(format(entry)) : undefined,
+      tracer: deps.tracer,
+      hostname: host,
+      fetch: deps.runtime.upstreamFetch,
+      classify: deps.runtime.classifyUpstreamError,
+      now: () => performance.now(),
+      random: Math.random,
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    })
+    return drainable(buildListenerHandler(proxy, deps.log), {
+      inFlight: deps.inFlight,
+      closeConnections: deps.closeConnections,
+      onDrainClose: () => stats.downstream_cx_drain_close.inc(),
+    })
+  }
+}
+
+/** The clusters a listener's routes can send to: what it waits on before accepting. */
+export function clustersOf(listener: ListenerConfig): Set<string> {
+  const names = new Set<string>()
+  for (const virtualHost of listener.virtualHosts) {
+    for (const route of virtualHost.routes) {
+      if (route.cluster !== undefined) names.add(route.cluster)
+      for (const weighted of route.weightedClusters ?? []) names.add(weighted.name)
+    }
+  }
+  return names
+}
+
+/** A listener whose socket must be rebound: its address or port changed. */
+export function socketChanged(before: ListenerConfig, after: ListenerConfig): boolean {
+  return before.address !== after.address || before.port !== after.port || before.idleTimeoutMs !== after.idleTimeoutMs
+}

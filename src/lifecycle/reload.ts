@@ -1,0 +1,84 @@
+// Config reloads, whatever asks for one (SIGHUP, POST /reload, the file watch): read the file,
+// validate it whole, and either hand the new config to `apply` (a new generation) or keep the
+// running one and report every problem. One reload at a time; format-independent: `parse` is
+// whichever front end read the file at startup.
+
+import type { Config } from '../config/model.ts'
+import type { ReloadStats } from '../stats/stats-store.ts'
+import type { ReloadOutcome } from './drain-endpoints.ts'
+
+export type ReloaderDeps = {
+  readonly path: string
+  readonly readTextFile: (path: string) => Promise<string>
+  /** Throws ConfigError (every problem with its path) for an invalid file. */
+  readonly parse: (text: string) => Config
+  readonly apply: (config: Config) => Promise<number>
+  readonly stats: ReloadStats
+  readonly log: (line: string) => void
+}
+
+export function createReloader(deps: ReloaderDeps): () => Promise<ReloadOutcome> {
+  let queue: Promise<unknown> = Promise.resolve()
+  const once = async (): Promise<ReloadOutcome> => {
+    deps.stats.update_attempt.inc()
+    let config: Config
+    try {
+      config = deps.parse(await deps.readTextFile(deps.path))
+    } catch (error) {
+      return reject(error)
+    }
+    try {
+      const version = await deps.apply(config)
+      deps.stats.update_success.inc()
+      deps.log(`edgeway: config reloaded from ${deps.path}: version ${version}`)
+      return { ok: true, version }
+    } catch (error) {
+      // A listener that cannot bind (its new port is taken): the rest of the running config stays.
+      return reject(error)
+    }
+  }
+  const reject = (error: unknown): ReloadOutcome => {
+    deps.stats.update_rejected.inc()
+    const problems = error instanceof Error ? error.message : String(error)
+    deps.log(`edgeway: config reload rejected, the running config stays: ${problems.replace(/\n/g, '; ')}`)
+    return { ok: false, problems }
+  }
+  return () => {
+    const next = queue.then(once, once)
+    queue = next
+    return next
+  }
+}
+
+/**
+ * Polls the file (size and mtime, then content) and reloads when it changed: editors that save by
+ * rename and filesystems without inotify (bind mounts, ConfigMaps) are covered alike.
+ */
+export function watchConfigFile(path: string, reload: () => Promise<unknown>, deps: { stat: (path: string) => Promise<{ size: number; mtimeMs: number }>; readTextFile: (path: string) => Promise<string> }, everyMs = 500): () => void {
+  let last: string | undefined
+  let text: string | undefined
+  let busy = false
+  const tick = async () => {
+    if (busy) return
+    busy = true
+    try {
+      const info = await deps.stat(path)
+      const key = `${info.size}:${info.mtimeMs}`
+      if (key !== last) {
+        const current = await deps.readTextFile(path)
+        const changed = last !== undefined && current !== text
+        last = key
+        text = current
+        if (changed) await reload()
+      }
+    } catch {
+      // a file being replaced is briefly missing: try again at the next tick
+    } finally {
+      busy = false
+    }
+  }
+  void tick()
+  const timer = setInterval(() => void tick(), everyMs)
+  ;(timer as { unref?: () => void }).unref?.()
+  return () => clearInterval(timer)
+}

@@ -1,0 +1,74 @@
+// What lets a listener drain without dropping anything: a count of requests in flight (until their
+// response head is handed to the runtime; the runtime's graceful close then waits for the bodies)
+// and `connection: close` on every response while the server asks clients to go away.
+
+import type { ConnInfo, FetchHandler } from '../runtime.ts'
+
+export class InFlight {
+  #count = 0
+  #waiters: (() => void)[] = []
+
+  get count(): number {
+    return this.#count
+  }
+
+  enter(): void {
+    this.#count++
+  }
+
+  leave(): void {
+    if (--this.#count === 0) for (const wake of this.#waiters.splice(0)) wake()
+  }
+
+  /** Resolves when nothing is in flight (at once if nothing is). */
+  idle(): Promise<void> {
+    return this.#count === 0 ? Promise.resolve() : new Promise((resolve) => this.#waiters.push(resolve))
+  }
+}
+
+export type DrainControl = {
+  readonly inFlight: InFlight
+  /** True while responses should close their connection. */
+  readonly closeConnections: () => boolean
+  /** Counts `downstream_cx_drain_close` on the listener. */
+  readonly onDrainClose: () => void
+}
+
+/** Wraps a listener's handler: counts it in flight and marks responses `connection: close` while draining. */
+export function drainable(handler: FetchHandler, control: DrainControl): FetchHandler {
+  const { inFlight } = control
+  const settle = (request: Request, response: Response): Response => {
+    inFlight.leave()
+    if (!control.closeConnections()) return response
+    control.onDrainClose()
+    // A client that asked to close is closed anyway (and Deno would repeat the header).
+    if (/close/i.test(request.headers.get('connection') ?? '')) return response
+    return withConnectionClose(response)
+  }
+  const fail = (error: unknown): never => {
+    inFlight.leave()
+    throw error
+  }
+  return (request: Request, conn: ConnInfo) => {
+    inFlight.enter()
+    let result: Response | Promise<Response>
+    try {
+      result = handler(request, conn)
+    } catch (error) {
+      return fail(error)
+    }
+    return result instanceof Response ? settle(request, result) : result.then((response) => settle(request, response), fail)
+  }
+}
+
+function withConnectionClose(response: Response): Response {
+  try {
+    response.headers.set('connection', 'close')
+    return response
+  } catch {
+    // Immutable headers (a Response the handler did not build): copy them.
+    const headers = new Headers(response.headers)
+    headers.set('connection', 'close')
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers })
+  }
+}
