@@ -12,6 +12,11 @@ export type ServeOptions = {
   /** Seconds a connection may stay silent; must exceed the longest upstream timeout. */
   readonly idleTimeoutSeconds: number
   readonly maxRequestBodyBytes: number
+  /**
+   * The listener's own header limit (max_request_headers_kb): the runtime's parser must admit
+   * heads past it so edgeway answers (and counts, and logs) the 431 itself.
+   */
+  readonly maxRequestHeaderBytes?: number
   /** Share the port with sibling worker processes (SO_REUSEPORT, Linux). */
   readonly reusePort: boolean
 }

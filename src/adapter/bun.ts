@@ -1,5 +1,6 @@
 // Bun runtime: Bun.serve for listeners, Bun's fetch for upstream attempts (bodies kept encoded).
 
+import http from 'node:http'
 import { cpus } from 'node:os'
 import type { ConnInfo, FetchHandler, Runtime, ServeOptions, ServerHandle, UpstreamFailure, UpstreamRequest } from '../runtime.ts'
 import { exitProcess, onHangupSignal, onProcessSignals } from './process.ts'
@@ -7,7 +8,18 @@ import { bunConnect } from './http1/bun-transport.ts'
 import { createHttp1Client } from './http1/http1-client.ts'
 import { UpstreamError } from './http1/upstream-error.ts'
 
+/**
+ * Bun's parser answers 431 itself (no log line, no counter) past a process-wide limit, 16 KiB
+ * unless `--max-http-header-size` said otherwise; node:http's maxHeaderSize setter moves it at
+ * run time. Twice the listener's limit leaves the 431s up to that to edgeway; heads beyond it
+ * still get Bun's own (README limits).
+ */
+function admitHeadersUpTo(bytes: number | undefined): void {
+  if (bytes !== undefined && http.maxHeaderSize < 2 * bytes) (http as { maxHeaderSize: number }).maxHeaderSize = 2 * bytes
+}
+
 async function serve(options: ServeOptions, handler: FetchHandler): Promise<ServerHandle> {
+  admitHeadersUpTo(options.maxRequestHeaderBytes)
   const server = Bun.serve({
     hostname: options.hostname,
     port: options.port,

@@ -3,13 +3,14 @@
 
 import type { ListenerConfig } from '../config/model.ts'
 
-export type ListenOptions = { idleTimeoutSeconds: number; maxRequestBodyBytes: number; reusePort: boolean }
+export type ListenOptions = { idleTimeoutSeconds: number; maxRequestBodyBytes: number; reusePort: boolean; maxRequestHeaderBytes?: number }
 
 export function listenerServeOptions(listener: ListenerConfig, reusePort = false): ListenOptions {
   return {
     idleTimeoutSeconds: listener.idleTimeoutMs / 1000,
     // No runtime cap: edgeway answers an oversized body itself (413 with its headers and a log line).
     maxRequestBodyBytes: 0,
+    maxRequestHeaderBytes: listener.maxRequestHeadersBytes,
     reusePort,
   }
 }

@@ -86,6 +86,8 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
       entry.flags = flags
       entry.details = error.code
       const response = localReply(error, listener.serverName)
+      // Envoy's codec errors (400, 431): the connection is not reused.
+      if (error.flag === 'DPE') response.headers.set('connection', 'close')
       if (requestId && (listener.alwaysSetRequestIdInResponse || trace?.forced)) response.headers.set('x-request-id', requestId)
       return finish(response)
     }
@@ -114,13 +116,12 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     }
 
     if (invalid) {
-      // Envoy's codec errors: 400, never forwarded, and the connection is not reused.
+      // Envoy's codec errors: 400, never forwarded.
       stats.downstream_cx_protocol_error.inc()
-      const response = reply(badRequest(invalid.why, invalid.code))
-      response.headers.set('connection', 'close')
-      return response
+      return reply(badRequest(invalid.why, invalid.code))
     }
-    if (headerBytes(incoming) > listener.maxRequestHeadersBytes) {
+    // Envoy counts the request line's method and path as headers too.
+    if (method.length + path.length + query.length + headerBytes(incoming) > listener.maxRequestHeadersBytes) {
       stats.downstream_rq_header_overflow.inc()
       return reply(headersTooLarge())
     }

@@ -131,5 +131,13 @@ for (const runtime of RUNTIMES) {
         }
       })
     }
+
+    test('every 431 of the corpus was edgeway\'s own: counted and logged', async () => {
+      const expected431 = HOSTILE_CASES.filter((c) => ('status' in c.expect ? c.expect : c.expect[runtime]).status === 431).length
+      expect(expected431).toBeGreaterThanOrEqual(2)
+      const stats = await (await fetch(`${proxy.url('admin')}/stats?filter=downstream_rq_header_overflow`)).text()
+      expect(stats).toContain(`http.ingress.downstream_rq_header_overflow: ${expected431}`)
+      expect(proxy.process.stdout().split('\n').filter((l) => /" 431 DPE /.test(l))).toHaveLength(expected431)
+    })
   })
 }
