@@ -1,0 +1,107 @@
+// Pins what the runtimes' own HTTP servers do that edgeway cannot change from its adapter
+// (README "Limits"), on the real CLI: if a Bun or Deno upgrade changes one, this fails and the
+// README entry (and maybe a workaround) is due. Corpus-level differences (methods, TRACE bodies,
+// bare LF, trailers, non-ASCII paths, header sizes) are pinned in hostile-requests.test.ts.
+
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import net from 'node:net'
+import { ProcessGroup, type ProxyProcess } from '../support/edgeway-processes.ts'
+import { startFaultUpstream, type FaultUpstream } from '../support/fault-upstream.ts'
+import { RawConnection } from '../support/raw-client.ts'
+
+const group = new ProcessGroup()
+let upstream: FaultUpstream
+const proxies = new Map<'bun' | 'deno', ProxyProcess>()
+
+beforeAll(async () => {
+  upstream = await startFaultUpstream()
+  const yaml = `
+admin: { address: 127.0.0.1, port: 0 }
+listeners:
+  - name: ingress
+    address: 127.0.0.1
+    port: 0
+    virtual_hosts:
+      - name: all
+        domains: ["*"]
+        routes: [{ match: { prefix: / }, route: { cluster: up } }]
+clusters:
+  - name: up
+    load_assignment: { endpoints: [{ address: 127.0.0.1, port: ${upstream.port} }] }
+`
+  for (const runtime of ['bun', 'deno'] as const) proxies.set(runtime, await group.proxy(`limits-${runtime}`, yaml, {}, { runtime, startTimeoutMs: 30_000 }))
+}, 60_000)
+
+afterAll(async () => {
+  await group.stopAll()
+  await upstream?.stop()
+})
+
+const port = (runtime: 'bun' | 'deno') => proxies.get(runtime)!.port('ingress')
+
+describe('pipelined requests', () => {
+  const twoAtOnce = `GET /drip/10/100/5 HTTP/1.1\r\nHost: x\r\n\r\nGET /ok HTTP/1.1\r\nHost: x\r\n\r\n`
+
+  test('Bun closes the connection, answering neither, when a request arrives behind one in progress', async () => {
+    const connection = await RawConnection.open(port('bun'))
+    connection.send(twoAtOnce)
+    expect(await connection.response()).toBe('closed')
+    connection.close()
+  })
+
+  test('Deno answers both, in order', async () => {
+    const connection = await RawConnection.open(port('deno'))
+    connection.send(twoAtOnce)
+    const [first, second] = [await connection.response(), await connection.response()]
+    expect([first, second].map((a) => (a === 'closed' ? 'closed' : [a.status, a.body]))).toEqual([
+      [200, 'ddddddddd'.padEnd(10, 'd')],
+      [200, 'ok'],
+    ])
+    connection.close()
+  })
+})
+
+describe('a streamed body of known length', () => {
+  test('goes out chunked on Bun (Bun.serve ignores content-length on a stream) and sized on Deno', async () => {
+    const framing: Record<string, [string | undefined, string | undefined]> = {}
+    for (const runtime of ['bun', 'deno'] as const) {
+      const connection = await RawConnection.open(port(runtime))
+      connection.send('GET /long-body/200000/200000 HTTP/1.1\r\nHost: x\r\n\r\n')
+      const answer = await connection.response()
+      connection.close()
+      if (answer === 'closed') throw new Error(`${runtime} closed`)
+      expect(answer.body.length).toBe(200_000)
+      framing[runtime] = [answer.headers.get('content-length'), answer.headers.get('transfer-encoding')]
+    }
+    expect(framing).toEqual({ bun: [undefined, 'chunked'], deno: ['200000', undefined] })
+  })
+})
+
+describe('slowloris: one header byte every 500 ms', () => {
+  /** Resolves with the ms until the server closed, or undefined if still open after `forMs`. */
+  function drip(target: number, forMs: number): Promise<number | undefined> {
+    return new Promise((resolve) => {
+      const started = Date.now()
+      const socket = net.connect(target, '127.0.0.1')
+      socket.on('error', () => {})
+      const head = `GET /ok HTTP/1.1\r\nHost: x\r\nX-Slow: ${'a'.repeat(200)}`
+      let sent = 0
+      const timer = setInterval(() => socket.write(head[sent++ % head.length]!), 500)
+      const finish = (value: number | undefined) => {
+        clearInterval(timer)
+        clearTimeout(deadline)
+        socket.destroy()
+        resolve(value)
+      }
+      socket.on('close', () => finish(Date.now() - started))
+      const deadline = setTimeout(() => finish(undefined), forMs)
+    })
+  }
+
+  test('Bun cuts the connection after about 10 s (its fixed header timeout); Deno never does', async () => {
+    const [bun, deno] = await Promise.all([drip(port('bun'), 16_000), drip(port('deno'), 16_000)])
+    expect(bun).toBeDefined()
+    expect(bun!).toBeGreaterThan(5_000)
+    expect(deno).toBeUndefined()
+  }, 30_000)
+})
