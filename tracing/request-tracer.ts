@@ -70,7 +70,7 @@ export function createRequestTracer(deps: RequestTracerDeps): RequestTracer {
         parent,
         sampled: decision.sampled,
         debug: incoming?.debug ?? false,
-        ...(sharing && { sharedId: incoming!.spanId }),
+        sharedId: sharing ? incoming!.spanId : undefined,
       })
       tagRequest(span, {
         requestId: entry.requestId,

@@ -84,6 +84,9 @@ for (const storage of STORAGES) {
       expect(await getValid(store, '/spans?serviceName=service2', '/services')).toEqual(['checkstock', 'ingress get /trace/2'])
       expect(await getValid(store, '/remoteServices?serviceName=front-proxy', '/services')).toEqual(['service1'])
       expect((await getJson(store, '/spans')).status).toBe(400)
+      // Where Lens looks for the API when it is served under /zipkin/.
+      const lens = await fetch(`${store.url}/zipkin/api/v2/services`)
+      expect(await lens.json()).toEqual(['front-proxy', 'service1', 'service2'])
     })
 
     test('traces: newest first, every filter narrows', async () => {

@@ -20,7 +20,10 @@ export function buildZipkinApp(store: TraceStore, options: ZipkinAppOptions = {}
   const app = new Hono({ strict: false })
   const autocompleteKeys = options.autocompleteKeys ?? DEFAULT_AUTOCOMPLETE_KEYS
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
-  app.route('/api/v2', buildApiRoutes(store, { autocompleteKeys, maxBodyBytes, nowMs }))
+  const api = buildApiRoutes(store, { autocompleteKeys, maxBodyBytes, nowMs })
+  app.route('/api/v2', api)
+  // Lens, served under /zipkin/, calls the API at /zipkin/api/v2, as Zipkin's server answers it too.
+  app.route('/zipkin/api/v2', api)
   app.route('/zipkin', buildUiRoutes(store, nowMs, { autocompleteKeys, maxBodyBytes }))
   app.get('/favicon.ico', (c) => c.redirect('/zipkin/favicon.svg'))
   app.get('/', (c) => c.redirect('/zipkin/'))
