@@ -40,9 +40,13 @@ export type UpstreamRequest = {
   readonly connectTimeoutMs?: number
 }
 
-/** Why an upstream exchange failed before a response arrived. */
-/** `local`: the runtime refused the request before any byte left (a header or body it will not send). */
-export type UpstreamFailure = 'connect' | 'reset' | 'timeout' | 'aborted' | 'local'
+/**
+ * Why an upstream exchange failed before a response arrived. `protocol`: the upstream's bytes were
+ * not valid HTTP (Envoy's protocol error: a reset, counted as upstream_cx_protocol_error).
+ * `local`: the request was refused before any byte left (a header or body the runtime will not
+ * send, a length that is not a non-negative integer): not the endpoint's fault, never retried.
+ */
+export type UpstreamFailure = 'connect' | 'reset' | 'protocol' | 'timeout' | 'aborted' | 'local'
 
 export type UpstreamFetch = (request: UpstreamRequest) => Promise<Response>
 

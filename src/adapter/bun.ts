@@ -4,9 +4,9 @@ import http from 'node:http'
 import { cpus } from 'node:os'
 import type { ConnInfo, FetchHandler, Runtime, ServeOptions, ServerHandle, UpstreamFailure, UpstreamRequest } from '../runtime.ts'
 import { exitProcess, onHangupSignal, onProcessSignals } from './process.ts'
-import { bunConnect } from './http1/bun-transport.ts'
-import { createHttp1Client } from './http1/http1-client.ts'
-import { UpstreamError } from './http1/upstream-error.ts'
+import { createHttp1Client } from '../http1/client.ts'
+import { UpstreamError } from '../http1/upstream-error.ts'
+import { bunDial } from './bun-transport.ts'
 
 /**
  * Bun's parser answers 431 itself (no log line, no counter) past a process-wide limit, 16 KiB
@@ -91,10 +91,10 @@ function fetchUpstream(request: UpstreamRequest): Promise<Response> {
 
 /**
  * Bun's fetch stays the default: it runs socket I/O on its own thread, and the raw-socket
- * HTTP/1.1 client (http1/) measured 0.63-0.77x its small-body req/s with everything on the JS thread
+ * HTTP/1.1 client (src/http1/) measured 0.63-0.77x its small-body req/s with everything on the JS thread
  * (see README). EDGEWAY_UPSTREAM_CLIENT=http1 selects the client, which enforces connect_timeout.
  */
-const upstreamFetch = Bun.env.EDGEWAY_UPSTREAM_CLIENT === 'http1' ? createHttp1Client({ connect: bunConnect }).fetch : fetchUpstream
+const upstreamFetch = Bun.env.EDGEWAY_UPSTREAM_CLIENT === 'http1' ? createHttp1Client({ dial: bunDial }).fetch : fetchUpstream
 
 // Aborts (timeouts, a departed client) are recognised by the attempt from its own signal.
 function classifyUpstreamError(error: unknown): UpstreamFailure {

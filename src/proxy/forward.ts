@@ -152,6 +152,11 @@ export async function routeRequest(request: RouterRequest, deps: RouterDeps): Pr
         }
         stats.upstream_rq_rx_reset.inc()
         return { attempt: { failure: 'reset' }, error: upstreamReset(outcome.cause) }
+      case 'protocol':
+        // The HTTP/1.1 client read bytes that are not HTTP: retried as the reset it is.
+        cluster.recordOutcome(ep, 'reset')
+        stats.upstream_cx_protocol_error.inc()
+        return { attempt: { failure: 'reset' }, error: upstreamProtocolError(outcome.cause) }
       case 'timeout':
         cluster.recordOutcome(ep, 'timeout')
         if (!perTryBound) return { attempt: { failure: 'timeout' }, final: timedOut() }

@@ -1,6 +1,8 @@
-// edgeway on Deno against a byte-scripted upstream: the framings its own HTTP/1.1 client must
-// read (chunked in pieces, close-delimited, interim 100, HEAD, 204), a chunked request body,
-// a kept-alive socket the upstream closed while idle, and a reset before headers.
+// edgeway on Deno (the HTTP/1.1 client of src/http1 on Deno's transport) against a byte-scripted
+// upstream: the framings it must read (chunked in pieces, close-delimited, interim 100, HEAD, 204,
+// a transfer-encoding not ending in chunked), a chunked request body, a kept-alive socket the
+// upstream closed while idle, the keep-alive race (a POST is never resent), resets, protocol
+// errors (status 999, obs-fold) and obs-text header bytes.
 
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -41,12 +43,24 @@ const SCRIPTS: Record<string, Script> = {
     setTimeout(() => socket.destroy(), 30)
   },
   '/s/reset': (socket) => socket.resetAndDestroy(),
+  '/s/race/answer': (socket) => socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok'),
+  // Reads the request, then drops the connection without a byte: the keep-alive race.
+  '/s/race/drop': (socket, head) => {
+    drops.push(head.split(' ')[0] as string)
+    socket.destroy()
+  },
+  '/s/status-999': (socket) => socket.write('HTTP/1.1 999 Weird\r\ncontent-length: 0\r\n\r\n'),
+  '/s/folded': (socket) => socket.write('HTTP/1.1 200 OK\r\nx-a: 1\r\n  folded\r\ncontent-length: 2\r\n\r\nok'),
+  '/s/obs-text': (socket) => socket.write(Buffer.from('HTTP/1.1 200 OK\r\nx-latin: caf\xe9 \x80\x9f\r\ncontent-length: 2\r\n\r\nok', 'latin1')),
+  '/s/te-gzip': (socket) => socket.end('HTTP/1.1 200 OK\r\ntransfer-encoding: gzip\r\n\r\nuntil close'),
   '/s/echo-body': (socket, head, body) => {
     const text = JSON.stringify({ chunked: /transfer-encoding: chunked/i.test(head), body })
     socket.write(`HTTP/1.1 200 OK\r\ncontent-length: ${Buffer.byteLength(text)}\r\n\r\n${text}`)
   },
 }
 
+/** Methods of the requests /s/race/drop received (and dropped). */
+const drops: string[] = []
 let upstream: net.Server
 let upstreamPort: number
 let edgeway: EdgewayProcess
@@ -92,6 +106,24 @@ function serveScripted(socket: net.Socket): void {
   })
 }
 
+/** The response head as latin1 text, read from a raw socket (fetch would re-decode header bytes). */
+function rawGet(path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(base)
+    const socket = net.connect(Number(url.port), url.hostname, () => socket.write(`GET ${path} HTTP/1.1\r\nhost: x\r\n\r\n`))
+    let text = ''
+    socket.setEncoding('latin1')
+    socket.on('data', (chunk: string) => {
+      text += chunk
+      if (text.includes('\r\n\r\n')) {
+        socket.destroy()
+        resolve(text.slice(0, text.indexOf('\r\n\r\n') + 2))
+      }
+    })
+    socket.on('error', reject)
+  })
+}
+
 beforeAll(async () => {
   expect(existsSync(DENO)).toBe(true) // a missing runtime fails loudly, never skips
   upstream = net.createServer(serveScripted)
@@ -112,6 +144,9 @@ listeners:
       - name: scripted
         domains: ["*"]
         routes:
+          - match: { prefix: /s/race }
+            # A retry policy makes request bodies buffered (replayable); reset is not in retry_on.
+            route: { cluster: scripted, timeout: 5s, retry_policy: { retry_on: retriable-status-codes, retriable_status_codes: [409], num_retries: 1 } }
           - match: { prefix: /s }
             route: { cluster: scripted, timeout: 5s }
           - match: { prefix: /hole }
@@ -202,6 +237,38 @@ describe("edgeway's HTTP/1.1 upstream client on Deno", () => {
     expect(await response.text()).toContain('connection failure')
     expect(elapsed).toBeGreaterThanOrEqual(240)
     expect(elapsed).toBeLessThan(2_500)
+  })
+
+  test('the keep-alive race: a POST the upstream may have read is a 503, never resent; a PUT goes again once', async () => {
+    for (const method of ['POST', 'PUT']) {
+      drops.length = 0
+      // The answer puts a connection on top of the pool; the drop then goes out on it, reused.
+      expect(await (await fetch(`${base}/s/race/answer`)).text()).toBe('ok')
+      const response = await fetch(`${base}/s/race/drop`, { method, body: 'payload' })
+      expect(response.status).toBe(503)
+      expect(await response.text()).toContain('reset before headers')
+      expect(drops).toEqual(method === 'POST' ? ['POST'] : ['PUT', 'PUT'])
+    }
+  })
+
+  test('a status outside 100-599 and a folded header line are protocol errors: 503, and the next request works', async () => {
+    for (const path of ['/s/status-999', '/s/folded']) {
+      const response = await fetch(`${base}${path}`)
+      expect(response.status).toBe(503)
+      expect(await response.text()).toContain('protocol error')
+      expect(await (await fetch(`${base}/s/interim`)).text()).toBe('ok')
+    }
+  })
+
+  test('obs-text header bytes (0x80-0xFF) pass through as the same bytes', async () => {
+    const head = await rawGet('/s/obs-text')
+    expect(head).toContain('x-latin: caf\xe9 \x80\x9f\r\n')
+  })
+
+  test('a transfer-encoding whose last coding is not chunked is read until the upstream closes', async () => {
+    const response = await fetch(`${base}/s/te-gzip`)
+    expect(response.status).toBe(200)
+    expect(await response.text()).toBe('until close')
   })
 
   test('a reset before headers is a 503 with the reset reason', async () => {

@@ -1,11 +1,12 @@
-// The raw-socket HTTP/1.1 upstream client (src/adapter/http1) against scripted loopback upstreams:
-// keep-alive reuse without pipelining, the stale keep-alive retry, chunked and close-delimited
-// bodies, lying lengths, resets, aborts, connect refused and connect timeout.
+// The runtime-neutral HTTP/1.1 upstream client (src/http1) on Bun's transport against scripted
+// loopback upstreams: keep-alive reuse without pipelining, the stale keep-alive retry (only when
+// safe), chunked and close-delimited bodies, lying lengths, resets, aborts, connect refused and
+// connect timeout. Deno's transport runs the same scenarios through edgeway in deno-upstream-client.
 
 import { afterAll, afterEach, describe, expect, test } from 'bun:test'
 import { bunRuntime } from '../../src/adapter/bun.ts'
-import { bunConnect } from '../../src/adapter/http1/bun-transport.ts'
-import { createHttp1Client, type Http1Client } from '../../src/adapter/http1/http1-client.ts'
+import { bunDial } from '../../src/adapter/bun-transport.ts'
+import { createHttp1Client, type Http1Client } from '../../src/http1/client.ts'
 import type { UpstreamRequest } from '../../src/runtime.ts'
 import { StatsStore } from '../../src/stats/stats-store.ts'
 import { parseConfig } from '../../src/config/load-config.ts'
@@ -15,11 +16,11 @@ import { startBlackHole, unusedPort } from '../support/sockets.ts'
 import { answered, okResponse, reply, startScriptedUpstream, type ScriptedUpstream } from '../support/scripted-upstream.ts'
 
 let upstream: ScriptedUpstream | undefined
-let client: Http1Client = createHttp1Client({ connect: bunConnect })
+let client: Http1Client = createHttp1Client({ dial: bunDial })
 
 afterEach(async () => {
   client.close()
-  client = createHttp1Client({ connect: bunConnect })
+  client = createHttp1Client({ dial: bunDial })
   await upstream?.stop()
   upstream = undefined
 })
@@ -56,14 +57,23 @@ describe('keep-alive', () => {
     expect(upstream.requests()[0]!.head).toBe('DELETE /path?q=1 HTTP/1.1\r\nhost: service1')
   })
 
-  test('a reused connection the upstream closed before answering is retried once on a fresh one', async () => {
+  test('a reused connection the upstream closed before answering: an idempotent request is retried once on a fresh one', async () => {
     // The classic race: the upstream drops its idle connection just as the next request goes out.
     upstream = await startScriptedUpstream((r, socket) => (r.onConnection === 2 ? socket.destroy() : reply(socket, okResponse(`conn ${r.connection}`))))
     expect(await (await client.fetch(request(upstream.port))).text()).toBe('conn 1')
-    const retried = await client.fetch(request(upstream.port, { method: 'POST', body: new TextEncoder().encode('again') }))
+    const retried = await client.fetch(request(upstream.port, { method: 'PUT', body: new TextEncoder().encode('again') }))
     expect(await retried.text()).toBe('conn 2')
     expect(upstream.connections()).toBe(2)
     expect(new TextDecoder().decode(upstream.requests()[2]!.body)).toBe('again')
+  })
+
+  test('the same race for a POST is a reset, never a resend: the upstream may have acted on it', async () => {
+    upstream = await startScriptedUpstream((r, socket) => (r.onConnection === 2 ? socket.destroy() : reply(socket, okResponse('ok'))))
+    await (await client.fetch(request(upstream.port))).text()
+    const error = await failure(client.fetch(request(upstream.port, { method: 'POST', body: new TextEncoder().encode('once') })))
+    expect(bunRuntime.classifyUpstreamError(error)).toBe('reset')
+    expect(upstream.connections()).toBe(1)
+    expect(upstream.requests().filter((r) => r.head.startsWith('POST')).length).toBe(1)
   })
 
   test('a streamed body cannot be replayed: the stale connection is a reset', async () => {
@@ -218,7 +228,52 @@ describe('failures', () => {
   })
 })
 
+describe('protocol errors and invalid requests', () => {
+  test('a status outside 100-599 is a protocol error, not a TypeError; the endpoint is not reused', async () => {
+    upstream = await startScriptedUpstream((_r, socket) => reply(socket, 'HTTP/1.1 999 Weird\r\ncontent-length: 0\r\n\r\n'))
+    const error = await failure(client.fetch(request(upstream.port)))
+    expect(error).toMatchObject({ failure: 'protocol', code: 'ProtocolError' })
+    expect(bunRuntime.classifyUpstreamError(error)).toBe('protocol')
+    expect(client.idleConnections()).toBe(0)
+  })
+
+  test('a streamed body declaring "3, 3" is never written: not even a connection is opened', async () => {
+    upstream = await startScriptedUpstream((_r, socket) => reply(socket, okResponse('ok')))
+    const headers = new Headers({ host: 'service1', 'content-length': '3, 3' })
+    const error = await failure(client.fetch(request(upstream.port, { method: 'POST', headers, body: new Response('abcabc').body! })))
+    expect(bunRuntime.classifyUpstreamError(error)).toBe('local')
+    await Bun.sleep(20)
+    expect(upstream.connections()).toBe(0)
+  })
+})
+
 describe('through the proxy', () => {
+  test('an upstream answering status 999: 503 with the protocol error detail, counted as one', async () => {
+    upstream = await startScriptedUpstream((_r, socket) => reply(socket, 'HTTP/1.1 999 Weird\r\ncontent-length: 0\r\n\r\n'))
+    const config = parseConfig(frontProxyYaml([{ address: '127.0.0.1', port: upstream.port }]), 'test.yaml', { env: () => undefined })
+    const stats = new StatsStore()
+    const lines: string[] = []
+    const proxy = await startEdgeway(config, {
+      runtime: { ...bunRuntime, upstreamFetch: client.fetch },
+      version: 'test',
+      commandLineOptions: {},
+      stats,
+      write: (line) => void lines.push(line),
+    })
+    try {
+      const response = await fetch(`http://127.0.0.1:${proxy.ports.get('ingress_http')}/service/1`)
+      expect(response.status).toBe(503)
+      expect(await response.text()).toBe('upstream connect error or disconnect/reset before headers. reset reason: protocol error')
+      expect(stats.get('cluster.service1.upstream_cx_protocol_error').value).toBe(1)
+      expect(stats.get('http.ingress_http.downstream_rq_5xx').value).toBe(1)
+    } finally {
+      await proxy.stop()
+    }
+    // the access log is written a tick later
+    for (let i = 0; i < 100 && lines.length === 0; i++) await Bun.sleep(10)
+    expect(lines.join('')).toContain(' 503 UR ')
+  })
+
   test("the cluster's connect_timeout (0.25s) bounds the connect: 503 UF, counted as a connect failure", async () => {
     const hole = await startBlackHole()
     const config = parseConfig(frontProxyYaml([{ address: '127.0.0.1', port: hole.port }]), 'test.yaml', { env: () => undefined })

@@ -1,13 +1,13 @@
-// Push-side framing for a socket that delivers bytes in callbacks (Bun): feeds arrivals through the
-// shared HTTP/1.1 codec (codec.ts head parser, chunked-decoder.ts) and reports
-// head, body pieces and completion. The Deno client pulls instead; the codec is common to both.
+// Response framing as bytes arrive from a transport in pieces of any size: feeds them through the
+// head parser (codec.ts) and the chunked decoder, and reports the head, body pieces and completion.
 
 import { ChunkedDecoder } from './chunked-decoder.ts'
 import { Http1ParseError, parseResponseHead, type ResponseHead } from './codec.ts'
+import { MAX_INTERIM_RESPONSES } from './limits.ts'
 
 export type ReaderEvents = {
   head(head: ResponseHead): void
-  /** A view into the arrived bytes (Bun hands each callback a fresh buffer). */
+  /** A view into the arrived bytes, which transports never reuse (see transport.ts). */
   body(chunk: Uint8Array): void
 }
 
@@ -17,6 +17,7 @@ export class ResponseReader {
   #left = 0
   #chunked: ChunkedDecoder | undefined
   #done = false
+  #interim = 0
   readonly #method: string
   readonly #events: ReaderEvents
   /** Some response byte arrived (a reused connection that fails before that may be retried). */
@@ -54,13 +55,17 @@ export class ResponseReader {
       if (this.#pending) bytes = concat(this.#pending, bytes)
       const head = parseResponseHead(bytes, this.#method)
       if (!head) {
-        this.#pending = bytes === chunk ? chunk.slice() : bytes
+        this.#pending = bytes // transports never reuse what they handed over: no copy
         return
       }
       this.#pending = undefined
       bytes = bytes.subarray(head.headBytes)
       if (head.status === 101) throw new Http1ParseError('protocol upgrade is not supported')
-      if (head.status < 200) continue // interim response (100 Continue, 103 Early Hints)
+      if (head.status < 200) {
+        // interim response (100 Continue, 103 Early Hints): dropped, but not without end
+        if (++this.#interim > MAX_INTERIM_RESPONSES) throw new Http1ParseError('too many interim responses')
+        continue
+      }
       this.#head = head
       const { framing } = head
       if (framing.kind === 'length') this.#left = framing.length

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test'
-import { encodeChunk, encodeLatin1, Http1ParseError, parseResponseHead, requestHead } from './codec.ts'
+import { encodeChunk, Http1ParseError, parseResponseHead, requestHead } from './codec.ts'
 import { ChunkedDecoder } from './chunked-decoder.ts'
+import { decodeLatin1, encodeLatin1 } from './latin1.ts'
 
 const bytes = (text: string) => encodeLatin1(text)
 
@@ -14,8 +15,21 @@ describe('requestHead', () => {
     expect(requestHead('POST', '/', 'h:1', new Headers({ host: 'h' }), 'none')).toBe('POST / HTTP/1.1\r\nhost: h\r\ncontent-length: 0\r\n\r\n')
     expect(requestHead('GET', '/', 'h:1', new Headers({ host: 'h' }), 'none')).toBe('GET / HTTP/1.1\r\nhost: h\r\n\r\n')
   })
-  test('latin1 header bytes stay single bytes', () => {
+  test('latin1 header bytes stay single bytes; a character with no byte form is refused', () => {
     expect([...encodeLatin1('é')]).toEqual([0xe9])
+    expect(() => encodeLatin1('\u20ac')).toThrow(RangeError)
+  })
+  test('a length that is not a non-negative safe integer is never written', () => {
+    for (const bad of [Number.NaN, -1, 1.5, 2 ** 53]) expect(() => requestHead('POST', '/', 'h:1', new Headers(), bad)).toThrow(RangeError)
+  })
+})
+
+describe('decodeLatin1', () => {
+  test('every byte 0x00-0xFF comes back as the same code point (not windows-1252)', () => {
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i)
+    const text = decodeLatin1(all)
+    expect(Array.from(text, (c) => c.charCodeAt(0))).toEqual([...all])
+    expect(decodeLatin1(Uint8Array.of(0x80, 0x9f))).toBe('\x80\x9f')
   })
 })
 
@@ -47,6 +61,48 @@ describe('parseResponseHead', () => {
     expect(() => parseResponseHead(bytes('HTTP/1.1 200 OK\r\ncontent-length: 1\r\ncontent-length: 2\r\n\r\n'), 'GET')).toThrow(Http1ParseError)
     expect(() => parseResponseHead(new Uint8Array(70 * 1024).fill(65), 'GET')).toThrow(Http1ParseError)
   })
+  test('status codes outside 100-599 and garbage status lines are protocol errors', () => {
+    for (const line of ['HTTP/1.1 999 Weird', 'HTTP/1.1 600 X', 'HTTP/1.1 099 X', 'HTTP/1.1 20 OK', 'HTTP/1.1 2000 OK', 'HTTP/1.1 abc', 'garbage', 'HTTP/1.1 200 O\x01K']) {
+      expect(() => parseResponseHead(bytes(`${line}\r\ncontent-length: 0\r\n\r\n`), 'GET')).toThrow(Http1ParseError)
+    }
+    expect(parseResponseHead(bytes('HTTP/1.1 599\r\n\r\n'), 'GET')!.status).toBe(599)
+  })
+  test('obs-text bytes (0x80-0xFF) survive as latin1 in values and the reason phrase', () => {
+    const head = parseResponseHead(Uint8Array.of(...bytes('HTTP/1.1 200 \xe9t\xe9\r\nx-a: '), 0x80, 0x9f, 0xff, ...bytes('\r\ncontent-length: 0\r\n\r\n')), 'GET')!
+    expect(head.statusText).toBe('\xe9t\xe9')
+    expect(head.headers[0]).toEqual(['x-a', '\x80\x9f\xff'])
+    expect(new Headers(head.headers).get('x-a')).toBe('\x80\x9f\xff')
+  })
+  test('folded lines, bare CR/LF, NUL, space before the colon and repeated lengths are refused', () => {
+    for (const lines of [
+      'x-a: 1\r\n  folded',
+      'x-a: 1\r\n\tfolded',
+      'x-a: 1\nx-b: 2',
+      'x-a: 1\rx-b: 2',
+      'x-a: 1\x00',
+      'content-length : 2',
+      'content-length: 2\r\ncontent-length: 2',
+      'content-length: 2, 2',
+      'content-length: +2',
+      'content-length: 0x2',
+      'transfer-encoding: chunked\r\ncontent-length: 2',
+      'transfer-encoding: chunked, chunked',
+      'transfer-encoding: ,',
+      'transfer-encoding: "chunked"',
+    ]) {
+      expect(() => parseResponseHead(bytes(`HTTP/1.1 200 OK\r\n${lines}\r\n\r\n`), 'GET')).toThrow(Http1ParseError)
+    }
+  })
+  test('a transfer-encoding whose last coding is not chunked is read until close', () => {
+    for (const te of ['gzip', 'chunked, gzip', 'identity']) {
+      expect(parseResponseHead(bytes(`HTTP/1.1 200 OK\r\ntransfer-encoding: ${te}\r\n\r\n`), 'GET')).toMatchObject({ framing: { kind: 'close' }, keepAlive: false })
+    }
+    expect(parseResponseHead(bytes('HTTP/1.1 200 OK\r\ntransfer-encoding: gzip\r\nTransfer-Encoding: Chunked\r\n\r\n'), 'GET')!.framing).toEqual({ kind: 'chunked' })
+  })
+  test('more than 100 header lines are refused', () => {
+    const many = Array.from({ length: 101 }, (_, i) => `x-${i}: v`).join('\r\n')
+    expect(() => parseResponseHead(bytes(`HTTP/1.1 200 OK\r\n${many}\r\n\r\n`), 'GET')).toThrow(Http1ParseError)
+  })
 })
 
 describe('ChunkedDecoder', () => {
@@ -69,6 +125,19 @@ describe('ChunkedDecoder', () => {
   test('bad sizes and data longer than its size are errors', () => {
     expect(() => new ChunkedDecoder().push(bytes('zz\r\n'))).toThrow(Http1ParseError)
     expect(() => new ChunkedDecoder().push(bytes('1\r\nab\r\n'))).toThrow(Http1ParseError)
+  })
+  test('bare LF or CR, signs, spaces inside, sizes past 2^52 and unbounded trailers are errors', () => {
+    for (const wire of ['5\nhello\r\n', '1\r0\r\n', '-1\r\n', '+1\r\n', ' 1\r\n', '1 1\r\n', '0x1\r\n', '10000000000000\r\n', '1\r\na\n', '0\r\nbad trailer\r\n\r\n', `1;${'e'.repeat(5000)}\r\n`]) {
+      expect(() => new ChunkedDecoder().push(bytes(wire))).toThrow(Http1ParseError)
+    }
+    const trailers = new ChunkedDecoder()
+    trailers.push(bytes('0\r\n'))
+    expect(() => {
+      for (let i = 0; i < 2000; i++) trailers.push(bytes(`x-t${i}: ${'v'.repeat(40)}\r\n`))
+    }).toThrow(Http1ParseError)
+  })
+  test('leading zeros, uppercase hex and whitespace before an extension are fine', () => {
+    expect(decodeInPieces('0005 ;a=b\r\nhello\r\n000A\r\n0123456789\r\n00\r\n\r\n', 3)).toMatchObject({ out: 'hello0123456789', done: true })
   })
   test('encodeChunk frames one chunk', () => {
     expect(new TextDecoder().decode(encodeChunk(bytes('hello, world')))).toBe('c\r\nhello, world\r\n')

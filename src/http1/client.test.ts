@@ -1,0 +1,220 @@
+import { describe, expect, test } from 'bun:test'
+import type { UpstreamRequest } from '../runtime.ts'
+import { createHttp1Client } from './client.ts'
+import type { Transport, TransportEvents } from './transport.ts'
+import { UpstreamError } from './upstream-error.ts'
+
+const text = (bytes: Uint8Array) => new TextDecoder('latin1').decode(bytes)
+const bytes = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0))
+
+/** An in-memory connection: records what the client writes, lets the test play the upstream. */
+class FakeTransport implements Transport {
+  events: TransportEvents | undefined
+  closed = false
+  destroyed = false
+  paused = false
+  writes: Uint8Array[] = []
+  /** write() answers this; the test fires drain() itself. */
+  accept = true
+  written = () => this.writes.map(text).join('')
+  write(b: Uint8Array): boolean {
+    this.writes.push(b)
+    return this.accept
+  }
+  pause() {
+    this.paused = true
+  }
+  resume() {
+    this.paused = false
+  }
+  destroy() {
+    this.closed = this.destroyed = true
+    this.events = undefined
+  }
+  reply(wire: string) {
+    this.events?.data(bytes(wire))
+  }
+  peerClose(error?: Error) {
+    this.closed = true
+    const events = this.events
+    this.events = undefined
+    events?.close(error)
+  }
+}
+
+function setup() {
+  const transports: FakeTransport[] = []
+  const client = createHttp1Client({
+    dial: async () => {
+      const t = new FakeTransport()
+      transports.push(t)
+      return t
+    },
+  })
+  const fetch = (init: Partial<UpstreamRequest> = {}) =>
+    client.fetch({ url: 'http://10.0.0.1:8080/p', method: 'GET', headers: new Headers({ host: 'svc' }), body: null, signal: new AbortController().signal, ...init })
+  const next = async (n: number) => {
+    while (transports.length < n) await Bun.sleep(1)
+    const t = transports[n - 1]!
+    while (!t.events) await Bun.sleep(1)
+    return t
+  }
+  return { client, fetch, transports, next }
+}
+
+const OK = 'HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok'
+
+async function rejection(promise: Promise<unknown>): Promise<UpstreamError> {
+  try {
+    await promise
+  } catch (error) {
+    if (error instanceof UpstreamError) return error
+    throw error
+  }
+  throw new Error('expected a rejection')
+}
+
+/** Warms one pooled connection, then fails the next exchange on it before any response byte. */
+async function staleRace(method: string, body: BodyInit | null) {
+  const s = setup()
+  const first = s.fetch()
+  ;(await s.next(1)).reply(OK)
+  expect(await (await first).text()).toBe('ok')
+  const second = s.fetch({ method, body })
+  const pooled = await s.next(1)
+  await Bun.sleep(1)
+  const sentOnPooled = pooled.written()
+  pooled.peerClose()
+  return { ...s, second, sentOnPooled }
+}
+
+describe('stale keep-alive retry', () => {
+  test('an idempotent request with a replayable body goes again once on a fresh connection', async () => {
+    const { second, next, transports } = await staleRace('PUT', bytes('data'))
+    const fresh = await next(2)
+    expect(fresh.written()).toContain('PUT /p HTTP/1.1')
+    expect(fresh.written()).toEndWith('\r\n\r\ndata')
+    fresh.reply(OK)
+    expect((await second).status).toBe(200)
+    expect(transports.length).toBe(2)
+  })
+
+  test('a POST that may have been read is a reset, never resent', async () => {
+    const { second, transports, sentOnPooled } = await staleRace('POST', bytes('once'))
+    expect(sentOnPooled).toContain('POST /p')
+    const error = await rejection(second)
+    expect(error).toMatchObject({ failure: 'reset', stale: true })
+    expect(transports.length).toBe(1)
+  })
+
+  test('a streamed body cannot be replayed: reset', async () => {
+    const { second, transports } = await staleRace('PUT', new Response('streamed').body)
+    expect((await rejection(second)).failure).toBe('reset')
+    expect(transports.length).toBe(1)
+  })
+
+  test('a pooled connection already known closed is skipped, not used', async () => {
+    const s = setup()
+    const first = s.fetch()
+    const one = await s.next(1)
+    one.reply(OK)
+    await (await first).text()
+    one.closed = true // closed without the close event reaching the pool yet
+    const second = s.fetch({ method: 'POST', body: bytes('x') })
+    const two = await s.next(2)
+    two.reply(OK)
+    expect((await second).status).toBe(200)
+    expect(one.writes.length).toBe(1)
+  })
+})
+
+describe('framing and protocol errors', () => {
+  test('a streamed body whose declared length is not a non-negative integer is never sent', async () => {
+    for (const declared of ['3, 3', 'NaN', '-1', '1e3', '+3', '0x3', '99999999999999999']) {
+      const s = setup()
+      const error = await rejection(s.fetch({ method: 'POST', headers: new Headers({ 'content-length': declared }), body: new Response('abc').body }))
+      expect(error).toMatchObject({ failure: 'local', code: 'InvalidContentLength', unsent: true })
+      expect(s.transports.length).toBe(0)
+    }
+  })
+
+  test('a stream shorter or longer than its declared length fails the request, not the endpoint', async () => {
+    for (const [declared, sent] of [['5', 'abc'], ['2', 'abc']] as const) {
+      const s = setup()
+      const failed = rejection(s.fetch({ method: 'POST', headers: new Headers({ 'content-length': declared }), body: new Response(sent).body }))
+      expect((await failed).failure).toBe('local')
+      const t = s.transports[0]!
+      expect(t.destroyed).toBe(true)
+      expect(t.written()).toContain(`content-length: ${declared}\r\n`)
+    }
+  })
+
+  test('a status out of range, obs-fold or a bad chunk size is a protocol error and the connection is dropped', async () => {
+    for (const wire of ['HTTP/1.1 999 Nope\r\ncontent-length: 0\r\n\r\n', 'HTTP/1.1 200 OK\r\nx-a: 1\r\n folded\r\n\r\n', 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nzz\r\n']) {
+      const s = setup()
+      const pending = s.fetch()
+      const t = await s.next(1)
+      t.reply(wire)
+      const failure = await pending.then(
+        (r) => r.text().then(() => undefined, (e: UpstreamError) => e),
+        (e: UpstreamError) => e,
+      )
+      expect(failure).toMatchObject({ failure: 'protocol', code: 'ProtocolError' })
+      expect(t.destroyed).toBe(true)
+      expect(s.client.idleConnections()).toBe(0)
+    }
+  })
+})
+
+describe('backpressure', () => {
+  test('an unread response body pauses the transport; reading resumes it', async () => {
+    const s = setup()
+    const pending = s.fetch()
+    const t = await s.next(1)
+    t.reply(`HTTP/1.1 200 OK\r\ncontent-length: ${200 * 1024}\r\n\r\n`)
+    const response = await pending
+    for (let i = 0; i < 3 && !t.paused; i++) t.reply('x'.repeat(40 * 1024))
+    expect(t.paused).toBe(true)
+    const reader = response.body!.getReader()
+    await reader.read()
+    await Bun.sleep(1)
+    expect(t.paused).toBe(false)
+    await reader.cancel()
+  })
+
+  test('a request body waits for drain whenever the transport says its queue is full', async () => {
+    const s = setup()
+    let push!: ReadableStreamDefaultController<Uint8Array>
+    const body = new ReadableStream<Uint8Array>({ start: (c) => void (push = c) })
+    const pending = s.fetch({ method: 'POST', body })
+    const t = await s.next(1)
+    t.accept = false
+    push.enqueue(bytes('one'))
+    push.enqueue(bytes('two'))
+    await Bun.sleep(5)
+    const before = t.writes.length
+    expect(t.written()).toContain('3\r\none\r\n')
+    expect(t.written()).not.toContain('two')
+    t.accept = true
+    t.events!.drain()
+    await Bun.sleep(5)
+    expect(t.writes.length).toBeGreaterThan(before)
+    push.close()
+    await Bun.sleep(5)
+    expect(t.written()).toEndWith('3\r\ntwo\r\n0\r\n\r\n')
+    t.reply(OK)
+    expect((await pending).status).toBe(200)
+  })
+})
+
+describe('abort', () => {
+  test('an abort while waiting rejects with the reason and destroys the connection', async () => {
+    const s = setup()
+    const controller = new AbortController()
+    const pending = s.fetch({ signal: controller.signal })
+    const t = await s.next(1)
+    controller.abort('gone')
+    expect(await pending.catch((e) => e)).toBe('gone')
+    expect(t.destroyed).toBe(true)
+  })
+})

@@ -1,0 +1,154 @@
+// HTTP/1.1 bytes for an upstream client that owns its sockets: the request head, the response
+// head and how the response body is framed (RFC 9112 §6.3). Pure: no sockets, no runtime APIs.
+// Anything it cannot frame with certainty is an Http1ParseError (a protocol error), never a guess.
+
+import { decodeLatin1, encodeLatin1 } from './latin1.ts'
+import { MAX_RESPONSE_HEAD_BYTES, MAX_RESPONSE_HEADERS } from './limits.ts'
+
+/** How the response body ends; `none` also covers HEAD, 1xx, 204 and 304. */
+export type BodyFraming = { kind: 'none' } | { kind: 'length'; length: number } | { kind: 'chunked' } | { kind: 'close' }
+
+export type ResponseHead = {
+  readonly status: number
+  readonly statusText: string
+  /** Lower-cased names in arrival order; repeated names (set-cookie) stay separate. */
+  readonly headers: [string, string][]
+  /** Bytes taken by the head, CRLF CRLF included. */
+  readonly headBytes: number
+  readonly framing: BodyFraming
+  /** False when either side asked to close or the upstream speaks HTTP/1.0 without keep-alive. */
+  readonly keepAlive: boolean
+}
+
+export class Http1ParseError extends Error {}
+
+/** How a request body is framed on the wire: no body, a content-length, or chunked. */
+export type RequestFraming = 'none' | 'chunked' | number
+
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+// reason-phrase = *( HTAB / SP / VCHAR / obs-text ): no other control bytes.
+const STATUS_LINE = /^HTTP\/1\.([01]) ([0-9]{3})(?: ([^\x00-\x08\x0a-\x1f\x7f]*))?$/
+// field-value bytes: anything but NUL, CR and LF (the Headers API refuses exactly those).
+const BAD_VALUE = /[\x00\r\n]/
+const OWS_EDGES = /^[ \t]+|[ \t]+$/g
+
+/**
+ * The request line and headers. The caller's own content-length, transfer-encoding and
+ * connection headers are replaced so the framing always matches the bytes that follow; the
+ * framing itself is decided and validated in one place (request-body.ts).
+ */
+export function requestHead(method: string, target: string, authority: string, headers: Headers, body: RequestFraming): string {
+  let head = `${method} ${target} HTTP/1.1\r\n`
+  let hasHost = false
+  // forEach, not for-of: Deno's Headers iterator costs ~10x more (14 µs vs 1.4 µs for 11 headers).
+  headers.forEach((value, name) => {
+    if (name === 'content-length' || name === 'transfer-encoding' || name === 'connection' || name === 'keep-alive') return
+    if (name === 'host') hasHost = true
+    head += `${name}: ${value}\r\n`
+  })
+  if (!hasHost) head += `host: ${authority}\r\n`
+  if (body === 'chunked') head += 'transfer-encoding: chunked\r\n'
+  else if (typeof body === 'number') {
+    if (!Number.isSafeInteger(body) || body < 0) throw new RangeError(`not a body length: ${body}`)
+    head += `content-length: ${body}\r\n`
+  } else if (method === 'POST' || method === 'PUT' || method === 'PATCH') head += 'content-length: 0\r\n'
+  return `${head}\r\n`
+}
+
+/** The request head as bytes; header values are ByteStrings (one byte per character). */
+export function requestHeadBytes(method: string, target: string, authority: string, headers: Headers, body: RequestFraming): Uint8Array {
+  return encodeLatin1(requestHead(method, target, authority, headers, body))
+}
+
+/** Parses a response head from `bytes`; undefined until the blank line has arrived. */
+export function parseResponseHead(bytes: Uint8Array, method: string): ResponseHead | undefined {
+  const end = headEnd(bytes)
+  if (end < 0) {
+    if (bytes.byteLength > MAX_RESPONSE_HEAD_BYTES) throw new Http1ParseError('response head too large')
+    return undefined
+  }
+  if (end + 4 > MAX_RESPONSE_HEAD_BYTES) throw new Http1ParseError('response head too large')
+  const lines = decodeLatin1(bytes.subarray(0, end)).split('\r\n')
+  const first = lines[0] as string
+  const statusLine = STATUS_LINE.exec(first)
+  if (!statusLine) throw new Http1ParseError(`malformed status line: ${JSON.stringify(first.slice(0, 80))}`)
+  const status = Number(statusLine[2])
+  if (status < 100 || status > 599) throw new Http1ParseError(`status code out of range: ${status}`)
+  if (lines.length - 1 > MAX_RESPONSE_HEADERS) throw new Http1ParseError(`more than ${MAX_RESPONSE_HEADERS} response headers`)
+  const http10 = statusLine[1] === '0'
+  const headers: [string, string][] = []
+  let length: number | undefined
+  let codings: string[] | undefined
+  let connection = ''
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i] as string
+    const first = line.charCodeAt(0)
+    // obs-fold: a proxy may not unfold it silently (RFC 9112 §5.2); Envoy answers 503.
+    if (first === 32 || first === 9) throw new Http1ParseError('folded header line (obs-fold)')
+    const colon = line.indexOf(':')
+    const name = colon > 0 ? line.slice(0, colon) : ''
+    if (!TOKEN.test(name)) throw new Http1ParseError(`malformed header line: ${JSON.stringify(line.slice(0, 80))}`)
+    const raw = line.slice(colon + 1)
+    if (BAD_VALUE.test(raw)) throw new Http1ParseError(`control byte in the value of ${name}`)
+    const value = raw.replace(OWS_EDGES, '')
+    const lower = name.toLowerCase()
+    if (lower === 'content-length') {
+      // One length, a plain decimal: a list ("5, 5") or a repeat is how responses get split.
+      if (length !== undefined) throw new Http1ParseError('repeated content-length')
+      if (!/^[0-9]{1,15}$/.test(value)) throw new Http1ParseError(`bad content-length: ${JSON.stringify(value.slice(0, 40))}`)
+      length = Number(value)
+    } else if (lower === 'transfer-encoding') {
+      codings ??= []
+      for (const element of value.split(',')) {
+        const coding = element.replace(OWS_EDGES, '').toLowerCase()
+        if (coding === '') continue // empty list elements are allowed (RFC 9110 §5.6.1)
+        const semicolon = coding.indexOf(';')
+        const name = semicolon < 0 ? coding : coding.slice(0, semicolon).replace(OWS_EDGES, '')
+        // chunked takes no parameters: "chunked;x" read as chunked by one hop and not another splits responses.
+        if (!TOKEN.test(name) || (name === 'chunked' && semicolon >= 0)) throw new Http1ParseError(`bad transfer-coding: ${JSON.stringify(coding.slice(0, 40))}`)
+        codings.push(name)
+      }
+      continue // hop-by-hop; the body is handed on de-chunked
+    } else if (lower === 'connection') {
+      connection += `${value.toLowerCase()},`
+    }
+    headers.push([lower, value])
+  }
+  const noBody = method === 'HEAD' || status < 200 || status === 204 || status === 304
+  let framing: BodyFraming
+  if (noBody) framing = { kind: 'none' }
+  else if (codings !== undefined) {
+    // Envoy refuses a message with both (allow_chunked_length off): one of them is a lie.
+    if (length !== undefined) throw new Http1ParseError('both transfer-encoding and content-length')
+    if (codings.length === 0) throw new Http1ParseError('empty transfer-encoding')
+    const chunkedAt = codings.indexOf('chunked')
+    if (chunkedAt >= 0 && chunkedAt !== codings.lastIndexOf('chunked')) throw new Http1ParseError('chunked applied twice')
+    // RFC 9112 §6.3: chunked must be the final coding, else the body runs until the close.
+    framing = chunkedAt === codings.length - 1 ? { kind: 'chunked' } : { kind: 'close' }
+  } else framing = length !== undefined ? { kind: 'length', length } : { kind: 'close' }
+  const keepAlive = http10 ? /(^|[\s,])keep-alive\s*,/.test(connection) : !/(^|[\s,])close\s*,/.test(connection)
+  return { status, statusText: statusLine[3] ?? '', headers, headBytes: end + 4, framing, keepAlive: keepAlive && framing.kind !== 'close' }
+}
+
+/** Index of the CR of the first CRLF CRLF, or -1. */
+function headEnd(bytes: Uint8Array): number {
+  for (let i = bytes.indexOf(13); i >= 0 && i + 3 < bytes.byteLength; i = bytes.indexOf(13, i + 1)) {
+    if (bytes[i + 1] === 10 && bytes[i + 2] === 13 && bytes[i + 3] === 10) return i
+  }
+  return -1
+}
+
+const encoder = new TextEncoder()
+
+/** One chunk of a request body in chunked framing. */
+export function encodeChunk(data: Uint8Array): Uint8Array {
+  const size = encoder.encode(`${data.byteLength.toString(16)}\r\n`)
+  const out = new Uint8Array(size.byteLength + data.byteLength + 2)
+  out.set(size)
+  out.set(data, size.byteLength)
+  out[out.byteLength - 2] = 13
+  out[out.byteLength - 1] = 10
+  return out
+}
+
+export const LAST_CHUNK = encoder.encode('0\r\n\r\n')

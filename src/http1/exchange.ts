@@ -1,0 +1,156 @@
+// One request/response on one connection: writes the request (request-writer.ts), reads the
+// response (response-reader.ts) and hands back a standard Response whose body stream pauses the
+// transport when its queue is full. Never pipelined: the connection is handed back only after
+// the response ended exactly where the next one may begin.
+
+import { Http1ParseError, requestHeadBytes, type ResponseHead } from './codec.ts'
+import type { FramedBody } from './request-body.ts'
+import { ResponseReader } from './response-reader.ts'
+import { concat, RequestWriter } from './request-writer.ts'
+import type { Transport } from './transport.ts'
+import { abortReason, protocolError, UpstreamError } from './upstream-error.ts'
+
+export type ExchangeRequest = {
+  readonly method: string
+  /** Origin-form request target (path and query). */
+  readonly target: string
+  /** Default `host` header when the body's headers carry none. */
+  readonly authority: string
+  readonly body: FramedBody
+  readonly signal: AbortSignal
+}
+
+/** How much response body may queue unread before the transport is paused. */
+const BODY_HIGH_WATER_BYTES = 64 * 1024
+
+/**
+ * `done(reusable)` is called once when the connection is no longer this exchange's: true when it
+ * may carry another request (the caller pools it), false after it was destroyed here.
+ */
+export function exchange(transport: Transport, request: ExchangeRequest, reused: boolean, done: (reusable: boolean) => void): Promise<Response> {
+  return new Promise<Response>((resolve, reject) => {
+    let head: ResponseHead | undefined
+    let early: Uint8Array[] | undefined
+    let controller: ReadableStreamDefaultController<Uint8Array> | undefined
+    let settled = false
+    let finished = false
+    const writer = new RequestWriter(transport)
+
+    const parser = new ResponseReader(request.method, {
+      head: (h) => void (head = h),
+      body: (chunk) => {
+        if (!controller) (early ??= []).push(chunk)
+        else {
+          controller.enqueue(chunk)
+          if ((controller.desiredSize ?? 1) <= 0) transport.pause()
+        }
+      },
+    })
+
+    const end = (reusable: boolean) => {
+      finished = true
+      request.signal.removeEventListener('abort', onAbort)
+      transport.events = undefined
+      // A request body still flowing (the upstream answered early, or failed) is not wanted any more.
+      writer.stop()
+      if (!reusable) transport.destroy()
+      done(reusable)
+    }
+
+    const fail = (error: unknown) => {
+      if (finished) return
+      end(false)
+      if (!settled) {
+        settled = true
+        reject(error)
+      } else controller?.error(error)
+    }
+
+    /** Throws (TypeError, RangeError) on a header value a Response cannot carry. */
+    const respond = () => {
+      const headers = new Headers()
+      const lines = head!.headers
+      for (let i = 0; i < lines.length; i++) headers.append(lines[i]![0], lines[i]![1])
+      const init = { status: head!.status, statusText: head!.statusText, headers }
+      if (parser.done) {
+        const bytes = !early ? null : early.length === 1 ? early[0]! : early.reduce(concat)
+        const response = new Response(bytes as Uint8Array<ArrayBuffer> | null, init)
+        settled = true
+        resolve(response)
+        return
+      }
+      const stream = new ReadableStream<Uint8Array>(
+        {
+          start: (c) => {
+            controller = c
+            for (const chunk of early ?? []) c.enqueue(chunk)
+            early = undefined
+          },
+          pull: () => transport.resume(),
+          cancel: () => fail(new UpstreamError('aborted', 'BodyCancelled', 'response body cancelled by its reader')),
+        },
+        { highWaterMark: BODY_HIGH_WATER_BYTES, size: (chunk) => chunk?.byteLength ?? 0 },
+      )
+      const response = new Response(stream, init)
+      settled = true
+      resolve(response)
+    }
+
+    const complete = () => {
+      if (!settled) {
+        try {
+          respond()
+        } catch (cause) {
+          return fail(asProtocolError(cause))
+        }
+      }
+      controller?.close()
+      end(parser.reusable && writer.complete && !transport.closed)
+    }
+
+    const onAbort = () => fail(abortReason(request.signal))
+    request.signal.addEventListener('abort', onAbort)
+
+    transport.events = {
+      data: (bytes) => {
+        if (finished) return
+        try {
+          parser.execute(bytes)
+          if (!settled && head) respond()
+        } catch (cause) {
+          return fail(asProtocolError(cause))
+        }
+        if (parser.done) complete()
+      },
+      drain: () => writer.drained(),
+      close: (error) => {
+        if (finished) return
+        if (parser.finish()) return complete()
+        const stale = reused && !parser.received
+        const what = parser.headReceived ? 'during the response body' : 'before the response head'
+        const code = error ? 'ConnectionReset' : 'ConnectionClosed'
+        fail(new UpstreamError('reset', code, `upstream connection ${error ? 'reset' : 'closed'} ${what}`, { cause: error, stale }))
+      },
+    }
+
+    if (transport.closed) {
+      // Closed before a byte of this request went out: sending it elsewhere repeats nothing.
+      return fail(new UpstreamError('reset', 'ConnectionClosed', 'upstream connection closed before the request', { stale: reused, unsent: true }))
+    }
+    let headBytes: Uint8Array
+    try {
+      headBytes = requestHeadBytes(request.method, request.target, request.authority, request.body.headers, request.body.framing)
+    } catch (cause) {
+      return fail(new UpstreamError('local', 'InvalidRequestHead', `request not sent: ${(cause as Error).message}`, { cause, unsent: true }))
+    }
+    writer.write(headBytes, request.body).catch((cause) => {
+      const message = `request body failed: ${(cause as Error)?.message ?? cause}`
+      fail(new UpstreamError('local', 'RequestBodyFailed', message, { cause }))
+    })
+  })
+}
+
+function asProtocolError(cause: unknown): unknown {
+  const protocol = cause instanceof Http1ParseError || cause instanceof TypeError || cause instanceof RangeError
+  return protocol ? protocolError((cause as Error).message, cause) : cause
+}

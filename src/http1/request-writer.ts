@@ -1,0 +1,75 @@
+// Writes one request onto a transport: the head, then the framed body, waiting for `drain`
+// whenever the transport says its queue is full. A streamed body is sent exactly as framed:
+// chunked, or exactly its declared length (longer or shorter is an error, never a desync).
+
+import { encodeChunk, LAST_CHUNK } from './codec.ts'
+import type { FramedBody } from './request-body.ts'
+import type { Transport } from './transport.ts'
+
+/** Request bodies up to this size leave in the same write as the head. */
+const COALESCE_BYTES = 16 * 1024
+
+export class RequestWriter {
+  readonly #transport: Transport
+  #drained: (() => void) | undefined
+  #reader: ReadableStreamDefaultReader<Uint8Array> | undefined
+  #stopped = false
+  /** Every byte of the request has been handed to the transport. */
+  complete = false
+
+  constructor(transport: Transport) {
+    this.#transport = transport
+  }
+
+  /** The transport's drain event. */
+  drained(): void {
+    this.#drained?.()
+  }
+
+  /** The exchange is over: stop, and cancel a body stream that is still flowing. */
+  stop(): void {
+    this.#stopped = true
+    this.#drained?.()
+    if (!this.complete) this.#reader?.cancel().catch(() => {})
+  }
+
+  /** Rejects when the body stream fails or lies about its length. */
+  async write(head: Uint8Array, body: FramedBody): Promise<void> {
+    const transport = this.#transport
+    const { bytes, stream, framing } = body
+    if (!stream) {
+      const flushed = bytes && bytes.byteLength > COALESCE_BYTES ? transport.write(head) && transport.write(bytes) : transport.write(bytes?.byteLength ? concat(head, bytes) : head)
+      if (!flushed) await this.#drain()
+      this.complete = true
+      return
+    }
+    if (!transport.write(head)) await this.#drain()
+    const reader = (this.#reader = stream.getReader())
+    let sent = 0
+    for (;;) {
+      if (this.#stopped) return
+      const { done, value } = await reader.read()
+      if (this.#stopped) return
+      if (done) break
+      sent += value.byteLength
+      if (typeof framing === 'number' && sent > framing) throw new Error(`request body longer than its content-length ${framing}`)
+      if (value.byteLength === 0) continue // an empty chunk would end a chunked body
+      if (!transport.write(framing === 'chunked' ? encodeChunk(value) : value)) await this.#drain()
+    }
+    if (typeof framing === 'number' && sent !== framing) throw new Error(`request body of ${sent} bytes, content-length ${framing}`)
+    if (framing === 'chunked' && !transport.write(LAST_CHUNK)) await this.#drain()
+    this.complete = true
+  }
+
+  #drain(): Promise<void> {
+    if (this.#stopped) return Promise.resolve()
+    return new Promise<void>((resolve) => (this.#drained = resolve)).finally(() => (this.#drained = undefined))
+  }
+}
+
+export function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.byteLength + b.byteLength)
+  out.set(a, 0)
+  out.set(b, a.byteLength)
+  return out
+}
