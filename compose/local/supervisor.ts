@@ -1,5 +1,6 @@
 // Runs the demo's processes like a small Compose: prefixed output, a died process reported and
-// restarted with backoff, and a stop that signals every PID it started and waits for each exit.
+// restarted with backoff (unless it failed before it was ever ready: a config error does not heal),
+// and a stop that signals every PID it started and waits for each exit.
 
 import { spawn, type ChildProcess } from 'node:child_process'
 import { formatPrefix, prefixLines } from './line-prefix.ts'
@@ -24,6 +25,8 @@ export type SupervisorOptions = {
   readonly stopGraceMs: number
   readonly onStart?: (plan: ProcessPlan, pid: number) => void
   readonly onExit?: (plan: ProcessPlan, how: ExitReason) => void
+  /** A process that exited non-zero before `markReady`: not restarted (a deterministic startup error). */
+  readonly onFailed?: (plan: ProcessPlan, how: ExitReason) => void
 }
 
 export type ExitReason = { readonly code: number | null; readonly signal: string | null; readonly uptimeMs: number }
@@ -32,7 +35,8 @@ export type ProcessState = {
   readonly name: string
   readonly group: string
   readonly pid: number | undefined
-  readonly state: 'running' | 'restarting' | 'stopped'
+  /** `failed`: it exited non-zero before it was ready and is not restarted (degraded). */
+  readonly state: 'running' | 'restarting' | 'stopped' | 'failed'
   readonly restarts: number
 }
 
@@ -45,6 +49,10 @@ type Entry = {
   failures: number
   timer: ReturnType<typeof setTimeout> | undefined
   removed: boolean
+  /** This incarnation answered its readiness URL (the launcher says so). */
+  ready: boolean
+  failed: boolean
+  failedHow?: string
 }
 
 export const LAUNCHER = 'launcher'
@@ -72,7 +80,7 @@ export class Supervisor {
   start(plan: ProcessPlan): void {
     if (this.#stopping) return
     if (this.#entries.has(plan.name)) throw new Error(`${plan.name} is already supervised`)
-    const entry: Entry = { plan, child: undefined, exited: Promise.resolve(), startedAt: 0, restarts: 0, failures: 0, timer: undefined, removed: false }
+    const entry: Entry = { plan, child: undefined, exited: Promise.resolve(), startedAt: 0, restarts: 0, failures: 0, timer: undefined, removed: false, ready: false, failed: false }
     this.#entries.set(plan.name, entry)
     this.#spawn(entry)
   }
@@ -106,9 +114,20 @@ export class Supervisor {
       name: e.plan.name,
       group: e.plan.group,
       pid: e.child?.pid,
-      state: e.child ? 'running' : e.removed || this.#stopping ? 'stopped' : 'restarting',
+      state: e.child ? 'running' : e.failed ? 'failed' : e.removed || this.#stopping ? 'stopped' : 'restarting',
       restarts: e.restarts,
     }))
+  }
+
+  /** The launcher saw this process answer its readiness URL: from now on a crash is restarted. */
+  markReady(name: string): void {
+    const entry = this.#entries.get(name)
+    if (entry?.child) entry.ready = true
+  }
+
+  /** Processes that failed before they were ever ready, with how they exited. */
+  failures(): { name: string; how: string }[] {
+    return [...this.#entries.values()].filter((e) => e.failed).map((e) => ({ name: e.plan.name, how: e.failedHow ?? '' }))
   }
 
   pidOf(name: string): number | undefined {
@@ -133,6 +152,7 @@ export class Supervisor {
     })
     entry.child = child
     entry.startedAt = Date.now()
+    entry.ready = false
     const prefix = formatPrefix(plan.name, this.#colourOf(plan.group))
     const out = prefixLines(prefix, this.#options.write)
     const err = prefixLines(prefix, this.#options.write)
@@ -152,7 +172,17 @@ export class Supervisor {
       if (error) this.report(`${plan.name} could not start: ${error.message}`)
       this.#options.onExit?.(plan, { code, signal, uptimeMs })
       settle()
-      if (!this.#stopping && !entry.removed) this.#scheduleRestart(entry, code, signal, uptimeMs)
+      if (this.#stopping || entry.removed) return
+      // Exit code 1 before ready is how edgeway and the sample app report a bad config or env:
+      // restarting would only print the same problems every few seconds.
+      if (code === 1 && !entry.ready) {
+        entry.failed = true
+        entry.failedHow = `exited with code 1 after ${(uptimeMs / 1000).toFixed(1)}s, before it was ready`
+        this.report(`${plan.name} ${entry.failedHow} (a configuration or environment error: see its lines above); not restarting it`)
+        this.#options.onFailed?.(plan, { code, signal, uptimeMs })
+        return
+      }
+      this.#scheduleRestart(entry, code, signal, uptimeMs)
     }
     // 'close', not 'exit': it comes after the pipes drained, so a crash's last words are printed.
     child.once('close', (code, signal) => onEnd(code, signal))

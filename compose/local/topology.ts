@@ -90,7 +90,7 @@ export function planReplica(options: LaunchOptions, shared: SharedEndpoints, ser
     group: name,
     // One process: a sidecar serves one app, and SIGKILL then takes the whole sidecar down at once
     // (workers of a killed primary would answer for a dead app until they notice).
-    args: ['src/main.ts', '-c', routesFile(options, 'sidecar.yaml'), '--service-cluster', service, '--service-node', name, '--concurrency', '1'],
+    args: ['src/main.ts', '-c', routesFile(options, 'sidecar.yaml'), '--service-cluster', service, '--service-node', name, '--concurrency', '1', '--watch-config'],
     env: {
       ...extra,
       ...discoveryEnv(options, shared),
@@ -117,7 +117,7 @@ export function planFrontProxy(options: LaunchOptions, shared: SharedEndpoints):
   return {
     name: 'front-proxy',
     group: 'front-proxy',
-    args: ['src/main.ts', '-c', routesFile(options, 'front-proxy.yaml'), '--service-cluster', 'front-proxy'],
+    args: ['src/main.ts', '-c', routesFile(options, 'front-proxy.yaml'), '--service-cluster', 'front-proxy', '--watch-config'],
     env: {
       ...discoveryEnv(options, shared),
       LISTEN_ADDRESS: LOOPBACK,

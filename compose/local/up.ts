@@ -8,7 +8,7 @@ import { renderBanner } from './banner.ts'
 import { startMeshDns, type MeshDns } from './dns.ts'
 import { Mesh } from './mesh.ts'
 import { LaunchUsageError, parseLaunchOptions, parseScale, SERVICES, USAGE, type LaunchOptions } from './options.ts'
-import { waitReady } from './probe.ts'
+import { probe, waitReady } from './probe.ts'
 import { writeStatusFile, type MeshStatus } from './status-file.ts'
 import { Supervisor } from './supervisor.ts'
 import { demoUrls, planFrontProxy, planZipkin, replicaAddress, sharedEndpoints } from './topology.ts'
@@ -41,10 +41,20 @@ const supervisor = new Supervisor({
   write,
   colour: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR,
   restart: { initialDelayMs: 1_000, maxDelayMs: 30_000, stableAfterMs: 10_000 },
-  stopGraceMs: 5_000,
-  onStart: (plan) => {
+  // Past the proxies' 5 s drain (--drain-time-s), which only lasts while requests are in flight.
+  stopGraceMs: 8_000,
+  onStart: (plan, pid) => {
     mesh?.onProcessStart(plan)
+    // Ready once (this incarnation): from then on a crash is restarted, before it an exit 1 is final.
+    void waitReady([plan.readyUrl], { timeoutMs: STARTUP_TIMEOUT_MS, cancelled: () => supervisor.pidOf(plan.name) !== pid }).then((ready) => {
+      if (ready) supervisor.markReady(plan.name)
+    })
     saveStatus()
+  },
+  onFailed: (plan) => {
+    saveStatus()
+    // While starting, a process that cannot start means the mesh cannot: say who, stop, exit 1.
+    if (state === 'starting') void abort(`${plan.name} could not start (see its lines above)`)
   },
   onExit: (plan) => {
     mesh?.onProcessExit(plan)
@@ -81,20 +91,46 @@ process.on('SIGTERM', () => void shutdown('SIGTERM'))
 const zipkin = planZipkin(options)
 const frontProxy = planFrontProxy(options, shared)
 if (zipkin) supervisor.start(zipkin)
-await mesh.scaleAll()
-supervisor.start(frontProxy)
+void mesh.scaleAll()
 
+// In order, each bounded by the same deadline: every replica in DNS, then the front proxy (so its
+// first DNS answer already lists them all), then every demo route answering 2xx through it.
 const deadline = Date.now() + STARTUP_TIMEOUT_MS
-const coreReady = await waitReady([frontProxy.readyUrl, ...(zipkin ? [zipkin.readyUrl] : [])], { timeoutMs: STARTUP_TIMEOUT_MS, cancelled: () => state !== 'starting' })
-while (state === 'starting' && !mesh.allInDns() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
-if (state === 'starting') {
-  if (!coreReady || !mesh.allInDns()) supervisor.report(`not everything is ready after ${STARTUP_TIMEOUT_MS / 1000}s; see the output above (a port in use?)`)
-  // One more refresh period, so the front proxy has resolved every replica before anyone curls it.
-  await new Promise((r) => setTimeout(r, 1_100))
+const left = () => Math.max(0, deadline - Date.now())
+const starting = () => state === 'starting'
+while (starting() && !mesh.allInDns() && left() > 0) await new Promise((r) => setTimeout(r, 100))
+if (starting() && !mesh.allInDns()) {
+  const missing = mesh.replicas().filter((r) => !r.inDns).map((r) => r.name)
+  await abort(`not in DNS after ${STARTUP_TIMEOUT_MS / 1000}s: ${missing.join(', ')} (see their lines above)`)
+}
+if (starting()) supervisor.start(frontProxy)
+const coreReady = starting() && (await waitReady([frontProxy.readyUrl, ...(zipkin ? [zipkin.readyUrl] : [])], { timeoutMs: left(), cancelled: () => !starting() }))
+if (starting() && !coreReady) await abort(`the front proxy${zipkin ? ' or the zipkin store' : ''} is not ready after ${STARTUP_TIMEOUT_MS / 1000}s (see the output above)`)
+const urls = demoUrls(options, shared)
+const routes = [urls.service1, urls.service2, urls.trace]
+const routesAnswer = starting() && (await waitReady(routes, { timeoutMs: left(), cancelled: () => !starting() }))
+if (starting() && !routesAnswer) {
+  const failing = (await Promise.all(routes.map(async (url) => ((await probe(url, 2_000)) ? undefined : url)))).filter(Boolean)
+  await abort(`not every route answers after ${STARTUP_TIMEOUT_MS / 1000}s: ${failing.join(', ')}`)
+}
+if (starting()) {
   state = 'ready'
   saveStatus()
   write(renderBanner({ options, shared, replicas: mesh.replicaPlans(), processes: supervisor.states(), dnsRecords: (n) => dns.records(n) }))
   if (options.interactive) readCommands()
+}
+
+/** The mesh cannot come up: no banner, everything stopped, exit 1 with the reason. */
+async function abort(reason: string): Promise<void> {
+  if (state !== 'starting') return
+  state = 'stopping'
+  supervisor.report(`the mesh did not start: ${reason}`)
+  mesh?.stop()
+  await supervisor.stopAll()
+  await dns.stop()
+  state = 'stopped'
+  saveStatus()
+  process.exit(1)
 }
 
 /** `scale service1=5`, `status`: Compose's `--scale` and `ps`, while running. */
@@ -114,6 +150,8 @@ function readCommands(): void {
     } else if (command === 'status' || command === 'ps') {
       for (const p of supervisor.states()) supervisor.report(`${p.name.padEnd(20)} ${p.state.padEnd(10)} pid ${p.pid ?? '-'} restarts ${p.restarts}`)
       for (const s of SERVICES) supervisor.report(`dns ${s} → ${dns.records(s).join(' ') || '-'}`)
+      const degraded = [...supervisor.failures().map((f) => `${f.name} ${f.how}`), ...mesh!.replicas().filter((r) => !r.inDns).map((r) => `${r.name} not in DNS`)]
+      supervisor.report(degraded.length ? `degraded: ${degraded.join('; ')}` : 'every process is up')
     } else supervisor.report(`unknown command "${line.trim()}": try "scale service1=5" or "status"`)
   })
 }

@@ -98,8 +98,8 @@ export type Mesh = {
   cleanUp(): Promise<void>
 }
 
-/** Starts the launcher with `args` and waits until it reports ready and /service/1 answers. */
-export async function launchMesh(name: string, args: readonly string[]): Promise<Mesh> {
+/** Starts the launcher with `args` and waits until it reports ready and /service/1 answers (unless `wait: false`). */
+export async function launchMesh(name: string, args: readonly string[], options: { wait?: boolean } = {}): Promise<Mesh> {
   mkdirSync(RESULTS, { recursive: true })
   const logFile = join(RESULTS, `${name}.log`)
   const statusFile = join(RESULTS, `${name}-status-${process.pid}.json`)
@@ -143,6 +143,7 @@ export async function launchMesh(name: string, args: readonly string[]): Promise
       }
     },
   }
+  if (options.wait === false) return mesh
   await eventually('launcher ready', () => status().state === 'ready', 60_000, logFile)
   await eventually('/service/1 answers 200', async () => (await fetch(`${edge}/service/1`)).status === 200, 10_000, logFile)
   return mesh
