@@ -10,6 +10,7 @@ import { buildAdminApp, json, type AdminEndpoint } from './admin/admin-app.ts'
 import { serverInfoOf, workersJson } from './admin/server-info.ts'
 import { downstreamRequests, StatsStore } from './stats/stats-store.ts'
 import type { Config } from './config/model.ts'
+import { envoyConfigDump } from './config/envoy/config-dump.ts'
 import { listen } from './listener/listen.ts'
 import { InFlight } from './listener/drain.ts'
 import { ListenerSet } from './listener/listener-set.ts'
@@ -145,7 +146,7 @@ export async function startEdgeway(config: Config, options: EdgewayOptions): Pro
         listeners: () => listeners.names().map((name) => ({ name, address: listeners.config(name)!.address, port: listeners.ports().get(name)! })),
         memory: () => process.memoryUsage(),
         logging: { levels: () => logger.levels(), apply: (query) => logger.apply(query) },
-        configDump: () => ({ version_info: String(generation.version), last_updated: new Date(generation.loadedAtMs).toISOString(), ...generation.config }),
+        configDump: () => envoyConfigDump(generation.config, generation.loadedAtMs, String(generation.version)),
         serverInfo: serverInfoOf({
           version: options.version,
           startedAtMs: startedAt,

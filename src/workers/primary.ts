@@ -3,6 +3,7 @@
 // worker a reloaded config, and drains them all together on SIGTERM/SIGINT. It serves no
 // listener traffic itself.
 
+import { envoyConfigDump } from '../config/envoy/config-dump.ts'
 import { randomUUID } from 'node:crypto'
 import type { Runtime, ServerHandle } from '../runtime.ts'
 import { spawnWorker } from '../adapter/worker-process.ts'
@@ -92,7 +93,7 @@ export async function startPrimary(config: Config, options: PrimaryOptions): Pro
       const admin = buildPrimaryAdmin({
         supervisor,
         stats,
-        configDump: () => ({ version_info: String(generation.version), last_updated: new Date(generation.loadedAtMs).toISOString(), ...generation.config }),
+        configDump: () => envoyConfigDump(generation.config, generation.loadedAtMs, String(generation.version)),
         serverInfo: serverInfoOf({
           version: options.version,
           startedAtMs: startedAt,

@@ -65,9 +65,10 @@ for (const runtime of ['bun', 'deno'] as const) {
       await proxy.process.waitFor('version 2', 15_000)
       expect(await text(`${base}/`)).toBe('green\n')
       expect(await text(`http://127.0.0.1:${extraPort}/`)).toBe('green\n')
-      const dump = (await (await fetch(`${admin}/config_dump`)).json()) as { version_info: string; last_updated: string; clusters: { name: string }[] }
-      expect(dump.version_info).toBe('2')
-      expect(dump.clusters.map((c) => c.name)).toEqual(['app', 'green_only'])
+      // Envoy's shape: configs[1] is the ClustersConfigDump, with the generation as its version_info.
+      const dump = (await (await fetch(`${admin}/config_dump`)).json()) as { configs: [unknown, { version_info: string; static_clusters: { cluster: { name: string } }[] }] }
+      expect(dump.configs[1].version_info).toBe('2')
+      expect(dump.configs[1].static_clusters.map((c) => c.cluster.name)).toEqual(['app', 'green_only'])
       const info = (await (await fetch(`${admin}/server_info`)).json()) as { config_version: string; config_loaded_at: string; state: string }
       expect(info).toMatchObject({ config_version: '2', state: 'LIVE' })
       expect(Date.parse(info.config_loaded_at)).toBeGreaterThan(Date.now() - 60_000)

@@ -147,10 +147,10 @@ export const HEADER_MATCHER = spec({
 
 export const ROUTE_ACTION = spec({
   name: 'RouteAction',
-  supported: ['cluster', 'weighted_clusters', 'prefix_rewrite', 'host_rewrite_literal', 'host_rewrite', 'timeout', 'retry_policy'],
+  supported: ['cluster', 'weighted_clusters', 'prefix_rewrite', 'host_rewrite_literal', 'host_rewrite', 'timeout', 'idle_timeout', 'retry_policy'],
   unsupported: [
     'cluster_header', 'cluster_specifier_plugin', 'inline_cluster_specifier_plugin', 'metadata_match', 'regex_rewrite', 'path_rewrite_policy', 'host_rewrite_header',
-    'host_rewrite_path_regex', 'auto_host_rewrite', 'idle_timeout', 'request_mirror_policies', 'request_mirror_policy', 'rate_limits', 'include_vh_rate_limits', 'hash_policy',
+    'host_rewrite_path_regex', 'auto_host_rewrite', 'request_mirror_policies', 'request_mirror_policy', 'rate_limits', 'include_vh_rate_limits', 'hash_policy',
     'cors', 'max_grpc_timeout', 'grpc_timeout_offset', 'upgrade_configs', 'internal_redirect_policy', 'internal_redirect_action', 'max_internal_redirects',
     'hedge_policy', 'max_stream_duration', 'early_data_policy', 'retry_policy_typed_config', 'append_x_forwarded_host', 'cluster_not_found_response_code',
   ],

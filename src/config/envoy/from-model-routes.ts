@@ -28,6 +28,7 @@ function routeToEnvoy(r: M.RouteConfig): Record<string, unknown> {
     ...(r.prefixRewrite !== undefined && { prefix_rewrite: r.prefixRewrite }),
     ...(r.hostRewrite !== undefined && { host_rewrite_literal: r.hostRewrite }),
     timeout: seconds(r.timeoutMs),
+    ...(r.idleTimeoutMs && { idle_timeout: seconds(r.idleTimeoutMs) }),
     ...(r.retryPolicy && { retry_policy: retryToEnvoy(r.retryPolicy) }),
   }
   return {

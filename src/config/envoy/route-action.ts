@@ -15,6 +15,7 @@ export function readRouteAction(tx: Tx, value: unknown, path: string): Obj {
   const out: Obj = {}
   for (const key of COPIED) if (action[key] !== undefined) out[key] = action[key]
   if (action.timeout !== undefined) out.timeout = duration(action.timeout)
+  if (action.idle_timeout !== undefined) out.idle_timeout = duration(action.idle_timeout)
   if (action.retry_policy !== undefined) out.retry_policy = readRetryPolicy(tx, action.retry_policy, at(path, 'retry_policy'))
   if (action.weighted_clusters !== undefined) {
     const weightedPath = at(path, 'weighted_clusters')

@@ -1,0 +1,36 @@
+// /config_dump's Envoy shape, and its bootstrap loading back into the same model.
+
+import { describe, expect, test } from 'bun:test'
+import { readFileSync } from 'node:fs'
+import { loadConfig } from '../load-config.ts'
+import { envoyConfigDump } from './config-dump.ts'
+
+const ROOT = new URL('../../../', import.meta.url).pathname
+const env: Record<string, string> = { SERVICE_NAME: '1' }
+
+describe('envoyConfigDump', () => {
+  const { config } = loadConfig(readFileSync(`${ROOT}routes/sidecar.yaml`, 'utf8'), 'sidecar.yaml', { env: (n) => env[n] })
+  const dump = envoyConfigDump(config, Date.UTC(2026, 11, 2))
+
+  test('configs[] in Envoy order, each with its @type', () => {
+    expect(dump.configs.map((c) => c['@type'])).toEqual([
+      'type.googleapis.com/envoy.admin.v3.BootstrapConfigDump',
+      'type.googleapis.com/envoy.admin.v3.ClustersConfigDump',
+      'type.googleapis.com/envoy.admin.v3.ListenersConfigDump',
+      'type.googleapis.com/envoy.admin.v3.RoutesConfigDump',
+    ])
+    const [, clusters, listeners, routes] = dump.configs
+    expect(clusters!.static_clusters.map((c: any) => c.cluster.name)).toEqual(['local_service', 'service1', 'service2'])
+    expect(clusters!.static_clusters[0].cluster['@type']).toBe('type.googleapis.com/envoy.config.cluster.v3.Cluster')
+    expect(listeners!.static_listeners.map((l: any) => l.listener.name)).toEqual(['ingress_http', 'egress_http'])
+    expect(listeners!.static_listeners[1].listener.address.socket_address).toEqual({ address: '127.0.0.1', port_value: 9000 })
+    expect(routes!.static_route_configs.map((r: any) => r.route_config.name)).toEqual(['ingress_http_route', 'egress_http_route'])
+    expect(routes!.static_route_configs[0].last_updated).toBe('2026-12-02T00:00:00.000Z')
+  })
+
+  test('the bootstrap it holds loads back as a config, into the same model', () => {
+    const back = loadConfig(JSON.stringify(dump.configs[0]!.bootstrap), 'dump.json', { env: () => undefined })
+    expect(back.format).toBe('envoy')
+    expect(back.config).toEqual(config)
+  })
+})
