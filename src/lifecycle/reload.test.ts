@@ -1,0 +1,63 @@
+import { expect, test } from 'bun:test'
+import { StatsStore } from '../stats/stats-store.ts'
+import type { Config } from '../config/model.ts'
+import { createReloader } from './reload.ts'
+
+function setup(files: string[], apply: (config: Config) => Promise<number> = async () => 2) {
+  const stats = new StatsStore()
+  const lines: string[] = []
+  const applied: string[] = []
+  let reads = 0
+  const reload = createReloader({
+    path: '/etc/edgeway.yaml',
+    readTextFile: async () => files[Math.min(reads++, files.length - 1)]!,
+    parse: (text) => {
+      if (text.startsWith('bad')) throw new Error(`Cannot load config: 2 problems found\n  - a: wrong\n  - b: wrong`)
+      return { text } as unknown as Config
+    },
+    apply: async (config) => (applied.push((config as unknown as { text: string }).text), apply(config)),
+    stats: stats.reload(),
+    log: (line) => lines.push(line),
+  })
+  const stat = (name: string) => stats.get(`server.config_reload.${name}`).value
+  return { reload, lines, applied, stat }
+}
+
+test('an invalid file is rejected with every problem, on one log line, and nothing is applied', async () => {
+  const { reload, lines, applied, stat } = setup(['bad file'])
+  const outcome = await reload()
+  expect(outcome).toEqual({ ok: false, problems: 'Cannot load config: 2 problems found\n  - a: wrong\n  - b: wrong' })
+  expect(lines).toEqual(['edgeway: config reload rejected, the running config stays: Cannot load config: 2 problems found;   - a: wrong;   - b: wrong'])
+  expect(applied).toEqual([])
+  expect([stat('update_attempt'), stat('update_success'), stat('update_rejected')]).toEqual([1, 0, 1])
+})
+
+test('a valid file is applied and its version reported; an apply that throws (a port taken) is a rejection too', async () => {
+  const ok = setup(['good'])
+  expect(await ok.reload()).toEqual({ ok: true, version: 2 })
+  expect(ok.lines).toEqual(['edgeway: config reloaded from /etc/edgeway.yaml: version 2'])
+  const taken = setup(['good'], async () => {
+    throw new Error('cannot listen on 127.0.0.1:80 for listener "extra": address already in use')
+  })
+  expect(await taken.reload()).toMatchObject({ ok: false })
+  expect(taken.stat('update_rejected')).toBe(1)
+})
+
+test('reloads run one at a time, in order', async () => {
+  let release!: () => void
+  const gate = new Promise<void>((resolve) => (release = resolve))
+  const order: string[] = []
+  const { reload } = setup(['one', 'two'], async () => {
+    order.push('start')
+    await gate
+    order.push('end')
+    return 2
+  })
+  const first = reload()
+  const second = reload()
+  await new Promise((resolve) => setTimeout(resolve, 5))
+  expect(order).toEqual(['start'])
+  release()
+  await Promise.all([first, second])
+  expect(order).toEqual(['start', 'end', 'start', 'end'])
+})
