@@ -180,6 +180,18 @@ describe('compose/kubernetes', () => {
     })
   }
 
+  test('every proxy fails its health check and waits before SIGTERM (preStop), within the termination grace', () => {
+    for (const [deployment, name] of [['front-proxy', 'edgeway'], ['service1', 'sidecar'], ['service2', 'sidecar']] as const) {
+      const command: string[] = (container(deployment, name) as any).lifecycle.preStop.exec.command
+      expect(command.join(' ')).toContain("fetch('http://127.0.0.1:8001/healthcheck/fail', { method: 'POST' })")
+      const sleepMs = Number(/Bun\.sleep\((\d+)\)/.exec(command.join(' '))![1])
+      // Kubernetes' default grace is 30 s: the wait, then edgeway's 5 s drain, must fit in it.
+      const grace = find('Deployment', deployment).spec.template.spec.terminationGracePeriodSeconds ?? 30
+      expect(sleepMs / 1000 + 5).toBeLessThan(grace)
+      expect(configOf(container(deployment, name)).admin?.port).toBe(8001)
+    }
+  })
+
   test('every proxy sends spans to the zipkin Service', () => {
     const zipkin = find('Service', 'zipkin')
     expect(zipkin.spec.ports[0].port).toBe(9411)
