@@ -1,26 +1,7 @@
 // One line per request on stdout, in Envoy's default format (or JSON), written in batches so
 // logging costs one write per tick instead of one per request.
 
-export type AccessLogEntry = {
-  startTimeMs: number
-  method: string
-  path: string
-  status: number
-  flags: string
-  details: string
-  bytesReceived: number
-  bytesSent: number
-  durationMs: number
-  upstreamServiceTimeMs: number | undefined
-  forwardedFor: string | null
-  userAgent: string | null
-  requestId: string | undefined
-  authority: string | null
-  upstreamHost: string | undefined
-  upstreamCluster: string | undefined
-  routeName: string | undefined
-  attempts: number
-}
+import type { RequestInfo } from './proxy/request-info.ts'
 
 const dash = (value: string | number | null | undefined) => (value === null || value === undefined || value === '' ? '-' : String(value))
 
@@ -41,14 +22,14 @@ export function isoTime(ms: number): string {
 }
 
 /** Envoy's default: [%START_TIME%] "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%" %RESPONSE_CODE% ... */
-export function formatText(e: AccessLogEntry): string {
+export function formatText(e: RequestInfo): string {
   return (
     `[${isoTime(e.startTimeMs)}] "${e.method} ${e.path} HTTP/1.1" ${e.status} ${dash(e.flags)} ${e.bytesReceived} ${e.bytesSent} ` +
     `${e.durationMs} ${dash(e.upstreamServiceTimeMs)} "${dash(e.forwardedFor)}" "${dash(e.userAgent)}" "${dash(e.requestId)}" "${dash(e.authority)}" "${dash(e.upstreamHost)}"`
   )
 }
 
-export function formatJson(e: AccessLogEntry): string {
+export function formatJson(e: RequestInfo): string {
   return JSON.stringify({
     start_time: isoTime(e.startTimeMs),
     method: e.method,

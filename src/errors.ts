@@ -1,5 +1,8 @@
-// Failures the proxy answers for, as typed values: the status and body Envoy would send, the
-// response flag for the access log, and whether another attempt could succeed.
+// Failures the proxy answers for, as typed values: the status and body Envoy would send and the
+// response flags for the access log. failureReply() is the one mapping from an attempt's failure to
+// its local reply; whether a failure is retried is the route's retry_on (retry-policy.ts), not the error's.
+
+import type { UpstreamFailure } from './runtime.ts'
 
 export type ResponseFlag = 'NR' | 'UH' | 'UF' | 'UT' | 'UR' | 'UC' | 'UO' | 'URX' | 'DPE' | 'RL' | 'DC' | 'SI' | ''
 
@@ -8,10 +11,10 @@ export class ProxyError extends Error {
     readonly status: number,
     /** Stable snake_case code: the access log's response-code details. */
     readonly code: string,
-    readonly flag: ResponseFlag,
+    /** The access log's response flags: one flag, or Envoy's comma list (`UF,URX`). */
+    readonly flag: ResponseFlag | `${ResponseFlag},${ResponseFlag}`,
     /** Text sent downstream; empty for replies Envoy sends without a body (404 NR). */
     readonly body: string,
-    readonly retryable: boolean,
     options?: ErrorOptions,
   ) {
     super(body || code, options)
@@ -21,20 +24,68 @@ export class ProxyError extends Error {
 
 const RESET_PREFIX = 'upstream connect error or disconnect/reset before headers. reset reason: '
 
-export const noRoute = () => new ProxyError(404, 'route_not_found', 'NR', '', false)
-export const noHealthyUpstream = () => new ProxyError(503, 'no_healthy_upstream', 'UH', 'no healthy upstream', false)
-export const connectFailure = (cause?: unknown) =>
-  new ProxyError(503, 'upstream_reset_before_response_started{connection_failure}', 'UF', `${RESET_PREFIX}connection failure`, true, { cause })
+export const noRoute = () => new ProxyError(404, 'route_not_found', 'NR', '')
+export const noHealthyUpstream = () => new ProxyError(503, 'no_healthy_upstream', 'UH', 'no healthy upstream')
+/** `retriesExhausted`: several attempts ran and the last failed to connect (Envoy adds URX). */
+export const connectFailure = (cause?: unknown, retriesExhausted = false) =>
+  new ProxyError(503, 'upstream_reset_before_response_started{connection_failure}', retriesExhausted ? 'UF,URX' : 'UF', `${RESET_PREFIX}connection failure`, { cause })
 export const upstreamReset = (cause?: unknown) =>
-  new ProxyError(503, 'upstream_reset_before_response_started{remote_reset}', 'UR', `${RESET_PREFIX}remote reset`, true, { cause })
+  new ProxyError(503, 'upstream_reset_before_response_started{remote_reset}', 'UR', `${RESET_PREFIX}remote reset`, { cause })
 export const upstreamProtocolError = (cause?: unknown) =>
-  new ProxyError(503, 'upstream_reset_before_response_started{protocol_error}', 'UR', `${RESET_PREFIX}protocol error`, true, { cause })
-export const perTryTimeout = () => new ProxyError(504, 'upstream_per_try_timeout', 'UT', 'upstream request timeout', true)
-export const routeTimeout = () => new ProxyError(504, 'response_timeout', 'UT', 'upstream request timeout', false)
-export const overflow = () => new ProxyError(503, 'upstream_reset_before_response_started{overflow}', 'UO', `${RESET_PREFIX}overflow`, false)
-export const payloadTooLarge = () => new ProxyError(413, 'request_payload_too_large', '', 'Payload Too Large', false)
-export const headersTooLarge = () => new ProxyError(431, 'request_headers_too_large', 'DPE', 'Request Header Fields Too Large', false)
-export const downstreamDisconnect = () => new ProxyError(499, 'downstream_remote_disconnect', 'DC', '', false)
+  new ProxyError(503, 'upstream_reset_before_response_started{protocol_error}', 'UR', `${RESET_PREFIX}protocol error`, { cause })
+export const perTryTimeout = () => new ProxyError(504, 'upstream_per_try_timeout', 'UT', 'upstream request timeout')
+export const routeTimeout = () => new ProxyError(504, 'response_timeout', 'UT', 'upstream request timeout')
+export const overflow = () => new ProxyError(503, 'upstream_reset_before_response_started{overflow}', 'UO', `${RESET_PREFIX}overflow`)
+export const payloadTooLarge = () => new ProxyError(413, 'request_payload_too_large', '', 'Payload Too Large')
+export const headersTooLarge = () => new ProxyError(431, 'request_headers_too_large', 'DPE', 'Request Header Fields Too Large')
+export const downstreamDisconnect = () => new ProxyError(499, 'downstream_remote_disconnect', 'DC', '')
 export const localUpstreamError = (cause?: unknown) =>
-  new ProxyError(500, 'upstream_request_not_sent{local_error}', '', 'upstream request could not be sent', false, { cause })
-export const badRequest = (why: string, code = 'bad_request') => new ProxyError(400, code, 'DPE', why, false)
+  new ProxyError(500, 'upstream_request_not_sent{local_error}', '', 'upstream request could not be sent', { cause })
+export const badRequest = (why: string, code = 'bad_request') => new ProxyError(400, code, 'DPE', why)
+
+/**
+ * Why an attempt got no response: the runtime's classification (`protocol` also covers a status
+ * line no HTTP response may carry: 999, 600, 099), its per-try timeout expiring, or `downstream`:
+ * the client broke the body being sent (gone, malformed, over the limit; the cause is the
+ * ProxyError to answer with) — the endpoint is not to blame.
+ */
+export type AttemptFailure = UpstreamFailure | 'per-try-timeout' | 'downstream'
+
+const FAILURE_FLAGS: Record<Exclude<AttemptFailure, 'downstream'>, ResponseFlag> = {
+  connect: 'UF',
+  reset: 'UR',
+  protocol: 'UR',
+  timeout: 'UT',
+  'per-try-timeout': 'UT',
+  aborted: 'DC',
+  local: '',
+}
+
+/** The response flag of one failed attempt (its span's tag), the same flag its local reply carries. */
+export function failureFlag(failure: AttemptFailure, cause: unknown): string {
+  if (failure === 'downstream') return cause instanceof ProxyError ? cause.flag : 'DC'
+  return FAILURE_FLAGS[failure]
+}
+
+/** The local reply for the request whose last attempt (of `attempts`) failed this way. */
+export function failureReply(failure: AttemptFailure, cause: unknown, attempts: number): ProxyError {
+  switch (failure) {
+    case 'downstream':
+      return cause instanceof ProxyError ? cause : downstreamDisconnect()
+    case 'local':
+      // The runtime refused to send what the request carried: nothing reached the endpoint.
+      return localUpstreamError(cause)
+    case 'connect':
+      return connectFailure(cause, attempts > 1)
+    case 'reset':
+      return upstreamReset(cause)
+    case 'protocol':
+      return upstreamProtocolError(cause)
+    case 'per-try-timeout':
+      return perTryTimeout()
+    case 'timeout':
+      return routeTimeout()
+    case 'aborted':
+      return downstreamDisconnect()
+  }
+}

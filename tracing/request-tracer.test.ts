@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'bun:test'
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base'
 import { StatsStore } from '../src/stats/stats-store.ts'
-import type { AccessLogEntry } from '../src/access-log.ts'
 import type { ListenerConfig, RouteConfig } from '../src/config/model.ts'
-import type { AttemptStart } from '../src/proxy/forward.ts'
+import type { AttemptStart } from '../src/proxy/attempt.ts'
+import type { RequestInfo } from '../src/proxy/request-info.ts'
 import { createRequestTracer } from './request-tracer.ts'
 import { setupTracing } from './setup-tracing.ts'
 import { encodeSpan } from './zipkin-encode.ts'
@@ -12,7 +12,7 @@ const listenerTracing = { clientSampling: 100, randomSampling: 100, overallSampl
 const listener = { direction: 'egress', tracing: listenerTracing } as unknown as ListenerConfig
 const ingress = { direction: 'ingress', tracing: listenerTracing } as unknown as ListenerConfig
 const route = { name: 'r', match: { prefix: '/service/1' } } as unknown as RouteConfig
-const entry = { method: 'GET', path: '/service/1?x=1', requestId: 'id-1', authority: 'h', userAgent: null, status: 200, flags: '' } as unknown as AccessLogEntry
+const info = { method: 'GET', path: '/service/1?x=1', requestId: 'id-1', authority: 'h', userAgent: null, status: 200, flags: '' } as unknown as RequestInfo
 const attemptOn = (number: number, key: string): AttemptStart => {
   const [address, port] = key.split(':') as [string, string]
   return { number, endpoint: { key, address, port: Number(port) } as AttemptStart['endpoint'], headers: new Headers({ b3: '1' }) }
@@ -25,7 +25,7 @@ describe('createRequestTracer', () => {
     const stats = new StatsStore()
     const tracing = setupTracing({ serviceName: 's', nodeId: '', stats: stats.tracing(), exporter })
     const tracer = createRequestTracer({ tracing, listenerStats: () => stats.listener('l') })
-    const trace = tracer.start(new Request('http://h/service/1'), entry, listener)
+    const trace = tracer.start(new Request('http://h/service/1'), info, listener)
     trace.routed(route, 'service1')
     const first = attemptOn(1, '10.0.0.1:80')
     const second = attemptOn(2, '10.0.0.2:80')
@@ -39,7 +39,7 @@ describe('createRequestTracer', () => {
     trace.attemptDone(first, response(503))
     trace.attemptDone(second, response(200))
     trace.attemptDone(second, response(200)) // a second report for the same attempt is ignored
-    trace.end(entry)
+    trace.end(info)
     await tracing.forceFlush()
     const spans = exporter.getFinishedSpans().map((s) => encodeSpan(s, 's'))
     expect(spans.map((s) => [s.name, s.tags['upstream_address'], s.tags['http.status_code']])).toEqual([
@@ -66,7 +66,7 @@ function harness(options: Partial<Parameters<typeof createRequestTracer>[0]> = {
 
 /** One request with one attempt on 10.0.0.1:80; returns [attempt span, request span] and the attempt's headers. */
 async function oneRequest(h: ReturnType<typeof harness>, on: ListenerConfig, headers: Record<string, string> = {}) {
-  const trace = h.tracer.start(new Request('http://h/service/1', { headers }), entry, on, { remoteAddress: '::ffff:192.0.2.7', remotePort: 5555 })
+  const trace = h.tracer.start(new Request('http://h/service/1', { headers }), info, on, { remoteAddress: '::ffff:192.0.2.7', remotePort: 5555 })
   trace.routed(route, 'service1')
   const first = attemptOn(1, '10.0.0.1:80')
   const sent = trace.attempt(first)
@@ -74,7 +74,7 @@ async function oneRequest(h: ReturnType<typeof harness>, on: ListenerConfig, hea
   const second = attemptOn(2, '10.0.0.2:81')
   trace.attempt(second)
   trace.attemptDone(second, response(200))
-  trace.end(entry)
+  trace.end(info)
   const [attempt, retry, request] = await h.spans()
   return { attempt: attempt!, retry: retry!, request: request!, sent }
 }

@@ -5,12 +5,11 @@
 
 import { SpanKind } from '@opentelemetry/api'
 import type { ListenerStats } from '../src/stats/stats-store.ts'
-import type { AccessLogEntry } from '../src/access-log.ts'
 import type { ListenerConfig, RouteConfig } from '../src/config/model.ts'
-import { ProxyError } from '../src/errors.ts'
-import type { AttemptOutcome } from '../src/proxy/attempt.ts'
+import { failureFlag } from '../src/errors.ts'
+import type { AttemptResult, AttemptStart } from '../src/proxy/attempt.ts'
 import type { RequestTrace, RequestTracer } from '../src/proxy/request-tracer.ts'
-import type { AttemptStart } from '../src/proxy/forward.ts'
+import type { RequestInfo } from '../src/proxy/request-info.ts'
 import type { Endpoint } from '../src/upstream/endpoint.ts'
 import { extractB3, type IncomingTrace } from './b3-extract.ts'
 import { injectB3, type B3Format } from './b3-inject.ts'
@@ -48,7 +47,7 @@ export function createRequestTracer(deps: RequestTracerDeps): RequestTracer {
     return remote
   }
   return {
-    start(request, entry, listener, peer, facts) {
+    start(request, info, listener, peer, facts) {
       const headers = request.headers
       const incoming = extractB3(headers)
       let state = stateOf.get(listener)
@@ -64,8 +63,8 @@ export function createRequestTracer(deps: RequestTracerDeps): RequestTracer {
       if (incoming?.traceId && incoming.spanId) {
         parent = { traceId: incoming.traceId, spanId: sharing ? (incoming.parentSpanId ?? '') : incoming.spanId, sampled: decision.sampled, debug: incoming.debug }
       }
-      const query = entry.path.indexOf('?')
-      const span = deps.tracing.startSpan(`${entry.method} ${query < 0 ? entry.path : entry.path.slice(0, query)}`, {
+      const query = info.path.indexOf('?')
+      const span = deps.tracing.startSpan(`${info.method} ${query < 0 ? info.path : info.path.slice(0, query)}`, {
         kind: ingress ? SpanKind.SERVER : SpanKind.CLIENT,
         parent,
         sampled: decision.sampled,
@@ -73,11 +72,11 @@ export function createRequestTracer(deps: RequestTracerDeps): RequestTracer {
         sharedId: sharing ? incoming!.spanId : undefined,
       })
       tagRequest(span, {
-        requestId: entry.requestId,
-        url: httpUrlTag('http', entry.authority ?? '', entry.path),
-        method: entry.method,
+        requestId: info.requestId,
+        url: httpUrlTag('http', info.authority ?? '', info.path),
+        method: info.method,
         protocol: 'HTTP/1.1',
-        userAgent: entry.userAgent,
+        userAgent: info.userAgent,
       })
       if (peer && span.sampled) {
         span.tag(TAG.peerAddress, plainIp(peer.remoteAddress))
@@ -86,7 +85,7 @@ export function createRequestTracer(deps: RequestTracerDeps): RequestTracer {
       }
       const custom = span.sampled ? state.customTags.forRequest(headers) : NO_TAGS
       for (let i = 0; i < custom.length; i += 2) span.tag(custom[i]!, custom[i + 1])
-      return new Trace(deps.tracing, span, decision.forced, entry.requestId, custom, format, remoteOf)
+      return new Trace(deps.tracing, span, decision.forced, info.requestId, custom, format, remoteOf)
     },
   }
 }
@@ -171,13 +170,12 @@ class Trace implements RequestTrace {
     return headers
   }
 
-  attemptDone(attempt: AttemptStart, outcome: AttemptOutcome | ProxyError): void {
+  attemptDone(attempt: AttemptStart, result: AttemptResult): void {
     const span = this.#take(attempt.number)
     if (!span) return
-    const status = outcome instanceof ProxyError ? undefined : outcome.kind === 'response' ? outcome.response.status : undefined
     tagResponse(span, {
-      status,
-      responseFlags: outcome instanceof ProxyError ? outcome.flag : outcome.kind === 'failure' ? failureFlag(outcome.failure) : '',
+      status: result.kind === 'response' ? result.response.status : undefined,
+      responseFlags: result.kind === 'failure' ? failureFlag(result.failure, result.cause) : '',
       upstreamCluster: this.#cluster,
       upstreamAddress: attempt.endpoint.key,
       retryCount: attempt.number - 1,
@@ -185,14 +183,14 @@ class Trace implements RequestTrace {
     span.end()
   }
 
-  end(entry: AccessLogEntry): void {
+  end(info: RequestInfo): void {
     tagResponse(this.span, {
-      status: entry.status,
-      responseFlags: entry.flags,
-      requestSize: entry.bytesReceived,
-      responseSize: entry.bytesSent,
-      upstreamCluster: entry.upstreamCluster,
-      upstreamAddress: entry.upstreamHost,
+      status: info.status,
+      responseFlags: info.flags,
+      requestSize: info.bytesReceived,
+      responseSize: info.bytesSent,
+      upstreamCluster: info.upstreamCluster,
+      upstreamAddress: info.upstreamHost,
     })
     this.span.end()
   }
@@ -206,18 +204,5 @@ class Trace implements RequestTrace {
     const span = this.#overlapping?.get(number)
     this.#overlapping?.delete(number)
     return span
-  }
-}
-
-function failureFlag(failure: AttemptOutcome & { kind: 'failure' } extends { failure: infer F } ? F : never): string {
-  switch (failure) {
-    case 'connect':
-      return 'UF'
-    case 'timeout':
-      return 'UT'
-    case 'reset':
-      return 'UR'
-    default:
-      return 'DC'
   }
 }

@@ -1,10 +1,27 @@
-// The one place a ProxyError becomes a response: Envoy's status and plain-text body.
+// The one place a ProxyError becomes a response: Envoy's status and plain-text body, the response
+// flags and details in RequestInfo, the proxy's server name and the x-request-id echo.
 
+import type { ListenerConfig } from '../config/model.ts'
 import type { ProxyError } from '../errors.ts'
+import type { RequestObserver } from './observer.ts'
+import type { RequestInfo } from './request-info.ts'
+import { respond, type RespondContext } from './respond.ts'
 
-export function localReply(error: ProxyError, serverName: string | undefined): Response {
+export type LocalReplyContext = RespondContext & { readonly listener: ListenerConfig }
+
+export function localReply(error: ProxyError, info: RequestInfo, observer: RequestObserver, ctx: LocalReplyContext): Response {
+  info.flags = error.flag
+  info.details = error.code
   const headers = new Headers({ 'content-type': 'text/plain', 'content-length': String(error.body.length) })
-  if (serverName !== undefined) headers.set('server', serverName)
+  if (ctx.listener.serverName !== undefined) headers.set('server', ctx.listener.serverName)
   if (error.flag === 'UO') headers.set('x-envoy-overloaded', 'true')
-  return new Response(error.body || null, { status: error.status, headers })
+  // Envoy's codec errors (400, 431): the connection is not reused.
+  if (error.flag === 'DPE') headers.set('connection', 'close')
+  echoRequestId(headers, info, observer, ctx.listener)
+  return respond(new Response(error.body || null, { status: error.status, headers }), info, observer, ctx)
+}
+
+/** Envoy echoes x-request-id when configured to, and on a forced trace. */
+export function echoRequestId(headers: Headers, info: RequestInfo, observer: RequestObserver, listener: ListenerConfig): void {
+  if (info.requestId && (listener.alwaysSetRequestIdInResponse || observer.forcedTrace)) headers.set('x-request-id', info.requestId)
 }

@@ -1,19 +1,18 @@
-// The hooks the request path offers to tracing. tracing/ implements them with OpenTelemetry;
-// without a tracer the proxy passes the client's B3 headers through untouched.
+// The hooks the request path offers to tracing (called through the observer, observer.ts).
+// tracing/ implements them with OpenTelemetry; without a tracer the proxy passes the client's B3
+// headers through untouched.
 
-import type { AccessLogEntry } from '../access-log.ts'
-import type { ConnInfo } from '../runtime.ts'
 import type { ListenerConfig, RouteConfig } from '../config/model.ts'
-import type { ProxyError } from '../errors.ts'
-import type { AttemptOutcome } from './attempt.ts'
-import type { AttemptStart } from './forward.ts'
+import type { ConnInfo } from '../runtime.ts'
+import type { AttemptResult, AttemptStart } from './attempt.ts'
+import type { RequestInfo } from './request-info.ts'
 
 export interface RequestTracer {
   /**
    * Called once per downstream request, before routing; `peer` is the downstream connection's
    * address; only `internal` requests may force a trace (Envoy).
    */
-  start(request: Request, entry: AccessLogEntry, listener: ListenerConfig, peer?: ConnInfo, facts?: { readonly internal: boolean }): RequestTrace
+  start(request: Request, info: RequestInfo, listener: ListenerConfig, peer?: ConnInfo, facts?: { readonly internal: boolean }): RequestTrace
 }
 
 export interface RequestTrace {
@@ -22,7 +21,7 @@ export interface RequestTrace {
   routed(route: RouteConfig, cluster: string): void
   /** Headers for this attempt, with the attempt's B3 context injected (into `attempt.headers`, which attempts share). */
   attempt(attempt: AttemptStart): Headers
-  attemptDone(attempt: AttemptStart, outcome: AttemptOutcome | ProxyError): void
+  attemptDone(attempt: AttemptStart, result: AttemptResult): void
   /** The body reached the client (or the client left): the request's span ends. */
-  end(entry: AccessLogEntry): void
+  end(info: RequestInfo): void
 }

@@ -13,9 +13,9 @@ export type StreamLimits = {
 }
 
 export const resetAfterStart = (cause?: unknown) =>
-  new ProxyError(502, 'upstream_reset_after_response_started{remote_reset}', 'UR', '', false, { cause })
-export const timeoutAfterStart = () => new ProxyError(504, 'response_timeout', 'UT', '', false)
-export const idleAfterStart = () => new ProxyError(504, 'stream_idle_timeout', 'SI', '', false)
+  new ProxyError(502, 'upstream_reset_after_response_started{remote_reset}', 'UR', '', { cause })
+export const timeoutAfterStart = () => new ProxyError(504, 'response_timeout', 'UT', '')
+export const idleAfterStart = () => new ProxyError(504, 'stream_idle_timeout', 'SI', '')
 
 /** Calls `done` once with the bytes the client got, and the failure when the body was cut. */
 export function guardResponseBody(body: ReadableStream<Uint8Array>, limits: StreamLimits, done: (bytes: number, failure: ProxyError | undefined) => void): ReadableStream<Uint8Array> {

@@ -1,14 +1,12 @@
 // When another attempt may help (Envoy's retry_on semantics) and how long to wait before it.
 
 import type { RetryPolicyConfig } from '../config/model.ts'
-import type { UpstreamFailure } from '../runtime.ts'
-
-export type AttemptResult = { readonly status: number } | { readonly failure: UpstreamFailure | 'per-try-timeout' }
+import type { AttemptResult } from './attempt.ts'
 
 export function shouldRetry(policy: RetryPolicyConfig, result: AttemptResult): boolean {
   const on = policy.retryOn
-  if ('status' in result) {
-    const status = result.status
+  if (result.kind === 'response') {
+    const status = result.response.status
     if (status >= 500 && on.includes('5xx')) return true
     if ((status === 502 || status === 503 || status === 504) && on.includes('gateway-error')) return true
     if (status === 409 && on.includes('retriable-4xx')) return true
@@ -18,9 +16,11 @@ export function shouldRetry(policy: RetryPolicyConfig, result: AttemptResult): b
     case 'connect':
       return on.includes('connect-failure') || on.includes('5xx') || on.includes('gateway-error') || on.includes('reset')
     case 'reset':
+    case 'protocol':
     case 'per-try-timeout':
       return on.includes('5xx') || on.includes('gateway-error') || on.includes('reset')
     default:
+      // The route's own timeout and a client that left end the request: nothing to retry for.
       return false
   }
 }

@@ -1,0 +1,78 @@
+// Phase 1, the downstream request: what the client sent, recorded once as the request's
+// RequestInfo (target, normalised path, request id, internal or external client), and the checks
+// that answer before routing: framing and Host (400, never forwarded) and the header-size limit.
+
+import type { ListenerConfig } from '../config/model.ts'
+import { badRequest, headersTooLarge, type ProxyError } from '../errors.ts'
+import type { ConnInfo } from '../runtime.ts'
+import { isInternalAddress } from './headers/internal-address.ts'
+import { requestIdFor } from './headers/request-id.ts'
+import { downstreamAddress } from './headers/upstream-headers.ts'
+import type { RequestObserver } from './observer.ts'
+import { mergeSlashes, normalizePath } from './path-normalization.ts'
+import { framingError } from './request-framing.ts'
+import type { RequestInfo } from './request-info.ts'
+import { isTargetError, type RequestTarget, type TargetError } from './request-target.ts'
+
+export function requestInfoOf(request: Request, conn: ConnInfo, listener: ListenerConfig, target: RequestTarget | TargetError, startedAt: number, startTimeMs: number): RequestInfo {
+  const headers = request.headers
+  const valid = !isTargetError(target)
+  const path = valid ? pathFor(target.path, listener) : request.url
+  const query = valid ? target.query : ''
+  // At an edge (use_remote_address) an external client may neither force a trace nor pick its
+  // request id (Envoy's preserve_external_request_id: false).
+  const internal = !listener.useRemoteAddress || isInternalAddress(downstreamAddress(headers, listener, conn.remoteAddress))
+  const keepClientId = internal || listener.preserveExternalRequestId
+  return {
+    startTimeMs,
+    startedAt,
+    method: request.method,
+    path: query === '' ? path : `${path}?${query}`,
+    authority: headers.get('host'),
+    forwardedFor: headers.get('x-forwarded-for'),
+    userAgent: headers.get('user-agent'),
+    requestId: requestIdFor(keepClientId ? headers.get('x-request-id') : null, listener.generateRequestId),
+    internal,
+    routeName: undefined,
+    upstreamCluster: undefined,
+    upstreamClusterStats: undefined,
+    upstreamHost: undefined,
+    attempts: 0,
+    status: 0,
+    flags: '',
+    details: 'via_upstream',
+    bytesReceived: 0,
+    bytesSent: 0,
+    durationMs: 0,
+    upstreamServiceTimeMs: undefined,
+  }
+}
+
+/** The request's own failure before routing, if any: bad framing or Host (400), headers over the limit (431). */
+export function downstreamRequestError(request: Request, target: RequestTarget | TargetError, listener: ListenerConfig, info: RequestInfo, observer: RequestObserver): ProxyError | undefined {
+  const invalid = isTargetError(target) ? target : framingError(request.headers)
+  if (invalid) {
+    observer.downstream(info, 'downstream_cx_protocol_error')
+    return badRequest(invalid.why, invalid.code)
+  }
+  // Envoy counts the request line's method and path (query included, without its `?`) as headers too.
+  const requestLine = info.method.length + info.path.length - (info.path.includes('?') ? 1 : 0)
+  if (requestLine + headerBytes(request.headers) > listener.maxRequestHeadersBytes) {
+    observer.downstream(info, 'downstream_rq_header_overflow')
+    return headersTooLarge()
+  }
+  return undefined
+}
+
+/** The path routed and forwarded: Envoy's normalize_path, then merge_slashes, when the listener asks. */
+function pathFor(path: string, listener: ListenerConfig): string {
+  const normalized = listener.normalizePath ? normalizePath(path) : path
+  return listener.mergeSlashes ? mergeSlashes(normalized) : normalized
+}
+
+/** Approximate request-header size as HTTP/1.1 sends it (`name: value\r\n`). */
+function headerBytes(headers: Headers): number {
+  let total = 0
+  headers.forEach((value, name) => (total += name.length + value.length + 4))
+  return total
+}

@@ -1,0 +1,70 @@
+// Phase 4, the downstream response: the upstream's answer with cleaned headers and the response
+// header rules, or the local reply for a failure. A small sized body is read whole first when an
+// observer needs its end (response-body.ts says why); any other body streams under the route's
+// timeout and idle_timeout (response-stream.ts). Both are bounded by what is left of the route timeout.
+
+import { ProxyError } from '../errors.ts'
+import { headerVariables } from '../routing/header-variables.ts'
+import { downstreamHeaders } from './headers/downstream-headers.ts'
+import type { ForwardResult } from './forward.ts'
+import { echoRequestId, localReply, type LocalReplyContext } from './local-reply.ts'
+import type { RequestObserver } from './observer.ts'
+import type { RequestInfo } from './request-info.ts'
+import { bodyDone, respond } from './respond.ts'
+import { isSmallSizedBody, readWholeBody } from './response-body.ts'
+import { guardResponseBody } from './response-stream.ts'
+import type { RoutedRequest } from './route-phase.ts'
+
+export type ResponseContext = LocalReplyContext & {
+  /** The runtime hands back decompressed bodies (Deno): content-encoding no longer applies. */
+  readonly decodesBodies: boolean
+  /** For %HOSTNAME% in response header rules. */
+  readonly hostname: string
+}
+
+export async function downstreamResponse(routed: RoutedRequest, result: ForwardResult, info: RequestInfo, observer: RequestObserver, ctx: ResponseContext): Promise<Response> {
+  const upstream = result.outcome
+  if (upstream instanceof ProxyError) return localReply(upstream, info, observer, ctx)
+  info.upstreamServiceTimeMs = Math.round(result.upstreamTimeMs)
+  const headers = downstreamHeaders(upstream.headers, ctx.listener, ctx.decodesBodies, info.upstreamServiceTimeMs)
+  if (routed.hostResponseRules || routed.routeResponseRules) {
+    // Envoy's %REQ()% in response headers reads the request as forwarded: with the generated
+    // x-request-id and the B3 ids the attempt carried (the sandbox echoes x-b3-traceid this way).
+    const variables = headerVariables({
+      requestHeaders: routed.headers,
+      downstreamRemoteAddress: routed.downstreamRemoteAddress!,
+      upstreamRemoteAddress: info.upstreamHost,
+      hostname: ctx.hostname,
+      startTimeMs: info.startTimeMs,
+    })
+    routed.hostResponseRules?.(headers, variables)
+    routed.routeResponseRules?.(headers, variables)
+  }
+  echoRequestId(headers, info, observer, ctx.listener)
+  const init = { status: upstream.status, statusText: upstream.statusText, headers }
+  const remainingMs = routed.timeoutMs > 0 ? routed.timeoutMs - result.upstreamTimeMs : Infinity
+  // An idle timeout needs to see each read: such bodies always stream.
+  if (ctx.observers.watchesBody && routed.idleTimeoutMs === 0 && isSmallSizedBody(info.method, upstream)) {
+    const whole = await readWholeBody(upstream, remainingMs)
+    if (whole instanceof ProxyError) {
+      observer.upstream(info, whole.flag === 'UT' ? 'timeout' : 'rx_reset')
+      return localReply(whole, info, observer, ctx)
+    }
+    return respond(new Response(whole, init), info, observer, ctx, whole.byteLength)
+  }
+  if (!upstream.body) return respond(new Response(null, init), info, observer, ctx)
+  info.status = upstream.status
+  observer.responded(info)
+  const guarded = guardResponseBody(upstream.body, { remainingMs, idleMs: routed.idleTimeoutMs }, (bytes, failure) => {
+    if (failure) {
+      // Headers went out as the upstream sent them; the cut body is the access log's to tell.
+      info.flags = failure.flag
+      info.details = failure.code
+      if (failure.flag === 'UR') observer.upstream(info, 'rx_reset')
+      else if (failure.flag === 'UT') observer.upstream(info, 'timeout')
+      else observer.downstream(info, 'downstream_rq_idle_timeout')
+    }
+    bodyDone(info, observer, ctx, bytes)
+  })
+  return new Response(guarded, init)
+}

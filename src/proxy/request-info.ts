@@ -1,0 +1,39 @@
+// Envoy's StreamInfo: what happened to one downstream request. The phases fill it in as they go;
+// the observers (stats, access log, tracing) only read it. One plain object per request.
+
+import type { ClusterStats } from '../stats/stats-store.ts'
+
+export type RequestInfo = {
+  /** Wall-clock start (epoch ms), for the access log. */
+  readonly startTimeMs: number
+  /** Monotonic start (the proxy's `now()`), for durations. */
+  readonly startedAt: number
+  readonly method: string
+  /** Path and query as the client sent them. */
+  readonly path: string
+  readonly authority: string | null
+  readonly forwardedFor: string | null
+  readonly userAgent: string | null
+  readonly requestId: string | undefined
+  /**
+   * The client is internal (Envoy's internal_address_config): always true off the edge; at a
+   * use_remote_address listener only loopback/private clients, which alone may force a trace or
+   * keep their own x-request-id.
+   */
+  readonly internal: boolean
+  routeName: string | undefined
+  upstreamCluster: string | undefined
+  /** The routed cluster's stats (Envoy's upstreamClusterInfo), for the stats observer. */
+  upstreamClusterStats: ClusterStats | undefined
+  upstreamHost: string | undefined
+  attempts: number
+  status: number
+  /** Response flags (`UF`, `UF,URX`...); empty when the upstream answered. */
+  flags: string
+  /** Response-code details: `via_upstream` or the local reply's code. */
+  details: string
+  bytesReceived: number
+  bytesSent: number
+  durationMs: number
+  upstreamServiceTimeMs: number | undefined
+}

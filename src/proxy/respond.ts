@@ -1,0 +1,36 @@
+// The last step of every answer, upstream or local: the status goes to RequestInfo, the observers
+// hear of the response head, and of its end once the client has the whole body.
+
+import type { ListenerObserver, RequestObserver } from './observer.ts'
+import type { RequestInfo } from './request-info.ts'
+import { whenBodyDone } from './response-body.ts'
+
+export type RespondContext = {
+  readonly observers: Pick<ListenerObserver, 'watchesBody'>
+  readonly now: () => number
+}
+
+/** `wholeBytes`: the body was read whole, so it is done as soon as it is handed over. */
+export function respond(response: Response, info: RequestInfo, observer: RequestObserver, ctx: RespondContext, wholeBytes?: number): Response {
+  info.status = response.status
+  observer.responded(info)
+  if (!ctx.observers.watchesBody) {
+    // Nobody needs the body's size or end: the request is done for the observers now.
+    observer.done(info)
+    return response
+  }
+  if (wholeBytes !== undefined) {
+    bodyDone(info, observer, ctx, wholeBytes)
+    return response
+  }
+  return whenBodyDone(response, (bytes) => bodyDone(info, observer, ctx, bytes))
+}
+
+/** The client has the whole body (`bytes` of it), or went away: the observers hear of it once. */
+export function bodyDone(info: RequestInfo, observer: RequestObserver, ctx: RespondContext, bytes: number): void {
+  if (ctx.observers.watchesBody) {
+    info.bytesSent = bytes
+    info.durationMs = Math.round(ctx.now() - info.startedAt)
+  }
+  observer.done(info)
+}

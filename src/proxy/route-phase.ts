@@ -1,0 +1,119 @@
+// Phase 2, route: which route and cluster, how the body travels, and the headers every attempt
+// sends (the client's, cleaned, plus the virtual host's and route's request header rules).
+
+import type { ConnInfo } from '../runtime.ts'
+import type { ListenerConfig, RetryPolicyConfig, RouteConfig } from '../config/model.ts'
+import { noRoute, ProxyError } from '../errors.ts'
+import type { HeaderMutation } from '../routing/header-rules.ts'
+import { headerVariables } from '../routing/header-variables.ts'
+import type { RouteTable } from '../routing/route-table.ts'
+import type { Cluster } from '../upstream/cluster.ts'
+import type { ClusterManager } from '../upstream/cluster-manager.ts'
+import type { HeaderRuleSets } from './headers/header-rule-sets.ts'
+import { downstreamAddress, upstreamHeaders } from './headers/upstream-headers.ts'
+import type { RequestObserver } from './observer.ts'
+import { prepareBody, type PreparedBody } from './request-body.ts'
+import type { RequestInfo } from './request-info.ts'
+
+export type RouteContext = {
+  readonly listener: ListenerConfig
+  readonly routes: Pick<RouteTable, 'match'>
+  readonly clusters: Pick<ClusterManager, 'get'>
+  readonly rules: HeaderRuleSets
+  readonly hostname: string
+}
+
+/** A request ready to forward: what the attempt loop sends, and what the response phase applies. */
+export type RoutedRequest = {
+  readonly route: RouteConfig
+  readonly cluster: Cluster
+  readonly method: string
+  /** After prefix_rewrite, with the query. */
+  readonly path: string
+  readonly headers: Headers
+  readonly body: PreparedBody
+  readonly timeoutMs: number
+  /** The route's idle_timeout for the response body; 0 for none. */
+  readonly idleTimeoutMs: number
+  readonly retryPolicy: RetryPolicyConfig | undefined
+  readonly downstreamSignal: AbortSignal | undefined
+  /** The virtual host's and route's response header rules; undefined where a level has none. */
+  readonly hostResponseRules: HeaderMutation | undefined
+  readonly routeResponseRules: HeaderMutation | undefined
+  /** `ip:port` of the client for header variables; computed only when there are header rules. */
+  readonly downstreamRemoteAddress: string | undefined
+}
+
+export async function routePhase(request: Request, conn: ConnInfo, info: RequestInfo, observer: RequestObserver, ctx: RouteContext): Promise<RoutedRequest | ProxyError> {
+  const { listener } = ctx
+  const incoming = request.headers
+  const query = info.path.indexOf('?')
+  const match = ctx.routes.match({
+    authority: info.authority ?? '',
+    path: query < 0 ? info.path : info.path.slice(0, query),
+    query: query < 0 ? '' : info.path.slice(query + 1),
+    headers: incoming,
+  })
+  if (!match) {
+    observer.downstream(info, 'no_route')
+    return noRoute()
+  }
+  const { route, virtualHost } = match
+  const cluster = ctx.clusters.get(match.cluster)!
+  info.routeName = route.name
+  info.upstreamCluster = match.cluster
+  info.upstreamClusterStats = cluster.stats
+  observer.routed(info, route)
+  const retryPolicy = route.retryPolicy ?? virtualHost.retryPolicy
+  const body = await prepareBody(request, {
+    maxBytes: listener.maxRequestBytes,
+    bufferBytes: listener.retryBufferBytes,
+    mayRetry: retryPolicy !== undefined && retryPolicy.numRetries > 0,
+  })
+  if (body instanceof ProxyError) {
+    if (body.status === 413) observer.downstream(info, 'downstream_rq_too_large')
+    return body
+  }
+  info.bytesReceived = body.size ?? Number(incoming.get('content-length') ?? 0)
+
+  const headers = upstreamHeaders(incoming, listener, {
+    peer: conn,
+    requestId: info.requestId,
+    hostRewrite: route.hostRewrite,
+    timeoutMs: route.timeoutMs,
+  })
+  // The client's id was dropped (external client) and none generated: it must not leak through.
+  if (info.requestId === undefined && !info.internal && !listener.preserveExternalRequestId) headers.delete('x-request-id')
+  const routeRules = ctx.rules.get(route)!
+  const hostRules = ctx.rules.get(virtualHost)!
+  const anyRules = routeRules.request || routeRules.response || hostRules.request || hostRules.response
+  // With trusted hops, Envoy's downstream address is the client XFF names, not the peer.
+  const downstreamRemoteAddress = anyRules ? `${downstreamAddress(incoming, listener, conn.remoteAddress)}:${conn.remotePort}` : undefined
+  // Envoy applies the more specific level last: virtual host, then route.
+  if (hostRules.request || routeRules.request) {
+    const variables = headerVariables({
+      requestHeaders: incoming,
+      downstreamRemoteAddress: downstreamRemoteAddress!,
+      upstreamRemoteAddress: undefined,
+      hostname: ctx.hostname,
+      startTimeMs: info.startTimeMs,
+    })
+    hostRules.request?.(headers, variables)
+    routeRules.request?.(headers, variables)
+  }
+  return {
+    route,
+    cluster,
+    method: info.method,
+    path: match.upstreamPath,
+    headers,
+    body,
+    timeoutMs: route.timeoutMs,
+    idleTimeoutMs: route.idleTimeoutMs,
+    retryPolicy,
+    downstreamSignal: request.signal,
+    hostResponseRules: hostRules.response,
+    routeResponseRules: routeRules.response,
+    downstreamRemoteAddress,
+  }
+}

@@ -1,0 +1,68 @@
+// The stats part of the request observer, with the access log at the end: Envoy's listener and
+// cluster counters, derived from RequestInfo and attempt results. Stateless: shared by all requests.
+
+import type { ListenerStats } from '../stats/stats-store.ts'
+import type { Attempt, AttemptResult } from './attempt.ts'
+import type { RequestObserver } from './observer.ts'
+import type { RequestInfo } from './request-info.ts'
+
+/** Cluster counters that are not one attempt's result; each is `upstream_rq_<event>`. */
+export type UpstreamEvent = 'retry' | 'retry_limit_exceeded' | 'retry_success' | 'timeout' | 'rx_reset'
+
+/** Listener counters for what the downstream side did wrong; each is the stat's name. */
+export type DownstreamEvent = 'downstream_cx_protocol_error' | 'downstream_rq_header_overflow' | 'downstream_rq_too_large' | 'downstream_rq_idle_timeout' | 'no_route'
+
+export type StatsObserver = RequestObserver & {
+  /** A downstream request arrived. */
+  started(): void
+}
+
+export function statsObserver(stats: ListenerStats, accessLog: ((info: RequestInfo) => void) | undefined): StatsObserver {
+  return {
+    forcedTrace: false,
+    started() {
+      stats.downstream_rq_total.inc()
+      stats.rq_total.inc()
+      stats.downstream_rq_active.inc()
+    },
+    routed() {},
+    attemptStarted(info: RequestInfo) {
+      info.upstreamClusterStats!.upstream_rq_total.inc()
+    },
+    attemptDone(info: RequestInfo, _attempt: Attempt, result: AttemptResult) {
+      const cluster = info.upstreamClusterStats!
+      if (result.kind === 'response') {
+        const status = result.response.status
+        cluster.upstream_rq_completed.inc()
+        cluster[`upstream_rq_${Math.floor(status / 100)}xx` as 'upstream_rq_2xx'].inc()
+        cluster.code(status).inc()
+        return
+      }
+      switch (result.failure) {
+        case 'connect':
+          return cluster.upstream_cx_connect_fail.inc()
+        case 'reset':
+          return cluster.upstream_rq_rx_reset.inc()
+        case 'protocol':
+          return cluster.upstream_cx_protocol_error.inc()
+        case 'per-try-timeout':
+          return cluster.upstream_rq_per_try_timeout.inc()
+        case 'timeout':
+          return cluster.upstream_rq_timeout.inc()
+      }
+    },
+    upstream(info: RequestInfo, event: UpstreamEvent) {
+      info.upstreamClusterStats![`upstream_rq_${event}`].inc()
+    },
+    downstream(_info: RequestInfo, event: DownstreamEvent) {
+      stats[event].inc()
+    },
+    responded(info: RequestInfo) {
+      stats[`downstream_rq_${Math.floor(info.status / 100)}xx` as 'downstream_rq_2xx'].inc()
+    },
+    done(info: RequestInfo) {
+      stats.downstream_rq_active.dec()
+      accessLog?.(info)
+    },
+  }
+}
