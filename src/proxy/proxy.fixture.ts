@@ -1,0 +1,124 @@
+// Test fixture for the request path's unit tests: a real config model, route table and cluster
+// manager, with a scripted fake fetch and a manual clock behind every timer, so no socket opens
+// and time moves only when a test advances it.
+
+import { ManualClock } from '../../test/support/manual-clock.ts'
+import { parseConfig } from '../config/load-config.ts'
+import type { ListenerConfig } from '../config/model.ts'
+import { RouteTable } from '../routing/route-table.ts'
+import type { UpstreamFailure, UpstreamRequest } from '../runtime.ts'
+import { StatsStore } from '../stats/stats-store.ts'
+import { ClusterManager } from '../upstream/cluster-manager.ts'
+import { createProxyHandler } from './proxy-handler.ts'
+import type { RequestInfo } from './request-info.ts'
+import type { RequestTracer } from './request-tracer.ts'
+
+/** Answers one upstream request; `endpoint` is `ip:port`. */
+export type FakeUpstream = (request: UpstreamRequest, endpoint: string) => Response | Promise<Response>
+
+export type FixtureOptions = {
+  readonly upstream?: FakeUpstream
+  /** Extra YAML lines for the listener, the route action and the cluster (2-space indented blocks). */
+  readonly listener?: string
+  readonly route?: string
+  readonly cluster?: string
+  readonly endpoints?: number
+  readonly tracer?: RequestTracer
+  readonly random?: () => number
+}
+
+/** A failure the fake fetch throws: classify() reads its `failure`, as the runtimes' errors are classified. */
+export function upstreamFailure(failure: UpstreamFailure): Error {
+  return Object.assign(new Error(`fake ${failure}`), { failure })
+}
+
+/** An upstream that never answers: rejects only when the attempt's signal aborts. */
+export function hanging(request: UpstreamRequest): Promise<Response> {
+  return new Promise((_, reject) => request.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }))
+}
+
+export function listenerYaml(options: Pick<FixtureOptions, 'listener' | 'route' | 'cluster' | 'endpoints'> = {}): string {
+  const endpoints = Array.from({ length: options.endpoints ?? 1 }, (_, i) => `        - { address: 10.0.0.${i + 1}, port: 8080 }`)
+  const block = (text: string | undefined, spaces: number) => (text ?? '').trim().split('\n').filter(Boolean).map((line) => ' '.repeat(spaces) + line.trim()).join('\n')
+  return `
+listeners:
+  - name: ingress_http
+    address: 127.0.0.1
+    port: 0
+${block(options.listener, 4)}
+    virtual_hosts:
+      - name: backend
+        domains: ["*"]
+        routes:
+          - match: { prefix: /service/1 }
+            route:
+              cluster: service1
+${block(options.route, 14)}
+clusters:
+  - name: service1
+    connect_timeout: 0.25s
+${block(options.cluster, 4)}
+    load_assignment:
+      endpoints:
+${endpoints.join('\n')}
+`
+}
+
+export function listenerConfig(options: Pick<FixtureOptions, 'listener' | 'route' | 'cluster'> = {}): ListenerConfig {
+  return parseConfig(listenerYaml(options), 'fixture.yaml', { env: () => undefined }).listeners[0]!
+}
+
+export function proxyFixture(options: FixtureOptions = {}) {
+  const config = parseConfig(listenerYaml(options), 'fixture.yaml', { env: () => undefined })
+  const listener = config.listeners[0]!
+  const clock = new ManualClock()
+  const stats = new StatsStore()
+  const clusters = new ClusterManager(config.clusters, {
+    resolverFor: () => {
+      throw new Error('static clusters only')
+    },
+    stats,
+    clock,
+  })
+  const logged: RequestInfo[] = []
+  const fetched: { endpoint: string; request: UpstreamRequest }[] = []
+  const upstream = options.upstream ?? (() => new Response('ok', { headers: { 'content-length': '2' } }))
+  const handler = createProxyHandler({
+    listener,
+    routes: new RouteTable(listener.virtualHosts),
+    clusters,
+    runtime: { decodesBodies: false },
+    stats: stats.listener(listener.statPrefix),
+    accessLog: (info) => logged.push({ ...info }),
+    tracer: options.tracer,
+    hostname: 'test-host',
+    fetch: async (request) => {
+      const endpoint = new URL(request.url).host
+      fetched.push({ endpoint, request })
+      return upstream(request, endpoint)
+    },
+    classify: (error) => (error as { failure?: UpstreamFailure }).failure ?? 'reset',
+    now: () => clock.now(),
+    random: options.random ?? (() => 0.5),
+    sleep: (ms) => new Promise((resolve) => clock.setTimeout(resolve, ms)),
+    timers: clock,
+  })
+  const conn = { remoteAddress: '192.0.2.1', remotePort: 40000 }
+  return {
+    listener,
+    clock,
+    stats,
+    clusters,
+    logged,
+    fetched,
+    /** Sends a request through the handler (default GET http://edge/service/1). */
+    handle: (path = '/service/1', init?: RequestInit) => handler(new Request(`http://edge${path}`, init), conn),
+    /** handle(), then reads the body, so the access log has the request (it logs when the body is done). */
+    read: async (path = '/service/1', init?: RequestInit) => {
+      const response = await handler(new Request(`http://edge${path}`, init), conn)
+      return { status: response.status, headers: response.headers, text: await response.text() }
+    },
+    /** The value of one stat by its full name (0 when never touched). */
+    stat: (name: string) => stats.all().find((s) => s.name === name)?.value ?? 0,
+  }
+}
