@@ -97,7 +97,7 @@ describe('forward: the attempt loop', () => {
   test('a streamed request body is never replayed', async () => {
     const f = proxyFixture({ endpoints: 2, route: RETRY_5XX, upstream: statuses(503, 200) })
     const body = new ReadableStream({ start: (c) => (c.enqueue(new TextEncoder().encode('chunk')), c.close()) })
-    const response = await f.handle('/service/1', { method: 'POST', body, duplex: 'half' } as RequestInit)
+    const response = await f.handle('/service/1', { method: 'POST', body, headers: { 'transfer-encoding': 'chunked' }, duplex: 'half' } as RequestInit)
     expect(response.status).toBe(503)
     expect(f.fetched).toHaveLength(1)
   })

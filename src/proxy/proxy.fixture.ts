@@ -104,6 +104,12 @@ export function proxyFixture(options: FixtureOptions = {}) {
     timers: clock,
   })
   const conn = { remoteAddress: '192.0.2.1', remotePort: 40000 }
+  // As a runtime hands requests over: with the Host header the client sent.
+  const requestOf = (path: string, init?: RequestInit) => {
+    const request = new Request(`http://edge${path}`, init)
+    if (!request.headers.has('host')) request.headers.set('host', 'edge')
+    return request
+  }
   return {
     listener,
     clock,
@@ -112,10 +118,10 @@ export function proxyFixture(options: FixtureOptions = {}) {
     logged,
     fetched,
     /** Sends a request through the handler (default GET http://edge/service/1). */
-    handle: (path = '/service/1', init?: RequestInit) => handler(new Request(`http://edge${path}`, init), conn),
+    handle: (path = '/service/1', init?: RequestInit) => handler(requestOf(path, init), conn),
     /** handle(), then reads the body, so the access log has the request (it logs when the body is done). */
     read: async (path = '/service/1', init?: RequestInit) => {
-      const response = await handler(new Request(`http://edge${path}`, init), conn)
+      const response = await handler(requestOf(path, init), conn)
       return { status: response.status, headers: response.headers, text: await response.text() }
     },
     /** The value of one stat by its full name (0 when never touched). */
