@@ -1,17 +1,12 @@
 // Runs the demo's processes like a small Compose: prefixed output, a died process reported and
-// restarted with backoff (unless it failed before it was ever ready: a config error does not heal),
+// restarted with the shared backoff (src/process/) (unless it failed before it was ever ready: a config error does not heal),
 // and a stop that signals every PID it started and waits for each exit.
 
 import { spawn, type ChildProcess } from 'node:child_process'
+import { RestartBackoff, type RestartPolicy } from '../../src/process/restart-backoff.ts'
+import { stopProcess } from '../../src/process/stop-process.ts'
 import { formatPrefix, prefixLines } from './line-prefix.ts'
 import type { ProcessPlan } from './topology.ts'
-
-export type RestartPolicy = {
-  readonly initialDelayMs: number
-  readonly maxDelayMs: number
-  /** A process up this long is considered healthy again: the next crash restarts at the initial delay. */
-  readonly stableAfterMs: number
-}
 
 export type SupervisorOptions = {
   /** The Bun binary every plan's `args` are given to. */
@@ -46,7 +41,7 @@ type Entry = {
   exited: Promise<void>
   startedAt: number
   restarts: number
-  failures: number
+  readonly backoff: RestartBackoff
   timer: ReturnType<typeof setTimeout> | undefined
   removed: boolean
   /** This incarnation answered its readiness URL (the launcher says so). */
@@ -80,7 +75,7 @@ export class Supervisor {
   start(plan: ProcessPlan): void {
     if (this.#stopping) return
     if (this.#entries.has(plan.name)) throw new Error(`${plan.name} is already supervised`)
-    const entry: Entry = { plan, child: undefined, exited: Promise.resolve(), startedAt: 0, restarts: 0, failures: 0, timer: undefined, removed: false, ready: false, failed: false }
+    const entry: Entry = { plan, child: undefined, exited: Promise.resolve(), startedAt: 0, restarts: 0, backoff: new RestartBackoff(this.#options.restart), timer: undefined, removed: false, ready: false, failed: false }
     this.#entries.set(plan.name, entry)
     this.#spawn(entry)
   }
@@ -194,9 +189,7 @@ export class Supervisor {
   }
 
   #scheduleRestart(entry: Entry, code: number | null, signal: string | null, uptimeMs: number): void {
-    const { restart } = this.#options
-    entry.failures = uptimeMs >= restart.stableAfterMs ? 1 : entry.failures + 1
-    const delayMs = Math.min(restart.maxDelayMs, restart.initialDelayMs * 2 ** (entry.failures - 1))
+    const delayMs = entry.backoff.next(uptimeMs)
     const how = signal ? `signal ${signal}` : `code ${code}`
     this.report(`${entry.plan.name} exited with ${how} after ${(uptimeMs / 1000).toFixed(1)}s; restarting in ${(delayMs / 1000).toFixed(1)}s`)
     entry.timer = setTimeout(() => {
@@ -211,14 +204,8 @@ export class Supervisor {
   async #terminate(entry: Entry): Promise<void> {
     const child = entry.child
     if (!child) return
-    child.kill('SIGTERM')
-    const killer = setTimeout(() => {
-      if (entry.child === child) {
-        this.report(`${entry.plan.name} (pid ${child.pid}) ignored SIGTERM for ${this.#options.stopGraceMs} ms: SIGKILL`)
-        child.kill('SIGKILL')
-      }
-    }, this.#options.stopGraceMs)
-    await entry.exited
-    clearTimeout(killer)
+    await stopProcess({ kill: (signal) => child.kill(signal), exited: entry.exited }, this.#options.stopGraceMs, () =>
+      this.report(`${entry.plan.name} (pid ${child.pid}) ignored SIGTERM for ${this.#options.stopGraceMs} ms: SIGKILL`),
+    )
   }
 }

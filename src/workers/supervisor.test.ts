@@ -33,8 +33,7 @@ function setup(options: { count?: number; ignoreTerm?: boolean } = {}) {
       return child
     },
     log: (line) => logs.push(line),
-    backoffMs: 10,
-    maxBackoffMs: 40,
+    restart: { initialDelayMs: 10, maxDelayMs: 40, stableAfterMs: 10_000 },
   })
   const live = (child: FakeWorker, ports: Record<string, number> = {}) =>
     supervisor.onControl({ type: 'live', index: Number(child.env[WORKER_ENV.index]), pid: child.pid, adminPort: 7000 + child.pid, ports })

@@ -1,7 +1,10 @@
 // Keeps N worker processes running: starts worker 0 first (it resolves port 0 for the others),
-// then the rest; restarts one that dies with backoff; stops all with SIGTERM, then SIGKILL.
+// then the rest; restarts one that dies with the shared backoff (src/process/); stops all with
+// SIGTERM, then SIGKILL.
 
 import type { WorkerExit, WorkerProcess } from '../adapter/worker-process.ts'
+import { RestartBackoff, type RestartPolicy } from '../process/restart-backoff.ts'
+import { stopProcess } from '../process/stop-process.ts'
 import type { WorkerRow, WorkerState } from '../admin/server-info.ts'
 import type { Config } from '../config/model.ts'
 import { workerEnv, type ControlMessage } from './protocol.ts'
@@ -16,12 +19,11 @@ export type SupervisorOptions = {
   readonly log: (line: string) => void
   /** Called each time a worker reports live (the primary re-applies a drain to it). */
   readonly onLive?: (worker: { index: number; adminPort: number }) => void
-  /** First restart delay; doubles per quick death up to maxBackoffMs. */
-  readonly backoffMs?: number
-  readonly maxBackoffMs?: number
-  /** A worker live this long before dying counts as healthy: its next restart is immediate again. */
-  readonly stableMs?: number
+  /** How a dead worker is restarted; a worker counts as healthy from the moment it reported live. */
+  readonly restart?: RestartPolicy
 }
+
+export const WORKER_RESTART: RestartPolicy = { initialDelayMs: 250, maxDelayMs: 30_000, stableAfterMs: 10_000 }
 
 type Outcome = { readonly ok: true } | { readonly ok: false; readonly message: string }
 
@@ -30,7 +32,7 @@ type Slot = {
   process: WorkerProcess | undefined
   state: WorkerState
   restarts: number
-  quickDeaths: number
+  readonly backoff: RestartBackoff
   liveSince: number
   adminPort: number | undefined
   settle: ((outcome: Outcome) => void) | undefined
@@ -54,7 +56,7 @@ export class Supervisor {
       process: undefined,
       state: 'starting',
       restarts: 0,
-      quickDeaths: 0,
+      backoff: new RestartBackoff(options.restart ?? WORKER_RESTART),
       liveSince: 0,
       adminPort: undefined,
       settle: undefined,
@@ -113,22 +115,8 @@ export class Supervisor {
   /** SIGTERM to every worker, SIGKILL to those still running after `graceMs`; resolves when all exited. */
   async stop(graceMs: number): Promise<void> {
     this.#stopping = true
-    const running: Promise<WorkerExit>[] = []
-    for (const slot of this.#slots) {
-      clearTimeout(slot.timer)
-      if (slot.process && slot.state !== 'dead') {
-        slot.process.kill('SIGTERM')
-        running.push(slot.process.exited)
-      }
-    }
-    const all = Promise.all(running)
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), graceMs)))
-    if ((await Promise.race([all, late])) === 'late') {
-      for (const slot of this.#slots) if (slot.state !== 'dead') slot.process?.kill('SIGKILL')
-      await all
-    }
-    clearTimeout(timer)
+    for (const slot of this.#slots) clearTimeout(slot.timer)
+    await Promise.all(this.#slots.flatMap((slot) => (slot.process && slot.state !== 'dead' ? [stopProcess(slot.process, graceMs)] : [])))
   }
 
   #launch(slot: Slot): Promise<Outcome> {
@@ -150,10 +138,7 @@ export class Supervisor {
       slot.state = 'dead'
       return
     }
-    const { backoffMs = 250, maxBackoffMs = 30_000, stableMs = 10_000 } = this.#options
-    if (slot.state === 'live' && Date.now() - slot.liveSince >= stableMs) slot.quickDeaths = 0
-    const delay = Math.min(maxBackoffMs, backoffMs * 2 ** slot.quickDeaths)
-    slot.quickDeaths++
+    const delay = slot.backoff.next(slot.state === 'live' ? Date.now() - slot.liveSince : 0)
     slot.state = 'restarting'
     this.#options.log(`edgeway: worker ${slot.index} (pid ${child.pid}) exited with ${how}; restarting in ${delay} ms`)
     slot.timer = setTimeout(() => {
