@@ -1,4 +1,6 @@
 import { describe, expect, test } from 'bun:test'
+import { RE2JS } from 're2js'
+import { dfaWholeMatch } from './dfa-whole-match.ts'
 import { compileSafeRegex, safeRegexProblem, SafeRegexError } from './safe-regex.ts'
 
 describe('compileSafeRegex: RE2 syntax', () => {
@@ -71,5 +73,33 @@ describe('linear time: patterns that make a backtracking engine explode', () => 
     for (let i = 0; i < 20_000; i++) if (r.searches(`cluster.service_${i % 97}.upstream_rq_pending_overflow_total`)) hits++
     expect(hits).toBe(0)
     expect(performance.now() - start).toBeLessThan(5000)
+  })
+})
+
+describe('the DFA whole-match fast path', () => {
+  test('is active with this re2js (a version that changes its internals must be looked at)', () => {
+    expect(dfaWholeMatch(RE2JS.compile('/items/[0-9]+'))).toBeFunction()
+  })
+
+  test('answers exactly as re2js testExact on generated input, including anchors, word boundaries, case folding and non-ASCII', () => {
+    const patterns = [
+      '/user/([a-z0-9]+-?)*/profile', '/api/v[0-9]+/items/[0-9]+', 'admin|ops', '(?i)/API/v[0-9]', '^/a$', '/a\\b.*', '\\bab\\B',
+      '[^/]+/[^/]*', 'a{2,4}b?', '(a|ab)(c|bcd)(d*)', '.*', '', '\\pL+', '(?s).+', '[[:upper:]][[:digit:]]+', 'x*y*z*', 'é+', '(?i)ß',
+    ]
+    const alphabet = ['a', 'b', 'c', 'd', '/', '-', '0', '9', 'A', 'B', ' ', '\n', 'é', 'ß', '😀', 'x', 'y', 'z', 'p', 'i', 'v']
+    let seed = 42
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+    const inputs = ['', '/user/abc-def-42/profile', '/api/v2/items/123', '/API/V1', 'ops', 'admin', '/a', '/a b', 'ab', 'É', 'SS']
+    for (let i = 0; i < 400; i++) {
+      let text = ''
+      const length = Math.floor(random() * 12)
+      for (let j = 0; j < length; j++) text += alphabet[Math.floor(random() * alphabet.length)]
+      inputs.push(text)
+    }
+    for (const pattern of patterns) {
+      const reference = RE2JS.compile(pattern)
+      const safe = compileSafeRegex(pattern)
+      for (const input of inputs) expect([pattern, input, safe.matchesWhole(input)]).toEqual([pattern, input, reference.testExact(input)])
+    }
   })
 })

@@ -2,6 +2,7 @@
 // /stats?filter=): RE2 syntax on re2js, linear in the input, so no pattern can stall the event loop.
 
 import { RE2JS } from 're2js'
+import { dfaWholeMatch } from './dfa-whole-match.ts'
 
 export type SafeRegex = {
   readonly source: string
@@ -22,11 +23,13 @@ export function compileSafeRegex(source: string): SafeRegex {
     throw new SafeRegexError(reason(error))
   }
   const literal = literalPrefix(source)
+  const fast = dfaWholeMatch(compiled)
+  const whole = fast ? (input: string) => fast(input) ?? compiled.testExact(input) : (input: string) => compiled.testExact(input)
   return {
     source,
     // A literal prefix the input lacks decides a miss without entering the engine: most paths
     // tried against a `/user/...` route are not under /user/.
-    matchesWhole: literal ? (input) => input.startsWith(literal) && compiled.testExact(input) : (input) => compiled.testExact(input),
+    matchesWhole: literal ? (input) => input.startsWith(literal) && whole(input) : whole,
     searches: (input) => compiled.test(input),
   }
 }
