@@ -1,0 +1,71 @@
+import { expect, test } from 'bun:test'
+import { ManualClock } from '../../test/support/manual-clock.ts'
+import type { UpstreamRequest } from '../runtime.ts'
+import { Endpoint } from '../upstream/endpoint.ts'
+import { runAttempt, type Attempt } from './attempt.ts'
+import { hanging, upstreamFailure } from './proxy.fixture.ts'
+
+const endpoint = new Endpoint('10.0.0.1', 8080)
+const attempt = (overrides: Partial<Attempt> = {}): Attempt => ({
+  number: 1,
+  endpoint,
+  method: 'GET',
+  path: '/service/1?x=1',
+  headers: new Headers({ host: 'edge' }),
+  body: null,
+  timeoutMs: 100,
+  perTry: false,
+  connectTimeoutMs: 250,
+  downstreamSignal: undefined,
+  ...overrides,
+})
+
+function deps(fetch: (request: UpstreamRequest) => Promise<Response>) {
+  const clock = new ManualClock()
+  return { clock, deps: { fetch, classify: (error: unknown) => (error as { failure?: 'connect' }).failure ?? 'reset', timers: clock } }
+}
+
+test('sends to the endpoint with the attempt\'s path, headers and connect timeout; the timer is cleared', async () => {
+  const seen: UpstreamRequest[] = []
+  const { clock, deps: d } = deps(async (request) => (seen.push(request), new Response('ok')))
+  const result = await runAttempt(attempt(), d)
+  expect(result.kind).toBe('response')
+  expect([seen[0]!.url, seen[0]!.headers.get('host'), seen[0]!.connectTimeoutMs]).toEqual(['http://10.0.0.1:8080/service/1?x=1', 'edge', 250])
+  expect(clock.pending()).toBe(0)
+})
+
+test('a thrown error comes back classified, never thrown', async () => {
+  const { deps: d } = deps(async () => {
+    throw upstreamFailure('connect')
+  })
+  expect(await runAttempt(attempt(), d)).toMatchObject({ kind: 'failure', failure: 'connect', endpoint })
+})
+
+test('the deadline aborts the fetch: a route timeout, or a per-try timeout when the per-try bound was shorter', async () => {
+  for (const perTry of [false, true]) {
+    const { clock, deps: d } = deps(hanging)
+    const pending = runAttempt(attempt({ perTry }), d)
+    await clock.advance(99)
+    let settled = false
+    void pending.then(() => (settled = true))
+    await clock.advance(0)
+    expect(settled).toBe(false)
+    await clock.advance(1)
+    expect(await pending).toMatchObject({ kind: 'failure', failure: perTry ? 'per-try-timeout' : 'timeout' })
+  }
+})
+
+test('the client leaving aborts the attempt as aborted; no deadline means no timer', async () => {
+  const { clock, deps: d } = deps(hanging)
+  const client = new AbortController()
+  const pending = runAttempt(attempt({ timeoutMs: Infinity, downstreamSignal: client.signal }), d)
+  expect(clock.pending()).toBe(0)
+  client.abort()
+  expect(await pending).toMatchObject({ kind: 'failure', failure: 'aborted' })
+})
+
+test('a status no HTTP response may carry is a protocol failure', async () => {
+  const fake = { status: 999, body: null } as unknown as Response
+  const { deps: d } = deps(async () => fake)
+  expect(await runAttempt(attempt(), d)).toMatchObject({ kind: 'failure', failure: 'protocol' })
+})

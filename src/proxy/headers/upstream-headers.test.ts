@@ -1,0 +1,51 @@
+import { describe, expect, test } from 'bun:test'
+import { listenerConfig } from '../proxy.fixture.ts'
+import { downstreamAddress, upstreamHeaders } from './upstream-headers.ts'
+
+const peer = { remoteAddress: '198.51.100.7', remotePort: 40000 }
+const facts = { peer, requestId: 'rid-1', hostRewrite: undefined, timeoutMs: 15_000 }
+const incoming = (entries: Record<string, string>) => new Headers(entries)
+
+describe('upstreamHeaders', () => {
+  test('hop-by-hop headers and the ones connection names stay behind; the rest pass', () => {
+    const out = upstreamHeaders(
+      incoming({ host: 'edge', connection: 'keep-alive, x-secret', 'keep-alive': 'timeout=5', te: 'trailers', upgrade: 'h2c', 'proxy-authorization': 'x', 'x-secret': 's', accept: '*/*' }),
+      listenerConfig(),
+      facts,
+    )
+    expect([...out.keys()].sort()).toEqual(['accept', 'host', 'x-envoy-expected-rq-timeout-ms', 'x-forwarded-proto', 'x-request-id'])
+  })
+
+  test('client x-envoy-* headers are dropped unless the listener trusts them', () => {
+    const headers = incoming({ 'x-envoy-retry-on': '5xx', 'x-envoy-upstream-rq-timeout-ms': '1' })
+    expect(upstreamHeaders(headers, listenerConfig(), facts).has('x-envoy-retry-on')).toBe(false)
+    expect(upstreamHeaders(headers, listenerConfig({ listener: 'trust_envoy_headers: true' }), facts).get('x-envoy-retry-on')).toBe('5xx')
+  })
+
+  test('x-request-id, the expected timeout and x-forwarded-proto are set', () => {
+    const out = upstreamHeaders(incoming({ 'x-request-id': 'client-id' }), listenerConfig(), { ...facts, requestId: 'decided-id', timeoutMs: 250 })
+    expect([out.get('x-request-id'), out.get('x-envoy-expected-rq-timeout-ms'), out.get('x-forwarded-proto')]).toEqual(['decided-id', '250', 'http'])
+    expect(upstreamHeaders(incoming({}), listenerConfig(), { ...facts, timeoutMs: 0 }).has('x-envoy-expected-rq-timeout-ms')).toBe(false)
+  })
+
+  test('use_remote_address appends the peer to x-forwarded-for; without it x-forwarded-for passes as sent', () => {
+    const edge = listenerConfig({ listener: 'use_remote_address: true' })
+    expect(upstreamHeaders(incoming({ 'x-forwarded-for': '203.0.113.1' }), edge, facts).get('x-forwarded-for')).toBe('203.0.113.1, 198.51.100.7')
+    expect(upstreamHeaders(incoming({}), edge, facts).get('x-forwarded-for')).toBe('198.51.100.7')
+    expect(upstreamHeaders(incoming({ 'x-forwarded-for': '203.0.113.1' }), listenerConfig(), facts).get('x-forwarded-for')).toBe('203.0.113.1')
+  })
+
+  test('host_rewrite replaces Host and keeps the original in x-forwarded-host', () => {
+    const out = upstreamHeaders(incoming({ host: 'edge.example' }), listenerConfig(), { ...facts, hostRewrite: 'service1.internal' })
+    expect([out.get('host'), out.get('x-forwarded-host')]).toEqual(['service1.internal', 'edge.example'])
+  })
+})
+
+describe('downstreamAddress', () => {
+  test('the peer, or with trusted hops the x-forwarded-for entry that many from the right', () => {
+    const xff = incoming({ 'x-forwarded-for': '203.0.113.1, 10.0.0.2, 10.0.0.3' })
+    expect(downstreamAddress(xff, listenerConfig(), '10.0.0.9')).toBe('10.0.0.9')
+    expect(downstreamAddress(xff, listenerConfig({ listener: 'use_remote_address: true\nxff_num_trusted_hops: 2' }), '10.0.0.9')).toBe('10.0.0.2')
+    expect(downstreamAddress(incoming({}), listenerConfig({ listener: 'use_remote_address: true\nxff_num_trusted_hops: 1' }), '10.0.0.9')).toBe('10.0.0.9')
+  })
+})
