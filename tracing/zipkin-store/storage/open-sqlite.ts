@@ -25,17 +25,28 @@ export async function loadSqliteDriver(runtime: 'bun' | 'deno'): Promise<OpenDat
 }
 
 function wrap(db: DriverDatabase): SqlDatabase {
+  // The store runs a handful of fixed statements per span: compiled once, reused.
+  const cache = new Map<string, SqlStatement>()
   return {
     exec: (sql) => void db.exec(sql),
     prepare(sql): SqlStatement {
-      const statement = db.prepare(sql)
-      return {
-        run: (...params) => void statement.run(...params),
-        all: (...params) => statement.all(...params) as Record<string, unknown>[],
-        // bun:sqlite answers null for no row, node:sqlite undefined.
-        get: (...params) => (statement.get(...params) ?? undefined) as Record<string, unknown> | undefined,
-      }
+      let cached = cache.get(sql)
+      if (!cached) cache.set(sql, (cached = compile(db, sql)))
+      return cached
     },
-    close: () => void db.close(),
+    close: () => {
+      cache.clear()
+      db.close()
+    },
+  }
+}
+
+function compile(db: DriverDatabase, sql: string): SqlStatement {
+  const statement = db.prepare(sql)
+  return {
+    run: (...params) => void statement.run(...params),
+    all: (...params) => statement.all(...params) as Record<string, unknown>[],
+    // bun:sqlite answers null for no row, node:sqlite undefined.
+    get: (...params) => (statement.get(...params) ?? undefined) as Record<string, unknown> | undefined,
   }
 }

@@ -1,7 +1,7 @@
-// The SQLite store's tables and the indexes behind each query: traces by time (the search), by
-// arrival (eviction and age retention); spans by trace (load), by service and name/remote
-// (pre-filters and the name lists); tag and annotation terms by key and value (annotationQuery,
-// autocomplete values).
+// The SQLite store's tables and the indexes behind each query: traces by time (the search walks
+// it newest first), by arrival (eviction and age retention); spans by trace and service (loading
+// a trace, the search's per-trace probes), by service and name or remote service (the name
+// lists); tag and annotation terms by trace (the probes) and by key and value (autocomplete).
 
 import type { SqlDatabase } from './sql-database.ts'
 
@@ -28,12 +28,9 @@ CREATE TABLE IF NOT EXISTS spans (
   duration INTEGER,
   json TEXT NOT NULL
 );
-CREATE INDEX IF NOT EXISTS spans_trace ON spans (trace_key);
+CREATE INDEX IF NOT EXISTS spans_trace ON spans (trace_key, service);
 CREATE INDEX IF NOT EXISTS spans_service_name ON spans (service, name);
 CREATE INDEX IF NOT EXISTS spans_service_remote ON spans (service, remote_service);
-CREATE INDEX IF NOT EXISTS spans_name ON spans (name);
-CREATE INDEX IF NOT EXISTS spans_service_duration ON spans (service, duration);
-CREATE INDEX IF NOT EXISTS spans_duration ON spans (duration);
 CREATE TABLE IF NOT EXISTS span_terms (
   span_rowid INTEGER NOT NULL,
   trace_key TEXT NOT NULL,
@@ -42,7 +39,7 @@ CREATE TABLE IF NOT EXISTS span_terms (
 );
 CREATE INDEX IF NOT EXISTS terms_key_value ON span_terms (key, value, trace_key);
 CREATE INDEX IF NOT EXISTS terms_span ON span_terms (span_rowid);
-CREATE INDEX IF NOT EXISTS terms_trace ON span_terms (trace_key);
+CREATE INDEX IF NOT EXISTS terms_trace ON span_terms (trace_key, key, value);
 `
 
 /** Creates what is missing; refuses a file written by an incompatible schema. */

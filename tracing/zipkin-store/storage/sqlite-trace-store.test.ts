@@ -75,7 +75,7 @@ describe('SqliteTraceStore', () => {
     expect(() => new SqliteTraceStore(open(path), { maxSpans: 10 })).toThrow('schema version 99')
   })
 
-  test('searches use the indexes, not a scan of every span', () => {
+  test('searches walk the time index and probe each trace by its key, never scanning spans', () => {
     const db = open(':memory:')
     new SqliteTraceStore(db, { maxSpans: 10 })
     for (const query of ['', 'serviceName=a&spanName=b&remoteServiceName=c&minDuration=5&annotationQuery=k%3Dv%20and%20e', 'spanName=b&minDuration=5&maxDuration=9']) {
@@ -84,7 +84,9 @@ describe('SqliteTraceStore', () => {
       const { sql, params } = candidateSql(parsed.query)
       const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...params, 10, 0).map((r) => String(r.detail))
       expect(plan.filter((line) => /^SCAN /.test(line))).toEqual([])
-      expect(plan.some((line) => /^SEARCH traces USING INDEX/.test(line))).toBe(true)
+      // Newest traces first by the time index, each probed by its key: the search can stop at the limit.
+      expect(plan[0]).toMatch(/^SEARCH t USING INDEX traces_ts/)
+      for (const probe of plan.filter((line) => /^SEARCH [sm] /.test(line))) expect(probe).toMatch(/USING (COVERING )?INDEX (spans_trace|terms_trace) \(trace_key=/)
     }
   })
 })

@@ -133,8 +133,7 @@ export class SqliteTraceStore implements TraceStore {
     const s = row.span
     const values: SqlValue[] = [localServiceName(s) ?? null, remoteServiceName(s) ?? null, s.name ?? null, s.duration ?? null, row.json]
     if (row.rowid < 0) {
-      this.#db.prepare('INSERT INTO spans (trace_key, service, remote_service, name, duration, json) VALUES (?, ?, ?, ?, ?, ?)').run(key, ...values)
-      row.rowid = Number(this.#db.prepare('SELECT last_insert_rowid() AS id').get()!.id)
+      row.rowid = Number(this.#db.prepare('INSERT INTO spans (trace_key, service, remote_service, name, duration, json) VALUES (?, ?, ?, ?, ?, ?) RETURNING rowid AS id').get(key, ...values)!.id)
     } else {
       this.#db.prepare('UPDATE spans SET service = ?, remote_service = ?, name = ?, duration = ?, json = ? WHERE rowid = ?').run(...values, row.rowid)
       this.#db.prepare('DELETE FROM span_terms WHERE span_rowid = ?').run(row.rowid)

@@ -1,6 +1,6 @@
 // The storage port of the bundled Zipkin store: what the API and the UI ask of a storage. The
 // in-memory SpanStore (default) and the SQLite store (`--storage sqlite:PATH`) implement it and
-// pass the same tests (storage/trace-store.contract.ts).
+// pass the same tests (storage/trace-store.test.ts, test/integration/zipkin-store.test.ts).
 
 import type { Span } from '../span-model.ts'
 import type { TraceQuery } from '../trace-query.ts'
