@@ -25,6 +25,7 @@ function route(match: Partial<RouteMatchConfig>, cluster: string): RouteConfig {
     idleTimeoutMs: 0,
     retryPolicy: undefined,
     operation: undefined,
+    websocket: undefined,
   } as RouteConfig
 }
 
@@ -36,7 +37,7 @@ const routes: RouteConfig[] = [
   route({ prefix: '/service/1' }, 'service1'),
   route({ prefix: '/service/2' }, 'service2'),
 ]
-const vhost: VirtualHostConfig = { ...noRules, name: 'front', domains: ['*'], routes, retryPolicy: undefined } as VirtualHostConfig
+const vhost: VirtualHostConfig = { ...noRules, name: 'front', domains: ['*'], routes, retryPolicy: undefined, requireTls: 'none' } as VirtualHostConfig
 const table = new RouteTable([vhost])
 const headers = new Headers({ 'x-role': 'ops' })
 const req = (path: string): RouteRequest => ({ authority: 'localhost:8000', path, query: '', headers })

@@ -22,6 +22,14 @@ export class ProxyError extends Error {
   }
 }
 
+/** Envoy's require_tls answer: a 301 to the https URL, sent as a local reply without a body. */
+export class TlsRedirect extends ProxyError {
+  constructor(readonly location: string) {
+    super(301, 'tls_redirect', '', '')
+    this.name = 'TlsRedirect'
+  }
+}
+
 const RESET_PREFIX = 'upstream connect error or disconnect/reset before headers. reset reason: '
 
 export const noRoute = () => new ProxyError(404, 'route_not_found', 'NR', '')

@@ -8,6 +8,7 @@ import { parseArgs, USAGE, UsageError, type CliOptions } from './cli.ts'
 import { ConfigError } from './config/config-error.ts'
 import type { Config } from './config/model.ts'
 import { ListenError } from './listener/listen.ts'
+import { unsupportedFeatures } from './listener/runtime-support.ts'
 import { startEdgeway } from './server.ts'
 import { workerSupport } from './adapter/worker-process.ts'
 import { startPrimary, WorkerStartError, type RunningPrimary } from './workers/primary.ts'
@@ -100,6 +101,9 @@ async function loadFromOptions(options: CliOptions, runtime: Runtime) {
   try {
     const loaded = loadConfig(text, source, { env: runtime.env, ...(options.configYaml !== undefined && { overlay: options.configYaml }) })
     for (const w of loaded.warnings) process.stderr.write(`edgeway: warning: ${source}: ${w.path}: ${w.message}\n`)
+    // What this runtime's server cannot do is a config problem too, so --mode validate reports it.
+    const unsupported = unsupportedFeatures(loaded.config, runtime)
+    if (unsupported.length) throw new ConfigError(source, unsupported)
     return loaded
   } catch (error) {
     if (error instanceof ConfigError) {
@@ -231,7 +235,8 @@ async function runPrimary(config: Config, options: CliOptions, runtime: Runtime,
 function startupLine(config: Config, ports: ReadonlyMap<string, number>, concurrency: number): string {
   const where = [...ports].map(([name, port]) => {
     const socket = name === 'admin' ? config.admin! : config.listeners.find((l) => l.name === name)!
-    return `${name} on ${socket.address}:${port}`
+    const tls = name !== 'admin' && (socket as Config['listeners'][number]).tls ? ' (tls)' : ''
+    return `${name} on ${socket.address}:${port}${tls}`
   })
   const workers = concurrency > 1 ? ` (${concurrency} workers)` : ''
   return `edgeway ${packageJson.version} (${runtime.name} ${runtime.version}) ${config.node.cluster || 'edgeway'}: ${where.join(', ')}${workers}\n`

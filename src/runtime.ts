@@ -2,7 +2,12 @@
 // (bun.ts, deno.ts) implement it, everything else receives a Runtime and stays portable.
 
 /** What the runtime knows about the downstream peer. */
-export type ConnInfo = { readonly remoteAddress: string; readonly remotePort: number }
+export type ConnInfo = {
+  readonly remoteAddress: string
+  readonly remotePort: number
+  /** An HTTP/2 request's :authority when the runtime left Host out (Deno); undefined otherwise. */
+  readonly authority?: string
+}
 
 export type FetchHandler = (request: Request, conn: ConnInfo) => Response | Promise<Response>
 
@@ -19,6 +24,39 @@ export type ServeOptions = {
   readonly maxRequestHeaderBytes?: number
   /** Share the port with sibling worker processes (SO_REUSEPORT, Linux). */
   readonly reusePort: boolean
+  /** Terminate TLS on this socket; absent = plain text. */
+  readonly tls?: ServeTls
+  /** Which HTTP versions to speak; absent = HTTP/1.1 only. */
+  readonly protocols?: ServeProtocols
+}
+
+export type ServeTls = {
+  /** Clients that send no SNI name, or one no certificate names, get the first certificate without server names (else the first). */
+  readonly certificates: readonly { readonly certificateChainPem: string; readonly privateKeyPem: string; readonly serverNames: readonly string[] }[]
+  readonly minVersion: 'TLSv1_2' | 'TLSv1_3'
+  readonly maxVersion: 'TLSv1_2' | 'TLSv1_3'
+  /** Refuse the handshake without a client certificate the CA verifies. */
+  readonly clientCaPem?: string
+}
+
+export type ServeProtocols = {
+  readonly http1: boolean
+  /** ALPN h2 over TLS; prior-knowledge h2c on plain text. */
+  readonly http2: boolean
+  /** QUIC on the same UDP port (TLS only); HTTP/1.1 and HTTP/2 answers advertise it in alt-svc. */
+  readonly http3: boolean
+}
+
+/** What this runtime's server can do; config features beyond it are refused at load with one line each. */
+export type ServeSupport = {
+  /** Several certificates chosen by SNI. */
+  readonly sniCertificates: boolean
+  readonly clientCertificates: boolean
+  /** tls_minimum/maximum_protocol_version other than the runtime's 1.2-1.3. */
+  readonly tlsVersionBounds: boolean
+  /** HTTP/2 can be turned off (codec HTTP1, ALPN without h2) or HTTP/1.1 off (codec HTTP2). */
+  readonly protocolChoice: boolean
+  readonly http3: boolean
 }
 
 export interface ServerHandle {
@@ -54,6 +92,7 @@ export interface Runtime {
   readonly name: 'bun' | 'deno'
   readonly version: string
   serve(options: ServeOptions, handler: FetchHandler): Promise<ServerHandle>
+  readonly serveSupport: ServeSupport
   /**
    * fetch() that keeps bodies encoded when it can (Bun) and reports `decoded` when the runtime
    * always decompresses (Deno), so the proxy can drop content-encoding/content-length.

@@ -15,6 +15,8 @@ import { listen } from './listener/listen.ts'
 import { InFlight } from './listener/drain.ts'
 import { ListenerSet } from './listener/listener-set.ts'
 import { ADMIN_SERVE_OPTIONS } from './listener/serve-options.ts'
+import { unsupportedFeatures } from './listener/runtime-support.ts'
+import { ConfigError } from './config/config-error.ts'
 import { httpHealthProbe } from './upstream/health-probe.ts'
 import type { RequestTracer } from './proxy/request-tracer.ts'
 import { systemClock } from './upstream/clock.ts'
@@ -66,6 +68,8 @@ export type RunningEdgeway = {
 
 export async function startEdgeway(config: Config, options: EdgewayOptions): Promise<RunningEdgeway> {
   const { runtime } = options
+  const unsupported = unsupportedFeatures(config, runtime)
+  if (unsupported.length) throw new ConfigError('config', unsupported)
   const stats = options.stats ?? new StatsStore()
   const logger = options.logger ?? new Logger(options.write)
   const log = (line: string) => options.write(`${line}\n`)
@@ -147,6 +151,7 @@ export async function startEdgeway(config: Config, options: EdgewayOptions): Pro
         memory: () => process.memoryUsage(),
         logging: { levels: () => logger.levels(), apply: (query) => logger.apply(query) },
         configDump: () => envoyConfigDump(generation.config, generation.loadedAtMs, String(generation.version)),
+        tlsListeners: () => generation.config.listeners,
         serverInfo: serverInfoOf({
           version: options.version,
           startedAtMs: startedAt,

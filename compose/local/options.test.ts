@@ -10,6 +10,7 @@ describe('parseLaunchOptions', () => {
     expect(options.scale).toEqual({ service1: 3, service2: 1 })
     expect(options.ports).toEqual({
       frontHttp: 8000,
+      frontHttps: 8443,
       frontAdmin: 8001,
       zipkin: 9411,
       dns: 8053,
@@ -31,7 +32,7 @@ describe('parseLaunchOptions', () => {
     )
     expect(options.scale).toEqual({ service1: 5, service2: 2 })
     expect(options.serviceEnv).toEqual({ service1: { LATENCY_MS: '5' }, service2: { ERROR_RATE: '20', LATENCY_MS: '5' } })
-    expect(options.ports).toMatchObject({ frontHttp: 20000, frontAdmin: 20001, zipkin: 21411, dns: 20053, replicaApp: 20080, replicaEgress: 21000 })
+    expect(options.ports).toMatchObject({ frontHttp: 20000, frontHttps: 20443, frontAdmin: 20001, zipkin: 21411, dns: 20053, replicaApp: 20080, replicaEgress: 21000 })
     expect(options).toMatchObject({ ipPrefix: '127.42', statusFile: '/tmp/s.json', interactive: false })
   })
 

@@ -12,6 +12,8 @@ export type LaunchOptions = {
   readonly basePort: number
   readonly ports: {
     readonly frontHttp: number
+    /** The sandbox's TLS listener (:8443), with the committed demo certificate. */
+    readonly frontHttps: number
     readonly frontAdmin: number
     readonly zipkin: number
     readonly dns: number
@@ -37,7 +39,7 @@ export const MAX_REPLICAS = 254
 
 export const USAGE = `usage: bun compose/local/up.ts [--scale service1=3] [--scale service2=1] [--env [serviceN:]NAME=VALUE]
                               [--base-port 8000] [--ip-prefix 127.0] [--status-file PATH] [--no-stdin] [--envoy]
-environment: EDGEWAY_HTTP_PORT (8000) EDGEWAY_ADMIN_PORT (8001) ZIPKIN_PORT (9411) DNS_PORT (8053)
+environment: EDGEWAY_HTTP_PORT (8000) EDGEWAY_HTTPS_PORT (8443) EDGEWAY_ADMIN_PORT (8001) ZIPKIN_PORT (9411) DNS_PORT (8053)
              ZIPKIN_URL (a real Zipkin: no bundled store) DNS_REFRESH_RATE (1s)
 while running, type: scale service1=5 | status`
 
@@ -112,6 +114,7 @@ export function parseLaunchOptions(args: readonly string[], env: (name: string) 
   if (basePort + 1411 > 65535) throw new LaunchUsageError(`--base-port ${basePort} is too high: the mesh uses up to base+1411`)
   const ports = {
     frontHttp: port('EDGEWAY_HTTP_PORT', env('EDGEWAY_HTTP_PORT')) ?? basePort,
+    frontHttps: port('EDGEWAY_HTTPS_PORT', env('EDGEWAY_HTTPS_PORT')) ?? basePort + 443,
     frontAdmin: port('EDGEWAY_ADMIN_PORT', env('EDGEWAY_ADMIN_PORT')) ?? basePort + 1,
     zipkin: port('ZIPKIN_PORT', env('ZIPKIN_PORT')) ?? basePort + 1411,
     dns: port('DNS_PORT', env('DNS_PORT')) ?? basePort + 53,

@@ -12,7 +12,7 @@ const shared = sharedEndpoints(options)
 /** The routes/ file a plan runs, parsed under exactly the environment the plan gives it. */
 function configOf(plan: ProcessPlan) {
   const file = plan.args[plan.args.indexOf('-c') + 1]!
-  return parseConfig(readFileSync(join(ROOT, file), 'utf8'), file, { env: (name) => plan.env[name] })
+  return parseConfig(readFileSync(join(ROOT, file), 'utf8'), join(ROOT, file), { env: (name) => plan.env[name] })
 }
 
 describe('topology', () => {
@@ -51,7 +51,7 @@ describe('topology', () => {
     const config = configOf(plan)
     expect(config.node.cluster).toBe('front-proxy')
     expect(config.admin).toEqual({ address: '127.0.0.1', port: 20001 })
-    expect(config.listeners.map((l) => `${l.address}:${l.port}`)).toEqual(['127.0.0.1:20000'])
+    expect(config.listeners.map((l) => `${l.address}:${l.port}`)).toEqual(['127.0.0.1:20000', '127.0.0.1:20443'])
     const vhost = config.listeners[0]!.virtualHosts[0]!
     expect(vhost.routes.map((r) => [r.match.prefix, r.cluster])).toEqual([
       ['/service/1', 'service1'],
@@ -66,6 +66,7 @@ describe('topology', () => {
     expect(planZipkin(options)!.args).toEqual(['src/main.ts', 'zipkin', '--host', '127.0.0.1', '--port', '21411'])
     expect(demoUrls(options, shared)).toEqual({
       service1: 'http://127.0.0.1:20000/service/1',
+      service1Https: 'https://localhost:20443/service/1',
       service2: 'http://127.0.0.1:20000/service/2',
       trace: 'http://127.0.0.1:20000/trace/1',
       admin: 'http://127.0.0.1:20001',
@@ -78,7 +79,7 @@ describe('topology', () => {
   })
 
   test('without DNS_RESOLVER the routes files keep the system resolver (Compose, Kubernetes)', () => {
-    const config = parseConfig(readFileSync(join(ROOT, 'routes/front-proxy.yaml'), 'utf8'), 'front-proxy.yaml', { env: () => undefined })
+    const config = parseConfig(readFileSync(join(ROOT, 'routes/front-proxy.yaml'), 'utf8'), join(ROOT, 'routes/front-proxy.yaml'), { env: () => undefined })
     for (const cluster of config.clusters) expect(cluster.dnsResolvers).toEqual([])
   })
 })

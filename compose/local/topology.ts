@@ -122,6 +122,7 @@ export function planFrontProxy(options: LaunchOptions, shared: SharedEndpoints):
       ...discoveryEnv(options, shared),
       LISTEN_ADDRESS: LOOPBACK,
       LISTEN_PORT: String(options.ports.frontHttp),
+      HTTPS_PORT: String(options.ports.frontHttps),
       ADMIN_ADDRESS: LOOPBACK,
       ADMIN_PORT: String(options.ports.frontAdmin),
     },
@@ -146,6 +147,7 @@ export function demoUrls(options: LaunchOptions, shared: SharedEndpoints) {
   const edge = `http://${LOOPBACK}:${options.ports.frontHttp}`
   return {
     service1: `${edge}/service/1`,
+    service1Https: `https://localhost:${options.ports.frontHttps}/service/1`,
     service2: `${edge}/service/2`,
     trace: `${edge}/trace/1`,
     admin: `http://${LOOPBACK}:${options.ports.frontAdmin}`,

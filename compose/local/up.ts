@@ -69,7 +69,7 @@ if (!(await canBind(firstReplica, 0))) {
   process.exit(1)
 }
 // A taken port would otherwise show up as a restart loop; say which one, once, before starting anything.
-const fixedPorts = [options.ports.frontHttp, options.ports.frontAdmin, ...(options.externalZipkinUrl === undefined ? [options.ports.zipkin] : [])]
+const fixedPorts = [options.ports.frontHttp, options.ports.frontHttps, options.ports.frontAdmin, ...(options.externalZipkinUrl === undefined ? [options.ports.zipkin] : [])]
 const taken = (await Promise.all(fixedPorts.map(async (port) => ((await canBind('127.0.0.1', port)) ? undefined : port)))).filter((p) => p !== undefined)
 if (taken.length > 0) {
   supervisor.report(`port ${taken.join(', ')} on 127.0.0.1 is in use: move the mesh with --base-port (or EDGEWAY_HTTP_PORT, EDGEWAY_ADMIN_PORT, ZIPKIN_PORT)`)

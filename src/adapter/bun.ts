@@ -1,78 +1,12 @@
-// Bun runtime: Bun.serve for listeners, Bun's fetch for upstream attempts (bodies kept encoded).
+// Bun runtime: Bun.serve for listeners (bun-serve.ts), Bun's fetch for upstream attempts (bodies kept encoded).
 
-import http from 'node:http'
 import { cpus } from 'node:os'
-import type { ConnInfo, FetchHandler, Runtime, ServeOptions, ServerHandle, UpstreamFailure, UpstreamRequest } from '../runtime.ts'
+import type { Runtime, UpstreamFailure, UpstreamRequest } from '../runtime.ts'
+import { BUN_SERVE_SUPPORT, serve } from './bun-serve.ts'
 import { exitProcess, onHangupSignal, onProcessSignals } from './process.ts'
 import { createHttp1Client } from '../http1/client.ts'
 import { UpstreamError } from '../http1/upstream-error.ts'
 import { bunDial } from './bun-transport.ts'
-
-/**
- * Bun's parser answers 431 itself (no log line, no counter) past a process-wide limit, 16 KiB
- * unless `--max-http-header-size` said otherwise; node:http's maxHeaderSize setter moves it at
- * run time. Twice the listener's limit leaves the 431s up to that to edgeway; heads beyond it
- * still get Bun's own (README limits).
- */
-function admitHeadersUpTo(bytes: number | undefined): void {
-  if (bytes !== undefined && http.maxHeaderSize < 2 * bytes) (http as { maxHeaderSize: number }).maxHeaderSize = 2 * bytes
-}
-
-async function serve(options: ServeOptions, handler: FetchHandler): Promise<ServerHandle> {
-  admitHeadersUpTo(options.maxRequestHeaderBytes)
-  const server = Bun.serve({
-    hostname: options.hostname,
-    port: options.port,
-    reusePort: options.reusePort,
-    // Bun's default 10 s would reset clients of upstreams slower than that; 0 would never reap.
-    idleTimeout: Math.min(255, Math.max(1, Math.ceil(options.idleTimeoutSeconds))),
-    maxRequestBodySize: options.maxRequestBodyBytes || Number.MAX_SAFE_INTEGER,
-    development: false,
-    fetch(request, server) {
-      return handler(request, new LazyConnInfo(server, request))
-    },
-    error() {
-      return new Response('internal error\n', { status: 500, headers: { 'content-type': 'text/plain' } })
-    },
-  })
-  return {
-    port: server.port ?? options.port,
-    close: async (force = false) => {
-      await server.stop(force)
-    },
-  }
-}
-
-/** Asks Bun for the peer only when read: requestIP cost ~2.5 % of a request that never used it. */
-class LazyConnInfo implements ConnInfo {
-  #server: Bun.Server<undefined> | undefined
-  #request: Request | undefined
-  #address = ''
-  #port = 0
-
-  constructor(server: Bun.Server<undefined>, request: Request) {
-    this.#server = server
-    this.#request = request
-  }
-
-  get remoteAddress(): string {
-    this.#resolve()
-    return this.#address
-  }
-
-  get remotePort(): number {
-    this.#resolve()
-    return this.#port
-  }
-
-  #resolve(): void {
-    if (!this.#server) return
-    const peer = this.#server.requestIP(this.#request!)
-    this.#address = peer?.address ?? ''
-    this.#port = peer?.port ?? 0
-    this.#server = this.#request = undefined
-  }
-}
 
 function fetchUpstream(request: UpstreamRequest): Promise<Response> {
   return fetch(request.url, {
@@ -111,6 +45,7 @@ export const bunRuntime: Runtime = {
   name: 'bun',
   version: Bun.version,
   serve,
+  serveSupport: BUN_SERVE_SUPPORT,
   upstreamFetch,
   decodesBodies: false,
   classifyUpstreamError,

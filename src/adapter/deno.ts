@@ -1,48 +1,13 @@
-// Deno runtime: Deno.serve for listeners, the HTTP/1.1 upstream client (src/http1/) on Deno.connect
-// sockets. Deno's fetch costs several times more per exchange than the socket ops it wraps
-// (profiled: ~17k req/s fetch vs ~120k raw on one core), decompresses bodies and drops our Host.
+// Deno runtime: Deno.serve for listeners (deno-serve.ts), the HTTP/1.1 upstream client (src/http1/)
+// on Deno.connect sockets. Deno's fetch costs several times more per exchange than the socket ops it
+// wraps (profiled: ~17k req/s fetch vs ~120k raw on one core), decompresses bodies and drops our Host.
 
-import type { ConnInfo, FetchHandler, Runtime, ServeOptions, ServerHandle, UpstreamFailure } from '../runtime.ts'
+import type { Runtime, UpstreamFailure } from '../runtime.ts'
 import { createHttp1Client } from '../http1/client.ts'
 import { UpstreamError } from '../http1/upstream-error.ts'
+import { DENO_SERVE_SUPPORT, denoApi, serve } from './deno-serve.ts'
 import { denoDial } from './deno-transport.ts'
 import { exitProcess, onHangupSignal, onProcessSignals } from './process.ts'
-
-// The handful of Deno APIs edgeway uses; declared here so type-checking needs no Deno types.
-type DenoAddr = { hostname: string; port: number }
-declare const Deno: {
-  version: { deno: string }
-  args: string[]
-  env: { get(name: string): string | undefined; toObject(): Record<string, string> }
-  readTextFile(path: string): Promise<string>
-  memoryUsage(): { rss: number }
-  serve(
-    options: { hostname: string; port: number; reusePort?: boolean; onListen?: (addr: DenoAddr) => void; onError?: (error: unknown) => Response },
-    handler: (request: Request, info: { remoteAddr: DenoAddr }) => Response | Promise<Response>,
-  ): { addr: DenoAddr; shutdown(): Promise<void>; finished: Promise<void> }
-}
-
-async function serve(options: ServeOptions, handler: FetchHandler): Promise<ServerHandle> {
-  const server = Deno.serve(
-    {
-      hostname: options.hostname,
-      port: options.port,
-      reusePort: options.reusePort || undefined,
-      onListen: () => {},
-      onError: () => new Response('internal error\n', { status: 500, headers: { 'content-type': 'text/plain' } }),
-    },
-    (request, info) => {
-      const conn: ConnInfo = { remoteAddress: info.remoteAddr.hostname, remotePort: info.remoteAddr.port }
-      return handler(request, conn)
-    },
-  )
-  return {
-    port: server.addr.port,
-    close: async () => {
-      await server.shutdown()
-    },
-  }
-}
 
 const upstreamClient = createHttp1Client({ dial: denoDial })
 
@@ -54,18 +19,19 @@ function classifyUpstreamError(error: unknown): UpstreamFailure {
 
 export const denoRuntime: Runtime = {
   name: 'deno',
-  version: Deno.version.deno,
+  version: denoApi().version.deno,
   serve,
+  serveSupport: DENO_SERVE_SUPPORT,
   upstreamFetch: upstreamClient.fetch,
   decodesBodies: false,
   classifyUpstreamError,
-  readTextFile: (path) => Deno.readTextFile(path),
-  env: (name) => Deno.env.get(name),
-  envAll: () => Deno.env.toObject(),
-  args: () => [...Deno.args],
+  readTextFile: (path) => denoApi().readTextFile(path),
+  env: (name) => denoApi().env.get(name),
+  envAll: () => denoApi().env.toObject(),
+  args: () => [...denoApi().args],
   onShutdownSignal: onProcessSignals,
   onReloadSignal: onHangupSignal,
   exit: exitProcess,
-  memoryRss: () => Deno.memoryUsage().rss,
+  memoryRss: () => denoApi().memoryUsage().rss,
   hardwareConcurrency: () => navigator.hardwareConcurrency,
 }

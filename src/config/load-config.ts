@@ -2,6 +2,8 @@
 // the front end the document's shape calls for (compact, or Envoy's bootstrap), schema,
 // cross-references. Every problem is collected and thrown together as one ConfigError.
 
+import { readFileSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
 import { LineCounter, parseDocument, visit, type Document } from 'yaml'
 import { ConfigError, type ConfigIssue } from './config-error.ts'
 import { expandEnv } from './env-expand.ts'
@@ -12,6 +14,7 @@ import { toIssues } from './issues.ts'
 import type { Config } from './model.ts'
 import { configSchema, type ConfigFile } from './schema.ts'
 import { semanticIssues } from './semantic-checks.ts'
+import { loadDownstreamTls } from './tls-load.ts'
 import { toModel } from './to-model.ts'
 
 export type LoadOptions = {
@@ -21,6 +24,12 @@ export type LoadOptions = {
   readonly overlay?: string
   /** Fields read but without effect here: one line each, the config still loads. */
   readonly onWarning?: (issue: ConfigIssue) => void
+  /** Reads certificate and key files; default node:fs. */
+  readonly readFile?: (path: string) => string
+  /** Where relative certificate filenames resolve; default the folder of `source`. */
+  readonly baseDir?: string
+  /** For certificate expiry checks; default Date.now(). */
+  readonly nowMs?: number
 }
 
 export type LoadedConfig = {
@@ -50,7 +59,21 @@ export function loadConfig(text: string, source: string, options: LoadOptions): 
   if (!parsed.success) throw new ConfigError(source, toIssues(parsed.error))
   const semantic = semanticIssues(parsed.data)
   if (semantic.length) throw new ConfigError(source, semantic)
-  return { config: deepFreeze(toModel(parsed.data as ConfigFile)), format: 'compact', compact: raw, warnings: [] }
+  return { config: buildModel(parsed.data as ConfigFile, source, options), format: 'compact', compact: raw, warnings: [] }
+}
+
+/** The frozen model of a checked file: TLS certificates, keys and CAs are read and checked here (both front ends). */
+function buildModel(file: ConfigFile, source: string, options: LoadOptions): Config {
+  const io = { readFile: options.readFile ?? ((path: string) => readFileSync(path, 'utf8')), baseDir: options.baseDir ?? dirname(resolve(source)), nowMs: options.nowMs ?? Date.now() }
+  const issues: ConfigIssue[] = []
+  const tls = file.listeners.map((l, i) => {
+    if (!l.tls) return undefined
+    const loaded = loadDownstreamTls(l.tls, `listeners[${i}].tls`, io)
+    issues.push(...loaded.issues)
+    return loaded.tls
+  })
+  if (issues.length) throw new ConfigError(source, issues)
+  return deepFreeze(toModel(file, tls))
 }
 
 function parseYaml(text: string, source: string, options: LoadOptions): unknown {

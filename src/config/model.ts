@@ -48,7 +48,49 @@ export type ListenerConfig = {
   readonly preserveExternalRequestId: boolean
   readonly accessLog: AccessLogConfig
   readonly tracing: ListenerTracingConfig
+  /** TLS termination; undefined for a plain-text listener. */
+  readonly tls: DownstreamTlsConfig | undefined
+  /** Envoy's codec_type: `auto` serves HTTP/2 to ALPN h2 (TLS) and prior-knowledge h2c clients. */
+  readonly codec: 'auto' | 'http1' | 'http2'
+  /** Also serve HTTP/3 (QUIC on the same UDP port); TLS listeners only. */
+  readonly http3: boolean
+  /** WebSocket upgrades allowed on this listener's routes unless a route says otherwise. */
+  readonly websocket: boolean
   readonly virtualHosts: readonly VirtualHostConfig[]
+}
+
+export type DownstreamTlsConfig = {
+  /** Clients that name no (or an unknown) server get the first certificate without server names, else the first. */
+  readonly certificates: readonly TlsCertificateConfig[]
+  readonly alpnProtocols: readonly ('h2' | 'http/1.1')[]
+  readonly minVersion: TlsVersion
+  readonly maxVersion: TlsVersion
+  readonly requireClientCertificate: boolean
+  /** PEM of the CAs client certificates are verified against. */
+  readonly trustedCaPem: string | undefined
+  /** The first CA certificate in trustedCaPem, for /certs. */
+  readonly trustedCa: { readonly source: string; readonly details: CertificateDetails } | undefined
+}
+
+export type TlsVersion = 'TLSv1_2' | 'TLSv1_3'
+
+export type TlsCertificateConfig = {
+  readonly certificateChainPem: string
+  readonly privateKeyPem: string
+  /** SNI names; empty = any name. */
+  readonly serverNames: readonly string[]
+  /** File path of the chain, or `<inline>`, for /certs. */
+  readonly source: string
+  readonly details: CertificateDetails
+}
+
+/** What admin /certs shows of a certificate (read once at config load). */
+export type CertificateDetails = {
+  readonly subject: string
+  readonly serialNumber: string
+  readonly subjectAltNames: readonly string[]
+  readonly validFromMs: number
+  readonly expiresAtMs: number
 }
 
 export type AccessLogConfig = { readonly enabled: boolean; readonly format: 'text' | 'json' }
@@ -90,6 +132,8 @@ export type VirtualHostConfig = HeaderRules & {
   readonly routes: readonly RouteConfig[]
   /** Route-level policy wins over this one (Envoy semantics). */
   readonly retryPolicy: RetryPolicyConfig | undefined
+  /** Envoy's require_tls: plain-text requests get a 301 to https (external_only: unless internal). */
+  readonly requireTls: 'none' | 'external_only' | 'all'
 }
 
 export type HeaderMatcher = {
@@ -130,6 +174,8 @@ export type RouteConfig = HeaderRules & {
   readonly retryPolicy: RetryPolicyConfig | undefined
   /** Span name override (Envoy's `decorator.operation`). */
   readonly operation: string | undefined
+  /** Route-level upgrade_configs: overrides the listener's websocket setting when set. */
+  readonly websocket: boolean | undefined
 }
 
 export type RetryOn = '5xx' | 'gateway-error' | 'connect-failure' | 'reset' | 'retriable-status-codes' | 'retriable-4xx'

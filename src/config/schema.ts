@@ -7,6 +7,7 @@ import { safeRegexProblem } from '../regex/safe-regex.ts'
 import { hostProblem, ipProblem, resolverProblem } from './address-checks.ts'
 import { DEFAULTS } from './defaults.ts'
 import { MAX_TIMER_MS, parseDuration } from './duration.ts'
+import { codecType, downstreamTls, requireTls, upgradeConfigs } from './tls-schema.ts'
 
 const durationText = z
   .string({ error: (issue) => `expected a duration like "0.25s" or "15s", got ${show(issue.input)}` })
@@ -132,6 +133,7 @@ const routeAction = z.strictObject({
   timeout: duration.optional(),
   idle_timeout: duration.optional(),
   retry_policy: retryPolicy.optional(),
+  upgrade_configs: upgradeConfigs.optional(),
 })
 
 const route = z.strictObject({
@@ -147,6 +149,7 @@ const virtualHost = z.strictObject({
   domains: z.array(z.string().min(1)).min(1, 'needs at least one domain ("*" matches any Host)'),
   routes: z.array(route).default([]),
   retry_policy: retryPolicy.optional(),
+  require_tls: requireTls.default('none'),
   ...headerRules,
 })
 
@@ -193,6 +196,10 @@ const listener = z.strictObject({
     .union([z.literal(false), z.strictObject({ format: lowerEnum(['text', 'json']).default('text') })])
     .default({ format: 'text' }),
   tracing: listenerTracing.default({ operation_name: 'ingress', random_sampling: 100, client_sampling: 100, overall_sampling: 100, custom_tags: [] }),
+  tls: downstreamTls.optional(),
+  codec_type: codecType.default('auto'),
+  http3: z.boolean().default(false),
+  upgrade_configs: upgradeConfigs.default([]),
   virtual_hosts: z.array(virtualHost).min(1, 'needs at least one virtual host'),
 })
 

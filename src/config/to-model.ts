@@ -15,11 +15,12 @@ type FileHeaderRules = Pick<FileRoute, 'request_headers_to_add' | 'request_heade
 
 const ms = (text: string | undefined, fallback: number): number => (text === undefined ? fallback : parseDuration(text)!)
 
-export function toModel(file: ConfigFile): M.Config {
+/** `tls[i]` is listener i's TLS block, already read and checked by tls-load.ts. */
+export function toModel(file: ConfigFile, tls: readonly (M.DownstreamTlsConfig | undefined)[] = []): M.Config {
   return {
     node: { cluster: file.node.cluster ?? '', id: file.node.id ?? '' },
     admin: file.admin && { address: file.admin.address, port: file.admin.port },
-    listeners: file.listeners.map(toListener),
+    listeners: file.listeners.map((l, i) => toListener(l, tls[i])),
     clusters: file.clusters.map(toCluster),
     tracing: file.tracing && {
       zipkin: {
@@ -36,7 +37,7 @@ export function toModel(file: ConfigFile): M.Config {
   }
 }
 
-function toListener(l: FileListener): M.ListenerConfig {
+function toListener(l: FileListener, tls: M.DownstreamTlsConfig | undefined): M.ListenerConfig {
   return {
     name: l.name,
     address: l.address,
@@ -63,6 +64,10 @@ function toListener(l: FileListener): M.ListenerConfig {
       overallSampling: l.tracing.overall_sampling,
       customTags: l.tracing.custom_tags.map(toCustomTag),
     },
+    tls,
+    codec: l.codec_type,
+    http3: l.http3,
+    websocket: websocketEnabled(l.upgrade_configs) ?? false,
     virtualHosts: l.virtual_hosts.map(toVirtualHost),
   }
 }
@@ -71,6 +76,10 @@ function toCustomTag(t: FileListener['tracing']['custom_tags'][number]): M.Custo
   if ('literal' in t) return { tag: t.tag, kind: 'literal', value: t.literal.value }
   if ('environment' in t) return { tag: t.tag, kind: 'environment', name: t.environment.name, defaultValue: t.environment.default_value }
   return { tag: t.tag, kind: 'request_header', name: t.request_header.name, defaultValue: t.request_header.default_value }
+}
+
+function websocketEnabled(upgrades: readonly { upgrade_type: string; enabled: boolean }[] | undefined): boolean | undefined {
+  return upgrades?.find((u) => u.upgrade_type === 'websocket')?.enabled
 }
 
 function toHeaderRules(r: FileHeaderRules): M.HeaderRules {
@@ -90,6 +99,7 @@ function toVirtualHost(v: FileVirtualHost): M.VirtualHostConfig {
     domains: v.domains.map((d) => d.toLowerCase()),
     routes: v.routes.map(toRoute),
     retryPolicy: v.retry_policy && toRetryPolicy(v.retry_policy),
+    requireTls: v.require_tls,
     ...toHeaderRules(v),
   }
 }
@@ -113,6 +123,7 @@ function toRoute(r: FileRoute): M.RouteConfig {
     idleTimeoutMs: ms(r.route.idle_timeout, 0),
     retryPolicy: r.route.retry_policy && toRetryPolicy(r.route.retry_policy),
     operation: r.decorator?.operation,
+    websocket: websocketEnabled(r.route.upgrade_configs),
     ...toHeaderRules(r),
   }
 }

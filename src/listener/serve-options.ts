@@ -1,9 +1,17 @@
-// What each socket asks of the runtime's serve(): idle timeout, body cap, reusePort, for proxy
-// listeners (from their config) and for the admin listener (fixed).
+// What each socket asks of the runtime's serve(): idle timeout, body cap, reusePort, TLS and the
+// HTTP versions, for proxy listeners (from their config) and for the admin listener (fixed).
 
 import type { ListenerConfig } from '../config/model.ts'
+import type { ServeProtocols, ServeTls } from '../runtime.ts'
 
-export type ListenOptions = { idleTimeoutSeconds: number; maxRequestBodyBytes: number; reusePort: boolean; maxRequestHeaderBytes?: number }
+export type ListenOptions = {
+  idleTimeoutSeconds: number
+  maxRequestBodyBytes: number
+  reusePort: boolean
+  maxRequestHeaderBytes?: number
+  tls?: ServeTls
+  protocols?: ServeProtocols
+}
 
 export function listenerServeOptions(listener: ListenerConfig, reusePort = false): ListenOptions {
   return {
@@ -12,6 +20,24 @@ export function listenerServeOptions(listener: ListenerConfig, reusePort = false
     maxRequestBodyBytes: 0,
     maxRequestHeaderBytes: listener.maxRequestHeadersBytes,
     reusePort,
+    ...(listener.tls && { tls: serveTls(listener) }),
+    protocols: listenerProtocols(listener),
+  }
+}
+
+/** Envoy's codec_type AUTO: HTTP/2 by ALPN over TLS (when alpn_protocols offers h2), by prior knowledge on plain text. */
+export function listenerProtocols(listener: ListenerConfig): ServeProtocols {
+  const alpnH2 = !listener.tls || listener.tls.alpnProtocols.includes('h2')
+  return { http1: listener.codec !== 'http2', http2: listener.codec !== 'http1' && alpnH2, http3: listener.http3 }
+}
+
+function serveTls(listener: ListenerConfig): ServeTls {
+  const tls = listener.tls!
+  return {
+    certificates: tls.certificates,
+    minVersion: tls.minVersion,
+    maxVersion: tls.maxVersion,
+    ...(tls.requireClientCertificate && tls.trustedCaPem !== undefined && { clientCaPem: tls.trustedCaPem }),
   }
 }
 

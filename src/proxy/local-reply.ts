@@ -2,7 +2,7 @@
 // flags and details in RequestInfo, the proxy's server name and the x-request-id echo.
 
 import type { ListenerConfig } from '../config/model.ts'
-import type { ProxyError } from '../errors.ts'
+import { TlsRedirect, type ProxyError } from '../errors.ts'
 import type { RequestObserver } from './observer.ts'
 import type { RequestInfo } from './request-info.ts'
 import { respond, type RespondContext } from './respond.ts'
@@ -15,6 +15,7 @@ export function localReply(error: ProxyError, info: RequestInfo, observer: Reque
   const headers = new Headers({ 'content-type': 'text/plain', 'content-length': String(error.body.length) })
   if (ctx.listener.serverName !== undefined) headers.set('server', ctx.listener.serverName)
   if (error.flag === 'UO') headers.set('x-envoy-overloaded', 'true')
+  if (error instanceof TlsRedirect) headers.set('location', error.location)
   // Envoy's codec errors (400, 431): the connection is not reused.
   if (error.flag === 'DPE') headers.set('connection', 'close')
   echoRequestId(headers, info, observer, ctx.listener)

@@ -41,6 +41,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     routes: deps.routes,
     clusters: deps.clusters,
     rules: compileHeaderRuleSets(listener.virtualHosts),
+    redirectsToTls: !listener.tls && listener.virtualHosts.some((v) => v.requireTls !== 'none'),
     hostname: deps.hostname,
     observers,
     now: deps.now,
@@ -48,7 +49,8 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
   }
 
   return async function handle(request, conn) {
-    const target = requestTarget(request.url, request.headers.get('host'))
+    // HTTP/2's :authority, when the runtime did not turn it into Host (Deno), counts as the Host.
+    const target = requestTarget(request.url, request.headers.get('host') ?? conn.authority ?? null)
     const info = requestInfoOf(request, conn, listener, target, deps.now(), Date.now())
     const observer = observers.start(request, info, conn)
     const invalid = downstreamRequestError(request, target, listener, info, observer)

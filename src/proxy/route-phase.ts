@@ -3,7 +3,7 @@
 
 import type { ConnInfo } from '../runtime.ts'
 import type { ListenerConfig, RetryPolicyConfig, RouteConfig } from '../config/model.ts'
-import { noRoute, ProxyError } from '../errors.ts'
+import { noRoute, ProxyError, TlsRedirect } from '../errors.ts'
 import type { HeaderMutation } from '../routing/header-rules.ts'
 import { headerVariables } from '../routing/header-variables.ts'
 import type { RouteTable } from '../routing/route-table.ts'
@@ -14,10 +14,13 @@ import { downstreamAddress, upstreamHeaders } from './headers/upstream-headers.t
 import type { RequestObserver } from './observer.ts'
 import { prepareBody, type PreparedBody } from './request-body.ts'
 import type { RequestInfo } from './request-info.ts'
+import { tlsRedirectLocation } from './tls-redirect.ts'
 
 export type RouteContext = {
   readonly listener: ListenerConfig
-  readonly routes: Pick<RouteTable, 'match'>
+  readonly routes: Pick<RouteTable, 'match'> & Partial<Pick<RouteTable, 'virtualHost'>>
+  /** A plain-text listener with a require_tls virtual host: look the host up before any route. */
+  readonly redirectsToTls?: boolean
   readonly clusters: Pick<ClusterManager, 'get'>
   readonly rules: HeaderRuleSets
   readonly hostname: string
@@ -48,6 +51,12 @@ export async function routePhase(request: Request, conn: ConnInfo, info: Request
   const { listener } = ctx
   const incoming = request.headers
   const query = info.path.indexOf('?')
+  if (ctx.redirectsToTls) {
+    // As Envoy: the virtual host alone decides, whether or not a route matches.
+    const virtualHost = ctx.routes.virtualHost?.(info.authority ?? '')
+    const location = virtualHost && tlsRedirectLocation(virtualHost, { authority: info.authority ?? '', pathAndQuery: info.path, downstreamAddress: downstreamAddress(incoming, listener, conn.remoteAddress) })
+    if (location) return new TlsRedirect(location)
+  }
   const match = ctx.routes.match({
     authority: info.authority ?? '',
     path: query < 0 ? info.path : info.path.slice(0, query),
@@ -81,6 +90,7 @@ export async function routePhase(request: Request, conn: ConnInfo, info: Request
     requestId: info.requestId,
     hostRewrite: route.hostRewrite,
     timeoutMs: route.timeoutMs,
+    authority: info.authority ?? undefined,
   })
   // The client's id was dropped (external client) and none generated: it must not leak through.
   if (info.requestId === undefined && !info.internal && !listener.preserveExternalRequestId) headers.delete('x-request-id')

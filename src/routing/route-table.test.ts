@@ -17,12 +17,13 @@ function route(match: Partial<RouteMatchConfig>, action: Partial<RouteConfig> = 
     idleTimeoutMs: 0,
     retryPolicy: undefined,
     operation: undefined,
+    websocket: undefined,
     ...action,
   }
 }
 
 function vhost(name: string, domains: string[], routes: RouteConfig[]): VirtualHostConfig {
-  return { ...noRules, name, domains, routes, retryPolicy: undefined }
+  return { ...noRules, name, domains, routes, retryPolicy: undefined, requireTls: 'none' }
 }
 
 function request(path: string, init: Partial<Omit<RouteRequest, 'path'>> = {}): RouteRequest {

@@ -35,6 +35,11 @@ export class RouteTable {
     this.#random = random
   }
 
+  /** The virtual host for an authority, whether or not a route matches (require_tls applies to all). */
+  virtualHost(authority: string): VirtualHostConfig | undefined {
+    return this.#index.find(authority)
+  }
+
   match(req: RouteRequest): RouteMatch | undefined {
     const virtualHost = this.#index.find(req.authority)
     if (!virtualHost) return undefined

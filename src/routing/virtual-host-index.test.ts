@@ -8,6 +8,7 @@ function vhost(name: string, domains: string[]): VirtualHostConfig {
     domains,
     routes: [],
     retryPolicy: undefined,
+    requireTls: 'none',
     requestHeadersToAdd: [],
     requestHeadersToRemove: [],
     responseHeadersToAdd: [],

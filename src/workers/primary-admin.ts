@@ -2,6 +2,7 @@
 // private admins on each request), /workers with every worker's state, and broadcasts.
 
 import process from 'node:process'
+import type { ListenerConfig } from '../config/model.ts'
 import { buildAdminApp, json, type AdminDeps, type AdminEndpoint } from '../admin/admin-app.ts'
 import type { ServerInfo, WorkerRow } from '../admin/server-info.ts'
 import { workersJson } from '../admin/server-info.ts'
@@ -14,7 +15,7 @@ import type { Supervisor } from './supervisor.ts'
 
 const WORKER_TIMEOUT_MS = 2000
 /** /ready and /help need nothing from the workers: a load balancer's probe costs no fan-out. */
-const LOCAL_PATHS = new Set(['/', '/help', '/ready', '/config_dump'])
+const LOCAL_PATHS = new Set(['/', '/help', '/ready', '/config_dump', '/certs'])
 
 export type PrimaryAdminOptions = {
   readonly supervisor: Supervisor
@@ -23,6 +24,8 @@ export type PrimaryAdminOptions = {
   readonly configDump: () => unknown
   /** /drain_listeners and /reload: the primary's, which reach every worker. */
   readonly extraEndpoints?: readonly AdminEndpoint[]
+    /** The current generation's listeners, whose certificates /certs lists. */
+    readonly tlsListeners?: () => readonly ListenerConfig[]
   readonly serverInfo: () => Omit<ServerInfo, 'workers'>
   readonly ready: () => boolean
   /** Listeners with the ports the workers bound (worker 0 resolves `port: 0`). */
@@ -59,6 +62,7 @@ export function buildPrimaryAdmin(options: PrimaryAdminOptions) {
       },
     },
     configDump: options.configDump,
+    tlsListeners: options.tlsListeners,
     serverInfo: () => ({ ...options.serverInfo(), workers: rows() }),
     healthcheck: {
       fail: async () => {

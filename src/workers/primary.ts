@@ -94,6 +94,7 @@ export async function startPrimary(config: Config, options: PrimaryOptions): Pro
         supervisor,
         stats,
         configDump: () => envoyConfigDump(generation.config, generation.loadedAtMs, String(generation.version)),
+        tlsListeners: () => generation.config.listeners,
         serverInfo: serverInfoOf({
           version: options.version,
           startedAtMs: startedAt,

@@ -3,6 +3,7 @@
 // stats, 5xx retries under ERROR_RATE=20, a killed replica failing no request, scaling, clean stop.
 
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { curl } from '../support/curl.ts'
 import { eventually as eventuallyWithin, isAlive, launchMesh, replicaAddress, sleep, stat, text, type Mesh } from '../support/mesh-launcher.ts'
 
 let mesh: Mesh
@@ -74,6 +75,16 @@ describe('npm start (compose/local/up.ts)', () => {
       expect(replicaAddress(answer.body)).toBe(`${prefix}.2.1`)
     }
     for (const answer of answers.filter((a) => a.status !== 200)) expect(answer).toMatchObject({ status: 500, body: expect.stringContaining('Service 2: Ooops') })
+  })
+
+  test('the sandbox\'s curl -k https://localhost:8443/service/1 (here base+443), over HTTP/2 and HTTP/1.1', async () => {
+    expect(log()).toContain(`curl -k https://localhost:${base + 443}/service/1`)
+    for (const version of ['--http2', '--http1.1']) {
+      const answer = await curl(['-k', version, `https://localhost:${base + 443}/service/1`])
+      expect(answer.status).toBe(200)
+      expect(answer.httpVersion).toBe(version === '--http2' ? '2' : '1.1')
+      expect(answer.body).toContain('Hello from behind edgeway (service 1)!')
+    }
   })
 
   test('30 requests to /service/1 reach all three replicas, round robin', async () => {

@@ -45,7 +45,7 @@ const services = compose.services
 const proxies = ['front-proxy', 'service1', 'service2'] as const
 
 function loadRoutes(file: string, env: Record<string, string>): Config {
-  return parseConfig(readFileSync(join(ROOT, 'routes', file), 'utf8'), file, { env: (name) => env[name] })
+  return parseConfig(readFileSync(join(ROOT, 'routes', file), 'utf8'), join(ROOT, 'routes', file), { env: (name) => env[name] })
 }
 
 /** The routes/ file a compose service runs, and the environment it gets. */
@@ -62,7 +62,7 @@ describe('compose/docker-compose.yaml', () => {
 
   test('publishes the front proxy (8000, admin 8001) and Zipkin (9411) only, so services scale', () => {
     const published = (name: string) => (services[name]!.ports ?? []).map((p) => `${p.published}:${p.target}`).sort()
-    expect(published('front-proxy')).toEqual(['8000:8000', '8001:8001'])
+    expect(published('front-proxy')).toEqual(['8000:8000', '8001:8001', '8443:8443'])
     expect(published('zipkin')).toEqual(['9411:9411'])
     expect(published('service1')).toEqual([])
     expect(published('service2')).toEqual([])
@@ -90,7 +90,7 @@ describe('compose/docker-compose.yaml', () => {
     const config = configOf('front-proxy')
     expect(config.node.cluster).toBe('front-proxy')
     expect(config.admin).toEqual({ address: '0.0.0.0', port: 8001 })
-    expect(config.listeners.map((l) => l.port)).toEqual([8000])
+    expect(config.listeners.map((l) => l.port)).toEqual([8000, 8443])
     for (const cluster of config.clusters) {
       expect(cluster.type).toBe('strict_dns')
       // Compose's DNS answers a service name with every replica: the scaling story depends on it.

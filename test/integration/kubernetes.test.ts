@@ -65,7 +65,9 @@ function configOf(c: Container): Config {
   expect(volume.configMap.name).toBe(CONFIGMAP_NAME)
   const key = path.slice(mount.mountPath.length + 1)
   expect(Object.keys(configMap.data!)).toContain(key)
-  return parseConfig(configMap.data![key]!, key, { env: (name) => envOf(c)[name] })
+  // Files the config names under the image's /app (the Dockerfile copies routes/ there) are read from the repo.
+  const fromImage = (path: string) => readFileSync(path.startsWith('/app/') ? join(ROOT, path.slice('/app/'.length)) : path, 'utf8')
+  return parseConfig(configMap.data![key]!, key, { env: (name) => envOf(c)[name], readFile: fromImage })
 }
 
 function deploymentOf(c: Container): string {
@@ -106,10 +108,11 @@ describe('compose/kubernetes', () => {
     expect(config.node.cluster).toBe('front-proxy')
     expect(config.admin).toEqual({ address: '0.0.0.0', port: 8001 })
     const ports = Object.fromEntries(edge.ports!.map((p) => [p.name, p.containerPort]))
-    expect(ports).toEqual({ http: config.listeners[0]!.port, admin: config.admin!.port })
+    expect(ports).toEqual({ http: config.listeners[0]!.port, https: config.listeners[1]!.port, admin: config.admin!.port })
     const service = find('Service', 'front-proxy')
     expect(service.spec.ports.map((p: any) => [p.port, p.targetPort])).toEqual([
       [8000, 'http'],
+      [8443, 'https'],
       [8001, 'admin'],
     ])
     // The readiness probe hits the admin listener kubelet can reach.

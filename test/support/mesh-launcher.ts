@@ -59,7 +59,7 @@ async function pickPorts(): Promise<{ base: number; prefix: string }> {
     const candidate = 20_000 + Math.floor(Math.random() * 38_000)
     const prefix = `127.${100 + Math.floor(Math.random() * 150)}`
     const checks = await Promise.all([
-      ...[0, 1, 1411].map((offset) => tcpFree('127.0.0.1', candidate + offset)),
+      ...[0, 1, 443, 1411].map((offset) => tcpFree('127.0.0.1', candidate + offset)),
       udpFree('127.0.0.1', candidate + 53),
       ...[0, 1, 80, 1000].map((offset) => tcpFree(`${prefix}.1.1`, candidate + offset)),
     ])
@@ -106,7 +106,7 @@ export async function launchMesh(name: string, args: readonly string[], options:
   const { base, prefix } = await pickPorts()
   const out = openSync(logFile, 'w')
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1' }
-  for (const key of ['EDGEWAY_HTTP_PORT', 'EDGEWAY_ADMIN_PORT', 'ZIPKIN_PORT', 'ZIPKIN_URL', 'DNS_PORT', 'DNS_REFRESH_RATE', 'EDGEWAY_BASE_PORT']) delete env[key]
+  for (const key of ['EDGEWAY_HTTP_PORT', 'EDGEWAY_HTTPS_PORT', 'EDGEWAY_ADMIN_PORT', 'ZIPKIN_PORT', 'ZIPKIN_URL', 'DNS_PORT', 'DNS_REFRESH_RATE', 'EDGEWAY_BASE_PORT']) delete env[key]
   const launcher = spawn(BUN, ['compose/local/up.ts', '--base-port', String(base), '--ip-prefix', prefix, '--status-file', statusFile, ...args], { cwd: ROOT, env, stdio: ['pipe', out, out] })
   closeSync(out)
   const exited = new Promise<number | null>((done) => launcher.once('exit', (code) => done(code)))

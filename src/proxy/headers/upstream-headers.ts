@@ -11,6 +11,8 @@ export type ForwardingFacts = {
   readonly requestId: string | undefined
   readonly hostRewrite: string | undefined
   readonly timeoutMs: number
+  /** The request's authority (Host, or the URL's for HTTP/2 without one). */
+  readonly authority?: string
 }
 
 export function upstreamHeaders(incoming: Headers, listener: ListenerConfig, facts: ForwardingFacts): Headers {
@@ -27,9 +29,12 @@ export function upstreamHeaders(incoming: Headers, listener: ListenerConfig, fac
     const xff = headers.get('x-forwarded-for')
     const remoteAddress = facts.peer.remoteAddress
     headers.set('x-forwarded-for', xff ? `${xff}, ${remoteAddress}` : remoteAddress)
-    if (listener.xffNumTrustedHops === 0) headers.set('x-forwarded-proto', 'http')
+    if (listener.xffNumTrustedHops === 0) headers.set('x-forwarded-proto', listener.tls ? 'https' : 'http')
   }
-  if (!headers.has('x-forwarded-proto')) headers.set('x-forwarded-proto', 'http')
+  // Envoy sets it from the downstream connection when absent: https when this listener terminated TLS.
+  if (!headers.has('x-forwarded-proto')) headers.set('x-forwarded-proto', listener.tls ? 'https' : 'http')
+  // HTTP/2 carries the authority as :authority; a runtime that does not turn it into Host (Deno) leaves it out.
+  if (!headers.has('host') && facts.authority) headers.set('host', facts.authority)
   if (facts.hostRewrite !== undefined) {
     const original = headers.get('host')
     if (original) headers.set('x-forwarded-host', original)

@@ -1,0 +1,60 @@
+// Deno.serve for a listener: one certificate (Deno.serve takes a single cert/key pair), HTTP/1.1
+// and HTTP/2 always both on (ALPN h2 over TLS, prior-knowledge h2c on plain text), no HTTP/3.
+
+import type { ConnInfo, FetchHandler, ServeOptions, ServerHandle, ServeSupport } from '../runtime.ts'
+
+// The handful of Deno APIs edgeway uses; declared here so type-checking needs no Deno types.
+type DenoAddr = { hostname: string; port: number }
+export type DenoApi = {
+  version: { deno: string }
+  args: string[]
+  env: { get(name: string): string | undefined; toObject(): Record<string, string> }
+  readTextFile(path: string): Promise<string>
+  memoryUsage(): { rss: number }
+  serve(
+    options: { hostname: string; port: number; reusePort?: boolean; cert?: string; key?: string; onListen?: (addr: DenoAddr) => void; onError?: (error: unknown) => Response },
+    handler: (request: Request, info: { remoteAddr: DenoAddr }) => Response | Promise<Response>,
+  ): { addr: DenoAddr; shutdown(): Promise<void>; finished: Promise<void> }
+}
+declare const Deno: DenoApi
+export const denoApi = (): DenoApi => Deno
+
+/**
+ * Measured on Deno 2.9: no SNI choice, no client-certificate request, no TLS version range, h2 and
+ * HTTP/1.1 cannot be turned off, no QUIC in Deno.serve. unsupportedFeatures() refuses such configs.
+ */
+export const DENO_SERVE_SUPPORT: ServeSupport = { sniCertificates: false, clientCertificates: false, tlsVersionBounds: false, protocolChoice: false, http3: false }
+
+function urlAuthority(url: string): string {
+  const start = url.indexOf('//') + 2
+  const end = url.indexOf('/', start)
+  return url.slice(start, end < 0 ? url.length : end)
+}
+
+export async function serve(options: ServeOptions, handler: FetchHandler): Promise<ServerHandle> {
+  const certificate = options.tls?.certificates[0]
+  const server = Deno.serve(
+    {
+      hostname: options.hostname,
+      port: options.port,
+      reusePort: options.reusePort || undefined,
+      ...(certificate && { cert: certificate.certificateChainPem, key: certificate.privateKeyPem }),
+      onListen: () => {},
+      onError: () => new Response('internal error\n', { status: 500, headers: { 'content-type': 'text/plain' } }),
+    },
+    (request, info) => {
+      const conn: ConnInfo = { remoteAddress: info.remoteAddr.hostname, remotePort: info.remoteAddr.port }
+      // Deno keeps an HTTP/2 request's :authority only in the URL, never as Host. (An HTTP/1.1
+      // request without Host looks the same, with "localhost:<port>" in the URL: it is routed as that
+      // instead of answered 400, the one difference from Bun here.)
+      if (!request.headers.has('host')) return handler(request, { ...conn, authority: urlAuthority(request.url) })
+      return handler(request, conn)
+    },
+  )
+  return {
+    port: server.addr.port,
+    close: async () => {
+      await server.shutdown()
+    },
+  }
+}

@@ -1,0 +1,51 @@
+// The listener `tls:` block, named after Envoy's DownstreamTlsContext (common_tls_context fields
+// flattened one level), plus the protocol switches that ride on a listener: codec, HTTP/3, upgrades.
+
+import { z } from 'zod'
+
+/** Envoy's DataSource: a file (relative paths resolve against the config file's folder) or inline PEM. */
+export const dataSource = z
+  .strictObject({ filename: z.string().min(1).optional(), inline_string: z.string().min(1).optional() })
+  .refine((s) => (s.filename === undefined) !== (s.inline_string === undefined), 'needs exactly one of filename, inline_string')
+
+const tlsVersion = z.enum(['TLS_AUTO', 'TLSv1_0', 'TLSv1_1', 'TLSv1_2', 'TLSv1_3'], {
+  error: (issue) => `expected one of TLS_AUTO | TLSv1_2 | TLSv1_3, got ${JSON.stringify(issue.input)}`,
+})
+
+const tlsCertificate = z.strictObject({
+  certificate_chain: dataSource,
+  private_key: dataSource,
+  /** SNI names this certificate answers (Envoy: the filter chain's filter_chain_match.server_names). */
+  server_names: z.array(z.string().min(1)).default([]),
+})
+
+export const downstreamTls = z.strictObject({
+  tls_certificates: z.array(tlsCertificate).min(1, 'needs at least one certificate'),
+  alpn_protocols: z.array(z.enum(['h2', 'http/1.1'])).default(['h2', 'http/1.1']),
+  tls_params: z
+    .strictObject({ tls_minimum_protocol_version: tlsVersion.default('TLS_AUTO'), tls_maximum_protocol_version: tlsVersion.default('TLS_AUTO') })
+    .default({ tls_minimum_protocol_version: 'TLS_AUTO', tls_maximum_protocol_version: 'TLS_AUTO' }),
+  require_client_certificate: z.boolean().default(false),
+  validation_context: z.strictObject({ trusted_ca: dataSource }).optional(),
+})
+
+export type FileDownstreamTls = z.infer<typeof downstreamTls>
+
+/** Envoy's HCM codec_type, in either case. */
+export const codecType = z
+  .string()
+  .transform((s) => s.toLowerCase())
+  .pipe(z.enum(['auto', 'http1', 'http2'], { error: (issue) => `expected one of AUTO | HTTP1 | HTTP2, got ${JSON.stringify(issue.input)}` }))
+
+/** Envoy's upgrade_configs (HCM and route level); only websocket is proxied. */
+export const upgradeConfigs = z.array(
+  z.strictObject({
+    upgrade_type: z.string().transform((s) => s.toLowerCase()).pipe(z.literal('websocket', { error: 'only "websocket" upgrades are proxied' })),
+    enabled: z.boolean().default(true),
+  }),
+)
+
+export const requireTls = z
+  .string()
+  .transform((s) => s.toLowerCase())
+  .pipe(z.enum(['none', 'external_only', 'all'], { error: (issue) => `expected one of NONE | EXTERNAL_ONLY | ALL, got ${JSON.stringify(issue.input)}` }))
