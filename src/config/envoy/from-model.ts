@@ -37,6 +37,10 @@ export function modelToEnvoy(config: M.Config): EnvoyBootstrap {
 export function listenerToEnvoy(l: M.ListenerConfig, provider: Record<string, unknown> | undefined, dropped: string[]): Record<string, unknown> {
   const where = `listeners "${l.name}"`
   if (l.trustEnvoyHeaders) dropped.push(`${where}: trust_envoy_headers: true`)
+  // Listener protocol settings (protocols helper) the Envoy writer does not spell yet.
+  if (l.tls) dropped.push(`${where}: tls (a DownstreamTlsContext transport socket is not written yet)`)
+  if (l.codec !== 'auto') dropped.push(`${where}: codec_type: ${l.codec.toUpperCase()}`)
+  if (l.http3) dropped.push(`${where}: http3: true`)
   if (l.maxRequestBytes) dropped.push(`${where}: max_request_bytes: ${l.maxRequestBytes}`)
   if (l.serverName === undefined) dropped.push(`${where}: server_name: false`)
   if (l.accessLog.enabled && l.accessLog.format === 'json') dropped.push(`${where}: access_log.format: json (written as Envoy's default text format)`)
