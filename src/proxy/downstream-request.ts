@@ -28,7 +28,8 @@ export function requestInfoOf(request: Request, conn: ConnInfo, listener: Listen
     startedAt,
     method: request.method,
     path: query === '' ? path : `${path}?${query}`,
-    authority: headers.get('host'),
+    // The target's authority: Host, or an HTTP/2 :authority the runtime kept out of Host (Deno).
+    authority: valid ? target.authority : headers.get('host'),
     forwardedFor: headers.get('x-forwarded-for'),
     userAgent: headers.get('user-agent'),
     requestId: requestIdFor(keepClientId ? headers.get('x-request-id') : null, listener.generateRequestId),
