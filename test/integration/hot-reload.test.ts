@@ -103,7 +103,7 @@ for (const runtime of ['bun', 'deno'] as const) {
 }
 
 describe('20 reloads under load lose no request', () => {
-  for (const [runtime, concurrency] of [['bun', '1'], ['bun', '2'], ['deno', '1']] as const) {
+  for (const [runtime, concurrency] of [['bun', '1'], ['bun', '2'], ['deno', '1'], ['deno', '2']] as const) {
     test(`${runtime} --concurrency ${concurrency}`, async () => {
       const proxy = await group.proxy(`load-${runtime}-${concurrency}`, yaml('blue'), {}, { runtime, args: ['--concurrency', concurrency], startTimeoutMs: 30_000 })
       const file = join(group.dir, `load-${runtime}-${concurrency}.yaml`)
