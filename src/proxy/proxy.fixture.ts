@@ -2,6 +2,7 @@
 // manager, with a scripted fake fetch and a manual clock behind every timer, so no socket opens
 // and time moves only when a test advances it.
 
+import { frontProxyYaml } from '../../test/support/edgeway.ts'
 import { ManualClock } from '../../test/support/manual-clock.ts'
 import { parseConfig } from '../config/load-config.ts'
 import type { ListenerConfig } from '../config/model.ts'
@@ -37,31 +38,10 @@ export function hanging(request: UpstreamRequest): Promise<Response> {
   return new Promise((_, reject) => request.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }))
 }
 
+/** The one-route front proxy the integration tests use too, over endpoints 10.0.0.1... (never dialled). */
 export function listenerYaml(options: Pick<FixtureOptions, 'listener' | 'route' | 'cluster' | 'endpoints'> = {}): string {
-  const endpoints = Array.from({ length: options.endpoints ?? 1 }, (_, i) => `        - { address: 10.0.0.${i + 1}, port: 8080 }`)
-  const block = (text: string | undefined, spaces: number) => (text ?? '').trim().split('\n').filter(Boolean).map((line) => ' '.repeat(spaces) + line.trim()).join('\n')
-  return `
-listeners:
-  - name: ingress_http
-    address: 127.0.0.1
-    port: 0
-${block(options.listener, 4)}
-    virtual_hosts:
-      - name: backend
-        domains: ["*"]
-        routes:
-          - match: { prefix: /service/1 }
-            route:
-              cluster: service1
-${block(options.route, 14)}
-clusters:
-  - name: service1
-    connect_timeout: 0.25s
-${block(options.cluster, 4)}
-    load_assignment:
-      endpoints:
-${endpoints.join('\n')}
-`
+  const endpoints = Array.from({ length: options.endpoints ?? 1 }, (_, i) => ({ address: `10.0.0.${i + 1}`, port: 8080 }))
+  return frontProxyYaml(endpoints, options)
 }
 
 export function listenerConfig(options: Pick<FixtureOptions, 'listener' | 'route' | 'cluster'> = {}): ListenerConfig {
