@@ -46,6 +46,11 @@ describe('sqlite storage survives a restart', () => {
       expect((await traceIds(after)).sort()).toEqual(['00000000000000e1', '00000000000000e2'])
       const trace = (await (await fetch(`${after.url}/api/v2/trace/00000000000000e1`)).json()) as unknown[]
       expect(trace).toHaveLength(6)
+      // The viewer renders it from the file too, on either runtime.
+      const page = await fetch(`${after.url}/zipkin/traces/00000000000000e1`)
+      expect(page.status).toBe(200)
+      expect(page.headers.get('content-security-policy')).toContain("script-src 'self'")
+      expect(await page.text()).toContain('checkstock')
       // And it keeps accepting: a late half merges into the stored span.
       await post(after, '00000000000000e1', 'e1')
       expect(((await (await fetch(`${after.url}/api/v2/trace/00000000000000e1`)).json()) as unknown[]).length).toBe(6)

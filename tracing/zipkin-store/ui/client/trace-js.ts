@@ -78,6 +78,7 @@ export const TRACE_JS = `(function () {
   var waterfall = document.getElementById('waterfall')
   var total = Number(waterfall.dataset.durationUs)
   var bars = Array.prototype.slice.call(waterfall.querySelectorAll('.bar'))
+  var original = bars.map(function (bar) { return [bar.style.cssText, bar.nextElementSibling ? bar.nextElementSibling.style.cssText : ''] })
   var ticks = Array.prototype.slice.call(document.querySelectorAll('#ticks span'))
   var note = document.getElementById('zoom-note')
   function label(us) {
@@ -98,8 +99,12 @@ export const TRACE_JS = `(function () {
       bar.style.left = left.toFixed(3) + '%'
       bar.style.width = Math.max(right - left, 0.3).toFixed(3) + '%'
       var text = bar.nextElementSibling
-      if (text) { text.style.left = Math.min(right, 85).toFixed(3) + '%'; text.style.right = ''; text.style.color = '' }
+      if (!text) return
+      // As the server places it: right of the bar, or inside it when the bar reaches the end.
+      if (right <= 85) text.style.cssText = 'left:' + right.toFixed(3) + '%'
+      else text.style.cssText = 'right:' + (100 - right).toFixed(3) + '%;padding-right:6px;color:#fff'
     })
+    if (from === 0 && to === 1) bars.forEach(function (bar, i) { bar.style.cssText = original[i][0]; if (bar.nextElementSibling) bar.nextElementSibling.style.cssText = original[i][1] })
     ticks.forEach(function (tick) { tick.textContent = label(lo + Number(tick.dataset.fraction) * span) })
     note.hidden = from === 0 && to === 1
     waterfall.dataset.zoom = from.toFixed(4) + '-' + to.toFixed(4)
