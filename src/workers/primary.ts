@@ -133,6 +133,10 @@ export async function startPrimary(config: Config, options: PrimaryOptions): Pro
     ports,
     generation: () => generation,
     async apply(next) {
+      const known = new Set(generation.config.listeners.map((l) => l.name))
+      const unshareable = next.listeners.filter((l) => l.port === 0 && !known.has(l.name)).map((l) => l.name)
+      // Each worker would get a port of its own: not one listener any more.
+      if (unshareable.length) throw new Error(`listener(s) ${unshareable.join(', ')}: a listener added by a reload needs a fixed port with --concurrency > 1`)
       const held = new Set(generation.config.listeners.map((l) => `${l.address}:${l.port}`))
       // Ports this edgeway does not hold yet are probed like at startup; port 0 would differ per worker.
       await assertPortsFree(

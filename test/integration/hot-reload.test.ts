@@ -102,6 +102,21 @@ for (const runtime of ['bun', 'deno'] as const) {
   })
 }
 
+test('--concurrency 2: SIGHUP to the primary and its workers (a hangup of the process group) reloads once and kills nothing', async () => {
+  const proxy = await group.proxy('hup-c2', yaml('blue'), {}, { args: ['--concurrency', '2'] })
+  const file = join(group.dir, 'hup-c2.yaml')
+  const workers = ((await (await fetch(`${proxy.url('admin')}/workers`)).json()) as { workers: { pid: number }[] }).workers.map((w) => w.pid)
+  writeFileSync(file, yaml('green'))
+  for (const pid of [proxy.process.child.pid!, ...workers]) process.kill(pid, 'SIGHUP')
+  await proxy.process.waitFor('version 2', 15_000)
+  const bodies = await Promise.all(Array.from({ length: 10 }, () => fetch(`${proxy.url('ingress_http')}/`, { headers: { connection: 'close' } }).then((r) => r.text())))
+  expect(new Set(bodies)).toEqual(new Set(['green\n']))
+  const after = ((await (await fetch(`${proxy.url('admin')}/workers`)).json()) as { workers: { pid: number; state: string }[] }).workers
+  expect(after.map((w) => [w.pid, w.state])).toEqual(workers.map((pid) => [pid, 'live']))
+  expect(proxy.process.stdout()).not.toContain('exited with code')
+  expect(proxy.process.stdout()).not.toContain('version 3')
+}, 60_000)
+
 describe('20 reloads under load lose no request', () => {
   for (const [runtime, concurrency] of [['bun', '1'], ['bun', '2'], ['deno', '1'], ['deno', '2']] as const) {
     test(`${runtime} --concurrency ${concurrency}`, async () => {
