@@ -7,6 +7,7 @@ import { batchedWriter, formatJson, formatText } from '../access-log.ts'
 import type { Config, ListenerConfig } from '../config/model.ts'
 import { buildListenerHandler } from '../listener/guard.ts'
 import { drainable, type InFlight } from '../listener/drain.ts'
+import type { ComponentLogger } from '../log/logger.ts'
 import { createProxyHandler } from '../proxy/proxy-handler.ts'
 import type { RequestTracer } from '../proxy/request-tracer.ts'
 import { RouteTable } from '../routing/route-table.ts'
@@ -27,6 +28,8 @@ export type HandlerDeps = {
   readonly tracer: RequestTracer | undefined
   readonly write: (chunk: string) => void
   readonly log: (line: string) => void
+  /** The router logger handed to each listener's request path. */
+  readonly routerLog?: ComponentLogger
   readonly inFlight: InFlight
   readonly closeConnections: () => boolean
 }
@@ -47,6 +50,7 @@ export function handlerFactory(deps: HandlerDeps): (listener: ListenerConfig) =>
       accessLog: listener.accessLog.enabled ? (entry) => accessLogWriter(format(entry)) : undefined,
       tracer: deps.tracer,
       hostname: host,
+      ...(deps.routerLog && { log: deps.routerLog }),
       fetch: deps.runtime.upstreamFetch,
       classify: deps.runtime.classifyUpstreamError,
       now: () => performance.now(),

@@ -22,6 +22,8 @@ export type Attempt = {
   readonly perTry: boolean
   /** The cluster's connect_timeout. */
   readonly connectTimeoutMs?: number
+  /** Set by the attempt loop when the attempt ends: start to response headers or failure, ms. */
+  elapsedMs?: number
   /** The downstream request's signal: a client that disconnects cancels the attempt. */
   readonly downstreamSignal: AbortSignal | undefined
 }

@@ -58,7 +58,9 @@ export async function forward(request: RoutedRequest, info: RequestInfo, observe
       info.attempts = number
       observer.attemptStarted(info, attempt)
       endpoint.activeRequests++
+      const attemptStarted = deps.now()
       let result = await runAttempt(attempt, deps)
+      attempt.elapsedMs = deps.now() - attemptStarted
       endpoint.activeRequests--
       if (result.kind === 'failure') {
         // A body the client broke (gone, malformed, over the limit) fails the attempt, not the endpoint.

@@ -7,6 +7,8 @@ import type { ListenerStats } from '../stats/stats-store.ts'
 import type { Attempt, AttemptResult } from './attempt.ts'
 import type { RequestInfo } from './request-info.ts'
 import type { RequestTrace, RequestTracer } from './request-tracer.ts'
+import type { ComponentLogger } from '../log/logger.ts'
+import { DebugObserver } from './debug-observer.ts'
 import { statsObserver, type DownstreamEvent, type UpstreamEvent } from './stats-observer.ts'
 
 export interface RequestObserver {
@@ -40,6 +42,8 @@ export type ObserverDeps = {
   /** Access log sink; undefined when the listener logs nothing. */
   readonly accessLog: ((info: RequestInfo) => void) | undefined
   readonly tracer: RequestTracer | undefined
+  /** The router logger: while it is at debug, each request's decisions are logged. */
+  readonly log?: ComponentLogger
 }
 
 const INTERNAL = { internal: true } as const
@@ -48,12 +52,13 @@ const EXTERNAL = { internal: false } as const
 /** Without a tracer every request shares one stateless observer: nothing is allocated per request. */
 export function createListenerObserver(deps: ObserverDeps): ListenerObserver {
   const base = statsObserver(deps.stats, deps.accessLog)
-  const { tracer, listener } = deps
+  const { tracer, listener, log } = deps
   return {
     watchesBody: deps.accessLog !== undefined || tracer !== undefined,
     start(request, info, peer) {
       base.started()
-      return tracer ? new TracedObserver(base, tracer.start(request, info, listener, peer, info.internal ? INTERNAL : EXTERNAL)) : base
+      const observer = tracer ? new TracedObserver(base, tracer.start(request, info, listener, peer, info.internal ? INTERNAL : EXTERNAL)) : base
+      return log?.debugOn ? new DebugObserver(observer, log) : observer
     },
   }
 }

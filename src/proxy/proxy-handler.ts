@@ -2,6 +2,7 @@
 // route → forward (attempts) → downstream response. Every failure becomes a local reply; nothing
 // throws out. What happens is recorded in one RequestInfo and reported to one observer.
 
+import type { ComponentLogger } from '../log/logger.ts'
 import type { ConnInfo, Runtime } from '../runtime.ts'
 import type { ListenerConfig } from '../config/model.ts'
 import { ProxyError } from '../errors.ts'
@@ -29,6 +30,8 @@ export type ProxyHandlerDeps = ForwardDeps & {
   readonly accessLog: ((info: RequestInfo) => void) | undefined
   readonly tracer: RequestTracer | undefined
   readonly hostname: string
+  /** The router logger (debug: every routing and attempt decision). */
+  readonly log?: ComponentLogger
 }
 
 export type ProxyHandler = (request: Request, conn: ConnInfo) => Promise<Response>

@@ -15,7 +15,9 @@ export function respond(response: Response, info: RequestInfo, observer: Request
   info.status = response.status
   observer.responded(info)
   if (!ctx.observers.watchesBody) {
-    // Nobody needs the body's size or end: the request is done for the observers now.
+    // Nobody needs the body's size or end: the request is done for the observers now, and its
+    // duration (downstream_rq_time) ends at the handover of the response to the runtime.
+    info.durationMs = Math.round(ctx.now() - info.startedAt)
     observer.done(info)
     return response
   }

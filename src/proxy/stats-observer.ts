@@ -29,13 +29,15 @@ export function statsObserver(stats: ListenerStats, accessLog: ((info: RequestIn
     attemptStarted(info: RequestInfo) {
       info.upstreamClusterStats!.upstream_rq_total.inc()
     },
-    attemptDone(info: RequestInfo, _attempt: Attempt, result: AttemptResult) {
+    attemptDone(info: RequestInfo, attempt: Attempt, result: AttemptResult) {
       const cluster = info.upstreamClusterStats!
       if (result.kind === 'response') {
         const status = result.response.status
         cluster.upstream_rq_completed.inc()
         cluster[`upstream_rq_${Math.floor(status / 100)}xx` as 'upstream_rq_2xx'].inc()
         cluster.code(status).inc()
+        // Envoy's upstream_rq_time: per upstream request that got an answer, in ms.
+        if (attempt.elapsedMs !== undefined) cluster.upstream_rq_time.record(attempt.elapsedMs)
         return
       }
       switch (result.failure) {
@@ -62,6 +64,7 @@ export function statsObserver(stats: ListenerStats, accessLog: ((info: RequestIn
     },
     done(info: RequestInfo) {
       stats.downstream_rq_active.dec()
+      stats.downstream_rq_time.record(info.durationMs)
       accessLog?.(info)
     },
   }

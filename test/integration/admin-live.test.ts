@@ -148,3 +148,24 @@ describe('/listeners and /memory of a running proxy', () => {
     expect(Number(memory['heap_size'])).toBeGreaterThan(0)
   })
 })
+
+describe('latency histograms after proxied traffic', () => {
+  test('upstream_rq_time and downstream_rq_time counted one per request in every format', async () => {
+    const prometheus = await (await admin('/stats/prometheus')).text()
+    expect(prometheus).toContain('# TYPE envoy_cluster_upstream_rq_time histogram\n')
+    // Other tests of this file send requests too: the histograms must agree with the counters.
+    const value = (series: string) => Number(new RegExp(`^${series.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} (\\S+)$`, 'm').exec(prometheus)?.[1])
+    const attempts = value('envoy_cluster_upstream_rq_completed{envoy_cluster_name="service1"}')
+    expect(attempts).toBeGreaterThanOrEqual(REQUESTS)
+    expect(value('envoy_cluster_upstream_rq_time_count{envoy_cluster_name="service1"}')).toBe(attempts)
+    expect(value('envoy_cluster_upstream_rq_time_bucket{envoy_cluster_name="service1",le="+Inf"}')).toBe(attempts)
+    expect(value('envoy_http_downstream_rq_time_count{envoy_http_conn_manager_prefix="ingress_http"}')).toBe(value('envoy_http_downstream_rq_total{envoy_http_conn_manager_prefix="ingress_http"}'))
+    expect(lintExposition(prometheus)).toEqual([])
+    const text = await (await admin('/stats?filter=rq_time')).text()
+    expect(text).toMatch(/^cluster\.service1\.upstream_rq_time: P0\([^)]*\) P25\(/m)
+    const json = (await (await admin('/stats?format=json&filter=upstream_rq_time')).json()) as { stats: { histograms?: { computed_quantiles: { name: string; values: { cumulative: number | null }[] }[] } }[] }
+    const histograms = json.stats.find((s) => s.histograms)!.histograms!
+    const upstream = histograms.computed_quantiles.find((h) => h.name === 'cluster.service1.upstream_rq_time')!
+    expect(upstream.values.at(-1)!.cumulative).toBeGreaterThanOrEqual(0)
+  })
+})
