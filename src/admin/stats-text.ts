@@ -1,7 +1,7 @@
 // /stats query handling and the text and JSON shapes Envoy prints: `name: value` lines, or
 // `{"stats":[{"name":..,"value":..}]}`.
 
-import { compileSafeRegex, type SafeRegex } from '../regex/safe-regex.ts'
+import { compileSafeRegex, REQUEST_REGEX_LIMITS, type SafeRegex } from '../regex/safe-regex.ts'
 import type { Stat } from '../stats/stats-store.ts'
 
 export type StatsSelection<T = Stat> = { readonly ok: true; readonly stats: T[] } | { readonly ok: false; readonly error: string }
@@ -15,7 +15,7 @@ export function selectStats<T extends { readonly name: string; readonly value: n
   let pattern: SafeRegex | undefined
   if (filter !== undefined && filter !== '') {
     try {
-      pattern = compileSafeRegex(filter)
+      pattern = compileSafeRegex(filter, REQUEST_REGEX_LIMITS)
     } catch (error) {
       return { ok: false, error: `Invalid regex: ${error instanceof Error ? error.message : String(error)}` }
     }

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { RE2JS } from 're2js'
 import { dfaWholeMatch } from './dfa-whole-match.ts'
-import { compileSafeRegex, safeRegexProblem, SafeRegexError } from './safe-regex.ts'
+import { CONFIG_REGEX_LIMITS, compileSafeRegex, REQUEST_REGEX_LIMITS, safeRegexProblem, SafeRegexError } from './safe-regex.ts'
 
 describe('compileSafeRegex: RE2 syntax', () => {
   test('matchesWhole anchors both ends, searches finds any part', () => {
@@ -52,6 +52,28 @@ describe('compileSafeRegex: RE2 syntax', () => {
     }
     const mixed = compileSafeRegex('/x(?i)YZ')
     expect([mixed.matchesWhole('/xyz'), mixed.matchesWhole('/xYz'), mixed.matchesWhole('/XYZ')]).toEqual([true, true, false])
+  })
+})
+
+describe('pattern size: compile time and per-character cost are bounded too', () => {
+  test('counted repetitions that add up past the limit are refused before compiling (7 KB of x{1000} took 13 s)', () => {
+    const started = performance.now()
+    expect(safeRegexProblem('x{1000}'.repeat(1000))).toBe('regex too long: 7000 characters, at most 4096')
+    expect(safeRegexProblem('x{1000}'.repeat(6))).toBe('regex too large: its counted repetitions add up to 6000 copies, at most 5000')
+    expect(safeRegexProblem('x{100,600}y{2,}', REQUEST_REGEX_LIMITS)).toBe('regex too large: its counted repetitions add up to 602 copies, at most 500')
+    expect(performance.now() - started).toBeLessThan(1000)
+    // Braces inside a class or escaped are literal.
+    expect(safeRegexProblem('[{9999}]\\{9999}', REQUEST_REGEX_LIMITS)).toBeUndefined()
+  })
+
+  test('a program past the size limit is refused with its size; Envoy-sized patterns pass', () => {
+    expect(safeRegexProblem('a{1,1000}b{1,1000}c{1,1000}')).toMatch(/^regex too large: RE2 program size \d+, at most 5000$/)
+    expect(safeRegexProblem('\\pL{1,200}x{1,200}', REQUEST_REGEX_LIMITS)).toMatch(/^regex too large: RE2 program size \d+, at most 500$/)
+    expect(safeRegexProblem('[a-z]'.repeat(600), REQUEST_REGEX_LIMITS)).toBe('regex too long: 3000 characters, at most 512')
+    expect(safeRegexProblem('/api/v[0-9]+/items/[0-9]+', REQUEST_REGEX_LIMITS)).toBeUndefined()
+    expect(safeRegexProblem('a{1,1000}')).toBeUndefined()
+    expect(CONFIG_REGEX_LIMITS.maxProgramSize).toBeGreaterThan(100)
+    expect(() => compileSafeRegex('a'.repeat(600), REQUEST_REGEX_LIMITS)).toThrow(SafeRegexError)
   })
 })
 

@@ -14,14 +14,21 @@ export type SafeRegex = {
 
 export class SafeRegexError extends Error {}
 
-/** Compiles once; throws SafeRegexError with RE2's reason when the pattern is not RE2 syntax. */
-export function compileSafeRegex(source: string): SafeRegex {
-  let compiled: RE2JS
-  try {
-    compiled = RE2JS.compile(source)
-  } catch (error) {
-    throw new SafeRegexError(reason(error))
-  }
+/**
+ * Linear time is per character of input *times the size of the program*, and compiling costs too
+ * (a 7 KB `x{1000}x{1000}...` took 13 s and 400 MiB): so patterns are bounded like Envoy bounds
+ * them (re2.max_program_size, 100 there by default), here more loosely.
+ */
+export type RegexLimits = { readonly maxLength: number; readonly maxProgramSize: number }
+
+/** For config: generous; Envoy itself refuses programs over 100 unless told otherwise. */
+export const CONFIG_REGEX_LIMITS: RegexLimits = { maxLength: 4096, maxProgramSize: 5000 }
+/** For a pattern from a request (/stats?filter=), run over every stat name on the data plane's event loop. */
+export const REQUEST_REGEX_LIMITS: RegexLimits = { maxLength: 512, maxProgramSize: 500 }
+
+/** Compiles once; throws SafeRegexError with the reason when the pattern is not RE2 syntax or too big. */
+export function compileSafeRegex(source: string, limits: RegexLimits = CONFIG_REGEX_LIMITS): SafeRegex {
+  const compiled = compileWithin(source, limits)
   const literal = literalPrefix(source)
   const fast = dfaWholeMatch(compiled)
   const whole = fast ? (input: string) => fast(input) ?? compiled.testExact(input) : (input: string) => compiled.testExact(input)
@@ -34,14 +41,58 @@ export function compileSafeRegex(source: string): SafeRegex {
   }
 }
 
-/** The problem with `source` as an RE2 pattern, or undefined when it compiles. */
-export function safeRegexProblem(source: string): string | undefined {
+/** The problem with `source` as an RE2 pattern, or undefined when it compiles within `limits`. */
+export function safeRegexProblem(source: string, limits: RegexLimits = CONFIG_REGEX_LIMITS): string | undefined {
   try {
-    RE2JS.compile(source)
+    compileWithin(source, limits)
     return undefined
   } catch (error) {
-    return reason(error)
+    return (error as Error).message
   }
+}
+
+function compileWithin(source: string, limits: RegexLimits): RE2JS {
+  if (source.length > limits.maxLength) throw new SafeRegexError(`regex too long: ${source.length} characters, at most ${limits.maxLength}`)
+  // Counted repetitions are compiled as copies: bound them before paying for the compile.
+  const copies = repeatCopies(source)
+  if (copies > limits.maxProgramSize) throw new SafeRegexError(`regex too large: its counted repetitions add up to ${copies} copies, at most ${limits.maxProgramSize}`)
+  let compiled: RE2JS
+  try {
+    compiled = RE2JS.compile(source)
+  } catch (error) {
+    throw new SafeRegexError(reason(error))
+  }
+  const size = compiled.programSize()
+  if (size > limits.maxProgramSize) throw new SafeRegexError(`regex too large: RE2 program size ${size}, at most ${limits.maxProgramSize}`)
+  return compiled
+}
+
+/** Sum of the counts of `{n}`, `{n,}`, `{n,m}` outside classes and escapes (an upper bound on the copies). */
+function repeatCopies(source: string): number {
+  let total = 0
+  let inClass = false
+  for (let i = 0; i < source.length; i++) {
+    const ch = source[i]
+    if (ch === '\\') {
+      i++
+      continue
+    }
+    if (inClass) {
+      if (ch === ']') inClass = false
+      continue
+    }
+    if (ch === '[') {
+      inClass = true
+      // A `]` right after `[` or `[^` is literal.
+      if (source[i + 1] === '^') i++
+      if (source[i + 1] === ']') i++
+      continue
+    }
+    if (ch !== '{') continue
+    const match = /^\{(\d+)(?:,(\d*))?\}/.exec(source.slice(i, i + 16))
+    if (match) total += Math.max(Number(match[1]), Number(match[2] || 0))
+  }
+  return total
 }
 
 function reason(error: unknown): string {
