@@ -26,6 +26,7 @@ function route(match: Partial<RouteMatchConfig>, cluster: string): RouteConfig {
     retryPolicy: undefined,
     operation: undefined,
     websocket: undefined,
+    hashPolicy: [],
   } as RouteConfig
 }
 

@@ -54,13 +54,13 @@ listeners:
     virtual_hosts: [ { name: v, domains: ["*"], routes: [ { match: { prefix: / }, route: { cluster: c, timeout: soon } } ] } ]
 clusters:
   - name: c
-    lb_policy: maglev
+    lb_policy: magnetic
     load_assignment: { endpoints: [ { address: 127.0.0.1, port: "80a" } ] }
 `)
     expect(found).toContain('listeners[0].port: expected integer 0-65535, got "80a"')
     expect(found).toContain('listeners[0].colour: unknown key (typo?)')
     expect(found).toContain('listeners[0].virtual_hosts[0].routes[0].route.timeout: expected a duration like "0.25s", "250ms" or "15s", got "soon"')
-    expect(found).toContain('clusters[0].lb_policy: expected one of round_robin | least_request | random, got "maglev"')
+    expect(found).toContain('clusters[0].lb_policy: expected one of round_robin | least_request | random | ring_hash | maglev, got "magnetic"')
     expect(found).toContain('clusters[0].load_assignment.endpoints[0].port: expected integer 1-65535, got "80a"')
   })
 

@@ -176,7 +176,17 @@ export type RouteConfig = HeaderRules & {
   readonly operation: string | undefined
   /** Route-level upgrade_configs: overrides the listener's websocket setting when set. */
   readonly websocket: boolean | undefined
+  /** What a RING_HASH or MAGLEV cluster hashes for this route; empty = a random endpoint. */
+  readonly hashPolicy: readonly HashPolicy[]
 }
+
+/** One of Envoy's route hash policies; values are combined in order, a terminal one that produced a value ends the list. */
+export type HashPolicy = { readonly terminal: boolean } & (
+  | { readonly kind: 'header'; readonly name: string }
+  | { readonly kind: 'cookie'; readonly name: string }
+  | { readonly kind: 'query_parameter'; readonly name: string }
+  | { readonly kind: 'source_ip' }
+)
 
 export type RetryOn = '5xx' | 'gateway-error' | 'connect-failure' | 'reset' | 'retriable-status-codes' | 'retriable-4xx'
 
@@ -191,7 +201,7 @@ export type RetryPolicyConfig = {
 
 export type DnsLookupFamily = 'V4_ONLY' | 'V6_ONLY' | 'AUTO' | 'V4_PREFERRED' | 'ALL'
 export type ClusterType = 'static' | 'strict_dns' | 'logical_dns'
-export type LbPolicy = 'round_robin' | 'least_request' | 'random'
+export type LbPolicy = 'round_robin' | 'least_request' | 'random' | 'ring_hash' | 'maglev'
 
 export type EndpointAddress = { readonly address: string; readonly port: number }
 
@@ -199,6 +209,10 @@ export type ClusterConfig = {
   readonly name: string
   readonly type: ClusterType
   readonly lbPolicy: LbPolicy
+  /** RING_HASH's points on the ring in all (Envoy's minimum_ring_size, default 1024). */
+  readonly ringHashMinimumRingSize: number
+  /** MAGLEV's lookup table size, a prime (Envoy's default 65537). */
+  readonly maglevTableSize: number
   readonly connectTimeoutMs: number
   readonly dnsRefreshRateMs: number
   /** How long a listener routing here waits for this cluster's first discovery and health checks before it accepts anyway. */

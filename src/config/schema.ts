@@ -122,6 +122,19 @@ const routeMatch = z.strictObject({
   headers: z.array(headerMatcher).default([]),
 })
 
+/** Envoy's RouteAction.HashPolicy: exactly one source, optionally terminal. */
+const hashPolicy = z
+  .strictObject({
+    header: z.strictObject({ header_name: headerName }).optional(),
+    cookie: z.strictObject({ name }).optional(),
+    query_parameter: z.strictObject({ name }).optional(),
+    connection_properties: z.strictObject({ source_ip: z.literal(true, { error: 'only source_ip: true is supported' }) }).optional(),
+    terminal: z.boolean().default(false),
+  })
+  .refine((p) => [p.header, p.cookie, p.query_parameter, p.connection_properties].filter(Boolean).length === 1, {
+    error: 'needs exactly one of header, cookie, query_parameter, connection_properties',
+  })
+
 const routeAction = z.strictObject({
   cluster: name.optional(),
   weighted_clusters: z
@@ -134,6 +147,7 @@ const routeAction = z.strictObject({
   idle_timeout: duration.optional(),
   retry_policy: retryPolicy.optional(),
   upgrade_configs: upgradeConfigs.optional(),
+  hash_policy: z.array(hashPolicy).default([]),
 })
 
 const route = z.strictObject({
@@ -225,7 +239,9 @@ const healthCheck = z.strictObject({
 const cluster = z.strictObject({
   name,
   type: lowerEnum(['static', 'strict_dns', 'logical_dns']).default('static'),
-  lb_policy: lowerEnum(['round_robin', 'least_request', 'random']).default('round_robin'),
+  lb_policy: lowerEnum(['round_robin', 'least_request', 'random', 'ring_hash', 'maglev']).default('round_robin'),
+  ring_hash_lb_config: z.strictObject({ minimum_ring_size: int(1, 8_388_608).default(1024) }).optional(),
+  maglev_lb_config: z.strictObject({ table_size: int(2, 5_000_011).default(65537) }).optional(),
   connect_timeout: positiveDuration.optional(),
   dns_refresh_rate: positiveDuration.optional(),
   initial_fetch_timeout: positiveDuration.optional(),

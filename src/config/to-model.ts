@@ -124,6 +124,7 @@ function toRoute(r: FileRoute): M.RouteConfig {
     retryPolicy: r.route.retry_policy && toRetryPolicy(r.route.retry_policy),
     operation: r.decorator?.operation,
     websocket: websocketEnabled(r.route.upgrade_configs),
+    hashPolicy: r.route.hash_policy.map(toHashPolicy),
     ...toHeaderRules(r),
   }
 }
@@ -157,6 +158,8 @@ function toCluster(c: FileCluster): M.ClusterConfig {
     name: c.name,
     type: c.type,
     lbPolicy: c.lb_policy,
+    ringHashMinimumRingSize: c.ring_hash_lb_config?.minimum_ring_size ?? 1024,
+    maglevTableSize: c.maglev_lb_config?.table_size ?? 65537,
     connectTimeoutMs: ms(c.connect_timeout, DEFAULTS.connectTimeoutMs),
     dnsRefreshRateMs: ms(c.dns_refresh_rate, DEFAULTS.dnsRefreshRateMs),
     initialFetchTimeoutMs: ms(c.initial_fetch_timeout, DEFAULTS.initialFetchTimeoutMs),
@@ -183,4 +186,12 @@ function toCluster(c: FileCluster): M.ClusterConfig {
       maxRetries: cb?.max_retries ?? DEFAULTS.circuitBreakers.maxRetries,
     },
   }
+}
+
+function toHashPolicy(p: FileRoute['route']['hash_policy'][number]): M.HashPolicy {
+  const terminal = p.terminal
+  if (p.header) return { kind: 'header', name: p.header.header_name, terminal }
+  if (p.cookie) return { kind: 'cookie', name: p.cookie.name, terminal }
+  if (p.query_parameter) return { kind: 'query_parameter', name: p.query_parameter.name, terminal }
+  return { kind: 'source_ip', terminal }
 }

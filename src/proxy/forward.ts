@@ -35,7 +35,7 @@ export async function forward(request: RoutedRequest, info: RequestInfo, observe
   if (!cluster.tryAcquireRequest()) return { outcome: overflow(), upstreamTimeMs: 0 }
   try {
     for (let number = 1; ; number++) {
-      const endpoint = cluster.pick(tried && { exclude: tried })
+      const endpoint = cluster.pick({ ...(tried && { exclude: tried }), ...(request.hash !== undefined && { hash: request.hash }) })
       info.upstreamHost = endpoint?.key
       if (!endpoint) return finish(last?.kind === 'failure' ? failureReply(last.failure, last.cause, number - 1) : noHealthyUpstream())
       const remaining = deadline - deps.now()

@@ -5,6 +5,7 @@ import type { ConnInfo } from '../runtime.ts'
 import type { ListenerConfig, RetryPolicyConfig, RouteConfig } from '../config/model.ts'
 import { noRoute, ProxyError, TlsRedirect } from '../errors.ts'
 import type { HeaderMutation } from '../routing/header-rules.ts'
+import { requestHash } from '../routing/hash-policy.ts'
 import { headerVariables } from '../routing/header-variables.ts'
 import type { RouteTable } from '../routing/route-table.ts'
 import type { Cluster } from '../upstream/cluster.ts'
@@ -39,6 +40,8 @@ export type RoutedRequest = {
   /** The route's idle_timeout for the response body; 0 for none. */
   readonly idleTimeoutMs: number
   readonly retryPolicy: RetryPolicyConfig | undefined
+  /** The route's hash_policy value for RING_HASH and MAGLEV clusters; undefined = pick at random. */
+  readonly hash: number | undefined
   readonly downstreamSignal: AbortSignal | undefined
   /** The virtual host's and route's response header rules; undefined where a level has none. */
   readonly hostResponseRules: HeaderMutation | undefined
@@ -50,7 +53,8 @@ export type RoutedRequest = {
 export async function routePhase(request: Request, conn: ConnInfo, info: RequestInfo, observer: RequestObserver, ctx: RouteContext): Promise<RoutedRequest | ProxyError> {
   const { listener } = ctx
   const incoming = request.headers
-  const query = info.path.indexOf('?')
+  const queryAt = info.path.indexOf('?')
+  const query = queryAt < 0 ? '' : info.path.slice(queryAt + 1)
   if (ctx.redirectsToTls) {
     // As Envoy: the virtual host alone decides, whether or not a route matches.
     const virtualHost = ctx.routes.virtualHost?.(info.authority ?? '')
@@ -59,8 +63,8 @@ export async function routePhase(request: Request, conn: ConnInfo, info: Request
   }
   const match = ctx.routes.match({
     authority: info.authority ?? '',
-    path: query < 0 ? info.path : info.path.slice(0, query),
-    query: query < 0 ? '' : info.path.slice(query + 1),
+    path: queryAt < 0 ? info.path : info.path.slice(0, queryAt),
+    query,
     headers: incoming,
   })
   if (!match) {
@@ -121,6 +125,8 @@ export async function routePhase(request: Request, conn: ConnInfo, info: Request
     timeoutMs: route.timeoutMs,
     idleTimeoutMs: route.idleTimeoutMs,
     retryPolicy,
+    // From the headers as the client sent them (before this route's header rules).
+    hash: route.hashPolicy.length ? requestHash(route.hashPolicy, { headers: incoming, sourceIp: downstreamAddress(incoming, listener, conn.remoteAddress), query }) : undefined,
     downstreamSignal: request.signal,
     hostResponseRules: hostRules.response,
     routeResponseRules: routeRules.response,

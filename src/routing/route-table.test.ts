@@ -18,6 +18,7 @@ function route(match: Partial<RouteMatchConfig>, action: Partial<RouteConfig> = 
     retryPolicy: undefined,
     operation: undefined,
     websocket: undefined,
+    hashPolicy: [],
     ...action,
   }
 }

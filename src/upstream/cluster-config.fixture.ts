@@ -7,6 +7,8 @@ export function clusterConfig(overrides: Partial<ClusterConfig> = {}): ClusterCo
     name: 'service1',
     type: 'static',
     lbPolicy: 'round_robin',
+    ringHashMinimumRingSize: 1024,
+    maglevTableSize: 65537,
     connectTimeoutMs: 250,
     dnsRefreshRateMs: 5_000,
     initialFetchTimeoutMs: 5_000,

@@ -39,7 +39,7 @@ export class Cluster {
     this.name = config.name
     this.stats = deps.stats
     this.#clock = deps.clock
-    this.#lb = createLoadBalancer(config.lbPolicy, deps.random)
+    this.#lb = createLoadBalancer(config, deps.random)
     this.circuitBreakers = new CircuitBreakers(config.circuitBreakers, deps.stats)
     const members = () => this.#members
     const onChange = () => this.#updateHealthyGauge()

@@ -55,6 +55,33 @@ describe('front-proxy sandbox (v3)', () => {
   })
 })
 
+describe('RING_HASH and MAGLEV with a route hash_policy', () => {
+  for (const policy of ['RING_HASH', 'MAGLEV']) {
+    test(`${policy}: one user always reaches the same endpoint, users spread over all three`, async () => {
+      const replicas = await Promise.all(['a', 'b', 'c'].map((name) => startUpstream({ name })))
+      try {
+        const yaml = envoyFixture('front-proxy.yaml', { service1: replicas.map((u) => ({ address: u.address, port: u.port })), service2: at(service2) }, [], (doc) => {
+          Object.assign(doc.static_resources.clusters[0], { type: 'STATIC', lb_policy: policy })
+          const route = doc.static_resources.listeners[0].filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes[0].route
+          route.hash_policy = [{ header: { header_name: 'x-user' } }]
+        })
+        const proxy = await startProxy(yaml)
+        proxies.push(proxy)
+        const nameFor = async (user: string) => ((await (await fetch(`${proxy.url('listener_0')}/service/1`, { headers: { 'x-user': user } })).json()) as { name: string }).name
+        const seen = new Set<string>()
+        for (let u = 0; u < 24; u++) {
+          const first = await nameFor(`user-${u}`)
+          for (let again = 0; again < 3; again++) expect(await nameFor(`user-${u}`)).toBe(first)
+          seen.add(first)
+        }
+        expect([...seen].sort()).toEqual(['a', 'b', 'c'])
+      } finally {
+        await Promise.all(replicas.map((u) => u.stop()))
+      }
+    })
+  }
+})
+
 describe('zipkin sandbox', () => {
   test('front proxy (v3): spans to the collector_cluster, named by the decorator; %REQ()% response headers', async () => {
     const collector = new URL(sink.url)

@@ -31,6 +31,8 @@ function startCluster(type: ClusterConfig['type'] = 'strict_dns'): Promise<void>
     name: 'service1',
     type,
     lbPolicy: 'round_robin',
+    ringHashMinimumRingSize: 1024,
+    maglevTableSize: 65537,
     connectTimeoutMs: 250,
     dnsRefreshRateMs: REFRESH_MS,
     initialFetchTimeoutMs: 5_000,

@@ -6,9 +6,10 @@ import { parse, stringify } from 'yaml'
 import { ROOT } from './edgeway.ts'
 
 type Endpoint = { address: string; port: number }
-type Doc = Record<string, any>
+export type Doc = Record<string, any>
 
-export function envoyFixture(file: string, clusters: Record<string, Endpoint[]>, listenerPorts: number[] = []): string {
+/** `edit` may change the parsed document further (a test's own variation of the sandbox file). */
+export function envoyFixture(file: string, clusters: Record<string, Endpoint[]>, listenerPorts: number[] = [], edit: (doc: Doc) => void = () => {}): string {
   const doc: Doc = parse(readFileSync(`${ROOT}test/fixtures/envoy/${file}`, 'utf8'))
   const socket = (address: string, port: number) => ({ socket_address: { address, port_value: port } })
   doc.static_resources.listeners.forEach((l: Doc, i: number) => (l.address = socket('127.0.0.1', listenerPorts[i] ?? 0)))
@@ -20,5 +21,6 @@ export function envoyFixture(file: string, clusters: Record<string, Endpoint[]>,
     if (cluster.hosts) cluster.hosts = endpoints.map((e) => socket(e.address, e.port))
     else cluster.load_assignment.endpoints = [{ lb_endpoints: lbEndpoints }]
   }
+  edit(doc)
   return stringify(doc)
 }

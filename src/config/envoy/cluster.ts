@@ -1,7 +1,7 @@
 // Envoy clusters onto compact ones: discovery type, balancer, timeouts, DNS, endpoints (v3
 // `load_assignment` or v2 `hosts`), health checks, outlier detection, circuit breakers.
 
-import { CIRCUIT_BREAKERS, CLUSTER, HEALTH_CHECK, HTTP_HEALTH_CHECK, OUTLIER_DETECTION, THRESHOLDS } from './fields.ts'
+import { CIRCUIT_BREAKERS, CLUSTER, HEALTH_CHECK, HTTP_HEALTH_CHECK, MAGLEV_LB_CONFIG, OUTLIER_DETECTION, RING_HASH_LB_CONFIG, THRESHOLDS } from './fields.ts'
 import { readEndpoints } from './endpoints.ts'
 import { at, checkKeys, duration, enumOf, idx, list, mapping, type Obj, unwrap } from './reader.ts'
 import { readSocketAddress } from './socket-address.ts'
@@ -25,8 +25,16 @@ function readCluster(tx: Tx, value: unknown, path: string, compactPath: string):
   if (type === 'EDS' || type === 'ORIGINAL_DST') ctx.unsupported(at(path, 'type'), `${type} is`)
   else if (type) out.type = type.toLowerCase()
   const lb = enumOf(ctx, cluster.lb_policy, at(path, 'lb_policy'), ['ROUND_ROBIN', 'LEAST_REQUEST', 'RANDOM', 'RING_HASH', 'MAGLEV', 'CLUSTER_PROVIDED', 'ORIGINAL_DST_LB', 'LOAD_BALANCING_POLICY_CONFIG'])
-  if (lb === 'ROUND_ROBIN' || lb === 'LEAST_REQUEST' || lb === 'RANDOM') out.lb_policy = lb.toLowerCase()
+  if (lb === 'ROUND_ROBIN' || lb === 'LEAST_REQUEST' || lb === 'RANDOM' || lb === 'RING_HASH' || lb === 'MAGLEV') out.lb_policy = lb.toLowerCase()
   else if (lb) ctx.unsupported(at(path, 'lb_policy'), `${lb} is`)
+  if (cluster.ring_hash_lb_config !== undefined) {
+    const ring = mapping(ctx, cluster.ring_hash_lb_config, at(path, 'ring_hash_lb_config'))
+    if (ring) out.ring_hash_lb_config = unwrapAll(checkKeys(ctx, ring, at(path, 'ring_hash_lb_config'), RING_HASH_LB_CONFIG), ['minimum_ring_size'], [])
+  }
+  if (cluster.maglev_lb_config !== undefined) {
+    const maglev = mapping(ctx, cluster.maglev_lb_config, at(path, 'maglev_lb_config'))
+    if (maglev) out.maglev_lb_config = unwrapAll(checkKeys(ctx, maglev, at(path, 'maglev_lb_config'), MAGLEV_LB_CONFIG), ['table_size'], [])
+  }
   if (cluster.connect_timeout !== undefined) out.connect_timeout = duration(cluster.connect_timeout)
   if (cluster.dns_refresh_rate !== undefined) out.dns_refresh_rate = duration(cluster.dns_refresh_rate)
   const family = enumOf(ctx, cluster.dns_lookup_family, at(path, 'dns_lookup_family'), ['AUTO', 'V4_ONLY', 'V6_ONLY', 'V4_PREFERRED', 'ALL'])

@@ -147,10 +147,10 @@ export const HEADER_MATCHER = spec({
 
 export const ROUTE_ACTION = spec({
   name: 'RouteAction',
-  supported: ['cluster', 'weighted_clusters', 'prefix_rewrite', 'host_rewrite_literal', 'host_rewrite', 'timeout', 'idle_timeout', 'retry_policy'],
+  supported: ['cluster', 'weighted_clusters', 'prefix_rewrite', 'host_rewrite_literal', 'host_rewrite', 'timeout', 'idle_timeout', 'retry_policy', 'hash_policy'],
   unsupported: [
     'cluster_header', 'cluster_specifier_plugin', 'inline_cluster_specifier_plugin', 'metadata_match', 'regex_rewrite', 'path_rewrite_policy', 'host_rewrite_header',
-    'host_rewrite_path_regex', 'auto_host_rewrite', 'request_mirror_policies', 'request_mirror_policy', 'rate_limits', 'include_vh_rate_limits', 'hash_policy',
+    'host_rewrite_path_regex', 'auto_host_rewrite', 'request_mirror_policies', 'request_mirror_policy', 'rate_limits', 'include_vh_rate_limits',
     'cors', 'max_grpc_timeout', 'grpc_timeout_offset', 'upgrade_configs', 'internal_redirect_policy', 'internal_redirect_action', 'max_internal_redirects',
     'hedge_policy', 'max_stream_duration', 'early_data_policy', 'retry_policy_typed_config', 'append_x_forwarded_host', 'cluster_not_found_response_code',
   ],
@@ -187,9 +187,10 @@ export const CLUSTER = spec({
     'name', 'type', 'lb_policy', 'connect_timeout', 'dns_refresh_rate', 'dns_resolvers', 'dns_lookup_family', 'load_assignment', 'hosts',
     'health_checks', 'outlier_detection', 'circuit_breakers', 'http2_protocol_options', 'typed_extension_protocol_options', 'transport_socket',
     'per_connection_buffer_limit_bytes', 'http_protocol_options', 'common_http_protocol_options', 'upstream_connection_options',
+    'ring_hash_lb_config', 'maglev_lb_config',
   ],
   unsupported: [
-    'cluster_type', 'eds_cluster_config', 'lb_subset_config', 'ring_hash_lb_config', 'maglev_lb_config', 'original_dst_lb_config', 'least_request_lb_config',
+    'cluster_type', 'eds_cluster_config', 'lb_subset_config', 'original_dst_lb_config', 'least_request_lb_config',
     'round_robin_lb_config', 'common_lb_config', 'load_balancing_policy', 'upstream_bind_config', 'lrs_server', 'transport_socket_matches', 'filters',
     'protocol_selection', 'upstream_http_protocol_options', 'preconnect_policy', 'max_requests_per_connection', 'respect_dns_ttl', 'dns_failure_refresh_rate',
     'typed_dns_resolver_config', 'wait_for_warm_on_init', 'tls_context', 'extension_protocol_options', 'track_timeout_budgets',
@@ -237,3 +238,13 @@ export const THRESHOLDS = spec({
 })
 
 export const RUNTIME_LAYER = spec({ name: 'RuntimeLayer', supported: ['name', 'static_layer'], unsupported: ['disk_layer', 'rtds_layer'], noEffect: { admin_layer: '' } })
+
+export const HASH_POLICY = spec({
+  name: 'RouteAction.HashPolicy',
+  supported: ['header', 'cookie', 'connection_properties', 'query_parameter', 'terminal'],
+  unsupported: ['filter_state'],
+})
+export const HASH_POLICY_HEADER = spec({ name: 'HashPolicy.Header', supported: ['header_name'], unsupported: ['regex_rewrite'] })
+export const HASH_POLICY_COOKIE = spec({ name: 'HashPolicy.Cookie', supported: ['name'], unsupported: ['ttl', 'path', 'attributes'] })
+export const RING_HASH_LB_CONFIG = spec({ name: 'Cluster.RingHashLbConfig', supported: ['minimum_ring_size'], noEffect: { maximum_ring_size: '', hash_function: 'edgeway hashes with its own function' } })
+export const MAGLEV_LB_CONFIG = spec({ name: 'Cluster.MaglevLbConfig', supported: ['table_size'] })

@@ -30,6 +30,7 @@ function routeToEnvoy(r: M.RouteConfig): Record<string, unknown> {
     timeout: seconds(r.timeoutMs),
     ...(r.idleTimeoutMs && { idle_timeout: seconds(r.idleTimeoutMs) }),
     ...(r.retryPolicy && { retry_policy: retryToEnvoy(r.retryPolicy) }),
+    ...(r.hashPolicy.length && { hash_policy: r.hashPolicy.map(hashPolicyToEnvoy) }),
   }
   return {
     ...(r.name !== undefined && { name: r.name }),
@@ -65,4 +66,12 @@ function rulesToEnvoy(r: M.HeaderRules): Record<string, unknown> {
     ...(r.responseHeadersToAdd.length && { response_headers_to_add: add(r.responseHeadersToAdd) }),
     ...(r.responseHeadersToRemove.length && { response_headers_to_remove: [...r.responseHeadersToRemove] }),
   }
+}
+
+function hashPolicyToEnvoy(p: M.HashPolicy): Record<string, unknown> {
+  const terminal = p.terminal ? { terminal: true } : {}
+  if (p.kind === 'header') return { header: { header_name: p.name }, ...terminal }
+  if (p.kind === 'cookie') return { cookie: { name: p.name }, ...terminal }
+  if (p.kind === 'query_parameter') return { query_parameter: { name: p.name }, ...terminal }
+  return { connection_properties: { source_ip: true }, ...terminal }
 }

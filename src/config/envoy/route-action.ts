@@ -1,7 +1,7 @@
 // A route's `route:` action and retry policies. Envoy's wrapper types (`num_retries: { value }`,
 // `weight: { value }`) and `{ seconds, nanos }` durations are unwrapped; names are the compact ones.
 
-import { CLUSTER_WEIGHT, RETRY_POLICY, ROUTE_ACTION, WEIGHTED_CLUSTERS } from './fields.ts'
+import { CLUSTER_WEIGHT, HASH_POLICY, HASH_POLICY_COOKIE, HASH_POLICY_HEADER, RETRY_POLICY, ROUTE_ACTION, WEIGHTED_CLUSTERS } from './fields.ts'
 import { at, checkKeys, duration, idx, list, mapping, type Obj, unwrap } from './reader.ts'
 import type { Tx } from './translate.ts'
 
@@ -17,6 +17,7 @@ export function readRouteAction(tx: Tx, value: unknown, path: string): Obj {
   if (action.timeout !== undefined) out.timeout = duration(action.timeout)
   if (action.idle_timeout !== undefined) out.idle_timeout = duration(action.idle_timeout)
   if (action.retry_policy !== undefined) out.retry_policy = readRetryPolicy(tx, action.retry_policy, at(path, 'retry_policy'))
+  if (action.hash_policy !== undefined) out.hash_policy = list(ctx, action.hash_policy, at(path, 'hash_policy')).map((p, i) => readHashPolicy(tx, p, idx(at(path, 'hash_policy'), i)))
   if (action.weighted_clusters !== undefined) {
     const weightedPath = at(path, 'weighted_clusters')
     const weighted = mapping(ctx, action.weighted_clusters, weightedPath)
@@ -52,5 +53,26 @@ export function readRetryPolicy(tx: Tx, value: unknown, path: string): Obj {
       out.retry_back_off = Object.fromEntries(Object.entries(backOff).map(([key, v]) => [key, duration(v)]))
     }
   }
+  return out
+}
+
+/** One hash policy: the sources have the compact format's shape once their keys are sorted. */
+function readHashPolicy(tx: Tx, value: unknown, path: string): Obj {
+  const { ctx } = tx
+  const policy = mapping(ctx, value, path)
+  if (!policy) return {}
+  checkKeys(ctx, policy, path, HASH_POLICY)
+  const out: Obj = {}
+  if (policy.header !== undefined) {
+    const header = mapping(ctx, policy.header, at(path, 'header'))
+    if (header) out.header = { header_name: checkKeys(ctx, header, at(path, 'header'), HASH_POLICY_HEADER).header_name }
+  }
+  if (policy.cookie !== undefined) {
+    const cookie = mapping(ctx, policy.cookie, at(path, 'cookie'))
+    if (cookie) out.cookie = { name: checkKeys(ctx, cookie, at(path, 'cookie'), HASH_POLICY_COOKIE).name }
+  }
+  if (policy.query_parameter !== undefined) out.query_parameter = policy.query_parameter
+  if (policy.connection_properties !== undefined) out.connection_properties = policy.connection_properties
+  if (policy.terminal !== undefined) out.terminal = unwrap(policy.terminal)
   return out
 }

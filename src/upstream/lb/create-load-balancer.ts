@@ -1,19 +1,28 @@
 // The load-balancer factory: a cluster's lb_policy to one of the policies in this folder. Kept out
 // of load-balancer.ts (the interface) so the policies can import the interface without a cycle.
 
-import type { LbPolicy } from '../../config/model.ts'
+import type { ClusterConfig } from '../../config/model.ts'
 import type { LoadBalancer } from '../load-balancer.ts'
 import { LeastRequestLoadBalancer } from './least-request.ts'
+import { MaglevLoadBalancer } from './maglev.ts'
+import { RingHashLoadBalancer } from './ring-hash.ts'
 import { RandomLoadBalancer } from './random.ts'
 import { RoundRobinLoadBalancer } from './round-robin.ts'
 
-export function createLoadBalancer(policy: LbPolicy, random: () => number = Math.random): LoadBalancer {
-  switch (policy) {
+type BalancerConfig = Pick<ClusterConfig, 'lbPolicy'> & Partial<Pick<ClusterConfig, 'ringHashMinimumRingSize' | 'maglevTableSize'>>
+
+export function createLoadBalancer(config: BalancerConfig | ClusterConfig['lbPolicy'], random: () => number = Math.random): LoadBalancer {
+  const c = typeof config === 'string' ? { lbPolicy: config } : config
+  switch (c.lbPolicy) {
     case 'round_robin':
       return new RoundRobinLoadBalancer()
     case 'least_request':
       return new LeastRequestLoadBalancer(random)
     case 'random':
       return new RandomLoadBalancer(random)
+    case 'ring_hash':
+      return new RingHashLoadBalancer(random, c.ringHashMinimumRingSize)
+    case 'maglev':
+      return new MaglevLoadBalancer(random, c.maglevTableSize)
   }
 }
