@@ -100,10 +100,14 @@ describe('npm start (compose/local/up.ts)', () => {
   })
 
   test('/trace/1 answers and its trace reaches Zipkin: front-proxy, service1, service2 spans, linked', async () => {
-    const requestId = crypto.randomUUID()
     // service2 fails 20 % of its calls and service1's sidecar retries them; a rare triple failure is a 503.
+    // Each try gets its own request id: a failed try is a trace of its own and must not join the query.
+    let requestId = ''
     let answer = { status: 0, body: '' }
-    for (let i = 0; i < 5 && answer.status !== 200; i++) answer = await text(`${edge}/trace/1`, { headers: { 'x-request-id': requestId } })
+    for (let i = 0; i < 5 && answer.status !== 200; i++) {
+      requestId = crypto.randomUUID()
+      answer = await text(`${edge}/trace/1`, { headers: { 'x-request-id': requestId } })
+    }
     expect(answer.status).toBe(200)
     expect(answer.body).toContain('(service 1)')
 
