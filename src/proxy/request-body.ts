@@ -18,9 +18,21 @@ export type PreparedBody = {
 const NONE: PreparedBody = { body: () => null, replayable: true, size: 0, downstreamError: () => undefined }
 
 export async function prepareBody(request: Request, limits: { maxBytes: number; bufferBytes: number; mayRetry: boolean }): Promise<PreparedBody | ProxyError> {
-  // Framing decides: Deno hands an empty stream to requests that declared no body at all.
-  if (!request.body || request.method === 'GET' || request.method === 'HEAD' || !declaresBody(request.headers)) return NONE
+  if (!request.body || request.method === 'GET' || request.method === 'HEAD') return NONE
   const declared = request.headers.get('content-length')
+  if (declared !== null && !declaresBody(request.headers)) return NONE
+  // Neither header: no body in HTTP/1.1 (Deno still hands over an empty stream, which would go out
+  // as an empty chunked body), but HTTP/2 sends bodies without either. A first read tells them apart.
+  let source: ReadableStream<Uint8Array> | undefined = request.body
+  if (declared === null && request.headers.get('transfer-encoding') === null) {
+    try {
+      source = await peeked(request.body)
+    } catch (cause) {
+      return brokenBody(request, cause)
+    }
+    if (source === undefined) return NONE
+  }
+  const body = source
   const length = declared === null ? undefined : Number(declared)
   if (length !== undefined && limits.maxBytes > 0 && length > limits.maxBytes) return payloadTooLarge()
   if (length !== undefined && limits.mayRetry && length <= limits.bufferBytes) {
@@ -38,7 +50,7 @@ export async function prepareBody(request: Request, limits: { maxBytes: number; 
     {
       reader: undefined as ReadableStreamDefaultReader<Uint8Array> | undefined,
       async pull(controller) {
-        this.reader ??= request.body!.getReader()
+        this.reader ??= body.getReader()
         let chunk: Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>
         try {
           chunk = await this.reader.read()
@@ -59,12 +71,38 @@ export async function prepareBody(request: Request, limits: { maxBytes: number; 
         controller.enqueue(chunk.value)
       },
       cancel(reason) {
-        return (this.reader ?? request.body!).cancel(reason)
+        return (this.reader ?? body).cancel(reason)
       },
     } as UnderlyingDefaultSource<Uint8Array> & { reader: ReadableStreamDefaultReader<Uint8Array> | undefined },
     { highWaterMark: 0 },
   )
   return streamOnce(guarded, length, () => failure)
+}
+
+/** The body with its first chunk put back, or undefined when it ended at once; rejects when it broke. */
+async function peeked(body: ReadableStream<Uint8Array>): Promise<ReadableStream<Uint8Array> | undefined> {
+  const reader = body.getReader()
+  let first = await reader.read()
+  // Deno's stream for a request without a body yields an empty chunk before it ends.
+  while (!first.done && first.value.byteLength === 0) first = await reader.read()
+  if (first.done) return undefined
+  let pending: Uint8Array | undefined = first.value
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (pending) {
+          controller.enqueue(pending)
+          pending = undefined
+          return
+        }
+        const next = await reader.read()
+        if (next.done) controller.close()
+        else controller.enqueue(next.value)
+      },
+      cancel: (reason) => reader.cancel(reason),
+    },
+    { highWaterMark: 0 },
+  )
 }
 
 /** The client left (DC), or its runtime refused the body it was sending (Envoy's codec error, 400). */

@@ -13,7 +13,12 @@ import { HOSTILE_CASES, type Expectation } from '../support/hostile-corpus.ts'
 import { RawConnection } from '../support/raw-client.ts'
 import { okResponse, reply, startScriptedUpstream, type ScriptedUpstream } from '../support/scripted-upstream.ts'
 
-const RUNTIMES = ['bun', 'deno'] as const
+// Bun with its default upstream client (fetch) and with edgeway's own HTTP/1.1 client; Deno always uses the latter.
+const RUNTIMES = [
+  { name: 'bun', runtime: 'bun', env: {} },
+  { name: 'bun with EDGEWAY_UPSTREAM_CLIENT=http1', runtime: 'bun', env: { EDGEWAY_UPSTREAM_CLIENT: 'http1' } },
+  { name: 'deno', runtime: 'deno', env: {} },
+] as const
 
 function suiteYaml(upstreamPort: number): string {
   return `
@@ -61,15 +66,15 @@ function markOf(upstream: ScriptedUpstream): number[] {
 
 const NEXT = 'GET /service/1/next HTTP/1.1\r\nHost: x\r\n\r\n'
 
-for (const runtime of RUNTIMES) {
-  describe(`hostile requests on ${runtime}`, () => {
+for (const { name, runtime, env } of RUNTIMES) {
+  describe(`hostile requests on ${name}`, () => {
     const group = new ProcessGroup()
     let upstream: ScriptedUpstream
     let proxy: ProxyProcess
 
     beforeAll(async () => {
       upstream = await startScriptedUpstream((_request, socket) => reply(socket, okResponse('ok')))
-      proxy = await group.proxy(`hostile-${runtime}`, suiteYaml(upstream.port), {}, { runtime, startTimeoutMs: 30_000 })
+      proxy = await group.proxy(`hostile-${runtime}`, suiteYaml(upstream.port), env, { runtime, startTimeoutMs: 30_000 })
     }, 45_000)
 
     afterAll(async () => {

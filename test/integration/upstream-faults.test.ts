@@ -21,7 +21,7 @@ listeners:
         domains: ["*"]
         routes:
           - match: { prefix: /idle/ }
-            route: { cluster: faults, prefix_rewrite: /, timeout: 0s, idle_timeout: 0.6s }
+            route: { cluster: faults, prefix_rewrite: /, timeout: 0s, idle_timeout: 1s }
           - match: { prefix: / }
             route: { cluster: faults, timeout: 1.5s }
 clusters:
@@ -145,8 +145,8 @@ for (const runtime of ['bun', 'deno'] as const) {
 
     test('route idle_timeout cuts a body that goes silent between reads, flagged SI', async () => {
       const before = await stat(proxy, 'http.ingress.downstream_rq_idle_timeout')
-      // One read of 5 bytes per second: each gap is longer than the 0.6 s idle_timeout.
-      const path = '/idle/drip/100/1000/5'
+      // One read of 5 bytes every 2.5 s: each gap is longer than the 1 s idle_timeout.
+      const path = '/idle/drip/100/2500/5'
       const { answer, ms } = await get(proxy, path)
       expect(answer).toBe('closed')
       expect(ms).toBeLessThan(5_000)
@@ -155,6 +155,7 @@ for (const runtime of ['bun', 'deno'] as const) {
     })
 
     test('a body that keeps flowing within idle_timeout is not cut', async () => {
+      // A read every 100 ms, ten times inside the 1 s idle_timeout: margin for a loaded machine.
       const path = '/idle/drip/20/100/5'
       const { answer } = await get(proxy, path)
       expect(answer !== 'closed' && [answer.status, answer.body]).toEqual([200, 'ddddddddddddddddddddd'.slice(0, 20)])
