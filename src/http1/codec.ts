@@ -2,7 +2,7 @@
 // head and how the response body is framed (RFC 9112 §6.3). Pure: no sockets, no runtime APIs.
 // Anything it cannot frame with certainty is an Http1ParseError (a protocol error), never a guess.
 
-import { decodeLatin1, encodeLatin1 } from './latin1.ts'
+import { decodeAscii, decodeLatin1, encodeLatin1 } from './latin1.ts'
 import { MAX_RESPONSE_HEAD_BYTES, MAX_RESPONSE_HEADERS } from './limits.ts'
 
 /** How the response body ends; `none` also covers HEAD, 1xx, 204 and 304. */
@@ -26,15 +26,13 @@ export class Http1ParseError extends Error {}
 export type RequestFraming = 'none' | 'chunked' | number
 
 // tchar (RFC 9110 §5.6.2) by character code; a table beats a regex call per header on V8.
-const TCHAR = new Uint8Array(128)
+const TCHAR = new Uint8Array(256)
 for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") TCHAR[c.charCodeAt(0)] = 1
 
 function isToken(text: string): boolean {
   if (text.length === 0) return false
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i)
-    if (c > 127 || TCHAR[c] === 0) return false
-  }
+  // a code above 0xFF reads undefined: not a tchar either
+  for (let i = 0; i < text.length; i++) if (TCHAR[text.charCodeAt(i)] !== 1) return false
   return true
 }
 // reason-phrase = *( HTAB / SP / VCHAR / obs-text ); control bytes are refused for the whole head.
@@ -69,15 +67,20 @@ export function requestHeadBytes(method: string, target: string, authority: stri
   return encodeLatin1(requestHead(method, target, authority, headers, body))
 }
 
-/** Parses a response head from `bytes`; undefined until the blank line has arrived. */
-export function parseResponseHead(bytes: Uint8Array, method: string): ResponseHead | undefined {
-  const end = headEnd(bytes)
+/**
+ * Parses a response head from `bytes`; undefined until the blank line has arrived. `scanFrom`:
+ * bytes before it were scanned by an earlier call (a head arriving in pieces is scanned once).
+ */
+export function parseResponseHead(bytes: Uint8Array, method: string, scanFrom = 0): ResponseHead | undefined {
+  const end = headEnd(bytes, scanFrom)
   if (end < 0) {
     if (bytes.byteLength > MAX_RESPONSE_HEAD_BYTES) throw new Http1ParseError('response head too large')
     return undefined
   }
   if (end + 4 > MAX_RESPONSE_HEAD_BYTES) throw new Http1ParseError('response head too large')
-  const lines = decodeLatin1(bytes.subarray(0, end)).split('\r\n')
+  // Scanned whole in this call and no byte 0x80-0x9F seen: the plain decoder gives latin1.
+  const raw = bytes.subarray(0, end)
+  const lines = (scanFrom === 0 && !sawC1 ? decodeAscii(raw) : decodeLatin1(raw)).split('\r\n')
   const first = lines[0] as string
   const statusLine = STATUS_LINE.exec(first)
   if (!statusLine) throw new Http1ParseError(`malformed status line: ${JSON.stringify(first.slice(0, 80))}`)
@@ -139,21 +142,34 @@ export function parseResponseHead(bytes: Uint8Array, method: string): ResponseHe
   return { status, statusText: statusLine[3] ?? '', headers, headBytes: end + 4, framing, keepAlive: keepAlive && framing.kind !== 'close' }
 }
 
+/** Set by headEnd: a byte 0x80-0x9F, which windows-1252 (the WHATWG "latin1") would remap. */
+let sawC1 = false
+
 /**
  * Index of the CR of the first CRLF CRLF, or -1 until it has arrived. Throws on a control byte
  * other than HTAB, or a CR or LF that is not part of a CRLF: no status line or field may hold one
  * (RFC 9112 §2.2, §5). One pass over the bytes does both (a regex over the text cost ~0.4 µs on V8).
  */
-function headEnd(bytes: Uint8Array): number {
+function headEnd(bytes: Uint8Array, from: number): number {
   const n = bytes.byteLength
-  for (let i = 0; i < n; i++) {
+  sawC1 = false
+  for (let i = Math.max(0, from - 3); i < n; i++) {
     const b = bytes[i]!
-    if (b >= 0x20 ? b !== 0x7f : b === 9) continue
-    if (b !== 13) throw new Http1ParseError(b === 10 ? 'bare LF in the response head' : `control byte 0x${b.toString(16).padStart(2, '0')} in the response head`)
-    if (i + 1 === n) return -1
-    if (bytes[i + 1] !== 10) throw new Http1ParseError('bare CR in the response head')
-    if (i + 3 < n && bytes[i + 2] === 13 && bytes[i + 3] === 10) return i
-    i++ // past the LF
+    if (b >= 0x20) {
+      if (b < 0x7f) continue
+      if (b >= 0x80) {
+        if (b < 0xa0) sawC1 = true
+        continue
+      }
+    } else if (b === 9) continue
+    if (b === 13) {
+      if (i + 1 === n) return -1
+      if (bytes[i + 1] !== 10) throw new Http1ParseError('bare CR in the response head')
+      if (i + 3 < n && bytes[i + 2] === 13 && bytes[i + 3] === 10) return i
+    } else if (b !== 10 || i === 0 || bytes[i - 1] !== 13) {
+      // 0x7F lands here too
+      throw new Http1ParseError(b === 10 ? 'bare LF in the response head' : `control byte 0x${b.toString(16).padStart(2, '0')} in the response head`)
+    }
   }
   return -1
 }

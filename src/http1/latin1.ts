@@ -9,6 +9,11 @@ const windows1252 = new TextDecoder('latin1')
 // (0x81, 0x8D, 0x8F, 0x90, 0x9D) map to themselves. So one native scan of the text finds them.
 const BEYOND_LATIN1 = /[^\x00-\xff]/
 
+/** For bytes known to hold nothing in 0x80-0x9F, where windows-1252 and ISO-8859-1 agree. */
+export function decodeAscii(bytes: Uint8Array): string {
+  return windows1252.decode(bytes)
+}
+
 export function decodeLatin1(bytes: Uint8Array): string {
   const text = windows1252.decode(bytes)
   return BEYOND_LATIN1.test(text) ? decodeBytewise(bytes) : text

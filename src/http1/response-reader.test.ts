@@ -83,4 +83,19 @@ describe('ResponseReader', () => {
       expect(() => read('GET', [text])).toThrow(Http1ParseError)
     }
   })
+
+  test('a head dripped a byte at a time is scanned once: linear, not quadratic (a hostile upstream)', () => {
+    const lines = Array.from({ length: 90 }, (_, i) => `x-h${i}: ${'v'.repeat(600)}`).join('\r\n')
+    const wire = bytes(`HTTP/1.1 200 OK\r\n${lines}\r\ncontent-length: 2\r\n\r\nok`)
+    let head: ResponseHead | undefined
+    let body = ''
+    const reader = new ResponseReader('GET', { head: (h) => void (head = h), body: (c) => void (body += String.fromCharCode(...c)) })
+    const started = performance.now()
+    for (let i = 0; i < wire.byteLength; i++) reader.execute(wire.subarray(i, i + 1))
+    // ~0.3 s here; rescanning and recopying the whole head per byte took ~15 s.
+    expect(performance.now() - started).toBeLessThan(5_000)
+    expect(head!.headers.length).toBe(91)
+    expect(body).toBe('ok')
+    expect(reader.reusable).toBe(true)
+  })
 })

@@ -13,7 +13,10 @@ export type ReaderEvents = {
 
 export class ResponseReader {
   #head: ResponseHead | undefined
+  /** An incomplete head: its first `#pendingLength` bytes; `#owned` when the buffer is ours to grow. */
   #pending: Uint8Array | undefined
+  #pendingLength = 0
+  #owned = false
   #left = 0
   #chunked: ChunkedDecoder | undefined
   #done = false
@@ -52,10 +55,16 @@ export class ResponseReader {
     }
     let bytes = chunk
     while (!this.#head) {
-      if (this.#pending) bytes = concat(this.#pending, bytes)
-      const head = parseResponseHead(bytes, this.#method)
+      const scanned = this.#pending ? this.#pendingLength : 0
+      if (this.#pending) bytes = this.#append(bytes)
+      const head = parseResponseHead(bytes, this.#method, scanned)
       if (!head) {
-        this.#pending = bytes // transports never reuse what they handed over: no copy
+        if (!this.#pending) {
+          // transports never reuse what they handed over: kept as is, copied only when more comes
+          this.#pending = bytes
+          this.#pendingLength = bytes.byteLength
+          this.#owned = false
+        }
         return
       }
       this.#pending = undefined
@@ -96,6 +105,23 @@ export class ResponseReader {
     if (take < bytes.byteLength) this.excess = true
   }
 
+  /**
+   * Adds bytes to a head still incomplete, in a buffer grown by doubling: a head dripped a byte
+   * at a time costs linear time and memory, not a copy of everything so far per byte.
+   */
+  #append(bytes: Uint8Array): Uint8Array {
+    const needed = this.#pendingLength + bytes.byteLength
+    if (!this.#owned || needed > this.#pending!.byteLength) {
+      const grown = new Uint8Array(Math.max(needed * 2, 4096))
+      grown.set(this.#pending!.subarray(0, this.#pendingLength))
+      this.#pending = grown
+      this.#owned = true
+    }
+    this.#pending!.set(bytes, this.#pendingLength)
+    this.#pendingLength = needed
+    return this.#pending!.subarray(0, needed)
+  }
+
   /** The upstream closed its side. Returns true when the response is complete. */
   finish(): boolean {
     if (this.#head?.framing.kind === 'close') this.#done = true
@@ -103,9 +129,4 @@ export class ResponseReader {
   }
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.byteLength + b.byteLength)
-  out.set(a, 0)
-  out.set(b, a.byteLength)
-  return out
-}
+
