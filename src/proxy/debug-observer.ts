@@ -6,9 +6,8 @@
 import type { RouteConfig } from '../config/model.ts'
 import type { ComponentLogger } from '../log/logger.ts'
 import type { Attempt, AttemptResult } from './attempt.ts'
-import type { RequestObserver } from './observer.ts'
+import type { DownstreamEvent, RequestObserver, UpstreamEvent } from './observer.ts'
 import type { RequestInfo } from './request-info.ts'
-import type { DownstreamEvent, UpstreamEvent } from './stats-observer.ts'
 
 export class DebugObserver implements RequestObserver {
   constructor(

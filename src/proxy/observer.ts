@@ -1,15 +1,16 @@
-// The one interface the request path reports to, and its fan-out to stats, the access log and
-// tracing. Phases call the observer; they never call a stat, the log or a span themselves.
+// The one interface the request path reports to; listener-observer.ts fans it out to stats, the
+// access log and tracing. Phases call the observer; they never call a stat, the log or a span themselves.
 
-import type { ListenerConfig, RouteConfig } from '../config/model.ts'
+import type { RouteConfig } from '../config/model.ts'
 import type { ConnInfo } from '../runtime.ts'
-import type { ListenerStats } from '../stats/stats-store.ts'
 import type { Attempt, AttemptResult } from './attempt.ts'
 import type { RequestInfo } from './request-info.ts'
-import type { RequestTrace, RequestTracer } from './request-tracer.ts'
-import type { ComponentLogger } from '../log/logger.ts'
-import { DebugObserver } from './debug-observer.ts'
-import { statsObserver, type DownstreamEvent, type UpstreamEvent } from './stats-observer.ts'
+
+/** Cluster counters that are not one attempt's result; each is `upstream_rq_<event>`. */
+export type UpstreamEvent = 'retry' | 'retry_limit_exceeded' | 'retry_success' | 'timeout' | 'rx_reset'
+
+/** Listener counters the request path bumps (what the client sent, a stream gone idle); each is the stat's name. */
+export type DownstreamEvent = 'downstream_cx_protocol_error' | 'downstream_rq_header_overflow' | 'downstream_rq_too_large' | 'downstream_rq_idle_timeout' | 'no_route'
 
 export interface RequestObserver {
   /** x-envoy-force-trace was honoured: Envoy then echoes x-request-id to the client. */
@@ -34,73 +35,4 @@ export interface ListenerObserver {
   readonly watchesBody: boolean
   /** Once per downstream request, before anything else happens to it. */
   start(request: Request, info: RequestInfo, peer: ConnInfo): RequestObserver
-}
-
-export type ObserverDeps = {
-  readonly listener: ListenerConfig
-  readonly stats: ListenerStats
-  /** Access log sink; undefined when the listener logs nothing. */
-  readonly accessLog: ((info: RequestInfo) => void) | undefined
-  readonly tracer: RequestTracer | undefined
-  /** The router logger: while it is at debug, each request's decisions are logged. */
-  readonly log?: ComponentLogger
-}
-
-const INTERNAL = { internal: true } as const
-const EXTERNAL = { internal: false } as const
-
-/** Without a tracer every request shares one stateless observer: nothing is allocated per request. */
-export function createListenerObserver(deps: ObserverDeps): ListenerObserver {
-  const base = statsObserver(deps.stats, deps.accessLog)
-  const { tracer, listener, log } = deps
-  return {
-    watchesBody: deps.accessLog !== undefined || tracer !== undefined,
-    start(request, info, peer) {
-      base.started()
-      const observer = tracer ? new TracedObserver(base, tracer.start(request, info, listener, peer, info.internal ? INTERNAL : EXTERNAL)) : base
-      return log?.debugOn ? new DebugObserver(observer, log) : observer
-    },
-  }
-}
-
-class TracedObserver implements RequestObserver {
-  constructor(
-    readonly base: ReturnType<typeof statsObserver>,
-    readonly trace: RequestTrace,
-  ) {}
-
-  get forcedTrace(): boolean {
-    return this.trace.forced
-  }
-
-  routed(info: RequestInfo, route: RouteConfig): void {
-    this.trace.routed(route, info.upstreamCluster!)
-  }
-
-  attemptStarted(info: RequestInfo, attempt: Attempt): void {
-    this.base.attemptStarted(info, attempt)
-    attempt.headers = this.trace.attempt(attempt)
-  }
-
-  attemptDone(info: RequestInfo, attempt: Attempt, result: AttemptResult): void {
-    this.base.attemptDone(info, attempt, result)
-    this.trace.attemptDone(attempt, result)
-  }
-
-  upstream(info: RequestInfo, event: UpstreamEvent): void {
-    this.base.upstream(info, event)
-  }
-
-  downstream(info: RequestInfo, event: DownstreamEvent): void {
-    this.base.downstream(info, event)
-  }
-
-  responded(info: RequestInfo): void {
-    this.base.responded(info)
-  }
-
-  done(info: RequestInfo): void {
-    this.trace.end(info)
-    this.base.done(info)
-  }
 }

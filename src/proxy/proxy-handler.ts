@@ -14,7 +14,7 @@ import { downstreamResponse, type ResponseContext } from './downstream-response.
 import { forward, type ForwardDeps } from './forward.ts'
 import { compileHeaderRuleSets } from './headers/header-rule-sets.ts'
 import { localReply } from './local-reply.ts'
-import { createListenerObserver } from './observer.ts'
+import { createListenerObserver } from './listener-observer.ts'
 import type { RequestInfo } from './request-info.ts'
 import type { RequestTracer } from './request-tracer.ts'
 import { requestTarget } from './request-target.ts'

@@ -3,14 +3,8 @@
 
 import type { ListenerStats } from '../stats/stats-store.ts'
 import type { Attempt, AttemptResult } from './attempt.ts'
-import type { RequestObserver } from './observer.ts'
+import type { DownstreamEvent, RequestObserver, UpstreamEvent } from './observer.ts'
 import type { RequestInfo } from './request-info.ts'
-
-/** Cluster counters that are not one attempt's result; each is `upstream_rq_<event>`. */
-export type UpstreamEvent = 'retry' | 'retry_limit_exceeded' | 'retry_success' | 'timeout' | 'rx_reset'
-
-/** Listener counters for what the downstream side did wrong; each is the stat's name. */
-export type DownstreamEvent = 'downstream_cx_protocol_error' | 'downstream_rq_header_overflow' | 'downstream_rq_too_large' | 'downstream_rq_idle_timeout' | 'no_route'
 
 export type StatsObserver = RequestObserver & {
   /** A downstream request arrived. */
