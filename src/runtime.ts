@@ -7,6 +7,41 @@ export type ConnInfo = {
   readonly remotePort: number
   /** An HTTP/2 request's :authority when the runtime left Host out (Deno); undefined otherwise. */
   readonly authority?: string
+  /**
+   * Accepts this request's WebSocket upgrade (HTTP/1.1 only) and hands its events to `bridge`.
+   * Returns the response to hand back to the runtime: Deno's 101, or a placeholder Bun ignores
+   * (it answers an accepted upgrade itself).
+   */
+  readonly upgradeWebSocket?: (bridge: WebSocketBridge, protocol: string | undefined) => Response
+}
+
+/** One end of a proxied WebSocket: messages as text or bytes, close with its code and reason. */
+export interface WebSocketPeer {
+  send(data: string | Uint8Array): void
+  /** 1005/1006 (no code, abnormal) close without a code. */
+  close(code?: number, reason?: string): void
+}
+
+/** What the downstream side of an upgraded stream reports, in order: open, messages, one close. */
+export type WebSocketBridge = {
+  open(peer: WebSocketPeer): void
+  message(data: string | Uint8Array): void
+  close(code: number, reason: string): void
+}
+
+/** An upstream WebSocket that is open; its events go to the handlers set with listen(). */
+export interface UpstreamWebSocket extends WebSocketPeer {
+  /** The subprotocol the upstream chose ('' for none). */
+  readonly protocol: string
+  listen(handlers: { message(data: string | Uint8Array): void; close(code: number, reason: string): void }): void
+}
+
+/** The upstream answered the upgrade with this status instead of 101. */
+export class WebSocketRefused extends Error {
+  constructor(readonly status: number) {
+    super(`upstream answered the WebSocket upgrade with ${status}`)
+    this.name = 'WebSocketRefused'
+  }
 }
 
 export type FetchHandler = (request: Request, conn: ConnInfo) => Response | Promise<Response>
@@ -93,6 +128,8 @@ export interface Runtime {
   readonly version: string
   serve(options: ServeOptions, handler: FetchHandler): Promise<ServerHandle>
   readonly serveSupport: ServeSupport
+  /** Opens a WebSocket to `url` (ws://ip:port/path); rejects with WebSocketRefused or a connect error. */
+  openWebSocket(url: string, options: { readonly headers: Headers; readonly protocols: readonly string[] }): Promise<UpstreamWebSocket>
   /**
    * fetch() that keeps bodies encoded when it can (Bun) and reports `decoded` when the runtime
    * always decompresses (Deno), so the proxy can drop content-encoding/content-length.

@@ -3,6 +3,7 @@
 import { cpus } from 'node:os'
 import type { Runtime, UpstreamFailure, UpstreamRequest } from '../runtime.ts'
 import { BUN_SERVE_SUPPORT, serve } from './bun-serve.ts'
+import { openWebSocket } from './websocket-client.ts'
 import { exitProcess, onHangupSignal, onProcessSignals } from './process.ts'
 import { createHttp1Client } from '../http1/client.ts'
 import { UpstreamError } from '../http1/upstream-error.ts'
@@ -46,6 +47,7 @@ export const bunRuntime: Runtime = {
   version: Bun.version,
   serve,
   serveSupport: BUN_SERVE_SUPPORT,
+  openWebSocket,
   upstreamFetch,
   decodesBodies: false,
   classifyUpstreamError,

@@ -1,7 +1,7 @@
 // Deno.serve for a listener: one certificate (Deno.serve takes a single cert/key pair), HTTP/1.1
 // and HTTP/2 always both on (ALPN h2 over TLS, prior-knowledge h2c on plain text), no HTTP/3.
 
-import type { ConnInfo, FetchHandler, ServeOptions, ServerHandle, ServeSupport } from '../runtime.ts'
+import type { ConnInfo, FetchHandler, ServeOptions, ServerHandle, ServeSupport, WebSocketBridge } from '../runtime.ts'
 
 // The handful of Deno APIs edgeway uses; declared here so type-checking needs no Deno types.
 type DenoAddr = { hostname: string; port: number }
@@ -11,6 +11,7 @@ export type DenoApi = {
   env: { get(name: string): string | undefined; toObject(): Record<string, string> }
   readTextFile(path: string): Promise<string>
   memoryUsage(): { rss: number }
+  upgradeWebSocket(request: Request, options?: { protocol?: string; idleTimeout?: number }): { socket: WebSocket; response: Response }
   serve(
     options: { hostname: string; port: number; reusePort?: boolean; cert?: string; key?: string; onListen?: (addr: DenoAddr) => void; onError?: (error: unknown) => Response },
     handler: (request: Request, info: { remoteAddr: DenoAddr }) => Response | Promise<Response>,
@@ -24,6 +25,20 @@ export const denoApi = (): DenoApi => Deno
  * HTTP/1.1 cannot be turned off, no QUIC in Deno.serve. unsupportedFeatures() refuses such configs.
  */
 export const DENO_SERVE_SUPPORT: ServeSupport = { sniCertificates: false, clientCertificates: false, tlsVersionBounds: false, protocolChoice: false, http3: false }
+
+/** Deno.upgradeWebSocket, with its events handed to the proxy's bridge; idleTimeout pings the client. */
+function upgrade(request: Request, bridge: WebSocketBridge, protocol: string | undefined, idleTimeoutSeconds: number): Response {
+  const { socket, response } = Deno.upgradeWebSocket(request, { ...(protocol && { protocol }), idleTimeout: Math.max(1, Math.ceil(idleTimeoutSeconds)) })
+  socket.binaryType = 'arraybuffer'
+  socket.onopen = () =>
+    bridge.open({
+      send: (data) => socket.send(data),
+      close: (code, reason) => (code === undefined || code === 1005 || code === 1006 ? socket.close() : socket.close(code, reason)),
+    })
+  socket.onmessage = (event) => bridge.message(typeof event.data === 'string' ? event.data : new Uint8Array(event.data as ArrayBuffer))
+  socket.onclose = (event) => bridge.close(event.code, event.reason)
+  return response
+}
 
 function urlAuthority(url: string): string {
   const start = url.indexOf('//') + 2
@@ -43,7 +58,11 @@ export async function serve(options: ServeOptions, handler: FetchHandler): Promi
       onError: () => new Response('internal error\n', { status: 500, headers: { 'content-type': 'text/plain' } }),
     },
     (request, info) => {
-      const conn: ConnInfo = { remoteAddress: info.remoteAddr.hostname, remotePort: info.remoteAddr.port }
+      const conn: ConnInfo = {
+        remoteAddress: info.remoteAddr.hostname,
+        remotePort: info.remoteAddr.port,
+        upgradeWebSocket: (bridge, protocol) => upgrade(request, bridge, protocol, options.idleTimeoutSeconds),
+      }
       // Deno keeps an HTTP/2 request's :authority only in the URL, never as Host. (An HTTP/1.1
       // request without Host looks the same, with "localhost:<port>" in the URL: it is routed as that
       // instead of answered 400, the one difference from Bun here.)

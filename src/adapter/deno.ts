@@ -6,6 +6,7 @@ import type { Runtime, UpstreamFailure } from '../runtime.ts'
 import { createHttp1Client } from '../http1/client.ts'
 import { UpstreamError } from '../http1/upstream-error.ts'
 import { DENO_SERVE_SUPPORT, denoApi, serve } from './deno-serve.ts'
+import { openWebSocket } from './websocket-client.ts'
 import { denoDial } from './deno-transport.ts'
 import { exitProcess, onHangupSignal, onProcessSignals } from './process.ts'
 
@@ -22,6 +23,7 @@ export const denoRuntime: Runtime = {
   version: denoApi().version.deno,
   serve,
   serveSupport: DENO_SERVE_SUPPORT,
+  openWebSocket,
   upstreamFetch: upstreamClient.fetch,
   decodesBodies: false,
   classifyUpstreamError,

@@ -33,7 +33,6 @@ export function semanticIssues(file: ConfigFile): ConfigIssue[] {
     sockets.set(socket, `listener "${l.name}"`)
     if (l.idle_timeout && parseDuration(l.idle_timeout)! > 255_000) push(`listeners[${i}].idle_timeout`, 'must be at most 255s (Bun\'s limit)')
     if (l.http3 && !l.tls) push(`listeners[${i}].http3`, 'HTTP/3 runs over QUIC, which needs TLS: add a tls block')
-    if (l.upgrade_configs.some((u) => u.enabled)) push(`listeners[${i}].upgrade_configs`, 'WebSocket proxying is not available yet')
     const domains = new Map<string, number>()
     l.virtual_hosts.forEach((v, j) => {
       v.domains.forEach((d, k) => {
@@ -56,7 +55,6 @@ export function semanticIssues(file: ConfigFile): ConfigIssue[] {
           if (kinds.length > 1) push(hp, 'needs at most one of exact_match, prefix_match, suffix_match, contains_match, safe_regex_match, present_match, string_match')
         })
         const action = r.route
-        if (action.upgrade_configs?.some((u) => u.enabled)) push(`${path}.route.upgrade_configs`, 'WebSocket proxying is not available yet')
         const targets = [action.cluster, action.weighted_clusters].filter((x) => x !== undefined).length
         if (targets !== 1) push(`${path}.route`, 'needs exactly one of cluster, weighted_clusters')
         if (action.cluster !== undefined && !clusterNames.has(action.cluster))

@@ -19,12 +19,13 @@ import type { RequestInfo } from './request-info.ts'
 import type { RequestTracer } from './request-tracer.ts'
 import { requestTarget } from './request-target.ts'
 import { routePhase, type RouteContext } from './route-phase.ts'
+import { requestedUpgrade, upgradeFailed, upgradePhase, websocketAllowed } from './websocket.ts'
 
 export type ProxyHandlerDeps = ForwardDeps & {
   readonly listener: ListenerConfig
   readonly routes: RouteTable
   readonly clusters: Pick<ClusterManager, 'get'>
-  readonly runtime: Pick<Runtime, 'decodesBodies'>
+  readonly runtime: Pick<Runtime, 'decodesBodies' | 'openWebSocket'>
   readonly stats: ListenerStats
   /** Access log sink; undefined when the listener logs nothing. */
   readonly accessLog: ((info: RequestInfo) => void) | undefined
@@ -60,6 +61,15 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     if (invalid) return localReply(invalid, info, observer, ctx)
     const routed = await routePhase(request, conn, info, observer, ctx)
     if (routed instanceof ProxyError) return localReply(routed, info, observer, ctx)
+    const upgrade = requestedUpgrade(request)
+    if (upgrade !== undefined) {
+      const upgraded = upgrade === 'websocket' && websocketAllowed(routed.route, listener) ? await upgradePhase(request, conn, routed, info, observer, { openWebSocket: deps.runtime.openWebSocket, now: deps.now }) : upgradeFailed()
+      if (!(upgraded instanceof ProxyError)) return upgraded
+      // The client holds a connection it meant to upgrade: after a refusal it is not reused.
+      const reply = localReply(upgraded, info, observer, ctx)
+      reply.headers.set('connection', 'close')
+      return reply
+    }
     const result = await forward(routed, info, observer, deps)
     return downstreamResponse(routed, result, info, observer, ctx)
   }

@@ -59,6 +59,7 @@ export const LISTENER_COUNTERS = [
   'downstream_rq_header_overflow',
   'downstream_cx_protocol_error',
   'downstream_rq_idle_timeout',
+  'downstream_cx_upgrades_total',
   'no_route',
   'rq_total',
   'tracing.random_sampling',
