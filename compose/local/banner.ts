@@ -17,9 +17,7 @@ export function renderBanner(input: BannerInput): string {
   const pid = (name: string) => String(input.processes.find((p) => p.name === name)?.pid ?? '-')
   const rows: string[][] = [['PROCESS', 'LISTENS ON', 'PID']]
   if (options.externalZipkinUrl === undefined) rows.push(['zipkin', `127.0.0.1:${options.ports.zipkin} (UI /zipkin/, API /api/v2)`, pid('zipkin')])
-  // routes/envoy/front-proxy.yaml has no TLS listener yet (no DownstreamTlsContext in the Envoy front end).
-  const https = options.configFormat === 'compact'
-  rows.push(['front-proxy', `127.0.0.1:${options.ports.frontHttp}${https ? `, https 127.0.0.1:${options.ports.frontHttps}` : ''}, admin 127.0.0.1:${options.ports.frontAdmin}`, pid('front-proxy')])
+  rows.push(['front-proxy', `127.0.0.1:${options.ports.frontHttp}, https 127.0.0.1:${options.ports.frontHttps}, admin 127.0.0.1:${options.ports.frontAdmin}`, pid('front-proxy')])
   const sorted = [...input.replicas].sort((a, b) => a.service.localeCompare(b.service) || a.index - b.index)
   for (const replica of sorted) {
     const { address } = replica
@@ -39,7 +37,8 @@ ${table}
 Try:
   curl ${urls.service1}          # three replicas take turns: see resolvedhostname
   curl ${urls.service2}
-${https ? `  curl -k ${urls.service1Https}   # TLS with the committed demo certificate (routes/certs/)\n` : ''}  curl ${urls.trace}            # one trace: front-proxy → service1 → service2
+  curl -k ${urls.service1Https}   # TLS with the committed demo certificate (routes/certs/)
+  curl ${urls.trace}            # one trace: front-proxy → service1 → service2
   open ${urls.zipkinUi}${zipkinNote}
   curl ${urls.admin}/stats?filter=cluster
   curl ${urls.admin}/clusters

@@ -43,11 +43,11 @@ function certJson(path: string, details: CertificateDetails, nowMs: number): Cer
   }
 }
 
-/** A copy of `value` with every `privateKeyPem` replaced by "[redacted]". */
+/** A copy of `value` with every `privateKeyPem` (model) and `private_key` (Envoy's shape) replaced by "[redacted]". */
 export function redactPrivateKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redactPrivateKeys)
   if (!value || typeof value !== 'object') return value
   const copy: Record<string, unknown> = {}
-  for (const [key, child] of Object.entries(value)) copy[key] = key === 'privateKeyPem' ? '[redacted]' : redactPrivateKeys(child)
+  for (const [key, child] of Object.entries(value)) copy[key] = key === 'privateKeyPem' || key === 'private_key' ? '[redacted]' : redactPrivateKeys(child)
   return copy
 }

@@ -53,7 +53,7 @@ export function loadConfig(text: string, source: string, options: LoadOptions): 
   if (isEnvoyBootstrap(raw)) {
     const envoy = loadEnvoy(raw as Record<string, unknown>)
     if (!envoy.file) throw new ConfigError(source, envoy.errors)
-    return { config: deepFreeze(toModel(envoy.file)), format: 'envoy', compact: envoy.compact, warnings: envoy.warnings }
+    return { config: buildModel(envoy.file, source, options, (path) => envoy.paths.toEnvoy(path)), format: 'envoy', compact: envoy.compact, warnings: envoy.warnings }
   }
   const parsed = configSchema.safeParse(raw, { reportInput: true })
   if (!parsed.success) throw new ConfigError(source, toIssues(parsed.error))
@@ -63,13 +63,13 @@ export function loadConfig(text: string, source: string, options: LoadOptions): 
 }
 
 /** The frozen model of a checked file: TLS certificates, keys and CAs are read and checked here (both front ends). */
-function buildModel(file: ConfigFile, source: string, options: LoadOptions): Config {
+function buildModel(file: ConfigFile, source: string, options: LoadOptions, userPath: (path: string) => string = (path) => path): Config {
   const io = { readFile: options.readFile ?? ((path: string) => readFileSync(path, 'utf8')), baseDir: options.baseDir ?? dirname(resolve(source)), nowMs: options.nowMs ?? Date.now() }
   const issues: ConfigIssue[] = []
   const tls = file.listeners.map((l, i) => {
     if (!l.tls) return undefined
     const loaded = loadDownstreamTls(l.tls, `listeners[${i}].tls`, io)
-    issues.push(...loaded.issues)
+    issues.push(...loaded.issues.map((issue) => ({ ...issue, path: userPath(issue.path) })))
     return loaded.tls
   })
   if (issues.length) throw new ConfigError(source, issues)

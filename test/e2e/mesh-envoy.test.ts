@@ -21,7 +21,7 @@ describe('npm start -- --envoy', () => {
     expect(output).not.toContain('warning')
     const started = mesh.status().processes.filter((p) => p.name === 'front-proxy' || p.name.endsWith('/sidecar')).map((p) => p.name).sort()
     expect(started).toEqual(['front-proxy', 'service1-1/sidecar', 'service1-2/sidecar', 'service2-1/sidecar'])
-    expect(output).toMatch(/front-proxy +\| edgeway \S+ \(bun [^)]*\) front-proxy: ingress_http on 127\.0\.0\.1:\d+, admin on 127\.0\.0\.1:\d+/)
+    expect(output).toMatch(/front-proxy +\| edgeway \S+ \(bun [^)]*\) front-proxy: ingress_http on 127\.0\.0\.1:\d+, ingress_https on 127\.0\.0\.1:\d+ \(tls\), admin on 127\.0\.0\.1:\d+/)
   })
 
   test('/service/1 round-robins over both replicas; /service/2 answers from service 2', async () => {
@@ -37,6 +37,11 @@ describe('npm start -- --envoy', () => {
     for (const n of counts.values()) expect(n).toBe(5)
     const two = await text(`${mesh.edge}/service/2`)
     expect(two).toMatchObject({ status: 200, body: expect.stringContaining('(service 2)') })
+  })
+
+  test('the :8443 listener of routes/envoy/front-proxy.yaml terminates TLS (DownstreamTlsContext, demo certificate)', async () => {
+    const secure = await text(`https://127.0.0.1:${mesh.base + 443}/service/1`, { tls: { rejectUnauthorized: false } } as RequestInit)
+    expect(secure).toMatchObject({ status: 200, body: expect.stringContaining('(service 1)') })
   })
 
   test('/trace/1 gives one linked trace: front-proxy → service1 → service2', async () => {

@@ -42,8 +42,8 @@ describe('front-proxy sandbox (v3)', () => {
     const none = await fetch(`${proxy.url('listener_0')}/nothing`)
     expect(none.status).toBe(404)
     await none.arrayBuffer()
-    // The second listener (TLS in Envoy, plain here with a warning) routes the same way.
-    const second = await fetch(`${proxy.url('listener_1')}/service/2`)
+    // The second listener terminates TLS with the file's inline self-signed certificate (CN=front-envoy).
+    const second = await fetch(`${proxy.url('listener_1').replace('http:', 'https:')}/service/2`, { tls: { rejectUnauthorized: false } } as RequestInit)
     expect(((await second.json()) as { name: string }).name).toBe('service2')
   })
 

@@ -28,6 +28,15 @@ describe('envoyConfigDump', () => {
     expect(routes!.static_route_configs[0].last_updated).toBe('2026-12-02T00:00:00.000Z')
   })
 
+  test('with TLS: the listener carries its DownstreamTlsContext, and the admin redaction removes the key', async () => {
+    const { redactPrivateKeys } = await import('../../admin/certs.ts')
+    const front = loadConfig(readFileSync(`${ROOT}routes/front-proxy.yaml`, 'utf8'), `${ROOT}routes/front-proxy.yaml`, { env: () => undefined }).config
+    const text = JSON.stringify(redactPrivateKeys(envoyConfigDump(front, 0)))
+    expect(text).toContain('envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext')
+    expect(text).toContain('BEGIN CERTIFICATE')
+    expect(text).not.toContain('PRIVATE KEY')
+  })
+
   test('the bootstrap it holds loads back as a config, into the same model', () => {
     const back = loadConfig(JSON.stringify(dump.configs[0]!.bootstrap), 'dump.json', { env: () => undefined })
     expect(back.format).toBe('envoy')

@@ -33,7 +33,7 @@ const CASES: Case[] = [
     file: 'front-proxy.yaml',
     listeners: ['listener_0:8080', 'listener_1:8443'],
     clusters: ['service1', 'service2'],
-    warnings: ['static_resources.listeners[1].filter_chains[0].transport_socket', 'layered_runtime.layers[0].static_layer.envoy.resource_limits.listener.example_listener_name.connection_limit'],
+    warnings: ['layered_runtime.layers[0].static_layer.envoy.resource_limits.listener.example_listener_name.connection_limit'],
   },
   { file: 'zipkin-front-envoy.yaml', listeners: ['ingress_http:8000'], clusters: ['service1', 'zipkin'], warnings: ['static_resources.clusters[0].http2_protocol_options', 'admin.access_log_path'] },
   { file: 'zipkin-service1-envoy.yaml', listeners: ['ingress_http:8000', 'egress_http:9000'], clusters: ['local_service', 'service2', 'zipkin'], warnings: ['static_resources.clusters[1].http2_protocol_options', 'admin.access_log_path'] },

@@ -71,10 +71,10 @@ export const HCM = spec({
   supported: [
     'codec_type', 'stat_prefix', 'route_config', 'http_filters', 'generate_request_id', 'use_remote_address', 'xff_num_trusted_hops',
     'always_set_request_id_in_response', 'server_name', 'server_header_transformation', 'max_request_headers_kb', 'tracing', 'access_log',
-    'common_http_protocol_options', 'preserve_external_request_id', 'normalize_path', 'merge_slashes',
+    'common_http_protocol_options', 'preserve_external_request_id', 'normalize_path', 'merge_slashes', 'upgrade_configs',
   ],
   unsupported: [
-    'rds', 'scoped_routes', 'upgrade_configs', 'stream_idle_timeout', 'request_timeout', 'request_headers_timeout', 'skip_xff_append', 'via',
+    'rds', 'scoped_routes', 'stream_idle_timeout', 'request_timeout', 'request_headers_timeout', 'skip_xff_append', 'via',
     'path_with_escaped_slashes_action', 'local_reply_config', 'forward_client_cert_details', 'set_current_client_cert_details',
     'add_user_agent', 'strip_matching_host_port', 'strip_any_host_port', 'original_ip_detection_extensions', 'early_header_mutation_extensions',
     'request_id_extension', 'proxy_100_continue', 'represent_ipv4_remote_address_as_ipv4_mapped_ipv6', 'internal_address_config', 'strip_trailing_host_dot',
@@ -119,8 +119,8 @@ export const ROUTE_CONFIGURATION = spec({
 
 export const VIRTUAL_HOST = spec({
   name: 'VirtualHost',
-  supported: ['name', 'domains', 'routes', 'retry_policy', 'request_headers_to_add', 'request_headers_to_remove', 'response_headers_to_add', 'response_headers_to_remove'],
-  unsupported: ['require_tls', 'virtual_clusters', 'rate_limits', 'cors', 'typed_per_filter_config', 'include_request_attempt_count', 'include_attempt_count_in_response', 'hedge_policy', 'per_request_buffer_limit_bytes', 'request_mirror_policies', 'matcher', 'retry_policy_typed_config'],
+  supported: ['name', 'domains', 'routes', 'retry_policy', 'require_tls', 'request_headers_to_add', 'request_headers_to_remove', 'response_headers_to_add', 'response_headers_to_remove'],
+  unsupported: ['virtual_clusters', 'rate_limits', 'cors', 'typed_per_filter_config', 'include_request_attempt_count', 'include_attempt_count_in_response', 'hedge_policy', 'per_request_buffer_limit_bytes', 'request_mirror_policies', 'matcher', 'retry_policy_typed_config'],
   noEffect: { metadata: '' },
 })
 
@@ -147,11 +147,11 @@ export const HEADER_MATCHER = spec({
 
 export const ROUTE_ACTION = spec({
   name: 'RouteAction',
-  supported: ['cluster', 'weighted_clusters', 'prefix_rewrite', 'host_rewrite_literal', 'host_rewrite', 'timeout', 'idle_timeout', 'retry_policy', 'hash_policy'],
+  supported: ['cluster', 'weighted_clusters', 'prefix_rewrite', 'host_rewrite_literal', 'host_rewrite', 'timeout', 'idle_timeout', 'retry_policy', 'hash_policy', 'upgrade_configs'],
   unsupported: [
     'cluster_header', 'cluster_specifier_plugin', 'inline_cluster_specifier_plugin', 'metadata_match', 'regex_rewrite', 'path_rewrite_policy', 'host_rewrite_header',
     'host_rewrite_path_regex', 'auto_host_rewrite', 'request_mirror_policies', 'request_mirror_policy', 'rate_limits', 'include_vh_rate_limits',
-    'cors', 'max_grpc_timeout', 'grpc_timeout_offset', 'upgrade_configs', 'internal_redirect_policy', 'internal_redirect_action', 'max_internal_redirects',
+    'cors', 'max_grpc_timeout', 'grpc_timeout_offset', 'internal_redirect_policy', 'internal_redirect_action', 'max_internal_redirects',
     'hedge_policy', 'max_stream_duration', 'early_data_policy', 'retry_policy_typed_config', 'append_x_forwarded_host', 'cluster_not_found_response_code',
   ],
   noEffect: { priority: 'one priority only', host_rewrite_literal_auto: '' },
@@ -248,3 +248,10 @@ export const HASH_POLICY_HEADER = spec({ name: 'HashPolicy.Header', supported: [
 export const HASH_POLICY_COOKIE = spec({ name: 'HashPolicy.Cookie', supported: ['name'], unsupported: ['ttl', 'path', 'attributes'] })
 export const RING_HASH_LB_CONFIG = spec({ name: 'Cluster.RingHashLbConfig', supported: ['minimum_ring_size'], noEffect: { maximum_ring_size: '', hash_function: 'edgeway hashes with its own function' } })
 export const MAGLEV_LB_CONFIG = spec({ name: 'Cluster.MaglevLbConfig', supported: ['table_size'] })
+
+export const DOWNSTREAM_TLS = spec({
+  name: 'DownstreamTlsContext',
+  supported: ['common_tls_context', 'require_client_certificate'],
+  unsupported: ['require_sni', 'session_ticket_keys', 'session_ticket_keys_sds_secret_config', 'ocsp_staple_policy', 'full_scan_certs_on_sni_mismatch', 'prefer_client_ciphers'],
+  noEffect: { disable_stateless_session_resumption: '', disable_stateful_session_resumption: '', session_timeout: '' },
+})

@@ -8,6 +8,7 @@ export function virtualHostToEnvoy(v: M.VirtualHostConfig): Record<string, unkno
     name: v.name,
     domains: [...v.domains],
     ...(v.retryPolicy && { retry_policy: retryToEnvoy(v.retryPolicy) }),
+    ...(v.requireTls !== 'none' && { require_tls: v.requireTls.toUpperCase() }),
     ...rulesToEnvoy(v),
     routes: v.routes.map(routeToEnvoy),
   }
@@ -31,6 +32,7 @@ function routeToEnvoy(r: M.RouteConfig): Record<string, unknown> {
     ...(r.idleTimeoutMs && { idle_timeout: seconds(r.idleTimeoutMs) }),
     ...(r.retryPolicy && { retry_policy: retryToEnvoy(r.retryPolicy) }),
     ...(r.hashPolicy.length && { hash_policy: r.hashPolicy.map(hashPolicyToEnvoy) }),
+    ...(r.websocket !== undefined && { upgrade_configs: [{ upgrade_type: 'websocket', enabled: r.websocket }] }),
   }
   return {
     ...(r.name !== undefined && { name: r.name }),

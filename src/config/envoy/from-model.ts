@@ -38,8 +38,6 @@ export function listenerToEnvoy(l: M.ListenerConfig, provider: Record<string, un
   const where = `listeners "${l.name}"`
   if (l.trustEnvoyHeaders) dropped.push(`${where}: trust_envoy_headers: true`)
   // Listener protocol settings (protocols helper) the Envoy writer does not spell yet.
-  if (l.tls) dropped.push(`${where}: tls (a DownstreamTlsContext transport socket is not written yet)`)
-  if (l.codec !== 'auto') dropped.push(`${where}: codec_type: ${l.codec.toUpperCase()}`)
   if (l.http3) dropped.push(`${where}: http3: true`)
   if (l.maxRequestBytes) dropped.push(`${where}: max_request_bytes: ${l.maxRequestBytes}`)
   if (l.serverName === undefined) dropped.push(`${where}: server_name: false`)
@@ -47,7 +45,8 @@ export function listenerToEnvoy(l: M.ListenerConfig, provider: Record<string, un
   const hcm: Record<string, unknown> = {
     '@type': HCM_TYPE,
     stat_prefix: l.statPrefix,
-    codec_type: 'AUTO',
+    codec_type: l.codec.toUpperCase(),
+    ...(l.websocket && { upgrade_configs: [{ upgrade_type: 'websocket' }] }),
     generate_request_id: l.generateRequestId,
     always_set_request_id_in_response: l.alwaysSetRequestIdInResponse,
     use_remote_address: l.useRemoteAddress,
@@ -74,7 +73,7 @@ export function listenerToEnvoy(l: M.ListenerConfig, provider: Record<string, un
     address: socket(l.address, l.port),
     traffic_direction: l.direction === 'egress' ? 'OUTBOUND' : 'INBOUND',
     per_connection_buffer_limit_bytes: l.retryBufferBytes,
-    filter_chains: [{ filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: hcm }] }],
+    filter_chains: [{ filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: hcm }], ...(l.tls && { transport_socket: tlsToEnvoy(l.tls) }) }],
   }
 }
 
@@ -113,4 +112,25 @@ function collectorCluster(tracing: M.TracingConfig, clusters: readonly M.Cluster
         load_assignment: { cluster_name: name, endpoints: [{ lb_endpoints: [{ endpoint: { address: socket(host, port) } }] }] },
       }
   return { provider, cluster }
+}
+
+/** The listener's TLS as Envoy's DownstreamTlsContext, certificates inline (the model holds their PEM). */
+function tlsToEnvoy(tls: M.DownstreamTlsConfig): Record<string, unknown> {
+  return {
+    name: 'envoy.transport_sockets.tls',
+    typed_config: {
+      '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext',
+      common_tls_context: {
+        tls_certificates: tls.certificates.map((c) => ({
+          certificate_chain: { inline_string: c.certificateChainPem },
+          private_key: { inline_string: c.privateKeyPem },
+          ...(c.serverNames.length && { server_names: [...c.serverNames] }),
+        })),
+        alpn_protocols: [...tls.alpnProtocols],
+        tls_params: { tls_minimum_protocol_version: tls.minVersion, tls_maximum_protocol_version: tls.maxVersion },
+        ...(tls.trustedCaPem !== undefined && { validation_context: { trusted_ca: { inline_string: tls.trustedCaPem } } }),
+      },
+      ...(tls.requireClientCertificate && { require_client_certificate: true }),
+    },
+  }
 }

@@ -23,7 +23,16 @@ export function readHcm(tx: Tx, hcm: Obj, path: string, out: Obj, compactPath: s
   }
   if (hcm.stat_prefix === undefined) ctx.error(at(path, 'stat_prefix'), 'is required')
   const codec = enumOf(ctx, hcm.codec_type, at(path, 'codec_type'), ['AUTO', 'HTTP1', 'HTTP2', 'HTTP3'])
-  if (codec === 'HTTP2' || codec === 'HTTP3') ctx.unsupported(at(path, 'codec_type'), `${codec} only is`)
+  if (codec === 'HTTP3') ctx.unsupported(at(path, 'codec_type'), 'HTTP3 only is')
+  else if (codec) {
+    out.codec_type = codec.toLowerCase()
+    tx.paths.link(`${compactPath}.codec_type`, at(path, 'codec_type'))
+  }
+  // Same shape in both formats ({ upgrade_type, enabled }); the compact schema judges it.
+  if (hcm.upgrade_configs !== undefined) {
+    out.upgrade_configs = hcm.upgrade_configs
+    tx.paths.link(`${compactPath}.upgrade_configs`, at(path, 'upgrade_configs'))
+  }
   const transform = enumOf(ctx, hcm.server_header_transformation, at(path, 'server_header_transformation'), ['OVERWRITE', 'APPEND_IF_ABSENT', 'PASS_THROUGH'])
   if (transform && transform !== 'OVERWRITE') ctx.unsupported(at(path, 'server_header_transformation'), `${transform} is`)
 

@@ -60,7 +60,10 @@ function readListener(tx: Tx, value: unknown, path: string, index: number): Obj 
   const chain = chains[0] === undefined ? undefined : mapping(ctx, chains[0], chainPath)
   if (chain) {
     checkKeys(ctx, chain, chainPath, FILTER_CHAIN)
-    if (chain.transport_socket !== undefined) readTransportSocket(tx, chain.transport_socket, at(chainPath, 'transport_socket'), 'downstream')
+    if (chain.transport_socket !== undefined) {
+      const tls = readTransportSocket(tx, chain.transport_socket, at(chainPath, 'transport_socket'), 'downstream', compactPath)
+      if (tls) out.tls = tls
+    }
     readFilters(tx, chain.filters, at(chainPath, 'filters'), out, compactPath, direction)
   }
   return out

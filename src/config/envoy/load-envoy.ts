@@ -5,6 +5,7 @@ import type { ConfigIssue } from '../config-error.ts'
 import { toIssues } from '../issues.ts'
 import { configSchema, type ConfigFile } from '../schema.ts'
 import { semanticIssues } from '../semantic-checks.ts'
+import type { PathMap } from './path-map.ts'
 import type { Obj } from './reader.ts'
 import { translateEnvoy } from './translate.ts'
 
@@ -15,6 +16,8 @@ export type EnvoyLoad = {
   readonly compact: Obj
   readonly errors: readonly ConfigIssue[]
   readonly warnings: readonly ConfigIssue[]
+  /** Where each compact path came from, for problems found later (certificates read at load). */
+  readonly paths: PathMap
 }
 
 export function loadEnvoy(raw: Obj): EnvoyLoad {
@@ -31,5 +34,5 @@ export function loadEnvoy(raw: Obj): EnvoyLoad {
   const parsed = configSchema.safeParse(translation.compact, { reportInput: true })
   if (!parsed.success) add(toIssues(parsed.error))
   else add(semanticIssues(parsed.data))
-  return { file: errors.length || !parsed.success ? undefined : parsed.data, compact: translation.compact, errors, warnings: translation.warnings }
+  return { file: errors.length || !parsed.success ? undefined : parsed.data, compact: translation.compact, errors, warnings: translation.warnings, paths: translation.paths }
 }

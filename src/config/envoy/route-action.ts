@@ -16,6 +16,7 @@ export function readRouteAction(tx: Tx, value: unknown, path: string): Obj {
   for (const key of COPIED) if (action[key] !== undefined) out[key] = action[key]
   if (action.timeout !== undefined) out.timeout = duration(action.timeout)
   if (action.idle_timeout !== undefined) out.idle_timeout = duration(action.idle_timeout)
+  if (action.upgrade_configs !== undefined) out.upgrade_configs = action.upgrade_configs
   if (action.retry_policy !== undefined) out.retry_policy = readRetryPolicy(tx, action.retry_policy, at(path, 'retry_policy'))
   if (action.hash_policy !== undefined) out.hash_policy = list(ctx, action.hash_policy, at(path, 'hash_policy')).map((p, i) => readHashPolicy(tx, p, idx(at(path, 'hash_policy'), i)))
   if (action.weighted_clusters !== undefined) {

@@ -28,6 +28,7 @@ export function readRouteConfig(tx: Tx, value: unknown, path: string, compactPat
     const out: Obj = {}
     if (host.name !== undefined) out.name = host.name
     if (host.domains !== undefined) out.domains = host.domains
+    if (host.require_tls !== undefined) out.require_tls = host.require_tls
     if (host.retry_policy !== undefined) out.retry_policy = readRetryPolicy(tx, host.retry_policy, at(hostPath, 'retry_policy'))
     const own = readRules(tx, host, hostPath)
     for (const rule of RULES) {

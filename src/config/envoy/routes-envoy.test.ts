@@ -32,9 +32,7 @@ describe('routes/envoy/ mirrors routes/', () => {
         const envoy = read(`routes/envoy/${file}`)
         expect(envoy.format).toBe('envoy')
         expect(envoy.warnings).toEqual([])
-        // routes/front-proxy.yaml's :8443 TLS listener has no Envoy twin until this front end reads
-        // DownstreamTlsContext: the rest must match.
-        expect(envoy.config).toEqual({ ...compact.config, listeners: compact.config.listeners.filter((l) => !l.tls) })
+        expect(envoy.config).toEqual(compact.config)
       })
     }
   }
