@@ -143,7 +143,7 @@ export function exchange(transport: Transport, request: ExchangeRequest, reused:
     } catch (cause) {
       return fail(new UpstreamError('local', 'InvalidRequestHead', `request not sent: ${(cause as Error).message}`, { cause, unsent: true }))
     }
-    writer.write(headBytes, request.body).catch((cause) => {
+    writer.write(headBytes, request.body)?.catch((cause) => {
       const message = `request body failed: ${(cause as Error)?.message ?? cause}`
       fail(new UpstreamError('local', 'RequestBodyFailed', message, { cause }))
     })

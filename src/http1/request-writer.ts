@@ -33,18 +33,29 @@ export class RequestWriter {
     if (!this.complete) this.#reader?.cancel().catch(() => {})
   }
 
-  /** Rejects when the body stream fails or lies about its length. */
-  async write(head: Uint8Array, body: FramedBody): Promise<void> {
-    const transport = this.#transport
-    const { bytes, stream, framing } = body
-    if (!stream) {
+  /**
+   * Writes the request; undefined when it all went out in this call (the common case: no
+   * promise is made), else a promise that rejects when the body stream fails or lies about its length.
+   */
+  write(head: Uint8Array, body: FramedBody): Promise<void> | undefined {
+    if (!body.stream) {
+      const { bytes } = body
+      const transport = this.#transport
       const flushed = bytes && bytes.byteLength > COALESCE_BYTES ? transport.write(head) && transport.write(bytes) : transport.write(bytes?.byteLength ? concat(head, bytes) : head)
-      if (!flushed) await this.#drain()
-      this.complete = true
-      return
+      if (flushed) {
+        this.complete = true
+        return undefined
+      }
+      return this.#drain().then(() => void (this.complete = true))
     }
+    return this.#writeStream(head, body)
+  }
+
+  async #writeStream(head: Uint8Array, body: FramedBody): Promise<void> {
+    const transport = this.#transport
+    const { stream, framing } = body
     if (!transport.write(head)) await this.#drain()
-    const reader = (this.#reader = stream.getReader())
+    const reader = (this.#reader = stream!.getReader())
     let sent = 0
     for (;;) {
       if (this.#stopped) return
