@@ -24,7 +24,7 @@ export function isoTime(ms: number): string {
 /** Envoy's default: [%START_TIME%] "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%" %RESPONSE_CODE% ... */
 export function formatText(e: RequestInfo): string {
   return (
-    `[${isoTime(e.startTimeMs)}] "${e.method} ${e.path} HTTP/1.1" ${e.status} ${dash(e.flags)} ${e.bytesReceived} ${e.bytesSent} ` +
+    `[${isoTime(e.startTimeMs)}] "${e.method} ${e.path} ${e.protocol}" ${e.status} ${dash(e.flags)} ${e.bytesReceived} ${e.bytesSent} ` +
     `${e.durationMs} ${dash(e.upstreamServiceTimeMs)} "${dash(e.forwardedFor)}" "${dash(e.userAgent)}" "${dash(e.requestId)}" "${dash(e.authority)}" "${dash(e.upstreamHost)}"`
   )
 }
@@ -34,7 +34,7 @@ export function formatJson(e: RequestInfo): string {
     start_time: isoTime(e.startTimeMs),
     method: e.method,
     path: e.path,
-    protocol: 'HTTP/1.1',
+    protocol: e.protocol,
     response_code: e.status,
     response_flags: dash(e.flags),
     response_code_details: e.details,

@@ -7,6 +7,8 @@ export type ConnInfo = {
   readonly remotePort: number
   /** An HTTP/2 request's :authority when the runtime left Host out (Deno); undefined otherwise. */
   readonly authority?: string
+  /** The request's HTTP version where the runtime lets it be known; undefined = HTTP/1.1 is assumed (Bun's AUTO listeners cannot tell). */
+  readonly protocol?: 'HTTP/1.1' | 'HTTP/2' | 'HTTP/3'
   /**
    * Accepts this request's WebSocket upgrade (HTTP/1.1 only) and hands its events to `bridge`.
    * Returns the response to hand back to the runtime: Deno's 101, or a placeholder Bun ignores

@@ -75,7 +75,7 @@ export function createRequestTracer(deps: RequestTracerDeps): RequestTracer {
         requestId: info.requestId,
         url: httpUrlTag('http', info.authority ?? '', info.path),
         method: info.method,
-        protocol: 'HTTP/1.1',
+        protocol: info.protocol,
         userAgent: info.userAgent,
       })
       if (peer && span.sampled) {

@@ -44,6 +44,8 @@ function admitHeadersUpTo(bytes: number | undefined): void {
 export async function serve(options: ServeOptions, handler: FetchHandler): Promise<ServerHandle> {
   admitHeadersUpTo(options.maxRequestHeaderBytes)
   const protocols = options.protocols ?? { http1: true, http2: false, http3: false }
+  // Bun does not say which version a request came in on; a listener that speaks nothing else does.
+  const onlyHttp2 = !protocols.http1 && protocols.http2 && !protocols.http3
   const server = Bun.serve<WebSocketBridge>({
     hostname: options.hostname,
     port: options.port,
@@ -71,7 +73,7 @@ export async function serve(options: ServeOptions, handler: FetchHandler): Promi
       },
     },
     fetch(request, server) {
-      return handler(request, new LazyConnInfo(server, request))
+      return handler(request, new LazyConnInfo(server, request, onlyHttp2))
     },
     error() {
       return new Response('internal error\n', { status: 500, headers: { 'content-type': 'text/plain' } })
@@ -105,9 +107,12 @@ class LazyConnInfo implements ConnInfo {
   #address = ''
   #port = 0
 
-  constructor(server: Bun.Server<WebSocketBridge>, request: Request) {
+  readonly protocol: 'HTTP/2' | undefined
+
+  constructor(server: Bun.Server<WebSocketBridge>, request: Request, onlyHttp2: boolean) {
     this.#server = this.#upgradeServer = server
     this.#request = this.#upgradeRequest = request
+    this.protocol = onlyHttp2 ? 'HTTP/2' : undefined
   }
 
   get remoteAddress(): string {

@@ -66,7 +66,7 @@ export async function serve(options: ServeOptions, handler: FetchHandler): Promi
       // Deno keeps an HTTP/2 request's :authority only in the URL, never as Host. (An HTTP/1.1
       // request without Host looks the same, with "localhost:<port>" in the URL: it is routed as that
       // instead of answered 400, the one difference from Bun here.)
-      if (!request.headers.has('host')) return handler(request, { ...conn, authority: urlAuthority(request.url) })
+      if (!request.headers.has('host')) return handler(request, { ...conn, authority: urlAuthority(request.url), protocol: 'HTTP/2' })
       return handler(request, conn)
     },
   )

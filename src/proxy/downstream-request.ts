@@ -34,6 +34,7 @@ export function requestInfoOf(request: Request, conn: ConnInfo, listener: Listen
     userAgent: headers.get('user-agent'),
     requestId: requestIdFor(keepClientId ? headers.get('x-request-id') : null, listener.generateRequestId),
     internal,
+    protocol: conn.protocol ?? 'HTTP/1.1',
     routeName: undefined,
     upstreamCluster: undefined,
     upstreamClusterStats: undefined,

@@ -21,6 +21,8 @@ export type RequestInfo = {
    * keep their own x-request-id.
    */
   readonly internal: boolean
+  /** `HTTP/1.1` or `HTTP/2` (Envoy's %PROTOCOL%), as far as the runtime tells. */
+  readonly protocol: string
   routeName: string | undefined
   upstreamCluster: string | undefined
   /** The routed cluster's stats (Envoy's upstreamClusterInfo), for the stats observer. */

@@ -79,6 +79,9 @@ describe('HTTP/2 downstream on Bun', () => {
       expect((await curl([`${http1.url()}/service/1`])).status).toBe(200)
       expect((await curl(['--http2-prior-knowledge', `${http2.url()}/service/1`])).status).toBe(200)
       expect((await curl([`${http2.url()}/service/1`])).status).toBe(505)
+      // A listener that speaks only HTTP/2 knows every request's version: the access log says it.
+      for (let i = 0; i < 50 && !http2.output().includes('"GET /service/1 HTTP/2"'); i++) await Bun.sleep(20)
+      expect(http2.output()).toContain('"GET /service/1 HTTP/2" 200')
     } finally {
       await http1.stop()
       await http2.stop()
@@ -97,6 +100,9 @@ describe('HTTP/2 downstream on Deno', () => {
     expect((await curl([url])).httpVersion).toBe('1.1')
     const load = await h2load(url, ['-n', '400', '-c', '4', '-m', '25'])
     expect([load.done, load.succeeded, load.status2xx]).toEqual([400, 400, 400])
+    // Deno's HTTP/2 requests are told apart (no Host): the access log says HTTP/2 for them.
+    await deno.process.waitFor('"GET /service/1 HTTP/2" 200')
+    await deno.process.waitFor('"GET /service/1 HTTP/1.1" 200')
   }, 30_000)
 
   test('codec_type HTTP1 or HTTP2 is refused at load on Deno', async () => {
