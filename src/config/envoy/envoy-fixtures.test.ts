@@ -91,6 +91,22 @@ describe('what the files mean', () => {
   })
 })
 
+describe('the fault-injection sandbox (not implemented yet)', () => {
+  test('the fault filter and the disk runtime layer are named as not supported, nothing else', () => {
+    let error: ConfigError | undefined
+    try {
+      load('fault-injection.yaml')
+    } catch (e) {
+      error = e as ConfigError
+    }
+    expect(error).toBeInstanceOf(ConfigError)
+    expect(lines(error!.issues)).toEqual([
+      'static_resources.listeners[0].filter_chains[0].filters[0].typed_config.http_filters[0].typed_config.@type: HTTP filter "envoy.extensions.filters.http.fault.v3.HTTPFault" is not supported by edgeway',
+      'layered_runtime.layers[0].disk_layer: not supported by edgeway',
+    ])
+  })
+})
+
 describe('the seed with an indentation slip', () => {
   test('every problem at once, each with a hint', () => {
     let error: ConfigError | undefined
