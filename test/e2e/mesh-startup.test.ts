@@ -19,6 +19,12 @@ describe('a healthy start', () => {
       Array.from({ length: 10 }, () => ['/service/1', '/service/2', '/trace/1'].map(async (path) => (await fetch(`${mesh.edge}${path}`)).status)).flat(),
     )
     expect(statuses).toEqual(Array(30).fill(200))
+    // Access-log lines are written in batches after the responses: wait for the 30 to be out.
+    const loggedAfterBanner = () => {
+      const all = mesh.log().split('\n')
+      return all.slice(all.findIndex((l) => l.includes('edgeway local mesh is up'))).filter((l) => /^front-proxy\s+\| \[.*\] "GET /.test(l)).length
+    }
+    for (const until = Date.now() + 5_000; loggedAfterBanner() < 30 && Date.now() < until; ) await new Promise((resolve) => setTimeout(resolve, 50))
     const log = mesh.log()
     const lines = log.split('\n')
     const frontStart = lines.findIndex((l) => l.startsWith('front-proxy '))
