@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { spawnEdgeway, type EdgewayProcess } from '../support/edgeway.ts'
+import { spawnEdgeway, startedPorts, type EdgewayProcess } from '../support/edgeway.ts'
 import { startUpstream, type Upstream } from '../support/upstream.ts'
 import { statusAndFlags, waitForLine } from '../support/access-log-lines.ts'
 
@@ -73,13 +73,6 @@ clusters:
       endpoints:
         - { address: 127.0.0.1, port: ${upstream.port} }
 `
-
-/** Ports from the startup line: `... ingress_http on 127.0.0.1:41234, admin on 127.0.0.1:40111`. */
-async function startedPorts(edgeway: EdgewayProcess): Promise<Map<string, number>> {
-  await edgeway.waitFor(/ on 127\.0\.0\.1:\d+.*\n/, 20_000)
-  const line = edgeway.stdout().split('\n').find((l) => / on 127\.0\.0\.1:\d+/.test(l))!
-  return new Map([...line.matchAll(/(\w+) on 127\.0\.0\.1:(\d+)/g)].map((m) => [m[1]!, Number(m[2])]))
-}
 
 describe('--mode validate', () => {
   test('the shipped front-proxy config prints OK and exits 0', async () => {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { spawnEdgeway, type EdgewayProcess } from '../support/edgeway.ts'
+import { spawnEdgeway, startedPorts, type EdgewayProcess } from '../support/edgeway.ts'
 import { startUpstream, type Upstream } from '../support/upstream.ts'
 
 let dir: string
@@ -49,9 +49,7 @@ clusters:
   )
   const edgeway = spawnEdgeway(['-c', path, '--concurrency', '1', '--log-level', logLevel])
   running.push(edgeway)
-  await edgeway.waitFor(/ on 127\.0\.0\.1:\d+.*\n/, 30_000)
-  const line = edgeway.stdout().split('\n').find((l) => / on 127\.0\.0\.1:\d+/.test(l))!
-  const ports = new Map([...line.matchAll(/(\w+) on 127\.0\.0\.1:(\d+)/g)].map((m) => [m[1]!, Number(m[2])]))
+  const ports = await startedPorts(edgeway, 30_000)
   return { edgeway, url: `http://127.0.0.1:${ports.get('ingress_http')}`, admin: `http://127.0.0.1:${ports.get('admin')}` }
 }
 

@@ -112,3 +112,10 @@ export function spawnEdgeway(args: string[], env: Record<string, string> = {}): 
     },
   }
 }
+
+/** Ports from the startup line: `... ingress_http on 127.0.0.1:41234, admin on 127.0.0.1:40111`. */
+export async function startedPorts(edgeway: EdgewayProcess, timeoutMs = 20_000): Promise<Map<string, number>> {
+  await edgeway.waitFor(/ on 127\.0\.0\.1:\d+.*\n/, timeoutMs)
+  const line = edgeway.stdout().split('\n').find((l) => / on 127\.0\.0\.1:\d+/.test(l))!
+  return new Map([...line.matchAll(/(\w+) on 127\.0\.0\.1:(\d+)/g)].map((m) => [m[1]!, Number(m[2])]))
+}
