@@ -94,7 +94,7 @@ export async function startEdgeway(config: Config, options: EdgewayOptions): Pro
     log,
   })
   const inFlight = new InFlight()
-  const handlerFor = handlerFactory({ runtime, stats, clusters, tracer: options.tracer, write: options.write, log, routerLog: logger.component('router'), inFlight, closeConnections: () => lifecycle.closeConnections() })
+  const handlerFor = handlerFactory({ runtime, stats, clusters, tracer: options.tracer, write: options.write, log, routerLog: logger.component('router'), inFlight, closeConnections: () => lifecycle.closeConnections(), env: (name) => runtime.env(name) })
   const listeners = new ListenerSet(runtime, options.reusePort ?? false)
   const listenerStats = stats.listenerManager()
   let adminHandle: ServerHandle | undefined

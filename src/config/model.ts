@@ -93,7 +93,16 @@ export type CertificateDetails = {
   readonly expiresAtMs: number
 }
 
-export type AccessLogConfig = { readonly enabled: boolean; readonly format: 'text' | 'json' }
+export type AccessLogConfig = {
+  readonly enabled: boolean
+  /** `text` without textFormat is Envoy's default line; `json` without jsonFormat is edgeway's JSON line. */
+  readonly format: 'text' | 'json'
+  /** Envoy command operators (text_format), checked at load. */
+  readonly textFormat?: string
+  /** Envoy's json_format dictionary, checked at load. */
+  readonly jsonFormat?: Readonly<Record<string, unknown>>
+  readonly omitEmptyValues: boolean
+}
 
 export type ListenerTracingConfig = {
   /** Percentages 0-100, as in Envoy's HCM `tracing` block. */

@@ -138,6 +138,17 @@ const listenerTracing = z.strictObject({
   custom_tags: z.array(customTag).default([]),
 })
 
+/**
+ * Envoy's default line, edgeway's JSON, or a format of Envoy's command operators (text_format or
+ * json_format, as Envoy's SubstitutionFormatString); the operators are checked in semantic-checks.ts.
+ */
+const accessLog = z.strictObject({
+  format: lowerEnum(['text', 'json']).optional(),
+  text_format: z.string().optional(),
+  json_format: z.record(z.string(), z.unknown()).optional(),
+  omit_empty_values: z.boolean().default(false),
+})
+
 const listener = z.strictObject({
   name,
   address: ipAddress.default(DEFAULTS.listenerAddress),
@@ -156,9 +167,7 @@ const listener = z.strictObject({
   normalize_path: z.boolean().default(DEFAULTS.normalizePath),
   merge_slashes: z.boolean().default(false),
   preserve_external_request_id: z.boolean().default(false),
-  access_log: z
-    .union([z.literal(false), z.strictObject({ format: lowerEnum(['text', 'json']).default('text') })])
-    .default({ format: 'text' }),
+  access_log: z.union([z.literal(false), accessLog]).default({ omit_empty_values: false }),
   tracing: listenerTracing.default({ operation_name: 'ingress', random_sampling: 100, client_sampling: 100, overall_sampling: 100, custom_tags: [] }),
   tls: downstreamTls.optional(),
   codec_type: codecType.default('auto'),

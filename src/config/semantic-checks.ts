@@ -5,6 +5,7 @@ import { isIP } from 'node:net'
 import type { ConfigIssue } from './config-error.ts'
 import type { ConfigFile } from './schema.ts'
 import { parseDuration } from './duration.ts'
+import { formatProblems } from '../access-log/format-plan.ts'
 
 export function semanticIssues(file: ConfigFile): ConfigIssue[] {
   const issues: ConfigIssue[] = []
@@ -32,6 +33,7 @@ export function semanticIssues(file: ConfigFile): ConfigIssue[] {
     if (l.port !== 0 && sockets.has(socket)) push(`listeners[${i}].port`, `${socket} is already used by ${sockets.get(socket)}`)
     sockets.set(socket, `listener "${l.name}"`)
     if (l.idle_timeout && parseDuration(l.idle_timeout)! > 255_000) push(`listeners[${i}].idle_timeout`, 'must be at most 255s (Bun\'s limit)')
+    if (l.access_log !== false) accessLogIssues(l.access_log, `listeners[${i}].access_log`, push)
     if (l.http3 && !l.tls) push(`listeners[${i}].http3`, 'HTTP/3 runs over QUIC, which needs TLS: add a tls block')
     const domains = new Map<string, number>()
     l.virtual_hosts.forEach((v, j) => {
@@ -73,4 +75,14 @@ export function semanticIssues(file: ConfigFile): ConfigIssue[] {
     })
   })
   return issues
+}
+
+type AccessLogFile = Exclude<ConfigFile['listeners'][number]['access_log'], false>
+
+/** One format at most, matching `format`; every command operator in it known. */
+function accessLogIssues(log: AccessLogFile, path: string, push: (path: string, message: string) => void): void {
+  if (log.text_format !== undefined && log.json_format !== undefined) push(`${path}.json_format`, 'give text_format or json_format, not both')
+  else if (log.format === 'json' && log.text_format !== undefined) push(`${path}.text_format`, 'is a text format: remove format: json or use json_format')
+  else if (log.format === 'text' && log.json_format !== undefined) push(`${path}.json_format`, 'is a JSON format: remove format: text or use text_format')
+  else for (const problem of formatProblems({ text: log.text_format, json: log.json_format })) push(`${path}.${problem.path}`, problem.message)
 }

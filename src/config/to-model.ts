@@ -57,7 +57,16 @@ function toListener(l: FileListener, tls: M.DownstreamTlsConfig | undefined): M.
     normalizePath: l.normalize_path,
     mergeSlashes: l.merge_slashes,
     preserveExternalRequestId: l.preserve_external_request_id,
-    accessLog: l.access_log === false ? { enabled: false, format: 'text' } : { enabled: true, format: l.access_log.format },
+    accessLog:
+      l.access_log === false
+        ? { enabled: false, format: 'text', omitEmptyValues: false }
+        : {
+            enabled: true,
+            format: l.access_log.format ?? (l.access_log.json_format !== undefined ? 'json' : 'text'),
+            ...(l.access_log.text_format !== undefined && { textFormat: l.access_log.text_format }),
+            ...(l.access_log.json_format !== undefined && { jsonFormat: l.access_log.json_format }),
+            omitEmptyValues: l.access_log.omit_empty_values,
+          },
     tracing: {
       randomSampling: l.tracing.random_sampling,
       clientSampling: l.tracing.client_sampling,

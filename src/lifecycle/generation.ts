@@ -3,7 +3,8 @@
 // requests already running keep the handler (routes, cluster lookups) they started with.
 
 import { hostname } from 'node:os'
-import { batchedWriter, formatJson, formatText } from '../access-log.ts'
+import { batchedWriter } from '../access-log.ts'
+import { listenerAccessLog } from '../access-log/listener-format.ts'
 import type { Config, ListenerConfig } from '../config/model.ts'
 import { buildListenerHandler } from '../listener/guard.ts'
 import { drainable, type InFlight } from '../listener/drain.ts'
@@ -32,6 +33,8 @@ export type HandlerDeps = {
   readonly routerLog?: ComponentLogger
   readonly inFlight: InFlight
   readonly closeConnections: () => boolean
+  /** For %ENVIRONMENT(X)% in access-log formats. */
+  readonly env?: (name: string) => string | undefined
 }
 
 /** Builds listener handlers; one access-log writer for all of them, across generations. */
@@ -39,7 +42,7 @@ export function handlerFactory(deps: HandlerDeps): (listener: ListenerConfig) =>
   const accessLogWriter = batchedWriter(deps.write)
   const host = hostname()
   return (listener) => {
-    const format = listener.accessLog.format === 'json' ? formatJson : formatText
+    const log = listenerAccessLog(listener, { hostname: host, env: deps.env ?? (() => undefined) })
     const stats = deps.stats.listener(listener.statPrefix)
     const proxy = createProxyHandler({
       listener,
@@ -47,7 +50,8 @@ export function handlerFactory(deps: HandlerDeps): (listener: ListenerConfig) =>
       clusters: deps.clusters,
       runtime: deps.runtime,
       stats,
-      accessLog: listener.accessLog.enabled ? (entry) => accessLogWriter(format(entry)) : undefined,
+      accessLog: log && ((entry) => accessLogWriter(log.format(entry))),
+      accessLogNeedsPeer: log?.needsPeer ?? false,
       tracer: deps.tracer,
       hostname: host,
       ...(deps.routerLog && { log: deps.routerLog }),

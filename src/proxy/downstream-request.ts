@@ -47,6 +47,9 @@ export function requestInfoOf(request: Request, conn: ConnInfo, listener: Listen
     bytesSent: 0,
     durationMs: 0,
     upstreamServiceTimeMs: undefined,
+    requestHeaders: headers,
+    responseHeaders: undefined,
+    downstreamPeer: undefined,
   }
 }
 

@@ -41,6 +41,7 @@ export async function downstreamResponse(routed: RoutedRequest, result: ForwardR
     routed.routeResponseRules?.(headers, variables)
   }
   echoRequestId(headers, info, observer, ctx.listener)
+  info.responseHeaders = headers
   const init = { status: upstream.status, statusText: upstream.statusText, headers }
   const remainingMs = routed.timeoutMs > 0 ? routed.timeoutMs - result.upstreamTimeMs : Infinity
   // A small body of declared length is read whole whether or not an observer waits for its end:

@@ -17,6 +17,8 @@ export type ObserverDeps = {
   readonly stats: ListenerStats
   /** Access log sink; undefined when the listener logs nothing. */
   readonly accessLog: ((info: RequestInfo) => void) | undefined
+  /** The access log prints the downstream address: take it when the request arrives. */
+  readonly accessLogNeedsPeer?: boolean
   readonly tracer: RequestTracer | undefined
   /** The router logger: while it is at debug, each request's decisions are logged. */
   readonly log?: ComponentLogger
@@ -29,10 +31,12 @@ const EXTERNAL = { internal: false } as const
 export function createListenerObserver(deps: ObserverDeps): ListenerObserver {
   const base = statsObserver(deps.stats, deps.accessLog)
   const { tracer, listener, log } = deps
+  const needsPeer = deps.accessLogNeedsPeer === true
   return {
     watchesBody: deps.accessLog !== undefined || tracer !== undefined,
     start(request, info, peer) {
       base.started()
+      if (needsPeer) info.downstreamPeer = peer.remoteAddress.includes(':') ? `[${peer.remoteAddress}]:${peer.remotePort}` : `${peer.remoteAddress}:${peer.remotePort}`
       const observer = tracer ? new TracedObserver(base, tracer.start(request, info, listener, peer, info.internal ? INTERNAL : EXTERNAL)) : base
       return log?.debugOn ? new DebugObserver(observer, log) : observer
     },

@@ -19,6 +19,7 @@ export function localReply(error: ProxyError, info: RequestInfo, observer: Reque
   // Envoy's codec errors (400, 431): the connection is not reused.
   if (error.flag === 'DPE') headers.set('connection', 'close')
   echoRequestId(headers, info, observer, ctx.listener)
+  info.responseHeaders = headers
   return respond(new Response(error.body || null, { status: error.status, headers }), info, observer, ctx)
 }
 

@@ -29,6 +29,7 @@ export type ProxyHandlerDeps = ForwardDeps & {
   readonly stats: ListenerStats
   /** Access log sink; undefined when the listener logs nothing. */
   readonly accessLog: ((info: RequestInfo) => void) | undefined
+  readonly accessLogNeedsPeer?: boolean
   readonly tracer: RequestTracer | undefined
   readonly hostname: string
   /** The router logger (debug: every routing and attempt decision). */

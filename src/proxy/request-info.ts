@@ -38,4 +38,13 @@ export type RequestInfo = {
   bytesSent: number
   durationMs: number
   upstreamServiceTimeMs: number | undefined
+  /** The client's request headers (access-log %REQ()%). */
+  readonly requestHeaders: Headers
+  /** The headers sent downstream, once there are any (access-log %RESP()%). */
+  responseHeaders: Headers | undefined
+  /**
+   * `ip:port` of the downstream peer, taken on arrival only when the access log prints it (Bun
+   * cannot tell it once the response is out, and asking costs on every request).
+   */
+  downstreamPeer: string | undefined
 }

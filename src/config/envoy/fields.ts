@@ -107,8 +107,15 @@ export const ZIPKIN = spec({
 
 export const ACCESS_LOG = spec({ name: 'AccessLog', supported: ['name', 'typed_config', 'config'], unsupported: ['filter'] })
 
-export const FILE_ACCESS_LOG = spec({ name: 'FileAccessLog', supported: ['path'], unsupported: ['format', 'json_format', 'typed_json_format', 'log_format'] })
-export const STDOUT_ACCESS_LOG = spec({ name: 'StdoutAccessLog', supported: [], unsupported: ['log_format'] })
+export const FILE_ACCESS_LOG = spec({ name: 'FileAccessLog', supported: ['path', 'log_format', 'format', 'json_format', 'typed_json_format'] })
+export const STDOUT_ACCESS_LOG = spec({ name: 'StdoutAccessLog', supported: ['log_format'] })
+export const SUBSTITUTION_FORMAT = spec({
+  name: 'SubstitutionFormatString',
+  supported: ['text_format', 'text_format_source', 'json_format', 'omit_empty_values'],
+  unsupported: ['formatters'],
+  noEffect: { content_type: 'access log lines have no content type', json_format_options: 'keys keep their order' },
+})
+export const TEXT_FORMAT_SOURCE = spec({ name: 'DataSource', supported: ['inline_string'], unsupported: ['filename', 'inline_bytes', 'environment_variable', 'watched_directory'] })
 
 export const ROUTE_CONFIGURATION = spec({
   name: 'RouteConfiguration',

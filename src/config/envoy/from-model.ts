@@ -41,7 +41,7 @@ export function listenerToEnvoy(l: M.ListenerConfig, provider: Record<string, un
   if (l.http3) dropped.push(`${where}: http3: true`)
   if (l.maxRequestBytes) dropped.push(`${where}: max_request_bytes: ${l.maxRequestBytes}`)
   if (l.serverName === undefined) dropped.push(`${where}: server_name: false`)
-  if (l.accessLog.enabled && l.accessLog.format === 'json') dropped.push(`${where}: access_log.format: json (written as Envoy's default text format)`)
+  if (l.accessLog.enabled && l.accessLog.format === 'json' && l.accessLog.jsonFormat === undefined) dropped.push(`${where}: access_log.format: json (written as Envoy's default text format)`)
   const hcm: Record<string, unknown> = {
     '@type': HCM_TYPE,
     stat_prefix: l.statPrefix,
@@ -57,7 +57,7 @@ export function listenerToEnvoy(l: M.ListenerConfig, provider: Record<string, un
     merge_slashes: l.mergeSlashes,
     preserve_external_request_id: l.preserveExternalRequestId,
     common_http_protocol_options: { idle_timeout: seconds(l.idleTimeoutMs) },
-    ...(l.accessLog.enabled && { access_log: [{ name: 'envoy.access_loggers.stdout', typed_config: { '@type': STDOUT_TYPE } }] }),
+    ...(l.accessLog.enabled && { access_log: [{ name: 'envoy.access_loggers.stdout', typed_config: { '@type': STDOUT_TYPE, ...logFormat(l.accessLog) } }] }),
     tracing: {
       random_sampling: { value: l.tracing.randomSampling },
       client_sampling: { value: l.tracing.clientSampling },
@@ -133,4 +133,12 @@ function tlsToEnvoy(tls: M.DownstreamTlsConfig): Record<string, unknown> {
       ...(tls.requireClientCertificate && { require_client_certificate: true }),
     },
   }
+}
+
+/** A configured access-log format as Envoy's `log_format`; none for the default line. */
+function logFormat(log: M.AccessLogConfig): Record<string, unknown> {
+  const omit = log.omitEmptyValues ? { omit_empty_values: true } : {}
+  if (log.textFormat !== undefined) return { log_format: { text_format_source: { inline_string: log.textFormat.endsWith("\n") ? log.textFormat : `${log.textFormat}\n` }, ...omit } }
+  if (log.jsonFormat !== undefined) return { log_format: { json_format: log.jsonFormat, ...omit } }
+  return {}
 }

@@ -49,7 +49,7 @@ export function readHcm(tx: Tx, hcm: Obj, path: string, out: Obj, compactPath: s
     }
   }
 
-  out.access_log = readAccessLogs(tx, hcm.access_log, at(path, 'access_log'))
+  out.access_log = readAccessLogs(tx, hcm.access_log, at(path, 'access_log'), compactPath)
   tx.paths.link(`${compactPath}.access_log`, at(path, 'access_log'))
   out.tracing = readHcmTracing(tx, hcm.tracing, at(path, 'tracing'), direction)
   tx.paths.link(`${compactPath}.tracing`, at(path, 'tracing'))
