@@ -27,6 +27,7 @@ function route(match: Partial<RouteMatchConfig>, cluster: string): RouteConfig {
     operation: undefined,
     websocket: undefined,
     hashPolicy: [],
+    fault: undefined,
   } as RouteConfig
 }
 

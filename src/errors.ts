@@ -4,7 +4,18 @@
 
 import type { UpstreamFailure } from './runtime.ts'
 
-export type ResponseFlag = 'NR' | 'UH' | 'UF' | 'UT' | 'UR' | 'UC' | 'UO' | 'URX' | 'DPE' | 'RL' | 'DC' | 'SI' | ''
+export type ResponseFlag = 'NR' | 'UH' | 'UF' | 'UT' | 'UR' | 'UC' | 'UO' | 'URX' | 'DPE' | 'RL' | 'DC' | 'SI' | 'DI' | 'FI' | ''
+
+/** The order Envoy prints response flags in, whatever order they were set in. */
+const FLAG_ORDER = ['UH', 'UT', 'UR', 'UF', 'UC', 'UO', 'NR', 'DI', 'FI', 'RL', 'DC', 'URX', 'SI', 'DPE']
+
+/** Flags already set on the request (a fault's DI) joined with a local reply's, in Envoy's order. */
+export function joinFlags(before: string, added: string): string {
+  if (!before) return added
+  if (!added) return before
+  const flags = new Set([...before.split(','), ...added.split(',')])
+  return [...flags].sort((a, b) => FLAG_ORDER.indexOf(a) - FLAG_ORDER.indexOf(b)).join(',')
+}
 
 export class ProxyError extends Error {
   constructor(
@@ -49,6 +60,8 @@ export const headersTooLarge = () => new ProxyError(431, 'request_headers_too_la
 export const downstreamDisconnect = () => new ProxyError(499, 'downstream_remote_disconnect', 'DC', '')
 export const localUpstreamError = (cause?: unknown) =>
   new ProxyError(500, 'upstream_request_not_sent{local_error}', '', 'upstream request could not be sent', { cause })
+/** The fault filter's abort, with Envoy's body and details. */
+export const faultAbort = (status: number) => new ProxyError(status, 'fault_filter_abort', 'FI', 'fault filter abort')
 export const badRequest = (why: string, code = 'bad_request') => new ProxyError(400, code, 'DPE', why)
 
 /**

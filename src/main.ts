@@ -19,6 +19,7 @@ import { stat } from 'node:fs/promises'
 import { StatsStore } from './stats/stats-store.ts'
 import { DEFAULTS } from './config/defaults.ts'
 import { DEFAULT_DRAIN_TIME_MS } from './lifecycle/drain-time.ts'
+import { LayeredRuntime } from './layered-runtime/layered-runtime.ts'
 import packageJson from '../package.json' with { type: 'json' }
 
 const runtime = await detectRuntime()
@@ -148,12 +149,15 @@ function loggerFor(options: CliOptions): Logger {
 async function serveOneProcess(config: Config, options: CliOptions, runtime: Runtime, worker: WorkerEnv | undefined, source?: ConfigSource): Promise<void> {
   const stats = new StatsStore()
   const reload = source && reloaderFor(source, stats, async (next) => (await running.apply(next), running.generation().version))
-  const tracing = await startTracing(config, runtime, stats)
+  // One per process: the fault filter and tracing's sampling read the same layers.
+  const layeredRuntime = new LayeredRuntime(config.runtime, { serviceCluster: config.node.cluster })
+  const tracing = await startTracing(config, runtime, stats, layeredRuntime)
   let running: Awaited<ReturnType<typeof startEdgeway>>
   try {
     running = await startEdgeway(worker ? workerConfig(config, worker) : config, {
       runtime,
       stats,
+      layeredRuntime,
       ...(tracing && { tracer: tracing.tracer }),
       version: packageJson.version,
       commandLineOptions: commandLineOptions(options, config, options.concurrency ?? 1),
@@ -246,7 +250,7 @@ function startupLine(config: Config, ports: ReadonlyMap<string, number>, concurr
  * Tracing is on when the config has a zipkin block or ZIPKIN_URL is set (which wins, so one
  * config serves both the bundled store and a real Zipkin). The SDK loads only when it is on.
  */
-async function startTracing(config: Config, runtime: Runtime, stats: StatsStore) {
+async function startTracing(config: Config, runtime: Runtime, stats: StatsStore, layeredRuntime: LayeredRuntime) {
   const url = runtime.env('ZIPKIN_URL') || config.tracing?.zipkin.url
   if (!url) return undefined
   const zipkin = { ...DEFAULTS.zipkin, ...config.tracing?.zipkin, url: url.includes('/api/v2/spans') ? url : `${url.replace(/\/$/, '')}/api/v2/spans` }
@@ -259,6 +263,7 @@ async function startTracing(config: Config, runtime: Runtime, stats: StatsStore)
     sharedSpanContext: zipkin.sharedSpanContext,
     b3Headers: zipkin.b3Headers,
     env: (name) => runtime.env(name),
+    runtime: layeredRuntime,
   })
   return { tracer, shutdown: () => tracing.shutdown() }
 }

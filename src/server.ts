@@ -28,6 +28,8 @@ import { handlerFactory, type Generation } from './lifecycle/generation.ts'
 import { applyGeneration, type ApplyResult } from './lifecycle/apply-generation.ts'
 import { drainEndpoints } from './lifecycle/drain-endpoints.ts'
 import { DEFAULT_DRAIN_TIME_MS } from './lifecycle/drain-time.ts'
+import { LayeredRuntime } from './layered-runtime/layered-runtime.ts'
+import { runtimeEndpoints } from './admin/runtime-endpoints.ts'
 
 export type EdgewayOptions = {
   readonly runtime: Runtime
@@ -46,6 +48,8 @@ export type EdgewayOptions = {
   readonly drainTimeMs?: number
   /** `POST /reload` (and SIGHUP, wired in main.ts): re-reads the config file(s). */
   readonly reload?: () => Promise<unknown>
+  /** Envoy's layered runtime, shared with the tracer; default: built from config.runtime. */
+  readonly layeredRuntime?: LayeredRuntime
   /** Admin endpoints beyond the standard ones (a worker's snapshot for its primary). */
   readonly adminEndpoints?: (sources: { stats: StatsStore; clusters: () => readonly ClusterSnapshot[] }) => readonly AdminEndpoint[]
 }
@@ -54,6 +58,7 @@ export type RunningEdgeway = {
   readonly stats: StatsStore
   readonly clusters: ClusterManager
   readonly lifecycle: ServerLifecycle
+  readonly layeredRuntime: LayeredRuntime
   /** Bound ports by listener name (`admin` for the admin listener). */
   readonly ports: ReadonlyMap<string, number>
   generation(): Generation
@@ -94,7 +99,10 @@ export async function startEdgeway(config: Config, options: EdgewayOptions): Pro
     log,
   })
   const inFlight = new InFlight()
-  const handlerFor = handlerFactory({ runtime, stats, clusters, tracer: options.tracer, write: options.write, log, routerLog: logger.component('router'), inFlight, closeConnections: () => lifecycle.closeConnections(), env: (name) => runtime.env(name) })
+  // Envoy reads layered_runtime from the bootstrap once: a reload keeps this one (and its admin layer).
+  const layeredRuntime = options.layeredRuntime ?? new LayeredRuntime(config.runtime, { serviceCluster: config.node.cluster })
+  layeredRuntime.start()
+  const handlerFor = handlerFactory({ runtime, stats, clusters, tracer: options.tracer, write: options.write, log, routerLog: logger.component('router'), inFlight, closeConnections: () => lifecycle.closeConnections(), env: (name) => runtime.env(name), layeredRuntime })
   const listeners = new ListenerSet(runtime, options.reusePort ?? false)
   const listenerStats = stats.listenerManager()
   let adminHandle: ServerHandle | undefined
@@ -109,6 +117,7 @@ export async function startEdgeway(config: Config, options: EdgewayOptions): Pro
     if (stopped) return
     stopped = true
     clearInterval(uptime)
+    layeredRuntime.stop()
     clusters.stop()
     await listeners.closeAll(0)
     await adminHandle?.close(true)
@@ -176,6 +185,7 @@ export async function startEdgeway(config: Config, options: EdgewayOptions): Pro
               json(workersJson([{ index: 0, pid: process.pid, state: lifecycle.state === 'LIVE' ? 'live' : 'starting', restarts: 0, downstreamRqTotal: downstreamRequests(stats.all()) }])),
           },
           ...drainEndpoints({ drainListeners, reload: options.reload }),
+          ...runtimeEndpoints({ runtime: layeredRuntime }),
           ...(options.adminEndpoints?.({ stats, clusters: () => clusters.snapshot() }) ?? []),
         ],
       })
@@ -194,6 +204,7 @@ export async function startEdgeway(config: Config, options: EdgewayOptions): Pro
     stats,
     clusters,
     lifecycle,
+    layeredRuntime,
     get ports() {
       return ports()
     },

@@ -23,6 +23,8 @@ export type RequestTracerDeps = {
   readonly tracing: Tracing
   readonly listenerStats: (listener: ListenerConfig) => ListenerStats
   readonly random?: () => number
+  /** Envoy's runtime keys tracing.random_sampling (0-10000), tracing.client_enabled and tracing.global_enabled (%). */
+  readonly runtime?: { getInteger(key: string, fallback: number): number }
   /** Envoy's ZipkinConfig shared_span_context; default false (edgeway's separate spans). */
   readonly sharedSpanContext?: boolean
   /** What B3 goes upstream; default the multi headers. */
@@ -55,7 +57,8 @@ export function createRequestTracer(deps: RequestTracerDeps): RequestTracer {
         state = { stats: deps.listenerStats(listener), customTags: compileCustomTags(listener.tracing.customTags, env) }
         stateOf.set(listener, state)
       }
-      const decision = decide(incoming, headers, listener, state.stats, random, facts?.internal ?? true)
+      const sampling = deps.runtime ? runtimeSampling(listener.tracing, deps.runtime) : listener.tracing
+      const decision = decide(incoming, headers, sampling, state.stats, random, facts?.internal ?? true)
       const ingress = listener.direction === 'ingress'
       // Shared: the SERVER half of the caller's span keeps its id, its parent is the caller's parent.
       const sharing = shared && ingress && incoming?.traceId !== undefined && incoming.spanId !== undefined
@@ -94,21 +97,33 @@ const NO_TAGS: string[] = []
 
 type Decision = { sampled: boolean; forced: boolean }
 
+type Sampling = Pick<ListenerConfig['tracing'], 'randomSampling' | 'clientSampling' | 'overallSampling'>
+
+/** The HCM's percentages, each overridden by its runtime key when a layer sets it (Envoy's featureEnabled). */
+function runtimeSampling(configured: Sampling, runtime: NonNullable<RequestTracerDeps['runtime']>): Sampling {
+  const random = runtime.getInteger('tracing.random_sampling', -1)
+  return {
+    randomSampling: random >= 0 ? Math.min(random, 10_000) / 100 : configured.randomSampling,
+    clientSampling: Math.min(runtime.getInteger('tracing.client_enabled', configured.clientSampling), 100),
+    overallSampling: Math.min(runtime.getInteger('tracing.global_enabled', configured.overallSampling), 100),
+  }
+}
+
 /** Envoy's order: B3's own decision, then x-client-trace-id, x-envoy-force-trace, random sampling. */
-function decide(incoming: IncomingTrace | undefined, headers: Headers, listener: ListenerConfig, stats: ListenerStats, random: () => number, internal: boolean): Decision {
+function decide(incoming: IncomingTrace | undefined, headers: Headers, sampling: Sampling, stats: ListenerStats, random: () => number, internal: boolean): Decision {
   // Envoy honours x-envoy-force-trace only from internal clients.
   const forced = internal && headers.has('x-envoy-force-trace')
   if (incoming?.debug) return { sampled: true, forced }
   if (incoming?.sampled !== undefined) return { sampled: incoming.sampled, forced }
   const percent = () => random() * 100
   let sampled: boolean
-  if (headers.has('x-client-trace-id') && percent() < listener.tracing.clientSampling) {
+  if (headers.has('x-client-trace-id') && percent() < sampling.clientSampling) {
     stats['tracing.client_enabled'].inc()
     sampled = true
   } else if (forced) {
     stats['tracing.service_forced'].inc()
     sampled = true
-  } else if (percent() < listener.tracing.randomSampling) {
+  } else if (percent() < sampling.randomSampling) {
     stats['tracing.random_sampling'].inc()
     sampled = true
   } else {
@@ -116,7 +131,7 @@ function decide(incoming: IncomingTrace | undefined, headers: Headers, listener:
     sampled = false
   }
   // overall_sampling can veto any decision made here.
-  if (sampled && listener.tracing.overallSampling < 100 && percent() >= listener.tracing.overallSampling) sampled = false
+  if (sampled && sampling.overallSampling < 100 && percent() >= sampling.overallSampling) sampled = false
   return { sampled, forced }
 }
 

@@ -1,6 +1,9 @@
 // The validated, defaulted configuration every other module reads. Produced only by
 // src/config/load-config.ts from the YAML schema; fields carry units (`timeoutMs`) in code.
 
+import type { FaultConfig } from './model-fault.ts'
+import type { RuntimeConfig } from './model-runtime.ts'
+
 export type Config = {
   /** Envoy's `--service-cluster` / `--service-node`; the CLI flags override the file. */
   readonly node: { readonly cluster: string; readonly id: string }
@@ -8,6 +11,8 @@ export type Config = {
   readonly listeners: readonly ListenerConfig[]
   readonly clusters: readonly ClusterConfig[]
   readonly tracing: TracingConfig | undefined
+  /** Envoy's layered_runtime: later layers override earlier ones; no layers = every key at its default. */
+  readonly runtime: RuntimeConfig
 }
 
 export type AdminConfig = {
@@ -56,6 +61,8 @@ export type ListenerConfig = {
   readonly http3: boolean
   /** WebSocket upgrades allowed on this listener's routes unless a route says otherwise. */
   readonly websocket: boolean
+  /** The fault filter in this listener's request path; undefined = none (routes may still carry one). */
+  readonly fault: FaultConfig | undefined
   readonly virtualHosts: readonly VirtualHostConfig[]
 }
 
@@ -187,6 +194,8 @@ export type RouteConfig = HeaderRules & {
   readonly websocket: boolean | undefined
   /** What a RING_HASH or MAGLEV cluster hashes for this route; empty = a random endpoint. */
   readonly hashPolicy: readonly HashPolicy[]
+  /** This route's fault settings, replacing the listener's (typed_per_filter_config). */
+  readonly fault: FaultConfig | undefined
 }
 
 /** One of Envoy's route hash policies; values are combined in order, a terminal one that produced a value ends the list. */

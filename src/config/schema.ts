@@ -7,6 +7,7 @@ import { safeRegexProblem } from '../regex/safe-regex.ts'
 import { hostProblem, resolverProblem } from './address-checks.ts'
 import { DEFAULTS } from './defaults.ts'
 import { codecType, downstreamTls, requireTls, upgradeConfigs } from './tls-schema.ts'
+import { faultBlock, layeredRuntime } from './fault-schema.ts'
 import { duration, headerName, int, ipAddress, lowerEnum, name, percent, port, positiveDuration, show } from './schema-primitives.ts'
 
 const headerValueOption = z.strictObject({
@@ -105,6 +106,8 @@ const route = z.strictObject({
   match: routeMatch,
   route: routeAction,
   decorator: z.strictObject({ operation: name }).optional(),
+  /** The fault filter's settings for this route (Envoy's typed_per_filter_config). */
+  fault: faultBlock(headerMatcher).optional(),
   ...headerRules,
 })
 
@@ -173,6 +176,7 @@ const listener = z.strictObject({
   codec_type: codecType.default('auto'),
   http3: z.boolean().default(false),
   upgrade_configs: upgradeConfigs.default([]),
+  fault: faultBlock(headerMatcher).optional(),
   virtual_hosts: z.array(virtualHost).min(1, 'needs at least one virtual host'),
 })
 
@@ -260,6 +264,7 @@ export const configSchema = z.strictObject({
   listeners: z.array(listener).min(1, 'needs at least one listener'),
   clusters: z.array(cluster).default([]),
   tracing: tracing.optional(),
+  layered_runtime: layeredRuntime.optional(),
 })
 
 export type ConfigFile = z.infer<typeof configSchema>

@@ -4,6 +4,7 @@ import { DEFAULTS } from './defaults.ts'
 import { parseDuration } from './duration.ts'
 import type { ConfigFile } from './schema.ts'
 import type * as M from './model.ts'
+import { toFault, toRuntime } from './to-model-fault.ts'
 
 type FileListener = ConfigFile['listeners'][number]
 type FileVirtualHost = FileListener['virtual_hosts'][number]
@@ -34,6 +35,7 @@ export function toModel(file: ConfigFile, tls: readonly (M.DownstreamTlsConfig |
         traceId128Bit: file.tracing.zipkin.trace_id_128bit,
       },
     },
+    runtime: toRuntime(file.layered_runtime),
   }
 }
 
@@ -77,6 +79,7 @@ function toListener(l: FileListener, tls: M.DownstreamTlsConfig | undefined): M.
     codec: l.codec_type,
     http3: l.http3,
     websocket: websocketEnabled(l.upgrade_configs) ?? false,
+    fault: toFault(l.fault, toHeaderMatcher),
     virtualHosts: l.virtual_hosts.map(toVirtualHost),
   }
 }
@@ -134,6 +137,7 @@ function toRoute(r: FileRoute): M.RouteConfig {
     operation: r.decorator?.operation,
     websocket: websocketEnabled(r.route.upgrade_configs),
     hashPolicy: r.route.hash_policy.map(toHashPolicy),
+    fault: toFault(r.fault, toHeaderMatcher),
     ...toHeaderRules(r),
   }
 }

@@ -10,6 +10,8 @@ import { buildListenerHandler } from '../listener/guard.ts'
 import { drainable, type InFlight } from '../listener/drain.ts'
 import type { ComponentLogger } from '../log/logger.ts'
 import { createProxyHandler } from '../proxy/proxy-handler.ts'
+import { FaultFilter, hasFaults } from '../proxy/fault/fault-filter.ts'
+import type { LayeredRuntime } from '../layered-runtime/layered-runtime.ts'
 import type { RequestTracer } from '../proxy/request-tracer.ts'
 import { RouteTable } from '../routing/route-table.ts'
 import type { FetchHandler, Runtime } from '../runtime.ts'
@@ -35,6 +37,8 @@ export type HandlerDeps = {
   readonly closeConnections: () => boolean
   /** For %ENVIRONMENT(X)% in access-log formats. */
   readonly env?: (name: string) => string | undefined
+  /** The process's layered runtime (the fault filter's keys). */
+  readonly layeredRuntime: LayeredRuntime
 }
 
 /** Builds listener handlers; one access-log writer for all of them, across generations. */
@@ -55,6 +59,7 @@ export function handlerFactory(deps: HandlerDeps): (listener: ListenerConfig) =>
       tracer: deps.tracer,
       hostname: host,
       ...(deps.routerLog && { log: deps.routerLog }),
+      ...(hasFaults(listener) && { faults: new FaultFilter(listener, { runtime: deps.layeredRuntime, stats: deps.stats.fault(listener.statPrefix), random: Math.random }) }),
       fetch: deps.runtime.upstreamFetch,
       classify: deps.runtime.classifyUpstreamError,
       now: () => performance.now(),

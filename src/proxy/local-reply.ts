@@ -2,7 +2,7 @@
 // flags and details in RequestInfo, the proxy's server name and the x-request-id echo.
 
 import type { ListenerConfig } from '../config/model.ts'
-import { TlsRedirect, type ProxyError } from '../errors.ts'
+import { joinFlags, TlsRedirect, type ProxyError } from '../errors.ts'
 import type { RequestObserver } from './observer.ts'
 import type { RequestInfo } from './request-info.ts'
 import { respond, type RespondContext } from './respond.ts'
@@ -10,7 +10,8 @@ import { respond, type RespondContext } from './respond.ts'
 export type LocalReplyContext = RespondContext & { readonly listener: ListenerConfig }
 
 export function localReply(error: ProxyError, info: RequestInfo, observer: RequestObserver, ctx: LocalReplyContext): Response {
-  info.flags = error.flag
+  // Only a fault's delay (DI) sets a flag before a local reply.
+  info.flags = info.flags ? joinFlags(info.flags, error.flag) : error.flag
   info.details = error.code
   const headers = new Headers({ 'content-type': 'text/plain', 'content-length': String(error.body.length) })
   if (ctx.listener.serverName !== undefined) headers.set('server', ctx.listener.serverName)

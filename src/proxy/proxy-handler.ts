@@ -1,5 +1,5 @@
 // The path of one downstream request through a listener, as named phases: downstream request →
-// route → forward (attempts) → downstream response. Every failure becomes a local reply; nothing
+// route → fault (only where configured) → forward (attempts) → downstream response. Every failure becomes a local reply; nothing
 // throws out. What happens is recorded in one RequestInfo and reported to one observer.
 
 import type { ComponentLogger } from '../log/logger.ts'
@@ -11,6 +11,8 @@ import type { ClusterManager } from '../upstream/cluster-manager.ts'
 import type { ListenerStats } from '../stats/stats-store.ts'
 import { downstreamRequestError, requestInfoOf } from './downstream-request.ts'
 import { downstreamResponse, type ResponseContext } from './downstream-response.ts'
+import type { FaultFilter } from './fault/fault-filter.ts'
+import { faultPhase } from './fault/fault-phase.ts'
 import { forward, type ForwardDeps } from './forward.ts'
 import { compileHeaderRuleSets } from './headers/header-rule-sets.ts'
 import { localReply } from './local-reply.ts'
@@ -34,6 +36,8 @@ export type ProxyHandlerDeps = ForwardDeps & {
   readonly hostname: string
   /** The router logger (debug: every routing and attempt decision). */
   readonly log?: ComponentLogger
+  /** The fault filter, on listeners that configure one (or whose routes do). */
+  readonly faults?: FaultFilter
 }
 
 export type ProxyHandler = (request: Request, conn: ConnInfo) => Promise<Response>
@@ -62,6 +66,10 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     if (invalid) return localReply(invalid, info, observer, ctx)
     const routed = await routePhase(request, conn, info, observer, ctx)
     if (routed instanceof ProxyError) return localReply(routed, info, observer, ctx)
+    if (deps.faults) {
+      const fault = await faultPhase(request, routed, info, deps.faults, deps.timers)
+      if (fault) return localReply(fault, info, observer, ctx)
+    }
     const upgrade = requestedUpgrade(request)
     if (upgrade !== undefined) {
       const upgraded = upgrade === 'websocket' && websocketAllowed(routed.route, listener) ? await upgradePhase(request, conn, routed, info, observer, { openWebSocket: deps.runtime.openWebSocket, now: deps.now }) : upgradeFailed()

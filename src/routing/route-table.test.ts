@@ -19,6 +19,7 @@ function route(match: Partial<RouteMatchConfig>, action: Partial<RouteConfig> = 
     operation: undefined,
     websocket: undefined,
     hashPolicy: [],
+    fault: undefined,
     ...action,
   }
 }

@@ -70,6 +70,10 @@ export const LISTENER_COUNTERS = [
 
 export const LISTENER_GAUGES = ['downstream_rq_active'] as const
 
+/** The fault filter's own stats (`http.<stat_prefix>.fault.*`), kept only on listeners that have one. */
+export const FAULT_COUNTERS = ['aborts_injected', 'delays_injected', 'faults_overflow'] as const
+export const FAULT_GAUGES = ['active_faults'] as const
+
 /** Latency histograms in ms: attempt start to upstream response headers, request start to response end. */
 export const CLUSTER_HISTOGRAMS = ['upstream_rq_time'] as const
 export const LISTENER_HISTOGRAMS = ['downstream_rq_time'] as const
@@ -90,6 +94,8 @@ export type ClusterCounter = (typeof CLUSTER_COUNTERS)[number]
 export type ClusterGauge = (typeof CLUSTER_GAUGES)[number]
 export type ListenerCounter = (typeof LISTENER_COUNTERS)[number]
 export type ListenerGauge = (typeof LISTENER_GAUGES)[number]
+export type FaultCounter = (typeof FAULT_COUNTERS)[number]
+export type FaultGauge = (typeof FAULT_GAUGES)[number]
 export type TracingCounter = (typeof TRACING_COUNTERS)[number]
 export type ServerGauge = (typeof SERVER_GAUGES)[number]
 export type ListenerManagerCounter = (typeof LISTENER_MANAGER_COUNTERS)[number]

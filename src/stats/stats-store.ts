@@ -6,6 +6,10 @@ import {
   CLUSTER_COUNTERS,
   CLUSTER_GAUGES,
   CLUSTER_HISTOGRAMS,
+  FAULT_COUNTERS,
+  FAULT_GAUGES,
+  type FaultCounter,
+  type FaultGauge,
   LISTENER_COUNTERS,
   LISTENER_GAUGES,
   LISTENER_HISTOGRAMS,
@@ -53,6 +57,7 @@ export type ClusterStats = Scope<ClusterCounter, ClusterGauge> & Histograms<Clus
   code(status: number): Stat
 }
 export type ListenerStats = Scope<ListenerCounter, ListenerGauge> & Histograms<ListenerHistogram>
+export type FaultStats = Scope<FaultCounter, FaultGauge>
 export type TracingStats = Scope<TracingCounter, never>
 export type ServerStats = Scope<never, ServerGauge>
 export type ListenerManagerStats = Scope<ListenerManagerCounter, ListenerManagerGauge>
@@ -112,6 +117,11 @@ export class StatsStore {
 
   listener(statPrefix: string): ListenerStats {
     return this.#scope(`http.${statPrefix}.`, LISTENER_COUNTERS, LISTENER_GAUGES, LISTENER_HISTOGRAMS) as unknown as ListenerStats
+  }
+
+  /** Envoy's `http.<stat_prefix>.fault.*`. */
+  fault(statPrefix: string): FaultStats {
+    return this.#scope(`http.${statPrefix}.fault.`, FAULT_COUNTERS, FAULT_GAUGES) as FaultStats
   }
 
   tracing(): TracingStats {

@@ -21,6 +21,8 @@ import type { Generation } from '../lifecycle/generation.ts'
 import { broadcast, buildPrimaryAdmin } from './primary-admin.ts'
 import { APPLY_PATH, TOKEN_HEADER, type ControlMessage } from './protocol.ts'
 import { Supervisor } from './supervisor.ts'
+import { LayeredRuntime } from '../layered-runtime/layered-runtime.ts'
+import { runtimeEndpoints } from '../admin/runtime-endpoints.ts'
 
 /** Beyond the drain time: long enough for a worker to flush its last spans; then SIGKILL. */
 export const STOP_GRACE_MS = 3000
@@ -87,6 +89,10 @@ export async function startPrimary(config: Config, options: PrimaryOptions): Pro
     lifecycle.set('DRAINING')
     await broadcast(supervisor, graceful ? '/drain_listeners?graceful' : '/drain_listeners')
   }
+  // The primary's own copy answers /runtime; each worker reads the same layers and gets every admin change.
+  const layeredRuntime = new LayeredRuntime(config.runtime, { serviceCluster: config.node.cluster })
+  layeredRuntime.start()
+  const passAdminLayer = (values: Record<string, string>) => broadcast(supervisor, `/runtime_modify?${new URLSearchParams(values)}`)
   try {
     // The admin port is checked before any worker starts: a taken port is one message, not N.
     if (config.admin) {
@@ -106,10 +112,15 @@ export async function startPrimary(config: Config, options: PrimaryOptions): Pro
         }),
         ready: () => lifecycle.state === 'LIVE' && supervisor.live().length > 0,
         listeners: () => generation.config.listeners.map((l) => ({ name: l.name, address: l.address, port: supervisor.ports[l.name] ?? l.port })),
-        extraEndpoints: drainEndpoints({ drainListeners, reload: options.reload }),
+        extraEndpoints: [...drainEndpoints({ drainListeners, reload: options.reload }), ...runtimeEndpoints({ runtime: layeredRuntime, afterModify: passAdminLayer })],
         logger: options.logger ?? new Logger(options.write),
       })
-      onLive = admin.onWorkerLive
+      onLive = (port) => {
+        admin.onWorkerLive(port)
+        // A (re)started worker begins with the file's layers: it gets the admin layer's overrides too.
+        const overrides = layeredRuntime.adminValues()
+        if (Object.keys(overrides).length > 0) void passAdminLayer(overrides)
+      }
       const handle = await listen(runtime, 'admin', config.admin.address, config.admin.port, ADMIN_SERVE_OPTIONS, (request) => admin.app.fetch(request))
       handles.push(handle)
       adminPort = handle.port
@@ -152,6 +163,7 @@ export async function startPrimary(config: Config, options: PrimaryOptions): Pro
     async stop() {
       lifecycle.set('DRAINING')
       clearInterval(uptime)
+      layeredRuntime.stop()
       // Every worker gets SIGTERM at once and drains on its own; the grace covers their drain.
       await supervisor.stop(drainTimeMs + STOP_GRACE_MS)
       await Promise.all(handles.map((h) => h.close(true)))

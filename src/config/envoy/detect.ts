@@ -3,7 +3,8 @@
 
 import { isObj } from './reader.ts'
 
-const ENVOY_ONLY_TOP_LEVEL = ['static_resources', 'dynamic_resources', 'layered_runtime', 'stats_config', 'stats_sinks', 'cluster_manager', 'overload_manager', 'watchdog', 'watchdogs', 'access_log_path']
+// Not layered_runtime: the compact format has the same block.
+const ENVOY_ONLY_TOP_LEVEL = ['static_resources', 'dynamic_resources', 'stats_config', 'stats_sinks', 'cluster_manager', 'overload_manager', 'watchdog', 'watchdogs', 'access_log_path']
 
 export function isEnvoyBootstrap(raw: unknown): boolean {
   if (!isObj(raw)) return false

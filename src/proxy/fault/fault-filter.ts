@@ -1,0 +1,42 @@
+// One listener's fault filter (Envoy's envoy.filters.http.fault): its settings and each route's
+// override compiled once, the runtime it reads, and its own stats. Like a cluster's circuit
+// breakers it counts itself: active_faults is both its stat and its max_active_faults state.
+
+import type { ListenerConfig, RouteConfig } from '../../config/model.ts'
+import type { FaultConfig } from '../../config/model-fault.ts'
+import { compileHeaderMatcher } from '../../routing/header-matcher.ts'
+import type { FaultStats } from '../../stats/stats-store.ts'
+import type { FaultRuntime, FaultSettings } from './fault-decision.ts'
+
+export type FaultFilterDeps = {
+  readonly runtime: FaultRuntime
+  readonly stats: FaultStats
+  readonly random: () => number
+}
+
+export class FaultFilter {
+  readonly #listener: FaultSettings | undefined
+  readonly #routes = new Map<RouteConfig, FaultSettings>()
+
+  constructor(
+    listener: ListenerConfig,
+    readonly deps: FaultFilterDeps,
+  ) {
+    this.#listener = listener.fault && compile(listener.fault)
+    for (const virtualHost of listener.virtualHosts) for (const route of virtualHost.routes) if (route.fault) this.#routes.set(route, compile(route.fault))
+  }
+
+  /** The route's own settings win over the listener's (Envoy's typed_per_filter_config). */
+  settingsFor(route: RouteConfig): FaultSettings | undefined {
+    return this.#routes.get(route) ?? this.#listener
+  }
+}
+
+/** A listener needs the filter when it or one of its routes has fault settings. */
+export function hasFaults(listener: ListenerConfig): boolean {
+  return listener.fault !== undefined || listener.virtualHosts.some((v) => v.routes.some((r) => r.fault !== undefined))
+}
+
+function compile(config: FaultConfig): FaultSettings {
+  return { config, headers: config.headers.map(compileHeaderMatcher) }
+}

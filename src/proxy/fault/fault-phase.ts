@@ -1,0 +1,59 @@
+// The fault phase, between route and forward (Envoy runs the fault filter before the router):
+// delay the request (flag DI), then maybe abort it with a local reply (flag FI). A delay ends
+// early when the client goes away (the request's signal; a drain that closes connections at its
+// deadline aborts it too), and never holds a timer after that.
+
+import { downstreamDisconnect, faultAbort, type ProxyError } from '../../errors.ts'
+import type { Clock } from '../../upstream/clock.ts'
+import type { RequestInfo } from '../request-info.ts'
+import type { RoutedRequest } from '../route-phase.ts'
+import { abortFor, applies, delayFor, overflows } from './fault-decision.ts'
+import type { FaultFilter } from './fault-filter.ts'
+
+export type FaultTimers = Pick<Clock, 'setTimeout' | 'clearTimeout'>
+
+/** A local reply to answer with, or undefined to forward the request. */
+export async function faultPhase(request: Request, routed: RoutedRequest, info: RequestInfo, filter: FaultFilter, timers: FaultTimers): Promise<ProxyError | undefined> {
+  const settings = filter.settingsFor(routed.route)
+  if (!settings) return undefined
+  const { runtime, stats, random } = filter.deps
+  if (overflows(settings, stats.active_faults.value, runtime)) {
+    stats.faults_overflow.inc()
+    return undefined
+  }
+  if (!applies(settings, info.upstreamCluster, request.headers)) return undefined
+  const delayMs = delayFor(settings, request.headers, runtime, random)
+  // Envoy counts a request once in active_faults whichever faults it gets.
+  let active = false
+  try {
+    if (delayMs !== undefined) {
+      stats.delays_injected.inc()
+      stats.active_faults.inc()
+      active = true
+      info.flags = 'DI'
+      if (!(await delay(delayMs, request.signal, timers))) return downstreamDisconnect()
+    }
+    const status = abortFor(settings, request.headers, runtime, random)
+    if (status === undefined) return undefined
+    stats.aborts_injected.inc()
+    return faultAbort(status)
+  } finally {
+    if (active) stats.active_faults.dec()
+  }
+}
+
+/** Resolves true when the time is up, false when the client left first. */
+function delay(ms: number, signal: AbortSignal | undefined, timers: FaultTimers): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(false)
+  return new Promise((resolve) => {
+    const gone = () => {
+      timers.clearTimeout(timer)
+      resolve(false)
+    }
+    const timer = timers.setTimeout(() => {
+      signal?.removeEventListener('abort', gone)
+      resolve(true)
+    }, ms)
+    signal?.addEventListener('abort', gone, { once: true })
+  })
+}
