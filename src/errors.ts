@@ -45,9 +45,29 @@ const RESET_PREFIX = 'upstream connect error or disconnect/reset before headers.
 
 export const noRoute = () => new ProxyError(404, 'route_not_found', 'NR', '')
 export const noHealthyUpstream = () => new ProxyError(503, 'no_healthy_upstream', 'UH', 'no healthy upstream')
-/** `retriesExhausted`: several attempts ran and the last failed to connect (Envoy adds URX). */
-export const connectFailure = (cause?: unknown, retriesExhausted = false) =>
-  new ProxyError(503, 'upstream_reset_before_response_started{connection_failure}', retriesExhausted ? 'UF,URX' : 'UF', `${RESET_PREFIX}connection failure`, { cause })
+/**
+ * `retriesExhausted`: several attempts ran and the last failed to connect (Envoy adds URX). A TLS
+ * handshake that failed names its reason as Envoy does: in the details and after the body's reason.
+ */
+export const connectFailure = (cause?: unknown, retriesExhausted = false) => {
+  const reason = transportFailureReason(cause)
+  return new ProxyError(
+    503,
+    reason ? `upstream_reset_before_response_started{connection_failure|${reason.replace(/\s+/g, '_')}}` : 'upstream_reset_before_response_started{connection_failure}',
+    retriesExhausted ? 'UF,URX' : 'UF',
+    `${RESET_PREFIX}connection failure${reason ? `, transport failure reason: ${reason}` : ''}`,
+    { cause },
+  )
+}
+
+/** An adapter marks a failed TLS handshake with `transportFailureReason` somewhere on the cause chain. */
+function transportFailureReason(cause: unknown): string | undefined {
+  for (let at = cause, depth = 0; at && typeof at === 'object' && depth < 4; at = (at as { cause?: unknown }).cause, depth++) {
+    const reason = (at as { transportFailureReason?: unknown }).transportFailureReason
+    if (typeof reason === 'string') return reason
+  }
+  return undefined
+}
 export const upstreamReset = (cause?: unknown) =>
   new ProxyError(503, 'upstream_reset_before_response_started{remote_reset}', 'UR', `${RESET_PREFIX}remote reset`, { cause })
 export const upstreamProtocolError = (cause?: unknown) =>

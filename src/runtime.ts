@@ -113,7 +113,32 @@ export type UpstreamRequest = {
   readonly signal: AbortSignal
   /** Bound on the TCP connect (the cluster's connect_timeout); runtimes whose fetch has no connect phase ignore it. */
   readonly connectTimeoutMs?: number
+  /** How the cluster is reached (TLS, HTTP/2); absent = plain HTTP/1.1. One object per cluster, so clients may key pools by it. */
+  readonly transport?: UpstreamTransport
 }
+
+/** A cluster's transport_socket and protocol options, as the upstream clients need them. */
+export type UpstreamTransport = {
+  /** Originate TLS (Envoy's UpstreamTlsContext); absent = plain text. */
+  readonly tls?: UpstreamTls
+  /** HTTP/2: ALPN h2 over TLS, prior-knowledge h2c without it. */
+  readonly http2: boolean
+}
+
+export type UpstreamTls = {
+  /** SNI sent in the ClientHello; absent = none. */
+  readonly serverName?: string
+  /** Verify the upstream's chain against these roots; absent = no verification (Envoy without a validation_context). */
+  readonly caPem?: string
+  /** The certificate must carry a DNS/IP subject alt name one of these match; empty = the chain alone is checked (as Envoy). */
+  readonly subjectAltNames: readonly SubjectAltNameMatcher[]
+  /** Client certificate for upstreams that ask for one. */
+  readonly certificateChainPem?: string
+  readonly privateKeyPem?: string
+}
+
+/** One of Envoy's match_subject_alt_names string matchers (DNS, IP and URI SANs). */
+export type SubjectAltNameMatcher = { readonly kind: 'exact' | 'prefix' | 'suffix' | 'contains'; readonly value: string }
 
 /**
  * Why an upstream exchange failed before a response arrived. `protocol`: the upstream's bytes were

@@ -8,6 +8,10 @@ import { exitProcess, onHangupSignal, onProcessSignals } from './process.ts'
 import { createHttp1Client } from '../http1/client.ts'
 import { UpstreamError } from '../http1/upstream-error.ts'
 import { bunDial } from './bun-transport.ts'
+import { bunTlsFetch } from './bun-tls-fetch.ts'
+import { createNodeHttp2Client } from './node-http2-client.ts'
+import { nodeTlsDial } from './node-tls-transport.ts'
+import { routeUpstreamFetch } from './upstream-clients.ts'
 
 function fetchUpstream(request: UpstreamRequest): Promise<Response> {
   return fetch(request.url, {
@@ -29,7 +33,18 @@ function fetchUpstream(request: UpstreamRequest): Promise<Response> {
  * HTTP/1.1 client (src/http1/) measured 0.63-0.77x its small-body req/s with everything on the JS thread
  * (see README). EDGEWAY_UPSTREAM_CLIENT=http1 selects the client, which enforces connect_timeout.
  */
-const upstreamFetch = Bun.env.EDGEWAY_UPSTREAM_CLIENT === 'http1' ? createHttp1Client({ dial: bunDial }).fetch : fetchUpstream
+const useHttp1Client = Bun.env.EDGEWAY_UPSTREAM_CLIENT === 'http1'
+const plainFetch = useHttp1Client ? createHttp1Client({ dial: bunDial }).fetch : fetchUpstream
+
+// TLS clusters go through Bun's fetch (or the HTTP/1.1 client on node:tls when it is selected).
+// HTTP/2 goes through node:http2: Bun's fetch has no h2c, and with `protocol: "http2"` it fails every
+// request with HTTP2Unsupported once tls.checkServerIdentity is set (Bun 1.4.5; pinned in
+// test/integration/upstream-tls.test.ts), which Envoy's chain-only and SAN checks need.
+const upstreamFetch = routeUpstreamFetch({
+  plain: plainFetch,
+  tls: (tls) => (useHttp1Client ? createHttp1Client({ dial: nodeTlsDial(tls) }).fetch : bunTlsFetch(tls)),
+  http2: (transport) => createNodeHttp2Client(transport).fetch,
+})
 
 // Aborts (timeouts, a departed client) are recognised by the attempt from its own signal.
 function classifyUpstreamError(error: unknown): UpstreamFailure {

@@ -16,6 +16,7 @@ import { configSchema, type ConfigFile } from './schema.ts'
 import { semanticIssues } from './semantic-checks.ts'
 import { loadDownstreamTls } from './tls-load.ts'
 import { toModel } from './to-model.ts'
+import { loadUpstreamTls } from './upstream-tls-load.ts'
 
 export type LoadOptions = {
   /** Environment lookup for ${VAR} expansion. */
@@ -53,17 +54,19 @@ export function loadConfig(text: string, source: string, options: LoadOptions): 
   if (isEnvoyBootstrap(raw)) {
     const envoy = loadEnvoy(raw as Record<string, unknown>)
     if (!envoy.file) throw new ConfigError(source, envoy.errors)
-    return { config: buildModel(envoy.file, source, options, (path) => envoy.paths.toEnvoy(path)), format: 'envoy', compact: envoy.compact, warnings: envoy.warnings }
+    const built = buildModel(envoy.file, source, options, (path) => envoy.paths.toEnvoy(path))
+    return { config: built.config, format: 'envoy', compact: envoy.compact, warnings: [...envoy.warnings, ...built.warnings] }
   }
   const parsed = configSchema.safeParse(raw, { reportInput: true })
   if (!parsed.success) throw new ConfigError(source, toIssues(parsed.error))
   const semantic = semanticIssues(parsed.data)
   if (semantic.length) throw new ConfigError(source, semantic)
-  return { config: buildModel(parsed.data as ConfigFile, source, options), format: 'compact', compact: raw, warnings: [] }
+  const built = buildModel(parsed.data as ConfigFile, source, options)
+  return { config: built.config, format: 'compact', compact: raw, warnings: built.warnings }
 }
 
 /** The frozen model of a checked file: TLS certificates, keys and CAs are read and checked here (both front ends). */
-function buildModel(file: ConfigFile, source: string, options: LoadOptions, userPath: (path: string) => string = (path) => path): Config {
+function buildModel(file: ConfigFile, source: string, options: LoadOptions, userPath: (path: string) => string = (path) => path): { config: Config; warnings: ConfigIssue[] } {
   const io = { readFile: options.readFile ?? ((path: string) => readFileSync(path, 'utf8')), baseDir: options.baseDir ?? dirname(resolve(source)), nowMs: options.nowMs ?? Date.now() }
   const issues: ConfigIssue[] = []
   const tls = file.listeners.map((l, i) => {
@@ -72,8 +75,16 @@ function buildModel(file: ConfigFile, source: string, options: LoadOptions, user
     issues.push(...loaded.issues.map((issue) => ({ ...issue, path: userPath(issue.path) })))
     return loaded.tls
   })
+  const warnings: ConfigIssue[] = []
+  const clusterTls = file.clusters.map((c, i) => {
+    if (!c.tls) return undefined
+    const loaded = loadUpstreamTls(c.tls, `clusters[${i}].tls`, c.http2_protocol_options !== undefined, io)
+    issues.push(...loaded.issues.map((issue) => ({ ...issue, path: userPath(issue.path) })))
+    warnings.push(...loaded.warnings.map((issue) => ({ ...issue, path: userPath(issue.path) })))
+    return loaded
+  })
   if (issues.length) throw new ConfigError(source, issues)
-  return deepFreeze(toModel(file, tls))
+  return { config: deepFreeze(toModel(file, tls, clusterTls)), warnings }
 }
 
 function parseYaml(text: string, source: string, options: LoadOptions): unknown {

@@ -3,6 +3,7 @@
 
 import type { FaultConfig } from './model-fault.ts'
 import type { RuntimeConfig } from './model-runtime.ts'
+import type { UpstreamTransport } from '../runtime.ts'
 
 export type Config = {
   /** Envoy's `--service-cluster` / `--service-node`; the CLI flags override the file. */
@@ -243,6 +244,16 @@ export type ClusterConfig = {
   readonly healthCheck: HealthCheckConfig | undefined
   readonly outlierDetection: OutlierDetectionConfig | undefined
   readonly circuitBreakers: CircuitBreakersConfig
+  /** transport_socket TLS and HTTP/2 as the upstream clients take them; absent = plain HTTP/1.1. */
+  readonly transport?: UpstreamTransport
+  /** Where the cluster's TLS CA and client certificate came from (admin /certs, config_dump). */
+  readonly upstreamTls?: UpstreamTlsSources
+}
+
+export type UpstreamTlsSources = {
+  readonly trustedCa: { readonly source: string; readonly details: CertificateDetails } | undefined
+  readonly clientCertificate: { readonly source: string; readonly details: CertificateDetails } | undefined
+  readonly alpnProtocols: readonly ('h2' | 'http/1.1')[]
 }
 
 export type HealthCheckConfig = {

@@ -6,7 +6,7 @@ import { z } from 'zod'
 import { safeRegexProblem } from '../regex/safe-regex.ts'
 import { hostProblem, resolverProblem } from './address-checks.ts'
 import { DEFAULTS } from './defaults.ts'
-import { codecType, downstreamTls, requireTls, upgradeConfigs } from './tls-schema.ts'
+import { codecType, downstreamTls, requireTls, upgradeConfigs, upstreamTls } from './tls-schema.ts'
 import { faultBlock, layeredRuntime } from './fault-schema.ts'
 import { duration, headerName, int, ipAddress, lowerEnum, name, percent, port, positiveDuration, show } from './schema-primitives.ts'
 
@@ -243,6 +243,10 @@ const cluster = z.strictObject({
         .max(1, 'one threshold set (default priority) is supported'),
     })
     .optional(),
+  /** Envoy's transport_socket UpstreamTlsContext, flattened (tls-schema.ts). */
+  tls: upstreamTls.optional(),
+  /** Envoy's cluster http2_protocol_options: HTTP/2 upstream (h2 over TLS, h2c without). Its settings are not tunable. */
+  http2_protocol_options: z.strictObject({}).optional(),
 })
 
 const tracing = z.strictObject({

@@ -23,18 +23,7 @@ const DAY_MS = 86_400_000
 export function loadDownstreamTls(file: FileDownstreamTls, path: string, io: TlsFiles): { tls?: DownstreamTlsConfig; issues: ConfigIssue[] } {
   const issues: ConfigIssue[] = []
   const push = (where: string, message: string) => issues.push({ path: `${path}.${where}`, message })
-  const read = (source: Source, where: string): { text: string; origin: string } | undefined => {
-    if (source.inline_string !== undefined) return { text: source.inline_string, origin: '<inline>' }
-    const name = source.filename!
-    const resolved = isAbsolute(name) ? name : join(io.baseDir, name)
-    try {
-      return { text: io.readFile(resolved), origin: resolved }
-    } catch (error) {
-      const code = (error as { code?: string }).code
-      push(`${where}.filename`, `cannot read "${resolved}": ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message}`)
-      return undefined
-    }
-  }
+  const read = sourceReader(io, push)
 
   const certificates: TlsCertificateConfig[] = []
   file.tls_certificates.forEach((entry, i) => {
@@ -89,7 +78,23 @@ export function loadDownstreamTls(file: FileDownstreamTls, path: string, io: Tls
   }
 }
 
-function parseCertificate(pem: string, where: string, push: (where: string, message: string) => void): X509Certificate | undefined {
+/** Reads a DataSource (file relative to the config, or inline), reporting what stops it at `<where>.filename`. */
+export function sourceReader(io: TlsFiles, push: (where: string, message: string) => void) {
+  return (source: Source, where: string): { text: string; origin: string } | undefined => {
+    if (source.inline_string !== undefined) return { text: source.inline_string, origin: '<inline>' }
+    const name = source.filename!
+    const resolved = isAbsolute(name) ? name : join(io.baseDir, name)
+    try {
+      return { text: io.readFile(resolved), origin: resolved }
+    } catch (error) {
+      const code = (error as { code?: string }).code
+      push(`${where}.filename`, `cannot read "${resolved}": ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (error as Error).message}`)
+      return undefined
+    }
+  }
+}
+
+export function parseCertificate(pem: string, where: string, push: (where: string, message: string) => void): X509Certificate | undefined {
   try {
     return new X509Certificate(pem)
   } catch {
@@ -98,7 +103,7 @@ function parseCertificate(pem: string, where: string, push: (where: string, mess
   }
 }
 
-function detailsOf(certificate: X509Certificate): CertificateDetails {
+export function detailsOf(certificate: X509Certificate): CertificateDetails {
   return {
     subject: certificate.subject.replaceAll('\n', ', '),
     serialNumber: certificate.serialNumber.toLowerCase(),

@@ -31,6 +31,29 @@ export const downstreamTls = z.strictObject({
 
 export type FileDownstreamTls = z.infer<typeof downstreamTls>
 
+/** Envoy's StringMatcher as match_subject_alt_names uses it: exactly one of exact, prefix, suffix, contains. */
+const sanMatcher = z
+  .strictObject({ exact: z.string().min(1).optional(), prefix: z.string().min(1).optional(), suffix: z.string().min(1).optional(), contains: z.string().min(1).optional() })
+  .refine((m) => [m.exact, m.prefix, m.suffix, m.contains].filter((v) => v !== undefined).length === 1, 'needs exactly one of exact, prefix, suffix, contains')
+
+/**
+ * A cluster's `tls:` block, named after Envoy's UpstreamTlsContext (common_tls_context flattened).
+ * Without validation_context the upstream is not verified, as in Envoy; `insecure_skip_verify`
+ * says so on purpose (tests, self-signed upstreams) and silences the load-time warning.
+ */
+export const upstreamTls = z.strictObject({
+  sni: z.string().min(1).optional(),
+  alpn_protocols: z.array(z.enum(['h2', 'http/1.1'])).optional(),
+  tls_certificates: z
+    .array(z.strictObject({ certificate_chain: dataSource, private_key: dataSource }))
+    .max(1, 'one client certificate per cluster')
+    .default([]),
+  validation_context: z.strictObject({ trusted_ca: dataSource, match_subject_alt_names: z.array(sanMatcher).default([]) }).optional(),
+  insecure_skip_verify: z.boolean().default(false),
+})
+
+export type FileUpstreamTls = z.infer<typeof upstreamTls>
+
 /** Envoy's HCM codec_type, in either case. */
 export const codecType = z
   .string()

@@ -5,6 +5,7 @@ import { parseDuration } from './duration.ts'
 import type { ConfigFile } from './schema.ts'
 import type * as M from './model.ts'
 import { toFault, toRuntime } from './to-model-fault.ts'
+import type { LoadedUpstreamTls } from './upstream-tls-load.ts'
 
 type FileListener = ConfigFile['listeners'][number]
 type FileVirtualHost = FileListener['virtual_hosts'][number]
@@ -16,13 +17,13 @@ type FileHeaderRules = Pick<FileRoute, 'request_headers_to_add' | 'request_heade
 
 const ms = (text: string | undefined, fallback: number): number => (text === undefined ? fallback : parseDuration(text)!)
 
-/** `tls[i]` is listener i's TLS block, already read and checked by tls-load.ts. */
-export function toModel(file: ConfigFile, tls: readonly (M.DownstreamTlsConfig | undefined)[] = []): M.Config {
+/** `tls[i]` is listener i's TLS block, already read and checked by tls-load.ts; `clusterTls[i]` cluster i's (upstream-tls-load.ts). */
+export function toModel(file: ConfigFile, tls: readonly (M.DownstreamTlsConfig | undefined)[] = [], clusterTls: readonly (LoadedUpstreamTls | undefined)[] = []): M.Config {
   return {
     node: { cluster: file.node.cluster ?? '', id: file.node.id ?? '' },
     admin: file.admin && { address: file.admin.address, port: file.admin.port },
     listeners: file.listeners.map((l, i) => toListener(l, tls[i])),
-    clusters: file.clusters.map(toCluster),
+    clusters: file.clusters.map((c, i) => toCluster(c, clusterTls[i])),
     tracing: file.tracing && {
       zipkin: {
         url: file.tracing.zipkin.url,
@@ -164,10 +165,13 @@ function toHeaderMatcher(h: FileHeaderMatcher): M.HeaderMatcher {
   return { ...base, kind: 'present', value: h.present_match ?? true }
 }
 
-function toCluster(c: FileCluster): M.ClusterConfig {
+function toCluster(c: FileCluster, loadedTls: LoadedUpstreamTls | undefined): M.ClusterConfig {
   const hc = c.health_checks[0]
   const cb = c.circuit_breakers?.thresholds[0]
+  const http2 = c.http2_protocol_options !== undefined
   return {
+    ...((http2 || loadedTls?.tls) && { transport: { http2, ...(loadedTls?.tls && { tls: loadedTls.tls }) } }),
+    ...(loadedTls?.sources && { upstreamTls: loadedTls.sources }),
     name: c.name,
     type: c.type,
     lbPolicy: c.lb_policy,

@@ -2,7 +2,7 @@
 // attempt's deadline and by the client going away. Failures come back classified, never thrown.
 
 import type { AttemptFailure } from '../errors.ts'
-import type { UpstreamFailure, UpstreamFetch } from '../runtime.ts'
+import type { UpstreamFailure, UpstreamFetch, UpstreamTransport } from '../runtime.ts'
 import type { Clock } from '../upstream/clock.ts'
 import type { Endpoint } from '../upstream/endpoint.ts'
 
@@ -22,6 +22,8 @@ export type Attempt = {
   readonly perTry: boolean
   /** The cluster's connect_timeout. */
   readonly connectTimeoutMs?: number
+  /** The cluster's TLS and HTTP/2 (transport_socket, http2_protocol_options); absent = plain HTTP/1.1. */
+  readonly transport?: UpstreamTransport
   /** Set by the attempt loop when the attempt ends: start to response headers or failure, ms. */
   elapsedMs?: number
   /** The downstream request's signal: a client that disconnects cancels the attempt. */
@@ -60,6 +62,7 @@ export async function runAttempt(attempt: Attempt, deps: AttemptDeps): Promise<A
       body: attempt.body,
       signal: controller.signal,
       connectTimeoutMs: attempt.connectTimeoutMs,
+      transport: attempt.transport,
     })
     // Bun's fetch hands over any three digits; a Response cannot carry them (Envoy: protocol error).
     if (response.status < 200 || response.status > 599) {

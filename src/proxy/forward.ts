@@ -53,6 +53,7 @@ export async function forward(request: RoutedRequest, info: RequestInfo, observe
         timeoutMs: Math.min(perTryMs, remaining),
         perTry: perTryMs < remaining,
         connectTimeoutMs: cluster.config.connectTimeoutMs,
+        transport: cluster.config.transport,
         downstreamSignal: request.downstreamSignal,
       }
       info.attempts = number

@@ -47,7 +47,7 @@ export class Cluster {
       this.#outlier = new OutlierDetector(config.outlierDetection, deps.stats, deps.clock, members, onChange)
     }
     if (config.healthCheck && deps.probe) {
-      this.#health = new HealthChecker(config.healthCheck, deps.stats, deps.clock, deps.probe, members, onChange)
+      this.#health = new HealthChecker(config.healthCheck, deps.stats, deps.clock, deps.probe, members, onChange, config.transport)
     }
   }
 

@@ -6,13 +6,15 @@ import type { ClusterStats } from '../stats/stats-store.ts'
 import type { HealthCheckConfig } from '../config/model.ts'
 import type { Clock, TimerHandle } from './clock.ts'
 import type { Endpoint } from './endpoint.ts'
+import type { UpstreamTransport } from '../runtime.ts'
 
 /**
  * One probe of `path` on the endpoint, supplied by the composition root (a fetch in the adapter).
  * Resolve with the HTTP status (judged against the configured expected statuses) or a verdict;
  * rejecting means no response, a failure.
  */
-export type HealthProbe = (endpoint: Endpoint, path: string, timeoutMs: number) => Promise<number | boolean>
+/** `transport`: the cluster's TLS and HTTP/2, so checks reach the endpoint the way requests do. */
+export type HealthProbe = (endpoint: Endpoint, path: string, timeoutMs: number, transport?: UpstreamTransport) => Promise<number | boolean>
 
 type ProbeState = { successes: number; failures: number; checked: boolean; pending: Promise<void> | undefined }
 
@@ -29,6 +31,7 @@ export class HealthChecker {
     private readonly members: () => readonly Endpoint[],
     /** Called when an endpoint changes health, so healthy gauges can be recomputed. */
     private readonly onChange: () => void,
+    private readonly transport?: UpstreamTransport,
   ) {}
 
   /** Runs the first round (resolves when every endpoint has an answer or timed out), then keeps checking. */
@@ -109,7 +112,7 @@ export class HealthChecker {
         this.clock.clearTimeout(timer)
         resolve(healthy)
       }
-      this.probe(endpoint, path, timeoutMs).then(
+      this.probe(endpoint, path, timeoutMs, this.transport).then(
         (result) => settle(typeof result === 'boolean' ? result : this.#expected(result)),
         () => settle(false),
       )

@@ -17,8 +17,9 @@ const group = new ProcessGroup()
 const proxies: TestProxy[] = []
 
 beforeAll(async () => {
-  service1 = await startUpstream({ name: 'service1' })
-  service2 = await startUpstream({ name: 'service2' })
+  // The seeds' and the zipkin sandbox's clusters have http2_protocol_options: their services take h2c, as Envoy sidecars do.
+  service1 = await startUpstream({ name: 'service1', http2: true })
+  service2 = await startUpstream({ name: 'service2', http2: true })
   sink = await startZipkinSink()
 })
 

@@ -22,13 +22,14 @@ export const echo =
   (_request, received) =>
     Response.json({ name, ...received }, { headers: { 'x-upstream': name } })
 
-export async function startUpstream(options: { address?: string; port?: number; handler?: UpstreamHandler; name?: string } = {}): Promise<Upstream> {
+/** `http2`: also prior-knowledge h2c, as an Envoy sidecar accepts from clusters with http2_protocol_options. */
+export async function startUpstream(options: { address?: string; port?: number; handler?: UpstreamHandler; name?: string; http2?: boolean } = {}): Promise<Upstream> {
   const runtime = await detectRuntime()
   const address = options.address ?? '127.0.0.1'
   const handler = options.handler ?? echo(options.name ?? address)
   const received: ReceivedRequest[] = []
   const handle: ServerHandle = await runtime.serve(
-    { hostname: address, port: options.port ?? 0, idleTimeoutSeconds: 30, maxRequestBodyBytes: 0, reusePort: false },
+    { hostname: address, port: options.port ?? 0, idleTimeoutSeconds: 30, maxRequestBodyBytes: 0, reusePort: false, ...(options.http2 && { protocols: { http1: true, http2: true, http3: false } }) },
     async (request) => {
       const url = new URL(request.url)
       const entry: ReceivedRequest = {

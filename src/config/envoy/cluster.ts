@@ -57,8 +57,11 @@ function readCluster(tx: Tx, value: unknown, path: string, compactPath: string):
     }
   }
   if (cluster.circuit_breakers !== undefined) out.circuit_breakers = readCircuitBreakers(tx, cluster.circuit_breakers, at(path, 'circuit_breakers'))
-  readProtocolOptions(tx, cluster, path)
-  if (cluster.transport_socket !== undefined) readTransportSocket(tx, cluster.transport_socket, at(path, 'transport_socket'), 'upstream')
+  if (readProtocolOptions(tx, cluster, path, compactPath)) out.http2_protocol_options = {}
+  if (cluster.transport_socket !== undefined) {
+    const tls = readTransportSocket(tx, cluster.transport_socket, at(path, 'transport_socket'), 'upstream', compactPath)
+    if (tls) out.tls = tls
+  }
   return out
 }
 
@@ -97,13 +100,22 @@ function readCircuitBreakers(tx: Tx, value: unknown, path: string): Obj {
   return { thresholds }
 }
 
-/** Upstream HTTP/2 (`http2_protocol_options`, or HttpProtocolOptions' explicit HTTP/2) is named, not applied. */
-function readProtocolOptions(tx: Tx, cluster: Obj, path: string): void {
+/**
+ * True when the cluster speaks HTTP/2 upstream (`http2_protocol_options`, or HttpProtocolOptions'
+ * explicit HTTP/2). The HTTP/2 settings inside are the client's defaults: each set one is a warning.
+ */
+function readProtocolOptions(tx: Tx, cluster: Obj, path: string, compactPath: string): boolean {
   const { ctx } = tx
-  if (cluster.http2_protocol_options !== undefined) ctx.warn(at(path, 'http2_protocol_options'), 'upstream HTTP/2 is not applied by edgeway yet: this cluster is reached over HTTP/1.1')
+  let http2 = false
+  const http2Options = (value: unknown, optionsPath: string) => {
+    http2 = true
+    tx.paths.link(`${compactPath}.http2_protocol_options`, optionsPath)
+    for (const key of Object.keys(mapping(ctx, value ?? {}, optionsPath) ?? {})) ctx.warn(at(optionsPath, key), 'has no effect in edgeway (the HTTP/2 client keeps its defaults): ignored')
+  }
+  if (cluster.http2_protocol_options !== undefined) http2Options(cluster.http2_protocol_options, at(path, 'http2_protocol_options'))
   for (const key of ['http_protocol_options', 'common_http_protocol_options', 'upstream_connection_options', 'per_connection_buffer_limit_bytes'])
     if (cluster[key] !== undefined) ctx.warn(at(path, key), 'has no effect in edgeway: ignored')
-  if (cluster.typed_extension_protocol_options === undefined) return
+  if (cluster.typed_extension_protocol_options === undefined) return http2
   const optionsPath = at(path, 'typed_extension_protocol_options')
   const options = mapping(ctx, cluster.typed_extension_protocol_options, optionsPath)
   for (const [key, entry] of Object.entries(options ?? {})) {
@@ -113,10 +125,13 @@ function readProtocolOptions(tx: Tx, cluster: Obj, path: string): void {
       continue
     }
     const http = mapping(ctx, entry, entryPath)
-    const explicit = http && mapping(ctx, http.explicit_http_config ?? {}, at(entryPath, 'explicit_http_config'))
-    if (explicit?.http2_protocol_options !== undefined) ctx.warn(entryPath, 'upstream HTTP/2 is not applied by edgeway yet: this cluster is reached over HTTP/1.1')
-    else ctx.warn(entryPath, 'has no effect in edgeway: ignored')
+    const explicitPath = at(entryPath, 'explicit_http_config')
+    const explicit = http && mapping(ctx, http.explicit_http_config ?? {}, explicitPath)
+    if (explicit?.http2_protocol_options !== undefined) http2Options(explicit.http2_protocol_options, at(explicitPath, 'http2_protocol_options'))
+    for (const key of Object.keys(http ?? {})) if (key !== 'explicit_http_config' && key !== '@type') ctx.warn(at(entryPath, key), key === 'auto_config' ? 'ALPN-chosen protocols are not applied: this cluster is reached over HTTP/1.1' : 'has no effect in edgeway: ignored')
+    if (explicit && explicit.http2_protocol_options === undefined) ctx.warn(explicitPath, 'only http2_protocol_options changes the protocol: this cluster is reached over HTTP/1.1')
   }
+  return http2
 }
 
 /** Copies `numbers` (unwrapping `{ value }`) and `durations` (text or `{ seconds, nanos }`) that are set. */

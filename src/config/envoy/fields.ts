@@ -256,6 +256,26 @@ export const HASH_POLICY_COOKIE = spec({ name: 'HashPolicy.Cookie', supported: [
 export const RING_HASH_LB_CONFIG = spec({ name: 'Cluster.RingHashLbConfig', supported: ['minimum_ring_size'], noEffect: { maximum_ring_size: '', hash_function: 'edgeway hashes with its own function' } })
 export const MAGLEV_LB_CONFIG = spec({ name: 'Cluster.MaglevLbConfig', supported: ['table_size'] })
 
+export const UPSTREAM_TLS = spec({
+  name: 'UpstreamTlsContext',
+  supported: ['common_tls_context', 'sni'],
+  unsupported: ['auto_host_sni', 'auto_sni_san_validation', 'allow_renegotiation', 'enforce_rsa_key_usage'],
+  noEffect: { max_session_keys: 'sessions are not resumed' },
+})
+
+export const UPSTREAM_COMMON_TLS = spec({
+  name: 'CommonTlsContext (upstream)',
+  supported: ['tls_certificates', 'validation_context', 'alpn_protocols'],
+  unsupported: ['tls_certificate_sds_secret_configs', 'tls_certificate_provider_instance', 'validation_context_sds_secret_config', 'combined_validation_context', 'validation_context_certificate_provider_instance', 'custom_handshaker', 'custom_tls_certificate_selector'],
+  noEffect: { tls_params: "the runtime's TLS 1.2-1.3 and ciphers are used", key_log: '' },
+})
+
+export const UPSTREAM_VALIDATION = spec({
+  name: 'CertificateValidationContext (upstream)',
+  supported: ['trusted_ca', 'match_subject_alt_names', 'match_typed_subject_alt_names'],
+  unsupported: ['verify_certificate_spki', 'verify_certificate_hash', 'crl', 'allow_expired_certificate', 'trust_chain_verification', 'custom_validator_config', 'watched_directory', 'only_verify_leaf_cert_crl', 'max_verify_depth', 'system_root_certs', 'trusted_ca_certificate_provider_instance'],
+})
+
 export const DOWNSTREAM_TLS = spec({
   name: 'DownstreamTlsContext',
   supported: ['common_tls_context', 'require_client_certificate'],

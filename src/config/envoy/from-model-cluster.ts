@@ -3,6 +3,7 @@
 import type * as M from '../model.ts'
 import { DEFAULTS } from '../defaults.ts'
 import { seconds, socket } from './envoy-values.ts'
+import type { UpstreamTls } from '../../runtime.ts'
 
 export function clusterToEnvoy(c: M.ClusterConfig): Record<string, unknown> {
   const out: Record<string, unknown> = {
@@ -36,7 +37,32 @@ export function clusterToEnvoy(c: M.ClusterConfig): Record<string, unknown> {
   if (cb.maxConnections !== d.maxConnections || cb.maxPendingRequests !== d.maxPendingRequests || cb.maxRequests !== d.maxRequests || cb.maxRetries !== d.maxRetries) {
     out.circuit_breakers = { thresholds: [{ max_connections: cb.maxConnections, max_pending_requests: cb.maxPendingRequests, max_requests: cb.maxRequests, max_retries: cb.maxRetries }] }
   }
+  const transport = c.transport
+  if (transport?.http2) out.typed_extension_protocol_options = { [HTTP_OPTIONS]: { '@type': `type.googleapis.com/${HTTP_OPTIONS}`, explicit_http_config: { http2_protocol_options: {} } } }
+  if (transport?.tls) out.transport_socket = upstreamTlsToEnvoy(transport.tls, c.upstreamTls?.alpnProtocols)
   return out
+}
+
+const HTTP_OPTIONS = 'envoy.extensions.upstreams.http.v3.HttpProtocolOptions'
+
+/** The cluster's TLS as Envoy's UpstreamTlsContext, PEM inline (the model holds it; keys are redacted from /config_dump). */
+function upstreamTlsToEnvoy(tls: UpstreamTls, alpnProtocols: readonly string[] | undefined): Record<string, unknown> {
+  const common: Record<string, unknown> = {}
+  if (tls.certificateChainPem !== undefined) common.tls_certificates = [{ certificate_chain: { inline_string: tls.certificateChainPem }, private_key: { inline_string: tls.privateKeyPem } }]
+  if (tls.caPem !== undefined)
+    common.validation_context = {
+      trusted_ca: { inline_string: tls.caPem },
+      ...(tls.subjectAltNames.length && { match_typed_subject_alt_names: tls.subjectAltNames.map((m) => ({ san_type: 'DNS', matcher: { [m.kind]: m.value } })) }),
+    }
+  if (alpnProtocols) common.alpn_protocols = [...alpnProtocols]
+  return {
+    name: 'envoy.transport_sockets.tls',
+    typed_config: {
+      '@type': 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext',
+      ...(tls.serverName !== undefined && { sni: tls.serverName }),
+      common_tls_context: common,
+    },
+  }
 }
 
 /** "ip:port" or "[v6]:port" as an Envoy Address. */
