@@ -1,11 +1,12 @@
 // WebSocket through edgeway with real clients (the runtime's WebSocket): text and binary both ways,
-// close codes both ways, the upstream's refusal status, 403 on a route without websocket, a front
-// proxy in front of a sidecar; Bun in-process and Deno as a child process.
+// close codes both ways, the upstream's refusal status, 403 on a route without websocket, 503 UH
+// without an endpoint, a front proxy in front of a sidecar; Bun in-process and Deno as a child process.
 
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { ProcessGroup } from '../support/edgeway-processes.ts'
 import { startProxy, type TestProxy } from '../support/edgeway.ts'
 import { connect } from 'node:net'
+import { startDnsServer } from '../support/dns-server.ts'
 
 type Seen = { path: string; headers: Record<string, string>; closes: { code: number; reason: string }[] }
 const seen: Seen[] = []
@@ -184,5 +185,43 @@ describe('WebSocket on Deno (child process)', () => {
     const deno = await group.proxy('deno-ws', yaml(upstream.port!), {}, { runtime: 'deno' })
     await exercise(deno.url('ingress_http').replace('http:', 'ws:'))
     expect(await upgradeStatus(deno.port('ingress_http'), '/plain/ws')).toBe(403)
+  }, 30_000)
+})
+
+describe('a WebSocket upgrade to a cluster without endpoints', () => {
+  // A strict_dns name the resolver answers with no address: the cluster has no endpoint at all.
+  const noEndpointYaml = (dnsServer: string) => `
+admin: { address: 127.0.0.1, port: 0 }
+listeners:
+  - name: ingress_http
+    address: 127.0.0.1
+    port: 0
+    upgrade_configs: [{ upgrade_type: websocket }]
+    virtual_hosts:
+      - name: backend
+        domains: ["*"]
+        routes: [{ match: { prefix: / }, route: { cluster: empty } }]
+clusters:
+  - name: empty
+    type: strict_dns
+    dns_resolvers: ["${dnsServer}"]
+    load_assignment: { endpoints: [{ address: empty.test, port: 80 }] }
+`
+  test('is 503 UH on Bun and on Deno, one access-log line each, never a plain GET', async () => {
+    const dns = await startDnsServer({ records: { 'empty.test': [] } })
+    const bun = await startProxy(noEndpointYaml(dns.server))
+    try {
+      const deno = await group.proxy('deno-ws-uh', noEndpointYaml(dns.server), {}, { runtime: 'deno' })
+      for (const [port, output] of [[bun.ports.get('ingress_http')!, () => bun.output()], [deno.port('ingress_http'), () => deno.process.stdout()]] as const) {
+        expect(await upgradeStatus(port, '/chat')).toBe(503)
+        const lines = () => output().split('\n').filter((line) => line.includes('"GET /chat'))
+        for (let i = 0; i < 100 && lines().length === 0; i++) await Bun.sleep(20)
+        expect(lines()).toHaveLength(1)
+        expect(lines()[0]).toContain('" 503 UH ')
+      }
+    } finally {
+      await bun.stop()
+      await dns.stop()
+    }
   }, 30_000)
 })
