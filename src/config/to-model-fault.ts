@@ -66,3 +66,8 @@ export function flattenStatic(obj: Record<string, unknown>, prefix = ''): [strin
   }
   return out
 }
+
+/** A listener needs the fault filter when it or one of its routes has fault settings. */
+export function hasFaults(listener: M.ListenerConfig): boolean {
+  return listener.fault !== undefined || listener.virtualHosts.some((v) => v.routes.some((r) => r.fault !== undefined))
+}

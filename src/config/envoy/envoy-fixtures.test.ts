@@ -38,6 +38,7 @@ const CASES: Case[] = [
   { file: 'zipkin-front-envoy.yaml', listeners: ['ingress_http:8000'], clusters: ['service1', 'zipkin'], warnings: ['admin.access_log_path'] },
   { file: 'zipkin-service1-envoy.yaml', listeners: ['ingress_http:8000', 'egress_http:9000'], clusters: ['local_service', 'service2', 'zipkin'], warnings: ['admin.access_log_path'] },
   { file: 'zipkin-service2-envoy.yaml', listeners: ['ingress_http:8000'], clusters: ['local_service', 'zipkin'], warnings: ['admin.access_log_path'] },
+  { file: 'fault-injection.yaml', listeners: ['ingress_http:9211'], clusters: ['local_service'], warnings: [] },
   { file: 'v2-bootstrap-zipkin.yaml', listeners: ['ingress_http:80'], clusters: ['service1', 'service2', 'zipkin'], warnings: ['admin.access_log_path', 'tracing.http.config.collector_endpoint'] },
 ]
 
@@ -91,19 +92,31 @@ describe('what the files mean', () => {
   })
 })
 
-describe('the fault-injection sandbox (not implemented yet)', () => {
-  test('the fault filter and the disk runtime layer are named as not supported, nothing else', () => {
-    let error: ConfigError | undefined
-    try {
-      load('fault-injection.yaml')
-    } catch (e) {
-      error = e as ConfigError
-    }
-    expect(error).toBeInstanceOf(ConfigError)
-    expect(lines(error!.issues)).toEqual([
-      'static_resources.listeners[0].filter_chains[0].filters[0].typed_config.http_filters[0].typed_config.@type: HTTP filter "envoy.extensions.filters.http.fault.v3.HTTPFault" is not supported by edgeway',
-      'layered_runtime.layers[0].disk_layer: not supported by edgeway',
-    ])
+describe('the fault-injection sandbox', () => {
+  test('the fault filter before the router and the disk runtime layer, as the sandbox has them', () => {
+    const { config } = load('fault-injection.yaml')
+    expect(config.listeners[0]!.fault).toMatchObject({
+      abort: { httpStatus: 503, percentage: { numerator: 0, denominator: 100 } },
+      delay: { fixedDelayMs: 3000, percentage: { numerator: 0, denominator: 100 } },
+      runtimeKeys: { abortPercent: 'fault.http.abort.abort_percent', delayPercent: 'fault.http.delay.fixed_delay_percent' },
+    })
+    expect(config.runtime.layers).toEqual([{ name: 'disk_layer_0', kind: 'disk', symlinkRoot: '/srv/runtime/current', subdirectory: 'envoy', appendServiceCluster: false }])
+  })
+
+  test('per-route typed_per_filter_config, header faults and an admin layer', () => {
+    const text = read('fault-injection.yaml')
+      .replace('                  cluster: local_service\n', `                  cluster: local_service
+                typed_per_filter_config:
+                  envoy.filters.http.fault:
+                    "@type": type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault
+                    abort: { header_abort: {}, percentage: { numerator: 100 } }
+                    max_active_faults: 5
+`)
+      .replace('      subdirectory: envoy\n', '      subdirectory: envoy\n  - name: admin\n    admin_layer: {}\n')
+    const { config, warnings } = loadConfig(text, 'f.yaml', { env: () => undefined })
+    expect(warnings).toEqual([])
+    expect(config.listeners[0]!.virtualHosts[0]!.routes[0]!.fault).toMatchObject({ abort: { httpStatus: 'header', percentage: { numerator: 100, denominator: 100 } }, delay: undefined, maxActiveFaults: 5 })
+    expect(config.runtime.layers.map((l) => l.kind)).toEqual(['disk', 'admin'])
   })
 })
 

@@ -4,7 +4,7 @@
 
 import { at, type Ctx, isObj, type Obj } from './reader.ts'
 
-export type ExtensionKind = 'hcm' | 'router' | 'zipkin' | 'file_log' | 'stdout_log' | 'stderr_log' | 'tls' | 'http_protocol_options'
+export type ExtensionKind = 'hcm' | 'router' | 'fault' | 'zipkin' | 'file_log' | 'stdout_log' | 'stderr_log' | 'tls' | 'http_protocol_options'
 
 type Known = { readonly kind: ExtensionKind; readonly names: readonly string[]; readonly types: readonly string[] }
 
@@ -14,6 +14,7 @@ const KNOWN: readonly Known[] = [
     names: ['envoy.filters.network.http_connection_manager', 'envoy.http_connection_manager'],
     types: ['envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager', 'envoy.config.filter.network.http_connection_manager.v2.HttpConnectionManager'],
   },
+  { kind: 'fault', names: ['envoy.filters.http.fault', 'envoy.fault'], types: ['envoy.extensions.filters.http.fault.v3.HTTPFault', 'envoy.config.filter.http.fault.v2.HTTPFault'] },
   { kind: 'router', names: ['envoy.filters.http.router', 'envoy.router'], types: ['envoy.extensions.filters.http.router.v3.Router', 'envoy.config.filter.http.router.v2.Router'] },
   { kind: 'zipkin', names: ['envoy.tracers.zipkin', 'envoy.zipkin'], types: ['envoy.config.trace.v3.ZipkinConfig', 'envoy.config.trace.v2.ZipkinConfig'] },
   {
@@ -75,6 +76,12 @@ export function extension(ctx: Ctx, entry: Obj, path: string, allowed: readonly 
   }
   const { '@type': _type, ...body } = raw as Obj
   return { kind: known.kind, name: name || known.names[0]!, body, bodyPath }
+}
+
+/** The kind a bare `@type` names (typed_per_filter_config entries carry no separate name). */
+export function kindOfType(type: string): ExtensionKind | undefined {
+  const bare = stripPrefix(type)
+  return KNOWN.find((k) => k.types.includes(bare))?.kind
 }
 
 function stripPrefix(type: string): string {

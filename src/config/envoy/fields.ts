@@ -133,8 +133,8 @@ export const VIRTUAL_HOST = spec({
 
 export const ROUTE = spec({
   name: 'Route',
-  supported: ['name', 'match', 'route', 'decorator', 'request_headers_to_add', 'request_headers_to_remove', 'response_headers_to_add', 'response_headers_to_remove'],
-  unsupported: ['redirect', 'direct_response', 'filter_action', 'non_forwarding_action', 'typed_per_filter_config', 'tracing', 'per_request_buffer_limit_bytes'],
+  supported: ['name', 'match', 'route', 'decorator', 'request_headers_to_add', 'request_headers_to_remove', 'response_headers_to_add', 'response_headers_to_remove', 'typed_per_filter_config'],
+  unsupported: ['redirect', 'direct_response', 'filter_action', 'non_forwarding_action', 'tracing', 'per_request_buffer_limit_bytes'],
   noEffect: { metadata: '', stat_prefix: '' },
 })
 
@@ -244,7 +244,23 @@ export const THRESHOLDS = spec({
   noEffect: { track_remaining: '' },
 })
 
-export const RUNTIME_LAYER = spec({ name: 'RuntimeLayer', supported: ['name', 'static_layer'], unsupported: ['disk_layer', 'rtds_layer'], noEffect: { admin_layer: '' } })
+export const LAYERED_RUNTIME = spec({ name: 'LayeredRuntime', supported: ['layers'] })
+export const RUNTIME_LAYER = spec({ name: 'RuntimeLayer', supported: ['name', 'static_layer', 'disk_layer', 'admin_layer'], unsupported: ['rtds_layer'] })
+export const DISK_LAYER = spec({ name: 'RuntimeLayer.DiskLayer', supported: ['symlink_root', 'subdirectory', 'append_service_cluster'] })
+
+export const FAULT = spec({
+  name: 'HTTPFault',
+  supported: ['abort', 'delay', 'upstream_cluster', 'headers', 'max_active_faults', 'abort_percent_runtime', 'abort_http_status_runtime', 'delay_percent_runtime', 'delay_duration_runtime', 'max_active_faults_runtime'],
+  unsupported: ['downstream_nodes', 'response_rate_limit', 'filter_metadata'],
+  noEffect: {
+    response_rate_limit_percent_runtime: 'response_rate_limit is not supported',
+    abort_grpc_status_runtime: 'grpc_status is not supported',
+    disable_downstream_cluster_stats: 'edgeway keeps no per-downstream-cluster fault stats',
+  },
+})
+export const FAULT_ABORT = spec({ name: 'FaultAbort', supported: ['http_status', 'header_abort', 'percentage'], unsupported: ['grpc_status'] })
+export const FAULT_DELAY = spec({ name: 'FaultDelay', supported: ['fixed_delay', 'header_delay', 'percentage', 'type'] })
+export const FRACTIONAL_PERCENT = spec({ name: 'FractionalPercent', supported: ['numerator', 'denominator'] })
 
 export const HASH_POLICY = spec({
   name: 'RouteAction.HashPolicy',

@@ -1,5 +1,6 @@
 // Model virtual hosts and routes written in Envoy v3's RouteConfiguration shape (see from-model.ts).
 
+import { FAULT_TYPE, faultToEnvoy } from './from-model-fault.ts'
 import type * as M from '../model.ts'
 import { seconds } from './envoy-values.ts'
 
@@ -39,11 +40,12 @@ function routeToEnvoy(r: M.RouteConfig): Record<string, unknown> {
     match,
     route,
     ...(r.operation !== undefined && { decorator: { operation: r.operation } }),
+    ...(r.fault && { typed_per_filter_config: { 'envoy.filters.http.fault': { '@type': FAULT_TYPE, ...faultToEnvoy(r.fault, headerMatcherToEnvoy) } } }),
     ...rulesToEnvoy(r),
   }
 }
 
-function headerMatcherToEnvoy(h: M.HeaderMatcher): Record<string, unknown> {
+export function headerMatcherToEnvoy(h: M.HeaderMatcher): Record<string, unknown> {
   const base = { name: h.name, ...(h.invert && { invert_match: true }) }
   if (h.kind === 'present') return { ...base, present_match: h.value }
   if (h.kind === 'regex') return { ...base, string_match: { safe_regex: { regex: h.value } } }

@@ -2,10 +2,12 @@
 // `/config_dump` shows. It loads back through the Envoy front end; settings Envoy has no field
 // for are listed in `dropped` instead of being written wrongly.
 
+import { FAULT_TYPE, faultToEnvoy, runtimeToEnvoy } from './from-model-fault.ts'
+import { hasFaults } from '../to-model-fault.ts'
 import { isIP } from 'node:net'
 import type * as M from '../model.ts'
 import { clusterToEnvoy } from './from-model-cluster.ts'
-import { virtualHostToEnvoy } from './from-model-routes.ts'
+import { headerMatcherToEnvoy, virtualHostToEnvoy } from './from-model-routes.ts'
 import { seconds, socket } from './envoy-values.ts'
 
 const HCM_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager'
@@ -25,6 +27,7 @@ export function modelToEnvoy(config: M.Config): EnvoyBootstrap {
     node: { id: config.node.id, cluster: config.node.cluster },
     static_resources: { listeners: config.listeners.map((l) => listenerToEnvoy(l, collector?.provider, dropped)), clusters },
   }
+  if (config.runtime.layers.length) bootstrap.layered_runtime = runtimeToEnvoy(config.runtime)
   if (!config.node.id && !config.node.cluster) delete bootstrap.node
   if (config.admin) bootstrap.admin = { address: socket(config.admin.address, config.admin.port) }
   if (config.tracing) {
@@ -66,7 +69,11 @@ export function listenerToEnvoy(l: M.ListenerConfig, provider: Record<string, un
       ...(provider && { provider }),
     },
     route_config: { name: `${l.name}_route`, virtual_hosts: l.virtualHosts.map(virtualHostToEnvoy) },
-    http_filters: [{ name: 'envoy.filters.http.router', typed_config: { '@type': ROUTER_TYPE } }],
+    http_filters: [
+      // Routes' own fault settings need the filter in the chain (Envoy), even with none of its own.
+      ...(hasFaults(l) ? [{ name: 'envoy.filters.http.fault', typed_config: { '@type': FAULT_TYPE, ...(l.fault && faultToEnvoy(l.fault, headerMatcherToEnvoy)) } }] : []),
+      { name: 'envoy.filters.http.router', typed_config: { '@type': ROUTER_TYPE } },
+    ],
   }
   return {
     name: l.name,

@@ -5,6 +5,7 @@
 import { HCM, HCM_TRACING, HTTP_FILTER } from './fields.ts'
 import { readAccessLogs } from './access-log.ts'
 import { extension } from './extensions.ts'
+import { readFault } from './fault.ts'
 import { at, checkKeys, duration, enumOf, idx, isObj, list, mapping, type Obj, unwrap } from './reader.ts'
 import { readRouteConfig } from './route-config.ts'
 import { readProvider } from './tracing.ts'
@@ -59,25 +60,48 @@ export function readHcm(tx: Tx, hcm: Obj, path: string, out: Obj, compactPath: s
   } else {
     out.virtual_hosts = readRouteConfig(tx, hcm.route_config, at(path, 'route_config'), `${compactPath}.virtual_hosts`)
   }
-  readHttpFilters(tx, hcm.http_filters, at(path, 'http_filters'))
+  const fault = readHttpFilters(tx, hcm.http_filters, at(path, 'http_filters'), compactPath)
+  if (fault) out.fault = fault
+  else dropRouteFaults(tx, out.virtual_hosts, `${compactPath}.virtual_hosts`)
 }
 
-function readHttpFilters(tx: Tx, value: unknown, path: string): void {
+/** The router (last), and the fault filter's settings when there is one. */
+function readHttpFilters(tx: Tx, value: unknown, path: string, compactPath: string): Obj | undefined {
   const { ctx } = tx
   const filters = list(ctx, value, path)
   let router = -1
+  let fault: Obj | undefined
   filters.forEach((entry, i) => {
     const filterPath = idx(path, i)
     const filter = mapping(ctx, entry, filterPath)
     if (!filter) return
     checkKeys(ctx, filter, filterPath, HTTP_FILTER)
-    const ext = extension(ctx, filter, filterPath, ['router'], 'HTTP filter')
+    const ext = extension(ctx, filter, filterPath, ['router', 'fault'], 'HTTP filter')
     if (!ext) return
+    if (ext.kind === 'fault') {
+      if (fault) ctx.error(filterPath, 'a second fault filter is not supported by edgeway')
+      else fault = readFault(tx, ext.body, ext.bodyPath, `${compactPath}.fault`)
+      return
+    }
     router = i
     for (const key of Object.keys(ext.body)) ctx.warn(at(ext.bodyPath, key), 'has no effect in edgeway: ignored')
   })
   if (filters.length === 0) ctx.error(path, 'needs envoy.filters.http.router (requests go nowhere without it)')
   else if (router !== -1 && router !== filters.length - 1) ctx.error(idx(path, router), 'the router must be the last HTTP filter')
+  return fault
+}
+
+/** As Envoy: a route's fault settings only apply where the HCM has the fault filter. */
+function dropRouteFaults(tx: Tx, hosts: unknown, compactPath: string): void {
+  if (!Array.isArray(hosts)) return
+  hosts.forEach((host, j) => {
+    const routes = isObj(host) && Array.isArray(host.routes) ? host.routes : []
+    routes.forEach((route, k) => {
+      if (!isObj(route) || route.fault === undefined) return
+      delete route.fault
+      tx.ctx.warn(tx.paths.toEnvoy(`${compactPath}[${j}].routes[${k}].fault`), 'has no effect: this http_connection_manager has no envoy.filters.http.fault')
+    })
+  })
 }
 
 function readHcmTracing(tx: Tx, value: unknown, path: string, direction: string | undefined): Obj {

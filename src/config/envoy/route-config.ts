@@ -4,6 +4,7 @@
 
 import { DECORATOR, HEADER_MATCHER, REGEX_MATCHER, ROUTE, ROUTE_CONFIGURATION, ROUTE_MATCH, VIRTUAL_HOST } from './fields.ts'
 import { readHeaderOptions, readHeaderNames } from './header-options.ts'
+import { readPerFilterConfig } from './fault.ts'
 import { readRouteAction, readRetryPolicy } from './route-action.ts'
 import { at, checkKeys, idx, isObj, list, mapping, type Obj, unwrap } from './reader.ts'
 import type { Tx } from './translate.ts'
@@ -37,7 +38,7 @@ export function readRouteConfig(tx: Tx, value: unknown, path: string, compactPat
       // Entries that came from route_config keep their own path.
       shared[rule]?.forEach((_, k) => tx.paths.link(`${hostCompact}.${rule}[${(own[rule]?.length ?? 0) + k}]`, idx(at(path, rule), k)))
     }
-    out.routes = list(ctx, host.routes, at(hostPath, 'routes')).map((r, k) => readRoute(tx, r, idx(at(hostPath, 'routes'), k)))
+    out.routes = list(ctx, host.routes, at(hostPath, 'routes')).map((r, k) => readRoute(tx, r, idx(at(hostPath, 'routes'), k), `${hostCompact}.routes[${k}]`))
     return out
   })
 }
@@ -51,7 +52,7 @@ function readRules(tx: Tx, obj: Obj, path: string): Partial<Record<(typeof RULES
   return out
 }
 
-function readRoute(tx: Tx, value: unknown, path: string): Obj {
+function readRoute(tx: Tx, value: unknown, path: string, compactPath: string): Obj {
   const { ctx } = tx
   const route = mapping(ctx, value, path)
   if (!route) return {}
@@ -66,6 +67,10 @@ function readRoute(tx: Tx, value: unknown, path: string): Obj {
   if (route.decorator !== undefined) {
     const decorator = mapping(ctx, route.decorator, at(path, 'decorator'))
     if (decorator) out.decorator = { operation: checkKeys(ctx, decorator, at(path, 'decorator'), DECORATOR).operation }
+  }
+  if (route.typed_per_filter_config !== undefined) {
+    const fault = readPerFilterConfig(tx, route.typed_per_filter_config, at(path, 'typed_per_filter_config'), `${compactPath}.fault`)
+    if (fault) out.fault = fault
   }
   Object.assign(out, readRules(tx, route, path))
   return out

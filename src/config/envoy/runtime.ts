@@ -1,35 +1,49 @@
-// Envoy's `layered_runtime`: static layers are flattened to `a.b.c: value` keys. edgeway reads
-// none of Envoy's runtime keys yet, so each key set here is one warning naming it.
+// Envoy's `layered_runtime`: the compact format has the same block (static, disk and admin
+// layers), so each layer is copied once its keys are sorted; rtds_layer is not supported. A
+// static key edgeway never reads is one warning, as any other field without effect.
 
-import { RUNTIME_LAYER } from './fields.ts'
+import { DISK_LAYER, LAYERED_RUNTIME, RUNTIME_LAYER } from './fields.ts'
 import { at, checkKeys, idx, isObj, list, mapping, type Obj } from './reader.ts'
 import type { Tx } from './translate.ts'
 
-export function readRuntime(tx: Tx, value: unknown, path: string): void {
+/** Keys edgeway reads: the fault filter's and tracing's, and any key a fault filter names itself. */
+const READ_PREFIXES = ['fault.http.', 'tracing.']
+
+export function readRuntime(tx: Tx, value: unknown, path: string, namedKeys: ReadonlySet<string>): Obj | undefined {
   const { ctx } = tx
   const runtime = mapping(ctx, value, path)
-  if (!runtime) return
-  for (const key of Object.keys(runtime)) if (key !== 'layers') ctx.error(at(path, key), 'unknown field of LayeredRuntime (typo?)')
-  list(ctx, runtime.layers, at(path, 'layers')).forEach((entry, i) => {
+  if (!runtime) return undefined
+  checkKeys(ctx, runtime, path, LAYERED_RUNTIME)
+  tx.paths.link('layered_runtime', path)
+  const layers = list(ctx, runtime.layers, at(path, 'layers')).map((entry, i) => {
     const layerPath = idx(at(path, 'layers'), i)
     const layer = mapping(ctx, entry, layerPath)
-    if (!layer) return
+    if (!layer) return {}
     checkKeys(ctx, layer, layerPath, RUNTIME_LAYER)
-    if (layer.static_layer === undefined) return
-    const staticPath = at(layerPath, 'static_layer')
-    const values = mapping(ctx, layer.static_layer, staticPath)
-    if (!values) return
-    for (const [key] of flatten(values)) ctx.warn(at(staticPath, key), 'a runtime key edgeway does not read: no effect')
+    const out: Obj = { ...(layer.name !== undefined && { name: layer.name }) }
+    if (layer.name === undefined) ctx.error(at(layerPath, 'name'), 'is required')
+    if (layer.static_layer !== undefined) {
+      out.static_layer = layer.static_layer
+      const staticPath = at(layerPath, 'static_layer')
+      if (isObj(layer.static_layer))
+        for (const key of leafKeys(layer.static_layer)) {
+          if (!namedKeys.has(key) && !READ_PREFIXES.some((prefix) => key.startsWith(prefix))) ctx.warn(at(staticPath, key), 'a runtime key edgeway does not read: no effect')
+        }
+    }
+    if (layer.admin_layer !== undefined) out.admin_layer = layer.admin_layer ?? {}
+    if (layer.disk_layer !== undefined) {
+      const disk = mapping(ctx, layer.disk_layer, at(layerPath, 'disk_layer'))
+      if (disk) out.disk_layer = { ...checkKeys(ctx, disk, at(layerPath, 'disk_layer'), DISK_LAYER) }
+    }
+    return out
   })
+  return { layers }
 }
 
-/** `{ a: { b: 1 } }` → `[['a.b', 1]]`, as Envoy reads a static layer. */
-export function flatten(obj: Obj, prefix = ''): [string, unknown][] {
-  const out: [string, unknown][] = []
-  for (const [key, value] of Object.entries(obj)) {
+/** `{ a: { b: 1 } }` → `a.b`, as Envoy names static keys; a `{ numerator, denominator }` value is one key. */
+function leafKeys(obj: Obj, prefix = ''): string[] {
+  return Object.entries(obj).flatMap(([key, value]) => {
     const name = prefix ? `${prefix}.${key}` : key
-    if (isObj(value)) out.push(...flatten(value, name))
-    else out.push([name, value])
-  }
-  return out
+    return isObj(value) && !('numerator' in value || 'denominator' in value) ? leafKeys(value, name) : [name]
+  })
 }

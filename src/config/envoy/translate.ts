@@ -73,11 +73,28 @@ export function translateEnvoy(raw: Obj): Translation {
   } else {
     mapping(ctx, resources, 'static_resources')
   }
-  if (raw.layered_runtime !== undefined) readRuntime(tx, raw.layered_runtime, 'layered_runtime')
+  if (raw.layered_runtime !== undefined) {
+    const runtime = readRuntime(tx, raw.layered_runtime, 'layered_runtime', faultRuntimeKeys(compact.listeners))
+    if (runtime) compact.layered_runtime = runtime
+  }
 
   const tracing = finishTracing(tx, Array.isArray(compact.clusters) ? (compact.clusters as Obj[]) : [])
   if (tracing) compact.tracing = tracing
   return { compact, paths: tx.paths, errors: ctx.errors, warnings: ctx.warnings }
+}
+
+/** The runtime keys the file's fault filters name themselves (`abort_percent_runtime` ...). */
+function faultRuntimeKeys(listeners: unknown): Set<string> {
+  const keys = new Set<string>()
+  const add = (fault: unknown) => {
+    if (isObj(fault)) for (const [key, value] of Object.entries(fault)) if (key.endsWith('_runtime') && typeof value === 'string') keys.add(value)
+  }
+  for (const listener of Array.isArray(listeners) ? listeners : []) {
+    if (!isObj(listener)) continue
+    add(listener.fault)
+    for (const host of Array.isArray(listener.virtual_hosts) ? listener.virtual_hosts : []) for (const route of isObj(host) && Array.isArray(host.routes) ? host.routes : []) if (isObj(route)) add(route.fault)
+  }
+  return keys
 }
 
 export function pick(obj: Obj, keys: readonly string[]): Obj {

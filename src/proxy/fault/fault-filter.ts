@@ -32,11 +32,6 @@ export class FaultFilter {
   }
 }
 
-/** A listener needs the filter when it or one of its routes has fault settings. */
-export function hasFaults(listener: ListenerConfig): boolean {
-  return listener.fault !== undefined || listener.virtualHosts.some((v) => v.routes.some((r) => r.fault !== undefined))
-}
-
 function compile(config: FaultConfig): FaultSettings {
   return { config, headers: config.headers.map(compileHeaderMatcher) }
 }
