@@ -1,0 +1,202 @@
+// Envoy's fault-injection sandbox file served by the real CLI on Bun and on Deno, unchanged bar
+// addresses and the runtime folder: faults at 0 % until the disk layer's symlink is swapped (as the
+// sandbox's scripts do), then aborts with 503 FI; /runtime_modify changes the percentages live; a
+// route's typed_per_filter_config takes its faults from the request headers; a delay shows DI and
+// ends when the client leaves; the fault stats count it all. With --concurrency 2 an admin-layer
+// change reaches every worker.
+
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { existsSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { envoyFixture, type Doc } from '../support/envoy-fixture.ts'
+import { eventually, ProcessGroup, type ProxyProcess } from '../support/edgeway-processes.ts'
+import { ROOT } from '../support/edgeway.ts'
+import { linesFor, statusAndFlags } from '../support/access-log-lines.ts'
+import { rawExchange, rawStatus } from '../support/sockets.ts'
+import { startUpstream, type Upstream } from '../support/upstream.ts'
+
+const FAULT_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.fault.v3.HTTPFault'
+const group = new ProcessGroup()
+let upstream: Upstream
+
+beforeAll(async () => {
+  expect(existsSync(`${ROOT}node_modules/.bin/deno`)).toBe(true) // a missing runtime fails loudly, never skips
+  upstream = await startUpstream({ name: 'backend' })
+})
+
+afterAll(async () => {
+  await group.stopAll()
+  await upstream?.stop()
+})
+
+/** The sandbox's runtime folder: `current` → `v<n>`, swapped atomically as its scripts do. */
+function runtimeFolder(name: string) {
+  const root = join(group.dir, `${name}-runtime`)
+  let version = 0
+  const publish = (values: Record<string, string>) => {
+    version++
+    const dir = join(root, `v${version}`, 'envoy')
+    mkdirSync(dir, { recursive: true })
+    for (const [key, value] of Object.entries(values)) {
+      const parts = key.split('.')
+      mkdirSync(join(dir, ...parts.slice(0, -1)), { recursive: true })
+      writeFileSync(join(dir, ...parts), `${value}\n`)
+    }
+    const link = join(root, `current-${version}`)
+    symlinkSync(join(root, `v${version}`), link)
+    renameSync(link, join(root, 'current'))
+  }
+  publish({})
+  return { symlinkRoot: join(root, 'current'), publish }
+}
+
+/** The sandbox file with an admin listener and layer, and a /headers route whose faults the request headers choose. */
+function sandbox(symlinkRoot: string): string {
+  return envoyFixture('fault-injection.yaml', { local_service: [{ address: upstream.address, port: upstream.port }] }, [], (doc: Doc) => {
+    doc.admin = { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } }
+    doc.layered_runtime.layers[0].disk_layer.symlink_root = symlinkRoot
+    doc.layered_runtime.layers.push({ name: 'admin', admin_layer: {} })
+    const routes = doc.static_resources.listeners[0].filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes
+    routes.unshift({
+      match: { prefix: '/headers' },
+      route: { cluster: 'local_service' },
+      typed_per_filter_config: {
+        'envoy.filters.http.fault': {
+          '@type': FAULT_TYPE,
+          abort: { header_abort: {}, percentage: { numerator: 100 } },
+          delay: { header_delay: {}, percentage: { numerator: 100 } },
+          // Its own keys, so the sandbox's runtime values do not reach this route.
+          abort_percent_runtime: 'headers.abort_percent',
+          delay_percent_runtime: 'headers.delay_percent',
+        },
+      },
+    })
+  })
+}
+
+const get = (proxy: ProxyProcess, path: string, headers: Record<string, string> = {}, signal?: AbortSignal) =>
+  fetch(`${proxy.url('ingress_http')}${path}`, { headers, signal: signal ?? AbortSignal.timeout(10_000) })
+
+async function status(proxy: ProxyProcess, path: string, headers: Record<string, string> = {}): Promise<number> {
+  const response = await get(proxy, path, headers)
+  await response.arrayBuffer()
+  return response.status
+}
+
+const admin = (proxy: ProxyProcess, path: string, method = 'GET') => fetch(`${proxy.url('admin')}${path}`, { method, signal: AbortSignal.timeout(5000) })
+
+async function faultStats(proxy: ProxyProcess): Promise<Record<string, number>> {
+  const text = await (await admin(proxy, '/stats?filter=\\.fault\\.')).text()
+  return Object.fromEntries(text.trim().split('\n').map((line) => [line.split(': ')[0]!.replace('http.ingress_http.fault.', ''), Number(line.split(': ')[1])]))
+}
+
+/** Text-format access-log lines for `GET path`, once there are `count` of them. */
+const logged = (proxy: ProxyProcess, path: string, count = 1) =>
+  eventually(`${count} access-log line(s) for ${path}`, async () => {
+    const lines = linesFor(proxy.process.stdout(), 'GET', path)
+    return lines.length >= count ? lines.map(statusAndFlags) : undefined
+  })
+
+for (const runtime of ['bun', 'deno'] as const) {
+  describe(`the fault-injection sandbox on ${runtime}`, () => {
+    let proxy: ProxyProcess
+    let folder: ReturnType<typeof runtimeFolder>
+
+    beforeAll(async () => {
+      folder = runtimeFolder(runtime)
+      proxy = await group.proxy(`fault-${runtime}`, sandbox(folder.symlinkRoot), {}, { runtime, startTimeoutMs: 30_000 })
+    })
+
+    test('configured at 0 %: requests pass until the disk layer is swapped to abort_percent 100, then 503 FI with Envoy\'s body', async () => {
+      expect(await status(proxy, '/before')).toBe(200)
+      folder.publish({ 'fault.http.abort.abort_percent': '100' })
+      await eventually('the swapped disk layer', async () => ((await status(proxy, '/probe')) === 503 ? true : undefined))
+      const aborted = await get(proxy, '/aborted')
+      expect(aborted.status).toBe(503)
+      expect(await aborted.text()).toBe('fault filter abort')
+      expect(await logged(proxy, '/aborted')).toEqual([[503, 'FI']])
+
+      const runtimeJson = (await (await admin(proxy, '/runtime')).json()) as { layers: string[]; entries: Record<string, { layer_values: string[]; final_value: string }> }
+      expect(runtimeJson.layers).toEqual(['disk_layer_0', 'admin'])
+      expect(runtimeJson.entries['fault.http.abort.abort_percent']).toEqual({ layer_values: ['100', ''], final_value: '100' })
+    })
+
+    test('/runtime_modify changes the abort percent and status live; 50 % aborts about half', async () => {
+      expect(await (await admin(proxy, '/runtime_modify?fault.http.abort.abort_percent=0', 'POST')).text()).toBe('OK\n')
+      expect(await status(proxy, '/modified')).toBe(200)
+      await admin(proxy, '/runtime_modify?fault.http.abort.abort_percent=100&fault.http.abort.http_status=429', 'POST')
+      expect(await status(proxy, '/modified')).toBe(429)
+      await admin(proxy, '/runtime_modify?fault.http.abort.abort_percent=50&fault.http.abort.http_status=', 'POST')
+      const statuses: number[] = []
+      for (let i = 0; i < 100; i++) statuses.push(await status(proxy, '/half'))
+      const aborted = statuses.filter((s) => s === 503).length
+      // Binomial(100, 0.5) falls outside 20..80 about once in 10^9 runs; 0 % or 100 % would not pass.
+      expect(aborted).toBeGreaterThan(20)
+      expect(aborted).toBeLessThan(80)
+      expect(statuses.filter((s) => s !== 503 && s !== 200)).toEqual([])
+      const runtimeJson = (await (await admin(proxy, '/runtime')).json()) as { entries: Record<string, { layer_values: string[]; final_value: string }> }
+      expect(runtimeJson.entries['fault.http.abort.abort_percent']).toEqual({ layer_values: ['100', '50'], final_value: '50' })
+      await admin(proxy, '/runtime_modify?fault.http.abort.abort_percent=0', 'POST')
+    })
+
+    test('a delay through the runtime: the request is answered by the upstream, flagged DI', async () => {
+      await admin(proxy, '/runtime_modify?fault.http.delay.fixed_delay_percent=100&fault.http.delay.fixed_duration_ms=50', 'POST')
+      const delayed = await get(proxy, '/delayed')
+      expect(delayed.status).toBe(200)
+      expect(((await delayed.json()) as { name: string }).name).toBe('backend')
+      expect(await logged(proxy, '/delayed')).toEqual([[200, 'DI']])
+      await admin(proxy, '/runtime_modify?fault.http.delay.fixed_delay_percent=&fault.http.delay.fixed_duration_ms=', 'POST')
+      expect(await status(proxy, '/undelayed')).toBe(200)
+      expect(await logged(proxy, '/undelayed')).toEqual([[200, '-']])
+    })
+
+    test("header-controlled faults on the route's typed_per_filter_config", async () => {
+      expect(await status(proxy, '/headers/none')).toBe(200)
+      expect(await status(proxy, '/headers/abort', { 'x-envoy-fault-abort-request': '418' })).toBe(418)
+      expect(await status(proxy, '/headers/delay', { 'x-envoy-fault-delay-request': '20' })).toBe(200)
+      expect(await status(proxy, '/headers/both', { 'x-envoy-fault-delay-request': '20', 'x-envoy-fault-abort-request': '500' })).toBe(500)
+      // A 0 % request header caps the route's 100 %.
+      expect(await status(proxy, '/headers/capped', { 'x-envoy-fault-abort-request': '418', 'x-envoy-fault-abort-request-percentage': '0' })).toBe(200)
+      // The route's own runtime key turns its aborts off whatever the headers say.
+      await admin(proxy, '/runtime_modify?headers.abort_percent=0', 'POST')
+      expect(await status(proxy, '/headers/off', { 'x-envoy-fault-abort-request': '418' })).toBe(200)
+      expect((await logged(proxy, '/headers/abort'))[0]).toEqual([418, 'FI'])
+      expect((await logged(proxy, '/headers/delay'))[0]).toEqual([200, 'DI'])
+      expect((await logged(proxy, '/headers/both'))[0]).toEqual([500, 'DI,FI'])
+    })
+
+    test('a client that leaves during a delay ends it: active_faults back to 0, logged DI,DC; the stats count every fault', async () => {
+      const client = new AbortController()
+      const pending = get(proxy, '/headers/leaving', { 'x-envoy-fault-delay-request': '60000' }, client.signal).catch(() => 'gone')
+      await eventually('the delay in progress', async () => ((await faultStats(proxy)).active_faults === 1 ? true : undefined))
+      client.abort()
+      expect(await pending).toBe('gone')
+      await eventually('the delay ended', async () => ((await faultStats(proxy)).active_faults === 0 ? true : undefined))
+      expect((await logged(proxy, '/headers/leaving'))[0]![1]).toBe('DI,DC')
+      const stats = await faultStats(proxy)
+      expect(stats).toMatchObject({ active_faults: 0, faults_overflow: 0 })
+      // /probe polls, /aborted, /modified 429, about 50 of /half, /headers/abort and /both.
+      expect(stats.aborts_injected).toBeGreaterThan(20)
+      // /delayed, /headers/delay, /headers/both, /headers/leaving.
+      expect(stats.delays_injected).toBe(4)
+    })
+  })
+}
+
+describe('--concurrency 2: an admin-layer change reaches every worker', () => {
+  test('abort_percent 100 set on the primary aborts on both workers', async () => {
+    const folder = runtimeFolder('workers')
+    const proxy = await group.proxy('fault-workers', sandbox(folder.symlinkRoot), {}, { args: ['--concurrency', '2'], startTimeoutMs: 30_000 })
+    expect(await (await admin(proxy, '/runtime_modify?fault.http.abort.abort_percent=100', 'POST')).text()).toBe('OK\n')
+    const statuses: number[] = []
+    // Each on a new connection, so the kernel spreads them over the two workers' sockets.
+    for (let i = 0; i < 24; i++) statuses.push(rawStatus(await rawExchange(proxy.port('ingress_http'), `GET /w/${i} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n`)) ?? 0)
+    expect(statuses.every((s) => s === 503)).toBe(true)
+    const { workers } = (await (await admin(proxy, '/workers')).json()) as { workers: { downstream_rq_total?: number }[] }
+    expect(workers.map((w) => (w.downstream_rq_total ?? 0) > 0)).toEqual([true, true])
+    const stats = await faultStats(proxy)
+    expect(stats.aborts_injected).toBe(24)
+    const runtimeJson = (await (await admin(proxy, '/runtime')).json()) as { entries: Record<string, { final_value: string }> }
+    expect(runtimeJson.entries['fault.http.abort.abort_percent']!.final_value).toBe('100')
+  })
+})
