@@ -14,8 +14,10 @@ import { workerSupport } from './adapter/worker-process.ts'
 import { startPrimary, WorkerStartError, type RunningPrimary } from './workers/primary.ts'
 import { readWorkerEnv, type WorkerEnv } from './workers/protocol.ts'
 import { applyEndpoint, onOrphaned, snapshotEndpoint, tellPrimary, workerConfig } from './workers/worker.ts'
-import { createReloader, watchConfigFile } from './lifecycle/reload.ts'
+import { createReloader, watchConfigFile, watchDynamicFiles } from './lifecycle/reload.ts'
 import { stat } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
+import { AcceptedFiles } from './lifecycle/accepted-files.ts'
 import { StatsStore } from './stats/stats-store.ts'
 import { DEFAULTS } from './config/defaults.ts'
 import { DEFAULT_DRAIN_TIME_MS } from './lifecycle/drain-time.ts'
@@ -55,7 +57,12 @@ if (options!.command === 'zipkin') {
 async function runProxy(options: CliOptions, runtime: Runtime): Promise<void> {
   const worker = readWorkerEnv(runtime.env)
   if (worker?.config) return serveOneProcess(worker.config, options, runtime, worker)
-  const loaded = await loadFromOptions(options, runtime)
+  // Every file the config reads, as last accepted: reloads of LDS / CDS files judge one file at a time.
+  const accepted = new AcceptedFiles((path) => readFileSync(path, 'utf8'))
+  accepted.begin(undefined)
+  const loaded = await loadFromOptions(options, runtime, accepted.readFile)
+  accepted.track(loaded.dynamicFiles.map((f) => f.path))
+  accepted.commit()
   if (options.command === 'convert') {
     const { convertConfig } = await import('./config/convert.ts')
     write(convertConfig(loaded, options.convertTo))
@@ -68,23 +75,26 @@ async function runProxy(options: CliOptions, runtime: Runtime): Promise<void> {
   }
 
   if (worker) return serveOneProcess(config, options, runtime, worker)
-  const source = await reloadSource(options, runtime)
+  const source = await reloadSource(options, runtime, loaded.dynamicFiles, accepted)
   const concurrency = chooseConcurrency(options, runtime)
   if (concurrency > 1) return runPrimary(config, options, runtime, concurrency, source)
   return serveOneProcess(config, options, runtime, undefined, source)
 }
 
 /** Reloads re-read the file through the same front end, with the same --config-yaml overlay and flags. */
-async function reloadSource(options: CliOptions, runtime: Runtime): Promise<ConfigSource | undefined> {
+async function reloadSource(options: CliOptions, runtime: Runtime, dynamicFiles: ConfigSource['dynamicFiles'], accepted: AcceptedFiles): Promise<ConfigSource | undefined> {
   const path = options.configPath
   if (path === undefined) return undefined
   const { loadConfig } = await import('./config/load-config.ts')
-  const parse = (text: string) => withCliOverrides(loadConfig(text, path, { env: runtime.env, ...(options.configYaml !== undefined && { overlay: options.configYaml }) }).config, options)
-  return { path, parse }
+  const parse = (text: string, trigger?: string) => {
+    accepted.begin(trigger)
+    return withCliOverrides(loadConfig(text, path, { env: runtime.env, readFile: accepted.readFile, ...(options.configYaml !== undefined && { overlay: options.configYaml }) }).config, options)
+  }
+  return { path, parse, dynamicFiles, accepted }
 }
 
 /** The file (`-c`) and `--config-yaml` on top, through the front end their shape calls for; warnings go to stderr. */
-async function loadFromOptions(options: CliOptions, runtime: Runtime) {
+async function loadFromOptions(options: CliOptions, runtime: Runtime, readFile: (path: string) => string) {
   const path = options.configPath
   let text = ''
   if (path !== undefined) {
@@ -100,7 +110,7 @@ async function loadFromOptions(options: CliOptions, runtime: Runtime) {
   const { loadConfig } = await import('./config/load-config.ts')
   const source = path ?? '--config-yaml'
   try {
-    const loaded = loadConfig(text, source, { env: runtime.env, ...(options.configYaml !== undefined && { overlay: options.configYaml }) })
+    const loaded = loadConfig(text, source, { env: runtime.env, readFile, ...(options.configYaml !== undefined && { overlay: options.configYaml }) })
     for (const w of loaded.warnings) process.stderr.write(`edgeway: warning: ${source}: ${w.path}: ${w.message}\n`)
     // What this runtime's server cannot do is a config problem too, so --mode validate reports it.
     const unsupported = unsupportedFeatures(loaded.config, runtime)
@@ -192,6 +202,7 @@ async function serveOneProcess(config: Config, options: CliOptions, runtime: Run
   // A worker leaves reloads to its primary, but must not die of a hangup sent to its process group.
   runtime.onReloadSignal(() => void reload?.())
   if (reload && options.watchConfig) watchConfigFile(source!.path, reload, { stat, readTextFile: runtime.readTextFile })
+  if (reload) watchDynamicFiles(source!.dynamicFiles, reload, (kind) => stats.xds(kind), { stat, readTextFile: runtime.readTextFile })
   if (!worker) {
     write(startupLine(config, running!.ports, 1))
     return
@@ -233,6 +244,7 @@ async function runPrimary(config: Config, options: CliOptions, runtime: Runtime,
   })
   runtime.onReloadSignal(() => void reload?.())
   if (reload && options.watchConfig) watchConfigFile(source!.path, reload, { stat, readTextFile: runtime.readTextFile })
+  if (reload) watchDynamicFiles(source!.dynamicFiles, reload, (kind) => stats.xds(kind), { stat, readTextFile: runtime.readTextFile })
 }
 
 /** `edgeway 0.1.0 (bun 1.x) front-proxy: ingress_http on 0.0.0.0:8000, admin on 127.0.0.1:8001`; tests and scripts read it. */
@@ -281,8 +293,19 @@ function systemDnsPaths(runtime: Runtime) {
   return { ...(resolvConfPath && { resolvConfPath }), ...(hostsPath && { hostsPath }) }
 }
 
-type ConfigSource = { readonly path: string; readonly parse: (text: string) => Config }
+type ConfigSource = {
+  readonly path: string
+  readonly parse: (text: string, trigger?: string) => Config
+  /** Envoy's dynamic_resources files: always watched, as Envoy watches them. */
+  readonly dynamicFiles: readonly { readonly kind: 'lds' | 'cds'; readonly path: string }[]
+  readonly accepted: AcceptedFiles
+}
 
 function reloaderFor(source: ConfigSource, stats: StatsStore, apply: (config: Config) => Promise<number>) {
-  return createReloader({ path: source.path, readTextFile: (path) => runtime.readTextFile(path), parse: source.parse, apply, stats: stats.reload(), log: (line) => write(`${line}\n`) })
+  const applied = async (config: Config) => {
+    const version = await apply(config)
+    source.accepted.commit()
+    return version
+  }
+  return createReloader({ path: source.path, readTextFile: (path) => runtime.readTextFile(path), parse: source.parse, apply: applied, stats: stats.reload(), log: (line) => write(`${line}\n`) })
 }

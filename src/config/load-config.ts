@@ -9,6 +9,7 @@ import { ConfigError, type ConfigIssue } from './config-error.ts'
 import { expandEnv } from './env-expand.ts'
 import { isEnvoyBootstrap } from './envoy/detect.ts'
 import { loadEnvoy } from './envoy/load-envoy.ts'
+import type { DynamicFile, ResourceReader } from './envoy/dynamic-resources.ts'
 import { mergeOverlay } from './envoy/merge.ts'
 import { toIssues } from './issues.ts'
 import type { Config } from './model.ts'
@@ -39,6 +40,8 @@ export type LoadedConfig = {
   /** The compact document the model was built from (for an Envoy file: its translation). */
   readonly compact: unknown
   readonly warnings: readonly ConfigIssue[]
+  /** Envoy's dynamic_resources: the LDS / CDS files read, which a change must reload. */
+  readonly dynamicFiles: readonly DynamicFile[]
 }
 
 export function parseConfig(text: string, source: string, options: LoadOptions): Config {
@@ -52,17 +55,17 @@ export function loadConfig(text: string, source: string, options: LoadOptions): 
   let raw = parseYaml(text, source, options)
   if (options.overlay !== undefined) raw = mergeOverlay(raw, parseYaml(options.overlay, '--config-yaml', options))
   if (isEnvoyBootstrap(raw)) {
-    const envoy = loadEnvoy(raw as Record<string, unknown>)
+    const envoy = loadEnvoy(raw as Record<string, unknown>, resourceReader(source, options))
     if (!envoy.file) throw new ConfigError(source, envoy.errors)
     const built = buildModel(envoy.file, source, options, (path) => envoy.paths.toEnvoy(path))
-    return { config: built.config, format: 'envoy', compact: envoy.compact, warnings: [...envoy.warnings, ...built.warnings] }
+    return { config: built.config, format: 'envoy', compact: envoy.compact, warnings: [...envoy.warnings, ...built.warnings], dynamicFiles: envoy.files }
   }
   const parsed = configSchema.safeParse(raw, { reportInput: true })
   if (!parsed.success) throw new ConfigError(source, toIssues(parsed.error))
   const semantic = semanticIssues(parsed.data)
   if (semantic.length) throw new ConfigError(source, semantic)
   const built = buildModel(parsed.data as ConfigFile, source, options)
-  return { config: built.config, format: 'compact', compact: raw, warnings: built.warnings }
+  return { config: built.config, format: 'compact', compact: raw, warnings: built.warnings, dynamicFiles: [] }
 }
 
 /** The frozen model of a checked file: TLS certificates, keys and CAs are read and checked here (both front ends). */
@@ -85,6 +88,28 @@ function buildModel(file: ConfigFile, source: string, options: LoadOptions, user
   })
   if (issues.length) throw new ConfigError(source, issues)
   return { config: deepFreeze(toModel(file, tls, clusterTls)), warnings }
+}
+
+/** LDS / CDS files, relative to the config's folder as certificates are; YAML or JSON like the config. */
+function resourceReader(source: string, options: LoadOptions): ResourceReader {
+  const read = options.readFile ?? ((path: string) => readFileSync(path, 'utf8'))
+  const baseDir = options.baseDir ?? dirname(resolve(source))
+  return (file) => {
+    const path = resolve(baseDir, file)
+    let text: string
+    try {
+      text = read(path)
+    } catch (error) {
+      const code = (error as { code?: string }).code
+      return { path, error: code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (error as Error).message }
+    }
+    try {
+      return { path, document: parseYaml(text, path, options) }
+    } catch (error) {
+      if (error instanceof ConfigError) return { path, error: error.issues.map((i) => `${i.path}: ${i.message}`).join('; ') }
+      throw error
+    }
+  }
 }
 
 function parseYaml(text: string, source: string, options: LoadOptions): unknown {

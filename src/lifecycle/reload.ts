@@ -4,26 +4,26 @@
 // whichever front end read the file at startup.
 
 import type { Config } from '../config/model.ts'
-import type { ReloadStats } from '../stats/stats-store.ts'
+import type { ReloadStats, XdsStats } from '../stats/stats-store.ts'
 import type { ReloadOutcome } from './drain-endpoints.ts'
 
 export type ReloaderDeps = {
   readonly path: string
   readonly readTextFile: (path: string) => Promise<string>
-  /** Throws ConfigError (every problem with its path) for an invalid file. */
-  readonly parse: (text: string) => Config
+  /** Throws ConfigError (every problem with its path) for an invalid file. `trigger`: the dynamic file whose change asked. */
+  readonly parse: (text: string, trigger?: string) => Config
   readonly apply: (config: Config) => Promise<number>
   readonly stats: ReloadStats
   readonly log: (line: string) => void
 }
 
-export function createReloader(deps: ReloaderDeps): () => Promise<ReloadOutcome> {
+export function createReloader(deps: ReloaderDeps): (trigger?: string) => Promise<ReloadOutcome> {
   let queue: Promise<unknown> = Promise.resolve()
-  const once = async (): Promise<ReloadOutcome> => {
+  const once = async (trigger: string | undefined): Promise<ReloadOutcome> => {
     deps.stats.update_attempt.inc()
     let config: Config
     try {
-      config = deps.parse(await deps.readTextFile(deps.path))
+      config = deps.parse(await deps.readTextFile(deps.path), trigger)
     } catch (error) {
       return reject(error)
     }
@@ -43,8 +43,9 @@ export function createReloader(deps: ReloaderDeps): () => Promise<ReloadOutcome>
     deps.log(`edgeway: config reload rejected, the running config stays: ${problems.replace(/\n/g, '; ')}`)
     return { ok: false, problems }
   }
-  return () => {
-    const next = queue.then(once, once)
+  return (trigger) => {
+    const run = () => once(trigger)
+    const next = queue.then(run, run)
     queue = next
     return next
   }
@@ -81,4 +82,32 @@ export function watchConfigFile(path: string, reload: () => Promise<unknown>, de
   const timer = setInterval(() => void tick(), everyMs)
   ;(timer as { unref?: () => void }).unref?.()
   return () => clearInterval(timer)
+}
+
+/**
+ * Envoy's file-based LDS / CDS: a change to either file (a replacing move, as the sandbox does,
+ * or an edit) reloads the whole config through the same reloader, counted under Envoy's names.
+ */
+export function watchDynamicFiles(
+  files: readonly { readonly kind: 'lds' | 'cds'; readonly path: string }[],
+  reload: (trigger: string) => Promise<ReloadOutcome>,
+  stats: (kind: 'lds' | 'cds') => XdsStats,
+  deps: Parameters<typeof watchConfigFile>[2],
+  everyMs?: number,
+): () => void {
+  const stops = files.map((file) => {
+    // Created now, so /stats shows them at 0 before the first change (as Envoy does).
+    const counters = stats(file.kind)
+    return watchConfigFile(
+      file.path,
+      async () => {
+        counters.update_attempt.inc()
+        const outcome = await reload(file.path)
+        counters[outcome.ok ? 'update_success' : 'update_rejected'].inc()
+      },
+      deps,
+      everyMs,
+    )
+  })
+  return () => stops.forEach((stop) => stop())
 }

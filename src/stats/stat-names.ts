@@ -90,6 +90,9 @@ export const LISTENER_MANAGER_GAUGES = ['total_listeners_active', 'total_listene
 export const RELOAD_COUNTERS = ['update_attempt', 'update_success', 'update_rejected'] as const
 export const RELOAD_GAUGES = ['version', 'last_updated_epoch_s'] as const
 
+/** File-based LDS / CDS (Envoy's listener_manager.lds.* and cluster_manager.cds.*): one per change of the file. */
+export const XDS_COUNTERS = ['update_attempt', 'update_success', 'update_rejected'] as const
+
 export type ClusterCounter = (typeof CLUSTER_COUNTERS)[number]
 export type ClusterGauge = (typeof CLUSTER_GAUGES)[number]
 export type ListenerCounter = (typeof LISTENER_COUNTERS)[number]
@@ -102,5 +105,6 @@ export type ListenerManagerCounter = (typeof LISTENER_MANAGER_COUNTERS)[number]
 export type ListenerManagerGauge = (typeof LISTENER_MANAGER_GAUGES)[number]
 export type ReloadCounter = (typeof RELOAD_COUNTERS)[number]
 export type ReloadGauge = (typeof RELOAD_GAUGES)[number]
+export type XdsCounter = (typeof XDS_COUNTERS)[number]
 export type ClusterHistogram = (typeof CLUSTER_HISTOGRAMS)[number]
 export type ListenerHistogram = (typeof LISTENER_HISTOGRAMS)[number]

@@ -18,6 +18,8 @@ import {
   LISTENER_MANAGER_GAUGES,
   RELOAD_COUNTERS,
   RELOAD_GAUGES,
+  XDS_COUNTERS,
+  type XdsCounter,
   type ListenerManagerCounter,
   type ListenerManagerGauge,
   type ReloadCounter,
@@ -62,6 +64,7 @@ export type TracingStats = Scope<TracingCounter, never>
 export type ServerStats = Scope<never, ServerGauge>
 export type ListenerManagerStats = Scope<ListenerManagerCounter, ListenerManagerGauge>
 export type ReloadStats = Scope<ReloadCounter, ReloadGauge>
+export type XdsStats = Scope<XdsCounter, never>
 
 export class StatsStore {
   readonly #stats = new Map<string, Stat>()
@@ -139,6 +142,11 @@ export class StatsStore {
   /** `server.config_reload.*`: under server., so a primary reports its own, not a sum of its workers'. */
   reload(): ReloadStats {
     return this.#scope('server.config_reload.', RELOAD_COUNTERS, RELOAD_GAUGES) as ReloadStats
+  }
+
+  /** `listener_manager.lds.*` or `cluster_manager.cds.*`, Envoy's names for its discovery updates. */
+  xds(kind: 'lds' | 'cds'): XdsStats {
+    return this.#scope(kind === 'lds' ? 'listener_manager.lds.' : 'cluster_manager.cds.', XDS_COUNTERS, []) as XdsStats
   }
 
   #scope(prefix: string, counters: readonly string[], gauges: readonly string[], histograms: readonly string[] = []): Record<string, Stat> {

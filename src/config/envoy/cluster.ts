@@ -8,9 +8,10 @@ import { readSocketAddress } from './socket-address.ts'
 import { readTransportSocket } from './transport-socket.ts'
 import type { Tx } from './translate.ts'
 
-export function readClusters(tx: Tx, value: unknown, path: string): Obj[] {
-  tx.paths.link('clusters', path)
-  return list(tx.ctx, value, path).map((entry, i) => readCluster(tx, entry, idx(path, i), `clusters[${i}]`))
+/** `offset`: where these clusters start among all of them (CDS files add theirs after the static ones). */
+export function readClusters(tx: Tx, value: unknown, path: string, offset = 0): Obj[] {
+  if (offset === 0) tx.paths.link('clusters', path)
+  return list(tx.ctx, value, path).map((entry, i) => readCluster(tx, entry, idx(path, i), `clusters[${offset + i}]`))
 }
 
 function readCluster(tx: Tx, value: unknown, path: string, compactPath: string): Obj {

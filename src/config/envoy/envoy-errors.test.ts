@@ -58,7 +58,8 @@ describe('rejected by name, at the user path', () => {
     ['a redirect route', (_d, hcm) => (hcm.route_config.virtual_hosts[0].routes[0] = { match: { prefix: '/' }, redirect: { https_redirect: true } }), `${HCM}.route_config.virtual_hosts[0].routes[0].redirect: not supported by edgeway`],
     ['an EDS cluster', (_d, _h, cluster) => (cluster.type = 'EDS'), `${CLUSTER}.type: EDS is not supported by edgeway`],
     ['a balancer edgeway lacks', (_d, _h, cluster) => (cluster.lb_policy = 'CLUSTER_PROVIDED'), `${CLUSTER}.lb_policy: CLUSTER_PROVIDED is not supported by edgeway`],
-    ['dynamic resources', (d) => (d.dynamic_resources = { lds_config: { path: '/x' } }), 'dynamic_resources: not supported by edgeway'],
+    ['dynamic resources from a management server', (d) => (d.dynamic_resources = { ads_config: { api_type: 'GRPC' }, cds_config: { ads: {} } }), 'dynamic_resources.ads_config: not supported by edgeway'],
+    ['a dynamic resource file that is not there', (d) => (d.dynamic_resources = { lds_config: { path: '/nonexistent/lds.yaml' } }), 'dynamic_resources.lds_config.path: cannot read "/nonexistent/lds.yaml": no such file'],
     ['a second filter chain', (d) => d.static_resources.listeners[0].filter_chains.push({ filters: [] }), 'static_resources.listeners[0].filter_chains[1]: more than one filter chain per listener is not supported by edgeway'],
     ['a command operator edgeway cannot fill', (_d, hcm) => (hcm.route_config.response_headers_to_add = [{ header: { key: 'x-up', value: '%UPSTREAM_LOCAL_ADDRESS%' } }]), `${HCM}.route_config.response_headers_to_add[0].header.value: the command operator %UPSTREAM_LOCAL_ADDRESS% is not supported by edgeway`],
     ['unequal endpoint weights', (_d, _h, cluster) => {

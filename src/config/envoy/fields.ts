@@ -14,8 +14,8 @@ const spec = (s: MessageSpec): MessageSpec => s
 
 export const BOOTSTRAP = spec({
   name: 'Bootstrap',
-  supported: ['node', 'static_resources', 'admin', 'tracing', 'layered_runtime'],
-  unsupported: ['dynamic_resources', 'hds_config', 'stats_sinks', 'header_prefix', 'overload_manager', 'default_socket_interface', 'bootstrap_extensions', 'certificate_provider_instances', 'inline_headers', 'typed_dns_resolver_config', 'node_context_params', 'default_regex_engine', 'xds_delegate_extension', 'listener_manager', 'application_log_config'],
+  supported: ['node', 'static_resources', 'dynamic_resources', 'admin', 'tracing', 'layered_runtime'],
+  unsupported: ['hds_config', 'stats_sinks', 'header_prefix', 'overload_manager', 'default_socket_interface', 'bootstrap_extensions', 'certificate_provider_instances', 'inline_headers', 'typed_dns_resolver_config', 'node_context_params', 'default_regex_engine', 'xds_delegate_extension', 'listener_manager', 'application_log_config'],
   noEffect: {
     stats_config: 'stat names are fixed', stats_flush_interval: '', stats_flush_on_admin: '', stats_server_version_override: '',
     watchdog: '', watchdogs: '', flags_path: '', runtime: 'v2 runtime', cluster_manager: '', enable_dispatcher_stats: '',
@@ -30,6 +30,19 @@ export const NODE = spec({
 })
 
 export const STATIC_RESOURCES = spec({ name: 'StaticResources', supported: ['listeners', 'clusters'], unsupported: ['secrets'] })
+
+export const DYNAMIC_RESOURCES = spec({ name: 'DynamicResources', supported: ['lds_config', 'cds_config'], unsupported: ['ads_config', 'lds_resources_locator', 'cds_resources_locator'] })
+
+export const CONFIG_SOURCE = spec({
+  name: 'ConfigSource',
+  supported: ['path', 'path_config_source'],
+  unsupported: ['api_config_source', 'ads', 'self', 'authorities'],
+  noEffect: { resource_api_version: 'v2 and v3 resources are read alike', initial_fetch_timeout: 'files are read at load' },
+})
+
+export const PATH_CONFIG_SOURCE = spec({ name: 'PathConfigSource', supported: ['path'], noEffect: { watched_directory: 'edgeway polls the file itself, which sees a replacing move too' } })
+
+export const DISCOVERY_RESPONSE = spec({ name: 'DiscoveryResponse', supported: ['resources'], noEffect: { version_info: '', type_url: '', nonce: '', canary: '', control_plane: '' } })
 
 export const ADMIN = spec({
   name: 'Admin',

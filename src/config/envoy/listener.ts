@@ -12,10 +12,11 @@ import type { Tx } from './translate.ts'
 /** Listener filters that only feed filter-chain matching (which edgeway does not do): no effect. */
 const INSPECTORS = ['envoy.filters.listener.tls_inspector', 'envoy.listener.tls_inspector', 'envoy.filters.listener.http_inspector', 'envoy.listener.http_inspector']
 
-export function readListeners(tx: Tx, value: unknown, path: string): Obj[] {
-  tx.paths.link('listeners', path)
+/** `offset`: where these listeners start among all of them (LDS files add theirs after the static ones). */
+export function readListeners(tx: Tx, value: unknown, path: string, offset = 0): Obj[] {
+  if (offset === 0) tx.paths.link('listeners', path)
   const entries = list(tx.ctx, value, path)
-  const out = entries.map((entry, i) => readListener(tx, entry, idx(path, i), i))
+  const out = entries.map((entry, i) => readListener(tx, entry, idx(path, i), offset + i))
   nameListeners(out, entries)
   return out.map(({ name, ...rest }) => (name === undefined ? rest : { name, ...rest }))
 }

@@ -8,6 +8,7 @@ import { semanticIssues } from '../semantic-checks.ts'
 import type { PathMap } from './path-map.ts'
 import type { Obj } from './reader.ts'
 import { translateEnvoy } from './translate.ts'
+import type { DynamicFile, ResourceReader } from './dynamic-resources.ts'
 
 export type EnvoyLoad = {
   /** Set only when there are no errors. */
@@ -18,10 +19,12 @@ export type EnvoyLoad = {
   readonly warnings: readonly ConfigIssue[]
   /** Where each compact path came from, for problems found later (certificates read at load). */
   readonly paths: PathMap
+  /** LDS / CDS files to watch. */
+  readonly files: readonly DynamicFile[]
 }
 
-export function loadEnvoy(raw: Obj): EnvoyLoad {
-  const translation = translateEnvoy(raw)
+export function loadEnvoy(raw: Obj, readResource?: ResourceReader): EnvoyLoad {
+  const translation = translateEnvoy(raw, readResource)
   const errors = [...translation.errors]
   // A problem the walk already named is not reported again from the translated side.
   const known = (path: string) => translation.errors.some((e) => path === e.path || path.startsWith(`${e.path}.`) || path.startsWith(`${e.path}[`))
@@ -34,5 +37,5 @@ export function loadEnvoy(raw: Obj): EnvoyLoad {
   const parsed = configSchema.safeParse(translation.compact, { reportInput: true })
   if (!parsed.success) add(toIssues(parsed.error))
   else add(semanticIssues(parsed.data))
-  return { file: errors.length || !parsed.success ? undefined : parsed.data, compact: translation.compact, errors, warnings: translation.warnings, paths: translation.paths }
+  return { file: errors.length || !parsed.success ? undefined : parsed.data, compact: translation.compact, errors, warnings: translation.warnings, paths: translation.paths, files: translation.files }
 }

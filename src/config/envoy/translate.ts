@@ -11,6 +11,7 @@ import { PathMap } from './path-map.ts'
 import { checkKeys, Ctx, isObj, mapping, type Obj } from './reader.ts'
 import { readAdmin } from './admin.ts'
 import { readRuntime } from './runtime.ts'
+import { type DynamicFile, readDynamicResources, type ResourceReader } from './dynamic-resources.ts'
 
 export type Translation = {
   /** The compact config (unvalidated: the compact schema judges it next). */
@@ -18,6 +19,8 @@ export type Translation = {
   readonly paths: PathMap
   readonly errors: readonly ConfigIssue[]
   readonly warnings: readonly ConfigIssue[]
+  /** The LDS / CDS files dynamic_resources read, for the caller to watch. */
+  readonly files: readonly DynamicFile[]
 }
 
 /** What every part of the walk shares: issues, the path map, tracing collected from listeners. */
@@ -33,7 +36,7 @@ const NEAR_MISSES: Readonly<Record<string, string>> = {
   http: 'tracing.http',
 }
 
-export function translateEnvoy(raw: Obj): Translation {
+export function translateEnvoy(raw: Obj, readResource?: ResourceReader): Translation {
   const tx: Tx = { ctx: new Ctx(), paths: new PathMap(), tracing: { collectors: [] } }
   const { ctx } = tx
   for (const key of Object.keys(raw)) {
@@ -63,6 +66,10 @@ export function translateEnvoy(raw: Obj): Translation {
     checkKeys(ctx, resources, 'static_resources', STATIC_RESOURCES)
     compact.listeners = readListeners(tx, resources.listeners, 'static_resources.listeners')
     compact.clusters = readClusters(tx, resources.clusters, 'static_resources.clusters')
+  } else if ((resources === undefined || resources === null) && raw.dynamic_resources !== undefined && !('listeners' in raw || 'clusters' in raw)) {
+    if (resources === null) ctx.error('static_resources', 'is empty (check the indentation of what follows it)')
+    compact.listeners = []
+    compact.clusters = []
   } else if (resources === undefined || resources === null) {
     const misplaced = 'listeners' in raw || 'clusters' in raw
     if (resources === null) ctx.error('static_resources', `is empty${misplaced ? ': listeners and clusters belong under it' : ' (check the indentation of what follows it)'}`)
@@ -73,6 +80,15 @@ export function translateEnvoy(raw: Obj): Translation {
   } else {
     mapping(ctx, resources, 'static_resources')
   }
+  let files: DynamicFile[] = []
+  if (raw.dynamic_resources !== undefined) {
+    const listeners = Array.isArray(compact.listeners) ? (compact.listeners as Obj[]) : []
+    const clusters = Array.isArray(compact.clusters) ? (compact.clusters as Obj[]) : []
+    const dynamic = readDynamicResources(tx, raw.dynamic_resources, 'dynamic_resources', readResource, { listeners: listeners.length, clusters: clusters.length })
+    compact.listeners = [...listeners, ...dynamic.listeners]
+    compact.clusters = [...clusters, ...dynamic.clusters]
+    files = dynamic.files
+  }
   if (raw.layered_runtime !== undefined) {
     const runtime = readRuntime(tx, raw.layered_runtime, 'layered_runtime', faultRuntimeKeys(compact.listeners))
     if (runtime) compact.layered_runtime = runtime
@@ -80,7 +96,7 @@ export function translateEnvoy(raw: Obj): Translation {
 
   const tracing = finishTracing(tx, Array.isArray(compact.clusters) ? (compact.clusters as Obj[]) : [])
   if (tracing) compact.tracing = tracing
-  return { compact, paths: tx.paths, errors: ctx.errors, warnings: ctx.warnings }
+  return { compact, paths: tx.paths, errors: ctx.errors, warnings: ctx.warnings, files }
 }
 
 /** The runtime keys the file's fault filters name themselves (`abort_percent_runtime` ...). */
