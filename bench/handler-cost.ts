@@ -1,0 +1,145 @@
+// In-process micro-bench of the request path: CPU µs per request through the listener handler the
+// shipped build uses (generation.ts: drain guard → error guard → proxy handler), on the bench
+// config, against a fake upstream (no socket: only edgeway's own JS and the Response/Headers work
+// it asks of the runtime) or a real loopback one (bench/upstream.ts in a child process, so only
+// the client side is counted). A baseline that hands the upstream's Response back as it is (the
+// pass-through) is measured the same way, so the table shows edgeway's cost above it.
+//
+//   bun bench/handler-cost.ts [--upstream fake|loopback] [--requests N] [--rounds R] [--modes a,b]
+//
+// Bounded: R rounds of N requests, 50 in flight (wrk -c50); no network beyond 127.0.0.1.
+// Process CPU (process.cpuUsage: every thread of this process) ÷ requests, median over rounds.
+
+import { spawn } from 'node:child_process'
+import { parseArgs } from 'node:util'
+import { detectRuntime } from '../src/adapter/detect.ts'
+import { parseConfig } from '../src/config/load-config.ts'
+import { InFlight } from '../src/listener/drain.ts'
+import { handlerFactory } from '../src/lifecycle/generation.ts'
+import type { RequestTracer } from '../src/proxy/request-tracer.ts'
+import type { ConnInfo, FetchHandler, Runtime, UpstreamRequest } from '../src/runtime.ts'
+import { StatsStore } from '../src/stats/stats-store.ts'
+import { ClusterManager } from '../src/upstream/cluster-manager.ts'
+import { systemClock } from '../src/upstream/clock.ts'
+import { edgewayConfig } from './peers/edgeway.ts'
+import { freePort, waitForPort } from './free-port.ts'
+
+const { values } = parseArgs({
+  options: {
+    upstream: { type: 'string', default: 'fake' },
+    requests: { type: 'string', default: '40000' },
+    rounds: { type: 'string', default: '5' },
+    modes: { type: 'string', default: 'passthrough,untraced,logged,traced' },
+    path: { type: 'string', default: '/service/1' },
+  },
+})
+const REQUESTS = Number(values.requests)
+const ROUNDS = Number(values.rounds)
+const IN_FLIGHT = 50
+const SMALL = 'edgeway bench upstream: a small fixed body, about ninety bytes long, for req/s runs......\n'
+
+const runtime = await detectRuntime()
+let upstreamPort = 9
+let stopUpstream = () => {}
+if (values.upstream === 'loopback') {
+  upstreamPort = await freePort()
+  const child = spawn(process.execPath, [new URL('./upstream.ts', import.meta.url).pathname], { env: { ...process.env, PORT: String(upstreamPort) }, stdio: 'ignore' })
+  stopUpstream = () => void child.kill('SIGTERM')
+  await waitForPort(upstreamPort, 10_000, () => child.exitCode === null)
+}
+const upstreamBase = `http://127.0.0.1:${upstreamPort}`
+
+/** What the fake upstream answers: the bench upstream's small body, as Bun's fetch would hand it over. */
+const fakeFetch = async (_request: UpstreamRequest): Promise<Response> =>
+  new Response(SMALL, { headers: { 'content-type': 'text/plain;charset=utf-8', 'content-length': String(SMALL.length), date: new Date().toUTCString() } })
+const upstreamFetch = values.upstream === 'loopback' ? runtime.upstreamFetch : fakeFetch
+
+async function edgewayHandler(mode: string): Promise<FetchHandler> {
+  const traced = mode === 'traced'
+  const yaml = edgewayConfig('bench', { listenerPort: 0, adminPort: 0, upstreamPort, collectorPort: traced ? 9 : undefined, accessLog: mode === 'logged' })
+  const config = parseConfig(yaml, 'bench.yaml', { env: () => undefined })
+  const stats = new StatsStore()
+  const clusters = new ClusterManager(config.clusters, { resolverFor: () => { throw new Error('static clusters only') }, stats, clock: systemClock })
+  let tracer: RequestTracer | undefined
+  if (traced) {
+    const { setupTracing } = await import('../tracing/index.ts')
+    const { createRequestTracer } = await import('../tracing/request-tracer.ts')
+    // The real Zipkin exporter (JSON encoding, batching) with the collector's answer faked: the
+    // exporter's JS stays in the figure, the socket to the collector does not.
+    const tracing = setupTracing({
+      serviceName: 'bench',
+      nodeId: 'bench',
+      stats: stats.tracing(),
+      zipkin: { url: 'http://127.0.0.1:9/api/v2/spans', maxQueueSize: 200000, maxExportBatchSize: 2048, scheduledDelayMs: 500, exportTimeoutMs: 5000 },
+      fetch: (async (_url: unknown, init?: RequestInit) => {
+        void String(init?.body).length
+        return new Response(null, { status: 202 })
+      }) as typeof fetch,
+    })
+    tracer = createRequestTracer({ tracing, listenerStats: (l) => stats.listener(l.statPrefix) })
+  }
+  const factory = handlerFactory({
+    runtime: { ...runtime, upstreamFetch } as Runtime,
+    stats,
+    clusters,
+    tracer,
+    write: () => {},
+    log: (line) => console.error(line),
+    inFlight: new InFlight(),
+    closeConnections: () => false,
+  })
+  return factory(config.listeners[0]!)
+}
+
+/** The pass-through: fetch with the client's headers, the upstream's Response handed back as it is. */
+function passthroughHandler(): FetchHandler {
+  return (request) => {
+    const url = request.url
+    return upstreamFetch({ url: upstreamBase + url.slice(url.indexOf('/', 8)), method: request.method, headers: request.headers, body: null, signal: undefined } as never)
+  }
+}
+
+const conn: ConnInfo = { remoteAddress: '127.0.0.1', remotePort: 40000 }
+
+/** As the runtime hands a wrk request over: GET with Host only; the body is read as the server would. */
+async function one(handler: FetchHandler): Promise<void> {
+  const request = new Request('http://127.0.0.1:8000' + values.path, { headers: { host: '127.0.0.1:8000' } })
+  const response = await handler(request, conn)
+  await response.arrayBuffer()
+}
+
+async function round(handler: FetchHandler, requests: number): Promise<number> {
+  let next = 0
+  const worker = async () => {
+    while (next++ < requests) await one(handler)
+  }
+  const before = process.cpuUsage()
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker))
+  // Let batched access-log writes and span exports of this round run inside the measurement.
+  await new Promise((resolve) => setTimeout(resolve, 0))
+  const used = process.cpuUsage(before)
+  return (used.user + used.system) / requests
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+const modes = values.modes!.split(',')
+const handlers = new Map<string, FetchHandler>()
+for (const mode of modes) handlers.set(mode, mode === 'passthrough' ? passthroughHandler() : await edgewayHandler(mode))
+
+// Warm-up (JIT), then rounds with the modes interleaved so drift on a shared box hits all alike.
+for (const handler of handlers.values()) await round(handler, Math.min(REQUESTS, 10_000))
+const results = new Map<string, number[]>(modes.map((m) => [m, []]))
+for (let r = 0; r < ROUNDS; r++) {
+  for (const mode of r % 2 ? [...modes].reverse() : modes) results.get(mode)!.push(await round(handlers.get(mode)!, REQUESTS))
+}
+stopUpstream()
+
+const base = results.has('passthrough') ? median(results.get('passthrough')!) : undefined
+console.log(`upstream: ${values.upstream}, ${REQUESTS} requests × ${ROUNDS} rounds, ${IN_FLIGHT} in flight, ${runtime.name} ${runtime.version}`)
+console.log('| mode | CPU µs/req (median) | min–max | above pass-through |')
+console.log('|---|--:|--:|--:|')
+for (const [mode, xs] of results) {
+  const m = median(xs)
+  console.log(`| ${mode} | ${m.toFixed(1)} | ${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)} | ${base === undefined || mode === 'passthrough' ? '—' : (m - base).toFixed(1)} |`)
+}
+process.exit(0)

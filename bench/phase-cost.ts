@@ -1,0 +1,122 @@
+// Per-request cost of each step of the request path, measured one step at a time on the bench's
+// request (GET /service/1, Host only, as wrk sends it) and config: CPU ns per call, median of
+// rounds. The parts add up to less than the whole handler (bench/handler-cost.ts): the async glue
+// between the phases, and the GC those allocations cause later, belong to no one step.
+//
+//   bun bench/phase-cost.ts [--rounds R] [--calls N]      (also: deno run -A bench/phase-cost.ts)
+
+import { parseArgs } from 'node:util'
+import { batchedWriter, formatText } from '../src/access-log.ts'
+import { parseConfig } from '../src/config/load-config.ts'
+import { runAttempt } from '../src/proxy/attempt.ts'
+import { downstreamRequestError, requestInfoOf } from '../src/proxy/downstream-request.ts'
+import { downstreamHeaders } from '../src/proxy/headers/downstream-headers.ts'
+import { requestIdFor } from '../src/proxy/headers/request-id.ts'
+import { upstreamHeaders } from '../src/proxy/headers/upstream-headers.ts'
+import { requestTarget } from '../src/proxy/request-target.ts'
+import { readWholeBody } from '../src/proxy/response-body.ts'
+import { statsObserver } from '../src/proxy/stats-observer.ts'
+import { RouteTable } from '../src/routing/route-table.ts'
+import { StatsStore } from '../src/stats/stats-store.ts'
+import { ClusterManager } from '../src/upstream/cluster-manager.ts'
+import { systemClock } from '../src/upstream/clock.ts'
+import { setupTracing } from '../tracing/setup-tracing.ts'
+import { createRequestTracer } from '../tracing/request-tracer.ts'
+import { edgewayConfig } from './peers/edgeway.ts'
+
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, calls: { type: 'string', default: '50000' } } })
+const ROUNDS = Number(values.rounds)
+const CALLS = Number(values.calls)
+const SMALL = 'edgeway bench upstream: a small fixed body, about ninety bytes long, for req/s runs......\n'
+
+const config = parseConfig(edgewayConfig('bench', { listenerPort: 0, adminPort: 0, upstreamPort: 9, collectorPort: 9 }), 'bench.yaml', { env: () => undefined })
+const listener = config.listeners[0]!
+const stats = new StatsStore()
+const clusters = new ClusterManager(config.clusters, { resolverFor: () => { throw new Error('static only') }, stats, clock: systemClock })
+const cluster = clusters.get('service1')!
+const routes = new RouteTable(listener.virtualHosts)
+const conn = { remoteAddress: '127.0.0.1', remotePort: 40000 }
+const URL_ = 'http://127.0.0.1:8000/service/1'
+const HOST = '127.0.0.1:8000'
+const newRequest = () => new Request(URL_, { headers: { host: HOST } })
+const upstreamResponse = () => new Response(SMALL, { headers: { 'content-type': 'text/plain;charset=utf-8', 'content-length': '90', date: 'Wed, 02 Dec 2026 13:00:00 GMT' } })
+const request = newRequest()
+const target = requestTarget(request.url, HOST)
+const info = () => requestInfoOf(request, conn, listener, target, performance.now(), Date.now())
+const sample = info()
+sample.upstreamClusterStats = cluster.stats
+sample.status = 200
+const endpoint = cluster.pick({})!
+const listenerStats = stats.listener(listener.statPrefix)
+const observer = statsObserver(listenerStats, undefined)
+const tracing = setupTracing({
+  serviceName: 'bench',
+  nodeId: 'bench',
+  stats: stats.tracing(),
+  zipkin: { url: 'http://127.0.0.1:9/api/v2/spans', maxQueueSize: 1_000_000, maxExportBatchSize: 2048, scheduledDelayMs: 500, exportTimeoutMs: 5000 },
+  fetch: (async () => new Response(null, { status: 202 })) as unknown as typeof fetch,
+})
+const tracer = createRequestTracer({ tracing, listenerStats: () => listenerStats })
+const route = listener.virtualHosts[0]!.routes[0]!
+const logWriter = batchedWriter(() => {})
+const ready = upstreamResponse()
+const fetchReady = async () => ready
+
+type Step = { name: string; run: () => unknown; baseline?: () => unknown }
+const steps: Step[] = [
+  { name: 'parse: request target (URL, Host)', run: () => requestTarget(request.url, request.headers.get('host')) },
+  { name: 'parse: RequestInfo (incl. request id)', run: info },
+  { name: 'parse: framing and header-size checks', run: () => downstreamRequestError(request, target, listener, sample, observer) },
+  { name: 'request id: generate (UUID v4)', run: () => requestIdFor(null, true) },
+  { name: 'route: RouteTable.match', run: () => routes.match({ authority: HOST, path: '/service/1', query: '', headers: request.headers }) },
+  { name: 'headers: upstream request headers', run: () => upstreamHeaders(request.headers, listener, { peer: conn, requestId: sample.requestId, hostRewrite: undefined, timeoutMs: 15000, authority: HOST }) },
+  { name: 'headers: downstream response headers', run: () => downstreamHeaders(ready.headers, listener, false, 1) },
+  {
+    name: 'stats: counters and histograms of one request',
+    run: () => {
+      observer.started()
+      observer.attemptStarted(sample, undefined as never)
+      observer.attemptDone(sample, { elapsedMs: 1 } as never, { kind: 'response', response: ready, endpoint })
+      observer.responded(sample)
+      observer.done(sample)
+    },
+  },
+  { name: 'upstream call: attempt around fetch (abort, timer, client signal)', run: () => runAttempt({ number: 1, endpoint, method: 'GET', path: '/service/1', headers: request.headers, body: null, timeoutMs: 15000, perTry: false, downstreamSignal: request.signal }, { fetch: fetchReady, classify: () => 'reset', timers: systemClock }), baseline: fetchReady },
+  { name: 'upstream call: the client signal (Request.signal) itself', run: () => newRequest().signal, baseline: newRequest },
+  { name: 'response: read small body whole + new Response', run: async () => new Response((await readWholeBody(upstreamResponse(), 15000)) as Uint8Array<ArrayBuffer>, { status: 200, headers: ready.headers }), baseline: upstreamResponse },
+  { name: 'access log: format + batched write', run: () => logWriter(formatText(sample)) },
+  {
+    name: 'spans: request + attempt span, B3 out, end, export',
+    run: () => {
+      const trace = tracer.start(request, sample, listener, conn, { internal: true })
+      trace.routed(route, 'service1')
+      const attempt = { number: 1, endpoint, headers: new Headers() }
+      trace.attempt(attempt)
+      trace.attemptDone(attempt, { kind: 'response', response: ready, endpoint })
+      trace.end(sample)
+    },
+  },
+]
+
+async function perCall(fn: () => unknown): Promise<number> {
+  const before = process.cpuUsage()
+  for (let i = 0; i < CALLS; i++) {
+    const r = fn()
+    if (r instanceof Promise) await r
+  }
+  const used = process.cpuUsage(before)
+  return ((used.user + used.system) * 1000) / CALLS
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+console.log(`CPU ns per call, median of ${ROUNDS} rounds of ${CALLS} (${typeof Bun !== 'undefined' ? `bun ${Bun.version}` : `deno ${(globalThis as unknown as { Deno: { version: { deno: string } } }).Deno.version.deno}`})`)
+console.log('| step | ns/call |')
+console.log('|---|--:|')
+for (const step of steps) {
+  await perCall(step.run)
+  const runs: number[] = []
+  for (let r = 0; r < ROUNDS; r++) runs.push((await perCall(step.run)) - (step.baseline ? await perCall(step.baseline) : 0))
+  console.log(`| ${step.name} | ${Math.max(0, median(runs)).toFixed(0)} |`)
+}
+await tracing.shutdown()
+process.exit(0)
