@@ -83,7 +83,7 @@ const steps: Step[] = [
   },
   { name: 'upstream call: attempt around fetch (abort, timer, client signal)', run: () => runAttempt({ number: 1, endpoint, method: 'GET', path: '/service/1', headers: request.headers, body: null, timeoutMs: 15000, perTry: false, downstreamSignal: request.signal }, { fetch: fetchReady, classify: () => 'reset', timers: systemClock }), baseline: fetchReady },
   { name: 'upstream call: the client signal (Request.signal) itself', run: () => newRequest().signal, baseline: newRequest },
-  { name: 'response: read small body whole + new Response', run: async () => new Response((await readWholeBody(upstreamResponse(), 15000)) as Uint8Array<ArrayBuffer>, { status: 200, headers: ready.headers }), baseline: upstreamResponse },
+  { name: 'response: read small body whole + new Response', run: async () => new Response((await readWholeBody(upstreamResponse(), undefined)) as Uint8Array<ArrayBuffer>, { status: 200, headers: ready.headers }), baseline: upstreamResponse },
   { name: 'access log: format + batched write', run: () => logWriter(formatText(sample)) },
   {
     name: 'spans: request + attempt span, B3 out, end, export',

@@ -25,13 +25,32 @@ function deps(fetch: (request: UpstreamRequest) => Promise<Response>) {
   return { clock, deps: { fetch, classify: (error: unknown) => (error as { failure?: 'connect' }).failure ?? 'reset', timers: clock } }
 }
 
-test('sends to the endpoint with the attempt\'s path, headers and connect timeout; the timer is cleared', async () => {
+test('sends to the endpoint with the attempt\'s path, headers and connect timeout; the route deadline stays armed for the body until released', async () => {
   const seen: UpstreamRequest[] = []
   const { clock, deps: d } = deps(async (request) => (seen.push(request), new Response('ok')))
   const result = await runAttempt(attempt(), d)
   expect(result.kind).toBe('response')
   expect([seen[0]!.url, seen[0]!.headers.get('host'), seen[0]!.connectTimeoutMs]).toEqual(['http://10.0.0.1:8080/service/1?x=1', 'edge', 250])
+  expect(clock.pending()).toBe(1)
+  if (result.kind === 'response') result.abort!.release()
   expect(clock.pending()).toBe(0)
+})
+
+test('a per-try deadline ends with the response head', async () => {
+  const { clock, deps: d } = deps(async () => new Response('ok'))
+  expect((await runAttempt(attempt({ perTry: true }), d)).kind).toBe('response')
+  expect(clock.pending()).toBe(0)
+})
+
+test('a failed attempt leaves no timer and no listener on the client signal', async () => {
+  const { clock, deps: d } = deps(async () => {
+    throw upstreamFailure('reset')
+  })
+  const listeners = new Set<unknown>()
+  const client = { addEventListener: (_: string, l: unknown) => listeners.add(l), removeEventListener: (_: string, l: unknown) => listeners.delete(l) } as unknown as AbortSignal
+  expect(await runAttempt(attempt({ downstreamSignal: client }), d)).toMatchObject({ kind: 'failure', failure: 'reset' })
+  expect(clock.pending()).toBe(0)
+  expect(listeners.size).toBe(0)
 })
 
 test('a thrown error comes back classified, never thrown', async () => {

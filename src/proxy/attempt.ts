@@ -5,6 +5,7 @@ import type { AttemptFailure } from '../errors.ts'
 import type { UpstreamFailure, UpstreamFetch, UpstreamTransport } from '../runtime.ts'
 import type { Clock } from '../upstream/clock.ts'
 import type { Endpoint } from '../upstream/endpoint.ts'
+import { AttemptAbort } from './attempt-abort.ts'
 
 /** One attempt of a request; the forward phase builds one per attempt and observers read it. */
 export type Attempt = {
@@ -16,7 +17,7 @@ export type Attempt = {
   /** Shared by a request's attempts (the tracer writes each attempt's B3 headers into it). */
   headers: Headers
   readonly body: BodyInit | null
-  /** Milliseconds until the attempt gives up waiting for headers; Infinity for none. */
+  /** Milliseconds until the attempt gives up (on the head; a route deadline bounds the body too); Infinity for none. */
   readonly timeoutMs: number
   /** The timeout is the retry policy's per_try_timeout (its expiry may be retried), not the route's. */
   readonly perTry: boolean
@@ -34,7 +35,8 @@ export type Attempt = {
 export type AttemptStart = Pick<Attempt, 'number' | 'endpoint' | 'headers'>
 
 export type AttemptResult =
-  | { readonly kind: 'response'; readonly response: Response; readonly endpoint: Endpoint }
+  /** `abort` still holds the attempt's deadline (route timeout) for the body; release it when the body is done. */
+  | { readonly kind: 'response'; readonly response: Response; readonly endpoint: Endpoint; readonly abort?: AttemptAbort }
   | { readonly kind: 'failure'; readonly failure: AttemptFailure; readonly endpoint: Endpoint; readonly cause: unknown }
 
 export type AttemptDeps = {
@@ -44,43 +46,39 @@ export type AttemptDeps = {
   readonly timers: Pick<Clock, 'setTimeout' | 'clearTimeout'>
 }
 
-const TIMEOUT = 'edgeway:attempt-timeout'
-
+/**
+ * A route deadline stays armed past the response head (the body is bounded by it too, see
+ * attempt-abort.ts); a per-try deadline ends with the head, and the forward phase re-arms the
+ * route's for the body.
+ */
 export async function runAttempt(attempt: Attempt, deps: AttemptDeps): Promise<AttemptResult> {
   const { endpoint } = attempt
-  const controller = new AbortController()
-  // This timer covers the wait for response headers; the body is then bounded by what is left of
-  // the route timeout and by the route's idle_timeout (response-stream.ts).
-  const timer = Number.isFinite(attempt.timeoutMs) ? deps.timers.setTimeout(() => controller.abort(TIMEOUT), Math.max(1, attempt.timeoutMs)) : undefined
-  const onDownstreamAbort = () => controller.abort()
-  attempt.downstreamSignal?.addEventListener('abort', onDownstreamAbort, { once: true })
+  const abort = new AttemptAbort(deps.timers)
+  abort.arm(attempt.timeoutMs)
+  abort.follow(attempt.downstreamSignal)
   try {
     const response = await deps.fetch({
       url: `http://${endpoint.key}${attempt.path}`,
       method: attempt.method,
       headers: attempt.headers,
       body: attempt.body,
-      signal: controller.signal,
+      signal: abort.signal,
       connectTimeoutMs: attempt.connectTimeoutMs,
       transport: attempt.transport,
     })
+    // Past the head, a client that leaves cancels the body through the runtime.
+    abort.unfollow()
     // Bun's fetch hands over any three digits; a Response cannot carry them (Envoy: protocol error).
     if (response.status < 200 || response.status > 599) {
+      abort.release()
       response.body?.cancel().catch(() => {})
       return { kind: 'failure', failure: 'protocol', endpoint, cause: new Error(`upstream sent status ${response.status}`) }
     }
-    return { kind: 'response', response, endpoint }
+    if (attempt.perTry) abort.arm(Infinity)
+    return { kind: 'response', response, endpoint, abort }
   } catch (cause) {
-    const failure: AttemptFailure = controller.signal.aborted
-      ? controller.signal.reason === TIMEOUT
-        ? attempt.perTry
-          ? 'per-try-timeout'
-          : 'timeout'
-        : 'aborted'
-      : deps.classify(cause)
+    abort.release()
+    const failure: AttemptFailure = abort.timedOut ? (attempt.perTry ? 'per-try-timeout' : 'timeout') : abort.signal.aborted ? 'aborted' : deps.classify(cause)
     return { kind: 'failure', failure, endpoint, cause }
-  } finally {
-    if (timer !== undefined) deps.timers.clearTimeout(timer)
-    attempt.downstreamSignal?.removeEventListener('abort', onDownstreamAbort)
   }
 }

@@ -5,6 +5,7 @@
 import { failureReply, noHealthyUpstream, overflow, routeTimeout, type ProxyError } from '../errors.ts'
 import type { AttemptOutcome } from '../upstream/outlier-detector.ts'
 import type { Endpoint } from '../upstream/endpoint.ts'
+import type { AttemptAbort } from './attempt-abort.ts'
 import { runAttempt, type Attempt, type AttemptDeps, type AttemptResult } from './attempt.ts'
 import type { RequestObserver } from './observer.ts'
 import type { RequestInfo } from './request-info.ts'
@@ -18,6 +19,8 @@ export type ForwardResult = {
   readonly outcome: Response | ProxyError
   /** Time from the first attempt to the response headers (x-envoy-upstream-service-time). */
   readonly upstreamTimeMs: number
+  /** With a response: the route's deadline, armed until its body is done (the response phase releases it). */
+  readonly abort?: AttemptAbort
 }
 
 /** Sets info.attempts and info.upstreamHost (the last attempt's endpoint). */
@@ -35,7 +38,7 @@ export async function forward(request: RoutedRequest, info: RequestInfo, observe
   if (!cluster.tryAcquireRequest()) return { outcome: overflow(), upstreamTimeMs: 0 }
   try {
     for (let number = 1; ; number++) {
-      const endpoint = cluster.pick({ ...(tried && { exclude: tried }), ...(request.hash !== undefined && { hash: request.hash }) })
+      const endpoint = cluster.pick(tried === undefined && request.hash === undefined ? undefined : { exclude: tried, hash: request.hash })
       info.upstreamHost = endpoint?.key
       if (!endpoint) return finish(last?.kind === 'failure' ? failureReply(last.failure, last.cause, number - 1) : noHealthyUpstream())
       const remaining = deadline - deps.now()
@@ -80,8 +83,11 @@ export async function forward(request: RoutedRequest, info: RequestInfo, observe
         if (decision === 'limit-exceeded') observer.upstream(info, 'retry_limit_exceeded')
         if (result.kind === 'failure') return finish(failureReply(result.failure, result.cause, number))
         if (number > 1 && result.response.status < 500) observer.upstream(info, 'retry_success')
-        return finish(result.response)
+        // A per-try deadline ended with the head: the body gets what is left of the route's.
+        if (attempt.perTry) result.abort?.arm(deadline - deps.now())
+        return { outcome: result.response, upstreamTimeMs: deps.now() - started, abort: result.abort }
       }
+      if (result.kind === 'response') result.abort?.release()
       last = result
       ;(tried ??= new Set()).add(endpoint)
       observer.upstream(info, 'retry')

@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'bun:test'
+import { ManualClock } from '../../test/support/manual-clock.ts'
 import { ProxyError } from '../errors.ts'
+import { AttemptAbort } from './attempt-abort.ts'
 import { isSmallSizedBody, readWholeBody, WHOLE_BODY_LIMIT_BYTES, whenBodyDone } from './response-body.ts'
 
 const sized = (length: number | undefined, body: BodyInit | null = 'x') =>
@@ -25,27 +27,37 @@ describe('isSmallSizedBody', () => {
 })
 
 describe('readWholeBody', () => {
-  test('returns the bytes', async () => {
-    expect(new TextDecoder().decode((await readWholeBody(new Response('hello'), 1_000)) as Uint8Array)).toBe('hello')
+  test('returns the bytes, and releases the deadline once they are read', async () => {
+    const clock = new ManualClock()
+    const abort = new AttemptAbort(clock)
+    abort.arm(1_000)
+    expect(new TextDecoder().decode((await readWholeBody(new Response('hello'), abort)) as Uint8Array)).toBe('hello')
+    expect(clock.pending()).toBe(0)
+    expect(new TextDecoder().decode((await readWholeBody(new Response('no deadline'), undefined)) as Uint8Array)).toBe('no deadline')
   })
-  test('a body already read needs no timer; one still arriving does', async () => {
-    expect(new TextDecoder().decode((await readWholeBody(new Response('ready'), 1)) as Uint8Array)).toBe('ready')
-    let release: (() => void) | undefined
-    const late = new ReadableStream<Uint8Array>({
-      start: (controller) => void (release = () => (controller.enqueue(new TextEncoder().encode('late')), controller.close())),
+  test('the route deadline aborts the upstream call: a body still arriving then is a route timeout (504 UT)', async () => {
+    const clock = new ManualClock()
+    const abort = new AttemptAbort(clock)
+    abort.arm(20)
+    // As a runtime's fetch body: it fails when the call's signal aborts.
+    const body = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        controller.enqueue(new TextEncoder().encode('half'))
+        abort.signal.addEventListener('abort', () => controller.error(new DOMException('aborted', 'AbortError')))
+      },
     })
-    setTimeout(() => release!(), 30)
-    expect(new TextDecoder().decode((await readWholeBody(new Response(late), 1_000)) as Uint8Array)).toBe('late')
-  })
-  test('a body that stalls past the deadline is a route timeout (504 UT)', async () => {
-    const outcome = await readWholeBody(new Response(stalled('half')), 20)
+    const pending = readWholeBody(new Response(body), abort)
+    await clock.advance(19)
+    expect(abort.signal.aborted).toBe(false)
+    await clock.advance(1)
+    const outcome = await pending
     expect(outcome).toBeInstanceOf(ProxyError)
     expect((outcome as ProxyError).flag).toBe('UT')
     expect((outcome as ProxyError).status).toBe(504)
   })
   test('a body that fails is an upstream reset (503 UR)', async () => {
     const broken = new ReadableStream<Uint8Array>({ pull: (controller) => controller.error(new Error('reset')) })
-    const outcome = await readWholeBody(new Response(broken), Infinity)
+    const outcome = await readWholeBody(new Response(broken), undefined)
     expect((outcome as ProxyError).flag).toBe('UR')
   })
 })

@@ -5,6 +5,7 @@
 // through a counter.
 
 import { routeTimeout, upstreamReset, type ProxyError } from '../errors.ts'
+import type { AttemptAbort } from './attempt-abort.ts'
 
 /** Bodies up to this declared length are read whole; above it they stream. */
 export const WHOLE_BODY_LIMIT_BYTES = 64 * 1024
@@ -21,33 +22,19 @@ export function isSmallSizedBody(method: string, response: Response): boolean {
 }
 
 /**
- * Reads the whole body within `timeoutMs`. A stall past the route's deadline is Envoy's 504 UT
- * (its route timeout covers the complete response); a broken body is a reset before headers went out.
+ * Reads the whole body. `abort` carries what is left of the route's deadline: when it fires it aborts
+ * the upstream call, the read fails, and that is Envoy's 504 UT (its route timeout covers the complete
+ * response); a broken body is a reset before headers went out. No race and no timer of its own.
  */
-export async function readWholeBody(response: Response, timeoutMs: number): Promise<Uint8Array<ArrayBuffer> | ProxyError> {
-  const read = response.arrayBuffer().then(
-    (buffer) => new Uint8Array(buffer),
-    (cause: unknown) => upstreamReset(cause),
-  )
-  if (!Number.isFinite(timeoutMs)) return read
-  // A body that came with the head is read by now: no timer for the common case.
-  const early = await Promise.race([read, NOT_YET])
-  if (early !== NOT_YET_VALUE) return early
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const expired = new Promise<ProxyError>((resolve) => {
-    timer = setTimeout(() => resolve(routeTimeout()), Math.max(1, timeoutMs))
-  })
+export async function readWholeBody(response: Response, abort: AttemptAbort | undefined): Promise<Uint8Array<ArrayBuffer> | ProxyError> {
   try {
-    const outcome = await Promise.race([read, expired])
-    if (!(outcome instanceof Uint8Array)) response.body?.cancel().catch(() => {})
-    return outcome
+    return new Uint8Array(await response.arrayBuffer())
+  } catch (cause) {
+    return abort?.timedOut ? routeTimeout() : upstreamReset(cause)
   } finally {
-    clearTimeout(timer)
+    abort?.release()
   }
 }
-
-const NOT_YET_VALUE = Symbol('not yet')
-const NOT_YET = Promise.resolve(NOT_YET_VALUE)
 
 /** Calls `done` with the body size once the client has the whole body (or at once without one). */
 export function whenBodyDone(response: Response, done: (bytes: number) => void): Response {

@@ -4,10 +4,11 @@
 // body early (cut, so the client can tell) and is reported with Envoy's flag for the access log.
 
 import { ProxyError } from '../errors.ts'
+import type { AttemptAbort } from './attempt-abort.ts'
 
 export type StreamLimits = {
-  /** Milliseconds left of the route timeout; Infinity for none. */
-  readonly remainingMs: number
+  /** The upstream call, with what is left of the route timeout armed (attempt-abort.ts); released at the end. */
+  readonly abort: AttemptAbort | undefined
   /** Longest silence between upstream reads; 0 for none. */
   readonly idleMs: number
 }
@@ -20,15 +21,15 @@ export const idleAfterStart = () => new ProxyError(504, 'stream_idle_timeout', '
 /** Calls `done` once with the bytes the client got, and the failure when the body was cut. */
 export function guardResponseBody(body: ReadableStream<Uint8Array>, limits: StreamLimits, done: (bytes: number, failure: ProxyError | undefined) => void): ReadableStream<Uint8Array> {
   const reader = body.getReader()
+  const { abort } = limits
   let bytes = 0
   let finished = false
-  let deadline: ReturnType<typeof setTimeout> | undefined
   let idle: ReturnType<typeof setTimeout> | undefined
   let controller!: ReadableStreamDefaultController<Uint8Array>
   const end = (failure: ProxyError | undefined) => {
     if (finished) return false
     finished = true
-    clearTimeout(deadline)
+    abort?.release()
     clearTimeout(idle)
     done(bytes, failure)
     return true
@@ -48,7 +49,8 @@ export function guardResponseBody(body: ReadableStream<Uint8Array>, limits: Stre
     {
       start(c) {
         controller = c
-        if (Number.isFinite(limits.remainingMs)) deadline = setTimeout(() => cut(timeoutAfterStart()), Math.max(1, limits.remainingMs))
+        // The route deadline aborts the upstream call; the client's side is cut at once, read pending or not.
+        if (abort) abort.onExpire = () => cut(timeoutAfterStart())
         if (limits.idleMs > 0) armIdle()
       },
       async pull(c) {
@@ -56,7 +58,7 @@ export function guardResponseBody(body: ReadableStream<Uint8Array>, limits: Stre
         try {
           read = await reader.read()
         } catch (cause) {
-          return cut(resetAfterStart(cause))
+          return cut(abort?.timedOut ? timeoutAfterStart() : resetAfterStart(cause))
         }
         if (finished) return
         if (read.done) {
