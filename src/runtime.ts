@@ -164,6 +164,11 @@ export interface Runtime {
   readonly upstreamFetch: UpstreamFetch
   /** True when upstreamFetch hands back decompressed bodies. */
   readonly decodesBodies: boolean
+  /**
+   * True when the proxy may edit a served Request's headers and a fetched Response's headers in
+   * place (Bun); Deno's are immutable, so the proxy copies them.
+   */
+  readonly headersEditable: boolean
   /** Maps a runtime error thrown by upstreamFetch to its cause. */
   classifyUpstreamError(error: unknown): UpstreamFailure
   readTextFile(path: string): Promise<string>

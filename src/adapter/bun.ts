@@ -65,6 +65,7 @@ export const bunRuntime: Runtime = {
   openWebSocket,
   upstreamFetch,
   decodesBodies: false,
+  headersEditable: true,
   classifyUpstreamError,
   readTextFile: (path) => Bun.file(path).text(),
   env: (name) => Bun.env[name],

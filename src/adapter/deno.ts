@@ -35,6 +35,7 @@ export const denoRuntime: Runtime = {
   openWebSocket,
   upstreamFetch,
   decodesBodies: false,
+  headersEditable: false,
   classifyUpstreamError,
   readTextFile: (path) => denoApi().readTextFile(path),
   env: (name) => denoApi().env.get(name),

@@ -20,13 +20,15 @@ export type ResponseContext = LocalReplyContext & {
   readonly decodesBodies: boolean
   /** For %HOSTNAME% in response header rules. */
   readonly hostname: string
+  /** The runtime lets fetched headers be edited in place (Runtime.headersEditable). */
+  readonly editsHeaders?: boolean
 }
 
 export async function downstreamResponse(routed: RoutedRequest, result: ForwardResult, info: RequestInfo, observer: RequestObserver, ctx: ResponseContext): Promise<Response> {
   const upstream = result.outcome
   if (upstream instanceof ProxyError) return localReply(upstream, info, observer, ctx)
   info.upstreamServiceTimeMs = Math.round(result.upstreamTimeMs)
-  const headers = downstreamHeaders(upstream.headers, ctx.listener, ctx.decodesBodies, info.upstreamServiceTimeMs)
+  const headers = downstreamHeaders(upstream.headers, ctx.listener, ctx.decodesBodies, info.upstreamServiceTimeMs, ctx.editsHeaders === true)
   if (routed.hostResponseRules || routed.routeResponseRules) {
     // Envoy's %REQ()% in response headers reads the request as forwarded: with the generated
     // x-request-id and the B3 ids the attempt carried (the sandbox echoes x-b3-traceid this way).

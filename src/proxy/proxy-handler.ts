@@ -27,7 +27,7 @@ export type ProxyHandlerDeps = ForwardDeps & {
   readonly listener: ListenerConfig
   readonly routes: RouteTable
   readonly clusters: Pick<ClusterManager, 'get'>
-  readonly runtime: Pick<Runtime, 'decodesBodies' | 'openWebSocket'>
+  readonly runtime: Pick<Runtime, 'decodesBodies' | 'headersEditable' | 'openWebSocket'>
   readonly stats: ListenerStats
   /** Access log sink; undefined when the listener logs nothing. */
   readonly accessLog: ((info: RequestInfo) => void) | undefined
@@ -55,6 +55,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     observers,
     now: deps.now,
     decodesBodies: deps.runtime.decodesBodies,
+    editsHeaders: deps.runtime.headersEditable,
   }
 
   return async function handle(request, conn) {
@@ -64,13 +65,15 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     const observer = observers.start(request, info, conn)
     const invalid = downstreamRequestError(request, target, listener, info, observer)
     if (invalid) return localReply(invalid, info, observer, ctx)
-    const routed = await routePhase(request, conn, info, observer, ctx)
+    const upgrade = requestedUpgrade(request)
+    // An upgrade and the fault filter read the client's headers as sent after routing: they are
+    // not edited for forwarding then.
+    const routed = await routePhase(request, conn, info, observer, ctx, upgrade === undefined && deps.faults === undefined)
     if (routed instanceof ProxyError) return localReply(routed, info, observer, ctx)
     if (deps.faults) {
       const fault = await faultPhase(request, routed, info, deps.faults, deps.timers)
       if (fault) return localReply(fault, info, observer, ctx)
     }
-    const upgrade = requestedUpgrade(request)
     if (upgrade !== undefined) {
       const upgraded = upgrade === 'websocket' && websocketAllowed(routed.route, listener) ? await upgradePhase(request, conn, routed, info, observer, { openWebSocket: deps.runtime.openWebSocket, now: deps.now }) : upgradeFailed()
       if (!(upgraded instanceof ProxyError)) return upgraded

@@ -25,6 +25,8 @@ export type RouteContext = {
   readonly clusters: Pick<ClusterManager, 'get'>
   readonly rules: HeaderRuleSets
   readonly hostname: string
+  /** The runtime lets the incoming headers be edited in place (Runtime.headersEditable). */
+  readonly editsHeaders?: boolean
 }
 
 /** A request ready to forward: what the attempt loop sends, and what the response phase applies. */
@@ -50,7 +52,8 @@ export type RoutedRequest = {
   readonly downstreamRemoteAddress: string | undefined
 }
 
-export async function routePhase(request: Request, conn: ConnInfo, info: RequestInfo, observer: RequestObserver, ctx: RouteContext): Promise<RoutedRequest | ProxyError> {
+/** `mayEditHeaders`: nothing reads the client's headers as sent after this phase (no upgrade). */
+export async function routePhase(request: Request, conn: ConnInfo, info: RequestInfo, observer: RequestObserver, ctx: RouteContext, mayEditHeaders = false): Promise<RoutedRequest | ProxyError> {
   const { listener } = ctx
   const incoming = request.headers
   const queryAt = info.path.indexOf('?')
@@ -88,21 +91,31 @@ export async function routePhase(request: Request, conn: ConnInfo, info: Request
     return body
   }
   info.bytesReceived = body.size ?? Number(incoming.get('content-length') ?? 0)
-
-  const headers = upstreamHeaders(incoming, listener, {
-    peer: conn,
-    requestId: info.requestId,
-    hostRewrite: route.hostRewrite,
-    timeoutMs: route.timeoutMs,
-    authority: info.authority ?? undefined,
-  })
-  // The client's id was dropped (external client) and none generated: it must not leak through.
-  if (info.requestId === undefined && !info.internal && !listener.preserveExternalRequestId) headers.delete('x-request-id')
+  // From the headers as the client sent them (before they are edited and this route's header rules).
+  const hash = route.hashPolicy.length ? requestHash(route.hashPolicy, { headers: incoming, sourceIp: downstreamAddress(incoming, listener, conn.remoteAddress), query }) : undefined
   const routeRules = ctx.rules.get(route)!
   const hostRules = ctx.rules.get(virtualHost)!
   const anyRules = routeRules.request || routeRules.response || hostRules.request || hostRules.response
+  // Request header rules read the client's headers as sent (%REQ()%): those keep a copy.
+  const inPlace = mayEditHeaders && ctx.editsHeaders === true && !hostRules.request && !routeRules.request
   // With trusted hops, Envoy's downstream address is the client XFF names, not the peer.
   const downstreamRemoteAddress = anyRules ? `${downstreamAddress(incoming, listener, conn.remoteAddress)}:${conn.remotePort}` : undefined
+  const downstreamSignal = request.signal
+
+  const headers = upstreamHeaders(
+    incoming,
+    listener,
+    {
+      peer: conn,
+      requestId: info.requestId,
+      hostRewrite: route.hostRewrite,
+      timeoutMs: route.timeoutMs,
+      authority: info.authority ?? undefined,
+    },
+    inPlace,
+  )
+  // The client's id was dropped (external client) and none generated: it must not leak through.
+  if (info.requestId === undefined && !info.internal && !listener.preserveExternalRequestId) headers.delete('x-request-id')
   // Envoy applies the more specific level last: virtual host, then route.
   if (hostRules.request || routeRules.request) {
     const variables = headerVariables({
@@ -125,9 +138,8 @@ export async function routePhase(request: Request, conn: ConnInfo, info: Request
     timeoutMs: route.timeoutMs,
     idleTimeoutMs: route.idleTimeoutMs,
     retryPolicy,
-    // From the headers as the client sent them (before this route's header rules).
-    hash: route.hashPolicy.length ? requestHash(route.hashPolicy, { headers: incoming, sourceIp: downstreamAddress(incoming, listener, conn.remoteAddress), query }) : undefined,
-    downstreamSignal: request.signal,
+    hash,
+    downstreamSignal,
     hostResponseRules: hostRules.response,
     routeResponseRules: routeRules.response,
     downstreamRemoteAddress,

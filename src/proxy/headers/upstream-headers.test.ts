@@ -1,12 +1,18 @@
 import { describe, expect, test } from 'bun:test'
 import { listenerConfig } from '../proxy.fixture.ts'
-import { downstreamAddress, upstreamHeaders } from './upstream-headers.ts'
+import { downstreamAddress, upstreamHeaders as forwarded } from './upstream-headers.ts'
 
 const peer = { remoteAddress: '198.51.100.7', remotePort: 40000 }
 const facts = { peer, requestId: 'rid-1', hostRewrite: undefined, timeoutMs: 15_000 }
 const incoming = (entries: Record<string, string>) => new Headers(entries)
 
-describe('upstreamHeaders', () => {
+for (const inPlace of [false, true]) describe(`upstreamHeaders${inPlace ? ', edited in place' : ', copied'}`, () => {
+  const upstreamHeaders = (headers: Headers, listener: Parameters<typeof forwarded>[1], f: Parameters<typeof forwarded>[2]) => {
+    const out = forwarded(headers, listener, f, inPlace)
+    expect(out === headers).toBe(inPlace)
+    return out
+  }
+
   test('hop-by-hop headers and the ones connection names stay behind; the rest pass', () => {
     const out = upstreamHeaders(
       incoming({ host: 'edge', connection: 'keep-alive, x-secret', 'keep-alive': 'timeout=5', te: 'trailers', upgrade: 'h2c', 'proxy-authorization': 'x', 'x-secret': 's', accept: '*/*' }),
@@ -17,9 +23,9 @@ describe('upstreamHeaders', () => {
   })
 
   test('client x-envoy-* headers are dropped unless the listener trusts them', () => {
-    const headers = incoming({ 'x-envoy-retry-on': '5xx', 'x-envoy-upstream-rq-timeout-ms': '1' })
-    expect(upstreamHeaders(headers, listenerConfig(), facts).has('x-envoy-retry-on')).toBe(false)
-    expect(upstreamHeaders(headers, listenerConfig({ listener: 'trust_envoy_headers: true' }), facts).get('x-envoy-retry-on')).toBe('5xx')
+    const headers = () => incoming({ 'x-envoy-retry-on': '5xx', 'x-envoy-upstream-rq-timeout-ms': '1' })
+    expect(upstreamHeaders(headers(), listenerConfig(), facts).has('x-envoy-retry-on')).toBe(false)
+    expect(upstreamHeaders(headers(), listenerConfig({ listener: 'trust_envoy_headers: true' }), facts).get('x-envoy-retry-on')).toBe('5xx')
   })
 
   test('x-request-id, the expected timeout and x-forwarded-proto are set', () => {

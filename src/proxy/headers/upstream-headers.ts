@@ -1,5 +1,7 @@
 // The headers an attempt sends upstream: the client's, minus hop-by-hop and untrusted x-envoy-*
 // control headers, plus x-request-id, x-forwarded-*, the expected timeout and Host rewrite.
+// Where the runtime lets the proxy edit the incoming Headers (Bun), they are edited in place:
+// one pass that deletes what must not cross, instead of a fresh Headers and an append per header.
 
 import type { ConnInfo } from '../../runtime.ts'
 import type { ListenerConfig } from '../../config/model.ts'
@@ -15,15 +17,27 @@ export type ForwardingFacts = {
   readonly authority?: string
 }
 
-export function upstreamHeaders(incoming: Headers, listener: ListenerConfig, facts: ForwardingFacts): Headers {
+/** `inPlace`: edit and return `incoming` itself (the caller no longer needs it as the client sent it). */
+export function upstreamHeaders(incoming: Headers, listener: ListenerConfig, facts: ForwardingFacts, inPlace = false): Headers {
   const listed = connectionTokens(incoming)
-  const headers = new Headers()
-  // forEach, not for-of: the same on Bun, ten times faster on Deno.
-  incoming.forEach((value, name) => {
-    if (isHopByHop(name) || listed?.has(name)) return
-    if (!listener.trustEnvoyHeaders && name.startsWith('x-envoy-')) return
-    headers.append(name, value)
-  })
+  const dropsEnvoy = !listener.trustEnvoyHeaders
+  const crosses = (name: string) => !isHopByHop(name) && !listed?.has(name) && !(dropsEnvoy && name.startsWith('x-envoy-'))
+  let headers: Headers
+  if (inPlace) {
+    headers = incoming
+    // Collected first: deleting while forEach walks the list would skip the entry after each deletion.
+    let drop: string[] | undefined
+    incoming.forEach((_value, name) => {
+      if (!crosses(name)) (drop ??= []).push(name)
+    })
+    if (drop) for (const name of drop) headers.delete(name)
+  } else {
+    headers = new Headers()
+    // forEach, not for-of: the same on Bun, ten times faster on Deno.
+    incoming.forEach((value, name) => {
+      if (crosses(name)) headers.append(name, value)
+    })
+  }
   if (facts.requestId !== undefined) headers.set('x-request-id', facts.requestId)
   if (listener.useRemoteAddress) {
     const xff = headers.get('x-forwarded-for')
