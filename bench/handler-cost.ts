@@ -16,6 +16,7 @@ import { detectRuntime } from '../src/adapter/detect.ts'
 import { parseConfig } from '../src/config/load-config.ts'
 import { InFlight } from '../src/listener/drain.ts'
 import { handlerFactory } from '../src/lifecycle/generation.ts'
+import { EMPTY_RUNTIME } from '../src/layered-runtime/layered-runtime.ts'
 import type { RequestTracer } from '../src/proxy/request-tracer.ts'
 import type { ConnInfo, FetchHandler, Runtime, UpstreamRequest } from '../src/runtime.ts'
 import { StatsStore } from '../src/stats/stats-store.ts'
@@ -87,6 +88,7 @@ async function edgewayHandler(mode: string): Promise<FetchHandler> {
     log: (line) => console.error(line),
     inFlight: new InFlight(),
     closeConnections: () => false,
+    layeredRuntime: EMPTY_RUNTIME(),
   })
   return factory(config.listeners[0]!)
 }
