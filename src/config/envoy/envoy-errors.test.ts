@@ -60,6 +60,8 @@ describe('rejected by name, at the user path', () => {
     ['a balancer edgeway lacks', (_d, _h, cluster) => (cluster.lb_policy = 'CLUSTER_PROVIDED'), `${CLUSTER}.lb_policy: CLUSTER_PROVIDED is not supported by edgeway`],
     ['dynamic resources from a management server', (d) => (d.dynamic_resources = { ads_config: { api_type: 'GRPC' }, cds_config: { ads: {} } }), 'dynamic_resources.ads_config: not supported by edgeway'],
     ['a dynamic resource file that is not there', (d) => (d.dynamic_resources = { lds_config: { path: '/nonexistent/lds.yaml' } }), 'dynamic_resources.lds_config.path: cannot read "/nonexistent/lds.yaml": no such file'],
+    ['a CONNECT upgrade', (_d, hcm) => (hcm.upgrade_configs = [{ upgrade_type: 'CONNECT' }]), `${HCM}.upgrade_configs[0].upgrade_type: "CONNECT" upgrades are not supported by edgeway (only websocket)`],
+    ['upgrade filters', (_d, hcm) => (hcm.upgrade_configs = [{ upgrade_type: 'websocket', filters: [] }]), `${HCM}.upgrade_configs[0].filters: not supported by edgeway`],
     ['a second filter chain', (d) => d.static_resources.listeners[0].filter_chains.push({ filters: [] }), 'static_resources.listeners[0].filter_chains[1]: more than one filter chain per listener is not supported by edgeway'],
     ['a command operator edgeway cannot fill', (_d, hcm) => (hcm.route_config.response_headers_to_add = [{ header: { key: 'x-up', value: '%UPSTREAM_LOCAL_ADDRESS%' } }]), `${HCM}.route_config.response_headers_to_add[0].header.value: the command operator %UPSTREAM_LOCAL_ADDRESS% is not supported by edgeway`],
     ['unequal endpoint weights', (_d, _h, cluster) => {

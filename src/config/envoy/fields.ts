@@ -100,6 +100,9 @@ export const HCM = spec({
   },
 })
 
+export const UPGRADE_CONFIG = spec({ name: 'HttpConnectionManager.UpgradeConfig', supported: ['upgrade_type', 'enabled'], unsupported: ['filters'] })
+export const ROUTE_UPGRADE_CONFIG = spec({ name: 'RouteAction.UpgradeConfig', supported: ['upgrade_type', 'enabled'], unsupported: ['connect_config'] })
+
 export const HTTP_FILTER = spec({ name: 'HttpFilter', supported: ['name', 'typed_config', 'config'], unsupported: ['config_discovery', 'is_optional', 'disabled'] })
 
 export const HCM_TRACING = spec({

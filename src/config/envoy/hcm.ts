@@ -2,7 +2,8 @@
 // listener is Envoy's listener + HCM in one), its routes come from route_config, and its
 // http_filters must end with the router.
 
-import { HCM, HCM_TRACING, HTTP_FILTER } from './fields.ts'
+import { HCM, HCM_TRACING, HTTP_FILTER, UPGRADE_CONFIG } from './fields.ts'
+import { readUpgradeConfigs } from './upgrade-configs.ts'
 import { readAccessLogs } from './access-log.ts'
 import { extension } from './extensions.ts'
 import { readFault } from './fault.ts'
@@ -29,9 +30,8 @@ export function readHcm(tx: Tx, hcm: Obj, path: string, out: Obj, compactPath: s
     out.codec_type = codec.toLowerCase()
     tx.paths.link(`${compactPath}.codec_type`, at(path, 'codec_type'))
   }
-  // Same shape in both formats ({ upgrade_type, enabled }); the compact schema judges it.
   if (hcm.upgrade_configs !== undefined) {
-    out.upgrade_configs = hcm.upgrade_configs
+    out.upgrade_configs = readUpgradeConfigs(tx, hcm.upgrade_configs, at(path, 'upgrade_configs'), UPGRADE_CONFIG)
     tx.paths.link(`${compactPath}.upgrade_configs`, at(path, 'upgrade_configs'))
   }
   const transform = enumOf(ctx, hcm.server_header_transformation, at(path, 'server_header_transformation'), ['OVERWRITE', 'APPEND_IF_ABSENT', 'PASS_THROUGH'])

@@ -1,7 +1,8 @@
 // A route's `route:` action and retry policies. Envoy's wrapper types (`num_retries: { value }`,
 // `weight: { value }`) and `{ seconds, nanos }` durations are unwrapped; names are the compact ones.
 
-import { CLUSTER_WEIGHT, HASH_POLICY, HASH_POLICY_COOKIE, HASH_POLICY_HEADER, RETRY_POLICY, ROUTE_ACTION, WEIGHTED_CLUSTERS } from './fields.ts'
+import { CLUSTER_WEIGHT, HASH_POLICY, HASH_POLICY_COOKIE, HASH_POLICY_HEADER, RETRY_POLICY, ROUTE_ACTION, ROUTE_UPGRADE_CONFIG, WEIGHTED_CLUSTERS } from './fields.ts'
+import { readUpgradeConfigs } from './upgrade-configs.ts'
 import { at, checkKeys, duration, idx, list, mapping, type Obj, unwrap } from './reader.ts'
 import type { Tx } from './translate.ts'
 
@@ -16,7 +17,7 @@ export function readRouteAction(tx: Tx, value: unknown, path: string): Obj {
   for (const key of COPIED) if (action[key] !== undefined) out[key] = action[key]
   if (action.timeout !== undefined) out.timeout = duration(action.timeout)
   if (action.idle_timeout !== undefined) out.idle_timeout = duration(action.idle_timeout)
-  if (action.upgrade_configs !== undefined) out.upgrade_configs = action.upgrade_configs
+  if (action.upgrade_configs !== undefined) out.upgrade_configs = readUpgradeConfigs(tx, action.upgrade_configs, at(path, 'upgrade_configs'), ROUTE_UPGRADE_CONFIG)
   if (action.retry_policy !== undefined) out.retry_policy = readRetryPolicy(tx, action.retry_policy, at(path, 'retry_policy'))
   if (action.hash_policy !== undefined) out.hash_policy = list(ctx, action.hash_policy, at(path, 'hash_policy')).map((p, i) => readHashPolicy(tx, p, idx(at(path, 'hash_policy'), i)))
   if (action.weighted_clusters !== undefined) {
