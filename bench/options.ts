@@ -1,4 +1,4 @@
-// The bench's command-line flags: --quick, --duration <s>, --rounds <n>, --peers a,b, --out <file>, --soak <s>.
+// The bench's command-line flags: --quick, --duration <s>, --rounds <n>, --peers a,b, --out <file>, --soak <s>, --protocols <s>.
 
 export interface BenchOptions {
   readonly durationS: number
@@ -12,9 +12,11 @@ export interface BenchOptions {
   readonly soakS: number
   /** Pin wrk, upstream and proxy to separate cores and compare --concurrency 1, 2, 4, N with nginx. */
   readonly pin: boolean
+  /** Seconds of each TLS / HTTP/2 / WebSocket run (bench/protocols/); 0 leaves those rows out. */
+  readonly protocolS: number
 }
 
-export const USAGE = 'usage: bun bench/run.ts [--quick] [--duration <seconds>] [--rounds <n>] [--peers direct,nginx,...] [--out <file.md>] [--soak <seconds>|0] [--pin]'
+export const USAGE = 'usage: bun bench/run.ts [--quick] [--duration <seconds>] [--rounds <n>] [--peers direct,nginx,...] [--out <file.md>] [--soak <seconds>|0] [--protocols <seconds>|0] [--pin]'
 
 export function parseOptions(argv: readonly string[]): BenchOptions {
   let durationS: number | undefined
@@ -24,6 +26,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   let quick = false
   let soakS: number | undefined
   let pin = false
+  let protocolS: number | undefined
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i]
     const value = () => {
@@ -37,6 +40,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     else if (flag === '--peers') peers = value().split(',').filter(Boolean)
     else if (flag === '--out') out = value()
     else if (flag === '--pin') pin = true
+    else if (flag === '--protocols') protocolS = value() === '0' ? 0 : positiveInt(flag, argv[i] as string)
     else if (flag === '--soak') soakS = value() === '0' ? 0 : positiveInt(flag, argv[i] as string)
     else throw new Error(`unknown flag ${flag}\n${USAGE}`)
   }
@@ -49,6 +53,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     quick,
     soakS: soakS ?? (quick ? 10 : 60),
     pin,
+    protocolS: protocolS ?? (quick ? 2 : 5),
   }
 }
 

@@ -20,6 +20,7 @@ import type { Peer, RunningPeer } from './peers/peer.ts'
 import { Processes, treeCpuUs, treeRssKiB } from './processes.ts'
 import { renderMarkdown, summarize, type Check, type LoadName, type Sample } from './report.ts'
 import { renderSoak, runSoak, soakChecks } from './soak.ts'
+import { renderProtocolRows, runProtocolRows } from './protocols/protocol-rows.ts'
 import { ensureTools } from './tools.ts'
 import { errorCount, runWrk, type WrkLoad, type WrkResult } from './wrk.ts'
 
@@ -104,6 +105,17 @@ async function main(options: BenchOptions, workDir: string, processes: Processes
     checks.push(await checkSpans({ peer: peer.name, serviceName: proxy.tracedAs, collectorPort, adminPort: proxy.adminPort, statPrefix: LISTENER_NAME, wrkRequests: tally.requests, spansPerRequest: SPANS_PER_REQUEST, inFlightSlack: tally.slack, exportDelayMs: EXPORT_DELAY_MS }))
   }
 
+  // TLS, HTTP/2 and WebSocket rows (bench/protocols/): their own peers, bounded by --protocols seconds a run.
+  let protocolSection: string[] = []
+  if (options.protocolS > 0 && !pinning) {
+    ensureTools(['wrk', 'nginx', 'h2load'], log)
+    const protocolDir = join(workDir, 'protocols')
+    mkdirSync(protocolDir)
+    const protocols = await runProtocolRows({ processes, workDir: protocolDir, repoDir: REPO_DIR, upstreamPort, collectorPort, durationS: options.protocolS, signal, log })
+    checks.push(...protocols.checks)
+    protocolSection = renderProtocolRows(protocols.rows)
+  }
+
   let soakSection = ''
   if (options.soakS > 0 && peers.some((p) => p.name === SOAK_PEER.name)) {
     // A port nothing listens on: every export fails, and the spans must be dropped, not kept.
@@ -119,7 +131,7 @@ async function main(options: BenchOptions, workDir: string, processes: Processes
   }
 
   const rows = summarize(samples, peers.map((p) => p.name), LOAD_NAMES)
-  const markdown = renderMarkdown(rows, checks, notes(options), renderTargets(targets(samples, rows))) + (soakSection && `\n${soakSection}`)
+  const markdown = renderMarkdown(rows, checks, notes(options), [...renderTargets(targets(samples, rows)), ...protocolSection]) + (soakSection && `\n${soakSection}`)
   const out = resolve(REPO_DIR, options.out)
   mkdirSync(dirname(out), { recursive: true })
   writeFileSync(out, markdown)
@@ -157,6 +169,7 @@ function notes(options: BenchOptions): string[] {
     `soak: edgeway-bun-traced with the shipped export queue (2048 spans) exporting to a port nothing listens on, wrk -t1 -c50 on the small body for --soak seconds (${options.soakS}), RSS every 5 s; flat = second-half peak within 8 MiB of the first half's`,
     'bun-minimal: bench/minimal-proxy.ts, Bun.serve + fetch with headers copied and nothing else (no routing, retries, stats, logs, tracing): what the runtime itself costs per request, for reference',
     'all traffic on 127.0.0.1; upstream = bench/upstream.ts on Bun, one process, shared by every peer',
+    `protocols: one run of --protocols seconds (${options.protocolS}) per row after a 1 s wrk warm-up; nginx-tls = the nginx reference with \`listen ssl http2\`, edgeway-bun-tls = one edgeway process with a TLS listener (ALPN h2, http/1.1), both on routes/certs/demo.crt; WebSocket = bench/protocols/ws-client.ts (50 connections, one 64-byte message in flight each) against bench/protocols/ws-echo.ts directly and through edgeway's upgrade_configs listener`,
     ...environmentNotes(REPO_DIR),
   ]
 }

@@ -1,10 +1,10 @@
-// Finds wrk, nginx and haproxy, and installs the missing ones from Debian/Ubuntu packages with apt-get.
+// Finds wrk, nginx, haproxy and h2load, and installs the missing ones from Debian/Ubuntu packages with apt-get.
 
 import { execFileSync } from 'node:child_process'
 import { accessSync, constants } from 'node:fs'
 import { join } from 'node:path'
 
-const PACKAGES: Record<string, string> = { wrk: 'wrk', nginx: 'nginx-light', haproxy: 'haproxy' }
+const PACKAGES: Record<string, string> = { wrk: 'wrk', nginx: 'nginx-light', haproxy: 'haproxy', h2load: 'nghttp2-client' }
 // nginx and haproxy live in sbin, which is not on a non-root user's PATH
 const EXTRA_DIRS = ['/usr/sbin', '/sbin', '/usr/local/sbin']
 
