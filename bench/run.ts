@@ -28,7 +28,9 @@ const REPO_DIR = resolve(import.meta.dirname, '..')
 const ALL_PEERS: readonly Peer[] = [
   direct, nginx, haproxy, bunPassthrough, bunMinimal, honoProxyBun, honoProxyDeno, fastifyHttpProxy, nodeHttpProxy,
   edgeway('bun', false), edgeway('bun', false, 1, 'large', true), edgeway('bun', true), edgeway('deno', true), edgeway('bun', false, 2),
+  // Bun's two upstream clients side by side (README "Performance"); not in a full run, name them with --peers.
 ]
+const EXTRA_PEERS: readonly Peer[] = [edgeway('bun', false, 1, 'large', false, 'fetch'), edgeway('bun', false, 1, 'large', false, 'http1')]
 const LOADS: Record<LoadName, { path: string; connections: number }> = {
   small: { path: '/service/1', connections: 50 },
   big: { path: '/service/1/big', connections: 10 },
@@ -145,10 +147,10 @@ function scalingPeers(pinning: Pinning): Peer[] {
 }
 
 function selectPeers(names: readonly string[] | undefined, pinning: Pinning | undefined): Peer[] {
-  const known = pinning ? scalingPeers(pinning) : ALL_PEERS
+  const known = pinning ? scalingPeers(pinning) : [...ALL_PEERS, ...EXTRA_PEERS]
   const unknown = (names ?? []).filter((n) => !known.some((p) => p.name === n))
   if (unknown.length > 0) throw new Error(`unknown peer ${unknown.join(', ')}; known: ${known.map((p) => p.name).join(', ')}`)
-  const peers = names ? known.filter((p) => names.includes(p.name)) : [...known]
+  const peers = names ? known.filter((p) => names.includes(p.name)) : pinning ? [...known] : [...ALL_PEERS]
   const blocked = peers.map((p) => [p.name, p.unavailable(REPO_DIR)] as const).filter(([, why]) => why)
   if (blocked.length > 0) {
     const runnable = peers.filter((p) => !blocked.some(([n]) => n === p.name)).map((p) => p.name).join(',')

@@ -100,6 +100,7 @@ const FAILURE_FLAGS: Record<Exclude<AttemptFailure, 'downstream'>, ResponseFlag>
   'per-try-timeout': 'UT',
   aborted: 'DC',
   local: '',
+  overflow: 'UO',
 }
 
 /** The response flag of one failed attempt (its span's tag), the same flag its local reply carries. */
@@ -128,5 +129,7 @@ export function failureReply(failure: AttemptFailure, cause: unknown, attempts: 
       return routeTimeout()
     case 'aborted':
       return downstreamDisconnect()
+    case 'overflow':
+      return overflow()
   }
 }

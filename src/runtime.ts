@@ -1,6 +1,8 @@
 // The only contract between edgeway and the JavaScript runtime; the adapters in src/adapter/
 // (bun.ts, deno.ts) implement it, everything else receives a Runtime and stays portable.
 
+import type { EndpointConnections } from './upstream/endpoint-connections.ts'
+
 /** What the runtime knows about the downstream peer. */
 export type ConnInfo = {
   readonly remoteAddress: string
@@ -115,6 +117,11 @@ export type UpstreamRequest = {
   readonly connectTimeoutMs?: number
   /** How the cluster is reached (TLS, HTTP/2); absent = plain HTTP/1.1. One object per cluster, so clients may key pools by it. */
   readonly transport?: UpstreamTransport
+  /**
+   * The cluster's connection breakers and stats for this endpoint: the client's pool for this
+   * cluster and endpoint, its limits and what it reports. Absent (health checks): unlimited, uncounted.
+   */
+  readonly connections?: EndpointConnections
 }
 
 /** A cluster's transport_socket and protocol options, as the upstream clients need them. */
@@ -145,8 +152,10 @@ export type SubjectAltNameMatcher = { readonly kind: 'exact' | 'prefix' | 'suffi
  * not valid HTTP (Envoy's protocol error: a reset, counted as upstream_cx_protocol_error).
  * `local`: the request was refused before any byte left (a header or body the runtime will not
  * send, a length that is not a non-negative integer): not the endpoint's fault, never retried.
+ * `overflow`: the cluster's max_pending_requests refused to queue the request for a connection
+ * (503 UO, never retried, as Envoy).
  */
-export type UpstreamFailure = 'connect' | 'reset' | 'protocol' | 'timeout' | 'aborted' | 'local'
+export type UpstreamFailure = 'connect' | 'reset' | 'protocol' | 'timeout' | 'aborted' | 'local' | 'overflow'
 
 export type UpstreamFetch = (request: UpstreamRequest) => Promise<Response>
 

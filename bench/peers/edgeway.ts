@@ -60,8 +60,16 @@ export function edgewayConfig(serviceCluster: string, ports: ConfigPorts): strin
 }
 
 /** `concurrency` is passed explicitly: the CLI's default (one worker per core) depends on the machine. */
-export function edgeway(runtime: EdgewayRuntime, traced: boolean, concurrency = 1, exportQueue: 'large' | 'default' = 'large', accessLog = false): Peer {
-  const name = `edgeway-${runtime}${traced ? '-traced' : ''}${accessLog ? '-logged' : ''}${concurrency > 1 ? `-c${concurrency}` : ''}`
+export function edgeway(
+  runtime: EdgewayRuntime,
+  traced: boolean,
+  concurrency = 1,
+  exportQueue: 'large' | 'default' = 'large',
+  accessLog = false,
+  /** Bun's upstream client when not the default (EDGEWAY_UPSTREAM_CLIENT), to compare the two. */
+  upstreamClient?: 'fetch' | 'http1',
+): Peer {
+  const name = `edgeway-${runtime}${traced ? '-traced' : ''}${accessLog ? '-logged' : ''}${concurrency > 1 ? `-c${concurrency}` : ''}${upstreamClient ? `-${upstreamClient}` : ''}`
   const serviceCluster = `bench-${name}`
   return {
     name,
@@ -81,7 +89,7 @@ export function edgeway(runtime: EdgewayRuntime, traced: boolean, concurrency = 
       const started = context.processes.start(name, runtimeBinary(context.repoDir, runtime), args, {
         cwd: context.repoDir,
         // ZIPKIN_URL would turn tracing on (and win over the config): the config alone decides here
-        env: { ZIPKIN_URL: '' },
+        env: { ZIPKIN_URL: '', ...(upstreamClient && { EDGEWAY_UPSTREAM_CLIENT: upstreamClient }) },
         logFile: join(context.workDir, 'stdout.log'),
       })
       await waitForPort(listenerPort, START_TIMEOUT_MS, started.alive)

@@ -1,7 +1,8 @@
-// Bun runtime: Bun.serve for listeners (bun-serve.ts), Bun's fetch for upstream attempts (bodies kept encoded).
+// Bun runtime: Bun.serve for listeners (bun-serve.ts), edgeway's HTTP/1.1 client (src/http1/) on
+// Bun.connect sockets for upstream attempts, or Bun's fetch (bodies kept encoded) when asked for.
 
 import { cpus } from 'node:os'
-import type { Runtime, UpstreamFailure, UpstreamRequest } from '../runtime.ts'
+import type { Runtime, UpstreamFailure, UpstreamFetch, UpstreamRequest } from '../runtime.ts'
 import { BUN_SERVE_SUPPORT, serve } from './bun-serve.ts'
 import { openWebSocket } from './websocket-client.ts'
 import { exitProcess, onHangupSignal, onProcessSignals } from './process.ts'
@@ -13,7 +14,26 @@ import { createNodeHttp2Client } from './node-http2-client.ts'
 import { nodeTlsDial } from './node-tls-transport.ts'
 import { routeUpstreamFetch } from './upstream-clients.ts'
 
-function fetchUpstream(request: UpstreamRequest): Promise<Response> {
+/**
+ * Bun's fetch owns its connections out of our sight: of the connection stats it can only report a
+ * connect that failed (upstream_cx_connect_fail); upstream_cx_total/_active/_destroy, the connect
+ * and length histograms and the max_connections / max_pending_requests breakers need the HTTP/1.1 client.
+ */
+function reportingConnectFailures(fetchFn: UpstreamFetch): UpstreamFetch {
+  return (request) => {
+    const response = fetchFn(request)
+    const connections = request.connections
+    if (!connections) return response
+    return response.catch((error: unknown) => {
+      if (!request.signal.aborted && classifyUpstreamError(error) === 'connect') connections.connectFailed()
+      throw error
+    })
+  }
+}
+
+const fetchUpstream = reportingConnectFailures(fetchOnce)
+
+function fetchOnce(request: UpstreamRequest): Promise<Response> {
   return fetch(request.url, {
     method: request.method,
     headers: request.headers,
@@ -29,20 +49,21 @@ function fetchUpstream(request: UpstreamRequest): Promise<Response> {
 }
 
 /**
- * Bun's fetch stays the default: it runs socket I/O on its own thread, and the raw-socket
- * HTTP/1.1 client (src/http1/) measured 0.63-0.77x its small-body req/s with everything on the JS thread
- * (see README). EDGEWAY_UPSTREAM_CLIENT=http1 selects the client, which enforces connect_timeout.
+ * The HTTP/1.1 client is the default: it costs about the CPU per small request Bun's fetch does
+ * (and less per large one), and only it sees connections, so connect_timeout, the upstream_cx_*
+ * stats and the max_connections / max_pending_requests breakers hold (README "Performance").
+ * EDGEWAY_UPSTREAM_CLIENT=fetch selects Bun's fetch, whose socket I/O runs on a thread of its own.
  */
-const useHttp1Client = Bun.env.EDGEWAY_UPSTREAM_CLIENT === 'http1'
-const plainFetch = useHttp1Client ? createHttp1Client({ dial: bunDial }).fetch : fetchUpstream
+const useFetch = Bun.env.EDGEWAY_UPSTREAM_CLIENT === 'fetch'
+const plainFetch = useFetch ? fetchUpstream : createHttp1Client({ dial: bunDial }).fetch
 
-// TLS clusters go through Bun's fetch (or the HTTP/1.1 client on node:tls when it is selected).
+// TLS clusters go through the HTTP/1.1 client on node:tls (or Bun's fetch when it is selected).
 // HTTP/2 goes through node:http2: Bun's fetch has no h2c, and with `protocol: "http2"` it fails every
 // request with HTTP2Unsupported once tls.checkServerIdentity is set (Bun 1.4.5; pinned in
 // test/integration/upstream-tls.test.ts), which Envoy's chain-only and SAN checks need.
 const upstreamFetch = routeUpstreamFetch({
   plain: plainFetch,
-  tls: (tls) => (useHttp1Client ? createHttp1Client({ dial: nodeTlsDial(tls) }).fetch : bunTlsFetch(tls)),
+  tls: (tls) => (useFetch ? reportingConnectFailures(bunTlsFetch(tls)) : createHttp1Client({ dial: nodeTlsDial(tls) }).fetch),
   http2: (transport) => createNodeHttp2Client(transport).fetch,
 })
 

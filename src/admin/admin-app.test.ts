@@ -22,7 +22,10 @@ const service1: ClusterSnapshot = {
       rqSuccess: 3,
       rqError: 0,
       rqTimeout: 0,
+      cxTotal: 0,
+      cxActive: 0,
       cxConnectFail: 0,
+      hostname: '',
     },
   ],
 }
@@ -175,7 +178,12 @@ describe('admin: /stats', () => {
     const all = (await response.text()).trimEnd().split('\n')
     const histograms = all.filter((line) => line.endsWith(': No recorded values') || / P0\(/.test(line))
     const lines = all.slice(0, all.length - histograms.length)
-    expect(histograms).toEqual(['cluster.service1.upstream_rq_time: No recorded values', 'http.ingress_http.downstream_rq_time: No recorded values'])
+    expect(histograms).toEqual([
+      'cluster.service1.upstream_cx_connect_ms: No recorded values',
+      'cluster.service1.upstream_cx_length_ms: No recorded values',
+      'cluster.service1.upstream_rq_time: No recorded values',
+      'http.ingress_http.downstream_rq_time: No recorded values',
+    ])
     expect(lines).toContain('cluster.service1.upstream_rq_total: 3')
     expect(lines).toContain('http.ingress_http.downstream_rq_total: 3')
     expect(lines).toEqual([...lines].sort())

@@ -13,7 +13,10 @@ function endpoint(address: string, overrides: Partial<EndpointSnapshot> = {}): E
     rqSuccess: 0,
     rqError: 0,
     rqTimeout: 0,
+    cxTotal: 0,
+    cxActive: 0,
     cxConnectFail: 0,
+    hostname: '',
     ...overrides,
   }
 }

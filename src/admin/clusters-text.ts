@@ -18,13 +18,15 @@ export function renderClustersText(clusters: readonly ClusterSnapshot[]): string
       const at = `${name}::${endpointAddress(endpoint)}::`
       // Envoy lists the counters alphabetically, then the host properties in this fixed order.
       lines.push(
+        `${at}cx_active::${endpoint.cxActive}`,
         `${at}cx_connect_fail::${endpoint.cxConnectFail}`,
+        `${at}cx_total::${endpoint.cxTotal}`,
         `${at}rq_active::${endpoint.activeRequests}`,
         `${at}rq_error::${endpoint.rqError}`,
         `${at}rq_success::${endpoint.rqSuccess}`,
         `${at}rq_timeout::${endpoint.rqTimeout}`,
         `${at}rq_total::${endpoint.rqTotal}`,
-        `${at}hostname::`,
+        `${at}hostname::${endpoint.hostname}`,
         `${at}health_flags::${endpoint.healthFlags}`,
         `${at}weight::${endpoint.weight}`,
         `${at}region::`,
@@ -68,12 +70,15 @@ function hostStatus(endpoint: EndpointSnapshot): unknown {
     address: { socket_address: { address: endpoint.address, port_value: endpoint.port } },
     stats: [
       counter('cx_connect_fail', endpoint.cxConnectFail),
+      counter('cx_total', endpoint.cxTotal),
       counter('rq_error', endpoint.rqError),
       counter('rq_success', endpoint.rqSuccess),
       counter('rq_timeout', endpoint.rqTimeout),
       counter('rq_total', endpoint.rqTotal),
+      { type: 'GAUGE', name: 'cx_active', value: String(endpoint.cxActive) },
       { type: 'GAUGE', name: 'rq_active', value: String(endpoint.activeRequests) },
     ],
+    ...(endpoint.hostname && { hostname: endpoint.hostname }),
     health_status: healthStatus(endpoint.healthFlags),
     weight: endpoint.weight,
     locality: {},

@@ -24,7 +24,7 @@ export const DEFAULTS = {
    */
   normalizePath: true,
   outlierBaseEjectionTimeMs: 30_000,
-  circuitBreakers: { maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3 },
+  circuitBreakers: { maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3, trackRemaining: false },
   /** sharedSpanContext: Envoy's default is true; edgeway's is its separate-span model (README, Tracing). */
   zipkin: { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMs: 1_000, exportTimeoutMs: 5_000, sharedSpanContext: false, b3Headers: 'multi' },
 } as const

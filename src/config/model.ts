@@ -222,7 +222,8 @@ export type DnsLookupFamily = 'V4_ONLY' | 'V6_ONLY' | 'AUTO' | 'V4_PREFERRED' | 
 export type ClusterType = 'static' | 'strict_dns' | 'logical_dns'
 export type LbPolicy = 'round_robin' | 'least_request' | 'random' | 'ring_hash' | 'maglev'
 
-export type EndpointAddress = { readonly address: string; readonly port: number }
+/** `hostname`: the DNS name the address was resolved from (strict/logical DNS), shown in /clusters. */
+export type EndpointAddress = { readonly address: string; readonly port: number; readonly hostname?: string }
 
 export type ClusterConfig = {
   readonly name: string
@@ -277,6 +278,8 @@ export type CircuitBreakersConfig = {
   readonly maxPendingRequests: number
   readonly maxRequests: number
   readonly maxRetries: number
+  /** Publish `circuit_breakers.default.remaining_*` gauges (Envoy's track_remaining). */
+  readonly trackRemaining: boolean
 }
 
 export type TracingConfig = {

@@ -235,9 +235,11 @@ const cluster = z.strictObject({
         .array(
           z.strictObject({
             max_connections: int(1, 1_000_000).optional(),
-            max_pending_requests: int(1, 1_000_000).optional(),
+            // 0 as in Envoy: a request that would wait for a connection overflows at once.
+            max_pending_requests: int(0, 1_000_000).optional(),
             max_requests: int(1, 1_000_000).optional(),
             max_retries: int(0, 1_000_000).optional(),
+            track_remaining: z.boolean().optional(),
           }),
         )
         .max(1, 'one threshold set (default priority) is supported'),

@@ -201,6 +201,7 @@ function toCluster(c: FileCluster, loadedTls: LoadedUpstreamTls | undefined): M.
       maxPendingRequests: cb?.max_pending_requests ?? DEFAULTS.circuitBreakers.maxPendingRequests,
       maxRequests: cb?.max_requests ?? DEFAULTS.circuitBreakers.maxRequests,
       maxRetries: cb?.max_retries ?? DEFAULTS.circuitBreakers.maxRetries,
+      trackRemaining: cb?.track_remaining ?? DEFAULTS.circuitBreakers.trackRemaining,
     },
   }
 }

@@ -4,12 +4,14 @@
 // once on a fresh connection, but only when that cannot repeat an effect: the request never left,
 // or it is idempotent and its body can be sent again (RFC 9110 §9.2.2).
 
-import type { UpstreamFetch, UpstreamRequest } from '../runtime.ts'
-import { connect } from './connect.ts'
+import type { UpstreamFetch } from '../runtime.ts'
+import type { EndpointConnections } from '../upstream/endpoint-connections.ts'
 import { ConnectionPool } from './connection-pool.ts'
+import type { Lease, PoolTarget } from './endpoint-pool.ts'
 import { exchange, type ExchangeRequest } from './exchange.ts'
+import type { PooledConnection } from './pooled-connection.ts'
 import { frameBody, type FramedBody } from './request-body.ts'
-import type { Dial, Transport } from './transport.ts'
+import type { Dial } from './transport.ts'
 import { abortReason, UpstreamError } from './upstream-error.ts'
 
 export type Http1ClientOptions = {
@@ -27,69 +29,58 @@ export type Http1Client = {
   close(): void
 }
 
-type Pooled = Transport & { close(): void }
-
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'])
 
 export function createHttp1Client(options: Http1ClientOptions): Http1Client {
-  const pool = new ConnectionPool<Pooled>({
+  const pool = new ConnectionPool({
+    dial: options.dial,
     idleTimeoutMs: options.idleTimeoutMs ?? 4_000,
-    maxIdlePerKey: options.maxIdlePerEndpoint ?? 256,
+    maxIdlePerEndpoint: options.maxIdlePerEndpoint ?? 256,
     now: options.now ?? (() => performance.now()),
   })
 
-  const release = (key: string, transport: Pooled) => {
-    // While idle, any byte or close means the connection is done for.
-    transport.events = {
-      data: () => pool.remove(key, transport) && transport.destroy(),
-      drain: () => {},
-      close: () => void pool.remove(key, transport),
+  const send = (connection: PooledConnection, request: ExchangeRequest, reused: boolean) => {
+    // A waiter served just after its client left: hand the connection on instead of using it.
+    if (request.signal.aborted) {
+      connection.release()
+      return Promise.reject(abortReason(request.signal))
     }
-    pool.release(key, transport)
-  }
-
-  const acquire = (key: string): Pooled | undefined => {
-    for (let idle = pool.acquire(key); idle; idle = pool.acquire(key)) if (!idle.closed) return idle
-    return undefined
-  }
-
-  const send = (transport: Pooled, key: string, request: ExchangeRequest, reused: boolean) =>
-    exchange(transport, request, reused, (reusable) => {
-      if (reusable) release(key, transport)
+    return exchange(connection, request, reused, (reusable) => {
+      if (reusable) connection.release()
     })
+  }
 
-  const sendOn = async (key: string, host: string, port: number, request: ExchangeRequest, connectTimeoutMs: number | undefined): Promise<Response> => {
+  const sendOn = async (target: PoolTarget, request: ExchangeRequest, connectTimeoutMs: number, connections: EndpointConnections | undefined): Promise<Response> => {
     const { signal } = request
-    const idle = acquire(key)
-    if (idle) {
-      try {
-        return await send(idle, key, request, true)
-      } catch (error) {
-        if (!(error instanceof UpstreamError && error.stale && !signal.aborted && mayResend(request, error))) throw error
-      }
+    const acquired = pool.acquire(target, connections, connectTimeoutMs, signal)
+    // An idle connection is used in this very call: the common bodies go out before any await.
+    const lease: Lease = acquired instanceof Promise ? await acquired : acquired
+    if (!lease.reused) return send(lease.connection, request, false)
+    try {
+      return await send(lease.connection, request, true)
+    } catch (error) {
+      if (!(error instanceof UpstreamError && error.stale && !signal.aborted && mayResend(request, error))) throw error
     }
-    const fresh = (await connect(options.dial, host, port, { timeoutMs: connectTimeoutMs ?? Infinity, signal })) as Pooled
-    fresh.close = fresh.destroy
-    return send(fresh, key, request, false)
+    const fresh = await pool.acquire(target, connections, connectTimeoutMs, signal, true)
+    return send(fresh.connection, request, fresh.reused)
   }
 
   const fetch: UpstreamFetch = (upstream) => {
     const { signal } = upstream
     if (signal.aborted) return Promise.reject(abortReason(signal))
     let framed: FramedBody | Promise<FramedBody>
-    let endpoint: ReturnType<typeof parseUrl>
+    let target: ReturnType<typeof parseUrl>
     try {
-      endpoint = parseUrl(upstream.url)
+      target = parseUrl(upstream.url)
       framed = frameBody(upstream.headers, upstream.body)
     } catch (error) {
       return Promise.reject(error)
     }
-    const { key, host, port, target } = endpoint
-    const request = (body: FramedBody): ExchangeRequest => ({ method: upstream.method, target, authority: key, body, signal })
-    // The common bodies (none, bytes, a stream) go out in this very call, before any await.
+    const request = (body: FramedBody): ExchangeRequest => ({ method: upstream.method, target: target.target, authority: target.key, body, signal })
+    const connectTimeoutMs = upstream.connectTimeoutMs ?? Infinity
     return framed instanceof Promise
-      ? framed.then((body) => sendOn(key, host, port, request(body), upstream.connectTimeoutMs))
-      : sendOn(key, host, port, request(framed), upstream.connectTimeoutMs)
+      ? framed.then((body) => sendOn(target, request(body), connectTimeoutMs, upstream.connections))
+      : sendOn(target, request(framed), connectTimeoutMs, upstream.connections)
   }
 
   return {

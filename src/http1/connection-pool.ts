@@ -1,23 +1,36 @@
-// Idle keep-alive connections per endpoint key, newest first (LIFO keeps a warm few and lets the
-// rest age out), closed after an idle timeout. Runtime-neutral: it only calls close() on what it holds.
+// Every endpoint pool of the client, one per cluster endpoint (per EndpointConnections: two clusters
+// naming the same address keep separate pools and limits, as in Envoy), plus one uncounted,
+// unlimited pool per address for requests that name no cluster (health checks). One sweeper timer
+// for all of them closes idle connections past the idle timeout, only while any is idle, so it
+// never keeps a process alive.
 
-export interface Poolable {
-  /** Closes the connection; the pool has already forgotten it. */
-  close(): void
-}
+import type { EndpointConnections } from '../upstream/endpoint-connections.ts'
+import { EndpointPool, type Lease, type PoolTarget } from './endpoint-pool.ts'
+import type { Dial } from './transport.ts'
 
 export type PoolOptions = {
+  readonly dial: Dial
   /** Idle connections older than this are closed instead of reused (upstreams close theirs too). */
   readonly idleTimeoutMs: number
   /** Idle connections kept per endpoint; more are closed on release. */
-  readonly maxIdlePerKey: number
+  readonly maxIdlePerEndpoint: number
   readonly now: () => number
 }
 
-type Idle<C> = { readonly connection: C; readonly sinceMs: number }
+/** Health checks and other requests outside a cluster: no limits, no stats. */
+const UNCOUNTED: EndpointConnections = {
+  tryOpen: () => true,
+  connected: () => {},
+  closed: () => {},
+  tryQueue: () => true,
+  dequeued: () => {},
+  received: () => {},
+  sent: () => {},
+  connectFailed: () => {},
+}
 
-export class ConnectionPool<C extends Poolable> {
-  readonly #idle = new Map<string, Idle<C>[]>()
+export class ConnectionPool {
+  readonly #pools = new Map<EndpointConnections | string, EndpointPool>()
   readonly #options: PoolOptions
   #sweeper: ReturnType<typeof setInterval> | undefined
 
@@ -25,69 +38,61 @@ export class ConnectionPool<C extends Poolable> {
     this.#options = options
   }
 
-  /** The most recently released live connection for `key`, or undefined. */
-  acquire(key: string): C | undefined {
-    const stack = this.#idle.get(key)
-    if (!stack) return undefined
-    const oldest = this.#options.now() - this.#options.idleTimeoutMs
-    for (let idle = stack.pop(); idle; idle = stack.pop()) {
-      if (idle.sinceMs > oldest) return idle.connection
-      idle.connection.close()
+  /**
+   * A connection for one request: an idle one at once (reused), else a wait for a new or released
+   * one. `fresh` skips idle connections (the resend after a stale keep-alive connection).
+   * Rejects with UpstreamError('overflow') past max_pending_requests, ('connect') when the connect
+   * fails, or with the signal's reason.
+   */
+  acquire(target: PoolTarget, connections: EndpointConnections | undefined, connectTimeoutMs: number, signal: AbortSignal, fresh = false): Lease | Promise<Lease> {
+    const pool = this.#pool(target, connections)
+    if (!fresh) {
+      const idle = pool.takeIdle()
+      if (idle) return { connection: idle, reused: true }
     }
-    return undefined
+    return pool.wait(connectTimeoutMs, signal)
   }
 
-  release(key: string, connection: C): void {
-    let stack = this.#idle.get(key)
-    if (!stack) this.#idle.set(key, (stack = []))
-    if (stack.length >= this.#options.maxIdlePerKey) {
-      connection.close()
-      return
-    }
-    stack.push({ connection, sinceMs: this.#options.now() })
-    this.#sweep()
-  }
-
-  /** Forgets an idle connection that closed or misbehaved; false when it was not idle here. */
-  remove(key: string, connection: C): boolean {
-    const stack = this.#idle.get(key)
-    const index = stack?.findIndex((idle) => idle.connection === connection) ?? -1
-    if (index < 0) return false
-    stack!.splice(index, 1)
-    return true
-  }
-
+  /** Idle connections, for tests and introspection; of one endpoint (`ip:port`) or all. */
   idleCount(key?: string): number {
-    if (key !== undefined) return this.#idle.get(key)?.length ?? 0
     let total = 0
-    for (const stack of this.#idle.values()) total += stack.length
+    for (const pool of this.#pools.values()) if (key === undefined || pool.target.key === key) total += pool.idleCount
     return total
   }
 
   /** Closes every idle connection (shutdown, tests). */
   closeAll(): void {
-    for (const stack of this.#idle.values()) for (const idle of stack.splice(0)) idle.connection.close()
-    this.#idle.clear()
+    for (const pool of [...this.#pools.values()]) pool.closeIdle()
     if (this.#sweeper !== undefined) clearInterval(this.#sweeper)
     this.#sweeper = undefined
   }
 
-  /** One timer for the whole pool, only while something is idle, so it never keeps a process alive. */
-  #sweep(): void {
+  #pool(target: PoolTarget, connections: EndpointConnections | undefined): EndpointPool {
+    const key = connections ?? target.key
+    let pool = this.#pools.get(key)
+    if (!pool) {
+      pool = new EndpointPool(target, connections ?? UNCOUNTED, {
+        dial: this.#options.dial,
+        idleTimeoutMs: this.#options.idleTimeoutMs,
+        maxIdle: this.#options.maxIdlePerEndpoint,
+        now: this.#options.now,
+        onIdle: () => this.#startSweeper(),
+        onEmpty: (empty) => {
+          if (this.#pools.get(key) === empty) this.#pools.delete(key)
+        },
+      })
+      this.#pools.set(key, pool)
+    }
+    return pool
+  }
+
+  #startSweeper(): void {
     if (this.#sweeper !== undefined) return
     const every = Math.max(50, this.#options.idleTimeoutMs / 2)
     this.#sweeper = setInterval(() => {
-      const oldest = this.#options.now() - this.#options.idleTimeoutMs
-      let left = 0
-      for (const [key, stack] of this.#idle) {
-        // Oldest sit at the bottom of the stack.
-        let stale = 0
-        while (stale < stack.length && stack[stale]!.sinceMs <= oldest) stale++
-        for (const idle of stack.splice(0, stale)) idle.connection.close()
-        if (stack.length === 0) this.#idle.delete(key)
-        left += stack.length
-      }
-      if (left === 0) {
+      let idle = false
+      for (const pool of [...this.#pools.values()]) if (pool.sweep()) idle = true
+      if (!idle) {
         clearInterval(this.#sweeper)
         this.#sweeper = undefined
       }

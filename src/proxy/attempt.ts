@@ -5,6 +5,7 @@ import type { AttemptFailure } from '../errors.ts'
 import type { UpstreamFailure, UpstreamFetch, UpstreamTransport } from '../runtime.ts'
 import type { Clock } from '../upstream/clock.ts'
 import type { Endpoint } from '../upstream/endpoint.ts'
+import type { EndpointConnections } from '../upstream/endpoint-connections.ts'
 import { AttemptAbort } from './attempt-abort.ts'
 
 /** One attempt of a request; the forward phase builds one per attempt and observers read it. */
@@ -25,6 +26,8 @@ export type Attempt = {
   readonly connectTimeoutMs?: number
   /** The cluster's TLS and HTTP/2 (transport_socket, http2_protocol_options); absent = plain HTTP/1.1. */
   readonly transport?: UpstreamTransport
+  /** The cluster's connection breakers and stats for this endpoint, handed to the upstream client. */
+  readonly connections?: EndpointConnections
   /** Set by the attempt loop when the attempt ends: start to response headers or failure, ms. */
   elapsedMs?: number
   /** The downstream request's signal: a client that disconnects cancels the attempt. */
@@ -65,6 +68,7 @@ export async function runAttempt(attempt: Attempt, deps: AttemptDeps): Promise<A
       signal: abort.signal,
       connectTimeoutMs: attempt.connectTimeoutMs,
       transport: attempt.transport,
+      connections: attempt.connections,
     })
     // Past the head, a client that leaves cancels the body through the runtime.
     abort.unfollow()

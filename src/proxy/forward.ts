@@ -57,6 +57,7 @@ export async function forward(request: RoutedRequest, info: RequestInfo, observe
         perTry: perTryMs < remaining,
         connectTimeoutMs: cluster.config.connectTimeoutMs,
         transport: cluster.config.transport,
+        connections: cluster.connections(endpoint),
         downstreamSignal: request.downstreamSignal,
       }
       info.attempts = number
@@ -117,6 +118,7 @@ function outlierOutcomeOf(result: AttemptResult): AttemptOutcome | undefined {
     case 'aborted':
     case 'local':
     case 'downstream':
+    case 'overflow':
       return undefined
   }
 }

@@ -34,9 +34,8 @@ export function statsObserver(stats: ListenerStats, accessLog: ((info: RequestIn
         if (attempt.elapsedMs !== undefined) cluster.upstream_rq_time.record(attempt.elapsedMs)
         return
       }
+      // Connect failures and overflows are counted by the upstream client (endpoint-connections.ts).
       switch (result.failure) {
-        case 'connect':
-          return cluster.upstream_cx_connect_fail.inc()
         case 'reset':
           return cluster.upstream_rq_rx_reset.inc()
         case 'protocol':

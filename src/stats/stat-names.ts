@@ -19,7 +19,21 @@ export const CLUSTER_COUNTERS = [
   'upstream_rq_rx_reset',
   'upstream_cx_protocol_error',
   'upstream_cx_total',
+  'upstream_cx_http1_total',
   'upstream_cx_connect_fail',
+  'upstream_cx_connect_timeout',
+  'upstream_cx_overflow',
+  'upstream_cx_destroy',
+  'upstream_cx_destroy_local',
+  'upstream_cx_destroy_remote',
+  'upstream_cx_destroy_with_active_rq',
+  'upstream_cx_destroy_local_with_active_rq',
+  'upstream_cx_destroy_remote_with_active_rq',
+  'upstream_cx_rx_bytes_total',
+  'upstream_cx_tx_bytes_total',
+  'upstream_rq_pending_total',
+  'upstream_rq_pending_failure_eject',
+  'upstream_rq_cancelled',
   'upstream_cx_none_healthy',
   'membership_change',
   'update_attempt',
@@ -37,8 +51,22 @@ export const CLUSTER_GAUGES = [
   'membership_healthy',
   'membership_total',
   'upstream_rq_active',
+  'upstream_rq_pending_active',
   'upstream_cx_active',
   'outlier_detection.ejections_active',
+  // 1 while the breaker is at its limit and admits nothing more (Envoy's ResourceManager gauges).
+  'circuit_breakers.default.cx_open',
+  'circuit_breakers.default.rq_pending_open',
+  'circuit_breakers.default.rq_open',
+  'circuit_breakers.default.rq_retry_open',
+] as const
+
+/** With `track_remaining`, what each breaker still admits (Envoy publishes these only then). */
+export const CIRCUIT_BREAKER_REMAINING_GAUGES = [
+  'circuit_breakers.default.remaining_cx',
+  'circuit_breakers.default.remaining_pending',
+  'circuit_breakers.default.remaining_rq',
+  'circuit_breakers.default.remaining_retries',
 ] as const
 
 /**
@@ -74,8 +102,11 @@ export const LISTENER_GAUGES = ['downstream_rq_active'] as const
 export const FAULT_COUNTERS = ['aborts_injected', 'delays_injected', 'faults_overflow'] as const
 export const FAULT_GAUGES = ['active_faults'] as const
 
-/** Latency histograms in ms: attempt start to upstream response headers, request start to response end. */
-export const CLUSTER_HISTOGRAMS = ['upstream_rq_time'] as const
+/**
+ * Latency histograms in ms: attempt start to upstream response headers; connect start to connected;
+ * a connection's life from connect start to close. Then request start to response end.
+ */
+export const CLUSTER_HISTOGRAMS = ['upstream_rq_time', 'upstream_cx_connect_ms', 'upstream_cx_length_ms'] as const
 export const LISTENER_HISTOGRAMS = ['downstream_rq_time'] as const
 
 export const TRACING_COUNTERS = ['spans_sent', 'reports_sent', 'reports_dropped', 'reports_failed'] as const
@@ -95,6 +126,7 @@ export const XDS_COUNTERS = ['update_attempt', 'update_success', 'update_rejecte
 
 export type ClusterCounter = (typeof CLUSTER_COUNTERS)[number]
 export type ClusterGauge = (typeof CLUSTER_GAUGES)[number]
+export type CircuitBreakerRemainingGauge = (typeof CIRCUIT_BREAKER_REMAINING_GAUGES)[number]
 export type ListenerCounter = (typeof LISTENER_COUNTERS)[number]
 export type ListenerGauge = (typeof LISTENER_GAUGES)[number]
 export type FaultCounter = (typeof FAULT_COUNTERS)[number]

@@ -3,6 +3,8 @@
 
 import { Histogram } from './histogram.ts'
 import {
+  CIRCUIT_BREAKER_REMAINING_GAUGES,
+  type CircuitBreakerRemainingGauge,
   CLUSTER_COUNTERS,
   CLUSTER_GAUGES,
   CLUSTER_HISTOGRAMS,
@@ -57,6 +59,8 @@ type Histograms<H extends string> = { readonly [K in H]: Histogram }
 export type ClusterStats = Scope<ClusterCounter, ClusterGauge> & Histograms<ClusterHistogram> & {
   /** Per-status-code counter, `upstream_rq_200`, created on first use. */
   code(status: number): Stat
+  /** The `circuit_breakers.default.remaining_*` gauges, created when asked for (track_remaining). */
+  remaining(): Scope<never, CircuitBreakerRemainingGauge>
 }
 export type ListenerStats = Scope<ListenerCounter, ListenerGauge> & Histograms<ListenerHistogram>
 export type FaultStats = Scope<FaultCounter, FaultGauge>
@@ -115,6 +119,7 @@ export class StatsStore {
         if (!stat) codes.set(status, (stat = this.get(`${prefix}upstream_rq_${status}`)))
         return stat
       },
+      remaining: () => this.#scope(prefix, [], CIRCUIT_BREAKER_REMAINING_GAUGES),
     }) as unknown as ClusterStats
   }
 

@@ -1,55 +1,103 @@
-// Envoy's per-cluster circuit breakers for the limits we can enforce without owning connections:
-// requests in flight (max_requests) and retries in flight (max_retries).
-// maxConnections / maxPendingRequests are reported (snapshot, /clusters) but not enforced: the
-// runtime's fetch pools connections out of our sight, so there is no pending queue to bound.
+// Envoy's per-cluster circuit breakers (its ResourceManager, default priority): connections open
+// (max_connections), requests waiting for a connection (max_pending_requests), requests in flight
+// (max_requests) and retries in flight (max_retries). Each resource keeps Envoy's
+// `circuit_breakers.default.*_open` gauge, and with track_remaining its `remaining_*` gauge.
+// Connections and pending requests are counted by the HTTP/1.1 client's pool through
+// endpoint-connections.ts; the proxy counts requests and retries. Per process: with --concurrency N
+// every worker holds its own limits (Envoy's threads share one set).
 
-import type { ClusterStats } from '../stats/stats-store.ts'
 import type { CircuitBreakersConfig } from '../config/model.ts'
+import type { ClusterStats, Stat } from '../stats/stats-store.ts'
+
+/** One bounded resource: a count, its limit and the gauges that report it. */
+export class Resource {
+  #count = 0
+
+  constructor(
+    readonly max: number,
+    private readonly open: Stat,
+    private readonly remaining: Stat | undefined,
+  ) {
+    this.#publish()
+  }
+
+  get count(): number {
+    return this.#count
+  }
+
+  canCreate(): boolean {
+    return this.#count < this.max
+  }
+
+  inc(): void {
+    this.#count++
+    this.#publish()
+  }
+
+  dec(): void {
+    if (this.#count > 0) this.#count--
+    this.#publish()
+  }
+
+  #publish(): void {
+    this.open.value = this.#count >= this.max ? 1 : 0
+    if (this.remaining) this.remaining.value = Math.max(0, this.max - this.#count)
+  }
+}
 
 export class CircuitBreakers {
-  #activeRequests = 0
-  #activeRetries = 0
+  readonly connections: Resource
+  readonly pendingRequests: Resource
+  readonly #requests: Resource
+  readonly #retries: Resource
 
   constructor(
     readonly config: CircuitBreakersConfig,
     private readonly stats: ClusterStats,
-  ) {}
+  ) {
+    const remaining = config.trackRemaining ? stats.remaining() : undefined
+    const prefix = 'circuit_breakers.default.'
+    this.connections = new Resource(config.maxConnections, stats[`${prefix}cx_open`], remaining?.[`${prefix}remaining_cx`])
+    this.pendingRequests = new Resource(config.maxPendingRequests, stats[`${prefix}rq_pending_open`], remaining?.[`${prefix}remaining_pending`])
+    this.#requests = new Resource(config.maxRequests, stats[`${prefix}rq_open`], remaining?.[`${prefix}remaining_rq`])
+    this.#retries = new Resource(config.maxRetries, stats[`${prefix}rq_retry_open`], remaining?.[`${prefix}remaining_retries`])
+  }
 
   get activeRequests(): number {
-    return this.#activeRequests
+    return this.#requests.count
   }
 
   get activeRetries(): number {
-    return this.#activeRetries
+    return this.#retries.count
   }
 
   /** false = overflow: answer 503 UO. Counts upstream_rq_pending_overflow as Envoy does for max_requests. */
   tryAcquireRequest(): boolean {
-    if (this.#activeRequests >= this.config.maxRequests) {
+    if (!this.#requests.canCreate()) {
       this.stats.upstream_rq_pending_overflow.inc()
       return false
     }
-    this.#activeRequests++
-    this.stats.upstream_rq_active.set(this.#activeRequests)
+    this.#requests.inc()
+    this.stats.upstream_rq_active.set(this.#requests.count)
     return true
   }
 
   releaseRequest(): void {
-    if (this.#activeRequests > 0) this.#activeRequests--
-    this.stats.upstream_rq_active.set(this.#activeRequests)
+    this.#requests.dec()
+    this.stats.upstream_rq_active.set(this.#requests.count)
   }
 
   /** false = do not retry (the attempt's own result stands). Counts upstream_rq_retry_overflow. */
   tryAcquireRetry(): boolean {
-    if (this.#activeRetries >= this.config.maxRetries) {
+    if (!this.#retries.canCreate()) {
       this.stats.upstream_rq_retry_overflow.inc()
       return false
     }
-    this.#activeRetries++
+    this.#retries.inc()
     return true
   }
 
   releaseRetry(): void {
-    if (this.#activeRetries > 0) this.#activeRetries--
+    this.#retries.dec()
   }
 }

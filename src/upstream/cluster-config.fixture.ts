@@ -17,7 +17,7 @@ export function clusterConfig(overrides: Partial<ClusterConfig> = {}): ClusterCo
     endpoints: [],
     healthCheck: undefined,
     outlierDetection: undefined,
-    circuitBreakers: { maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3 },
+    circuitBreakers: { maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3, trackRemaining: false },
     ...overrides,
   }
 }

@@ -11,7 +11,11 @@ export type EndpointSnapshot = {
   readonly rqSuccess: number
   readonly rqError: number
   readonly rqTimeout: number
+  readonly cxTotal: number
+  readonly cxActive: number
   readonly cxConnectFail: number
+  /** The DNS name the address was resolved from; '' for static endpoints. */
+  readonly hostname: string
 }
 
 export type ClusterSnapshot = {

@@ -31,7 +31,7 @@ describe('cluster', () => {
     expect(stat('upstream_cx_none_healthy')).toBe(1)
   })
 
-  test('recordOutcome feeds the per-endpoint counters /clusters shows', () => {
+  test('recordOutcome feeds the per-endpoint request counters /clusters shows (connections are the client\'s)', () => {
     const { cluster } = setup()
     const [a] = cluster.endpoints()
     for (const outcome of ['success', 'success', '5xx', 'timeout', 'connect-failure', 'reset'] as const) cluster.recordOutcome(a!, outcome)
@@ -46,7 +46,10 @@ describe('cluster', () => {
       rqSuccess: 2,
       rqError: 3,
       rqTimeout: 1,
-      cxConnectFail: 1,
+      cxTotal: 0,
+      cxActive: 0,
+      cxConnectFail: 0,
+      hostname: '',
     })
   })
 
@@ -71,7 +74,7 @@ describe('cluster', () => {
   })
 
   test('circuit breakers: max requests and max retries, with their overflow stats and the active gauge', () => {
-    const { cluster, stat } = setup({ circuitBreakers: { maxConnections: 9, maxPendingRequests: 9, maxRequests: 2, maxRetries: 1 } })
+    const { cluster, stat } = setup({ circuitBreakers: { maxConnections: 9, maxPendingRequests: 9, maxRequests: 2, maxRetries: 1, trackRemaining: false } })
     expect([cluster.tryAcquireRequest(), cluster.tryAcquireRequest(), cluster.tryAcquireRequest()]).toEqual([true, true, false])
     expect([stat('upstream_rq_active'), stat('upstream_rq_pending_overflow')]).toEqual([2, 1])
     cluster.releaseRequest()

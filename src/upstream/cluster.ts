@@ -7,6 +7,7 @@ import { CircuitBreakers } from './circuit-breakers.ts'
 import type { Clock } from './clock.ts'
 import type { ClusterSnapshot } from './cluster-snapshot.ts'
 import { Endpoint, endpointKey } from './endpoint.ts'
+import { endpointConnections, type EndpointConnections } from './endpoint-connections.ts'
 import { HealthChecker, type HealthProbe } from './health-checker.ts'
 import { createLoadBalancer } from './lb/create-load-balancer.ts'
 import type { LbContext, LoadBalancer } from './load-balancer.ts'
@@ -29,6 +30,8 @@ export class Cluster {
   readonly #outlier: OutlierDetector | undefined
   readonly #health: HealthChecker | undefined
   #members: readonly Endpoint[] = []
+  /** Weak: an endpoint DNS dropped takes its entry with it once its last connection is gone. */
+  readonly #connections = new WeakMap<Endpoint, EndpointConnections>()
   #healthStarted = false
   #firstRound: Promise<void> | undefined
 
@@ -64,15 +67,22 @@ export class Cluster {
 
   /**
    * The proxy reports every attempt's outcome here: per-endpoint counters (/clusters) and outlier
-   * detection. Cluster-scope request stats (upstream_rq_*, upstream_cx_connect_fail) stay the proxy's.
+   * detection. Cluster-scope request stats (upstream_rq_*) stay the proxy's; connection stats
+   * (upstream_cx_*, cx_*) are the upstream client's, through connections().
    */
   recordOutcome(endpoint: Endpoint, outcome: AttemptOutcome): void {
     endpoint.rqTotal++
     if (outcome === 'success') endpoint.rqSuccess++
     else if (outcome === 'timeout') endpoint.rqTimeout++
     else endpoint.rqError++
-    if (outcome === 'connect-failure') endpoint.cxConnectFail++
     this.#outlier?.record(endpoint, outcome)
+  }
+
+  /** What the upstream client's pool reports to and asks of this cluster for one endpoint; one object per endpoint. */
+  connections(endpoint: Endpoint): EndpointConnections {
+    let connections = this.#connections.get(endpoint)
+    if (!connections) this.#connections.set(endpoint, (connections = endpointConnections(endpoint, this.stats, this.circuitBreakers)))
+    return connections
   }
 
   tryAcquireRequest(): boolean {
@@ -100,12 +110,12 @@ export class Cluster {
     const previous = new Map(this.#members.map((e) => [e.key, e]))
     const next = new Map<string, Endpoint>()
     const added: Endpoint[] = []
-    for (const { address, port } of addresses) {
+    for (const { address, port, hostname } of addresses) {
       const key = endpointKey(address, port)
       if (next.has(key)) continue
       let endpoint = previous.get(key)
       if (!endpoint) {
-        endpoint = new Endpoint(address, port)
+        endpoint = new Endpoint(address, port, hostname)
         // Envoy holds new hosts out of rotation until their first health check passes.
         endpoint.failedActiveHc = this.#health !== undefined
         added.push(endpoint)

@@ -53,7 +53,7 @@ export class DnsDiscovery {
     await Promise.all(this.#targets.map((target) => this.#resolve(target)))
     // A refresh that was still out when stop() ran must not resurrect the membership or the timer.
     if (!this.#running) return
-    const members = this.#targets.flatMap((t) => t.addresses.map((address) => ({ address, port: t.port })))
+    const members = this.#targets.flatMap((t) => t.addresses.map((address) => ({ address, port: t.port, hostname: t.hostname })))
     if (this.cluster.setMembers(members)) {
       this.log(`cluster ${this.cluster.name}: ${members.length} endpoint(s): ${members.map((m) => `${m.address}:${m.port}`).join(', ')}`)
     }

@@ -17,11 +17,16 @@ export class Endpoint {
   rqSuccess = 0
   rqError = 0
   rqTimeout = 0
+  /** Connections, counted by the upstream client through endpoint-connections.ts. */
+  cxTotal = 0
+  cxActive = 0
   cxConnectFail = 0
 
   constructor(
     readonly address: string,
     readonly port: number,
+    /** The DNS name this address came from; '' for a static endpoint (Envoy's hostname). */
+    readonly hostname = '',
   ) {
     this.key = endpointKey(address, port)
   }
@@ -46,7 +51,10 @@ export class Endpoint {
       rqSuccess: this.rqSuccess,
       rqError: this.rqError,
       rqTimeout: this.rqTimeout,
+      cxTotal: this.cxTotal,
+      cxActive: this.cxActive,
       cxConnectFail: this.cxConnectFail,
+      hostname: this.hostname,
     }
   }
 }

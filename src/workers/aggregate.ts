@@ -18,7 +18,8 @@ export function histogramSamples(stats: StatsStore): HistogramSnapshot[] {
  * Counters and traffic gauges are summed over the workers. `server.*` describes the whole server,
  * so it comes from the primary's own store (its `concurrency` is N, not N times 1). Cluster state
  * gauges (membership) are the lowest value any worker reports: while a DNS refresh is reaching the
- * workers one by one, the admin says what every worker already routes to.
+ * workers one by one, the admin says what every worker already routes to. A circuit breaker's
+ * `*_open` flag is the highest (1 when any worker's breaker is open); its `remaining_*` add up.
  */
 export function sumStats(primary: StatsStore, snapshots: readonly WorkerSnapshot[]): StatsStore {
   const merged = new StatsStore()
@@ -28,7 +29,8 @@ export function sumStats(primary: StatsStore, snapshots: readonly WorkerSnapshot
     for (const sample of snapshot.stats) {
       if (sample.name.startsWith('server.')) continue
       const stat = merged.get(sample.name, sample.kind)
-      if (!isClusterState(sample.name)) stat.inc(sample.value)
+      if (isBreakerOpen(sample.name)) stat.set(Math.max(stat.value, sample.value))
+      else if (!isClusterState(sample.name)) stat.inc(sample.value)
       else stat.set(seen.has(sample.name) ? Math.min(stat.value, sample.value) : sample.value)
       seen.add(sample.name)
     }
@@ -42,13 +44,18 @@ export function sumStats(primary: StatsStore, snapshots: readonly WorkerSnapshot
   return merged
 }
 
+/** `cluster.<name>.circuit_breakers.default.cx_open` and its siblings: flags, not amounts. */
+function isBreakerOpen(name: string): boolean {
+  return name.startsWith('cluster.') && name.includes('.circuit_breakers.') && name.endsWith('_open')
+}
+
 /** `cluster.<name>.membership_total` and the like; a cluster name may contain dots, the suffix may not be mistaken. */
 function isClusterState(name: string): boolean {
   return name.startsWith('cluster.') && CLUSTER_STATE_GAUGES.some((gauge) => name.endsWith(`.${gauge}`))
 }
 
-type EndpointCounts = { -readonly [K in 'activeRequests' | 'rqTotal' | 'rqSuccess' | 'rqError' | 'rqTimeout' | 'cxConnectFail']: number }
-const COUNTS: readonly (keyof EndpointCounts)[] = ['activeRequests', 'rqTotal', 'rqSuccess', 'rqError', 'rqTimeout', 'cxConnectFail']
+type EndpointCounts = { -readonly [K in 'activeRequests' | 'rqTotal' | 'rqSuccess' | 'rqError' | 'rqTimeout' | 'cxTotal' | 'cxActive' | 'cxConnectFail']: number }
+const COUNTS: readonly (keyof EndpointCounts)[] = ['activeRequests', 'rqTotal', 'rqSuccess', 'rqError', 'rqTimeout', 'cxTotal', 'cxActive', 'cxConnectFail']
 
 /**
  * Membership and health flags from the lowest-indexed worker that answered (every worker
@@ -82,5 +89,5 @@ export function mergeClusters(snapshots: readonly WorkerSnapshot[]): ClusterSnap
 }
 
 function zeroCounts(): EndpointCounts {
-  return { activeRequests: 0, rqTotal: 0, rqSuccess: 0, rqError: 0, rqTimeout: 0, cxConnectFail: 0 }
+  return { activeRequests: 0, rqTotal: 0, rqSuccess: 0, rqError: 0, rqTimeout: 0, cxTotal: 0, cxActive: 0, cxConnectFail: 0 }
 }

@@ -13,10 +13,10 @@ import { HOSTILE_CASES, type Expectation } from '../support/hostile-corpus.ts'
 import { RawConnection } from '../support/raw-client.ts'
 import { okResponse, reply, startScriptedUpstream, type ScriptedUpstream } from '../support/scripted-upstream.ts'
 
-// Bun with its default upstream client (fetch) and with edgeway's own HTTP/1.1 client; Deno always uses the latter.
+// Bun with its default upstream client (edgeway's own HTTP/1.1 client) and with Bun's fetch; Deno always uses the former.
 const RUNTIMES = [
   { name: 'bun', runtime: 'bun', env: {} },
-  { name: 'bun with EDGEWAY_UPSTREAM_CLIENT=http1', runtime: 'bun', env: { EDGEWAY_UPSTREAM_CLIENT: 'http1' } },
+  { name: 'bun with EDGEWAY_UPSTREAM_CLIENT=fetch', runtime: 'bun', env: { EDGEWAY_UPSTREAM_CLIENT: 'fetch' } },
   { name: 'deno', runtime: 'deno', env: {} },
 ] as const
 

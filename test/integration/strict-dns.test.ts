@@ -41,7 +41,7 @@ function startCluster(type: ClusterConfig['type'] = 'strict_dns'): Promise<void>
     endpoints: [{ address: 'service1', port: 8000 }],
     healthCheck: undefined,
     outlierDetection: undefined,
-    circuitBreakers: { maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3 },
+    circuitBreakers: { maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3, trackRemaining: false },
   }
   manager = new ClusterManager([config], {
     resolverFor: (c) => createResolver(c.dnsResolvers, { timeoutMs: 150, tries: 1 }),

@@ -1,6 +1,6 @@
 // Upstream TLS and HTTP/2 against real local upstreams (node:http2 servers in child processes that
 // record the HTTP version, ALPN, SNI and client certificate they saw), on every upstream client
-// edgeway ships: Bun's fetch, Bun with the HTTP/1.1 client (node:tls), and Deno.
+// edgeway ships: Bun with the HTTP/1.1 client (node:tls, the default), Bun's fetch, and Deno.
 
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { makeTestCerts, type TestCerts } from '../support/certs.ts'
@@ -69,8 +69,8 @@ ${clusters.map(([name, rest]) => `  - name: ${name}\n    load_assignment: { ${re
 type Seen = { httpVersion: string; alpn: string | null; sni: string | null; clientCertificate: string | null; path: string; authority: string; bodyBytes: number }
 
 for (const [label, runtime, env] of [
-  ['Bun (fetch)', 'bun', {}],
-  ['Bun (HTTP/1.1 client on node:tls)', 'bun', { EDGEWAY_UPSTREAM_CLIENT: 'http1' }],
+  ['Bun (HTTP/1.1 client on node:tls, the default)', 'bun', {}],
+  ['Bun (fetch)', 'bun', { EDGEWAY_UPSTREAM_CLIENT: 'fetch' }],
   ['Deno', 'deno', {}],
 ] as const) {
   describe(`upstream TLS and HTTP/2 on ${label}`, () => {

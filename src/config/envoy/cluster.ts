@@ -96,7 +96,9 @@ function readCircuitBreakers(tx: Tx, value: unknown, path: string): Obj {
     checkKeys(ctx, threshold, thresholdPath, THRESHOLDS)
     const priority = enumOf(ctx, threshold.priority, at(thresholdPath, 'priority'), ['DEFAULT', 'HIGH'])
     if (priority === 'HIGH') ctx.unsupported(at(thresholdPath, 'priority'), 'HIGH priority is')
-    return unwrapAll(threshold, ['max_connections', 'max_pending_requests', 'max_requests', 'max_retries'], [])
+    const out = unwrapAll(threshold, ['max_connections', 'max_pending_requests', 'max_requests', 'max_retries'], [])
+    if (threshold.track_remaining !== undefined) out.track_remaining = threshold.track_remaining
+    return out
   })
   return { thresholds }
 }

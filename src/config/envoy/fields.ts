@@ -255,9 +255,8 @@ export const OUTLIER_DETECTION = spec({
 export const CIRCUIT_BREAKERS = spec({ name: 'CircuitBreakers', supported: ['thresholds'], unsupported: ['per_host_thresholds'] })
 export const THRESHOLDS = spec({
   name: 'CircuitBreakers.Thresholds',
-  supported: ['priority', 'max_connections', 'max_pending_requests', 'max_requests', 'max_retries'],
+  supported: ['priority', 'max_connections', 'max_pending_requests', 'max_requests', 'max_retries', 'track_remaining'],
   unsupported: ['retry_budget', 'max_connection_pools'],
-  noEffect: { track_remaining: '' },
 })
 
 export const LAYERED_RUNTIME = spec({ name: 'LayeredRuntime', supported: ['layers'] })

@@ -34,8 +34,9 @@ export function clusterToEnvoy(c: M.ClusterConfig): Record<string, unknown> {
   if (od) out.outlier_detection = { consecutive_5xx: od.consecutive5xx, base_ejection_time: seconds(od.baseEjectionTimeMs), max_ejection_percent: od.maxEjectionPercent }
   const cb = c.circuitBreakers
   const d = DEFAULTS.circuitBreakers
-  if (cb.maxConnections !== d.maxConnections || cb.maxPendingRequests !== d.maxPendingRequests || cb.maxRequests !== d.maxRequests || cb.maxRetries !== d.maxRetries) {
-    out.circuit_breakers = { thresholds: [{ max_connections: cb.maxConnections, max_pending_requests: cb.maxPendingRequests, max_requests: cb.maxRequests, max_retries: cb.maxRetries }] }
+  if (cb.maxConnections !== d.maxConnections || cb.maxPendingRequests !== d.maxPendingRequests || cb.maxRequests !== d.maxRequests || cb.maxRetries !== d.maxRetries || cb.trackRemaining) {
+    const threshold = { max_connections: cb.maxConnections, max_pending_requests: cb.maxPendingRequests, max_requests: cb.maxRequests, max_retries: cb.maxRetries }
+    out.circuit_breakers = { thresholds: [cb.trackRemaining ? { ...threshold, track_remaining: true } : threshold] }
   }
   const transport = c.transport
   if (transport?.http2) out.typed_extension_protocol_options = { [HTTP_OPTIONS]: { '@type': `type.googleapis.com/${HTTP_OPTIONS}`, explicit_http_config: { http2_protocol_options: {} } } }

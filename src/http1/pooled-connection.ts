@@ -1,0 +1,77 @@
+// One upstream connection as the pool owns it: the runtime's Transport with its bytes counted and
+// its end reported exactly once, as local (edgeway destroyed it) or remote (the upstream closed or
+// reset it), which is what Envoy's upstream_cx_destroy_local/_remote tell apart. The exchange and
+// the idle pool use it as the plain Transport it is.
+
+import type { Transport, TransportEvents } from './transport.ts'
+
+export interface ConnectionSink {
+  received(bytes: number): void
+  sent(bytes: number): void
+  ended(connection: PooledConnection, local: boolean): void
+  released(connection: PooledConnection): void
+}
+
+export class PooledConnection implements Transport {
+  events: TransportEvents | undefined
+  /** A request is on it and its response has not ended; cleared when it is released. */
+  busy = false
+  #ended = false
+  readonly #inner: Transport
+
+  constructor(
+    inner: Transport,
+    /** When its connect started (the pool's clock): upstream_cx_length_ms runs from here. */
+    readonly openedAtMs: number,
+    private readonly sink: ConnectionSink,
+  ) {
+    this.#inner = inner
+    inner.events = {
+      data: (bytes) => {
+        sink.received(bytes.byteLength)
+        this.events?.data(bytes)
+      },
+      drain: () => this.events?.drain(),
+      close: (error) => {
+        this.#end(false)
+        const events = this.events
+        this.events = undefined
+        events?.close(error)
+      },
+    }
+  }
+
+  get closed(): boolean {
+    return this.#inner.closed
+  }
+
+  write(bytes: Uint8Array): boolean {
+    this.sink.sent(bytes.byteLength)
+    return this.#inner.write(bytes)
+  }
+
+  pause(): void {
+    this.#inner.pause()
+  }
+
+  resume(): void {
+    this.#inner.resume()
+  }
+
+  /** Its exchange ended and it may carry another request: back to the pool. */
+  release(): void {
+    this.sink.released(this)
+  }
+
+  destroy(): void {
+    this.events = undefined
+    this.#inner.destroy()
+    this.#end(true)
+  }
+
+  #end(local: boolean): void {
+    if (this.#ended) return
+    this.#ended = true
+    this.sink.ended(this, local)
+  }
+}
