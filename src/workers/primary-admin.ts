@@ -15,7 +15,7 @@ import type { Supervisor } from './supervisor.ts'
 
 const WORKER_TIMEOUT_MS = 2000
 /** /ready and /help need nothing from the workers: a load balancer's probe costs no fan-out. */
-const LOCAL_PATHS = new Set(['/', '/help', '/ready', '/config_dump', '/certs'])
+const LOCAL_PATHS = new Set(['/', '/help', '/ready', '/config_dump', '/certs', '/runtime', '/runtime_modify'])
 
 export type PrimaryAdminOptions = {
   readonly supervisor: Supervisor
