@@ -161,3 +161,31 @@ describe('Envoy parity of the spans', () => {
     expect(both.sent.get('x-b3-spanid')).toBe(both.attempt.id)
   })
 })
+
+describe("Envoy's runtime keys override the listener's sampling", () => {
+  test('tracing.random_sampling (0.01 % steps), tracing.client_enabled and tracing.global_enabled (%)', async () => {
+    const { LayeredRuntime } = await import('../src/layered-runtime/layered-runtime.ts')
+    const runtime = new LayeredRuntime({ layers: [{ name: 'admin', kind: 'admin' }] }, { serviceCluster: '' })
+    let draw = 0.3
+    const h = harness({ runtime, random: () => draw })
+    /** Whether the request's span reaches the exporter. */
+    const sampled = async (headers: Record<string, string> = {}) => {
+      const before = (await h.spans()).length
+      const trace = h.tracer.start(new Request('http://h/', { headers }), info, listener)
+      trace.routed(route, 'service1')
+      trace.end(info)
+      return (await h.spans()).length > before
+    }
+    // The listener samples 100 %; the runtime says 0.25 % (25 of 10000): the 0.3 draw (30 %) is out, 0.002 in.
+    runtime.modify({ 'tracing.random_sampling': '25' })
+    expect(await sampled()).toBe(false)
+    draw = 0.002
+    expect(await sampled()).toBe(true)
+    runtime.modify({ 'tracing.random_sampling': '10000', 'tracing.global_enabled': '0' })
+    expect(await sampled()).toBe(false)
+    runtime.modify({ 'tracing.global_enabled': '', 'tracing.random_sampling': '0', 'tracing.client_enabled': '0' })
+    expect(await sampled({ 'x-client-trace-id': 'abc' })).toBe(false)
+    runtime.modify({ 'tracing.client_enabled': '' })
+    expect(await sampled({ 'x-client-trace-id': 'abc' })).toBe(true)
+  })
+})
