@@ -14,20 +14,24 @@ export function histogramSamples(stats: StatsStore): HistogramSnapshot[] {
   return stats.histograms().map((h) => ({ name: h.name, cumulative: h.cumulative.sample(), interval: h.interval.sample() }))
 }
 
+/** The primary's own: the server, and the LDS / CDS file updates it reads and hands to its workers. */
+const primaryOwn = (name: string) => name.startsWith('server.') || name.startsWith('listener_manager.lds.') || name.startsWith('cluster_manager.cds.')
+
 /**
  * Counters and traffic gauges are summed over the workers. `server.*` describes the whole server,
- * so it comes from the primary's own store (its `concurrency` is N, not N times 1). Cluster state
+ * so it comes from the primary's own store (its `concurrency` is N, not N times 1), as do the
+ * LDS / CDS update counters. Cluster state
  * gauges (membership) are the lowest value any worker reports: while a DNS refresh is reaching the
  * workers one by one, the admin says what every worker already routes to. A circuit breaker's
  * `*_open` flag is the highest (1 when any worker's breaker is open); its `remaining_*` add up.
  */
 export function sumStats(primary: StatsStore, snapshots: readonly WorkerSnapshot[]): StatsStore {
   const merged = new StatsStore()
-  for (const stat of primary.all()) if (stat.name.startsWith('server.')) merged.get(stat.name, stat.kind).set(stat.value)
+  for (const stat of primary.all()) if (primaryOwn(stat.name)) merged.get(stat.name, stat.kind).set(stat.value)
   const seen = new Set<string>()
   for (const snapshot of snapshots) {
     for (const sample of snapshot.stats) {
-      if (sample.name.startsWith('server.')) continue
+      if (primaryOwn(sample.name)) continue
       const stat = merged.get(sample.name, sample.kind)
       if (isBreakerOpen(sample.name)) stat.set(Math.max(stat.value, sample.value))
       else if (!isClusterState(sample.name)) stat.inc(sample.value)

@@ -4,7 +4,7 @@
 // and the running config keeps serving; a moved-in lds.yaml changes the listener. Counted as Envoy counts them.
 
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse, stringify } from 'yaml'
 import { ROOT } from '../support/edgeway.ts'
@@ -51,17 +51,39 @@ const nameOf = async (url: string) => {
 
 const counter = (stats: string, name: string) => Number(new RegExp(`^${name.replace(/\./g, '\\.')}: (\\d+)$`, 'm').exec(stats)?.[1] ?? NaN)
 
+/** The sandbox's three files in `<group dir>/<name>/`, pointed at loopback; returns the bootstrap's text. */
+function sandboxIn(name: string, upstream: Upstream): { dir: string; bootstrap: string; lds: Record<string, any> } {
+  const dir = join(group.dir, name)
+  mkdirSync(dir)
+  const lds = fixture('lds.yaml')
+  lds.resources[0].address.socket_address = { address: '127.0.0.1', port_value: 0 }
+  writeFileSync(join(dir, 'lds.yaml'), stringify(lds))
+  writeFileSync(join(dir, 'cds.yaml'), cdsFor(upstream))
+  const bootstrap = readFileSync(`${ROOT}test/fixtures/envoy/dynamic-config-fs/envoy.yaml`, 'utf8').replaceAll('/var/lib/envoy', dir).replace('address: 0.0.0.0', 'address: 127.0.0.1').replace('port_value: 19000', 'port_value: 0')
+  return { dir, bootstrap, lds }
+}
+
+test('with workers (--concurrency 2): the primary applies a moved-in cds.yaml to every worker and counts it once', async () => {
+  const { dir, bootstrap } = sandboxIn('workers', service1)
+  const proxy = await group.proxy('dynamic-workers', bootstrap, {}, { args: ['--concurrency', '2'] })
+  const url = `${proxy.url('listener_0')}/service`
+  expect(await nameOf(url)).toBe('service1')
+  moveIntoPlace(join(dir, 'cds.yaml'), cdsFor(service2))
+  await proxy.process.waitFor('config reloaded from')
+  // Every worker routes to the new upstream: 20 requests over new connections, all service2.
+  const names = await eventually('every worker on service2', async () => {
+    const seen = await Promise.all(Array.from({ length: 20 }, () => nameOf(url)))
+    return seen.every((name) => name === 'service2') ? seen : undefined
+  })
+  expect(names.length).toBe(20)
+  const stats = await (await fetch(`${proxy.url('admin')}/stats`)).text()
+  expect(counter(stats, 'cluster_manager.cds.update_success')).toBe(1)
+})
+
 for (const runtime of ['bun', 'deno'] as const) {
   describe(runtime, () => {
     test('LDS + CDS files serve; a moved-in cds.yaml moves traffic with no failed request; a bad one is rejected by path', async () => {
-      const dir = join(group.dir, runtime)
-      const { mkdirSync } = await import('node:fs')
-      mkdirSync(dir)
-      const lds = fixture('lds.yaml')
-      lds.resources[0].address.socket_address = { address: '127.0.0.1', port_value: 0 }
-      writeFileSync(join(dir, 'lds.yaml'), stringify(lds))
-      writeFileSync(join(dir, 'cds.yaml'), cdsFor(service1))
-      const bootstrap = readFileSync(`${ROOT}test/fixtures/envoy/dynamic-config-fs/envoy.yaml`, 'utf8').replaceAll('/var/lib/envoy', dir).replace('address: 0.0.0.0', 'address: 127.0.0.1').replace('port_value: 19000', 'port_value: 0')
+      const { dir, bootstrap, lds } = sandboxIn(runtime, service1)
       const proxy = await group.proxy(`dynamic-${runtime}`, bootstrap, {}, { runtime, args: ['--concurrency', '1'] })
       const url = `${proxy.url('listener_0')}/service`
       expect(await nameOf(url)).toBe('service1')
