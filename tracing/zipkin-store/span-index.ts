@@ -10,20 +10,21 @@ export class SpanIndex {
 
   /** Position of the span `span` is a half of, or -1; `at` reads the span at a position. */
   find(span: Span, at: (position: number) => Span): number {
-    const positions = this.#byId.get(keyOf(span))
+    const positions = this.#byId.get(spanKey(span))
     if (!positions) return -1
     for (const position of positions) if (isSameSpan(at(position), span)) return position
     return -1
   }
 
   add(span: Span, position: number): void {
-    const key = keyOf(span)
+    const key = spanKey(span)
     const positions = this.#byId.get(key)
     if (positions) positions.push(position)
     else this.#byId.set(key, [position])
   }
 }
 
-function keyOf(span: Span): string {
+/** A span's id and shared flag: the key its halves share (the SQLite store's span_key column too). */
+export function spanKey(span: Span): string {
   return span.shared ? `${span.id}/shared` : span.id
 }

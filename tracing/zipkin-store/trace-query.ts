@@ -83,11 +83,16 @@ export function parseTraceQuery(params: URLSearchParams, nowMs: number): ParsedQ
 }
 
 /** The root span's timestamp, else the earliest one; undefined when no span has one. */
+/** A span whose timestamp is its trace's (the first such, with a timestamp, in arrival order). */
+export function isRootSpan(span: Span): boolean {
+  return span.parentId === undefined && !span.shared
+}
+
 export function traceTimestampUs(trace: readonly Span[]): number | undefined {
   let earliest: number | undefined
   for (const span of trace) {
     if (span.timestamp === undefined) continue
-    if (span.parentId === undefined && !span.shared) return span.timestamp
+    if (isRootSpan(span)) return span.timestamp
     if (earliest === undefined || span.timestamp < earliest) earliest = span.timestamp
   }
   return earliest

@@ -75,6 +75,52 @@ describe('SqliteTraceStore', () => {
     expect(() => new SqliteTraceStore(open(path), { maxSpans: 10 })).toThrow('schema version 99')
   })
 
+  test('a version 1 file (no span_key column) is migrated in place: its traces stay, late halves still merge', () => {
+    const path = join(dir, 'v1.db')
+    const db = open(path)
+    // The version 1 layout as the previous release wrote it, with one two-span trace.
+    db.exec(`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE traces (trace_key TEXT PRIMARY KEY, seq INTEGER NOT NULL, arrived_ms INTEGER NOT NULL, ts_us INTEGER, span_count INTEGER NOT NULL, bytes INTEGER NOT NULL);
+      CREATE TABLE spans (trace_key TEXT NOT NULL, service TEXT, remote_service TEXT, name TEXT, duration INTEGER, json TEXT NOT NULL);
+      CREATE TABLE span_terms (span_rowid INTEGER NOT NULL, trace_key TEXT NOT NULL, key TEXT NOT NULL, value TEXT);
+      INSERT INTO meta VALUES ('schema_version', '1')`)
+    const [root, child] = [{ ...trace(7)[0]!, timestamp: 2_000_000 }, { ...trace(7, 2)[1]!, parentId: trace(7)[0]!.id, timestamp: 1_500_000 }]
+    const json = [JSON.stringify(root), JSON.stringify(child)]
+    db.prepare('INSERT INTO traces VALUES (?, 1, 0, 2000000, 2, ?)').run(root.traceId, json[0]!.length + json[1]!.length)
+    for (const text of json) db.prepare("INSERT INTO spans VALUES (?, 'svc', NULL, 'op', 5, ?)").run(root.traceId, text)
+    db.close()
+
+    const store = new SqliteTraceStore(open(path), { maxSpans: 100 })
+    expect(store.getTrace(root.traceId)).toEqual([root, child])
+    store.accept([{ traceId: root.traceId, id: child.id, tags: { late: 'tag' } }])
+    const merged = store.getTrace(root.traceId)!
+    expect(merged).toHaveLength(2)
+    expect(merged[1]!.tags).toEqual({ late: 'tag' })
+    expect(store.spanCount).toBe(2)
+    // The trace keeps its root's timestamp: a search in a window around it finds it.
+    expect(store.findTraces({ annotationQuery: new Map(), endTsMs: 2_001, lookbackMs: 2, limit: 10 })).toHaveLength(1)
+    store.close()
+    const reopened = open(path)
+    expect(reopened.prepare("SELECT value FROM meta WHERE key = 'schema_version'").get()!.value).toBe('2')
+    reopened.close()
+  })
+
+  test('ingest finds a span\'s stored half through the span_key index instead of reading the whole trace', () => {
+    const db = open(':memory:')
+    const store = new SqliteTraceStore(db, { maxSpans: 10_000 })
+    store.accept(trace(9, 2000))
+    const plan = db
+      .prepare('EXPLAIN QUERY PLAN SELECT rowid, json FROM spans WHERE trace_key = ? AND span_key = ? ORDER BY rowid')
+      .all(trace(9)[0]!.traceId, trace(9)[0]!.id)
+      .map((r) => String(r.detail))
+    expect(plan.join('\n')).toMatch(/SEARCH spans USING INDEX spans_span_key \(trace_key=\? AND span_key=\?\)/)
+    for (const sql of ['SELECT ts FROM spans WHERE trace_key = ? AND is_root = 1 AND ts IS NOT NULL ORDER BY rowid LIMIT 1', 'SELECT MIN(ts) AS ts FROM spans WHERE trace_key = ?'])
+      expect(db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all('t').map((r) => String(r.detail)).join('\n')).toMatch(/SEARCH spans USING (COVERING )?INDEX (spans_root|spans_ts)/)
+    store.accept([{ traceId: trace(9)[0]!.traceId, id: trace(9, 2000)[1999]!.id, tags: { late: 'tag' } }])
+    expect(store.getTrace(trace(9)[0]!.traceId)!.at(-1)!.tags).toEqual({ late: 'tag' })
+    expect(store.spanCount).toBe(2000)
+  })
+
   test('searches walk the time index and probe each trace by its key, never scanning spans', () => {
     const db = open(':memory:')
     new SqliteTraceStore(db, { maxSpans: 10 })

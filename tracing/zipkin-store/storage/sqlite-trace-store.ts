@@ -1,13 +1,14 @@
 // The trace store on a SQLite file (`edgeway zipkin --storage sqlite:PATH`): traces survive a
-// restart. Halves of a span merge as in memory (span-merge.ts); searches are narrowed by indexed
+// restart. Halves of a span merge as in memory (span-merge.ts), found by span id without reading
+// the rest of the trace; searches are narrowed by indexed
 // SQL, then checked by the same matchesQuery the in-memory store uses, so both answer alike.
 // Retention: whole oldest traces go once over maxSpans or maxBytes, and traces older than maxAgeMs.
 
 import { traceKey } from '../span-ids.ts'
-import { SpanIndex } from '../span-index.ts'
-import { mergeSpan } from '../span-merge.ts'
+import { spanKey } from '../span-index.ts'
+import { isSameSpan, mergeSpan } from '../span-merge.ts'
 import { localServiceName, remoteServiceName, type Span } from '../span-model.ts'
-import { matchesQuery, traceTimestampUs, type TraceQuery } from '../trace-query.ts'
+import { isRootSpan, matchesQuery, traceTimestampUs, type TraceQuery } from '../trace-query.ts'
 import { candidateSql } from './sqlite-candidates.ts'
 import { ensureSchema } from './sqlite-schema.ts'
 import type { SqlDatabase, SqlValue } from './sql-database.ts'
@@ -80,62 +81,101 @@ export class SqliteTraceStore implements TraceStore {
     this.#retain()
   }
 
+  /**
+   * Reads only the stored spans the POST touches (by trace and span id), never the whole trace:
+   * ingest is O(spans posted) however large the trace has grown.
+   */
   #acceptTrace(key: string, incoming: readonly Span[]): void {
-    const rows: Row[] = this.#db
-      .prepare('SELECT rowid, json FROM spans WHERE trace_key = ? ORDER BY rowid')
-      .all(key)
-      .map((r) => ({ rowid: Number(r.rowid), json: String(r.json), span: JSON.parse(String(r.json)) as Span, dirty: false }))
-    const known = rows.length
-    // Indexed by span id: a linear search per span made one large trace quadratic.
-    const index = new SpanIndex()
-    rows.forEach((row, position) => index.add(row.span, position))
-    const at = (position: number) => rows[position]!.span
+    const trace = this.#db.prepare('SELECT span_count FROM traces WHERE trace_key = ?').get(key)
+    const known = trace === undefined ? 0 : Number(trace.span_count)
+    let count = known
+    // Rows of this POST's span ids, stored or new, so halves within one POST merge too.
+    const byKey = new Map<string, Row[]>()
+    const updated = new Set<Row>()
+    const added: Row[] = []
     for (const span of incoming) {
-      const position = index.find(span, at)
-      if (position !== -1) {
-        const row = rows[position]!
+      const sk = spanKey(span)
+      let rows = byKey.get(sk)
+      if (!rows) {
+        rows = known === 0 ? [] : this.#storedHalves(key, sk)
+        byKey.set(sk, rows)
+      }
+      const row = rows.find((candidate) => isSameSpan(candidate.span, span))
+      if (row) {
         row.span = mergeSpan(row.span, span)
-        row.dirty = true
-      } else if (rows.length >= this.#o.maxSpansPerTrace) {
+        if (row.rowid >= 0) updated.add(row)
+      } else if (count >= this.#o.maxSpansPerTrace) {
         this.#dropped += 1
         if (!this.#capped.has(key)) {
           this.#capped.add(key)
           this.#o.onTraceCapped?.(span.traceId, this.#o.maxSpansPerTrace)
         }
       } else {
-        index.add(span, rows.length)
-        rows.push({ rowid: -1, span, json: '', dirty: true })
+        const fresh: Row = { rowid: -1, span, json: '', dirty: true }
+        rows.push(fresh)
+        added.push(fresh)
+        count += 1
       }
     }
     let bytesDelta = 0
-    for (const row of rows) {
-      if (!row.dirty) continue
+    // Updates first, then new spans in the order they came: getTrace lists spans by rowid.
+    for (const row of [...updated, ...added]) {
       const json = JSON.stringify(row.span)
       bytesDelta += json.length - row.json.length
       row.json = json
       this.#writeSpan(key, row)
     }
-    const added = rows.length - known
-    const tsUs = traceTimestampUs(rows.map((r) => r.span)) ?? null
-    if (known === 0) {
+    // A new trace's spans are all in hand; a known one's are asked of the indexes.
+    const tsUs = trace === undefined ? (traceTimestampUs(added.map((row) => row.span)) ?? null) : this.#traceTimestampUs(key)
+    if (trace === undefined) {
+      if (added.length === 0) return
       this.#db
         .prepare('INSERT INTO traces (trace_key, seq, arrived_ms, ts_us, span_count, bytes) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(key, ++this.#seq, Math.floor(this.#o.nowMs()), tsUs, rows.length, bytesDelta)
+        .run(key, ++this.#seq, Math.floor(this.#o.nowMs()), tsUs, count, bytesDelta)
       this.#traces += 1
     } else {
-      this.#db.prepare('UPDATE traces SET ts_us = ?, span_count = span_count + ?, bytes = bytes + ? WHERE trace_key = ?').run(tsUs, added, bytesDelta, key)
+      this.#db.prepare('UPDATE traces SET ts_us = ?, span_count = span_count + ?, bytes = bytes + ? WHERE trace_key = ?').run(tsUs, added.length, bytesDelta, key)
     }
-    this.#spans += added
+    this.#spans += added.length
     this.#bytes += bytesDelta
+  }
+
+  /** The stored spans of `trace` with this span key: usually none or one. */
+  #storedHalves(trace: string, sk: string): Row[] {
+    return this.#db
+      .prepare('SELECT rowid, json FROM spans WHERE trace_key = ? AND span_key = ? ORDER BY rowid')
+      .all(trace, sk)
+      .map((r) => ({ rowid: Number(r.rowid), json: String(r.json), span: JSON.parse(String(r.json)) as Span, dirty: false }))
+  }
+
+  /** traceTimestampUs over the stored spans, from two indexed lookups: the first root's timestamp, else the earliest. */
+  #traceTimestampUs(trace: string): number | null {
+    const root = this.#db.prepare('SELECT ts FROM spans WHERE trace_key = ? AND is_root = 1 AND ts IS NOT NULL ORDER BY rowid LIMIT 1').get(trace)
+    if (root !== undefined) return Number(root.ts)
+    const earliest = this.#db.prepare('SELECT MIN(ts) AS ts FROM spans WHERE trace_key = ?').get(trace)
+    return earliest?.ts === undefined || earliest.ts === null ? null : Number(earliest.ts)
   }
 
   #writeSpan(key: string, row: Row): void {
     const s = row.span
-    const values: SqlValue[] = [localServiceName(s) ?? null, remoteServiceName(s) ?? null, s.name ?? null, s.duration ?? null, row.json]
+    const values: SqlValue[] = [
+      localServiceName(s) ?? null,
+      remoteServiceName(s) ?? null,
+      s.name ?? null,
+      s.duration ?? null,
+      row.json,
+      spanKey(s),
+      s.timestamp ?? null,
+      isRootSpan(s) ? 1 : 0,
+    ]
     if (row.rowid < 0) {
-      row.rowid = Number(this.#db.prepare('INSERT INTO spans (trace_key, service, remote_service, name, duration, json) VALUES (?, ?, ?, ?, ?, ?) RETURNING rowid AS id').get(key, ...values)!.id)
+      row.rowid = Number(
+        this.#db
+          .prepare('INSERT INTO spans (trace_key, service, remote_service, name, duration, json, span_key, ts, is_root) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING rowid AS id')
+          .get(key, ...values)!.id,
+      )
     } else {
-      this.#db.prepare('UPDATE spans SET service = ?, remote_service = ?, name = ?, duration = ?, json = ? WHERE rowid = ?').run(...values, row.rowid)
+      this.#db.prepare('UPDATE spans SET service = ?, remote_service = ?, name = ?, duration = ?, json = ?, span_key = ?, ts = ?, is_root = ? WHERE rowid = ?').run(...values, row.rowid)
       this.#db.prepare('DELETE FROM span_terms WHERE span_rowid = ?').run(row.rowid)
     }
     const term = this.#db.prepare('INSERT INTO span_terms (span_rowid, trace_key, key, value) VALUES (?, ?, ?, ?)')
