@@ -102,7 +102,9 @@ export async function startEdgeway(config: Config, options: EdgewayOptions): Pro
   // Envoy reads layered_runtime from the bootstrap once: a reload keeps this one (and its admin layer).
   const layeredRuntime = options.layeredRuntime ?? new LayeredRuntime(config.runtime, { serviceCluster: config.node.cluster })
   layeredRuntime.start()
-  const handlerFor = handlerFactory({ runtime, stats, clusters, tracer: options.tracer, write: options.write, log, routerLog: logger.component('router'), inFlight, closeConnections: () => lifecycle.closeConnections(), env: (name) => runtime.env(name), layeredRuntime })
+  // Aborted when a drain's time is up: fault delays still running end then (Deno's server waits for every request).
+  const drainDeadline = new AbortController()
+  const handlerFor = handlerFactory({ runtime, stats, clusters, tracer: options.tracer, write: options.write, log, routerLog: logger.component('router'), inFlight, closeConnections: () => lifecycle.closeConnections(), env: (name) => runtime.env(name), layeredRuntime, drainDeadline: drainDeadline.signal })
   const listeners = new ListenerSet(runtime, options.reusePort ?? false)
   const listenerStats = stats.listenerManager()
   let adminHandle: ServerHandle | undefined
@@ -127,6 +129,7 @@ export async function startEdgeway(config: Config, options: EdgewayOptions): Pro
     const deadline = Date.now() + timeMs
     await Promise.race([inFlight.idle(), new Promise((resolve) => setTimeout(resolve, timeMs))])
     listenerStats.listener_stopped.inc(listeners.names().length)
+    drainDeadline.abort()
     await listeners.closeAll(deadline - Date.now())
     await stop()
   }
@@ -139,6 +142,7 @@ export async function startEdgeway(config: Config, options: EdgewayOptions): Pro
     }
     listenerStats.listener_stopped.inc(listeners.names().length)
     listenerStats.listener_drained.inc(listeners.names().length)
+    drainDeadline.abort()
     await listeners.closeAll(drainTimeMs)
     listenerStats.total_listeners_draining.set(0)
     listenerStats.total_listeners_active.set(0)

@@ -40,6 +40,8 @@ export type HandlerDeps = {
   readonly env?: (name: string) => string | undefined
   /** The process's layered runtime (the fault filter's keys). */
   readonly layeredRuntime: LayeredRuntime
+  /** Aborted when a drain's time is up: the fault filter's delays end then. */
+  readonly drainDeadline?: AbortSignal
 }
 
 /** Builds listener handlers; one access-log writer for all of them, across generations. */
@@ -60,7 +62,7 @@ export function handlerFactory(deps: HandlerDeps): (listener: ListenerConfig) =>
       tracer: deps.tracer,
       hostname: host,
       ...(deps.routerLog && { log: deps.routerLog }),
-      ...(hasFaults(listener) && { faults: new FaultFilter(listener, { runtime: deps.layeredRuntime, stats: deps.stats.fault(listener.statPrefix), random: Math.random }) }),
+      ...(hasFaults(listener) && { faults: new FaultFilter(listener, { runtime: deps.layeredRuntime, stats: deps.stats.fault(listener.statPrefix), random: Math.random, ...(deps.drainDeadline && { drainDeadline: deps.drainDeadline }) }) }),
       fetch: deps.runtime.upstreamFetch,
       classify: deps.runtime.classifyUpstreamError,
       now: () => performance.now(),

@@ -2,14 +2,14 @@
 // addresses and the runtime folder: faults at 0 % until the disk layer's symlink is swapped (as the
 // sandbox's scripts do), then aborts with 503 FI; /runtime_modify changes the percentages live; a
 // route's typed_per_filter_config takes its faults from the request headers; a delay shows DI and
-// ends when the client leaves; the fault stats count it all. With --concurrency 2 an admin-layer
-// change reaches every worker.
+// ends when the client leaves or a drain closes the connection; the fault stats count it all. With
+// --concurrency 2 an admin-layer change reaches every worker, a restarted one too.
 
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { existsSync, mkdirSync, renameSync, symlinkSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { envoyFixture, type Doc } from '../support/envoy-fixture.ts'
-import { eventually, ProcessGroup, type ProxyProcess } from '../support/edgeway-processes.ts'
+import { eventually, ProcessGroup, stop, type ProxyProcess } from '../support/edgeway-processes.ts'
 import { ROOT } from '../support/edgeway.ts'
 import { linesFor, statusAndFlags } from '../support/access-log-lines.ts'
 import { rawExchange, rawStatus } from '../support/sockets.ts'
@@ -183,20 +183,59 @@ for (const runtime of ['bun', 'deno'] as const) {
   })
 }
 
-describe('--concurrency 2: an admin-layer change reaches every worker', () => {
-  test('abort_percent 100 set on the primary aborts on both workers', async () => {
-    const folder = runtimeFolder('workers')
-    const proxy = await group.proxy('fault-workers', sandbox(folder.symlinkRoot), {}, { args: ['--concurrency', '2'], startTimeoutMs: 30_000 })
-    expect(await (await admin(proxy, '/runtime_modify?fault.http.abort.abort_percent=100', 'POST')).text()).toBe('OK\n')
-    const statuses: number[] = []
-    // Each on a new connection, so the kernel spreads them over the two workers' sockets.
-    for (let i = 0; i < 24; i++) statuses.push(rawStatus(await rawExchange(proxy.port('ingress_http'), `GET /w/${i} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n`)) ?? 0)
-    expect(statuses.every((s) => s === 503)).toBe(true)
-    const { workers } = (await (await admin(proxy, '/workers')).json()) as { workers: { downstream_rq_total?: number }[] }
-    expect(workers.map((w) => (w.downstream_rq_total ?? 0) > 0)).toEqual([true, true])
-    const stats = await faultStats(proxy)
-    expect(stats.aborts_injected).toBe(24)
-    const runtimeJson = (await (await admin(proxy, '/runtime')).json()) as { entries: Record<string, { final_value: string }> }
-    expect(runtimeJson.entries['fault.http.abort.abort_percent']!.final_value).toBe('100')
+type WorkerRow = { index: number; pid: number; state: string; restarts: number; downstream_rq_total?: number }
+const workerRows = async (proxy: ProxyProcess) => ((await (await admin(proxy, '/workers')).json()) as { workers: WorkerRow[] }).workers
+
+/** Statuses of `count` GETs, each on a new connection so the kernel spreads them over the workers' sockets. */
+async function freshConnections(proxy: ProxyProcess, count: number, from = 0): Promise<number[]> {
+  const statuses: number[] = []
+  for (let i = from; i < from + count; i++) statuses.push(rawStatus(await rawExchange(proxy.port('ingress_http'), `GET /w/${i} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n`)) ?? 0)
+  return statuses
+}
+
+for (const runtime of ['bun', 'deno'] as const) {
+  describe(`--concurrency 2 on ${runtime}: an admin-layer change reaches every worker, a restarted one too`, () => {
+    test('abort_percent 100 set on the primary aborts on both workers, and on a worker started after it', async () => {
+      const folder = runtimeFolder(`workers-${runtime}`)
+      const proxy = await group.proxy(`fault-workers-${runtime}`, sandbox(folder.symlinkRoot), {}, { runtime, args: ['--concurrency', '2'], startTimeoutMs: 30_000 })
+      expect(await (await admin(proxy, '/runtime_modify?fault.http.abort.abort_percent=100', 'POST')).text()).toBe('OK\n')
+      expect((await freshConnections(proxy, 24)).every((s) => s === 503)).toBe(true)
+      expect((await workerRows(proxy)).map((w) => (w.downstream_rq_total ?? 0) > 0)).toEqual([true, true])
+      expect((await faultStats(proxy)).aborts_injected).toBe(24)
+      const runtimeJson = (await (await admin(proxy, '/runtime')).json()) as { entries: Record<string, { final_value: string }> }
+      expect(runtimeJson.entries['fault.http.abort.abort_percent']!.final_value).toBe('100')
+
+      // A worker restarted after the change starts from the file's layers; the primary passes it the admin layer.
+      const before = (await workerRows(proxy))[1]!
+      process.kill(before.pid, 'SIGKILL')
+      await eventually('worker 1 live again', async () => {
+        const row = (await workerRows(proxy))[1]!
+        return row.state === 'live' && row.pid !== before.pid ? row : undefined
+      }, 20_000)
+      // Until the restarted worker has served some and every answer was an abort.
+      await eventually('both workers abort', async () => {
+        const statuses = await freshConnections(proxy, 16, 100)
+        const rows = await workerRows(proxy)
+        return statuses.every((s) => s === 503) && (rows[1]!.downstream_rq_total ?? 0) > 0 ? true : undefined
+      }, 10_000)
+    }, 60_000)
   })
-})
+
+  describe(`a drain on ${runtime} ends a delay in progress`, () => {
+    test('SIGTERM with --drain-time-s 1 during a 60 s delay: the delay ends at the drain deadline and the process exits 0', async () => {
+      const folder = runtimeFolder(`drain-${runtime}`)
+      const proxy = await group.proxy(`fault-drain-${runtime}`, sandbox(folder.symlinkRoot), {}, { runtime, args: ['--drain-time-s', '1'], startTimeoutMs: 30_000 })
+      const pending = get(proxy, '/headers/draining', { 'x-envoy-fault-delay-request': '60000' }, AbortSignal.timeout(30_000)).then(
+        (r) => r.status,
+        () => 'closed',
+      )
+      await eventually('the delay in progress', async () => ((await faultStats(proxy)).active_faults === 1 ? true : undefined))
+      proxy.process.kill('SIGTERM')
+      // stop() would SIGKILL after 20 s and report null; a drain that waited out the delay would take 60 s.
+      expect(await stop(proxy.process, 20_000)).toBe(0)
+      // At the drain's deadline the delay ends and the request goes on: answered if it wins the race
+      // with the closing listener (Deno waits for it), cut off if not (Bun closes connections then).
+      expect([200, 'closed']).toContain(await pending)
+    }, 30_000)
+  })
+}

@@ -12,6 +12,8 @@ export type FaultFilterDeps = {
   readonly runtime: FaultRuntime
   readonly stats: FaultStats
   readonly random: () => number
+  /** Aborted when a drain's time is up: a delay still running ends then and the request goes on. */
+  readonly drainDeadline?: AbortSignal
 }
 
 export class FaultFilter {

@@ -12,7 +12,7 @@ import type { RoutedRequest } from '../route-phase.ts'
 import { FaultFilter } from './fault-filter.ts'
 import { faultPhase } from './fault-phase.ts'
 
-function setup(fault: string, options: { random?: number[]; routeFault?: string; runtime?: string } = {}) {
+function setup(fault: string, options: { random?: number[]; routeFault?: string; runtime?: string; drainDeadline?: AbortSignal } = {}) {
   const yaml = `
 layered_runtime: { layers: [{ name: base, static_layer: { ${options.runtime ?? ''} } }, { name: admin, admin_layer: {} }] }
 listeners:
@@ -38,7 +38,7 @@ clusters:
   let i = 0
   const runtime = new LayeredRuntime(config.runtime, { serviceCluster: '' })
   const stats = new StatsStore()
-  const filter = new FaultFilter(listener, { runtime, stats: stats.fault('in'), random: () => draws[i++ % draws.length]! })
+  const filter = new FaultFilter(listener, { runtime, stats: stats.fault('in'), random: () => draws[i++ % draws.length]!, ...(options.drainDeadline && { drainDeadline: options.drainDeadline }) })
   const clock = new ManualClock()
   const routes = listener.virtualHosts[0]!.routes
   const run = (path: string, headers: Record<string, string> = {}, signal?: AbortSignal) => {
@@ -125,6 +125,20 @@ describe('delay', () => {
     expect(await done).toMatchObject({ status: 499, flag: 'DC' })
     expect(clock.pending()).toBe(0)
     expect(stat('active_faults')).toBe(0)
+  })
+
+  test("a drain's deadline ends the delay and the request goes on (Deno's server waits for every request)", async () => {
+    const drain = new AbortController()
+    const { run, clock, stat } = setup('{ delay: { fixed_delay: 60s, percentage: { numerator: 100 } } }', { drainDeadline: drain.signal })
+    const { info, done } = run('/')
+    await clock.advance(10)
+    drain.abort()
+    expect(await done).toBeUndefined()
+    expect(info.flags).toBe('DI')
+    expect(clock.pending()).toBe(0)
+    expect(stat('active_faults')).toBe(0)
+    // Once drained, a new request is not held either.
+    expect(await run('/').done).toBeUndefined()
   })
 
   test('delay then abort, as Envoy: both flags on the request', async () => {

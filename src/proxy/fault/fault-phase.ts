@@ -31,7 +31,7 @@ export async function faultPhase(request: Request, routed: RoutedRequest, info: 
       stats.active_faults.inc()
       active = true
       info.flags = 'DI'
-      if (!(await delay(delayMs, request.signal, timers))) return downstreamDisconnect()
+      if ((await delay(delayMs, request.signal, filter.deps.drainDeadline, timers)) === 'client gone') return downstreamDisconnect()
     }
     const status = abortFor(settings, request.headers, runtime, random)
     if (status === undefined) return undefined
@@ -42,18 +42,21 @@ export async function faultPhase(request: Request, routed: RoutedRequest, info: 
   }
 }
 
-/** Resolves true when the time is up, false when the client left first. */
-function delay(ms: number, signal: AbortSignal | undefined, timers: FaultTimers): Promise<boolean> {
-  if (signal?.aborted) return Promise.resolve(false)
+/** How the delay ended: its time was up, the client left, or a drain's time was up first. */
+function delay(ms: number, signal: AbortSignal | undefined, drainDeadline: AbortSignal | undefined, timers: FaultTimers): Promise<'elapsed' | 'client gone' | 'drained'> {
+  if (signal?.aborted) return Promise.resolve('client gone')
+  if (drainDeadline?.aborted) return Promise.resolve('drained')
   return new Promise((resolve) => {
-    const gone = () => {
+    const end = (how: 'elapsed' | 'client gone' | 'drained') => {
       timers.clearTimeout(timer)
-      resolve(false)
-    }
-    const timer = timers.setTimeout(() => {
       signal?.removeEventListener('abort', gone)
-      resolve(true)
-    }, ms)
+      drainDeadline?.removeEventListener('abort', drained)
+      resolve(how)
+    }
+    const gone = () => end('client gone')
+    const drained = () => end('drained')
+    const timer = timers.setTimeout(() => end('elapsed'), ms)
     signal?.addEventListener('abort', gone, { once: true })
+    drainDeadline?.addEventListener('abort', drained, { once: true })
   })
 }
