@@ -2,9 +2,13 @@
 // seeds' front proxy talks h2c to its sidecars), and h2 over TLS where the runtime's fetch cannot
 // name the SNI apart from the address it connects to (Deno). One session per endpoint, shared by
 // its concurrent requests; a session that closes, errs or gets GOAWAY is replaced on next use.
+// Each session is counted as one connection of its cluster endpoint (upstream_cx_*, http2_total;
+// always opened, as Envoy's HTTP/2 pool opens one per endpoint), and requests that wait for a
+// session still connecting are pending requests under max_pending_requests.
 
 import { connect, constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2'
 import type { UpstreamFetch, UpstreamTransport } from '../runtime.ts'
+import type { EndpointConnections } from '../upstream/endpoint-connections.ts'
 import { frameBody, type FramedBody } from '../http1/request-body.ts'
 import { abortReason, UpstreamError } from '../http1/upstream-error.ts'
 import { parseUrl } from '../http1/client.ts'
@@ -19,25 +23,46 @@ export type Http2Client = { readonly fetch: UpstreamFetch; close(): void }
 
 export function createNodeHttp2Client(transport: UpstreamTransport): Http2Client {
   const sessions = new Map<string, Promise<ClientHttp2Session>>()
+  /** Keys whose session is still connecting: requests for them wait as pending requests. */
+  const connecting = new Set<string>()
+  /** Streams open on each session, so a session's end can say whether it cut a request. */
+  const streams = new WeakMap<ClientHttp2Session, { open: number; closeLocally(): void }>()
   const scheme = transport.tls ? 'https' : 'http'
   const options = transport.tls ? { ...tlsClientOptions(transport.tls), ALPNProtocols: ['h2'] } : {}
 
-  const open = (key: string, timeoutMs: number): Promise<ClientHttp2Session> => {
+  const open = (key: string, timeoutMs: number, connections: EndpointConnections | undefined): Promise<ClientHttp2Session> => {
+    connections?.tryOpen(true, 'http2')
+    const startedMs = performance.now()
     const opening = new Promise<ClientHttp2Session>((resolve, reject) => {
       const session = connect(`${scheme}://${key}`, options)
+      let established = false
+      let local = false
+      let timedOut = false
+      const active = { open: 0, closeLocally: () => void ((local = true), session.close()) }
+      streams.set(session, active)
       const forget = () => {
+        connecting.delete(key)
         if (sessions.get(key) === opening) sessions.delete(key)
       }
       const timer = Number.isFinite(timeoutMs)
         ? setTimeout(() => {
+            local = timedOut = true
             session.destroy()
             reject(new UpstreamError('connect', 'ConnectTimeout', `connect to ${key} timed out after ${timeoutMs} ms`))
           }, Math.max(1, timeoutMs))
         : undefined
       session.once('connect', () => {
         clearTimeout(timer)
-        session.setTimeout(SESSION_IDLE_MS, () => session.close())
+        established = true
+        connecting.delete(key)
+        connections?.connected(performance.now() - startedMs)
+        session.setTimeout(SESSION_IDLE_MS, active.closeLocally)
         resolve(session)
+      })
+      // 'close' comes once, after an error, a GOAWAY, the idle close or a destroy.
+      session.once('close', () => {
+        const lengthMs = performance.now() - startedMs
+        connections?.closed({ lengthMs, local, connectFailed: !established, timedOut, withActiveRequest: active.open > 0 })
       })
       session.on('error', (error: Error & { code?: string }) => {
         clearTimeout(timer)
@@ -58,7 +83,19 @@ export function createNodeHttp2Client(transport: UpstreamTransport): Http2Client
     if (signal.aborted) throw abortReason(signal)
     const { key, target } = parseUrl(upstream.url)
     const body = await frameBody(upstream.headers, upstream.body)
-    const session = await Promise.race([sessions.get(key) ?? open(key, upstream.connectTimeoutMs ?? Infinity), aborted(signal)])
+    const { connections } = upstream
+    const existing = sessions.get(key)
+    const pending = connections !== undefined && (existing === undefined || connecting.has(key))
+    if (pending && !connections.tryQueue()) throw new UpstreamError('overflow', 'PendingOverflow', `max_pending_requests reached for ${key}`)
+    let session: ClientHttp2Session
+    try {
+      if (existing === undefined) connecting.add(key)
+      session = await Promise.race([existing ?? open(key, upstream.connectTimeoutMs ?? Infinity, connections), aborted(signal)])
+      if (pending) connections.dequeued('served')
+    } catch (error) {
+      if (pending) connections.dequeued(signal.aborted ? 'cancelled' : 'failed')
+      throw error
+    }
     if (session.closed || session.destroyed) sessions.delete(key)
     const headers: OutgoingHttpHeaders = {
       ':method': upstream.method,
@@ -70,6 +107,11 @@ export function createNodeHttp2Client(transport: UpstreamTransport): Http2Client
     let stream: ClientHttp2Stream
     try {
       stream = session.request(headers, { endStream: body.bytes === null && body.stream === null })
+      const active = streams.get(session)
+      if (active) {
+        active.open++
+        stream.once('close', () => active.open--)
+      }
     } catch (error) {
       sessions.delete(key)
       throw new UpstreamError('reset', 'SessionClosed', `HTTP/2 session to ${key} could not open a stream: ${(error as Error).message}`, { cause: error, unsent: true })
@@ -80,7 +122,7 @@ export function createNodeHttp2Client(transport: UpstreamTransport): Http2Client
   return {
     fetch,
     close: () => {
-      for (const opening of sessions.values()) void opening.then((s) => s.close(), () => {})
+      for (const opening of sessions.values()) void opening.then((s) => (streams.get(s)?.closeLocally() ?? s.close()), () => {})
       sessions.clear()
     },
   }

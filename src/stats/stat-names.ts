@@ -20,6 +20,7 @@ export const CLUSTER_COUNTERS = [
   'upstream_cx_protocol_error',
   'upstream_cx_total',
   'upstream_cx_http1_total',
+  'upstream_cx_http2_total',
   'upstream_cx_connect_fail',
   'upstream_cx_connect_timeout',
   'upstream_cx_overflow',

@@ -24,11 +24,11 @@ export type ConnectionEnd = {
 
 export interface EndpointConnections {
   /**
-   * Counts a connection as open (upstream_cx_total, _active, http1_total) when the cluster's
-   * max_connections admits one, or when `force` (the endpoint has none: Envoy always allows one,
-   * or its pending requests would wait forever). Over the limit counts upstream_cx_overflow.
+   * Counts a connection as open (upstream_cx_total, _active, _http1_total or _http2_total) when the
+   * cluster's max_connections admits one, or when `force` (the endpoint has none: Envoy always
+   * allows one, or its pending requests would wait forever). Over the limit counts upstream_cx_overflow.
    */
-  tryOpen(force: boolean): boolean
+  tryOpen(force: boolean, protocol?: 'http1' | 'http2'): boolean
   connected(connectMs: number): void
   /** Every opened connection ends here once, whether it was established or not. */
   closed(end: ConnectionEnd): void
@@ -50,14 +50,15 @@ export function endpointConnections(endpoint: Endpoint, stats: ClusterStats, bre
     endpoint.cxConnectFail++
   }
   return {
-    tryOpen(force) {
+    tryOpen(force, protocol = 'http1') {
       if (!connections.canCreate()) {
         stats.upstream_cx_overflow.inc()
         if (!force) return false
       }
       connections.inc()
       stats.upstream_cx_total.inc()
-      stats.upstream_cx_http1_total.inc()
+      if (protocol === 'http2') stats.upstream_cx_http2_total.inc()
+      else stats.upstream_cx_http1_total.inc()
       stats.upstream_cx_active.inc()
       endpoint.cxTotal++
       endpoint.cxActive++

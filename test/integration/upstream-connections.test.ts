@@ -3,11 +3,12 @@
 // keep-alive reuse (cx_total/_active, per endpoint in /clusters), connect failure against a closed
 // port, connect timeout against a listener whose accept queue is full, upstream_cx_length_ms on
 // close, max_connections (requests wait as pending, then are served on the one connection) and
-// max_pending_requests (overflow: 503 UO, counted).
+// max_pending_requests (overflow: 503 UO, counted), and an HTTP/2 cluster's session as one connection.
 
 import { afterAll, describe, expect, test } from 'bun:test'
 import type net from 'node:net'
 import { eventually, ProcessGroup, type ProxyProcess } from '../support/edgeway-processes.ts'
+import { startRecordingUpstream } from '../support/recording-upstream.ts'
 import { startBlackHole, unusedEndpoint } from '../support/sockets.ts'
 import { okResponse, reply, startScriptedUpstream, type ScriptedUpstream } from '../support/scripted-upstream.ts'
 
@@ -212,6 +213,34 @@ for (const runtime of RUNTIMES) {
       expect(zero.status).toBe(503)
       expect((await stats(none)).get('upstream_rq_pending_overflow')).toBe(1)
       expect(upstream.connections()).toBe(before)
+    })
+
+    test('an HTTP/2 (h2c) cluster: one session is one connection, counted as http2; a closed port is a connect failure', async () => {
+      const h2c = await startRecordingUpstream(['h2c'])
+      try {
+        const proxy = await start('h2c', yaml({ address: '127.0.0.1', port: h2c.port }, '    http2_protocol_options: {}'))
+        const answers = await Promise.all(Array.from({ length: 4 }, async () => (await fetch(`${proxy.url('ingress_http')}/service/1`)).status))
+        expect(answers).toEqual([200, 200, 200, 200])
+        const s = await stats(proxy)
+        expect(s.get('upstream_cx_total')).toBe(1)
+        expect(s.get('upstream_cx_http2_total')).toBe(1)
+        expect(s.get('upstream_cx_http1_total')).toBe(0)
+        expect(s.get('upstream_cx_active')).toBe(1)
+        expect(s.get('upstream_rq_pending_total')).toBeGreaterThanOrEqual(1)
+        expect(s.get('upstream_rq_pending_active')).toBe(0)
+        expect(await clusterLines(proxy)).toContain(`service1::127.0.0.1:${h2c.port}::cx_total::1`)
+      } finally {
+        await h2c.stop()
+      }
+      const closed = await unusedEndpoint()
+      const refused = await start('h2c-refused', yaml(closed, '    http2_protocol_options: {}'))
+      expect((await fetch(`${refused.url('ingress_http')}/service/1`)).status).toBe(503)
+      const s = await eventually('the failed session counted', async () => {
+        const now = await stats(refused)
+        return now.get('upstream_cx_destroy') === 1 ? now : undefined
+      })
+      expect(s.get('upstream_cx_connect_fail')).toBe(1)
+      expect(s.get('upstream_cx_active')).toBe(0)
     })
 
     test('with two workers the primary sums their connection stats and /clusters counts', async () => {
