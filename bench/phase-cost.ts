@@ -69,7 +69,7 @@ const steps: Step[] = [
   { name: 'parse: framing and header-size checks', run: () => downstreamRequestError(request, target, listener, sample, observer) },
   { name: 'request id: generate (UUID v4)', run: () => requestIdFor(null, true) },
   { name: 'route: RouteTable.match', run: () => routes.match({ authority: HOST, path: '/service/1', query: '', headers: request.headers }) },
-  { name: 'headers: upstream request headers', run: () => upstreamHeaders(request.headers, listener, { peer: conn, requestId: sample.requestId, hostRewrite: undefined, timeoutMs: 15000, authority: HOST }) },
+  { name: 'headers: upstream request headers', run: () => upstreamHeaders(request.headers, listener, { peer: conn, requestId: sample.requestId, hostRewrite: undefined, expectedTimeout: '15000', authority: HOST }) },
   { name: 'headers: downstream response headers', run: () => downstreamHeaders(ready.headers, listener, false, 1) },
   {
     name: 'stats: counters and histograms of one request',
@@ -81,7 +81,7 @@ const steps: Step[] = [
       observer.done(sample)
     },
   },
-  { name: 'upstream call: attempt around fetch (abort, timer, client signal)', run: () => runAttempt({ number: 1, endpoint, method: 'GET', path: '/service/1', headers: request.headers, body: null, timeoutMs: 15000, perTry: false, downstreamSignal: request.signal }, { fetch: fetchReady, classify: () => 'reset', timers: systemClock }), baseline: fetchReady },
+  { name: 'upstream call: attempt around fetch (abort controller, timers)', run: () => runAttempt({ number: 1, endpoint, method: 'GET', path: '/service/1', headers: request.headers, body: null, timeoutMs: 15000, perTry: false, downstream: request }, { fetch: fetchReady, classify: () => 'reset', timers: systemClock }).then((r) => r.kind === 'response' && r.abort?.release()), baseline: fetchReady },
   { name: 'upstream call: the client signal (Request.signal) itself', run: () => newRequest().signal, baseline: newRequest },
   { name: 'response: read small body whole + new Response', run: async () => new Response((await readWholeBody(upstreamResponse(), undefined)) as Uint8Array<ArrayBuffer>, { status: 200, headers: ready.headers }), baseline: upstreamResponse },
   { name: 'access log: format + batched write', run: () => logWriter(formatText(sample)) },

@@ -2,6 +2,7 @@ import { expect, test } from 'bun:test'
 import { ManualClock } from '../../test/support/manual-clock.ts'
 import type { UpstreamRequest } from '../runtime.ts'
 import { Endpoint } from '../upstream/endpoint.ts'
+import { FOLLOW_CLIENT_AFTER_MS } from './attempt-abort.ts'
 import { runAttempt, type Attempt } from './attempt.ts'
 import { hanging, upstreamFailure } from './proxy.fixture.ts'
 
@@ -16,7 +17,7 @@ const attempt = (overrides: Partial<Attempt> = {}): Attempt => ({
   timeoutMs: 100,
   perTry: false,
   connectTimeoutMs: 250,
-  downstreamSignal: undefined,
+  downstream: undefined,
   ...overrides,
 })
 
@@ -46,10 +47,29 @@ test('a failed attempt leaves no timer and no listener on the client signal', as
   const { clock, deps: d } = deps(async () => {
     throw upstreamFailure('reset')
   })
-  const listeners = new Set<unknown>()
-  const client = { addEventListener: (_: string, l: unknown) => listeners.add(l), removeEventListener: (_: string, l: unknown) => listeners.delete(l) } as unknown as AbortSignal
-  expect(await runAttempt(attempt({ downstreamSignal: client }), d)).toMatchObject({ kind: 'failure', failure: 'reset' })
+  expect(await runAttempt(attempt({ downstream: new AbortController() }), d)).toMatchObject({ kind: 'failure', failure: 'reset' })
   expect(clock.pending()).toBe(0)
+})
+
+test('a call that lasts is followed: the client\'s signal is watched from FOLLOW_CLIENT_AFTER_MS on, and not after the call', async () => {
+  let answer!: (response: Response) => void
+  const { clock, deps: d } = deps(() => new Promise<Response>((resolve) => (answer = resolve)))
+  const listeners = new Set<unknown>()
+  let reads = 0
+  const signal = { aborted: false, addEventListener: (_: string, l: unknown) => listeners.add(l), removeEventListener: (_: string, l: unknown) => listeners.delete(l) }
+  const client = {
+    get signal() {
+      reads++
+      return signal as unknown as AbortSignal
+    },
+  }
+  const pending = runAttempt(attempt({ timeoutMs: Infinity, downstream: client }), d)
+  await clock.advance(FOLLOW_CLIENT_AFTER_MS - 1)
+  expect([reads, listeners.size]).toEqual([0, 0])
+  await clock.advance(1)
+  expect([reads, listeners.size]).toEqual([1, 1])
+  answer(new Response('late'))
+  expect((await pending).kind).toBe('response')
   expect(listeners.size).toBe(0)
 })
 
@@ -74,13 +94,17 @@ test('the deadline aborts the fetch: a route timeout, or a per-try timeout when 
   }
 })
 
-test('the client leaving aborts the attempt as aborted; no deadline means no timer', async () => {
-  const { clock, deps: d } = deps(hanging)
-  const client = new AbortController()
-  const pending = runAttempt(attempt({ timeoutMs: Infinity, downstreamSignal: client.signal }), d)
-  expect(clock.pending()).toBe(0)
-  client.abort()
-  expect(await pending).toMatchObject({ kind: 'failure', failure: 'aborted' })
+test('the client leaving aborts the attempt as aborted, whether it left before or after it was followed', async () => {
+  for (const leaveAtMs of [1, FOLLOW_CLIENT_AFTER_MS + 1]) {
+    const { clock, deps: d } = deps(hanging)
+    const client = new AbortController()
+    const pending = runAttempt(attempt({ timeoutMs: Infinity, downstream: client }), d)
+    await clock.advance(leaveAtMs)
+    client.abort()
+    await clock.advance(FOLLOW_CLIENT_AFTER_MS)
+    expect(await pending).toMatchObject({ kind: 'failure', failure: 'aborted' })
+    expect(clock.pending()).toBe(0)
+  }
 })
 
 test('a status no HTTP response may carry is a protocol failure', async () => {

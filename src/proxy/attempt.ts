@@ -6,7 +6,7 @@ import type { UpstreamFailure, UpstreamFetch, UpstreamTransport } from '../runti
 import type { Clock } from '../upstream/clock.ts'
 import type { Endpoint } from '../upstream/endpoint.ts'
 import type { EndpointConnections } from '../upstream/endpoint-connections.ts'
-import { AttemptAbort } from './attempt-abort.ts'
+import { AttemptAbort, type Downstream } from './attempt-abort.ts'
 
 /** One attempt of a request; the forward phase builds one per attempt and observers read it. */
 export type Attempt = {
@@ -30,8 +30,8 @@ export type Attempt = {
   readonly connections?: EndpointConnections
   /** Set by the attempt loop when the attempt ends: start to response headers or failure, ms. */
   elapsedMs?: number
-  /** The downstream request's signal: a client that disconnects cancels the attempt. */
-  readonly downstreamSignal: AbortSignal | undefined
+  /** The downstream request (its signal): a client that disconnects cancels the attempt. */
+  readonly downstream: Downstream | undefined
 }
 
 /** What tracing sees of an attempt. */
@@ -58,7 +58,7 @@ export async function runAttempt(attempt: Attempt, deps: AttemptDeps): Promise<A
   const { endpoint } = attempt
   const abort = new AttemptAbort(deps.timers)
   abort.arm(attempt.timeoutMs)
-  abort.follow(attempt.downstreamSignal)
+  abort.follow(attempt.downstream)
   try {
     const response = await deps.fetch({
       url: `http://${endpoint.key}${attempt.path}`,

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'bun:test'
+import { FOLLOW_CLIENT_AFTER_MS } from './attempt-abort.ts'
 import { hanging, proxyFixture, upstreamFailure, type FixtureOptions } from './proxy.fixture.ts'
 
 const RETRY_5XX = 'retry_policy: { retry_on: "5xx", num_retries: 2 }'
@@ -148,6 +149,8 @@ describe('forward: the attempt loop', () => {
     const pending = f.read('/service/1', { signal: client.signal })
     await f.clock.advance(1)
     client.abort()
+    // Noticed once the attempt follows the client (attempt-abort.ts).
+    await f.clock.advance(FOLLOW_CLIENT_AFTER_MS)
     const response = await pending
     expect(response.status).toBe(499)
     expect(f.logged[0]).toMatchObject({ flags: 'DC', attempts: 1 })

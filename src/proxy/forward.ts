@@ -41,7 +41,9 @@ export async function forward(request: RoutedRequest, info: RequestInfo, observe
       const endpoint = cluster.pick(tried === undefined && request.hash === undefined ? undefined : { exclude: tried, hash: request.hash })
       info.upstreamHost = endpoint?.key
       if (!endpoint) return finish(last?.kind === 'failure' ? failureReply(last.failure, last.cause, number - 1) : noHealthyUpstream())
-      const remaining = deadline - deps.now()
+      // The first attempt starts now; a retry after its backoff.
+      const attemptStarted = number === 1 ? started : deps.now()
+      const remaining = deadline - attemptStarted
       if (remaining <= 0) {
         observer.upstream(info, 'timeout')
         return finish(routeTimeout())
@@ -58,14 +60,14 @@ export async function forward(request: RoutedRequest, info: RequestInfo, observe
         connectTimeoutMs: cluster.config.connectTimeoutMs,
         transport: cluster.config.transport,
         connections: cluster.connections(endpoint),
-        downstreamSignal: request.downstreamSignal,
+        downstream: request.downstream,
       }
       info.attempts = number
       observer.attemptStarted(info, attempt)
       endpoint.activeRequests++
-      const attemptStarted = deps.now()
       let result = await runAttempt(attempt, deps)
-      attempt.elapsedMs = deps.now() - attemptStarted
+      const ended = deps.now()
+      attempt.elapsedMs = ended - attemptStarted
       endpoint.activeRequests--
       if (result.kind === 'failure') {
         // A body the client broke (gone, malformed, over the limit) fails the attempt, not the endpoint.
@@ -85,8 +87,8 @@ export async function forward(request: RoutedRequest, info: RequestInfo, observe
         if (result.kind === 'failure') return finish(failureReply(result.failure, result.cause, number))
         if (number > 1 && result.response.status < 500) observer.upstream(info, 'retry_success')
         // A per-try deadline ended with the head: the body gets what is left of the route's.
-        if (attempt.perTry) result.abort?.arm(deadline - deps.now())
-        return { outcome: result.response, upstreamTimeMs: deps.now() - started, abort: result.abort }
+        if (attempt.perTry) result.abort?.arm(deadline - ended)
+        return { outcome: result.response, upstreamTimeMs: ended - started, abort: result.abort }
       }
       if (result.kind === 'response') result.abort?.release()
       last = result

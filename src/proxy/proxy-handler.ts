@@ -14,12 +14,12 @@ import { downstreamResponse, type ResponseContext } from './downstream-response.
 import type { FaultFilter } from './fault/fault-filter.ts'
 import { faultPhase } from './fault/fault-phase.ts'
 import { forward, type ForwardDeps } from './forward.ts'
-import { compileHeaderRuleSets } from './headers/header-rule-sets.ts'
 import { localReply } from './local-reply.ts'
 import { createListenerObserver } from './listener-observer.ts'
 import type { RequestInfo } from './request-info.ts'
 import type { RequestTracer } from './request-tracer.ts'
 import { requestTarget } from './request-target.ts'
+import { compileRoutePlans } from './route-plan.ts'
 import { routePhase, type RouteContext } from './route-phase.ts'
 import { requestedUpgrade, upgradeFailed, upgradePhase, websocketAllowed } from './websocket.ts'
 
@@ -49,7 +49,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     listener,
     routes: deps.routes,
     clusters: deps.clusters,
-    rules: compileHeaderRuleSets(listener.virtualHosts),
+    plans: compileRoutePlans(listener),
     redirectsToTls: !listener.tls && listener.virtualHosts.some((v) => v.requireTls !== 'none'),
     hostname: deps.hostname,
     observers,
@@ -68,7 +68,8 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     const upgrade = requestedUpgrade(request)
     // An upgrade and the fault filter read the client's headers as sent after routing: they are
     // not edited for forwarding then.
-    const routed = await routePhase(request, conn, info, observer, ctx, upgrade === undefined && deps.faults === undefined)
+    const routing = routePhase(request, conn, info, observer, ctx, upgrade === undefined && deps.faults === undefined)
+    const routed = routing instanceof Promise ? await routing : routing
     if (routed instanceof ProxyError) return localReply(routed, info, observer, ctx)
     if (deps.faults) {
       const fault = await faultPhase(request, routed, info, deps.faults, deps.timers)

@@ -17,10 +17,19 @@ export type PreparedBody = {
 
 const NONE: PreparedBody = { body: () => null, replayable: true, size: 0, downstreamError: () => undefined }
 
-export async function prepareBody(request: Request, limits: { maxBytes: number; bufferBytes: number; mayRetry: boolean }): Promise<PreparedBody | ProxyError> {
-  if (!request.body || request.method === 'GET' || request.method === 'HEAD') return NONE
+export type BodyLimits = { maxBytes: number; bufferBytes: number; mayRetry: boolean }
+
+/** Synchronous for the usual bodiless request (no promise, no await on the request path). */
+export function prepareBody(request: Request, limits: BodyLimits): PreparedBody | ProxyError | Promise<PreparedBody | ProxyError> {
+  // The method first: reading `request.body` can make the runtime build a stream.
+  if (request.method === 'GET' || request.method === 'HEAD' || !request.body) return NONE
   const declared = request.headers.get('content-length')
   if (declared !== null && !declaresBody(request.headers)) return NONE
+  return prepareStreamedBody(request, declared, limits)
+}
+
+async function prepareStreamedBody(request: Request, declared: string | null, limits: BodyLimits): Promise<PreparedBody | ProxyError> {
+  if (!request.body) return NONE
   // Neither header: no body in HTTP/1.1 (Deno still hands over an empty stream, which would go out
   // as an empty chunked body), but HTTP/2 sends bodies without either. A first read tells them apart.
   let source: ReadableStream<Uint8Array> | undefined = request.body

@@ -7,14 +7,15 @@ import { noRoute, ProxyError, TlsRedirect } from '../errors.ts'
 import type { HeaderMutation } from '../routing/header-rules.ts'
 import { requestHash } from '../routing/hash-policy.ts'
 import { headerVariables } from '../routing/header-variables.ts'
-import type { RouteTable } from '../routing/route-table.ts'
+import type { RouteMatch, RouteTable } from '../routing/route-table.ts'
 import type { Cluster } from '../upstream/cluster.ts'
 import type { ClusterManager } from '../upstream/cluster-manager.ts'
-import type { HeaderRuleSets } from './headers/header-rule-sets.ts'
 import { downstreamAddress, upstreamHeaders } from './headers/upstream-headers.ts'
 import type { RequestObserver } from './observer.ts'
 import { prepareBody, type PreparedBody } from './request-body.ts'
+import type { Downstream } from './attempt-abort.ts'
 import type { RequestInfo } from './request-info.ts'
+import type { RoutePlan, RoutePlans } from './route-plan.ts'
 import { tlsRedirectLocation } from './tls-redirect.ts'
 
 export type RouteContext = {
@@ -23,7 +24,8 @@ export type RouteContext = {
   /** A plain-text listener with a require_tls virtual host: look the host up before any route. */
   readonly redirectsToTls?: boolean
   readonly clusters: Pick<ClusterManager, 'get'>
-  readonly rules: HeaderRuleSets
+  /** Each route's plan (route-plan.ts), resolved when the handler was built. */
+  readonly plans: RoutePlans
   readonly hostname: string
   /** The runtime lets the incoming headers be edited in place (Runtime.headersEditable). */
   readonly editsHeaders?: boolean
@@ -44,7 +46,7 @@ export type RoutedRequest = {
   readonly retryPolicy: RetryPolicyConfig | undefined
   /** The route's hash_policy value for RING_HASH and MAGLEV clusters; undefined = pick at random. */
   readonly hash: number | undefined
-  readonly downstreamSignal: AbortSignal | undefined
+  readonly downstream: Downstream | undefined
   /** The virtual host's and route's response header rules; undefined where a level has none. */
   readonly hostResponseRules: HeaderMutation | undefined
   readonly routeResponseRules: HeaderMutation | undefined
@@ -52,55 +54,55 @@ export type RoutedRequest = {
   readonly downstreamRemoteAddress: string | undefined
 }
 
-/** `mayEditHeaders`: nothing reads the client's headers as sent after this phase (no upgrade). */
-export async function routePhase(request: Request, conn: ConnInfo, info: RequestInfo, observer: RequestObserver, ctx: RouteContext, mayEditHeaders = false): Promise<RoutedRequest | ProxyError> {
-  const { listener } = ctx
-  const incoming = request.headers
+/**
+ * Synchronous up to the request body, which only a request with one makes wait.
+ * `mayEditHeaders`: nothing reads the client's headers as sent after this phase (no upgrade).
+ */
+export function routePhase(request: Request, conn: ConnInfo, info: RequestInfo, observer: RequestObserver, ctx: RouteContext, mayEditHeaders = false): RoutedRequest | ProxyError | Promise<RoutedRequest | ProxyError> {
   const queryAt = info.path.indexOf('?')
-  const query = queryAt < 0 ? '' : info.path.slice(queryAt + 1)
   if (ctx.redirectsToTls) {
     // As Envoy: the virtual host alone decides, whether or not a route matches.
     const virtualHost = ctx.routes.virtualHost?.(info.authority ?? '')
-    const location = virtualHost && tlsRedirectLocation(virtualHost, { authority: info.authority ?? '', pathAndQuery: info.path, downstreamAddress: downstreamAddress(incoming, listener, conn.remoteAddress) })
+    const location = virtualHost && tlsRedirectLocation(virtualHost, { authority: info.authority ?? '', pathAndQuery: info.path, downstreamAddress: downstreamAddress(request.headers, ctx.listener, conn.remoteAddress) })
     if (location) return new TlsRedirect(location)
   }
   const match = ctx.routes.match({
     authority: info.authority ?? '',
     path: queryAt < 0 ? info.path : info.path.slice(0, queryAt),
-    query,
-    headers: incoming,
+    query: queryAt < 0 ? '' : info.path.slice(queryAt + 1),
+    headers: request.headers,
   })
   if (!match) {
     observer.downstream(info, 'no_route')
     return noRoute()
   }
-  const { route, virtualHost } = match
   const cluster = ctx.clusters.get(match.cluster)!
-  info.routeName = route.name
+  info.routeName = match.route.name
   info.upstreamCluster = match.cluster
   info.upstreamClusterStats = cluster.stats
-  observer.routed(info, route)
-  const retryPolicy = route.retryPolicy ?? virtualHost.retryPolicy
-  const body = await prepareBody(request, {
-    maxBytes: listener.maxRequestBytes,
-    bufferBytes: listener.retryBufferBytes,
-    mayRetry: retryPolicy !== undefined && retryPolicy.numRetries > 0,
-  })
+  observer.routed(info, match.route)
+  const plan = ctx.plans.get(match.route)!
+  const body = prepareBody(request, plan.bodyLimits)
+  if (body instanceof Promise) return body.then((prepared) => routed(request, conn, info, observer, ctx, match, cluster, plan, prepared, mayEditHeaders))
+  return routed(request, conn, info, observer, ctx, match, cluster, plan, body, mayEditHeaders)
+}
+
+function routed(request: Request, conn: ConnInfo, info: RequestInfo, observer: RequestObserver, ctx: RouteContext, match: RouteMatch, cluster: Cluster, plan: RoutePlan, body: PreparedBody | ProxyError, mayEditHeaders: boolean): RoutedRequest | ProxyError {
+  const { listener } = ctx
+  const { route } = match
+  const incoming = request.headers
   if (body instanceof ProxyError) {
     if (body.status === 413) observer.downstream(info, 'downstream_rq_too_large')
     return body
   }
   info.bytesReceived = body.size ?? Number(incoming.get('content-length') ?? 0)
   // From the headers as the client sent them (before they are edited and this route's header rules).
-  const hash = route.hashPolicy.length ? requestHash(route.hashPolicy, { headers: incoming, sourceIp: downstreamAddress(incoming, listener, conn.remoteAddress), query }) : undefined
-  const routeRules = ctx.rules.get(route)!
-  const hostRules = ctx.rules.get(virtualHost)!
-  const anyRules = routeRules.request || routeRules.response || hostRules.request || hostRules.response
+  const hash = route.hashPolicy.length ? requestHash(route.hashPolicy, { headers: incoming, sourceIp: downstreamAddress(incoming, listener, conn.remoteAddress), query: queryOf(info.path) }) : undefined
+  const { hostRules, routeRules } = plan
   // Request header rules read the client's headers as sent (%REQ()%): those keep a copy.
-  const inPlace = mayEditHeaders && ctx.editsHeaders === true && !hostRules.request && !routeRules.request
+  const inPlace = mayEditHeaders && ctx.editsHeaders === true && !plan.requestRules
   // With trusted hops, Envoy's downstream address is the client XFF names, not the peer.
-  const downstreamRemoteAddress = anyRules ? `${downstreamAddress(incoming, listener, conn.remoteAddress)}:${conn.remotePort}` : undefined
-  const downstreamSignal = request.signal
+  const downstreamRemoteAddress = plan.anyRules ? `${downstreamAddress(incoming, listener, conn.remoteAddress)}:${conn.remotePort}` : undefined
 
   const headers = upstreamHeaders(
     incoming,
@@ -109,7 +111,7 @@ export async function routePhase(request: Request, conn: ConnInfo, info: Request
       peer: conn,
       requestId: info.requestId,
       hostRewrite: route.hostRewrite,
-      timeoutMs: route.timeoutMs,
+      expectedTimeout: plan.expectedTimeout,
       authority: info.authority ?? undefined,
     },
     inPlace,
@@ -117,7 +119,7 @@ export async function routePhase(request: Request, conn: ConnInfo, info: Request
   // The client's id was dropped (external client) and none generated: it must not leak through.
   if (info.requestId === undefined && !info.internal && !listener.preserveExternalRequestId) headers.delete('x-request-id')
   // Envoy applies the more specific level last: virtual host, then route.
-  if (hostRules.request || routeRules.request) {
+  if (plan.requestRules) {
     const variables = headerVariables({
       requestHeaders: incoming,
       downstreamRemoteAddress: downstreamRemoteAddress!,
@@ -137,11 +139,17 @@ export async function routePhase(request: Request, conn: ConnInfo, info: Request
     body,
     timeoutMs: route.timeoutMs,
     idleTimeoutMs: route.idleTimeoutMs,
-    retryPolicy,
+    retryPolicy: plan.retryPolicy,
     hash,
-    downstreamSignal,
+    // The request itself: its signal is read only if an attempt runs long enough to watch it.
+    downstream: request,
     hostResponseRules: hostRules.response,
     routeResponseRules: routeRules.response,
     downstreamRemoteAddress,
   }
+}
+
+function queryOf(pathAndQuery: string): string {
+  const at = pathAndQuery.indexOf('?')
+  return at < 0 ? '' : pathAndQuery.slice(at + 1)
 }

@@ -60,7 +60,7 @@ export class Cluster {
 
   /** A ready endpoint through the load balancer; undefined (and upstream_cx_none_healthy) when none is. */
   pick(ctx?: LbContext): Endpoint | undefined {
-    const endpoint = this.#lb.pick(this.#members, { ...ctx, nowMs: ctx?.nowMs ?? this.#clock.now() })
+    const endpoint = this.#lb.pick(this.#members, ctx?.nowMs !== undefined ? ctx : { exclude: ctx?.exclude, hash: ctx?.hash, random: ctx?.random, nowMs: this.#clock.now() })
     if (!endpoint) this.stats.upstream_cx_none_healthy.inc()
     return endpoint
   }

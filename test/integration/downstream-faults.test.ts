@@ -6,7 +6,7 @@
 // ejected, no reset or retry was counted, and an ordinary request is still answered 200.
 
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { ProcessGroup, type ProxyProcess } from '../support/edgeway-processes.ts'
+import { eventually, ProcessGroup, type ProxyProcess } from '../support/edgeway-processes.ts'
 import { RawConnection } from '../support/raw-client.ts'
 import { okResponse, reply, startScriptedUpstream, type ScriptedUpstream } from '../support/scripted-upstream.ts'
 
@@ -61,9 +61,17 @@ for (const runtime of ['bun', 'deno'] as const) {
     const group = new ProcessGroup()
     const upstreams: ScriptedUpstream[] = []
     let proxy: ProxyProcess
+    let hungClosed = 0
 
     beforeAll(async () => {
-      for (let i = 0; i < 2; i++) upstreams.push(await startScriptedUpstream((_request, socket) => reply(socket, okResponse('ok'))))
+      // /hang is never answered: only the proxy giving up the attempt closes that connection.
+      for (let i = 0; i < 2; i++)
+        upstreams.push(
+          await startScriptedUpstream((request, socket) => {
+            if (request.head.startsWith('GET /hang ')) socket.once('close', () => hungClosed++)
+            else reply(socket, okResponse('ok'))
+          }),
+        )
       proxy = await group.proxy(`downstream-${runtime}`, yaml(upstreams.map((u) => u.port)), {}, { runtime, startTimeoutMs: 30_000 })
     }, 45_000)
 
@@ -85,6 +93,15 @@ for (const runtime of ['bun', 'deno'] as const) {
           await new Promise((resolve) => setTimeout(resolve, 150))
         })
     })
+
+    test('a client that leaves while the upstream has not answered: the attempt ends then, not at the route timeout (15 s)', async () => {
+      const connection = await RawConnection.open(proxy.port('ingress'))
+      connection.send('GET /hang HTTP/1.1\r\nHost: x\r\n\r\n')
+      await eventually('the upstream to get the request', async () => (upstreams.some((u) => u.requests().some((r) => r.head.startsWith('GET /hang '))) ? true : undefined))
+      connection.close()
+      await eventually('the proxy to close the hung upstream call', async () => (hungClosed > 0 ? true : undefined), 10_000)
+      expect(await stat(proxy, 'cluster.up.upstream_rq_retry')).toBe(0)
+    }, 15_000)
 
     test('a malformed chunk in the middle of a chunked body', async () => {
       for (let i = 0; i < ROUNDS; i++) {

@@ -3,7 +3,7 @@ import { listenerConfig } from '../proxy.fixture.ts'
 import { downstreamAddress, upstreamHeaders as forwarded } from './upstream-headers.ts'
 
 const peer = { remoteAddress: '198.51.100.7', remotePort: 40000 }
-const facts = { peer, requestId: 'rid-1', hostRewrite: undefined, timeoutMs: 15_000 }
+const facts = { peer, requestId: 'rid-1', hostRewrite: undefined, expectedTimeout: '15000' as string | undefined }
 const incoming = (entries: Record<string, string>) => new Headers(entries)
 
 for (const inPlace of [false, true]) describe(`upstreamHeaders${inPlace ? ', edited in place' : ', copied'}`, () => {
@@ -29,9 +29,9 @@ for (const inPlace of [false, true]) describe(`upstreamHeaders${inPlace ? ', edi
   })
 
   test('x-request-id, the expected timeout and x-forwarded-proto are set', () => {
-    const out = upstreamHeaders(incoming({ 'x-request-id': 'client-id' }), listenerConfig(), { ...facts, requestId: 'decided-id', timeoutMs: 250 })
+    const out = upstreamHeaders(incoming({ 'x-request-id': 'client-id' }), listenerConfig(), { ...facts, requestId: 'decided-id', expectedTimeout: '250' })
     expect([out.get('x-request-id'), out.get('x-envoy-expected-rq-timeout-ms'), out.get('x-forwarded-proto')]).toEqual(['decided-id', '250', 'http'])
-    expect(upstreamHeaders(incoming({}), listenerConfig(), { ...facts, timeoutMs: 0 }).has('x-envoy-expected-rq-timeout-ms')).toBe(false)
+    expect(upstreamHeaders(incoming({}), listenerConfig(), { ...facts, expectedTimeout: undefined }).has('x-envoy-expected-rq-timeout-ms')).toBe(false)
   })
 
   test('use_remote_address appends the peer to x-forwarded-for; without it x-forwarded-for passes as sent', () => {

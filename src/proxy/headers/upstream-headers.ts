@@ -12,7 +12,8 @@ export type ForwardingFacts = {
   readonly peer: ConnInfo
   readonly requestId: string | undefined
   readonly hostRewrite: string | undefined
-  readonly timeoutMs: number
+  /** x-envoy-expected-rq-timeout-ms (the route timeout in ms, as text); undefined for none. */
+  readonly expectedTimeout: string | undefined
   /** The request's authority (Host, or the URL's for HTTP/2 without one). */
   readonly authority?: string
 }
@@ -54,7 +55,7 @@ export function upstreamHeaders(incoming: Headers, listener: ListenerConfig, fac
     if (original) headers.set('x-forwarded-host', original)
     headers.set('host', facts.hostRewrite)
   }
-  if (facts.timeoutMs > 0) headers.set('x-envoy-expected-rq-timeout-ms', String(facts.timeoutMs))
+  if (facts.expectedTimeout !== undefined) headers.set('x-envoy-expected-rq-timeout-ms', facts.expectedTimeout)
   return headers
 }
 

@@ -5,7 +5,15 @@ import type { LbContext } from '../load-balancer.ts'
 
 export function candidates(endpoints: readonly Endpoint[], ctx: LbContext | undefined): readonly Endpoint[] {
   const nowMs = ctx?.nowMs ?? Date.now()
-  const ready = endpoints.filter((e) => e.isReady(nowMs))
+  // Usually every endpoint is ready: then the list itself, without a copy per request.
+  let allReady = true
+  for (let i = 0; i < endpoints.length; i++) {
+    if (!endpoints[i]!.isReady(nowMs)) {
+      allReady = false
+      break
+    }
+  }
+  const ready = allReady ? endpoints : endpoints.filter((e) => e.isReady(nowMs))
   const exclude = ctx?.exclude
   if (!exclude || exclude.size === 0) return ready
   const fresh = ready.filter((e) => !exclude.has(e))
