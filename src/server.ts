@@ -165,6 +165,7 @@ export async function startEdgeway(config: Config, options: EdgewayOptions): Pro
         logging: { levels: () => logger.levels(), apply: (query) => logger.apply(query) },
         configDump: () => envoyConfigDump(generation.config, generation.loadedAtMs, String(generation.version)),
         tlsListeners: () => generation.config.listeners,
+        tlsClusters: () => generation.config.clusters,
         serverInfo: serverInfoOf({
           version: options.version,
           startedAtMs: startedAt,

@@ -2,7 +2,7 @@
 // never mounted on a public one: it can fail health checks and reset counters.
 
 import { Hono, type Context } from 'hono'
-import type { ListenerConfig } from '../config/model.ts'
+import type { ClusterConfig, ListenerConfig } from '../config/model.ts'
 import type { ClusterSnapshot } from '../upstream/cluster-snapshot.ts'
 import { certsJson, redactPrivateKeys } from './certs.ts'
 import { clustersJson, renderClustersText } from './clusters-text.ts'
@@ -28,6 +28,8 @@ export type AdminDeps = {
   configDump: () => unknown
   /** Listeners whose TLS certificates /certs lists. */
   tlsListeners?: () => readonly ListenerConfig[]
+  /** Clusters with upstream TLS: their CA and client certificate join /certs. */
+  tlsClusters?: () => readonly ClusterConfig[]
   serverInfo: () => ServerInfo
   /** A primary broadcasts fail/ok to its workers, hence the promises. */
   healthcheck: { fail(): void | Promise<void>; ok(): void | Promise<void>; failing(): boolean }
@@ -65,7 +67,7 @@ export function buildAdminApp(deps: AdminDeps): Hono {
     { path: '/logging', method: 'GET', help: 'list the loggers and their levels', handle: () => text(renderLoggers(deps.logging)) },
     { path: '/logging', method: 'POST', help: 'change log levels: ?level=debug (all) or ?router=debug&upstream=trace', handle: (c) => changeLogging(c, deps) },
     { path: '/config_dump', method: 'GET', help: 'dump the effective configuration', handle: () => json(redactPrivateKeys(deps.configDump())) },
-    { path: '/certs', method: 'GET', help: 'print certificates on the machine', handle: () => json(certsJson(deps.tlsListeners?.() ?? [], Date.now())) },
+    { path: '/certs', method: 'GET', help: 'print certificates on the machine', handle: () => json(certsJson(deps.tlsListeners?.() ?? [], Date.now(), deps.tlsClusters?.() ?? [])) },
     { path: '/healthcheck/fail', method: 'POST', help: 'cause the server to fail health checks (drain)', handle: () => ok(() => deps.healthcheck.fail()) },
     { path: '/healthcheck/ok', method: 'POST', help: 'cause the server to pass health checks', handle: () => ok(() => deps.healthcheck.ok()) },
     { path: '/reset_counters', method: 'POST', help: 'reset all counters to zero', handle: () => ok(() => (deps.resetCounters ? deps.resetCounters() : deps.stats.reset())) },

@@ -1,7 +1,7 @@
 // Admin /certs (Envoy's shape: per TLS context its CA and chain, with SANs and days left) and the
 // redaction that keeps private keys out of /config_dump, as Envoy prints "[redacted]".
 
-import type { CertificateDetails, ListenerConfig } from '../config/model.ts'
+import type { CertificateDetails, ClusterConfig, ListenerConfig } from '../config/model.ts'
 
 const DAY_MS = 86_400_000
 
@@ -15,13 +15,25 @@ type CertJson = {
   expiration_time: string
 }
 
-export function certsJson(listeners: readonly ListenerConfig[], nowMs: number): { certificates: { listener: string; ca_cert: CertJson[]; cert_chain: CertJson[] }[] } {
-  const certificates = []
+type Context = { listener?: string; cluster?: string; ca_cert: CertJson[]; cert_chain: CertJson[] }
+
+/** One context per listener certificate, then one per cluster with upstream TLS (its CA and client certificate). */
+export function certsJson(listeners: readonly ListenerConfig[], nowMs: number, clusters: readonly ClusterConfig[] = []): { certificates: Context[] } {
+  const certificates: Context[] = []
   for (const listener of listeners) {
     const tls = listener.tls
     if (!tls) continue
     const ca = tls.trustedCa ? [certJson(tls.trustedCa.source, tls.trustedCa.details, nowMs)] : []
     for (const certificate of tls.certificates) certificates.push({ listener: listener.name, ca_cert: ca, cert_chain: [certJson(certificate.source, certificate.details, nowMs)] })
+  }
+  for (const cluster of clusters) {
+    const tls = cluster.upstreamTls
+    if (!tls) continue
+    certificates.push({
+      cluster: cluster.name,
+      ca_cert: tls.trustedCa ? [certJson(tls.trustedCa.source, tls.trustedCa.details, nowMs)] : [],
+      cert_chain: tls.clientCertificate ? [certJson(tls.clientCertificate.source, tls.clientCertificate.details, nowMs)] : [],
+    })
   }
   return { certificates }
 }

@@ -2,7 +2,7 @@
 // private admins on each request), /workers with every worker's state, and broadcasts.
 
 import process from 'node:process'
-import type { ListenerConfig } from '../config/model.ts'
+import type { ClusterConfig, ListenerConfig } from '../config/model.ts'
 import { buildAdminApp, json, type AdminDeps, type AdminEndpoint } from '../admin/admin-app.ts'
 import type { ServerInfo, WorkerRow } from '../admin/server-info.ts'
 import { workersJson } from '../admin/server-info.ts'
@@ -26,6 +26,8 @@ export type PrimaryAdminOptions = {
   readonly extraEndpoints?: readonly AdminEndpoint[]
     /** The current generation's listeners, whose certificates /certs lists. */
     readonly tlsListeners?: () => readonly ListenerConfig[]
+    /** The current generation's clusters, whose upstream TLS CA and client certificate /certs lists. */
+    readonly tlsClusters?: () => readonly ClusterConfig[]
   readonly serverInfo: () => Omit<ServerInfo, 'workers'>
   readonly ready: () => boolean
   /** Listeners with the ports the workers bound (worker 0 resolves `port: 0`). */
@@ -63,6 +65,7 @@ export function buildPrimaryAdmin(options: PrimaryAdminOptions) {
     },
     configDump: options.configDump,
     tlsListeners: options.tlsListeners,
+    tlsClusters: options.tlsClusters,
     serverInfo: () => ({ ...options.serverInfo(), workers: rows() }),
     healthcheck: {
       fail: async () => {

@@ -101,6 +101,7 @@ export async function startPrimary(config: Config, options: PrimaryOptions): Pro
         stats,
         configDump: () => envoyConfigDump(generation.config, generation.loadedAtMs, String(generation.version)),
         tlsListeners: () => generation.config.listeners,
+        tlsClusters: () => generation.config.clusters,
         serverInfo: serverInfoOf({
           version: options.version,
           startedAtMs: startedAt,

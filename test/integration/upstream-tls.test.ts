@@ -132,6 +132,17 @@ for (const [label, runtime, env] of [
       expect((JSON.parse(text) as Seen).sni).toBe('other.example')
     })
 
+    test('admin /certs lists each TLS cluster with its CA and client certificate; /config_dump hides the key', async () => {
+      const admin = proxy.url('admin')
+      const { certificates } = (await (await fetch(`${admin}/certs`)).json()) as { certificates: { cluster?: string; ca_cert: { subject: string }[]; cert_chain: { subject: string }[] }[] }
+      const client = certificates.find((c) => c.cluster === 'client-cert')!
+      expect([client.ca_cert[0]?.subject, client.cert_chain[0]?.subject]).toEqual(['CN=edgeway test CA', 'CN=edgeway test client'])
+      expect(certificates.find((c) => c.cluster === 'insecure')).toEqual({ cluster: 'insecure', ca_cert: [], cert_chain: [] })
+      const dump = await (await fetch(`${admin}/config_dump`)).text()
+      expect(dump).toContain('UpstreamTlsContext')
+      expect(dump).not.toContain('PRIVATE KEY')
+    })
+
     test('health checks reach the TLS cluster over TLS with its SNI', async () => {
       const check = await eventually('a TLS health check', async () => (await tlsUpstream.seen()).find((s) => s.path === '/healthz-tls'))
       expect([check.sni, check.alpn]).toEqual(['a.test', 'http/1.1'])
