@@ -106,6 +106,13 @@ for (const [label, runtime, env] of [
       }
     })
 
+    test('a 1 MiB response arrives whole over h2 and h2c (many flow-control windows), also with concurrent requests', async () => {
+      for (const path of ['/h2-tls/big', '/h2c/big', '/h1-tls/big']) {
+        const lengths = await Promise.all([0, 1, 2, 3].map(async () => (await get(path)).text.length))
+        expect(lengths).toEqual([1048576, 1048576, 1048576, 1048576])
+      }
+    })
+
     test('a certificate the CA did not sign: 503 UF naming the TLS failure, over HTTP/1.1 and HTTP/2', async () => {
       for (const path of ['/wrong-ca/c', '/h2-wrong-ca/c']) {
         const { status, text } = await get(path)

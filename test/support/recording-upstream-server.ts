@@ -1,5 +1,5 @@
 // A child-process upstream that records how it was reached: HTTP version, ALPN, the SNI name and
-// the client certificate's subject, answered as JSON. `tls` serves h2 and HTTP/1.1 over TLS
+// the client certificate's subject, answered as JSON (`.../big`: 1 MiB of x instead). `tls` serves h2 and HTTP/1.1 over TLS
 // (node:http2 createSecureServer, allowHTTP1); `h2c` serves prior-knowledge HTTP/2 on plain text.
 // argv: <tls|h2c> [certificate key [client-ca]]; prints its port on stdout.
 
@@ -14,6 +14,8 @@ const seen: unknown[] = []
 
 function answer(request: Http2ServerRequest, response: Http2ServerResponse): void {
   if (request.url === '/__seen') return void response.end(JSON.stringify(seen))
+  // 1 MiB, so a response spans many HTTP/2 flow-control windows.
+  if (request.url?.endsWith('/big')) return void response.end(Buffer.alloc(1024 * 1024, 'x'))
   const socket = request.socket as TLSSocket
   const peer = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : undefined
   const chunks: Buffer[] = []
