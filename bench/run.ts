@@ -171,7 +171,7 @@ function notes(options: BenchOptions): string[] {
     `soak: edgeway-bun-traced with the shipped export queue (2048 spans) exporting to a port nothing listens on, wrk -t1 -c50 on the small body for --soak seconds (${options.soakS}), RSS every 5 s; flat = second-half peak within 8 MiB of the first half's`,
     'bun-minimal: bench/minimal-proxy.ts, Bun.serve + fetch with headers copied and nothing else (no routing, retries, stats, logs, tracing): what the runtime itself costs per request, for reference',
     'all traffic on 127.0.0.1; upstream = bench/upstream.ts on Bun, one process, shared by every peer',
-    `protocols: one run of --protocols seconds (${options.protocolS}) per row after a 1 s wrk warm-up; nginx-tls = the nginx reference with \`listen ssl http2\`, edgeway-bun-tls = one edgeway process with a TLS listener (ALPN h2, http/1.1), both on routes/certs/demo.crt; WebSocket = bench/protocols/ws-client.ts (50 connections, one 64-byte message in flight each) against bench/protocols/ws-echo.ts directly and through edgeway's upgrade_configs listener`,
+    `protocols: one run of --protocols seconds (${options.protocolS}) per row after a 1 s wrk warm-up; nginx-tls = the nginx reference with \`listen ssl http2\`, edgeway-bun-tls and edgeway-deno-tls = one edgeway process with a TLS listener (ALPN h2, http/1.1), both on routes/certs/demo.crt; WebSocket = bench/protocols/ws-client.ts (50 connections, one 64-byte message in flight each) against bench/protocols/ws-echo.ts directly and through edgeway's upgrade_configs listener`,
     ...environmentNotes(REPO_DIR),
   ]
 }

@@ -37,7 +37,7 @@ export async function runProtocolRows(context: Context): Promise<{ rows: Protoco
   }
   const started: RunningPeer[] = []
   try {
-    const peers = [nginxTls, edgewayTls('bun')]
+    const peers = [nginxTls, edgewayTls('bun'), edgewayTls('deno')]
     const running = new Map<string, RunningPeer>()
     for (const peer of peers) {
       context.log(`starting ${peer.name}`)
