@@ -172,6 +172,7 @@ async function serveOneProcess(config: Config, options: CliOptions, runtime: Run
       version: packageJson.version,
       commandLineOptions: commandLineOptions(options, config, options.concurrency ?? 1),
       write,
+      writeStderr: (chunk) => void process.stderr.write(chunk),
       logger: loggerFor(options),
       reusePort: worker !== undefined,
       systemDns: systemDnsPaths(runtime),

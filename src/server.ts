@@ -39,6 +39,8 @@ export type EdgewayOptions = {
   readonly tracer?: RequestTracer
   /** stdout for access logs and notices. */
   readonly write: (chunk: string) => void
+  /** stderr (Envoy's stderr access logger); default: stdout's writer. */
+  readonly writeStderr?: (chunk: string) => void
   readonly reusePort?: boolean
   /** Leveled logs by component (`--log-level`, admin /logging); default: info to `write`. */
   readonly logger?: Logger
@@ -104,7 +106,7 @@ export async function startEdgeway(config: Config, options: EdgewayOptions): Pro
   layeredRuntime.start()
   // Aborted when a drain's time is up: fault delays still running end then (Deno's server waits for every request).
   const drainDeadline = new AbortController()
-  const handlerFor = handlerFactory({ runtime, stats, clusters, tracer: options.tracer, write: options.write, log, routerLog: logger.component('router'), inFlight, closeConnections: () => lifecycle.closeConnections(), env: (name) => runtime.env(name), layeredRuntime, drainDeadline: drainDeadline.signal })
+  const handlerFor = handlerFactory({ runtime, stats, clusters, tracer: options.tracer, write: options.write, ...(options.writeStderr && { writeStderr: options.writeStderr }), log, routerLog: logger.component('router'), inFlight, closeConnections: () => lifecycle.closeConnections(), env: (name) => runtime.env(name), layeredRuntime, drainDeadline: drainDeadline.signal })
   const listeners = new ListenerSet(runtime, options.reusePort ?? false)
   const listenerStats = stats.listenerManager()
   let adminHandle: ServerHandle | undefined

@@ -17,6 +17,7 @@ import { configSchema, type ConfigFile } from './schema.ts'
 import { semanticIssues } from './semantic-checks.ts'
 import { loadDownstreamTls } from './tls-load.ts'
 import { toModel } from './to-model.ts'
+import { resolveAccessLogFiles } from './access-log-files.ts'
 import { loadUpstreamTls } from './upstream-tls-load.ts'
 
 export type LoadOptions = {
@@ -86,8 +87,10 @@ function buildModel(file: ConfigFile, source: string, options: LoadOptions, user
     warnings.push(...loaded.warnings.map((issue) => ({ ...issue, path: userPath(issue.path) })))
     return loaded
   })
+  const logs = resolveAccessLogFiles(file, io.baseDir, userPath)
+  issues.push(...logs.issues)
   if (issues.length) throw new ConfigError(source, issues)
-  return { config: deepFreeze(toModel(file, tls, clusterTls)), warnings }
+  return { config: deepFreeze(toModel(logs.file, tls, clusterTls)), warnings }
 }
 
 /** LDS / CDS files, relative to the config's folder as certificates are; YAML or JSON like the config. */

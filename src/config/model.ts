@@ -110,6 +110,8 @@ export type AccessLogConfig = {
   /** Envoy's json_format dictionary, checked at load. */
   readonly jsonFormat?: Readonly<Record<string, unknown>>
   readonly omitEmptyValues: boolean
+  /** Absolute path of the file the lines are appended to; absent = stdout. */
+  readonly path?: string
 }
 
 export type ListenerTracingConfig = {

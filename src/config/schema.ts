@@ -150,6 +150,8 @@ const accessLog = z.strictObject({
   text_format: z.string().optional(),
   json_format: z.record(z.string(), z.unknown()).optional(),
   omit_empty_values: z.boolean().default(false),
+  /** A file to append to (Envoy's file logger); absent = stdout. Relative: from the config's folder. */
+  path: z.string().min(1).optional(),
 })
 
 const listener = z.strictObject({

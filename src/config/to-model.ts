@@ -69,6 +69,7 @@ function toListener(l: FileListener, tls: M.DownstreamTlsConfig | undefined): M.
             ...(l.access_log.text_format !== undefined && { textFormat: l.access_log.text_format }),
             ...(l.access_log.json_format !== undefined && { jsonFormat: l.access_log.json_format }),
             omitEmptyValues: l.access_log.omit_empty_values,
+            ...(l.access_log.path !== undefined && { path: l.access_log.path }),
           },
     tracing: {
       randomSampling: l.tracing.random_sampling,

@@ -5,6 +5,7 @@
 import { hostname } from 'node:os'
 import { batchedWriter } from '../access-log.ts'
 import { listenerAccessLog } from '../access-log/listener-format.ts'
+import { fileWriter } from '../access-log/file-writer.ts'
 import type { Config, ListenerConfig } from '../config/model.ts'
 import { buildListenerHandler } from '../listener/guard.ts'
 import { drainable, type InFlight } from '../listener/drain.ts'
@@ -31,6 +32,8 @@ export type HandlerDeps = {
   readonly clusters: ClusterManager
   readonly tracer: RequestTracer | undefined
   readonly write: (chunk: string) => void
+  /** stderr, for Envoy's stderr access logger. */
+  readonly writeStderr?: (chunk: string) => void
   readonly log: (line: string) => void
   /** The router logger handed to each listener's request path. */
   readonly routerLog?: ComponentLogger
@@ -47,9 +50,18 @@ export type HandlerDeps = {
 /** Builds listener handlers; one access-log writer for all of them, across generations. */
 export function handlerFactory(deps: HandlerDeps): (listener: ListenerConfig) => FetchHandler {
   const accessLogWriter = batchedWriter(deps.write)
+  // A log file keeps its writer across generations: a reload reopens nothing.
+  const fileWriters = new Map<string, (line: string) => void>()
+  const writerFor = (path: string | undefined) => {
+    if (path === undefined || path === '/dev/stdout') return accessLogWriter
+    let writer = fileWriters.get(path)
+    if (!writer) fileWriters.set(path, (writer = batchedWriter(path === '/dev/stderr' ? (deps.writeStderr ?? deps.write) : fileWriter(path, deps.log))))
+    return writer
+  }
   const host = hostname()
   return (listener) => {
     const log = listenerAccessLog(listener, { hostname: host, env: deps.env ?? (() => undefined) })
+    const writeLine = writerFor(listener.accessLog.path)
     const stats = deps.stats.listener(listener.statPrefix)
     const proxy = createProxyHandler({
       listener,
@@ -57,7 +69,7 @@ export function handlerFactory(deps: HandlerDeps): (listener: ListenerConfig) =>
       clusters: deps.clusters,
       runtime: deps.runtime,
       stats,
-      accessLog: log && ((entry) => accessLogWriter(log.format(entry))),
+      accessLog: log && ((entry) => writeLine(log.format(entry))),
       accessLogNeedsPeer: log?.needsPeer ?? false,
       tracer: deps.tracer,
       hostname: host,

@@ -2,6 +2,8 @@
 // command operators on the sandbox's front proxy, written to stdout one line per request; on Bun and Deno.
 
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { envoyFixture, type Doc } from '../support/envoy-fixture.ts'
 import { ProcessGroup, eventually } from '../support/edgeway-processes.ts'
 import { startUpstream, type Upstream } from '../support/upstream.ts'
@@ -21,6 +23,8 @@ afterAll(async () => {
 })
 
 const STDOUT = 'type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog'
+const FILE = 'type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog'
+const STDERR = 'type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StderrAccessLog'
 const at = (u: Upstream) => [{ address: u.address, port: u.port }]
 
 function withLogFormat(logFormat: Doc): string {
@@ -67,6 +71,34 @@ for (const runtime of ['bun', 'deno'] as const) {
       await (await fetch(`${omitting.url('listener_0')}/nothing`)).arrayBuffer()
       const line = await eventually('the JSON line', async () => lines(omitting.process.stdout(), '"json-log"')[0])
       expect(JSON.parse(line)).toEqual({ code: 404, bytes: 0, request: 'GET /nothing', attempts: 0, marker: 'json-log' })
+    })
+
+    test('the file logger appends its lines to its file, not stdout', async () => {
+      const file = join(group.dir, `access-${runtime}.log`)
+      const yaml = envoyFixture('front-proxy.yaml', { service1: at(service1), service2: at(service2) }, [], (doc) => {
+        const hcm = doc.static_resources.listeners[0].filter_chains[0].filters[0].typed_config
+        hcm.access_log = [{ name: 'envoy.access_loggers.file', typed_config: { '@type': FILE, path: file, log_format: { json_format: { code: '%RESPONSE_CODE%', path: '%REQ(:PATH)%' } } } }]
+      })
+      const proxy = await group.proxy(`file-log-${runtime}`, yaml, {}, { runtime, args: ['--concurrency', '1'] })
+      await (await fetch(`${proxy.url('listener_0')}/service/1`)).arrayBuffer()
+      await (await fetch(`${proxy.url('listener_0')}/nothing`)).arrayBuffer()
+      const read = () => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line)) : [])
+      expect(await eventually('two lines in the file', async () => (read().length >= 2 ? read() : undefined))).toEqual([
+        { code: 200, path: '/service/1' },
+        { code: 404, path: '/nothing' },
+      ])
+      expect(proxy.process.stdout()).not.toContain('"code"')
+    })
+
+    test('the stderr logger writes to stderr', async () => {
+      const yaml = envoyFixture('front-proxy.yaml', { service1: at(service1), service2: at(service2) }, [], (doc) => {
+        const hcm = doc.static_resources.listeners[0].filter_chains[0].filters[0].typed_config
+        hcm.access_log = [{ name: 'envoy.access_loggers.stderr', typed_config: { '@type': STDERR, log_format: { text_format: 'on-stderr %RESPONSE_CODE% %REQ(:PATH)%\n' } } }]
+      })
+      const proxy = await group.proxy(`stderr-log-${runtime}`, yaml, {}, { runtime, args: ['--concurrency', '1'] })
+      await (await fetch(`${proxy.url('listener_0')}/service/2`)).arrayBuffer()
+      expect(await eventually('the line on stderr', async () => lines(proxy.process.stderr(), 'on-stderr')[0])).toBe('on-stderr 200 /service/2')
+      expect(proxy.process.stdout()).not.toContain('on-stderr')
     })
 
     test('an unknown operator stops the load: exit 1, named with its path', async () => {

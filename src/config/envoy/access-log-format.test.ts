@@ -86,6 +86,15 @@ describe('compact access_log', () => {
     expect(problems(compact('{ text_format: "%NOPE%" }'))).toEqual(['listeners[0].access_log.text_format: %NOPE% is not a command operator edgeway knows (typo?, or not supported by edgeway)'])
     expect(problems(compact('{ format: json, text_format: "%DURATION%" }'))).toEqual(['listeners[0].access_log.text_format: is a text format: remove format: json or use json_format'])
   })
+  test('path: a file from the config folder, written back as Envoy\'s file logger', async () => {
+    const { tmpdir } = await import('node:os')
+    const log = loadConfig(compact('{ path: access.log }'), `${tmpdir()}/edgeway.yaml`, { env: () => undefined }).config.listeners[0]!.accessLog
+    expect(log.path).toBe(`${tmpdir()}/access.log`)
+    const { listenerToEnvoy } = await import('./from-model.ts')
+    const hcm = (listenerToEnvoy({ ...load(compact('{ format: text }')).config.listeners[0]!, accessLog: log }, undefined, []) as any).filter_chains[0].filters[0].typed_config
+    expect(hcm.access_log).toEqual([{ name: 'envoy.access_loggers.file', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog', path: `${tmpdir()}/access.log` } }])
+  })
+
   test('a format converts to Envoy and loads back unchanged', async () => {
     const { modelToEnvoy } = await import('./from-model.ts')
     for (const log of ['{ text_format: "%RESPONSE_CODE% %REQ(:PATH)%" }', '{ json_format: { code: "%RESPONSE_CODE%", up: { host: "%UPSTREAM_HOST%" } }, omit_empty_values: true }']) {

@@ -1,9 +1,9 @@
-// HCM `access_log`: Envoy's stdout logger, or its file logger writing to /dev/stdout, is edgeway's
-// access log; /dev/null is none. No `access_log` at all means no log, as in Envoy. A `log_format`
+// HCM `access_log`: Envoy's stdout logger, or its file logger (/dev/stdout is stdout, /dev/null is
+// none, any other path a file appended to), is the listener's access log. No `access_log` at all means no log, as in Envoy. A `log_format`
 // (v3 SubstitutionFormatString) or the v2 file logger's `format` / `json_format` becomes the compact
 // access_log's text_format / json_format, whose operators the compact schema checks.
 
-import { ACCESS_LOG, FILE_ACCESS_LOG, STDOUT_ACCESS_LOG, SUBSTITUTION_FORMAT, TEXT_FORMAT_SOURCE } from './fields.ts'
+import { ACCESS_LOG, FILE_ACCESS_LOG, STDERR_ACCESS_LOG, STDOUT_ACCESS_LOG, SUBSTITUTION_FORMAT, TEXT_FORMAT_SOURCE } from './fields.ts'
 import { extension } from './extensions.ts'
 import { at, checkKeys, idx, isObj, list, mapping, type Obj, str, unwrap } from './reader.ts'
 import type { Tx } from './translate.ts'
@@ -19,24 +19,32 @@ export function readAccessLogs(tx: Tx, value: unknown, path: string, compactPath
     const ext = extension(ctx, log, logPath, ['file_log', 'stdout_log', 'stderr_log'], 'access logger')
     if (!ext) return
     let toStdout = false
+    let toFile: string | undefined
     if (ext.kind === 'file_log') {
       checkKeys(ctx, ext.body, ext.bodyPath, FILE_ACCESS_LOG)
       const file = str(ctx, ext.body.path, at(ext.bodyPath, 'path'))
-      if (file === undefined) ctx.error(at(ext.bodyPath, 'path'), 'is required')
-      else if (file === '/dev/stdout') toStdout = true
-      else if (file !== '/dev/null') ctx.error(at(ext.bodyPath, 'path'), `writing access logs to "${file}" is not supported by edgeway (use /dev/stdout)`)
+      if (file === undefined) {
+        if (ext.body.path === undefined) ctx.error(at(ext.bodyPath, 'path'), 'is required')
+      } else if (file === '/dev/stdout') toStdout = true
+      else if (file !== '/dev/null') {
+        toFile = file
+        tx.paths.link(`${compactPath}.access_log.path`, at(ext.bodyPath, 'path'))
+      }
     } else if (ext.kind === 'stdout_log') {
       checkKeys(ctx, ext.body, ext.bodyPath, STDOUT_ACCESS_LOG)
       toStdout = true
     } else {
-      ctx.error(at(logPath, 'name'), 'an access log on stderr is not supported by edgeway (use envoy.access_loggers.stdout)')
+      // Envoy's stderr logger: the process's stderr, appended to as a file is.
+      checkKeys(ctx, ext.body, ext.bodyPath, STDERR_ACCESS_LOG)
+      toFile = '/dev/stderr'
+      tx.paths.link(`${compactPath}.access_log.path`, at(logPath, 'name'))
     }
-    if (!toStdout) return
+    if (!toStdout && toFile === undefined) return
     if (logging) {
       ctx.unsupported(logPath, 'a second access log is')
       return
     }
-    logging = readFormat(tx, ext.body, ext.bodyPath, `${compactPath}.access_log`)
+    logging = { ...readFormat(tx, ext.body, ext.bodyPath, `${compactPath}.access_log`), ...(toFile !== undefined && { path: toFile }) }
   })
   return logging
 }

@@ -69,7 +69,7 @@ describe('rejected by name, at the user path', () => {
       lb[0].load_balancing_weight = 1
       lb.push({ endpoint: { address: { socket_address: { address: 'service1b', port_value: 8000 } } }, load_balancing_weight: 3 })
     }, `${CLUSTER}.load_assignment.endpoints[0].lb_endpoints[1].load_balancing_weight: unequal load_balancing_weight is not supported by edgeway`],
-    ['an access log to a file', (_d, hcm) => (hcm.access_log = [{ name: 'envoy.access_loggers.file', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog', path: '/var/log/envoy.log' } }]), `${HCM}.access_log[0].typed_config.path: writing access logs to "/var/log/envoy.log" is not supported by edgeway (use /dev/stdout)`],
+    ['an access log file in a folder that is not there', (_d, hcm) => (hcm.access_log = [{ name: 'envoy.access_loggers.file', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog', path: '/nonexistent/envoy.log' } }]), `${HCM}.access_log[0].typed_config.path: cannot write the access log "/nonexistent/envoy.log": no folder /nonexistent`],
     ['a misspelt field', (_d, _h, cluster) => (cluster.conect_timeout = '1s'), `${CLUSTER}.conect_timeout: unknown field of Cluster (typo?), or not supported by edgeway`],
   ]
   for (const [what, edit, expected] of cases) test(what, () => expect(problems(bootstrap(edit))).toContain(expected))

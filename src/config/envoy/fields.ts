@@ -125,6 +125,7 @@ export const ACCESS_LOG = spec({ name: 'AccessLog', supported: ['name', 'typed_c
 
 export const FILE_ACCESS_LOG = spec({ name: 'FileAccessLog', supported: ['path', 'log_format', 'format', 'json_format', 'typed_json_format'] })
 export const STDOUT_ACCESS_LOG = spec({ name: 'StdoutAccessLog', supported: ['log_format'] })
+export const STDERR_ACCESS_LOG = spec({ name: 'StderrAccessLog', supported: ['log_format'] })
 export const SUBSTITUTION_FORMAT = spec({
   name: 'SubstitutionFormatString',
   supported: ['text_format', 'text_format_source', 'json_format', 'omit_empty_values'],

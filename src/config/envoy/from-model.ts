@@ -14,6 +14,7 @@ const HCM_TYPE = 'type.googleapis.com/envoy.extensions.filters.network.http_conn
 const ROUTER_TYPE = 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router'
 const ZIPKIN_TYPE = 'type.googleapis.com/envoy.config.trace.v3.ZipkinConfig'
 const STDOUT_TYPE = 'type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog'
+const FILE_TYPE = 'type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog'
 
 export type EnvoyBootstrap = { bootstrap: Record<string, unknown>; dropped: string[] }
 
@@ -60,7 +61,7 @@ export function listenerToEnvoy(l: M.ListenerConfig, provider: Record<string, un
     merge_slashes: l.mergeSlashes,
     preserve_external_request_id: l.preserveExternalRequestId,
     common_http_protocol_options: { idle_timeout: seconds(l.idleTimeoutMs) },
-    ...(l.accessLog.enabled && { access_log: [{ name: 'envoy.access_loggers.stdout', typed_config: { '@type': STDOUT_TYPE, ...logFormat(l.accessLog) } }] }),
+    ...(l.accessLog.enabled && { access_log: [accessLogToEnvoy(l.accessLog)] }),
     tracing: {
       random_sampling: { value: l.tracing.randomSampling },
       client_sampling: { value: l.tracing.clientSampling },
@@ -140,6 +141,12 @@ function tlsToEnvoy(tls: M.DownstreamTlsConfig): Record<string, unknown> {
       ...(tls.requireClientCertificate && { require_client_certificate: true }),
     },
   }
+}
+
+/** Envoy's stdout logger, or its file logger for a log written to a file. */
+function accessLogToEnvoy(log: M.AccessLogConfig): Record<string, unknown> {
+  if (log.path !== undefined) return { name: 'envoy.access_loggers.file', typed_config: { '@type': FILE_TYPE, path: log.path, ...logFormat(log) } }
+  return { name: 'envoy.access_loggers.stdout', typed_config: { '@type': STDOUT_TYPE, ...logFormat(log) } }
 }
 
 /** A configured access-log format as Envoy's `log_format`; none for the default line. */
