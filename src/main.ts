@@ -158,7 +158,7 @@ function loggerFor(options: CliOptions): Logger {
 /** The whole proxy in this process (--concurrency 1), or one worker of a primary. */
 async function serveOneProcess(config: Config, options: CliOptions, runtime: Runtime, worker: WorkerEnv | undefined, source?: ConfigSource): Promise<void> {
   const stats = new StatsStore()
-  const reload = source && reloaderFor(source, stats, async (next) => (await running.apply(next), running.generation().version))
+  const reload = source && reloaderFor(source, stats, async (next) => (noteRuntimeChange(config, next), await running.apply(next), running.generation().version))
   // One per process: the fault filter and tracing's sampling read the same layers.
   const layeredRuntime = new LayeredRuntime(config.runtime, { serviceCluster: config.node.cluster })
   const tracing = await startTracing(config, runtime, stats, layeredRuntime)
@@ -217,7 +217,7 @@ async function serveOneProcess(config: Config, options: CliOptions, runtime: Run
 async function runPrimary(config: Config, options: CliOptions, runtime: Runtime, concurrency: number, source: ConfigSource | undefined): Promise<void> {
   let running: RunningPrimary
   const stats = new StatsStore()
-  const reload = source && reloaderFor(source, stats, async (next) => (await running.apply(next), running.generation().version))
+  const reload = source && reloaderFor(source, stats, async (next) => (noteRuntimeChange(config, next), await running.apply(next), running.generation().version))
   try {
     running = await startPrimary(config, {
       runtime,
@@ -292,6 +292,11 @@ function systemDnsPaths(runtime: Runtime) {
   const resolvConfPath = runtime.env('EDGEWAY_RESOLV_CONF')
   const hostsPath = runtime.env('EDGEWAY_HOSTS_FILE')
   return { ...(resolvConfPath && { resolvConfPath }), ...(hostsPath && { hostsPath }) }
+}
+
+/** As Envoy, layered_runtime is read once at start: a reload that changes it says so instead of ignoring it silently. */
+function noteRuntimeChange(started: Config, next: Config): void {
+  if (JSON.stringify(started.runtime) !== JSON.stringify(next.runtime)) write('edgeway: layered_runtime changed: its layers are read at start only; restart to apply the change (runtime keys can change live through a disk layer or /runtime_modify)\n')
 }
 
 type ConfigSource = {

@@ -180,6 +180,16 @@ for (const runtime of ['bun', 'deno'] as const) {
       // /delayed, /headers/delay, /headers/both, /headers/leaving.
       expect(stats.delays_injected).toBe(4)
     })
+
+    test('a reload that changes layered_runtime says it needs a restart; the admin layer stays', async () => {
+      await admin(proxy, '/runtime_modify?fault.http.abort.abort_percent=100', 'POST')
+      const file = join(group.dir, `fault-${runtime}.yaml`)
+      writeFileSync(file, sandbox(folder.symlinkRoot).replace('layered_runtime:\n  layers:\n', 'layered_runtime:\n  layers:\n    - name: extra\n      static_layer: { fault.http.abort.http_status: 418 }\n'))
+      expect((await admin(proxy, '/reload', 'POST')).status).toBe(200)
+      await proxy.process.waitFor('edgeway: layered_runtime changed: its layers are read at start only')
+      expect(await status(proxy, '/after-reload')).toBe(503)
+      await admin(proxy, '/runtime_modify?fault.http.abort.abort_percent=', 'POST')
+    })
   })
 }
 
