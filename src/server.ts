@@ -7,10 +7,10 @@ import type { Runtime, ServerHandle } from './runtime.ts'
 import process from 'node:process'
 import { Logger } from './log/logger.ts'
 import { buildAdminApp, json, type AdminEndpoint } from './admin/admin-app.ts'
-import { serverInfoOf, workersJson } from './admin/server-info.ts'
+import { workersJson } from './admin/server-info.ts'
+import { generationInfo } from './admin/generation-info.ts'
 import { downstreamRequests, StatsStore } from './stats/stats-store.ts'
 import type { Config } from './config/model.ts'
-import { envoyConfigDump } from './config/envoy/config-dump.ts'
 import { listen } from './listener/listen.ts'
 import { InFlight } from './listener/drain.ts'
 import { ListenerSet } from './listener/listener-set.ts'
@@ -165,14 +165,11 @@ export async function startEdgeway(config: Config, options: EdgewayOptions): Pro
         listeners: () => listeners.names().map((name) => ({ name, address: listeners.config(name)!.address, port: listeners.ports().get(name)! })),
         memory: () => process.memoryUsage(),
         logging: { levels: () => logger.levels(), apply: (query) => logger.apply(query) },
-        configDump: () => envoyConfigDump(generation.config, generation.loadedAtMs, String(generation.version)),
-        tlsListeners: () => generation.config.listeners,
-        tlsClusters: () => generation.config.clusters,
-        serverInfo: serverInfoOf({
+        ...generationInfo({
+          generation: () => generation,
           version: options.version,
           startedAtMs: startedAt,
           state: () => lifecycle.state,
-          generation: () => generation,
           commandLineOptions: options.commandLineOptions,
           node: config.node,
           runtime,

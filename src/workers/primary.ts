@@ -3,11 +3,10 @@
 // worker a reloaded config, and drains them all together on SIGTERM/SIGINT. It serves no
 // listener traffic itself.
 
-import { envoyConfigDump } from '../config/envoy/config-dump.ts'
 import { randomUUID } from 'node:crypto'
 import type { Runtime, ServerHandle } from '../runtime.ts'
 import { spawnWorker } from '../adapter/worker-process.ts'
-import { serverInfoOf } from '../admin/server-info.ts'
+import { generationInfo } from '../admin/generation-info.ts'
 import { StatsStore } from '../stats/stats-store.ts'
 import type { Config } from '../config/model.ts'
 import { listen } from '../listener/listen.ts'
@@ -99,14 +98,11 @@ export async function startPrimary(config: Config, options: PrimaryOptions): Pro
       const admin = buildPrimaryAdmin({
         supervisor,
         stats,
-        configDump: () => envoyConfigDump(generation.config, generation.loadedAtMs, String(generation.version)),
-        tlsListeners: () => generation.config.listeners,
-        tlsClusters: () => generation.config.clusters,
-        serverInfo: serverInfoOf({
+        ...generationInfo({
+          generation: () => generation,
           version: options.version,
           startedAtMs: startedAt,
           state: () => lifecycle.state,
-          generation: () => generation,
           commandLineOptions: options.commandLineOptions,
           node: config.node,
           runtime,
