@@ -12,6 +12,7 @@ import type { ClusterStats, Stat } from '../stats/stats-store.ts'
 /** One bounded resource: a count, its limit and the gauges that report it. */
 export class Resource {
   #count = 0
+  #retired = false
 
   constructor(
     readonly max: number,
@@ -39,7 +40,13 @@ export class Resource {
     this.#publish()
   }
 
+  /** A reload replaced this cluster: its successor's resources own the gauges now. */
+  retire(): void {
+    this.#retired = true
+  }
+
   #publish(): void {
+    if (this.#retired) return
     this.open.value = this.#count >= this.max ? 1 : 0
     if (this.remaining) this.remaining.value = Math.max(0, this.max - this.#count)
   }
@@ -99,5 +106,13 @@ export class CircuitBreakers {
 
   releaseRetry(): void {
     this.#retries.dec()
+  }
+
+  /**
+   * The cluster was replaced or removed: what is still in flight on it keeps counting here, but
+   * the gauges (shared by name with the successor) are no longer written from this generation.
+   */
+  retire(): void {
+    for (const resource of [this.connections, this.pendingRequests, this.#requests, this.#retries]) resource.retire()
   }
 }

@@ -170,6 +170,7 @@ export class Cluster {
   }
 
   stop(): void {
+    this.circuitBreakers.retire()
     this.#healthStarted = false
     this.#firstRound = undefined
     this.#health?.stop()
