@@ -27,7 +27,7 @@ const service1: ClusterSnapshot = {
   lbPolicy: 'round_robin',
   circuitBreakers: { maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3 },
   endpoints: [
-    endpoint('127.0.0.11', { rqTotal: 5, rqSuccess: 4, rqError: 1, activeRequests: 2 }),
+    endpoint('127.0.0.11', { rqTotal: 5, rqSuccess: 4, rqError: 1, activeRequests: 2, cxTotal: 3, cxActive: 1, hostname: 'service1' }),
     endpoint('127.0.0.12', { healthFlags: '/failed_active_hc/failed_outlier_check', cxConnectFail: 3 }),
   ],
 }
@@ -52,7 +52,11 @@ describe('renderClustersText', () => {
     expect(lines).toContain('service1::127.0.0.11:8000::rq_error::1')
     expect(lines).toContain('service1::127.0.0.11:8000::rq_active::2')
     expect(lines).toContain('service1::127.0.0.11:8000::rq_timeout::0')
-    expect(lines).toContain('service1::127.0.0.11:8000::hostname::')
+    expect(lines).toContain('service1::127.0.0.11:8000::hostname::service1')
+    expect(lines).toContain('service1::127.0.0.12:8000::hostname::')
+    // Envoy's order: the counters and gauges alphabetically, connections first.
+    const at = (line: string) => lines.indexOf(`service1::127.0.0.11:8000::${line}`)
+    expect([at('cx_active::1'), at('cx_connect_fail::0'), at('cx_total::3'), at('rq_active::2')]).toEqual([6, 7, 8, 9])
     expect(lines).toContain('service1::127.0.0.11:8000::health_flags::healthy')
     expect(lines).toContain('service1::127.0.0.11:8000::weight::1')
     expect(lines).toContain('service1::127.0.0.12:8000::cx_connect_fail::3')
@@ -88,6 +92,10 @@ describe('clustersJson', () => {
     expect(healthy?.address).toEqual({ socket_address: { address: '127.0.0.11', port_value: 8000 } })
     expect(healthy?.stats).toContainEqual({ name: 'rq_total', value: '5' })
     expect(healthy?.stats).toContainEqual({ type: 'GAUGE', name: 'rq_active', value: '2' })
+    expect(healthy?.stats).toContainEqual({ name: 'cx_total', value: '3' })
+    expect(healthy?.stats).toContainEqual({ type: 'GAUGE', name: 'cx_active', value: '1' })
+    expect(healthy?.hostname).toBe('service1')
+    expect(failing?.hostname).toBeUndefined()
     expect(healthy?.health_status).toEqual({ eds_health_status: 'HEALTHY' })
     expect(healthy?.weight).toBe(1)
     expect(failing?.health_status).toEqual({ eds_health_status: 'HEALTHY', failed_active_health_check: true, failed_outlier_check: true })

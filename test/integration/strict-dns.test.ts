@@ -71,6 +71,8 @@ describe('strict_dns with a real DNS server', () => {
     const picks = Array.from({ length: 6 }, () => cluster.pick()!.address)
     expect(picks).toEqual(['127.0.0.11', '127.0.0.12', '127.0.0.13', '127.0.0.11', '127.0.0.12', '127.0.0.13'])
     expect([stat('membership_total'), stat('membership_healthy'), stat('update_success')]).toEqual([3, 3, 1])
+    // Envoy's /clusters hostname: the name each address was resolved from.
+    expect(cluster.snapshot().endpoints.map((e) => e.hostname)).toEqual(['service1', 'service1', 'service1'])
   })
 
   test('a scale-up is picked up on the next refresh despite a 300 s TTL; a scale-down drains', async () => {
