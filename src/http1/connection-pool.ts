@@ -45,12 +45,12 @@ export class ConnectionPool {
    * fails, or with the signal's reason.
    */
   acquire(target: PoolTarget, connections: EndpointConnections | undefined, connectTimeoutMs: number, signal: AbortSignal, fresh = false): Lease | Promise<Lease> {
-    const pool = this.#pool(target, connections)
     if (!fresh) {
-      const idle = pool.takeIdle()
+      const idle = this.#pool(target, connections).takeIdle()
       if (idle) return { connection: idle, reused: true }
     }
-    return pool.wait(connectTimeoutMs, signal)
+    // Asked again: closing stale idle connections may have emptied (and forgotten) the pool.
+    return this.#pool(target, connections).wait(connectTimeoutMs, signal)
   }
 
   /** Idle connections, for tests and introspection; of one endpoint (`ip:port`) or all. */

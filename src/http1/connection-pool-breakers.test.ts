@@ -1,0 +1,85 @@
+import { describe, expect, test } from 'bun:test'
+import type { Lease } from './endpoint-pool.ts'
+import { lease, otherTarget, rejection, setup, tick } from './pool.fixture.ts'
+
+describe('ConnectionPool: circuit breakers', () => {
+  test('max_connections: a second request waits for the first one\'s connection instead of opening another', async () => {
+    const s = setup({ maxConnections: 1 })
+    const a = s.acquire()
+    const b = s.acquire()
+    expect(s.calls).toHaveLength(1)
+    expect(s.stat('upstream_cx_overflow')).toBe(1)
+    expect(s.stat('circuit_breakers.default.cx_open')).toBe(1)
+    expect(s.stat('circuit_breakers.default.remaining_cx')).toBe(0)
+    expect(s.stat('upstream_rq_pending_active')).toBe(2)
+    s.calls[0]!.resolve(s.calls[0]!.transport)
+    const first = await lease(a)
+    expect(s.stat('upstream_rq_pending_active')).toBe(1)
+    let served: Lease | undefined
+    void lease(b).then((l) => (served = l))
+    await tick()
+    expect(served).toBeUndefined()
+    first.connection.release()
+    await tick()
+    expect(served?.connection).toBe(first.connection)
+    expect(served?.reused).toBe(true)
+    expect(s.stat('upstream_rq_pending_active')).toBe(0)
+    expect(s.stat('upstream_rq_pending_total')).toBe(2)
+    expect(s.stat('upstream_cx_total')).toBe(1)
+  })
+
+  test('max_connections: a lost connection is replaced for the requests still waiting', async () => {
+    const s = setup({ maxConnections: 1 })
+    const a = s.acquire()
+    const b = s.acquire()
+    s.calls[0]!.resolve(s.calls[0]!.transport)
+    const first = await lease(a)
+    first.connection.destroy()
+    expect(s.calls).toHaveLength(2)
+    s.calls[1]!.resolve(s.calls[1]!.transport)
+    const second = await lease(b)
+    expect(second.reused).toBe(false)
+    expect(s.stat('upstream_cx_total')).toBe(2)
+  })
+
+  test('max_connections is the cluster\'s, yet an endpoint with no connection may always open one (as Envoy)', async () => {
+    const s = setup({ maxConnections: 1 })
+    void s.acquire()
+    const other = s.pool.acquire(otherTarget, s.otherConnections, Infinity, new AbortController().signal)
+    expect(s.calls).toHaveLength(2)
+    expect(s.stat('upstream_cx_overflow')).toBe(1)
+    expect(s.stat('upstream_cx_active')).toBe(2)
+    s.calls[1]!.resolve(s.calls[1]!.transport)
+    expect((await lease(other)).reused).toBe(false)
+  })
+
+  test('max_pending_requests: past the limit a request overflows at once; 0 refuses any wait', async () => {
+    const s = setup({ maxConnections: 1, maxPendingRequests: 1 })
+    void s.acquire()
+    const overflow = await rejection(s.acquire())
+    expect(overflow.failure).toBe('overflow')
+    expect(s.stat('upstream_rq_pending_overflow')).toBe(1)
+    expect(s.stat('circuit_breakers.default.rq_pending_open')).toBe(1)
+    expect(s.stat('upstream_rq_pending_total')).toBe(1)
+
+    const none = setup({ maxPendingRequests: 0 })
+    expect((await rejection(none.acquire())).failure).toBe('overflow')
+    expect(none.calls).toHaveLength(0)
+    expect(none.stat('upstream_rq_pending_overflow')).toBe(1)
+    expect(none.stat('upstream_cx_total')).toBe(0)
+  })
+
+  test('a waiting request whose client leaves is cancelled; the connect goes on for the next one', async () => {
+    const s = setup()
+    const controller = new AbortController()
+    const gone = s.acquire(controller.signal)
+    controller.abort(new Error('client left'))
+    await expect(gone).rejects.toThrow('client left')
+    expect(s.stat('upstream_rq_cancelled')).toBe(1)
+    expect(s.stat('upstream_rq_pending_active')).toBe(0)
+    s.calls[0]!.resolve(s.calls[0]!.transport)
+    await tick()
+    expect(s.pool.idleCount()).toBe(1)
+    expect((s.acquire() as Lease).reused).toBe(true)
+  })
+})
