@@ -57,7 +57,9 @@ describe('README "What to try"', () => {
       // The README names a fixed port; a free one keeps this test from colliding with a running mesh.
       const port = await unusedPort()
       const line = command.replace(/--port \d+/, `--port ${port}`)
-      const child = spawn('sh', ['-c', `exec ${line}`], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+      // Its own process group: npx runs bin/edgeway, which runs bun, and a SIGTERM to npx alone left
+      // that bun serving after the test (one store per run piled up on the machine).
+      const child = spawn('sh', ['-c', `exec ${line}`], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
       try {
         let answer: Response | undefined
         for (const until = Date.now() + 30_000; Date.now() < until && !answer; ) {
@@ -67,7 +69,8 @@ describe('README "What to try"', () => {
         expect(answer?.status).toBe(200)
         expect(await answer!.text()).toContain('<html')
       } finally {
-        child.kill('SIGTERM')
+        process.kill(-child.pid!, 'SIGTERM')
+        await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))
       }
     })
   }
