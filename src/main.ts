@@ -203,7 +203,7 @@ async function serveOneProcess(config: Config, options: CliOptions, runtime: Run
   // A worker leaves reloads to its primary, but must not die of a hangup sent to its process group.
   runtime.onReloadSignal(() => void reload?.())
   if (reload && options.watchConfig) watchConfigFile(source!.path, reload, { stat, readTextFile: runtime.readTextFile })
-  if (reload) watchDynamicFiles(source!.dynamicFiles, reload, (kind) => stats.xds(kind), { stat, readTextFile: runtime.readTextFile })
+  if (reload) watchDynamicFiles(source!.dynamicFiles, reload, (kind) => stats.xds(kind), { stat, readTextFile: runtime.readTextFile, baseline: (path) => source!.accepted.accepted(path) })
   if (!worker) {
     write(startupLine(config, running!.ports, 1))
     return
@@ -245,7 +245,7 @@ async function runPrimary(config: Config, options: CliOptions, runtime: Runtime,
   })
   runtime.onReloadSignal(() => void reload?.())
   if (reload && options.watchConfig) watchConfigFile(source!.path, reload, { stat, readTextFile: runtime.readTextFile })
-  if (reload) watchDynamicFiles(source!.dynamicFiles, reload, (kind) => stats.xds(kind), { stat, readTextFile: runtime.readTextFile })
+  if (reload) watchDynamicFiles(source!.dynamicFiles, reload, (kind) => stats.xds(kind), { stat, readTextFile: runtime.readTextFile, baseline: (path) => source!.accepted.accepted(path) })
 }
 
 /** `edgeway 0.1.0 (bun 1.x) front-proxy: ingress_http on 0.0.0.0:8000, admin on 127.0.0.1:8001`; tests and scripts read it. */

@@ -12,7 +12,7 @@ import { loadEnvoy } from './envoy/load-envoy.ts'
 import type { DynamicFile, ResourceReader } from './envoy/dynamic-resources.ts'
 import { mergeOverlay } from './envoy/merge.ts'
 import { toIssues } from './issues.ts'
-import type { Config } from './model.ts'
+import type { Config, DynamicResources } from './model.ts'
 import { configSchema, type ConfigFile } from './schema.ts'
 import { semanticIssues } from './semantic-checks.ts'
 import { loadDownstreamTls } from './tls-load.ts'
@@ -58,7 +58,7 @@ export function loadConfig(text: string, source: string, options: LoadOptions): 
   if (isEnvoyBootstrap(raw)) {
     const envoy = loadEnvoy(raw as Record<string, unknown>, resourceReader(source, options))
     if (!envoy.file) throw new ConfigError(source, envoy.errors)
-    const built = buildModel(envoy.file, source, options, (path) => envoy.paths.toEnvoy(path))
+    const built = buildModel(envoy.file, source, options, (path) => envoy.paths.toEnvoy(path), dynamicOf(envoy.files))
     return { config: built.config, format: 'envoy', compact: envoy.compact, warnings: [...envoy.warnings, ...built.warnings], dynamicFiles: envoy.files }
   }
   const parsed = configSchema.safeParse(raw, { reportInput: true })
@@ -70,7 +70,7 @@ export function loadConfig(text: string, source: string, options: LoadOptions): 
 }
 
 /** The frozen model of a checked file: TLS certificates, keys and CAs are read and checked here (both front ends). */
-function buildModel(file: ConfigFile, source: string, options: LoadOptions, userPath: (path: string) => string = (path) => path): { config: Config; warnings: ConfigIssue[] } {
+function buildModel(file: ConfigFile, source: string, options: LoadOptions, userPath: (path: string) => string = (path) => path, dynamic?: DynamicResources): { config: Config; warnings: ConfigIssue[] } {
   const io = { readFile: options.readFile ?? ((path: string) => readFileSync(path, 'utf8')), baseDir: options.baseDir ?? dirname(resolve(source)), nowMs: options.nowMs ?? Date.now() }
   const issues: ConfigIssue[] = []
   const tls = file.listeners.map((l, i) => {
@@ -90,7 +90,16 @@ function buildModel(file: ConfigFile, source: string, options: LoadOptions, user
   const logs = resolveAccessLogFiles(file, io.baseDir, userPath)
   issues.push(...logs.issues)
   if (issues.length) throw new ConfigError(source, issues)
-  return { config: deepFreeze(toModel(logs.file, tls, clusterTls)), warnings }
+  const model = toModel(logs.file, tls, clusterTls)
+  return { config: deepFreeze(dynamic ? { ...model, dynamic } : model), warnings }
+}
+
+function dynamicOf(files: readonly DynamicFile[]): DynamicResources | undefined {
+  if (files.length === 0) return undefined
+  const entry = (kind: 'lds' | 'cds') => files.find((f) => f.kind === kind)
+  const lds = entry('lds')
+  const cds = entry('cds')
+  return { ...(lds && { lds: { path: lds.path, names: lds.names } }), ...(cds && { cds: { path: cds.path, names: cds.names } }) }
 }
 
 /** LDS / CDS files, relative to the config's folder as certificates are; YAML or JSON like the config. */

@@ -14,6 +14,13 @@ export type Config = {
   readonly tracing: TracingConfig | undefined
   /** Envoy's layered_runtime: later layers override earlier ones; no layers = every key at its default. */
   readonly runtime: RuntimeConfig
+  /** Envoy's dynamic_resources: the LDS / CDS files and what came from each (/config_dump tells them apart). */
+  readonly dynamic?: DynamicResources
+}
+
+export type DynamicResources = {
+  readonly lds?: { readonly path: string; readonly names: readonly string[] }
+  readonly cds?: { readonly path: string; readonly names: readonly string[] }
 }
 
 export type AdminConfig = {

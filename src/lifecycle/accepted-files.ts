@@ -33,6 +33,11 @@ export class AcceptedFiles {
     return text
   }
 
+  /** The text last accepted for `path`, if it was read. */
+  accepted(path: string): string | undefined {
+    return this.#accepted.get(path)
+  }
+
   /** The load just begun was applied: what it read is now what was last accepted. */
   commit(): void {
     for (const [path, text] of this.#candidates) if (this.#dynamic.size === 0 || this.#dynamic.has(path)) this.#accepted.set(path, text)

@@ -1,7 +1,7 @@
 import { expect, test } from 'bun:test'
 import { StatsStore } from '../stats/stats-store.ts'
 import type { Config } from '../config/model.ts'
-import { createReloader } from './reload.ts'
+import { createReloader, watchConfigFile } from './reload.ts'
 
 function setup(files: string[], apply: (config: Config) => Promise<number> = async () => 2) {
   const stats = new StatsStore()
@@ -60,4 +60,26 @@ test('reloads run one at a time, in order', async () => {
   release()
   await Promise.all([first, second])
   expect(order).toEqual(['start', 'end', 'start', 'end'])
+})
+
+test('the file watch compares with the text the running config was read from, so a change before its first look counts', async () => {
+  const until = async (done: () => boolean) => {
+    for (const deadline = Date.now() + 5000; !done() && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+  let disk = { text: 'v2', mtimeMs: 2 }
+  let reloads = 0
+  const stop = watchConfigFile('/cds.yaml', async () => void reloads++, { stat: async () => ({ size: disk.text.length, mtimeMs: disk.mtimeMs }), readTextFile: async () => disk.text }, 5, 'v1')
+  await until(() => reloads === 1)
+  expect(reloads).toBe(1)
+  // Without a baseline the first look is the baseline: several looks later, still nothing reloaded.
+  let looks = 0
+  let quietReloads = 0
+  const quiet = watchConfigFile('/lds.yaml', async () => void quietReloads++, { stat: async () => (looks++, { size: 2, mtimeMs: 2 }), readTextFile: async () => 'v2' }, 5)
+  await until(() => looks >= 3)
+  expect(quietReloads).toBe(0)
+  disk = { text: 'v3', mtimeMs: 3 }
+  await until(() => reloads === 2)
+  expect(reloads).toBe(2)
+  stop()
+  quiet()
 })

@@ -55,9 +55,16 @@ export function createReloader(deps: ReloaderDeps): (trigger?: string) => Promis
  * Polls the file (size and mtime, then content) and reloads when it changed: editors that save by
  * rename and filesystems without inotify (bind mounts, ConfigMaps) are covered alike.
  */
-export function watchConfigFile(path: string, reload: () => Promise<unknown>, deps: { stat: (path: string) => Promise<{ size: number; mtimeMs: number }>; readTextFile: (path: string) => Promise<string> }, everyMs = 500): () => void {
+export function watchConfigFile(
+  path: string,
+  reload: () => Promise<unknown>,
+  deps: { stat: (path: string) => Promise<{ size: number; mtimeMs: number }>; readTextFile: (path: string) => Promise<string> },
+  everyMs = 500,
+  /** The text the running config was read from: a change before the first look still counts. */
+  baseline?: string,
+): () => void {
   let last: string | undefined
-  let text: string | undefined
+  let text: string | undefined = baseline
   let busy = false
   const tick = async () => {
     if (busy) return
@@ -67,7 +74,7 @@ export function watchConfigFile(path: string, reload: () => Promise<unknown>, de
       const key = `${info.size}:${info.mtimeMs}`
       if (key !== last) {
         const current = await deps.readTextFile(path)
-        const changed = last !== undefined && current !== text
+        const changed = (last !== undefined || baseline !== undefined) && current !== text
         last = key
         text = current
         if (changed) await reload()
@@ -92,7 +99,7 @@ export function watchDynamicFiles(
   files: readonly { readonly kind: 'lds' | 'cds'; readonly path: string }[],
   reload: (trigger: string) => Promise<ReloadOutcome>,
   stats: (kind: 'lds' | 'cds') => XdsStats,
-  deps: Parameters<typeof watchConfigFile>[2],
+  deps: Parameters<typeof watchConfigFile>[2] & { readonly baseline?: (path: string) => string | undefined },
   everyMs?: number,
 ): () => void {
   const stops = files.map((file) => {
@@ -107,6 +114,7 @@ export function watchDynamicFiles(
       },
       deps,
       everyMs,
+      deps.baseline?.(file.path),
     )
   })
   return () => stops.forEach((stop) => stop())

@@ -108,6 +108,11 @@ for (const runtime of ['bun', 'deno'] as const) {
       expect(seen.filter((name) => name !== 'service1' && name !== 'service2')).toEqual([])
       expect(seen.slice(-20)).toEqual(Array(20).fill('service2'))
       await proxy.process.waitFor('config reloaded from')
+      // The sandbox's check: the dump's dynamic_active_clusters show the new endpoint.
+      const dump = (await (await fetch(`${proxy.url('admin')}/config_dump`)).json()) as { configs: any[] }
+      const active = dump.configs[1].dynamic_active_clusters[0].cluster
+      expect(active.name).toBe('example_proxy_cluster')
+      expect(JSON.stringify(active.load_assignment)).toContain(`"port_value":${service2.port}`)
 
       // A bad cluster file: every problem logged with its path, the running config stays.
       moveIntoPlace(join(dir, 'cds.yaml'), cdsFor(service2, (cluster) => (cluster.lb_policy = 'SPINNING')))

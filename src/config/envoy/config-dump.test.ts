@@ -42,4 +42,20 @@ describe('envoyConfigDump', () => {
     expect(back.format).toBe('envoy')
     expect(back.config).toEqual(config)
   })
+
+  test('resources from LDS / CDS files are dumped as dynamic ones, and the bootstrap names the files', async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const dir = mkdtempSync(`${tmpdir()}/edgeway-dump-`)
+    for (const file of ['lds.yaml', 'cds.yaml']) writeFileSync(`${dir}/${file}`, readFileSync(`${ROOT}test/fixtures/envoy/dynamic-config-fs/${file}`, 'utf8'))
+    const bootstrap = readFileSync(`${ROOT}test/fixtures/envoy/dynamic-config-fs/envoy.yaml`, 'utf8').replaceAll('/var/lib/envoy', dir)
+    const loaded = loadConfig(bootstrap, `${dir}/envoy.yaml`, { env: () => undefined }).config
+    const [boot, clusters, listeners] = envoyConfigDump(loaded, 0, '3').configs
+    expect(clusters!.static_clusters).toEqual([])
+    expect(clusters!.dynamic_active_clusters.map((c: any) => [c.version_info, c.cluster.name])).toEqual([['3', 'example_proxy_cluster']])
+    expect(listeners!.dynamic_listeners.map((l: any) => [l.name, l.active_state.listener.name])).toEqual([['listener_0', 'listener_0']])
+    expect(boot!.bootstrap.dynamic_resources).toEqual({ lds_config: { path_config_source: { path: `${dir}/lds.yaml` } }, cds_config: { path_config_source: { path: `${dir}/cds.yaml` } } })
+    const back = loadConfig(JSON.stringify(boot!.bootstrap), `${dir}/dump.json`, { env: () => undefined })
+    expect(back.config).toEqual(loaded)
+  })
 })

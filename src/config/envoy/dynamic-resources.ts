@@ -13,7 +13,8 @@ import type { Tx } from './translate.ts'
 /** Reads a resource file (YAML or JSON): its document, or why it could not be read. */
 export type ResourceReader = (path: string) => { readonly path: string; readonly document: unknown } | { readonly path: string; readonly error: string }
 
-export type DynamicFile = { readonly kind: 'lds' | 'cds'; readonly path: string }
+/** `names`: the listeners or clusters the file holds. */
+export type DynamicFile = { readonly kind: 'lds' | 'cds'; readonly path: string; readonly names: readonly string[] }
 
 const TYPES = {
   lds: { what: 'Listener', types: ['envoy.config.listener.v3.Listener', 'envoy.api.v2.Listener'] },
@@ -42,10 +43,9 @@ export function readDynamicResources(tx: Tx, value: unknown, path: string, read:
       ctx.error(file.path, `cannot read "${loaded.path}": ${loaded.error}`)
       continue
     }
-    out.files.push({ kind, path: loaded.path })
     const resources = readResources(tx, loaded.document, `${loaded.path}#`, kind)
-    if (kind === 'lds') out.listeners = readListeners(tx, resources.list, resources.path, offsets.listeners)
-    else out.clusters = readClusters(tx, resources.list, resources.path, offsets.clusters)
+    const entries = kind === 'lds' ? (out.listeners = readListeners(tx, resources.list, resources.path, offsets.listeners)) : (out.clusters = readClusters(tx, resources.list, resources.path, offsets.clusters))
+    out.files.push({ kind, path: loaded.path, names: entries.map((r) => r.name).filter((n): n is string => typeof n === 'string') })
   }
   return out
 }
