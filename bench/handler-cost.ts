@@ -93,11 +93,12 @@ async function edgewayHandler(mode: string): Promise<FetchHandler> {
   return factory(config.listeners[0]!)
 }
 
-/** The pass-through: fetch with the client's headers, the upstream's Response handed back as it is. */
+/** The pass-through (bench/peers/scripts/bun-passthrough.ts): the runtime's own fetch with the client's headers, the upstream's Response handed back as it is. */
 function passthroughHandler(): FetchHandler {
   return (request) => {
     const url = request.url
-    return upstreamFetch({ url: upstreamBase + url.slice(url.indexOf('/', 8)), method: request.method, headers: request.headers, body: null, signal: undefined } as never)
+    if (values.upstream !== 'loopback') return fakeFetch({} as UpstreamRequest)
+    return fetch(upstreamBase + url.slice(url.indexOf('/', 8)), { method: request.method, headers: request.headers })
   }
 }
 

@@ -6,7 +6,8 @@
 //   bun bench/phase-cost.ts [--rounds R] [--calls N]      (also: deno run -A bench/phase-cost.ts)
 
 import { parseArgs } from 'node:util'
-import { batchedWriter, formatText } from '../src/access-log.ts'
+import { batchedWriter } from '../src/access-log.ts'
+import { listenerAccessLog } from '../src/access-log/listener-format.ts'
 import { parseConfig } from '../src/config/load-config.ts'
 import { runAttempt } from '../src/proxy/attempt.ts'
 import { downstreamRequestError, requestInfoOf } from '../src/proxy/downstream-request.ts'
@@ -29,7 +30,7 @@ const ROUNDS = Number(values.rounds)
 const CALLS = Number(values.calls)
 const SMALL = 'edgeway bench upstream: a small fixed body, about ninety bytes long, for req/s runs......\n'
 
-const config = parseConfig(edgewayConfig('bench', { listenerPort: 0, adminPort: 0, upstreamPort: 9, collectorPort: 9 }), 'bench.yaml', { env: () => undefined })
+const config = parseConfig(edgewayConfig('bench', { listenerPort: 0, adminPort: 0, upstreamPort: 9, collectorPort: 9, accessLog: true }), 'bench.yaml', { env: () => undefined })
 const listener = config.listeners[0]!
 const stats = new StatsStore()
 const clusters = new ClusterManager(config.clusters, { resolverFor: () => { throw new Error('static only') }, stats, clock: systemClock })
@@ -59,6 +60,8 @@ const tracing = setupTracing({
 const tracer = createRequestTracer({ tracing, listenerStats: () => listenerStats })
 const route = listener.virtualHosts[0]!.routes[0]!
 const logWriter = batchedWriter(() => {})
+// The shipped access log of the bench config (Envoy's default text format).
+const accessLog = listenerAccessLog(listener, { hostname: 'bench', env: () => undefined })!
 const ready = upstreamResponse()
 const fetchReady = async () => ready
 
@@ -71,6 +74,9 @@ const steps: Step[] = [
   { name: 'route: RouteTable.match', run: () => routes.match({ authority: HOST, path: '/service/1', query: '', headers: request.headers }) },
   { name: 'headers: upstream request headers', run: () => upstreamHeaders(request.headers, listener, { peer: conn, requestId: sample.requestId, hostRewrite: undefined, expectedTimeout: '15000', authority: HOST }) },
   { name: 'headers: downstream response headers', run: () => downstreamHeaders(ready.headers, listener, false, 1) },
+  // Bun (Runtime.headersEditable): the client's and the upstream's own Headers edited in place, each fresh per call.
+  { name: 'headers: upstream request headers, edited in place', run: () => upstreamHeaders(new Headers({ host: HOST }), listener, { peer: conn, requestId: sample.requestId, hostRewrite: undefined, expectedTimeout: '15000', authority: HOST }, true), baseline: () => new Headers({ host: HOST }) },
+  { name: 'headers: downstream response headers, edited in place', run: () => downstreamHeaders(upstreamResponse().headers, listener, false, 1, true), baseline: () => upstreamResponse().headers },
   {
     name: 'stats: counters and histograms of one request',
     run: () => {
@@ -84,7 +90,7 @@ const steps: Step[] = [
   { name: 'upstream call: attempt around fetch (abort controller, timers)', run: () => runAttempt({ number: 1, endpoint, method: 'GET', path: '/service/1', headers: request.headers, body: null, timeoutMs: 15000, perTry: false, downstream: request }, { fetch: fetchReady, classify: () => 'reset', timers: systemClock }).then((r) => r.kind === 'response' && r.abort?.release()), baseline: fetchReady },
   { name: 'upstream call: the client signal (Request.signal) itself', run: () => newRequest().signal, baseline: newRequest },
   { name: 'response: read small body whole + new Response', run: async () => new Response((await readWholeBody(upstreamResponse(), undefined)) as Uint8Array<ArrayBuffer>, { status: 200, headers: ready.headers }), baseline: upstreamResponse },
-  { name: 'access log: format + batched write', run: () => logWriter(formatText(sample)) },
+  { name: 'access log: format + batched write', run: () => logWriter(accessLog.format(sample)) },
   {
     name: 'spans: request + attempt span, B3 out, end, export',
     run: () => {

@@ -9,6 +9,7 @@ import { ResponseReader } from './response-reader.ts'
 import { concat, RequestWriter } from './request-writer.ts'
 import type { Transport } from './transport.ts'
 import { abortReason, protocolError, UpstreamError } from './upstream-error.ts'
+import { wholeBodyResponse } from '../upstream/whole-body.ts'
 
 export type ExchangeRequest = {
   readonly method: string
@@ -74,7 +75,8 @@ export function exchange(transport: Transport, request: ExchangeRequest, reused:
       const init = { status: head!.status, statusText: head!.statusText, headers }
       if (parser.done) {
         const bytes = !early ? null : early.length === 1 ? early[0]! : early.reduce(concat)
-        const response = new Response(bytes as Uint8Array<ArrayBuffer> | null, init)
+        // Marked whole: the proxy can hand this very Response on (src/upstream/whole-body.ts).
+        const response = wholeBodyResponse(bytes as Uint8Array<ArrayBuffer> | null, init)
         settled = true
         resolve(response)
         return

@@ -80,7 +80,7 @@ export function handlerFactory(deps: HandlerDeps): (listener: ListenerConfig) =>
       now: () => performance.now(),
       random: Math.random,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>) },
+      timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>), now: () => performance.now() },
     })
     return drainable(buildListenerHandler(proxy, deps.log), {
       inFlight: deps.inFlight,

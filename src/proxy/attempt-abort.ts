@@ -7,6 +7,8 @@
 // The client is followed only once a call has lasted FOLLOW_CLIENT_AFTER_MS: most calls end sooner,
 // and Bun builds a request's signal on its first read (with the listener, ~1 µs of a small request's
 // ~10 µs of proxy work). A signal read late still reports a client that left earlier (aborted).
+// The one timer serves both: it fires at the follow point first, then at the deadline (on Deno a
+// timer costs ~2 µs, so a second one would cost more than the signal saves).
 
 import type { Clock, TimerHandle } from '../upstream/clock.ts'
 
@@ -16,31 +18,30 @@ export const FOLLOW_CLIENT_AFTER_MS = 50
 /** The downstream request (its `signal` is read only when followed). */
 export type Downstream = { readonly signal: AbortSignal }
 
+export type AbortTimers = Pick<Clock, 'setTimeout' | 'clearTimeout' | 'now'>
+
 export class AttemptAbort {
   readonly controller = new AbortController()
   /** Called once the deadline has aborted the call (a streamed body cuts the client's side at once). */
   onExpire: (() => void) | undefined = undefined
   #timer: TimerHandle | undefined = undefined
+  #timerAt = Infinity
+  #deadlineAt = Infinity
   #timedOut = false
-  #following: AbortSignal | undefined = undefined
+  /** Waiting to be followed from #followAt on. */
   #client: Downstream | undefined = undefined
-  #followTimer: TimerHandle | undefined = undefined
-  readonly #follow = () => {
-    this.#followTimer = undefined
-    const signal = this.#client!.signal
-    this.#client = undefined
-    if (signal.aborted) return this.controller.abort()
-    this.#following = signal
-    signal.addEventListener('abort', this)
-  }
-  readonly #expire = () => {
+  #followAt = Infinity
+  #following: AbortSignal | undefined = undefined
+  readonly #fire = () => {
     this.#timer = undefined
-    this.#timedOut = true
-    this.controller.abort()
-    this.onExpire?.()
+    this.#timerAt = Infinity
+    const now = this.timers.now()
+    if (this.#client && now >= this.#followAt) this.#followClient()
+    if (now >= this.#deadlineAt) return this.#expire()
+    this.#schedule(now)
   }
 
-  constructor(private readonly timers: Pick<Clock, 'setTimeout' | 'clearTimeout'>) {}
+  constructor(private readonly timers: AbortTimers) {}
 
   get signal(): AbortSignal {
     return this.controller.signal
@@ -53,25 +54,26 @@ export class AttemptAbort {
 
   /** Aborts `ms` from now, replacing an earlier deadline; Infinity for none. */
   arm(ms: number): void {
-    if (this.#timer !== undefined) this.timers.clearTimeout(this.#timer)
-    this.#timer = Number.isFinite(ms) ? this.timers.setTimeout(this.#expire, Math.max(1, ms)) : undefined
+    const now = this.timers.now()
+    this.#deadlineAt = Number.isFinite(ms) ? now + Math.max(1, ms) : Infinity
+    this.#schedule(now)
   }
 
   /** Aborts when the client's request signal does, watched from FOLLOW_CLIENT_AFTER_MS on (until unfollow()). */
   follow(client: Downstream | undefined): void {
     if (!client) return
+    const now = this.timers.now()
     this.#client = client
-    this.#followTimer = this.timers.setTimeout(this.#follow, FOLLOW_CLIENT_AFTER_MS)
+    this.#followAt = now + FOLLOW_CLIENT_AFTER_MS
+    this.#schedule(now)
   }
 
   unfollow(): void {
-    if (this.#followTimer !== undefined) {
-      this.timers.clearTimeout(this.#followTimer)
-      this.#followTimer = undefined
-      this.#client = undefined
-    }
+    this.#client = undefined
+    this.#followAt = Infinity
     this.#following?.removeEventListener('abort', this)
     this.#following = undefined
+    // Only the deadline is left; a timer set for the follow point may stay: it re-arms when it fires.
   }
 
   /** The client's signal fired (EventListener interface: no closure per attempt). */
@@ -81,8 +83,35 @@ export class AttemptAbort {
 
   /** The call is over (failed, or its body is done): no timer, no listener left behind. */
   release(): void {
-    this.arm(Infinity)
+    this.#deadlineAt = Infinity
     this.unfollow()
+    if (this.#timer !== undefined) this.timers.clearTimeout(this.#timer)
+    this.#timer = undefined
+    this.#timerAt = Infinity
     this.onExpire = undefined
+  }
+
+  /** One timer, at the earlier of the follow point and the deadline. */
+  #schedule(now: number): void {
+    const at = Math.min(this.#deadlineAt, this.#client ? this.#followAt : Infinity)
+    if (at === this.#timerAt) return
+    if (this.#timer !== undefined) this.timers.clearTimeout(this.#timer)
+    this.#timerAt = at
+    this.#timer = at === Infinity ? undefined : this.timers.setTimeout(this.#fire, Math.max(1, at - now))
+  }
+
+  #followClient(): void {
+    const signal = this.#client!.signal
+    this.#client = undefined
+    this.#followAt = Infinity
+    if (signal.aborted) return this.controller.abort()
+    this.#following = signal
+    signal.addEventListener('abort', this)
+  }
+
+  #expire(): void {
+    this.#timedOut = true
+    this.controller.abort()
+    this.onExpire?.()
   }
 }

@@ -112,3 +112,18 @@ test('a status no HTTP response may carry is a protocol failure', async () => {
   const { deps: d } = deps(async () => fake)
   expect(await runAttempt(attempt(), d)).toMatchObject({ kind: 'failure', failure: 'protocol' })
 })
+
+test('one timer serves the follow point and the deadline: the client is watched from the first, the second still fires on time', async () => {
+  const { clock, deps: d } = deps(hanging)
+  const pending = runAttempt(attempt({ timeoutMs: 100, downstream: new AbortController() }), d)
+  expect(clock.pending()).toBe(1)
+  await clock.advance(FOLLOW_CLIENT_AFTER_MS)
+  expect(clock.pending()).toBe(1)
+  let settled = false
+  void pending.then(() => (settled = true))
+  await clock.advance(100 - FOLLOW_CLIENT_AFTER_MS - 1)
+  expect(settled).toBe(false)
+  await clock.advance(1)
+  expect(await pending).toMatchObject({ kind: 'failure', failure: 'timeout' })
+  expect(clock.pending()).toBe(0)
+})

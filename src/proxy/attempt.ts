@@ -3,10 +3,9 @@
 
 import type { AttemptFailure } from '../errors.ts'
 import type { UpstreamFailure, UpstreamFetch, UpstreamTransport } from '../runtime.ts'
-import type { Clock } from '../upstream/clock.ts'
 import type { Endpoint } from '../upstream/endpoint.ts'
 import type { EndpointConnections } from '../upstream/endpoint-connections.ts'
-import { AttemptAbort, type Downstream } from './attempt-abort.ts'
+import { AttemptAbort, type AbortTimers, type Downstream } from './attempt-abort.ts'
 
 /** One attempt of a request; the forward phase builds one per attempt and observers read it. */
 export type Attempt = {
@@ -46,7 +45,7 @@ export type AttemptDeps = {
   readonly fetch: UpstreamFetch
   readonly classify: (error: unknown) => UpstreamFailure
   /** The attempt's deadline timer (a manual clock in unit tests). */
-  readonly timers: Pick<Clock, 'setTimeout' | 'clearTimeout'>
+  readonly timers: AbortTimers
 }
 
 /**
@@ -57,8 +56,9 @@ export type AttemptDeps = {
 export async function runAttempt(attempt: Attempt, deps: AttemptDeps): Promise<AttemptResult> {
   const { endpoint } = attempt
   const abort = new AttemptAbort(deps.timers)
-  abort.arm(attempt.timeoutMs)
+  // Follow first: with the usual deadline far beyond the follow point, one timer serves both.
   abort.follow(attempt.downstream)
+  abort.arm(attempt.timeoutMs)
   try {
     const response = await deps.fetch({
       url: `http://${endpoint.key}${attempt.path}`,

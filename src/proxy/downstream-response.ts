@@ -14,6 +14,7 @@ import { bodyDone, respond } from './respond.ts'
 import { isSmallSizedBody, readWholeBody } from './response-body.ts'
 import { guardResponseBody } from './response-stream.ts'
 import type { RoutedRequest } from './route-phase.ts'
+import { wholeBodyOf } from '../upstream/whole-body.ts'
 
 export type ResponseContext = LocalReplyContext & {
   /** The runtime hands back decompressed bodies (Deno): content-encoding no longer applies. */
@@ -28,7 +29,9 @@ export async function downstreamResponse(routed: RoutedRequest, result: ForwardR
   const upstream = result.outcome
   if (upstream instanceof ProxyError) return localReply(upstream, info, observer, ctx)
   info.upstreamServiceTimeMs = Math.round(result.upstreamTimeMs)
-  const headers = downstreamHeaders(upstream.headers, ctx.listener, ctx.decodesBodies, info.upstreamServiceTimeMs, ctx.editsHeaders === true)
+  // The upstream client's own Response with its whole body (whole-body.ts): edited and handed on as it is.
+  const whole = wholeBodyOf(upstream)
+  const headers = downstreamHeaders(upstream.headers, ctx.listener, ctx.decodesBodies, info.upstreamServiceTimeMs, ctx.editsHeaders === true || whole !== undefined)
   if (routed.hostResponseRules || routed.routeResponseRules) {
     // Envoy's %REQ()% in response headers reads the request as forwarded: with the generated
     // x-request-id and the B3 ids the attempt carried (the sandbox echoes x-b3-traceid this way).
@@ -44,6 +47,10 @@ export async function downstreamResponse(routed: RoutedRequest, result: ForwardR
   }
   echoRequestId(headers, info, observer, ctx.listener)
   info.responseHeaders = headers
+  if (whole !== undefined) {
+    result.abort?.release()
+    return respond(upstream, info, observer, ctx, whole.byteLength)
+  }
   const init = { status: upstream.status, statusText: upstream.statusText, headers }
   // A small body of declared length is read whole whether or not an observer waits for its end:
   // that costs less than streaming it through the timeout guard (bench: 71 vs 96 µs of CPU per

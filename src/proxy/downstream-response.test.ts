@@ -1,0 +1,33 @@
+import { expect, test } from 'bun:test'
+import { wholeBodyOf, wholeBodyResponse } from '../upstream/whole-body.ts'
+import { proxyFixture } from './proxy.fixture.ts'
+
+test('a response the upstream client built with its whole body is handed on itself: headers cleaned in place, bytes counted', async () => {
+  let sent: Response | undefined
+  const f = proxyFixture({
+    upstream: () => (sent = wholeBodyResponse(new TextEncoder().encode('hello'), { headers: { 'content-length': '5', connection: 'x-hop', 'x-hop': '1', server: 'gunicorn' } })),
+  })
+  const response = await f.handle()
+  expect(response).toBe(sent!)
+  expect([response.headers.has('x-hop'), response.headers.has('connection'), response.headers.get('server'), response.headers.has('x-envoy-upstream-service-time')]).toEqual([false, false, 'edgeway', true])
+  expect(await response.text()).toBe('hello')
+  expect(f.logged[0]).toMatchObject({ status: 200, bytesSent: 5 })
+})
+
+test('any other response is read and answered with a new one', async () => {
+  let sent: Response | undefined
+  const f = proxyFixture({ upstream: () => (sent = new Response('hello', { headers: { 'content-length': '5' } })) })
+  const response = await f.handle()
+  expect(response).not.toBe(sent!)
+  expect(await response.text()).toBe('hello')
+  expect(f.logged[0]).toMatchObject({ bytesSent: 5 })
+})
+
+test('wholeBodyOf knows only unread responses made by wholeBodyResponse; no body counts as empty', async () => {
+  expect(wholeBodyOf(new Response('x'))).toBeUndefined()
+  expect(wholeBodyOf(wholeBodyResponse(null, { status: 204 }))!.byteLength).toBe(0)
+  const read = wholeBodyResponse(new TextEncoder().encode('abc'), {})
+  expect(wholeBodyOf(read)!.byteLength).toBe(3)
+  await read.text()
+  expect(wholeBodyOf(read)).toBeUndefined()
+})
