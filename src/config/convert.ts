@@ -8,7 +8,11 @@ import type { LoadedConfig } from './load-config.ts'
 export function convertConfig(loaded: LoadedConfig, to: 'compact' | 'envoy' | undefined): string {
   const target = to ?? (loaded.format === 'envoy' ? 'compact' : 'envoy')
   if (target === 'compact') {
-    const header = loaded.format === 'envoy' ? '# edgeway compact config, converted from an Envoy bootstrap (environment variables expanded)\n' : ''
+    const inlined = loaded.dynamicFiles.map((f) => `#   ${f.kind === 'lds' ? 'listeners' : 'clusters'} of ${f.path}\n`).join('')
+    const header =
+      loaded.format === 'envoy'
+        ? `# edgeway compact config, converted from an Envoy bootstrap (environment variables expanded)\n${inlined && `# inlined from dynamic_resources (the compact format has no file discovery: they are no longer watched):\n${inlined}`}`
+        : ''
     return header + stringify(loaded.compact, { lineWidth: 0 })
   }
   const { bootstrap, dropped } = modelToEnvoy(loaded.config)

@@ -57,5 +57,10 @@ describe('envoyConfigDump', () => {
     expect(boot!.bootstrap.dynamic_resources).toEqual({ lds_config: { path_config_source: { path: `${dir}/lds.yaml` } }, cds_config: { path_config_source: { path: `${dir}/cds.yaml` } } })
     const back = loadConfig(JSON.stringify(boot!.bootstrap), `${dir}/dump.json`, { env: () => undefined })
     expect(back.config).toEqual(loaded)
+    // convert inlines them, and says so.
+    const { convertConfig } = await import('../convert.ts')
+    const compact = convertConfig(loadConfig(bootstrap, `${dir}/envoy.yaml`, { env: () => undefined }), 'compact')
+    expect(compact).toContain(`#   clusters of ${dir}/cds.yaml\n`)
+    expect(loadConfig(compact, `${dir}/compact.yaml`, { env: () => undefined }).config.clusters.map((c) => c.name)).toEqual(['example_proxy_cluster'])
   })
 })
