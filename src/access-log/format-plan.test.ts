@@ -95,6 +95,11 @@ describe('JSON formats', () => {
     expect(JSON.parse(p.format(info()))).toEqual({ status: 200, bytes: 90, route: null, line: 'GET /service/1?x=1', up: { cluster: 'service1', host: '127.0.0.11:8080' }, v: 2, flags: '-' })
   })
 
+  test('keys come out sorted, nested ones too, as Envoy writes them', () => {
+    const p = plan({ json: { b: '%RESPONSE_CODE%', a: { z: 1, y: 2 }, c: 'x' } })
+    expect(p.format(info())).toBe('{"a":{"y":2,"z":1},"b":200,"c":"x"}')
+  })
+
   test('omit_empty_values drops keys whose operator is unset', () => {
     const p = plan({ json: { status: '%RESPONSE_CODE%', route: '%ROUTE_NAME%', ua: '%REQ(X-NONE)%' }, omitEmptyValues: true })
     expect(p.format(info())).toBe('{"status":200}')

@@ -104,7 +104,8 @@ function jsonValue(value: unknown, path: string, ctx: OperatorContext, problems:
 
 function jsonObject(dict: Readonly<Record<string, unknown>>, path: string, ctx: OperatorContext, problems: FormatProblem[], omit: boolean, peer: { used: boolean }): JsonValue {
   const entries: [string, JsonValue][] = []
-  for (const [key, value] of Object.entries(dict)) {
+  // Envoy writes the keys sorted (json_format_options.sort_properties is always on): so does this.
+  for (const [key, value] of Object.entries(dict).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const compiled = jsonValue(value, `${path}.${key}`, ctx, problems, omit, peer)
     if (compiled) entries.push([key, compiled])
   }

@@ -130,7 +130,7 @@ export const SUBSTITUTION_FORMAT = spec({
   name: 'SubstitutionFormatString',
   supported: ['text_format', 'text_format_source', 'json_format', 'omit_empty_values'],
   unsupported: ['formatters'],
-  noEffect: { content_type: 'access log lines have no content type', json_format_options: 'keys keep their order' },
+  noEffect: { content_type: 'access log lines have no content type', json_format_options: 'keys are always sorted, as Envoy sorts them' },
 })
 export const TEXT_FORMAT_SOURCE = spec({ name: 'DataSource', supported: ['inline_string'], unsupported: ['filename', 'inline_bytes', 'environment_variable', 'watched_directory'] })
 
