@@ -6,6 +6,7 @@
 // pass-through) is measured the same way, so the table shows edgeway's cost above it.
 //
 //   bun bench/handler-cost.ts [--upstream fake|loopback] [--requests N] [--rounds R] [--modes a,b]
+//   deno run -A --unstable-net bench/handler-cost.ts ...   (the same on Deno; the upstream still runs on Bun)
 //
 // Bounded: R rounds of N requests, 50 in flight (wrk -c50); no network beyond 127.0.0.1.
 // Process CPU (process.cpuUsage: every thread of this process) ÷ requests, median over rounds.
@@ -44,7 +45,9 @@ let upstreamPort = 9
 let stopUpstream = () => {}
 if (values.upstream === 'loopback') {
   upstreamPort = await freePort()
-  const child = spawn(process.execPath, [new URL('./upstream.ts', import.meta.url).pathname], { env: { ...process.env, PORT: String(upstreamPort) }, stdio: 'ignore' })
+  // bench/upstream.ts is a Bun script (default-exported serve options), also when this runs on Deno.
+  const bun = runtime.name === 'bun' ? process.execPath : new URL('../node_modules/.bin/bun', import.meta.url).pathname
+  const child = spawn(bun, [new URL('./upstream.ts', import.meta.url).pathname], { env: { ...process.env, PORT: String(upstreamPort) }, stdio: 'ignore' })
   stopUpstream = () => void child.kill('SIGTERM')
   await waitForPort(upstreamPort, 10_000, () => child.exitCode === null)
 }

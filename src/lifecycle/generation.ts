@@ -71,6 +71,8 @@ export function handlerFactory(deps: HandlerDeps): (listener: ListenerConfig) =>
       stats,
       accessLog: log && ((entry) => writeLine(log.format(entry))),
       accessLogNeedsPeer: log?.needsPeer ?? false,
+      // A configured log_format may read the request's headers (%REQ()%) when the request is done.
+      accessLogReadsRequest: listener.accessLog.enabled && (listener.accessLog.textFormat !== undefined || listener.accessLog.jsonFormat !== undefined),
       tracer: deps.tracer,
       hostname: host,
       ...(deps.routerLog && { log: deps.routerLog }),

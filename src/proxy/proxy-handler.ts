@@ -32,6 +32,8 @@ export type ProxyHandlerDeps = ForwardDeps & {
   /** Access log sink; undefined when the listener logs nothing. */
   readonly accessLog: ((info: RequestInfo) => void) | undefined
   readonly accessLogNeedsPeer?: boolean
+  /** The access log reads the request's headers as the client sent them (a configured log_format). */
+  readonly accessLogReadsRequest?: boolean
   readonly tracer: RequestTracer | undefined
   readonly hostname: string
   /** The router logger (debug: every routing and attempt decision). */
@@ -58,6 +60,8 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     editsHeaders: deps.runtime.headersEditable,
   }
 
+  const editsForwarded = deps.faults === undefined && deps.accessLogReadsRequest !== true
+
   return async function handle(request, conn) {
     // HTTP/2's :authority, when the runtime did not turn it into Host (Deno), counts as the Host.
     const target = requestTarget(request.url, request.headers.get('host') ?? conn.authority ?? null)
@@ -66,9 +70,9 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     const invalid = downstreamRequestError(request, target, listener, info, observer)
     if (invalid) return localReply(invalid, info, observer, ctx)
     const upgrade = requestedUpgrade(request)
-    // An upgrade and the fault filter read the client's headers as sent after routing: they are
-    // not edited for forwarding then.
-    const routing = routePhase(request, conn, info, observer, ctx, upgrade === undefined && deps.faults === undefined)
+    // An upgrade, the fault filter and a configured access-log format read the client's headers as
+    // sent after routing: they are not edited for forwarding then.
+    const routing = routePhase(request, conn, info, observer, ctx, upgrade === undefined && editsForwarded)
     const routed = routing instanceof Promise ? await routing : routing
     if (routed instanceof ProxyError) return localReply(routed, info, observer, ctx)
     if (deps.faults) {
