@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { spawnEdgeway, startedPorts, type EdgewayProcess } from '../support/edgeway.ts'
+import { frontProxyYaml, spawnEdgeway, startedPorts, type EdgewayProcess } from '../support/edgeway.ts'
 import { startUpstream, type Upstream } from '../support/upstream.ts'
 
 let dir: string
@@ -26,27 +26,7 @@ afterAll(async () => {
 
 async function start(logLevel: string): Promise<{ edgeway: EdgewayProcess; url: string; admin: string }> {
   const path = join(dir, `${logLevel}.yaml`)
-  writeFileSync(
-    path,
-    `admin: { address: 127.0.0.1, port: 0 }
-listeners:
-  - name: ingress_http
-    address: 127.0.0.1
-    port: 0
-    access_log: false
-    virtual_hosts:
-      - name: backend
-        domains: ["*"]
-        routes:
-          - match: { prefix: /service/1 }
-            route: { cluster: service1 }
-clusters:
-  - name: service1
-    load_assignment:
-      endpoints:
-        - { address: 127.0.0.1, port: ${upstream.port} }
-`,
-  )
+  writeFileSync(path, frontProxyYaml([{ address: '127.0.0.1', port: upstream.port }], { listener: 'access_log: false' }))
   const edgeway = spawnEdgeway(['-c', path, '--concurrency', '1', '--log-level', logLevel])
   running.push(edgeway)
   const ports = await startedPorts(edgeway, 30_000)

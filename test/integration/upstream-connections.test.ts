@@ -7,6 +7,7 @@
 
 import { afterAll, describe, expect, test } from 'bun:test'
 import type net from 'node:net'
+import { frontProxyYaml } from '../support/edgeway.ts'
 import { eventually, ProcessGroup, type ProxyProcess } from '../support/edgeway-processes.ts'
 import { startRecordingUpstream } from '../support/recording-upstream.ts'
 import { startBlackHole, unusedEndpoint } from '../support/sockets.ts'
@@ -35,27 +36,9 @@ async function countingUpstream() {
   return { upstream, held: () => held.length, release }
 }
 
+/** The shared one-route front proxy, with a long route timeout so held requests stay pending. */
 function yaml(endpoint: { address: string; port: number }, cluster = ''): string {
-  return `
-admin: { address: 127.0.0.1, port: 0 }
-listeners:
-  - name: ingress_http
-    address: 127.0.0.1
-    port: 0
-    access_log: false
-    virtual_hosts:
-      - name: backend
-        domains: ["*"]
-        routes:
-          - match: { prefix: /service/1 }
-            route: { cluster: service1, timeout: 10s }
-clusters:
-  - name: service1
-    connect_timeout: 0.25s
-${cluster}
-    load_assignment:
-      endpoints: [{ address: ${endpoint.address}, port: ${endpoint.port} }]
-`
+  return frontProxyYaml([endpoint], { listener: 'access_log: false', route: 'timeout: 10s', cluster })
 }
 
 async function stats(proxy: ProxyProcess): Promise<Map<string, number>> {
