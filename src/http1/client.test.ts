@@ -3,6 +3,8 @@ import type { UpstreamRequest } from '../runtime.ts'
 import { createHttp1Client } from './client.ts'
 import type { Transport, TransportEvents } from './transport.ts'
 import { UpstreamError } from './upstream-error.ts'
+import { bodyEndOf } from '../upstream/body-end.ts'
+import { wholeBodyOf } from '../upstream/whole-body.ts'
 
 const text = (bytes: Uint8Array) => new TextDecoder('latin1').decode(bytes)
 const bytes = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0))
@@ -216,5 +218,64 @@ describe('abort', () => {
     controller.abort('gone')
     expect(await pending.catch((e) => e)).toBe('gone')
     expect(t.destroyed).toBe(true)
+  })
+})
+
+describe('the end of a streamed body, reported (src/upstream/body-end.ts)', () => {
+  const ends = async (response: Response) => {
+    const seen: [number, unknown, boolean][] = []
+    bodyEndOf(response)!.listen((bytes, failure, cancelled) => seen.push([bytes, failure, cancelled]))
+    return seen
+  }
+
+  test('once the reader has the last byte, with the bytes it read; the connection is free before that', async () => {
+    const s = setup()
+    const pending = s.fetch()
+    const t = await s.next(1)
+    t.reply('HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nhello')
+    const response = await pending
+    const seen = await ends(response)
+    t.reply('world')
+    expect(seen).toEqual([])
+    expect(await response.text()).toBe('helloworld')
+    expect(seen).toEqual([[10, undefined, false]])
+    // Reused by the next request: the body had arrived whole.
+    const again = s.fetch()
+    ;(await s.next(1)).reply(OK)
+    expect(await (await again).text()).toBe('ok')
+    expect(s.transports).toHaveLength(1)
+  })
+
+  test('a reset mid-body is reported as a failure with the bytes read; a reader that stops, as cancelled', async () => {
+    const s = setup()
+    const broken = s.fetch()
+    const t = await s.next(1)
+    t.reply('HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nhello')
+    const response = await broken
+    const seen = await ends(response)
+    const reader = response.body!.getReader()
+    expect((await reader.read()).value?.byteLength).toBe(5)
+    await Bun.sleep(1)
+    t.peerClose(new Error('reset'))
+    await reader.read().catch(() => {})
+    expect(seen).toHaveLength(1)
+    expect([seen[0]![0], seen[0]![1] instanceof UpstreamError, seen[0]![2]]).toEqual([5, true, false])
+
+    const left = s.fetch()
+    const t2 = await s.next(2)
+    t2.reply('HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nhello')
+    const cancelledResponse = await left
+    const cancelled = await ends(cancelledResponse)
+    await cancelledResponse.body!.cancel()
+    expect(cancelled).toHaveLength(1)
+    expect(cancelled[0]![2]).toBe(true)
+  })
+
+  test('a body that came whole with the head is a whole-body response instead', async () => {
+    const s = setup()
+    const pending = s.fetch()
+    ;(await s.next(1)).reply(OK)
+    const response = await pending
+    expect([bodyEndOf(response), wholeBodyOf(response)?.byteLength]).toEqual([undefined, 2])
   })
 })

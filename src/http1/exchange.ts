@@ -9,6 +9,7 @@ import { ResponseReader } from './response-reader.ts'
 import { concat, RequestWriter } from './request-writer.ts'
 import type { Transport } from './transport.ts'
 import { abortReason, protocolError, UpstreamError } from './upstream-error.ts'
+import { BodyEnd, reportsBodyEnd } from '../upstream/body-end.ts'
 import { wholeBodyResponse } from '../upstream/whole-body.ts'
 
 export type ExchangeRequest = {
@@ -36,6 +37,13 @@ export function exchange(transport: Transport, request: ExchangeRequest, reused:
     let settled = false
     let finished = false
     const writer = new RequestWriter(transport)
+    // A streamed body reports its end (src/upstream/body-end.ts) once the runtime has read the last
+    // chunk: the stream closes only when its queue has drained, while the connection is free as soon
+    // as the body has arrived.
+    let bodyEnd: BodyEnd | undefined
+    let enqueued = 0
+    let queued = 0
+    let closeWhenDrained = false
 
     const parser = new ResponseReader(request.method, {
       head: (h) => void (head = h),
@@ -43,6 +51,8 @@ export function exchange(transport: Transport, request: ExchangeRequest, reused:
         if (!controller) (early ??= []).push(chunk)
         else {
           controller.enqueue(chunk)
+          enqueued += chunk.byteLength
+          queued = BODY_HIGH_WATER_BYTES - (controller.desiredSize ?? 0)
           if ((controller.desiredSize ?? 1) <= 0) transport.pause()
         }
       },
@@ -64,7 +74,24 @@ export function exchange(transport: Transport, request: ExchangeRequest, reused:
       if (!settled) {
         settled = true
         reject(error)
-      } else controller?.error(error)
+      } else if (controller) {
+        controller.error(error)
+        if (bodyEnd) {
+          bodyEnd.bytes = enqueued - queued
+          bodyEnd.end(error, false)
+        }
+      }
+    }
+
+    /** The body has arrived and the runtime has read all of it: the stream ends, and says so. */
+    const closeIfDrained = () => {
+      if (!closeWhenDrained || controller!.desiredSize !== BODY_HIGH_WATER_BYTES) return
+      closeWhenDrained = false
+      controller!.close()
+      if (bodyEnd) {
+        bodyEnd.bytes = enqueued
+        bodyEnd.end(undefined, false)
+      }
     }
 
     /** Throws (TypeError, RangeError) on a header value a Response cannot carry. */
@@ -85,15 +112,33 @@ export function exchange(transport: Transport, request: ExchangeRequest, reused:
         {
           start: (c) => {
             controller = c
-            for (const chunk of early ?? []) c.enqueue(chunk)
+            for (const chunk of early ?? []) {
+              c.enqueue(chunk)
+              enqueued += chunk.byteLength
+            }
+            queued = enqueued
             early = undefined
           },
-          pull: () => transport.resume(),
-          cancel: () => fail(new UpstreamError('aborted', 'BodyCancelled', 'response body cancelled by its reader')),
+          pull: () => {
+            // After the last byte the connection is no longer this exchange's to resume.
+            if (!finished) transport.resume()
+            queued = BODY_HIGH_WATER_BYTES - (controller!.desiredSize ?? 0)
+            if (bodyEnd) bodyEnd.bytes = enqueued - queued
+            closeIfDrained()
+          },
+          cancel: () => {
+            if (bodyEnd) {
+              bodyEnd.bytes = enqueued - queued
+              bodyEnd.end(undefined, true)
+            }
+            fail(new UpstreamError('aborted', 'BodyCancelled', 'response body cancelled by its reader'))
+          },
         },
         { highWaterMark: BODY_HIGH_WATER_BYTES, size: (chunk) => chunk?.byteLength ?? 0 },
       )
       const response = new Response(stream, init)
+      bodyEnd = new BodyEnd()
+      reportsBodyEnd(response, bodyEnd)
       settled = true
       resolve(response)
     }
@@ -106,7 +151,10 @@ export function exchange(transport: Transport, request: ExchangeRequest, reused:
           return fail(asProtocolError(cause))
         }
       }
-      controller?.close()
+      if (controller) {
+        closeWhenDrained = true
+        closeIfDrained()
+      }
       end(parser.reusable && writer.complete && !transport.closed)
     }
 

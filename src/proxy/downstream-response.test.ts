@@ -1,4 +1,5 @@
 import { expect, test } from 'bun:test'
+import { BodyEnd, reportsBodyEnd } from '../upstream/body-end.ts'
 import { wholeBodyOf, wholeBodyResponse } from '../upstream/whole-body.ts'
 import { proxyFixture } from './proxy.fixture.ts'
 
@@ -30,4 +31,25 @@ test('wholeBodyOf knows only unread responses made by wholeBodyResponse; no body
   expect(wholeBodyOf(read)!.byteLength).toBe(3)
   await read.text()
   expect(wholeBodyOf(read)).toBeUndefined()
+})
+
+test('a streamed response whose end the client reports is handed on itself; the end (or a reset) closes the request', async () => {
+  for (const failure of [undefined, new Error('reset')]) {
+    const end = new BodyEnd()
+    let sent: Response | undefined
+    const f = proxyFixture({
+      upstream: () => {
+        sent = new Response(new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode('x'.repeat(100_000))) }), { headers: { 'content-length': '200000' } })
+        reportsBodyEnd(sent, end)
+        return sent
+      },
+    })
+    const response = await f.handle()
+    expect(response).toBe(sent!)
+    expect(f.logged).toHaveLength(0)
+    end.bytes = 100_000
+    end.end(failure, false)
+    expect(f.logged[0]).toMatchObject({ bytesSent: 100_000, flags: failure ? 'UR' : '' })
+    expect(f.clock.pending()).toBe(0)
+  }
 })

@@ -12,8 +12,9 @@ import type { RequestObserver } from './observer.ts'
 import type { RequestInfo } from './request-info.ts'
 import { bodyDone, respond } from './respond.ts'
 import { isSmallSizedBody, readWholeBody } from './response-body.ts'
-import { guardResponseBody } from './response-stream.ts'
+import { guardResponseBody, resetAfterStart, timeoutAfterStart } from './response-stream.ts'
 import type { RoutedRequest } from './route-phase.ts'
+import { bodyEndOf } from '../upstream/body-end.ts'
 import { wholeBodyOf } from '../upstream/whole-body.ts'
 
 export type ResponseContext = LocalReplyContext & {
@@ -29,9 +30,13 @@ export async function downstreamResponse(routed: RoutedRequest, result: ForwardR
   const upstream = result.outcome
   if (upstream instanceof ProxyError) return localReply(upstream, info, observer, ctx)
   info.upstreamServiceTimeMs = Math.round(result.upstreamTimeMs)
-  // The upstream client's own Response with its whole body (whole-body.ts): edited and handed on as it is.
+  // The upstream client's own Response, with its whole body (whole-body.ts) or one whose end it
+  // reports (body-end.ts, unless an idle timeout must see each read): edited and handed on as it is.
   const whole = wholeBodyOf(upstream)
-  const headers = downstreamHeaders(upstream.headers, ctx.listener, ctx.decodesBodies, info.upstreamServiceTimeMs, ctx.editsHeaders === true || whole !== undefined)
+  // A small sized body still arriving is read whole first (a failure then is a local reply, below).
+  const reported = whole === undefined && routed.idleTimeoutMs === 0 && !isSmallSizedBody(info.method, upstream) ? bodyEndOf(upstream) : undefined
+  const own = whole !== undefined || reported !== undefined
+  const headers = downstreamHeaders(upstream.headers, ctx.listener, ctx.decodesBodies, info.upstreamServiceTimeMs, ctx.editsHeaders === true || own)
   if (routed.hostResponseRules || routed.routeResponseRules) {
     // Envoy's %REQ()% in response headers reads the request as forwarded: with the generated
     // x-request-id and the B3 ids the attempt carried (the sandbox echoes x-b3-traceid this way).
@@ -51,6 +56,19 @@ export async function downstreamResponse(routed: RoutedRequest, result: ForwardR
     result.abort?.release()
     return respond(upstream, info, observer, ctx, whole.byteLength)
   }
+  if (reported !== undefined) {
+    info.status = upstream.status
+    observer.responded(info)
+    const abort = result.abort
+    // The route deadline aborts the call, which errors the client's stream: the runtime cuts the body.
+    reported.listen((bytes, failure, cancelled) => {
+      const timedOut = abort?.timedOut === true
+      abort?.release()
+      // The reader stopping is the downstream leaving: not a failure of the upstream.
+      streamEnded(info, observer, ctx, bytes, cancelled || failure === undefined ? undefined : timedOut ? timeoutAfterStart() : resetAfterStart(failure))
+    })
+    return upstream
+  }
   const init = { status: upstream.status, statusText: upstream.statusText, headers }
   // A small body of declared length is read whole whether or not an observer waits for its end:
   // that costs less than streaming it through the timeout guard (bench: 71 vs 96 µs of CPU per
@@ -69,16 +87,19 @@ export async function downstreamResponse(routed: RoutedRequest, result: ForwardR
   }
   info.status = upstream.status
   observer.responded(info)
-  const guarded = guardResponseBody(upstream.body, { abort: result.abort, idleMs: routed.idleTimeoutMs }, (bytes, failure) => {
-    if (failure) {
-      // Headers went out as the upstream sent them; the cut body is the access log's to tell.
-      info.flags = failure.flag
-      info.details = failure.code
-      if (failure.flag === 'UR') observer.upstream(info, 'rx_reset')
-      else if (failure.flag === 'UT') observer.upstream(info, 'timeout')
-      else observer.downstream(info, 'downstream_rq_idle_timeout')
-    }
-    bodyDone(info, observer, ctx, bytes)
-  })
+  const guarded = guardResponseBody(upstream.body, { abort: result.abort, idleMs: routed.idleTimeoutMs }, (bytes, failure) => streamEnded(info, observer, ctx, bytes, failure))
   return new Response(guarded, init)
+}
+
+/** A streamed body is over: `failure` when it was cut (UR, UT or SI). */
+function streamEnded(info: RequestInfo, observer: RequestObserver, ctx: ResponseContext, bytes: number, failure: ProxyError | undefined): void {
+  if (failure) {
+    // Headers went out as the upstream sent them; the cut body is the access log's to tell.
+    info.flags = failure.flag
+    info.details = failure.code
+    if (failure.flag === 'UR') observer.upstream(info, 'rx_reset')
+    else if (failure.flag === 'UT') observer.upstream(info, 'timeout')
+    else observer.downstream(info, 'downstream_rq_idle_timeout')
+  }
+  bodyDone(info, observer, ctx, bytes)
 }
