@@ -22,6 +22,8 @@ export type ConnInfo = {
 /** One end of a proxied WebSocket: messages as text or bytes, close with its code and reason. */
 export interface WebSocketPeer {
   send(data: string | Uint8Array): void
+  /** Bytes sent but not yet handed to the kernel: neither runtime can pause a socket's reads, so the bridge bounds this. */
+  bufferedAmount(): number
   /** 1005/1006 (no code, abnormal) close without a code. */
   close(code?: number, reason?: string): void
 }

@@ -61,6 +61,9 @@ export async function serve(options: ServeOptions, handler: FetchHandler): Promi
     development: false,
     // Upgraded streams: each socket's data is the proxy's bridge (LazyConnInfo.upgradeWebSocket).
     websocket: {
+      // Past its backpressureLimit Bun drops a message and carries on; the proxy's bridge closes the
+      // stream at its own limit instead (src/proxy/websocket.ts), so Bun's is lifted.
+      backpressureLimit: 0,
       idleTimeout: Math.min(960, Math.max(1, Math.ceil(options.idleTimeoutSeconds))),
       open(ws) {
         ws.data.open(peerOf(ws))
@@ -95,6 +98,7 @@ const UPGRADED = new Response(null, { status: 200 })
 function peerOf(ws: BunSocket): WebSocketPeer {
   return {
     send: (data) => void ws.send(data),
+    bufferedAmount: () => ws.getBufferedAmount(),
     close: (code, reason) => (code === undefined || code === 1005 || code === 1006 ? ws.close() : ws.close(code, reason)),
   }
 }

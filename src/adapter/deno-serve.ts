@@ -33,6 +33,7 @@ function upgrade(request: Request, bridge: WebSocketBridge, protocol: string | u
   socket.onopen = () =>
     bridge.open({
       send: (data) => socket.send(data),
+      bufferedAmount: () => socket.bufferedAmount,
       close: (code, reason) => (code === undefined || code === 1005 || code === 1006 ? socket.close() : socket.close(code, reason)),
     })
   socket.onmessage = (event) => bridge.message(typeof event.data === 'string' ? event.data : new Uint8Array(event.data as ArrayBuffer))

@@ -31,6 +31,7 @@ function wrap(socket: WebSocket): UpstreamWebSocket {
   return {
     protocol: socket.protocol,
     send: (data) => socket.send(data),
+    bufferedAmount: () => socket.bufferedAmount,
     close: (code, reason) => (code === undefined || code === 1005 || code === 1006 ? socket.close() : socket.close(code, reason)),
     listen(handlers) {
       socket.onmessage = (event) => handlers.message(typeof event.data === 'string' ? event.data : new Uint8Array(event.data as ArrayBuffer))

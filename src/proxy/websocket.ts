@@ -10,6 +10,16 @@ import type { RequestObserver } from './observer.ts'
 import type { RequestInfo } from './request-info.ts'
 import type { RoutedRequest } from './route-phase.ts'
 
+/**
+ * Bytes one side may hold unsent before the stream is closed (1013, try again later). Envoy stops
+ * reading from the faster side; the runtimes' WebSocket APIs cannot pause reads, so bounding the
+ * buffer is what keeps a client that never reads from growing the proxy's memory, and closing beats
+ * Bun's own answer at its limit, which is to drop messages silently. 16 MiB, Bun's default
+ * backpressure limit and largest message.
+ */
+export const WEBSOCKET_BUFFER_LIMIT_BYTES = 16 * 1024 * 1024
+const BACKPRESSURE_CLOSE = 1013
+
 export type UpgradeContext = {
   readonly openWebSocket: Runtime['openWebSocket']
   readonly now: () => number
@@ -83,11 +93,23 @@ function bridge(upstream: UpstreamWebSocket, info: RequestInfo, observer: Reques
     info.durationMs = Math.round(ctx.now() - info.startedAt)
     observer.done(info)
   }
+  // A side that cannot keep up: both are closed with 1013 (what each already holds is still sent).
+  const overflowed = (peer: WebSocketPeer) => {
+    if (peer.bufferedAmount() <= WEBSOCKET_BUFFER_LIMIT_BYTES) return false
+    info.details = 'websocket_buffer_limit_exceeded'
+    downstream?.close(BACKPRESSURE_CLOSE, 'backpressure limit')
+    upstream.close(BACKPRESSURE_CLOSE, 'backpressure limit')
+    end()
+    return true
+  }
   upstream.listen({
     message(data) {
+      if (ended) return
       info.bytesSent += size(data)
-      if (downstream) downstream.send(data)
-      else early.push(data)
+      if (downstream) {
+        downstream.send(data)
+        overflowed(downstream)
+      } else early.push(data)
     },
     close(code, reason) {
       downstream?.close(code, reason)
@@ -101,8 +123,10 @@ function bridge(upstream: UpstreamWebSocket, info: RequestInfo, observer: Reques
       if (ended) peer.close()
     },
     message(data: string | Uint8Array) {
+      if (ended) return
       info.bytesReceived += size(data)
       upstream.send(data)
+      overflowed(upstream)
     },
     close(code: number, reason: string) {
       upstream.close(code, reason)
