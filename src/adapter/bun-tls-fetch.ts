@@ -4,22 +4,12 @@
 import type { UpstreamFetch, UpstreamTls } from '../runtime.ts'
 import { UpstreamError } from '../http1/upstream-error.ts'
 import { tlsClientOptions, tlsFailureReason } from './upstream-tls-options.ts'
+import { bunFetch } from './bun-fetch.ts'
 
 export function bunTlsFetch(upstreamTls: UpstreamTls): UpstreamFetch {
   const tls = tlsClientOptions(upstreamTls)
   return (request) =>
-    fetch(`https${request.url.slice(4)}`, {
-      method: request.method,
-      headers: request.headers,
-      body: request.body,
-      signal: request.signal,
-      redirect: 'manual',
-      decompress: false,
-      proxy: '',
-      keepalive: true,
-      tls,
-      ...(request.body && { duplex: 'half' }),
-    } as RequestInit).catch((error: Error & { code?: string }) => {
+    bunFetch(`https${request.url.slice(4)}`, request, tls).catch((error: Error & { code?: string }) => {
       const reason = tlsFailureReason(error)
       if (reason) throw new UpstreamError('connect', error.code ?? 'TlsError', error.message, { cause: Object.assign(error, { transportFailureReason: reason }) })
       throw error

@@ -10,6 +10,7 @@ import { createHttp1Client } from '../http1/client.ts'
 import { UpstreamError } from '../http1/upstream-error.ts'
 import { bunDial } from './bun-transport.ts'
 import { bunTlsFetch } from './bun-tls-fetch.ts'
+import { bunFetch } from './bun-fetch.ts'
 import { createNodeHttp2Client } from './node-http2-client.ts'
 import { nodeTlsDial } from './node-tls-transport.ts'
 import { routeUpstreamFetch } from './upstream-clients.ts'
@@ -34,18 +35,7 @@ function reportingConnectFailures(fetchFn: UpstreamFetch): UpstreamFetch {
 const fetchUpstream = reportingConnectFailures(fetchOnce)
 
 function fetchOnce(request: UpstreamRequest): Promise<Response> {
-  return fetch(request.url, {
-    method: request.method,
-    headers: request.headers,
-    body: request.body,
-    signal: request.signal,
-    redirect: 'manual',
-    // Pass gzip bodies through byte for byte, and never let an HTTP_PROXY variable reroute traffic.
-    decompress: false,
-    proxy: '',
-    keepalive: true,
-    ...(request.body && { duplex: 'half' }),
-  } as RequestInit)
+  return bunFetch(request.url, request)
 }
 
 /**
