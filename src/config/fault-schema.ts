@@ -46,6 +46,7 @@ export const faultBlock = <H extends z.ZodType>(headerMatcher: H) =>
     delay_percent_runtime: runtimeKey.optional(),
     delay_duration_runtime: runtimeKey.optional(),
     max_active_faults_runtime: runtimeKey.optional(),
+    disable_downstream_cluster_stats: z.boolean().default(false),
   })
 
 /** A static layer leaf: a scalar, or a FractionalPercent mapping; anything else is named with its key. */

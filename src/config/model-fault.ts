@@ -18,6 +18,8 @@ export type FaultConfig = {
   readonly upstreamCluster: string | undefined
   /** Only requests matching every one of these are faulted. */
   readonly headers: readonly HeaderMatcher[]
+  /** No `<prefix>fault.<downstream cluster>.*` stats (the downstream runtime keys still apply, as in Envoy). */
+  readonly disableDownstreamClusterStats: boolean
   /** undefined = unlimited. */
   readonly maxActiveFaults: number | undefined
   /** The runtime keys that override the settings (Envoy's `*_runtime` fields, defaulted to `fault.http.*`). */

@@ -33,6 +33,7 @@ export function toFault(f: FileFault | undefined, toHeaderMatcher: (h: FileFault
     upstreamCluster: f.upstream_cluster,
     headers: f.headers.map(toHeaderMatcher),
     maxActiveFaults: f.max_active_faults,
+    disableDownstreamClusterStats: f.disable_downstream_cluster_stats,
     runtimeKeys: {
       abortPercent: f.abort_percent_runtime ?? FAULT_RUNTIME_KEYS.abortPercent,
       abortHttpStatus: f.abort_http_status_runtime ?? FAULT_RUNTIME_KEYS.abortHttpStatus,

@@ -63,7 +63,10 @@ export type ClusterStats = Scope<ClusterCounter, ClusterGauge> & Histograms<Clus
   remaining(): Scope<never, CircuitBreakerRemainingGauge>
 }
 export type ListenerStats = Scope<ListenerCounter, ListenerGauge> & Histograms<ListenerHistogram>
-export type FaultStats = Scope<FaultCounter, FaultGauge>
+export type FaultStats = Scope<FaultCounter, FaultGauge> & {
+  /** `<prefix>fault.<downstream cluster>.aborts_injected|delays_injected`, created on first use. */
+  downstream(cluster: string): Scope<'aborts_injected' | 'delays_injected', never>
+}
 export type TracingStats = Scope<TracingCounter, never>
 export type ServerStats = Scope<never, ServerGauge>
 export type ListenerManagerStats = Scope<ListenerManagerCounter, ListenerManagerGauge>
@@ -129,7 +132,16 @@ export class StatsStore {
 
   /** Envoy's `http.<stat_prefix>.fault.*`. */
   fault(statPrefix: string): FaultStats {
-    return this.#scope(`http.${statPrefix}.fault.`, FAULT_COUNTERS, FAULT_GAUGES) as FaultStats
+    const prefix = `http.${statPrefix}.fault.`
+    const scope = this.#scope(prefix, FAULT_COUNTERS, FAULT_GAUGES)
+    const downstream = new Map<string, Scope<'aborts_injected' | 'delays_injected', never>>()
+    return Object.assign(scope, {
+      downstream: (cluster: string) => {
+        let stats = downstream.get(cluster)
+        if (!stats) downstream.set(cluster, (stats = this.#scope(`${prefix}${cluster}.`, ['aborts_injected', 'delays_injected'], []) as Scope<'aborts_injected' | 'delays_injected', never>))
+        return stats
+      },
+    }) as unknown as FaultStats
   }
 
   tracing(): TracingStats {

@@ -16,7 +16,7 @@ export function readFault(tx: Tx, body: Obj, path: string, compactPath: string):
   checkKeys(ctx, body, path, FAULT)
   tx.paths.link(compactPath, path)
   const out: Obj = {}
-  for (const key of ['upstream_cluster', 'abort_percent_runtime', 'abort_http_status_runtime', 'delay_percent_runtime', 'delay_duration_runtime', 'max_active_faults_runtime']) {
+  for (const key of ['upstream_cluster', 'disable_downstream_cluster_stats', 'abort_percent_runtime', 'abort_http_status_runtime', 'delay_percent_runtime', 'delay_duration_runtime', 'max_active_faults_runtime']) {
     if (body[key] !== undefined) out[key] = body[key]
   }
   if (body.max_active_faults !== undefined) out.max_active_faults = unwrap(body.max_active_faults)

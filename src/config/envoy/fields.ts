@@ -266,12 +266,11 @@ export const DISK_LAYER = spec({ name: 'RuntimeLayer.DiskLayer', supported: ['sy
 
 export const FAULT = spec({
   name: 'HTTPFault',
-  supported: ['abort', 'delay', 'upstream_cluster', 'headers', 'max_active_faults', 'abort_percent_runtime', 'abort_http_status_runtime', 'delay_percent_runtime', 'delay_duration_runtime', 'max_active_faults_runtime'],
+  supported: ['abort', 'delay', 'upstream_cluster', 'headers', 'max_active_faults', 'abort_percent_runtime', 'abort_http_status_runtime', 'delay_percent_runtime', 'delay_duration_runtime', 'max_active_faults_runtime', 'disable_downstream_cluster_stats'],
   unsupported: ['downstream_nodes', 'response_rate_limit', 'filter_metadata'],
   noEffect: {
     response_rate_limit_percent_runtime: 'response_rate_limit is not supported',
     abort_grpc_status_runtime: 'grpc_status is not supported',
-    disable_downstream_cluster_stats: 'edgeway keeps no per-downstream-cluster fault stats',
   },
 })
 export const FAULT_ABORT = spec({ name: 'FaultAbort', supported: ['http_status', 'header_abort', 'percentage'], unsupported: ['grpc_status'] })

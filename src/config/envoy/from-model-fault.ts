@@ -21,6 +21,7 @@ export function faultToEnvoy(f: FaultConfig, headerMatcher: (h: M.HeaderMatcher)
     ...(f.upstreamCluster !== undefined && { upstream_cluster: f.upstreamCluster }),
     ...(f.headers.length && { headers: f.headers.map(headerMatcher) }),
     ...(f.maxActiveFaults !== undefined && { max_active_faults: f.maxActiveFaults }),
+    ...(f.disableDownstreamClusterStats && { disable_downstream_cluster_stats: true }),
     ...runtime,
   }
 }

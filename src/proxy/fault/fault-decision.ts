@@ -16,6 +16,8 @@ export const FAULT_HEADERS = {
   abortPercentage: 'x-envoy-fault-abort-request-percentage',
   delay: 'x-envoy-fault-delay-request',
   delayPercentage: 'x-envoy-fault-delay-request-percentage',
+  /** Set by the calling Envoy (add_user_agent, from its --service-cluster): the downstream cluster. */
+  downstreamCluster: 'x-envoy-downstream-service-cluster',
 } as const
 
 const ZERO: FractionalPercent = { numerator: 0, denominator: 100 }
@@ -33,30 +35,43 @@ export function applies(settings: FaultSettings, cluster: string | undefined, he
   return settings.headers.every((matches) => matches(headers))
 }
 
-/** Milliseconds to delay, or undefined for no delay. */
-export function delayFor(settings: FaultSettings, headers: HeaderSource, runtime: FaultRuntime, random: () => number): number | undefined {
+/**
+ * Milliseconds to delay, or undefined for no delay. With a downstream cluster (the request's
+ * x-envoy-downstream-service-cluster, even empty, as Envoy reads it) Envoy decides the percentage by
+ * `fault.http.<downstream>.delay.fixed_delay_percent` instead of the general key, and lets
+ * `fault.http.<downstream>.delay.fixed_duration_ms` override the duration the general key gave.
+ */
+export function delayFor(settings: FaultSettings, headers: HeaderSource, runtime: FaultRuntime, random: () => number, downstream?: string): number | undefined {
   const { delay, runtimeKeys } = settings.config
   if (!delay) return undefined
   const fromHeader = delay.fixedDelayMs === 'header'
   const percentage = fromHeader ? headerPercentage(headers.get(FAULT_HEADERS.delayPercentage), delay.percentage) : delay.percentage
-  if (!runtime.featureEnabled(runtimeKeys.delayPercent, percentage, random)) return undefined
+  const percentKey = downstream === undefined ? runtimeKeys.delayPercent : `fault.http.${downstream}.delay.fixed_delay_percent`
+  if (!runtime.featureEnabled(percentKey, percentage, random)) return undefined
   // header_delay without a valid header: no delay (Envoy's provider has no default then).
   const configured = fromHeader ? wholeNumber(headers.get(FAULT_HEADERS.delay)) : (delay.fixedDelayMs as number)
   if (configured === undefined) return undefined
-  const ms = runtime.getInteger(runtimeKeys.delayDuration, configured)
+  let ms = runtime.getInteger(runtimeKeys.delayDuration, configured)
+  if (downstream !== undefined) ms = runtime.getInteger(`fault.http.${downstream}.delay.fixed_duration_ms`, ms)
   return ms > 0 ? ms : undefined
 }
 
-/** The status to abort with, or undefined for no abort. */
-export function abortFor(settings: FaultSettings, headers: HeaderSource, runtime: FaultRuntime, random: () => number): number | undefined {
+/**
+ * The status to abort with, or undefined for no abort. With a downstream cluster the percentage
+ * comes from `fault.http.<downstream>.abort.abort_percent` instead of the general key, and the
+ * status from `fault.http.<downstream>.abort.http_status` over the configured one (Envoy's
+ * fallback there is the configured status, not the general key's).
+ */
+export function abortFor(settings: FaultSettings, headers: HeaderSource, runtime: FaultRuntime, random: () => number, downstream?: string): number | undefined {
   const { abort, runtimeKeys } = settings.config
   if (!abort) return undefined
   const fromHeader = abort.httpStatus === 'header'
   const percentage = fromHeader ? headerPercentage(headers.get(FAULT_HEADERS.abortPercentage), abort.percentage) : abort.percentage
-  if (!runtime.featureEnabled(runtimeKeys.abortPercent, percentage ?? ZERO, random)) return undefined
+  const percentKey = downstream === undefined ? runtimeKeys.abortPercent : `fault.http.${downstream}.abort.abort_percent`
+  if (!runtime.featureEnabled(percentKey, percentage ?? ZERO, random)) return undefined
   const configured = fromHeader ? wholeNumber(headers.get(FAULT_HEADERS.abort)) : (abort.httpStatus as number)
   if (configured === undefined || !isHttpStatus(configured)) return undefined
-  const status = runtime.getInteger(runtimeKeys.abortHttpStatus, configured)
+  const status = downstream === undefined ? runtime.getInteger(runtimeKeys.abortHttpStatus, configured) : runtime.getInteger(`fault.http.${downstream}.abort.http_status`, configured)
   return isHttpStatus(status) ? status : undefined
 }
 

@@ -189,3 +189,46 @@ describe('which requests', () => {
     expect(await run('/quiet', { 'x-chaos': 'on' }).done).toBeUndefined()
   })
 })
+
+describe('per downstream cluster (x-envoy-downstream-service-cluster)', () => {
+  const dc = { 'x-envoy-downstream-service-cluster': 'frontend' }
+
+  test("the downstream's abort keys replace the general ones and it gets its own stats", async () => {
+    const { run, runtime, stat } = setup('{ abort: { http_status: 503, percentage: { numerator: 0 } } }', { random: [0.5] })
+    runtime.modify({ 'fault.http.abort.abort_percent': '100', 'fault.http.abort.http_status': '429' })
+    // The general key aborts the others with its status...
+    expect((await run('/').done)?.status).toBe(429)
+    // ...but frontend's percentage key is unset: the configured 0 % decides for it (Envoy reads one key, not both).
+    expect(await run('/', dc).done).toBeUndefined()
+    runtime.modify({ 'fault.http.frontend.abort.abort_percent': '100' })
+    // Its status falls back to the configured one, not the general key's.
+    expect((await run('/', dc).done)?.status).toBe(503)
+    runtime.modify({ 'fault.http.frontend.abort.http_status': '418' })
+    expect((await run('/', dc).done)?.status).toBe(418)
+    expect(stat('aborts_injected')).toBe(3)
+    expect(stat('frontend.aborts_injected')).toBe(2)
+  })
+
+  test("the downstream's delay keys: its percentage alone decides, its duration overrides the general one", async () => {
+    const { run, runtime, clock, stat } = setup('{ delay: { fixed_delay: 10s, percentage: { numerator: 100 } } }', { random: [0.5] })
+    runtime.modify({ 'fault.http.frontend.delay.fixed_delay_percent': '0' })
+    const skipped = run('/', dc)
+    expect(await skipped.done).toBeUndefined()
+    expect(skipped.info.flags).toBe('')
+    runtime.modify({ 'fault.http.frontend.delay.fixed_delay_percent': '100', 'fault.http.delay.fixed_duration_ms': '500', 'fault.http.frontend.delay.fixed_duration_ms': '20' })
+    const short = run('/', dc)
+    await clock.advance(20)
+    expect(await short.done).toBeUndefined()
+    expect(short.info.flags).toBe('DI')
+    expect(stat('delays_injected')).toBe(1)
+    expect(stat('frontend.delays_injected')).toBe(1)
+  })
+
+  test('disable_downstream_cluster_stats keeps the keys but not the stats', async () => {
+    const { run, runtime, stat } = setup('{ abort: { http_status: 503 }, disable_downstream_cluster_stats: true }', { random: [0.5] })
+    runtime.modify({ 'fault.http.frontend.abort.abort_percent': '100' })
+    expect((await run('/', dc).done)?.status).toBe(503)
+    expect(stat('aborts_injected')).toBe(1)
+    expect(stat('frontend.aborts_injected')).toBe(0)
+  })
+})

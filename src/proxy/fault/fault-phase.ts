@@ -7,7 +7,7 @@ import { downstreamDisconnect, faultAbort, type ProxyError } from '../../errors.
 import type { Clock } from '../../upstream/clock.ts'
 import type { RequestInfo } from '../request-info.ts'
 import type { RoutedRequest } from '../route-phase.ts'
-import { abortFor, applies, delayFor, overflows } from './fault-decision.ts'
+import { abortFor, applies, delayFor, FAULT_HEADERS, overflows } from './fault-decision.ts'
 import type { FaultFilter } from './fault-filter.ts'
 
 export type FaultTimers = Pick<Clock, 'setTimeout' | 'clearTimeout'>
@@ -22,20 +22,25 @@ export async function faultPhase(request: Request, routed: RoutedRequest, info: 
     return undefined
   }
   if (!applies(settings, info.upstreamCluster, request.headers)) return undefined
-  const delayMs = delayFor(settings, request.headers, runtime, random)
+  // Envoy's per-downstream-cluster runtime keys and stats (the stats unless disable_downstream_cluster_stats).
+  const downstream = request.headers.get(FAULT_HEADERS.downstreamCluster) ?? undefined
+  const downstreamStats = downstream && !settings.config.disableDownstreamClusterStats ? stats.downstream(downstream) : undefined
+  const delayMs = delayFor(settings, request.headers, runtime, random, downstream)
   // Envoy counts a request once in active_faults whichever faults it gets.
   let active = false
   try {
     if (delayMs !== undefined) {
       stats.delays_injected.inc()
+      downstreamStats?.delays_injected.inc()
       stats.active_faults.inc()
       active = true
       info.flags = 'DI'
       if ((await delay(delayMs, request.signal, filter.deps.drainDeadline, timers)) === 'client gone') return downstreamDisconnect()
     }
-    const status = abortFor(settings, request.headers, runtime, random)
+    const status = abortFor(settings, request.headers, runtime, random, downstream)
     if (status === undefined) return undefined
     stats.aborts_injected.inc()
+    downstreamStats?.aborts_injected.inc()
     return faultAbort(status)
   } finally {
     if (active) stats.active_faults.dec()
