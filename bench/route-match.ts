@@ -39,7 +39,7 @@ const routes: RouteConfig[] = [
   route({ prefix: '/service/1' }, 'service1'),
   route({ prefix: '/service/2' }, 'service2'),
 ]
-const vhost: VirtualHostConfig = { ...noRules, name: 'front', domains: ['*'], routes, retryPolicy: undefined, requireTls: 'none' } as VirtualHostConfig
+const vhost: VirtualHostConfig = { ...noRules, name: 'front', domains: ['*'], routes, retryPolicy: undefined, requireTls: 'none', fault: undefined } as VirtualHostConfig
 const table = new RouteTable([vhost])
 const headers = new Headers({ 'x-role': 'ops' })
 const req = (path: string): RouteRequest => ({ authority: 'localhost:8000', path, query: '', headers })

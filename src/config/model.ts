@@ -160,6 +160,8 @@ export type VirtualHostConfig = HeaderRules & {
   readonly retryPolicy: RetryPolicyConfig | undefined
   /** Envoy's require_tls: plain-text requests get a 301 to https (external_only: unless internal). */
   readonly requireTls: 'none' | 'external_only' | 'all'
+  /** Fault settings for this host's routes without their own, replacing the listener's (typed_per_filter_config). */
+  readonly fault: FaultConfig | undefined
 }
 
 export type HeaderMatcher = {

@@ -117,6 +117,8 @@ const virtualHost = z.strictObject({
   routes: z.array(route).default([]),
   retry_policy: retryPolicy.optional(),
   require_tls: requireTls.default('none'),
+  /** The fault filter's settings for this host's routes that have none (Envoy's typed_per_filter_config). */
+  fault: faultBlock(headerMatcher).optional(),
   ...headerRules,
 })
 

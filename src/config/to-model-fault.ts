@@ -68,7 +68,7 @@ export function flattenStatic(obj: Record<string, unknown>, prefix = ''): [strin
   return out
 }
 
-/** A listener needs the fault filter when it or one of its routes has fault settings. */
+/** A listener needs the fault filter when it, one of its virtual hosts or routes has fault settings. */
 export function hasFaults(listener: M.ListenerConfig): boolean {
-  return listener.fault !== undefined || listener.virtualHosts.some((v) => v.routes.some((r) => r.fault !== undefined))
+  return listener.fault !== undefined || listener.virtualHosts.some((v) => v.fault !== undefined || v.routes.some((r) => r.fault !== undefined))
 }

@@ -114,6 +114,7 @@ function toVirtualHost(v: FileVirtualHost): M.VirtualHostConfig {
     routes: v.routes.map(toRoute),
     retryPolicy: v.retry_policy && toRetryPolicy(v.retry_policy),
     requireTls: v.require_tls,
+    fault: toFault(v.fault, toHeaderMatcher),
     ...toHeaderRules(v),
   }
 }

@@ -25,7 +25,7 @@ function route(match: Partial<RouteMatchConfig>, action: Partial<RouteConfig> = 
 }
 
 function vhost(name: string, domains: string[], routes: RouteConfig[]): VirtualHostConfig {
-  return { ...noRules, name, domains, routes, retryPolicy: undefined, requireTls: 'none' }
+  return { ...noRules, name, domains, routes, retryPolicy: undefined, requireTls: 'none', fault: undefined }
 }
 
 function request(path: string, init: Partial<Omit<RouteRequest, 'path'>> = {}): RouteRequest {

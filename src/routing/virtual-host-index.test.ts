@@ -9,6 +9,7 @@ function vhost(name: string, domains: string[]): VirtualHostConfig {
     routes: [],
     retryPolicy: undefined,
     requireTls: 'none',
+    fault: undefined,
     requestHeadersToAdd: [],
     requestHeadersToRemove: [],
     responseHeadersToAdd: [],

@@ -70,6 +70,29 @@ describe('the fault filter', () => {
     expect(problems(other)).toEqual([`${ROUTE}.typed_per_filter_config.envoy.filters.http.cors.@type: per-route config of HTTP filter "type.googleapis.com/envoy.extensions.filters.http.cors.v3.CorsPolicy" is not supported by edgeway`])
   })
 
+  test("a virtual host's typed_per_filter_config: read into the host's fault, which its routes without their own take", () => {
+    const text = bootstrap({ delay: { fixed_delay: '1s' } }, (doc) => {
+      const host = doc.static_resources.listeners[0].filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0]
+      host.typed_per_filter_config = { 'envoy.filters.http.fault': { '@type': FAULT_TYPE, abort: { http_status: 7 } } }
+    })
+    expect(problems(text)).toEqual([`${HCM}.route_config.virtual_hosts[0].typed_per_filter_config.envoy.filters.http.fault.abort.http_status: expected HTTP status 200-599, got 7`])
+    const good = bootstrap({ delay: { fixed_delay: '1s' } }, (doc) => {
+      const host = doc.static_resources.listeners[0].filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0]
+      host.typed_per_filter_config = { 'envoy.filters.http.fault': { '@type': FAULT_TYPE, abort: { http_status: 502, percentage: { numerator: 100 } } } }
+    })
+    expect(load(good).config.listeners[0]!.virtualHosts[0]!.fault).toMatchObject({ abort: { httpStatus: 502 }, delay: undefined })
+  })
+
+  test('a virtual host fault without the filter has no effect either: one warning', () => {
+    const text = bootstrap(undefined, (doc) => {
+      const host = doc.static_resources.listeners[0].filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0]
+      host.typed_per_filter_config = { 'envoy.filters.http.fault': { '@type': FAULT_TYPE, abort: { http_status: 502 } } }
+    })
+    const loaded = load(text)
+    expect(loaded.warnings.map((w) => `${w.path}: ${w.message}`)).toEqual([`${HCM}.route_config.virtual_hosts[0].typed_per_filter_config.envoy.filters.http.fault: has no effect: this http_connection_manager has no envoy.filters.http.fault`])
+    expect(loaded.config.listeners[0]!.virtualHosts[0]!.fault).toBeUndefined()
+  })
+
   test('a route fault without the filter in http_filters has no effect (as Envoy): one warning', () => {
     const text = bootstrap(undefined, (_doc, route) => {
       route.typed_per_filter_config = { 'envoy.filters.http.fault': { '@type': FAULT_TYPE, abort: { http_status: 502 } } }
@@ -122,6 +145,7 @@ listeners:
     virtual_hosts:
       - name: v
         domains: ["*"]
+        fault: { abort: { http_status: 502, percentage: { numerator: 1 } }, disable_downstream_cluster_stats: true }
         routes:
           - match: { prefix: /calm }
             route: { cluster: c }

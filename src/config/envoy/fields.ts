@@ -143,8 +143,8 @@ export const ROUTE_CONFIGURATION = spec({
 
 export const VIRTUAL_HOST = spec({
   name: 'VirtualHost',
-  supported: ['name', 'domains', 'routes', 'retry_policy', 'require_tls', 'request_headers_to_add', 'request_headers_to_remove', 'response_headers_to_add', 'response_headers_to_remove'],
-  unsupported: ['virtual_clusters', 'rate_limits', 'cors', 'typed_per_filter_config', 'include_request_attempt_count', 'include_attempt_count_in_response', 'hedge_policy', 'per_request_buffer_limit_bytes', 'request_mirror_policies', 'matcher', 'retry_policy_typed_config'],
+  supported: ['name', 'domains', 'routes', 'retry_policy', 'require_tls', 'request_headers_to_add', 'request_headers_to_remove', 'response_headers_to_add', 'response_headers_to_remove', 'typed_per_filter_config'],
+  unsupported: ['virtual_clusters', 'rate_limits', 'cors', 'include_request_attempt_count', 'include_attempt_count_in_response', 'hedge_policy', 'per_request_buffer_limit_bytes', 'request_mirror_policies', 'matcher', 'retry_policy_typed_config'],
   noEffect: { metadata: '' },
 })
 

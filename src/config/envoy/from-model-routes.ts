@@ -2,6 +2,7 @@
 
 import { FAULT_TYPE, faultToEnvoy } from './from-model-fault.ts'
 import type * as M from '../model.ts'
+import type { FaultConfig } from '../model-fault.ts'
 import { seconds } from './envoy-values.ts'
 
 export function virtualHostToEnvoy(v: M.VirtualHostConfig): Record<string, unknown> {
@@ -10,6 +11,7 @@ export function virtualHostToEnvoy(v: M.VirtualHostConfig): Record<string, unkno
     domains: [...v.domains],
     ...(v.retryPolicy && { retry_policy: retryToEnvoy(v.retryPolicy) }),
     ...(v.requireTls !== 'none' && { require_tls: v.requireTls.toUpperCase() }),
+    ...(v.fault && { typed_per_filter_config: faultPerFilterConfig(v.fault) }),
     ...rulesToEnvoy(v),
     routes: v.routes.map(routeToEnvoy),
   }
@@ -40,9 +42,13 @@ function routeToEnvoy(r: M.RouteConfig): Record<string, unknown> {
     match,
     route,
     ...(r.operation !== undefined && { decorator: { operation: r.operation } }),
-    ...(r.fault && { typed_per_filter_config: { 'envoy.filters.http.fault': { '@type': FAULT_TYPE, ...faultToEnvoy(r.fault, headerMatcherToEnvoy) } } }),
+    ...(r.fault && { typed_per_filter_config: faultPerFilterConfig(r.fault) }),
     ...rulesToEnvoy(r),
   }
+}
+
+function faultPerFilterConfig(f: FaultConfig): Record<string, unknown> {
+  return { 'envoy.filters.http.fault': { '@type': FAULT_TYPE, ...faultToEnvoy(f, headerMatcherToEnvoy) } }
 }
 
 export function headerMatcherToEnvoy(h: M.HeaderMatcher): Record<string, unknown> {

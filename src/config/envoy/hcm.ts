@@ -91,10 +91,14 @@ function readHttpFilters(tx: Tx, value: unknown, path: string, compactPath: stri
   return fault
 }
 
-/** As Envoy: a route's fault settings only apply where the HCM has the fault filter. */
+/** As Envoy: a virtual host's or route's fault settings only apply where the HCM has the fault filter. */
 function dropRouteFaults(tx: Tx, hosts: unknown, compactPath: string): void {
   if (!Array.isArray(hosts)) return
   hosts.forEach((host, j) => {
+    if (isObj(host) && host.fault !== undefined) {
+      delete host.fault
+      tx.ctx.warn(tx.paths.toEnvoy(`${compactPath}[${j}].fault`), 'has no effect: this http_connection_manager has no envoy.filters.http.fault')
+    }
     const routes = isObj(host) && Array.isArray(host.routes) ? host.routes : []
     routes.forEach((route, k) => {
       if (!isObj(route) || route.fault === undefined) return

@@ -31,6 +31,10 @@ export function readRouteConfig(tx: Tx, value: unknown, path: string, compactPat
     if (host.domains !== undefined) out.domains = host.domains
     if (host.require_tls !== undefined) out.require_tls = host.require_tls
     if (host.retry_policy !== undefined) out.retry_policy = readRetryPolicy(tx, host.retry_policy, at(hostPath, 'retry_policy'))
+    if (host.typed_per_filter_config !== undefined) {
+      const fault = readPerFilterConfig(tx, host.typed_per_filter_config, at(hostPath, 'typed_per_filter_config'), `${hostCompact}.fault`)
+      if (fault) out.fault = fault
+    }
     const own = readRules(tx, host, hostPath)
     for (const rule of RULES) {
       const combined = [...(own[rule] ?? []), ...(shared[rule] ?? [])]

@@ -108,7 +108,10 @@ function faultRuntimeKeys(listeners: unknown): Set<string> {
   for (const listener of Array.isArray(listeners) ? listeners : []) {
     if (!isObj(listener)) continue
     add(listener.fault)
-    for (const host of Array.isArray(listener.virtual_hosts) ? listener.virtual_hosts : []) for (const route of isObj(host) && Array.isArray(host.routes) ? host.routes : []) if (isObj(route)) add(route.fault)
+    for (const host of Array.isArray(listener.virtual_hosts) ? listener.virtual_hosts : []) {
+      if (isObj(host)) add(host.fault)
+      for (const route of isObj(host) && Array.isArray(host.routes) ? host.routes : []) if (isObj(route)) add(route.fault)
+    }
   }
   return keys
 }

@@ -1,5 +1,5 @@
 // One listener's fault filter (Envoy's envoy.filters.http.fault): its settings and each route's
-// override compiled once, the runtime it reads, and its own stats. Like a cluster's circuit
+// override (its own or its virtual host's) compiled once, the runtime it reads, and its own stats. Like a cluster's circuit
 // breakers it counts itself: active_faults is both its stat and its max_active_faults state.
 
 import type { ListenerConfig, RouteConfig } from '../../config/model.ts'
@@ -25,10 +25,16 @@ export class FaultFilter {
     readonly deps: FaultFilterDeps,
   ) {
     this.#listener = listener.fault && compile(listener.fault)
-    for (const virtualHost of listener.virtualHosts) for (const route of virtualHost.routes) if (route.fault) this.#routes.set(route, compile(route.fault))
+    for (const virtualHost of listener.virtualHosts) {
+      const host = virtualHost.fault && compile(virtualHost.fault)
+      for (const route of virtualHost.routes) {
+        const settings = route.fault ? compile(route.fault) : host
+        if (settings) this.#routes.set(route, settings)
+      }
+    }
   }
 
-  /** The route's own settings win over the listener's (Envoy's typed_per_filter_config). */
+  /** The most specific settings win: the route's, its virtual host's, the listener's (Envoy's typed_per_filter_config). */
   settingsFor(route: RouteConfig): FaultSettings | undefined {
     return this.#routes.get(route) ?? this.#listener
   }

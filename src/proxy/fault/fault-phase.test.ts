@@ -12,7 +12,7 @@ import type { RoutedRequest } from '../route-phase.ts'
 import { FaultFilter } from './fault-filter.ts'
 import { faultPhase } from './fault-phase.ts'
 
-function setup(fault: string, options: { random?: number[]; routeFault?: string; runtime?: string; drainDeadline?: AbortSignal } = {}) {
+function setup(fault: string, options: { random?: number[]; routeFault?: string; hostFault?: string; runtime?: string; drainDeadline?: AbortSignal } = {}) {
   const yaml = `
 layered_runtime: { layers: [{ name: base, static_layer: { ${options.runtime ?? ''} } }, { name: admin, admin_layer: {} }] }
 listeners:
@@ -22,6 +22,7 @@ listeners:
   virtual_hosts:
   - name: all
     domains: ["*"]
+    ${options.hostFault ? `fault: ${options.hostFault}` : ''}
     routes:
     - match: { prefix: /quiet }
       route: { cluster: app }
@@ -187,6 +188,15 @@ describe('which requests', () => {
     expect(await run('/').done).toBeUndefined()
     expect((await run('/', { 'x-chaos': 'on' }).done)?.status).toBe(503)
     expect(await run('/quiet', { 'x-chaos': 'on' }).done).toBeUndefined()
+  })
+
+  test("the most specific settings win: the route's, then its virtual host's, then the listener's", async () => {
+    const { run } = setup('{ abort: { http_status: 503, percentage: { numerator: 100 } } }', {
+      hostFault: '{ abort: { http_status: 504, percentage: { numerator: 100 } } }',
+      routeFault: '{ abort: { http_status: 502, percentage: { numerator: 100 } } }',
+    })
+    expect((await run('/quiet').done)?.status).toBe(502)
+    expect((await run('/').done)?.status).toBe(504)
   })
 })
 
