@@ -242,6 +242,12 @@ export type ClusterConfig = {
   readonly lbPolicy: LbPolicy
   /** RING_HASH's points on the ring in all (Envoy's minimum_ring_size, default 1024). */
   readonly ringHashMinimumRingSize: number
+  /** RING_HASH's cap on the points (Envoy's maximum_ring_size, default 8M). */
+  readonly ringHashMaximumRingSize: number
+  /** RING_HASH's hash of the points (Envoy's hash_function: XX_HASH, or MURMUR_HASH_2). */
+  readonly ringHashFunction: 'xx_hash' | 'murmur_hash_2'
+  /** RING_HASH and MAGLEV hash the endpoint's hostname instead of `address:port` (consistent_hashing_lb_config). */
+  readonly useHostnameForHashing: boolean
   /** MAGLEV's lookup table size, a prime (Envoy's default 65537). */
   readonly maglevTableSize: number
   readonly connectTimeoutMs: number

@@ -207,8 +207,16 @@ const cluster = z.strictObject({
   name,
   type: lowerEnum(['static', 'strict_dns', 'logical_dns']).default('static'),
   lb_policy: lowerEnum(['round_robin', 'least_request', 'random', 'ring_hash', 'maglev']).default('round_robin'),
-  ring_hash_lb_config: z.strictObject({ minimum_ring_size: int(1, 8_388_608).default(1024) }).optional(),
-  maglev_lb_config: z.strictObject({ table_size: int(2, 5_000_011).default(65537) }).optional(),
+  ring_hash_lb_config: z
+    .strictObject({
+      minimum_ring_size: int(1, 8_388_608).default(1024),
+      maximum_ring_size: int(1, 8_388_608).default(8_388_608),
+      hash_function: lowerEnum(['xx_hash', 'murmur_hash_2']).default('xx_hash'),
+    })
+    .refine((r) => r.minimum_ring_size <= r.maximum_ring_size, { error: 'minimum_ring_size is larger than maximum_ring_size (Envoy refuses it)' })
+    .optional(),
+  maglev_lb_config: z.strictObject({ table_size: int(2, 5_000_011).refine(isPrime, { error: 'the table size of maglev must be a prime number' }).default(65537) }).optional(),
+  common_lb_config: z.strictObject({ consistent_hashing_lb_config: z.strictObject({ use_hostname_for_hashing: z.boolean().default(false) }).optional() }).optional(),
   connect_timeout: positiveDuration.optional(),
   dns_refresh_rate: positiveDuration.optional(),
   initial_fetch_timeout: positiveDuration.optional(),
@@ -279,3 +287,9 @@ export const configSchema = z.strictObject({
 
 export type ConfigFile = z.infer<typeof configSchema>
 
+/** Envoy refuses a Maglev table whose size is not prime (the permutations need it). */
+function isPrime(n: number): boolean {
+  if (n < 2) return false
+  for (let d = 2; d * d <= n; d++) if (n % d === 0) return false
+  return true
+}

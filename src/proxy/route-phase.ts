@@ -45,7 +45,7 @@ export type RoutedRequest = {
   readonly idleTimeoutMs: number
   readonly retryPolicy: RetryPolicyConfig | undefined
   /** The route's hash_policy value for RING_HASH and MAGLEV clusters; undefined = pick at random. */
-  readonly hash: number | undefined
+  readonly hash: bigint | undefined
   readonly downstream: Downstream | undefined
   /** The virtual host's and route's response header rules; undefined where a level has none. */
   readonly hostResponseRules: HeaderMutation | undefined

@@ -15,8 +15,8 @@ export type LbContext = {
   readonly random?: () => number
   /** Time for the readiness check (outlier ejections expire); defaults to Date.now(). */
   readonly nowMs?: number
-  /** The request's hash from the route's hash_policy (RING_HASH, MAGLEV); other policies ignore it. */
-  readonly hash?: number
+  /** The request's 64-bit hash from the route's hash_policy (RING_HASH, MAGLEV); other policies ignore it. */
+  readonly hash?: bigint
 }
 
 export interface LoadBalancer {

@@ -9,6 +9,9 @@ import { envoyFixture } from '../support/envoy-fixture.ts'
 import { ProcessGroup, eventually } from '../support/edgeway-processes.ts'
 import { startUpstream, type Upstream } from '../support/upstream.ts'
 import { startZipkinSink, type ZipkinSink } from '../support/zipkin-sink.ts'
+import { Endpoint } from '../../src/upstream/endpoint.ts'
+import { createLoadBalancer } from '../../src/upstream/lb/create-load-balancer.ts'
+import { xxHash64 } from '../../src/upstream/lb/xxhash64.ts'
 
 let service1: Upstream
 let service2: Upstream
@@ -67,8 +70,8 @@ describe('front-proxy sandbox (v3)', () => {
 })
 
 describe('RING_HASH and MAGLEV with a route hash_policy', () => {
-  for (const policy of ['RING_HASH', 'MAGLEV']) {
-    test(`${policy}: one user always reaches the same endpoint, users spread over all three`, async () => {
+  for (const [policy, runtime] of [['RING_HASH', 'bun'], ['MAGLEV', 'bun'], ['RING_HASH', 'deno'], ['MAGLEV', 'deno']] as const) {
+    test(`${policy} (${runtime}): one user always reaches the endpoint Envoy would pick, users spread over all three`, async () => {
       const replicas = await Promise.all(['a', 'b', 'c'].map((name) => startUpstream({ name })))
       try {
         const yaml = envoyFixture('front-proxy.yaml', { service1: replicas.map((u) => ({ address: u.address, port: u.port })), service2: at(service2) }, [], (doc) => {
@@ -76,13 +79,19 @@ describe('RING_HASH and MAGLEV with a route hash_policy', () => {
           const route = doc.static_resources.listeners[0].filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes[0].route
           route.hash_policy = [{ header: { header_name: 'x-user' } }]
         })
-        const proxy = await startProxy(yaml)
-        proxies.push(proxy)
+        const proxy = runtime === 'bun' ? await startProxy(yaml) : await group.proxy(`hash-${policy}-deno`, yaml, {}, { runtime, args: ['--concurrency', '1'] })
+        if (runtime === 'bun') proxies.push(proxy as TestProxy)
         const nameFor = async (user: string) => ((await (await fetch(`${proxy.url('listener_0')}/service/1`, { headers: { 'x-user': user } })).json()) as { name: string }).name
+        // Envoy's choice for each user: xxHash64 of the header value on Envoy's ring or table of
+        // these three `address:port`s. The proxy must agree, so all 64 bits reach the balancer.
+        const envoyChoice = createLoadBalancer(policy === 'RING_HASH' ? 'ring_hash' : 'maglev')
+        const endpoints = replicas.map((u) => new Endpoint(u.address, u.port))
+        const names = ['a', 'b', 'c']
         const seen = new Set<string>()
         for (let u = 0; u < 24; u++) {
           const first = await nameFor(`user-${u}`)
           for (let again = 0; again < 3; again++) expect(await nameFor(`user-${u}`)).toBe(first)
+          expect(first).toBe(names[endpoints.indexOf(envoyChoice.pick(endpoints, { nowMs: 0, hash: xxHash64(`user-${u}`) })!)]!)
           seen.add(first)
         }
         expect([...seen].sort()).toEqual(['a', 'b', 'c'])

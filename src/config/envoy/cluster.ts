@@ -1,7 +1,7 @@
 // Envoy clusters onto compact ones: discovery type, balancer, timeouts, DNS, endpoints (v3
 // `load_assignment` or v2 `hosts`), health checks, outlier detection, circuit breakers.
 
-import { CIRCUIT_BREAKERS, CLUSTER, HEALTH_CHECK, HTTP_HEALTH_CHECK, MAGLEV_LB_CONFIG, OUTLIER_DETECTION, RING_HASH_LB_CONFIG, THRESHOLDS } from './fields.ts'
+import { CIRCUIT_BREAKERS, CLUSTER, COMMON_LB_CONFIG, CONSISTENT_HASHING_LB_CONFIG, HEALTH_CHECK, HTTP_HEALTH_CHECK, MAGLEV_LB_CONFIG, OUTLIER_DETECTION, RING_HASH_LB_CONFIG, THRESHOLDS } from './fields.ts'
 import { readEndpoints } from './endpoints.ts'
 import { at, checkKeys, duration, enumOf, idx, list, mapping, type Obj, unwrap } from './reader.ts'
 import { readSocketAddress } from './socket-address.ts'
@@ -30,7 +30,26 @@ function readCluster(tx: Tx, value: unknown, path: string, compactPath: string):
   else if (lb) ctx.unsupported(at(path, 'lb_policy'), `${lb} is`)
   if (cluster.ring_hash_lb_config !== undefined) {
     const ring = mapping(ctx, cluster.ring_hash_lb_config, at(path, 'ring_hash_lb_config'))
-    if (ring) out.ring_hash_lb_config = unwrapAll(checkKeys(ctx, ring, at(path, 'ring_hash_lb_config'), RING_HASH_LB_CONFIG), ['minimum_ring_size'], [])
+    if (ring) {
+      const ringPath = at(path, 'ring_hash_lb_config')
+      const config = unwrapAll(checkKeys(ctx, ring, ringPath, RING_HASH_LB_CONFIG), ['minimum_ring_size', 'maximum_ring_size'], [])
+      const fn = enumOf(ctx, ring.hash_function, at(ringPath, 'hash_function'), ['XX_HASH', 'MURMUR_HASH_2'])
+      if (fn) config.hash_function = fn.toLowerCase()
+      out.ring_hash_lb_config = config
+    }
+  }
+  if (cluster.common_lb_config !== undefined) {
+    const commonPath = at(path, 'common_lb_config')
+    const common = mapping(ctx, cluster.common_lb_config, commonPath)
+    if (common) {
+      checkKeys(ctx, common, commonPath, COMMON_LB_CONFIG)
+      const hashingPath = at(commonPath, 'consistent_hashing_lb_config')
+      const hashing = common.consistent_hashing_lb_config === undefined ? undefined : mapping(ctx, common.consistent_hashing_lb_config, hashingPath)
+      if (hashing) {
+        checkKeys(ctx, hashing, hashingPath, CONSISTENT_HASHING_LB_CONFIG)
+        out.common_lb_config = { consistent_hashing_lb_config: hashing.use_hostname_for_hashing === undefined ? {} : { use_hostname_for_hashing: unwrap(hashing.use_hostname_for_hashing) } }
+      }
+    }
   }
   if (cluster.maglev_lb_config !== undefined) {
     const maglev = mapping(ctx, cluster.maglev_lb_config, at(path, 'maglev_lb_config'))

@@ -211,11 +211,11 @@ export const CLUSTER = spec({
     'name', 'type', 'lb_policy', 'connect_timeout', 'dns_refresh_rate', 'dns_resolvers', 'dns_lookup_family', 'load_assignment', 'hosts',
     'health_checks', 'outlier_detection', 'circuit_breakers', 'http2_protocol_options', 'typed_extension_protocol_options', 'transport_socket',
     'per_connection_buffer_limit_bytes', 'http_protocol_options', 'common_http_protocol_options', 'upstream_connection_options',
-    'ring_hash_lb_config', 'maglev_lb_config',
+    'ring_hash_lb_config', 'maglev_lb_config', 'common_lb_config',
   ],
   unsupported: [
     'cluster_type', 'eds_cluster_config', 'lb_subset_config', 'original_dst_lb_config', 'least_request_lb_config',
-    'round_robin_lb_config', 'common_lb_config', 'load_balancing_policy', 'upstream_bind_config', 'lrs_server', 'transport_socket_matches', 'filters',
+    'round_robin_lb_config', 'load_balancing_policy', 'upstream_bind_config', 'lrs_server', 'transport_socket_matches', 'filters',
     'protocol_selection', 'upstream_http_protocol_options', 'preconnect_policy', 'max_requests_per_connection', 'respect_dns_ttl', 'dns_failure_refresh_rate',
     'typed_dns_resolver_config', 'wait_for_warm_on_init', 'tls_context', 'extension_protocol_options', 'track_timeout_budgets',
   ],
@@ -284,7 +284,14 @@ export const HASH_POLICY = spec({
 })
 export const HASH_POLICY_HEADER = spec({ name: 'HashPolicy.Header', supported: ['header_name'], unsupported: ['regex_rewrite'] })
 export const HASH_POLICY_COOKIE = spec({ name: 'HashPolicy.Cookie', supported: ['name'], unsupported: ['ttl', 'path', 'attributes'] })
-export const RING_HASH_LB_CONFIG = spec({ name: 'Cluster.RingHashLbConfig', supported: ['minimum_ring_size'], noEffect: { maximum_ring_size: '', hash_function: 'edgeway hashes with its own function' } })
+export const RING_HASH_LB_CONFIG = spec({ name: 'Cluster.RingHashLbConfig', supported: ['minimum_ring_size', 'maximum_ring_size', 'hash_function'] })
+export const COMMON_LB_CONFIG = spec({
+  name: 'Cluster.CommonLbConfig',
+  supported: ['consistent_hashing_lb_config'],
+  unsupported: ['healthy_panic_threshold', 'zone_aware_lb_config', 'locality_weighted_lb_config', 'ignore_new_hosts_until_first_hc', 'close_connections_on_host_set_change', 'override_host_status'],
+  noEffect: { update_merge_window: 'membership changes apply at once' },
+})
+export const CONSISTENT_HASHING_LB_CONFIG = spec({ name: 'CommonLbConfig.ConsistentHashingLbConfig', supported: ['use_hostname_for_hashing'], unsupported: ['hash_balance_factor'] })
 export const MAGLEV_LB_CONFIG = spec({ name: 'Cluster.MaglevLbConfig', supported: ['table_size'] })
 
 export const UPSTREAM_TLS = spec({

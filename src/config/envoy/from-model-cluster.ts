@@ -12,7 +12,10 @@ export function clusterToEnvoy(c: M.ClusterConfig): Record<string, unknown> {
     lb_policy: c.lbPolicy.toUpperCase(),
     connect_timeout: seconds(c.connectTimeoutMs),
   }
-  if (c.lbPolicy === 'ring_hash') out.ring_hash_lb_config = { minimum_ring_size: c.ringHashMinimumRingSize }
+  if (c.lbPolicy === 'ring_hash') {
+    out.ring_hash_lb_config = { minimum_ring_size: c.ringHashMinimumRingSize, maximum_ring_size: c.ringHashMaximumRingSize, hash_function: c.ringHashFunction.toUpperCase() }
+  }
+  if (c.useHostnameForHashing) out.common_lb_config = { consistent_hashing_lb_config: { use_hostname_for_hashing: true } }
   if (c.lbPolicy === 'maglev') out.maglev_lb_config = { table_size: c.maglevTableSize }
   if (c.type !== 'static') {
     out.dns_refresh_rate = seconds(c.dnsRefreshRateMs)

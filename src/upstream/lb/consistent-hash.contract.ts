@@ -3,12 +3,12 @@
 
 import { describe, expect, test } from 'bun:test'
 import type { LoadBalancer } from '../load-balancer.ts'
-import { hash32 } from './hash.ts'
+import { xxHash64 } from './xxhash64.ts'
 import { endpoints } from './load-balancer.contract.ts'
 
 export function runConsistentHashContract(make: () => LoadBalancer): void {
   describe(`consistent hash contract: ${make().policy}`, () => {
-    const keys = Array.from({ length: 2_000 }, (_, i) => hash32(`user-${i}`))
+    const keys = Array.from({ length: 2_000 }, (_, i) => xxHash64(`user-${i}`))
 
     test('the same hash picks the same endpoint, pick after pick and balancer after balancer', () => {
       const list = endpoints(5)
@@ -57,8 +57,10 @@ export function runConsistentHashContract(make: () => LoadBalancer): void {
       const share = before.filter((e) => e === gone).length / keys.length
       expect(share).toBeGreaterThan(0.1)
       expect(share).toBeLessThan(0.3)
-      // Keys of the endpoints that stayed barely move (Maglev may shift a few table entries).
-      expect(moved / keys.length).toBeLessThan(0.05)
+      // Keys of the endpoints that stayed mostly stay. Not all: Maglev may shift a few table
+      // entries, and Envoy's ring is rebuilt from the healthy endpoints with more points each
+      // (1024 / 5 -> 205, 1024 / 4 -> 256), so about 9% move there, as they do under Envoy.
+      expect(moved / keys.length).toBeLessThan(0.12)
     })
   })
 }

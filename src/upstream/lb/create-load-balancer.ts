@@ -9,7 +9,8 @@ import { RingHashLoadBalancer } from './ring-hash.ts'
 import { RandomLoadBalancer } from './random.ts'
 import { RoundRobinLoadBalancer } from './round-robin.ts'
 
-type BalancerConfig = Pick<ClusterConfig, 'lbPolicy'> & Partial<Pick<ClusterConfig, 'ringHashMinimumRingSize' | 'maglevTableSize'>>
+type BalancerConfig = Pick<ClusterConfig, 'lbPolicy'> &
+  Partial<Pick<ClusterConfig, 'ringHashMinimumRingSize' | 'ringHashMaximumRingSize' | 'ringHashFunction' | 'useHostnameForHashing' | 'maglevTableSize'>>
 
 export function createLoadBalancer(config: BalancerConfig | ClusterConfig['lbPolicy'], random: () => number = Math.random): LoadBalancer {
   const c = typeof config === 'string' ? { lbPolicy: config } : config
@@ -21,8 +22,16 @@ export function createLoadBalancer(config: BalancerConfig | ClusterConfig['lbPol
     case 'random':
       return new RandomLoadBalancer(random)
     case 'ring_hash':
-      return new RingHashLoadBalancer(random, c.ringHashMinimumRingSize)
+      return new RingHashLoadBalancer(random, {
+        ...(c.ringHashMinimumRingSize !== undefined && { minimumRingSize: c.ringHashMinimumRingSize }),
+        ...(c.ringHashMaximumRingSize !== undefined && { maximumRingSize: c.ringHashMaximumRingSize }),
+        ...(c.ringHashFunction !== undefined && { hashFunction: c.ringHashFunction }),
+        ...(c.useHostnameForHashing !== undefined && { useHostnameForHashing: c.useHostnameForHashing }),
+      })
     case 'maglev':
-      return new MaglevLoadBalancer(random, c.maglevTableSize)
+      return new MaglevLoadBalancer(random, {
+        ...(c.maglevTableSize !== undefined && { tableSize: c.maglevTableSize }),
+        ...(c.useHostnameForHashing !== undefined && { useHostnameForHashing: c.useHostnameForHashing }),
+      })
   }
 }

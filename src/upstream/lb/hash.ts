@@ -1,24 +1,32 @@
-// A 32-bit string hash for the consistent-hash balancers and route hash policies (FNV-1a over the
-// UTF-16 code units, murmur3's avalanche so nearby keys land far apart; Envoy uses xxHash64, so
-// a key may map to another endpoint than under Envoy, but always to the same one), and helpers.
+// What the consistent-hash balancers and route hash policies share: Envoy's hashes are 64-bit
+// xxHash64 values (bigint here, so no bit is lost between the route and the balancer).
 
-export function hash32(text: string, seed = 0): number {
-  let h = (0x811c9dc5 ^ seed) >>> 0
-  for (let i = 0; i < text.length; i++) {
-    h ^= text.charCodeAt(i)
-    h = Math.imul(h, 0x01000193)
-  }
-  h ^= h >>> 16
-  h = Math.imul(h, 0x85ebca6b)
-  h ^= h >>> 13
-  h = Math.imul(h, 0xc2b2ae35)
-  h ^= h >>> 16
-  return h >>> 0
+import type { Endpoint } from '../endpoint.ts'
+
+export { xxHash64 } from './xxhash64.ts'
+
+const MASK = 0xffffffffffffffffn
+
+/**
+ * Envoy's HashPolicyImpl::generateHash folding one more policy's value in: rotate the running
+ * hash left by one (so two equal policies do not cancel out), then xor.
+ */
+export function combineHashes(running: bigint, next: bigint): bigint {
+  return (((running << 1n) | (running >> 63n)) & MASK) ^ next
 }
 
-/** Envoy's combination of several hash policies' values: rotate the running hash, then xor. */
-export function combineHashes(running: number, next: number): number {
-  return (((running << 1) | (running >>> 31)) ^ next) >>> 0
+/** A 64-bit random hash from a [0, 1) source: a request without a hash value (Envoy's random()). */
+export function randomHash(random: () => number): bigint {
+  return BigInt(Math.floor(random() * 2 ** 53)) << 11n
+}
+
+/**
+ * Envoy's hashKey(): the endpoint's `address:port` (IPv6 in brackets), or with
+ * use_hostname_for_hashing its hostname (the DNS name it came from). A static endpoint has no
+ * hostname here; it falls back to the address rather than hashing '' for every endpoint.
+ */
+export function endpointHashKey(endpoint: Endpoint, useHostname: boolean): string {
+  return useHostname && endpoint.hostname ? endpoint.hostname : endpoint.key
 }
 
 /** Same endpoint objects in the same order: a balancer's table built from `b` still fits `a`. */

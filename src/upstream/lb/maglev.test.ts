@@ -12,7 +12,7 @@ test('maglev: every endpoint owns an equal share of the table (within one entry)
   const lb = new MaglevLoadBalancer(seededRandom(1), 65537)
   const counts = new Map<string, number>()
   for (let slot = 0; slot < 65537; slot++) {
-    const key = lb.pick(list, { nowMs: 0, hash: slot })!.key
+    const key = lb.pick(list, { nowMs: 0, hash: BigInt(slot) })!.key
     counts.set(key, (counts.get(key) ?? 0) + 1)
   }
   const shares = [...counts.values()]
@@ -23,5 +23,5 @@ test('maglev: every endpoint owns an equal share of the table (within one entry)
 test('maglev from the cluster config, with its table size', () => {
   const lb = createLoadBalancer({ lbPolicy: 'maglev', maglevTableSize: 251 }, seededRandom(1))
   expect(lb.policy).toBe('maglev')
-  expect(lb.pick(endpoints(3), { nowMs: 0, hash: 7 })).toBeDefined()
+  expect(lb.pick(endpoints(3), { nowMs: 0, hash: 7n })).toBeDefined()
 })

@@ -1,62 +1,100 @@
-// Envoy's RING_HASH: every endpoint owns many points on a 32-bit ring; a request's hash (from the
-// route's hash_policy) picks the first point at or after it, so adding or removing one endpoint
-// moves only the keys next to its points. Without a hash, a random point is used, as in Envoy.
+// Envoy's RING_HASH, point for point: every ready endpoint owns points on a 64-bit ring at
+// xxHash64(`address:port_i`) (or its hostname with use_hostname_for_hashing), as many as Envoy's
+// scale gives it; a request's hash picks the first point at or after it (wrapping), found by
+// Envoy's ketama search. So a key reaches the same endpoint under edgeway as under Envoy, and a
+// membership change moves only the keys next to the points that came or went. Without a hash, a
+// random 64-bit value is used, as in Envoy.
 
 import type { Endpoint } from '../endpoint.ts'
 import type { LbContext, LoadBalancer } from '../load-balancer.ts'
-import { candidates } from './candidates.ts'
-import { hash32, sameEndpoints } from './hash.ts'
+import { readyEndpoints } from './candidates.ts'
+import { endpointHashKey, randomHash, sameEndpoints } from './hash.ts'
+import { murmurHash2 } from './murmur-hash2.ts'
+import { xxHash64 } from './xxhash64.ts'
 
-type Ring = { readonly points: Uint32Array; readonly owners: readonly Endpoint[] }
+export type RingHashOptions = {
+  /** Envoy's minimum_ring_size (default 1024) and maximum_ring_size (default 8M). */
+  readonly minimumRingSize?: number
+  readonly maximumRingSize?: number
+  /** Envoy's hash_function for the ring points (request hashes are xxHash64 either way). */
+  readonly hashFunction?: 'xx_hash' | 'murmur_hash_2'
+  readonly useHostnameForHashing?: boolean
+}
+
+type Ring = { readonly points: BigUint64Array; readonly owners: readonly Endpoint[] }
 
 export class RingHashLoadBalancer implements LoadBalancer {
   readonly policy = 'ring_hash' as const
   #ring: Ring | undefined
   #source: readonly Endpoint[] = []
+  readonly #options: Required<RingHashOptions>
 
-  /** `minimumRingSize`: Envoy's minimum_ring_size (default 1024), spread evenly over the endpoints. */
   constructor(
     private readonly random: () => number,
-    private readonly minimumRingSize = 1024,
-  ) {}
-
-  pick(endpoints: readonly Endpoint[], ctx?: LbContext): Endpoint | undefined {
-    const list = candidates(endpoints, ctx)
-    if (list.length === 0) return undefined
-    // The ring holds every member: an endpoint failing a health check (or tried by a retry) hands
-    // its keys to the next points along the ring, and nobody else's keys move.
-    const ring = this.#ringFor(endpoints)
-    const allowed = list.length === endpoints.length ? undefined : new Set(list)
-    const hash = ctx?.hash ?? Math.floor((ctx?.random ?? this.random)() * 2 ** 32) >>> 0
-    const start = firstAtOrAfter(ring.points, hash)
-    for (let step = 0; step < ring.owners.length; step++) {
-      const owner = ring.owners[(start + step) % ring.owners.length]!
-      if (!allowed || allowed.has(owner)) return owner
-    }
-    return list[0]
+    options: RingHashOptions | number = {},
+  ) {
+    const o = typeof options === 'number' ? { minimumRingSize: options } : options
+    this.#options = { minimumRingSize: 1024, maximumRingSize: 8_388_608, hashFunction: 'xx_hash', useHostnameForHashing: false, ...o }
   }
 
-  /** Rebuilt only when membership changes (a DNS refresh that changed the answer). */
+  pick(endpoints: readonly Endpoint[], ctx?: LbContext): Endpoint | undefined {
+    // Envoy builds the ring from the healthy hosts only: its scale (points per endpoint) depends
+    // on how many there are, so skipping an unhealthy endpoint's points would not be the same ring.
+    const ready = readyEndpoints(endpoints, ctx?.nowMs ?? Date.now())
+    if (ready.length === 0) return undefined
+    const ring = this.#ringFor(ready)
+    const hash = ctx?.hash ?? randomHash(ctx?.random ?? this.random)
+    const start = ketamaIndex(ring.points, hash)
+    const exclude = ctx?.exclude
+    if (!exclude || exclude.size === 0) return ring.owners[start]
+    // A retry walks on along the ring, as Envoy's chooseHost(hash, attempt) does (midp + attempt).
+    for (let step = 0; step < ring.owners.length; step++) {
+      const owner = ring.owners[(start + step) % ring.owners.length]!
+      if (!exclude.has(owner)) return owner
+    }
+    return ring.owners[start]
+  }
+
+  /** Rebuilt only when the ready set changes (health, ejection, a DNS answer that changed). */
   #ringFor(list: readonly Endpoint[]): Ring {
     if (this.#ring && sameEndpoints(list, this.#source)) return this.#ring
-    const perEndpoint = Math.ceil(this.minimumRingSize / list.length)
-    const entries: [number, Endpoint][] = []
-    for (const endpoint of list) for (let i = 0; i < perEndpoint; i++) entries.push([hash32(`${endpoint.key}_${i}`), endpoint])
-    entries.sort((a, b) => a[0] - b[0] || (a[1].key < b[1].key ? -1 : 1))
-    this.#ring = { points: Uint32Array.from(entries, (e) => e[0]), owners: entries.map((e) => e[1]) }
+    this.#ring = buildRing(list, this.#options)
     this.#source = [...list]
     return this.#ring
   }
 }
 
-/** Index of the first point >= hash, wrapping to 0 past the end. */
-function firstAtOrAfter(points: Uint32Array, hash: number): number {
+/** Envoy's RingHashLoadBalancer::Ring constructor, with every endpoint weighing 1. */
+export function buildRing(list: readonly Endpoint[], o: Required<RingHashOptions>): Ring {
+  // Envoy's normalised weight (weight / sum of weights) and its scale, in the same double
+  // arithmetic, so the point counts match Envoy's even when they are not whole numbers.
+  const weight = 1 / list.length
+  const scale = Math.min(Math.ceil(weight * o.minimumRingSize) / weight, o.maximumRingSize)
+  const hash = o.hashFunction === 'murmur_hash_2' ? murmurHash2 : (key: string) => xxHash64(key)
+  const entries: { hash: bigint; owner: Endpoint }[] = []
+  let current = 0
+  let target = 0
+  for (const endpoint of list) {
+    const key = endpointHashKey(endpoint, o.useHostnameForHashing)
+    target += scale * weight
+    for (let i = 0; current < target; i++, current++) entries.push({ hash: hash(`${key}_${i}`), owner: endpoint })
+  }
+  entries.sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0))
+  return { points: BigUint64Array.from(entries, (e) => e.hash), owners: entries.map((e) => e.owner) }
+}
+
+/** Envoy's port of ketama_get_server: the first point >= hash, wrapping to 0 past the last one. */
+function ketamaIndex(points: BigUint64Array, h: bigint): number {
   let low = 0
   let high = points.length
-  while (low < high) {
-    const mid = (low + high) >>> 1
-    if (points[mid]! < hash) low = mid + 1
-    else high = mid
+  for (;;) {
+    const mid = Math.trunc((low + high) / 2)
+    if (mid === points.length) return 0
+    const midval = points[mid]!
+    const midval1 = mid === 0 ? 0n : points[mid - 1]!
+    if (h <= midval && h > midval1) return mid
+    if (midval < h) low = mid + 1
+    else high = mid - 1
+    if (low > high) return 0
   }
-  return low === points.length ? 0 : low
 }
