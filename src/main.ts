@@ -160,7 +160,7 @@ async function serveOneProcess(config: Config, options: CliOptions, runtime: Run
   const stats = new StatsStore()
   const reload = source && reloaderFor(source, stats, async (next) => (noteRuntimeChange(config, next), await running.apply(next), running.generation().version))
   // One per process: the fault filter and tracing's sampling read the same layers.
-  const layeredRuntime = new LayeredRuntime(config.runtime, { serviceCluster: config.node.cluster })
+  const layeredRuntime = new LayeredRuntime(config.runtime, { serviceCluster: config.node.cluster, stats: stats.runtime() })
   const tracing = await startTracing(config, runtime, stats, layeredRuntime)
   let running: Awaited<ReturnType<typeof startEdgeway>>
   try {

@@ -102,7 +102,7 @@ export async function startEdgeway(config: Config, options: EdgewayOptions): Pro
   })
   const inFlight = new InFlight()
   // Envoy reads layered_runtime from the bootstrap once: a reload keeps this one (and its admin layer).
-  const layeredRuntime = options.layeredRuntime ?? new LayeredRuntime(config.runtime, { serviceCluster: config.node.cluster })
+  const layeredRuntime = options.layeredRuntime ?? new LayeredRuntime(config.runtime, { serviceCluster: config.node.cluster, stats: stats.runtime() })
   layeredRuntime.start()
   // Aborted when a drain's time is up: fault delays still running end then (Deno's server waits for every request).
   const drainDeadline = new AbortController()

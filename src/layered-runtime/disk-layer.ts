@@ -14,16 +14,16 @@ export function diskLayerPath(layer: DiskLayerConfig, serviceCluster: string): s
   return layer.appendServiceCluster ? join(base, serviceCluster) : base
 }
 
-/** The layer's keys; a missing directory is an empty layer (Envoy loads none then either). */
-export function readDiskLayer(path: string): Map<string, string> {
+/**
+ * The layer's keys, or undefined when its directory does not exist (Envoy then leaves the layer
+ * out). A directory or file that exists but cannot be read throws: Envoy counts a load error and
+ * leaves the layer out too.
+ */
+export function readDiskLayer(path: string): Map<string, string> | undefined {
+  if (!isDirectory(path)) return undefined
   const values = new Map<string, string>()
   const walk = (dir: string, prefix: string) => {
-    let names: string[]
-    try {
-      names = readdirSync(dir)
-    } catch {
-      return
-    }
+    const names = readdirSync(dir)
     for (const name of names.sort()) {
       if (name.startsWith('.')) continue
       const full = join(dir, name)
@@ -32,7 +32,7 @@ export function readDiskLayer(path: string): Map<string, string> {
       try {
         isDir = statSync(full).isDirectory()
       } catch {
-        continue
+        continue // a dangling link, or a file removed while the layer is read
       }
       if (isDir) walk(full, key)
       else values.set(key, fileValue(readFileSync(full, 'utf8')))
@@ -40,6 +40,14 @@ export function readDiskLayer(path: string): Map<string, string> {
   }
   walk(path, '')
   return values
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return false
+  }
 }
 
 function fileValue(text: string): string {

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { LayeredRuntime } from './layered-runtime.ts'
 import { percentHits } from './fractional-percent.ts'
+import { StatsStore } from '../stats/stats-store.ts'
 
 const sequence = (...values: number[]) => {
   let i = 0
@@ -81,5 +82,51 @@ describe('percentHits', () => {
     expect(percentHits({ numerator: 0, denominator: 100 }, sequence(0))).toBe(false)
     expect(percentHits({ numerator: 100, denominator: 100 }, sequence(0.9999))).toBe(true)
     expect(percentHits(tenth, sequence(0.05))).toBe(true)
+  })
+})
+
+describe("Envoy's runtime.* stats", () => {
+  const stat = (store: StatsStore, name: string) => store.get(`runtime.${name}`).value
+
+  test('each load counts: at start, at /runtime_modify; keys, layers and admin overrides as gauges', () => {
+    const store = new StatsStore()
+    const runtime = new LayeredRuntime({ layers: [{ name: 's', kind: 'static', values: { a: '1', b: '2' } }, { name: 'admin', kind: 'admin' }] }, { serviceCluster: '', stats: store.runtime() })
+    expect([stat(store, 'load_success'), stat(store, 'load_error'), stat(store, 'num_layers'), stat(store, 'num_keys'), stat(store, 'admin_overrides_active')]).toEqual([1, 0, 2, 2, 0])
+    runtime.modify({ c: '3' })
+    expect([stat(store, 'load_success'), stat(store, 'num_keys'), stat(store, 'admin_overrides_active')]).toEqual([2, 3, 1])
+    runtime.modify({ c: '' })
+    expect([stat(store, 'load_success'), stat(store, 'num_keys'), stat(store, 'admin_overrides_active')]).toEqual([3, 2, 0])
+    expect([stat(store, 'override_dir_exists'), stat(store, 'override_dir_not_exists')]).toEqual([0, 3])
+  })
+
+  test('disk layers: a missing directory is left out, an unreadable one is a load error, two loaded ones an "override dir"', () => {
+    const store = new StatsStore()
+    const dirs: Record<string, Map<string, string> | 'missing' | 'error'> = { '/r/one': new Map([['k', '1']]), '/r/two': 'missing' }
+    let target = 'v1'
+    const disk = (name: string) => ({ name, kind: 'disk' as const, symlinkRoot: '/r', subdirectory: name, appendServiceCluster: false })
+    const runtime = new LayeredRuntime(
+      { layers: [disk('one'), disk('two')] },
+      {
+        serviceCluster: '',
+        stats: store.runtime(),
+        symlinkTarget: () => target,
+        readDiskLayer: (path) => {
+          const dir = dirs[path]
+          if (dir === 'error') throw new Error('EACCES')
+          return dir === 'missing' ? undefined : dir
+        },
+      },
+    )
+    expect([stat(store, 'num_layers'), stat(store, 'load_success'), stat(store, 'override_dir_not_exists')]).toEqual([1, 1, 1])
+    dirs['/r/two'] = new Map([['k', '2']])
+    target = 'v2'
+    expect(runtime.refreshDisk()).toBe(true)
+    expect([stat(store, 'num_layers'), stat(store, 'load_success'), stat(store, 'override_dir_exists'), stat(store, 'num_keys')]).toEqual([2, 2, 1, 1])
+    expect(runtime.getInteger('k', 0)).toBe(2)
+    dirs['/r/two'] = 'error'
+    target = 'v3'
+    runtime.refreshDisk()
+    expect([stat(store, 'num_layers'), stat(store, 'load_error'), stat(store, 'load_success')]).toEqual([1, 1, 2])
+    expect(runtime.getInteger('k', 0)).toBe(1)
   })
 })

@@ -8,28 +8,33 @@ import type { FractionalPercent } from '../config/model-fault.ts'
 import type { RuntimeConfig, RuntimeLayerConfig, RuntimeValue } from '../config/model-runtime.ts'
 import { diskLayerPath, readDiskLayer, symlinkTarget } from './disk-layer.ts'
 import { percentHits } from './fractional-percent.ts'
+import type { RuntimeStats } from '../stats/stats-store.ts'
 
 export type RuntimeLayer = { readonly name: string; readonly values: ReadonlyMap<string, RuntimeValue> }
 
 export type LayeredRuntimeDeps = {
   /** Envoy's --service-cluster, for disk layers with append_service_cluster. */
   readonly serviceCluster: string
-  readonly readDiskLayer?: (path: string) => Map<string, string>
+  /** undefined: the directory does not exist; throws when it cannot be read. */
+  readonly readDiskLayer?: (path: string) => Map<string, string> | undefined
   readonly symlinkTarget?: (symlinkRoot: string) => string | undefined
+  /** Envoy's `runtime.*`, updated at every load (start, /runtime_modify, a disk layer re-read). */
+  readonly stats?: RuntimeStats | undefined
 }
 
-type Layer = { readonly config: RuntimeLayerConfig; values: Map<string, RuntimeValue>; target?: string | undefined }
+/** `state`: a disk layer whose directory is missing or unreadable is left out, as Envoy's snapshot does. */
+type Layer = { readonly config: RuntimeLayerConfig; values: Map<string, RuntimeValue>; target?: string | undefined; state: 'loaded' | 'missing' | 'error' }
 
 export class LayeredRuntime {
   readonly #layers: Layer[]
-  readonly #deps: Required<LayeredRuntimeDeps>
+  readonly #deps: Required<Omit<LayeredRuntimeDeps, 'stats'>> & Pick<LayeredRuntimeDeps, 'stats'>
   /** Every key's final value: rebuilt when a layer changes, so a lookup is one Map get. */
   #merged = new Map<string, RuntimeValue>()
   #timer: ReturnType<typeof setInterval> | undefined
 
   constructor(config: RuntimeConfig, deps: LayeredRuntimeDeps) {
     this.#deps = { readDiskLayer, symlinkTarget, ...deps }
-    this.#layers = config.layers.map((layer) => ({ config: layer, values: new Map() }))
+    this.#layers = config.layers.map((layer) => ({ config: layer, values: new Map(), state: 'loaded' as const }))
     for (const layer of this.#layers) {
       if (layer.config.kind === 'static') layer.values = new Map(Object.entries(layer.config.values))
       else if (layer.config.kind === 'disk') this.#readDisk(layer)
@@ -118,13 +123,33 @@ export class LayeredRuntime {
   #readDisk(layer: Layer): void {
     const config = layer.config as Extract<RuntimeLayerConfig, { kind: 'disk' }>
     layer.target = this.#deps.symlinkTarget(config.symlinkRoot)
-    layer.values = this.#deps.readDiskLayer(diskLayerPath(config, this.#deps.serviceCluster))
+    try {
+      const values = this.#deps.readDiskLayer(diskLayerPath(config, this.#deps.serviceCluster))
+      layer.values = values ?? new Map()
+      layer.state = values ? 'loaded' : 'missing'
+    } catch {
+      layer.values = new Map()
+      layer.state = 'error'
+    }
   }
 
+  /** A new snapshot, and Envoy's runtime stats for it (LoaderImpl::createNewSnapshot). */
   #merge(): void {
     const merged = new Map<string, RuntimeValue>()
     for (const layer of this.#layers) for (const [key, value] of layer.values) merged.set(key, value)
     this.#merged = merged
+    const stats = this.#deps.stats
+    if (!stats) return
+    const loaded = this.#layers.filter((layer) => layer.state === 'loaded')
+    stats.num_layers.set(loaded.length)
+    stats.num_keys.set(merged.size)
+    if (this.#layers.some((layer) => layer.state === 'error')) stats.load_error.inc()
+    else stats.load_success.inc()
+    // Envoy's name from its single-disk-layer days: "an override directory" = a second disk layer loaded.
+    if (loaded.filter((layer) => layer.config.kind === 'disk').length > 1) stats.override_dir_exists.inc()
+    else stats.override_dir_not_exists.inc()
+    const admin = this.#layers.find((layer) => layer.config.kind === 'admin')
+    stats.admin_overrides_active.set(admin && admin.values.size > 0 ? 1 : 0)
   }
 }
 

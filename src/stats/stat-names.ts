@@ -119,6 +119,9 @@ export const LISTENER_MANAGER_COUNTERS = ['listener_added', 'listener_modified',
 export const LISTENER_MANAGER_GAUGES = ['total_listeners_active', 'total_listeners_draining'] as const
 
 /** Config reloads (SIGHUP, POST /reload, the file watch): counted by the process that validates them. */
+/** Envoy's `runtime.*`: one load per snapshot (start, /runtime_modify, a disk layer swapped). */
+export const RUNTIME_COUNTERS = ['load_success', 'load_error', 'override_dir_exists', 'override_dir_not_exists'] as const
+export const RUNTIME_GAUGES = ['num_keys', 'num_layers', 'admin_overrides_active'] as const
 export const RELOAD_COUNTERS = ['update_attempt', 'update_success', 'update_rejected'] as const
 export const RELOAD_GAUGES = ['version', 'last_updated_epoch_s'] as const
 
@@ -136,6 +139,8 @@ export type TracingCounter = (typeof TRACING_COUNTERS)[number]
 export type ServerGauge = (typeof SERVER_GAUGES)[number]
 export type ListenerManagerCounter = (typeof LISTENER_MANAGER_COUNTERS)[number]
 export type ListenerManagerGauge = (typeof LISTENER_MANAGER_GAUGES)[number]
+export type RuntimeCounter = (typeof RUNTIME_COUNTERS)[number]
+export type RuntimeGauge = (typeof RUNTIME_GAUGES)[number]
 export type ReloadCounter = (typeof RELOAD_COUNTERS)[number]
 export type ReloadGauge = (typeof RELOAD_GAUGES)[number]
 export type XdsCounter = (typeof XDS_COUNTERS)[number]

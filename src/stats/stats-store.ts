@@ -20,6 +20,10 @@ import {
   LISTENER_MANAGER_GAUGES,
   RELOAD_COUNTERS,
   RELOAD_GAUGES,
+  RUNTIME_COUNTERS,
+  RUNTIME_GAUGES,
+  type RuntimeCounter,
+  type RuntimeGauge,
   XDS_COUNTERS,
   type XdsCounter,
   type ListenerManagerCounter,
@@ -71,6 +75,7 @@ export type TracingStats = Scope<TracingCounter, never>
 export type ServerStats = Scope<never, ServerGauge>
 export type ListenerManagerStats = Scope<ListenerManagerCounter, ListenerManagerGauge>
 export type ReloadStats = Scope<ReloadCounter, ReloadGauge>
+export type RuntimeStats = Scope<RuntimeCounter, RuntimeGauge>
 export type XdsStats = Scope<XdsCounter, never>
 
 export class StatsStore {
@@ -159,6 +164,11 @@ export class StatsStore {
   /** `server.config_reload.*`: under server., so a primary reports its own, not a sum of its workers'. */
   reload(): ReloadStats {
     return this.#scope('server.config_reload.', RELOAD_COUNTERS, RELOAD_GAUGES) as ReloadStats
+  }
+
+  /** Envoy's `runtime.*`, the layered runtime's loads. */
+  runtime(): RuntimeStats {
+    return this.#scope('runtime.', RUNTIME_COUNTERS, RUNTIME_GAUGES) as RuntimeStats
   }
 
   /** `listener_manager.lds.*` or `cluster_manager.cds.*`, Envoy's names for its discovery updates. */

@@ -14,13 +14,18 @@ export function histogramSamples(stats: StatsStore): HistogramSnapshot[] {
   return stats.histograms().map((h) => ({ name: h.name, cumulative: h.cumulative.sample(), interval: h.interval.sample() }))
 }
 
-/** The primary's own: the server, and the LDS / CDS file updates it reads and hands to its workers. */
-const primaryOwn = (name: string) => name.startsWith('server.') || name.startsWith('listener_manager.lds.') || name.startsWith('cluster_manager.cds.')
+/**
+ * The primary's own: the server, the LDS / CDS file updates it reads and hands to its workers, and
+ * the runtime (it reads the same layers as each worker and gets every /runtime_modify first:
+ * summed, N workers would say N loads for one).
+ */
+const primaryOwn = (name: string) =>
+  name.startsWith('server.') || name.startsWith('runtime.') || name.startsWith('listener_manager.lds.') || name.startsWith('cluster_manager.cds.')
 
 /**
  * Counters and traffic gauges are summed over the workers. `server.*` describes the whole server,
  * so it comes from the primary's own store (its `concurrency` is N, not N times 1), as do the
- * LDS / CDS update counters. Cluster state
+ * LDS / CDS update counters and `runtime.*`. Cluster state
  * gauges (membership) are the lowest value any worker reports: while a DNS refresh is reaching the
  * workers one by one, the admin says what every worker already routes to. A circuit breaker's
  * `*_open` flag is the highest (1 when any worker's breaker is open); its `remaining_*` add up.

@@ -89,7 +89,7 @@ export async function startPrimary(config: Config, options: PrimaryOptions): Pro
     await broadcast(supervisor, graceful ? '/drain_listeners?graceful' : '/drain_listeners')
   }
   // The primary's own copy answers /runtime; each worker reads the same layers and gets every admin change.
-  const layeredRuntime = new LayeredRuntime(config.runtime, { serviceCluster: config.node.cluster })
+  const layeredRuntime = new LayeredRuntime(config.runtime, { serviceCluster: config.node.cluster, stats: stats.runtime() })
   layeredRuntime.start()
   const passAdminLayer = (values: Record<string, string>) => broadcast(supervisor, `/runtime_modify?${new URLSearchParams(values)}`)
   try {

@@ -85,10 +85,12 @@ async function status(proxy: ProxyProcess, path: string, headers: Record<string,
 
 const admin = (proxy: ProxyProcess, path: string, method = 'GET') => fetch(`${proxy.url('admin')}${path}`, { method, signal: AbortSignal.timeout(5000) })
 
-async function faultStats(proxy: ProxyProcess): Promise<Record<string, number>> {
-  const text = await (await admin(proxy, '/stats?filter=\\.fault\\.')).text()
-  return Object.fromEntries(text.trim().split('\n').map((line) => [line.split(': ')[0]!.replace('http.ingress_http.fault.', ''), Number(line.split(': ')[1])]))
+async function statsMatching(proxy: ProxyProcess, filter: string, prefix: string): Promise<Record<string, number>> {
+  const text = await (await admin(proxy, `/stats?filter=${encodeURIComponent(filter)}`)).text()
+  return Object.fromEntries(text.trim().split('\n').map((line) => [line.split(': ')[0]!.replace(prefix, ''), Number(line.split(': ')[1])]))
 }
+const faultStats = (proxy: ProxyProcess) => statsMatching(proxy, '\\.fault\\.', 'http.ingress_http.fault.')
+const runtimeStats = (proxy: ProxyProcess) => statsMatching(proxy, '^runtime\\.', 'runtime.')
 
 /** Text-format access-log lines for `GET path`, once there are `count` of them. */
 const logged = (proxy: ProxyProcess, path: string, count = 1) =>
@@ -181,6 +183,31 @@ for (const runtime of ['bun', 'deno'] as const) {
       expect(stats.delays_injected).toBe(4)
     })
 
+    test("x-envoy-downstream-service-cluster: that cluster's runtime keys decide instead of the general ones, and it has its own stats", async () => {
+      await admin(proxy, '/runtime_modify?fault.http.abort.abort_percent=100', 'POST')
+      const frontend = { 'x-envoy-downstream-service-cluster': 'frontend' }
+      // Its own percentage key is unset: the file's 0 % decides for it, not the general key's 100.
+      expect(await status(proxy, '/dc/unset', frontend)).toBe(200)
+      await admin(proxy, '/runtime_modify?fault.http.frontend.abort.abort_percent=100&fault.http.frontend.abort.http_status=418', 'POST')
+      expect(await status(proxy, '/dc/set', frontend)).toBe(418)
+      expect(await status(proxy, '/dc/other', { 'x-envoy-downstream-service-cluster': 'backoffice' })).toBe(200)
+      expect((await faultStats(proxy))['frontend.aborts_injected']).toBe(1)
+      await admin(proxy, '/runtime_modify?fault.http.abort.abort_percent=&fault.http.frontend.abort.abort_percent=&fault.http.frontend.abort.http_status=', 'POST')
+    })
+
+    test("runtime.* as Envoy: one load per /runtime_modify, the layers, keys and admin overrides", async () => {
+      const before = await runtimeStats(proxy)
+      expect(before).toMatchObject({ load_error: 0, num_layers: 2, admin_overrides_active: 1 })
+      await admin(proxy, '/runtime_modify?demo.key=1', 'POST')
+      const after = await runtimeStats(proxy)
+      expect(after.load_success).toBe(before.load_success! + 1)
+      expect(after.num_keys).toBe(before.num_keys! + 1)
+      // One disk layer: Envoy's "override directory" (a second disk layer) is absent at every load.
+      expect(after.override_dir_not_exists).toBe(after.load_success)
+      expect(after.override_dir_exists).toBe(0)
+      await admin(proxy, '/runtime_modify?demo.key=', 'POST')
+    })
+
     test('a reload that changes layered_runtime says it needs a restart; the admin layer stays', async () => {
       await admin(proxy, '/runtime_modify?fault.http.abort.abort_percent=100', 'POST')
       const file = join(group.dir, `fault-${runtime}.yaml`)
@@ -212,6 +239,8 @@ for (const runtime of ['bun', 'deno'] as const) {
       expect((await freshConnections(proxy, 24)).every((s) => s === 503)).toBe(true)
       expect((await workerRows(proxy)).map((w) => (w.downstream_rq_total ?? 0) > 0)).toEqual([true, true])
       expect((await faultStats(proxy)).aborts_injected).toBe(24)
+      // The primary's own runtime stats (its start and the one modify), not a sum over the workers'.
+      expect(await runtimeStats(proxy)).toMatchObject({ load_success: 2, load_error: 0, num_layers: 2, admin_overrides_active: 1 })
       const runtimeJson = (await (await admin(proxy, '/runtime')).json()) as { entries: Record<string, { final_value: string }> }
       expect(runtimeJson.entries['fault.http.abort.abort_percent']!.final_value).toBe('100')
 
