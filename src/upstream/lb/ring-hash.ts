@@ -21,7 +21,8 @@ export type RingHashOptions = {
   readonly useHostnameForHashing?: boolean
 }
 
-type Ring = { readonly points: BigUint64Array; readonly owners: readonly Endpoint[] }
+/** The points also as high and low 32-bit halves: the per-request search then compares numbers, not BigInts. */
+type Ring = { readonly points: BigUint64Array; readonly high: Uint32Array; readonly low: Uint32Array; readonly owners: readonly Endpoint[] }
 
 export class RingHashLoadBalancer implements LoadBalancer {
   readonly policy = 'ring_hash' as const
@@ -44,7 +45,7 @@ export class RingHashLoadBalancer implements LoadBalancer {
     if (ready.length === 0) return undefined
     const ring = this.#ringFor(ready)
     const hash = ctx?.hash ?? randomHash(ctx?.random ?? this.random)
-    const start = ketamaIndex(ring.points, hash)
+    const start = ketamaIndex(ring, Number(hash >> 32n), Number(hash & 0xffffffffn))
     const exclude = ctx?.exclude
     if (!exclude || exclude.size === 0) return ring.owners[start]
     // A retry walks on along the ring, as Envoy's chooseHost(hash, attempt) does (midp + attempt).
@@ -80,21 +81,33 @@ export function buildRing(list: readonly Endpoint[], o: Required<RingHashOptions
     for (let i = 0; current < target; i++, current++) entries.push({ hash: hash(`${key}_${i}`), owner: endpoint })
   }
   entries.sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0))
-  return { points: BigUint64Array.from(entries, (e) => e.hash), owners: entries.map((e) => e.owner) }
+  const points = BigUint64Array.from(entries, (e) => e.hash)
+  return {
+    points,
+    high: Uint32Array.from(points, (p) => Number(p >> 32n)),
+    low: Uint32Array.from(points, (p) => Number(p & 0xffffffffn)),
+    owners: entries.map((e) => e.owner),
+  }
 }
 
 /** Envoy's port of ketama_get_server: the first point >= hash, wrapping to 0 past the last one. */
-function ketamaIndex(points: BigUint64Array, h: bigint): number {
+function ketamaIndex(ring: Ring, hHigh: number, hLow: number): number {
+  const size = ring.owners.length
   let low = 0
-  let high = points.length
+  let high = size
   for (;;) {
     const mid = Math.trunc((low + high) / 2)
-    if (mid === points.length) return 0
-    const midval = points[mid]!
-    const midval1 = mid === 0 ? 0n : points[mid - 1]!
-    if (h <= midval && h > midval1) return mid
-    if (midval < h) low = mid + 1
+    if (mid === size) return 0
+    // h <= points[mid] && h > points[mid - 1] (0 before the first), Envoy's test, on halves.
+    const vsMid = compare(hHigh, hLow, ring.high[mid]!, ring.low[mid]!)
+    const aboveBefore = mid === 0 ? hHigh !== 0 || hLow !== 0 : compare(hHigh, hLow, ring.high[mid - 1]!, ring.low[mid - 1]!) > 0
+    if (vsMid <= 0 && aboveBefore) return mid
+    if (vsMid > 0) low = mid + 1
     else high = mid - 1
     if (low > high) return 0
   }
+}
+
+function compare(aHigh: number, aLow: number, bHigh: number, bLow: number): number {
+  return aHigh !== bHigh ? aHigh - bHigh : aLow - bLow
 }
