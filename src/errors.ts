@@ -4,10 +4,10 @@
 
 import type { UpstreamFailure } from './runtime.ts'
 
-export type ResponseFlag = 'NR' | 'UH' | 'UF' | 'UT' | 'UR' | 'UC' | 'UO' | 'URX' | 'DPE' | 'RL' | 'DC' | 'SI' | 'DI' | 'FI' | ''
+export type ResponseFlag = 'NR' | 'UH' | 'UF' | 'UT' | 'UR' | 'UC' | 'UO' | 'URX' | 'DPE' | 'UPE' | 'RL' | 'DC' | 'SI' | 'DI' | 'FI' | ''
 
 /** The order Envoy prints response flags in, whatever order they were set in. */
-const FLAG_ORDER = ['UH', 'UT', 'UR', 'UF', 'UC', 'UO', 'NR', 'DI', 'FI', 'RL', 'DC', 'URX', 'SI', 'DPE']
+const FLAG_ORDER = ['UH', 'UT', 'UR', 'UF', 'UC', 'UO', 'NR', 'DI', 'FI', 'RL', 'DC', 'URX', 'SI', 'DPE', 'UPE']
 
 /** Flags already set on the request (a fault's DI) joined with a local reply's, in Envoy's order. */
 export function joinFlags(before: string, added: string): string {
@@ -70,8 +70,9 @@ function transportFailureReason(cause: unknown): string | undefined {
 }
 export const upstreamReset = (cause?: unknown) =>
   new ProxyError(503, 'upstream_reset_before_response_started{remote_reset}', 'UR', `${RESET_PREFIX}remote reset`, { cause })
+/** Envoy's UPE (UpstreamProtocolError), the flag its router gives a codec's protocol-error reset. */
 export const upstreamProtocolError = (cause?: unknown) =>
-  new ProxyError(503, 'upstream_reset_before_response_started{protocol_error}', 'UR', `${RESET_PREFIX}protocol error`, { cause })
+  new ProxyError(503, 'upstream_reset_before_response_started{protocol_error}', 'UPE', `${RESET_PREFIX}protocol error`, { cause })
 export const perTryTimeout = () => new ProxyError(504, 'upstream_per_try_timeout', 'UT', 'upstream request timeout')
 export const routeTimeout = () => new ProxyError(504, 'response_timeout', 'UT', 'upstream request timeout')
 export const overflow = () => new ProxyError(503, 'upstream_reset_before_response_started{overflow}', 'UO', `${RESET_PREFIX}overflow`)
@@ -95,7 +96,7 @@ export type AttemptFailure = UpstreamFailure | 'per-try-timeout' | 'downstream'
 const FAILURE_FLAGS: Record<Exclude<AttemptFailure, 'downstream'>, ResponseFlag> = {
   connect: 'UF',
   reset: 'UR',
-  protocol: 'UR',
+  protocol: 'UPE',
   timeout: 'UT',
   'per-try-timeout': 'UT',
   aborted: 'DC',

@@ -145,7 +145,11 @@ function respond(stream: ClientHttp2Stream, body: FramedBody, method: string, si
     const done = () => signal.removeEventListener('abort', onAbort)
     stream.on('error', (error: Error & { code?: string }) => {
       done()
-      const failure = new UpstreamError('reset', error.code ?? 'StreamReset', `HTTP/2 stream to ${key} failed: ${error.message}`, { cause: error })
+      // ERR_HTTP2_ERROR is nghttp2 itself refusing what the upstream sent ("Protocol error": bad
+      // frames, e.g. an HTTP/1.1-only upstream answering the preface with a 400): Envoy's codec
+      // protocol error, not a reset the upstream chose (RST_STREAM/GOAWAY arrive as other codes).
+      const kind = error.code === 'ERR_HTTP2_ERROR' ? 'protocol' : 'reset'
+      const failure = new UpstreamError(kind, error.code ?? 'StreamReset', `HTTP/2 stream to ${key} failed: ${error.message}`, { cause: error })
       if (!answered) reject(failure)
       else controller?.error(failure)
     })

@@ -271,7 +271,7 @@ describe('through the proxy', () => {
     }
     // the access log is written a tick later
     for (let i = 0; i < 100 && lines.length === 0; i++) await Bun.sleep(10)
-    expect(lines.join('')).toContain(' 503 UR ')
+    expect(lines.join('')).toContain(' 503 UPE ')
   })
 
   test("the cluster's connect_timeout (0.25s) bounds the connect: 503 UF, counted as a connect failure", async () => {

@@ -226,6 +226,25 @@ for (const runtime of RUNTIMES) {
       expect(s.get('upstream_cx_active')).toBe(0)
     })
 
+    test('an HTTP/2 cluster pointed at an HTTP/1.1-only upstream: 503 UPE protocol_error, counted as upstream_cx_protocol_error (as Envoy)', async () => {
+      const { upstream } = await countingUpstream()
+      upstreams.push(upstream)
+      const proxy = await start('h2-to-h1', frontProxyYaml([{ address: '127.0.0.1', port: upstream.port }], {
+        listener: 'access_log: { text_format: "%RESPONSE_CODE% %RESPONSE_FLAGS% %RESPONSE_CODE_DETAILS%\\n" }',
+        cluster: 'http2_protocol_options: {}',
+      }))
+      const response = await fetch(`${proxy.url('ingress_http')}/service/1`)
+      expect(response.status).toBe(503)
+      expect(await response.text()).toBe('upstream connect error or disconnect/reset before headers. reset reason: protocol error')
+      await proxy.process.waitFor('503 UPE upstream_reset_before_response_started{protocol_error}')
+      const s = await stats(proxy)
+      expect(s.get('upstream_cx_protocol_error')).toBe(1)
+      expect(s.get('upstream_rq_rx_reset')).toBe(0)
+      // The next request opens a new session and fails the same way: nothing is stuck on the broken one.
+      expect((await fetch(`${proxy.url('ingress_http')}/service/1`)).status).toBe(503)
+      expect((await stats(proxy)).get('upstream_cx_protocol_error')).toBe(2)
+    })
+
     test('with two workers the primary sums their connection stats and /clusters counts', async () => {
       const { upstream } = await countingUpstream()
       upstreams.push(upstream)
