@@ -1,7 +1,9 @@
 // Phase 4, the downstream response: the upstream's answer with cleaned headers and the response
-// header rules, or the local reply for a failure. A small sized body is read whole first when an
-// observer needs its end (response-body.ts says why); any other body streams under the route's
-// timeout and idle_timeout (response-stream.ts). Both are bounded by what is left of the route timeout.
+// header rules, or the local reply for a failure. The HTTP/1.1 client's own Response goes on as it
+// is when it holds the whole body or reports the body's end itself (src/upstream/whole-body.ts,
+// body-end.ts); otherwise a small sized body is read whole first (response-body.ts says why) and any
+// other body streams through the guard (response-stream.ts). The route deadline bounds all of them
+// by aborting the upstream call (attempt-abort.ts).
 
 import { ProxyError } from '../errors.ts'
 import { headerVariables } from '../routing/header-variables.ts'
