@@ -1,7 +1,9 @@
 // A streamed upstream body on its way to the client, bounded as Envoy bounds it: the route's
-// `timeout` covers the whole response (not only the wait for headers), the route's `idle_timeout`
-// the silence between two reads. A reset, a premature close, or either timer ends the client's
-// body early (cut, so the client can tell) and is reported with Envoy's flag for the access log.
+// `timeout` covers the whole response (not only the wait for headers; its timer is the attempt's,
+// attempt-abort.ts, which aborts the upstream call), the route's `idle_timeout` the silence between
+// two reads. A reset, a premature close, or either timeout ends the client's body early (cut, so the
+// client can tell) and is reported with Envoy's flag for the access log. Used for bodies whose
+// upstream client does not report their end itself, and whenever an idle_timeout applies.
 
 import { ProxyError } from '../errors.ts'
 import type { AttemptAbort } from './attempt-abort.ts'
