@@ -132,6 +132,17 @@ export type UpstreamTransport = {
   readonly tls?: UpstreamTls
   /** HTTP/2: ALPN h2 over TLS, prior-knowledge h2c without it. */
   readonly http2: boolean
+  /** Envoy's http2_protocol_options that the HTTP/2 client applies; each absent = the client's default. */
+  readonly http2Options?: Http2Options
+}
+
+export type Http2Options = {
+  /** Streams per session: at the limit the client opens another session (Envoy's pool does). */
+  readonly maxConcurrentStreams?: number
+  /** SETTINGS_INITIAL_WINDOW_SIZE the client advertises: each stream's receive window. */
+  readonly initialStreamWindowSize?: number
+  /** The session's (connection's) receive window, raised by a WINDOW_UPDATE after the preface. */
+  readonly initialConnectionWindowSize?: number
 }
 
 export type UpstreamTls = {

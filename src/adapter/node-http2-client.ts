@@ -1,10 +1,13 @@
 // An UpstreamFetch over node:http2 for HTTP/2 clusters: prior-knowledge h2c on plain text (the
 // seeds' front proxy talks h2c to its sidecars), and h2 over TLS where the runtime's fetch cannot
 // name the SNI apart from the address it connects to (Deno). One session per endpoint, shared by
-// its concurrent requests; a session that closes, errs or gets GOAWAY is replaced on next use.
+// its concurrent requests, and another when every session has max_concurrent_streams streams open
+// (Envoy's HTTP/2 pool); a session that closes, errs or gets GOAWAY is replaced on next use.
 // Each session is counted as one connection of its cluster endpoint (upstream_cx_*, http2_total;
-// always opened, as Envoy's HTTP/2 pool opens one per endpoint), and requests that wait for a
-// session still connecting are pending requests under max_pending_requests.
+// the first always opened, as Envoy's HTTP/2 pool has one per endpoint; more only under
+// max_connections), and requests that wait for a session still connecting are pending requests
+// under max_pending_requests. initial_stream_window_size and initial_connection_window_size are
+// the windows the client advertises (SETTINGS, then a WINDOW_UPDATE on the session).
 
 import { connect, constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2'
 import type { UpstreamFetch, UpstreamTransport } from '../runtime.ts'
@@ -21,61 +24,83 @@ const SESSION_IDLE_MS = 60_000
 
 export type Http2Client = { readonly fetch: UpstreamFetch; close(): void }
 
-export function createNodeHttp2Client(transport: UpstreamTransport): Http2Client {
-  const sessions = new Map<string, Promise<ClientHttp2Session>>()
-  /** Keys whose session is still connecting: requests for them wait as pending requests. */
-  const connecting = new Set<string>()
-  /** Streams open on each session, so a session's end can say whether it cut a request. */
-  const streams = new WeakMap<ClientHttp2Session, { open: number; closeLocally(): void }>()
-  const scheme = transport.tls ? 'https' : 'http'
-  const options = transport.tls ? { ...tlsClientOptions(transport.tls), ALPNProtocols: ['h2'] } : {}
+/** One session of an endpoint: `open` counts the streams given to it, reserved before the session is ready. */
+type Slot = {
+  readonly opening: Promise<ClientHttp2Session>
+  readonly active: { open: number; closeLocally(): void }
+  /** Still connecting: a request given to it waits as a pending request. */
+  connecting: boolean
+}
 
-  const open = (key: string, timeoutMs: number, connections: EndpointConnections | undefined): Promise<ClientHttp2Session> => {
-    connections?.tryOpen(true, 'http2')
+export function createNodeHttp2Client(transport: UpstreamTransport): Http2Client {
+  /** Each endpoint's sessions: one, or more when max_concurrent_streams fills them. */
+  const pools = new Map<string, Slot[]>()
+  const scheme = transport.tls ? 'https' : 'http'
+  const http2 = transport.http2Options ?? {}
+  const streamLimit = http2.maxConcurrentStreams ?? Number.POSITIVE_INFINITY
+  const settings = {
+    ...(http2.initialStreamWindowSize !== undefined && { initialWindowSize: http2.initialStreamWindowSize }),
+    ...(http2.maxConcurrentStreams !== undefined && { maxConcurrentStreams: http2.maxConcurrentStreams }),
+  }
+  const options = { ...(transport.tls && { ...tlsClientOptions(transport.tls), ALPNProtocols: ['h2'] }), ...(Object.keys(settings).length && { settings }) }
+
+  const forget = (key: string, slot: Slot) => {
+    const slots = pools.get(key)
+    const at = slots?.indexOf(slot) ?? -1
+    if (at === -1) return
+    slots!.splice(at, 1)
+    if (slots!.length === 0) pools.delete(key)
+  }
+
+  /** A new session, or undefined when it is not the endpoint's first and max_connections is reached. */
+  const open = (key: string, timeoutMs: number, connections: EndpointConnections | undefined, first: boolean): Slot | undefined => {
+    // The first session opens even past max_connections, as Envoy's HTTP/2 pool always has one.
+    if (connections && !connections.tryOpen(first, 'http2')) return undefined
     const startedMs = performance.now()
-    const opening = new Promise<ClientHttp2Session>((resolve, reject) => {
-      const session = connect(`${scheme}://${key}`, options)
-      let established = false
-      let local = false
-      let timedOut = false
-      const active = { open: 0, closeLocally: () => void ((local = true), session.close()) }
-      streams.set(session, active)
-      const forget = () => {
-        connecting.delete(key)
-        if (sessions.get(key) === opening) sessions.delete(key)
-      }
-      const timer = Number.isFinite(timeoutMs)
-        ? setTimeout(() => {
-            local = timedOut = true
-            session.destroy()
-            reject(new UpstreamError('connect', 'ConnectTimeout', `connect to ${key} timed out after ${timeoutMs} ms`))
-          }, Math.max(1, timeoutMs))
-        : undefined
-      session.once('connect', () => {
-        clearTimeout(timer)
-        established = true
-        connecting.delete(key)
-        connections?.connected(performance.now() - startedMs)
-        session.setTimeout(SESSION_IDLE_MS, active.closeLocally)
-        resolve(session)
-      })
-      // 'close' comes once, after an error, a GOAWAY, the idle close or a destroy.
-      session.once('close', () => {
-        const lengthMs = performance.now() - startedMs
-        connections?.closed({ lengthMs, local, connectFailed: !established, timedOut, withActiveRequest: active.open > 0 })
-      })
-      session.on('error', (error: Error & { code?: string }) => {
-        clearTimeout(timer)
-        forget()
-        const reason = tlsFailureReason(error)
-        reject(new UpstreamError('connect', error.code ?? 'ConnectFailed', `connect to ${key} failed: ${error.message}`, { cause: reason ? Object.assign(error, { transportFailureReason: reason }) : error }))
-      })
-      session.once('close', forget)
-      session.once('goaway', forget)
-    })
+    let resolveSession!: (session: ClientHttp2Session) => void
+    let rejectSession!: (error: unknown) => void
+    const opening = new Promise<ClientHttp2Session>((resolve, reject) => ((resolveSession = resolve), (rejectSession = reject)))
     opening.catch(() => {})
-    sessions.set(key, opening)
-    return opening
+    const session = connect(`${scheme}://${key}`, options)
+    let established = false
+    let local = false
+    let timedOut = false
+    const slot: Slot = { opening, active: { open: 0, closeLocally: () => void ((local = true), session.close()) }, connecting: true }
+    const timer = Number.isFinite(timeoutMs)
+      ? setTimeout(() => {
+          local = timedOut = true
+          session.destroy()
+          rejectSession(new UpstreamError('connect', 'ConnectTimeout', `connect to ${key} timed out after ${timeoutMs} ms`))
+        }, Math.max(1, timeoutMs))
+      : undefined
+    session.once('connect', () => {
+      clearTimeout(timer)
+      established = true
+      slot.connecting = false
+      connections?.connected(performance.now() - startedMs)
+      // Envoy's initial_connection_window_size: the session's own receive window (a WINDOW_UPDATE on stream 0).
+      if (http2.initialConnectionWindowSize !== undefined) session.setLocalWindowSize(http2.initialConnectionWindowSize)
+      session.setTimeout(SESSION_IDLE_MS, slot.active.closeLocally)
+      resolveSession(session)
+    })
+    // 'close' comes once, after an error, a GOAWAY, the idle close or a destroy.
+    session.once('close', () => {
+      const lengthMs = performance.now() - startedMs
+      connections?.closed({ lengthMs, local, connectFailed: !established, timedOut, withActiveRequest: slot.active.open > 0 })
+    })
+    session.on('error', (error: Error & { code?: string }) => {
+      clearTimeout(timer)
+      slot.connecting = false
+      forget(key, slot)
+      const reason = tlsFailureReason(error)
+      rejectSession(new UpstreamError('connect', error.code ?? 'ConnectFailed', `connect to ${key} failed: ${error.message}`, { cause: reason ? Object.assign(error, { transportFailureReason: reason }) : error }))
+    })
+    session.once('close', () => forget(key, slot))
+    session.once('goaway', () => forget(key, slot))
+    const slots = pools.get(key)
+    if (slots) slots.push(slot)
+    else pools.set(key, [slot])
+    return slot
   }
 
   const fetch: UpstreamFetch = async (upstream) => {
@@ -84,19 +109,24 @@ export function createNodeHttp2Client(transport: UpstreamTransport): Http2Client
     const { key, target } = parseUrl(upstream.url)
     const body = await frameBody(upstream.headers, upstream.body)
     const { connections } = upstream
-    const existing = sessions.get(key)
-    const pending = connections !== undefined && (existing === undefined || connecting.has(key))
+    const slots = pools.get(key)
+    // A session with a free stream; none: another session (Envoy's pool at max_concurrent_streams).
+    let slot = slots?.find((s) => s.active.open < streamLimit)
+    const pending = connections !== undefined && (slot === undefined || slot.connecting)
     if (pending && !connections.tryQueue()) throw new UpstreamError('overflow', 'PendingOverflow', `max_pending_requests reached for ${key}`)
+    // At max_connections no further session opens: the least busy one takes the stream beyond its limit.
+    slot ??= open(key, upstream.connectTimeoutMs ?? Infinity, connections, !slots?.length) ?? slots!.reduce((a, b) => (b.active.open < a.active.open ? b : a))
+    slot.active.open++
     let session: ClientHttp2Session
     try {
-      if (existing === undefined) connecting.add(key)
-      session = await Promise.race([existing ?? open(key, upstream.connectTimeoutMs ?? Infinity, connections), aborted(signal)])
+      session = await Promise.race([slot.opening, aborted(signal)])
       if (pending) connections.dequeued('served')
     } catch (error) {
+      slot.active.open--
       if (pending) connections.dequeued(signal.aborted ? 'cancelled' : 'failed')
       throw error
     }
-    if (session.closed || session.destroyed) sessions.delete(key)
+    if (session.closed || session.destroyed) forget(key, slot)
     const headers: OutgoingHttpHeaders = {
       ':method': upstream.method,
       ':path': target,
@@ -107,23 +137,21 @@ export function createNodeHttp2Client(transport: UpstreamTransport): Http2Client
     let stream: ClientHttp2Stream
     try {
       stream = session.request(headers, { endStream: body.bytes === null && body.stream === null })
-      const active = streams.get(session)
-      if (active) {
-        active.open++
-        stream.once('close', () => active.open--)
-      }
     } catch (error) {
-      sessions.delete(key)
+      slot.active.open--
+      forget(key, slot)
       throw new UpstreamError('reset', 'SessionClosed', `HTTP/2 session to ${key} could not open a stream: ${(error as Error).message}`, { cause: error, unsent: true })
     }
+    const active = slot.active
+    stream.once('close', () => active.open--)
     return respond(stream, body, upstream.method, signal, key)
   }
 
   return {
     fetch,
     close: () => {
-      for (const opening of sessions.values()) void opening.then((s) => (streams.get(s)?.closeLocally() ?? s.close()), () => {})
-      sessions.clear()
+      for (const slots of pools.values()) for (const slot of slots) void slot.opening.then(() => slot.active.closeLocally(), () => {})
+      pools.clear()
     },
   }
 }

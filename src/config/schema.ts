@@ -259,8 +259,14 @@ const cluster = z.strictObject({
     .optional(),
   /** Envoy's transport_socket UpstreamTlsContext, flattened (tls-schema.ts). */
   tls: upstreamTls.optional(),
-  /** Envoy's cluster http2_protocol_options: HTTP/2 upstream (h2 over TLS, h2c without). Its settings are not tunable. */
-  http2_protocol_options: z.strictObject({}).optional(),
+  /** Envoy's cluster http2_protocol_options: HTTP/2 upstream (h2 over TLS, h2c without), with Envoy's ranges. */
+  http2_protocol_options: z
+    .strictObject({
+      max_concurrent_streams: int(1, 2_147_483_647).optional(),
+      initial_stream_window_size: int(65_535, 2_147_483_647).optional(),
+      initial_connection_window_size: int(65_535, 2_147_483_647).optional(),
+    })
+    .optional(),
 })
 
 const tracing = z.strictObject({

@@ -4,6 +4,7 @@ import { DEFAULTS } from './defaults.ts'
 import { parseDuration } from './duration.ts'
 import type { ConfigFile } from './schema.ts'
 import type * as M from './model.ts'
+import type { Http2Options } from '../runtime.ts'
 import { toFault, toRuntime } from './to-model-fault.ts'
 import type { LoadedUpstreamTls } from './upstream-tls-load.ts'
 
@@ -167,12 +168,23 @@ function toHeaderMatcher(h: FileHeaderMatcher): M.HeaderMatcher {
   return { ...base, kind: 'present', value: h.present_match ?? true }
 }
 
+/** The settings set, or undefined when none is (the client's defaults). */
+function http2Options(o: FileCluster['http2_protocol_options']): Http2Options | undefined {
+  if (!o) return undefined
+  const options: Http2Options = {
+    ...(o.max_concurrent_streams !== undefined && { maxConcurrentStreams: o.max_concurrent_streams }),
+    ...(o.initial_stream_window_size !== undefined && { initialStreamWindowSize: o.initial_stream_window_size }),
+    ...(o.initial_connection_window_size !== undefined && { initialConnectionWindowSize: o.initial_connection_window_size }),
+  }
+  return Object.keys(options).length ? options : undefined
+}
+
 function toCluster(c: FileCluster, loadedTls: LoadedUpstreamTls | undefined): M.ClusterConfig {
   const hc = c.health_checks[0]
   const cb = c.circuit_breakers?.thresholds[0]
   const http2 = c.http2_protocol_options !== undefined
   return {
-    ...((http2 || loadedTls?.tls) && { transport: { http2, ...(loadedTls?.tls && { tls: loadedTls.tls }) } }),
+    ...((http2 || loadedTls?.tls) && { transport: { http2, ...(http2Options(c.http2_protocol_options) && { http2Options: http2Options(c.http2_protocol_options)! }), ...(loadedTls?.tls && { tls: loadedTls.tls }) } }),
     ...(loadedTls?.sources && { upstreamTls: loadedTls.sources }),
     name: c.name,
     type: c.type,

@@ -1,7 +1,7 @@
 // Envoy clusters onto compact ones: discovery type, balancer, timeouts, DNS, endpoints (v3
 // `load_assignment` or v2 `hosts`), health checks, outlier detection, circuit breakers.
 
-import { CIRCUIT_BREAKERS, CLUSTER, COMMON_LB_CONFIG, CONSISTENT_HASHING_LB_CONFIG, HEALTH_CHECK, HTTP_HEALTH_CHECK, MAGLEV_LB_CONFIG, OUTLIER_DETECTION, RING_HASH_LB_CONFIG, THRESHOLDS } from './fields.ts'
+import { CIRCUIT_BREAKERS, CLUSTER, COMMON_LB_CONFIG, CONSISTENT_HASHING_LB_CONFIG, HEALTH_CHECK, HTTP_HEALTH_CHECK, HTTP2_PROTOCOL_OPTIONS, MAGLEV_LB_CONFIG, OUTLIER_DETECTION, RING_HASH_LB_CONFIG, THRESHOLDS } from './fields.ts'
 import { readEndpoints } from './endpoints.ts'
 import { at, checkKeys, duration, enumOf, idx, list, mapping, type Obj, unwrap } from './reader.ts'
 import { readSocketAddress } from './socket-address.ts'
@@ -77,7 +77,8 @@ function readCluster(tx: Tx, value: unknown, path: string, compactPath: string):
     }
   }
   if (cluster.circuit_breakers !== undefined) out.circuit_breakers = readCircuitBreakers(tx, cluster.circuit_breakers, at(path, 'circuit_breakers'))
-  if (readProtocolOptions(tx, cluster, path, compactPath)) out.http2_protocol_options = {}
+  const http2 = readProtocolOptions(tx, cluster, path, compactPath)
+  if (http2) out.http2_protocol_options = http2
   if (cluster.transport_socket !== undefined) {
     const tls = readTransportSocket(tx, cluster.transport_socket, at(path, 'transport_socket'), 'upstream', compactPath)
     if (tls) out.tls = tls
@@ -123,16 +124,18 @@ function readCircuitBreakers(tx: Tx, value: unknown, path: string): Obj {
 }
 
 /**
- * True when the cluster speaks HTTP/2 upstream (`http2_protocol_options`, or HttpProtocolOptions'
- * explicit HTTP/2). The HTTP/2 settings inside are the client's defaults: each set one is a warning.
+ * The compact `http2_protocol_options` when the cluster speaks HTTP/2 upstream (`http2_protocol_options`,
+ * or HttpProtocolOptions' explicit HTTP/2), else undefined. The settings the HTTP/2 client applies
+ * are copied (the compact schema judges their values); each other one is a warning.
  */
-function readProtocolOptions(tx: Tx, cluster: Obj, path: string, compactPath: string): boolean {
+function readProtocolOptions(tx: Tx, cluster: Obj, path: string, compactPath: string): Obj | undefined {
   const { ctx } = tx
-  let http2 = false
+  let http2: Obj | undefined
   const http2Options = (value: unknown, optionsPath: string) => {
-    http2 = true
+    http2 = {}
     tx.paths.link(`${compactPath}.http2_protocol_options`, optionsPath)
-    for (const key of Object.keys(mapping(ctx, value ?? {}, optionsPath) ?? {})) ctx.warn(at(optionsPath, key), 'has no effect in edgeway (the HTTP/2 client keeps its defaults): ignored')
+    const options = checkKeys(ctx, mapping(ctx, value ?? {}, optionsPath) ?? {}, optionsPath, HTTP2_PROTOCOL_OPTIONS)
+    for (const key of HTTP2_PROTOCOL_OPTIONS.supported) if (options[key] !== undefined) http2[key] = unwrap(options[key])
   }
   if (cluster.http2_protocol_options !== undefined) http2Options(cluster.http2_protocol_options, at(path, 'http2_protocol_options'))
   for (const key of ['http_protocol_options', 'common_http_protocol_options', 'upstream_connection_options', 'per_connection_buffer_limit_bytes'])

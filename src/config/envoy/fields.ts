@@ -253,6 +253,19 @@ export const OUTLIER_DETECTION = spec({
   noEffect: { interval: 'ejections are decided per response', enforcing_consecutive_5xx: '', enforcing_success_rate: '', enforcing_consecutive_gateway_failure: '', enforcing_failure_percentage: '', enforcing_consecutive_local_origin_failure: '', max_ejection_time_jitter: '', successful_active_health_check_uneject_host: '' },
 })
 
+/** A cluster's HTTP/2 settings: the first three are applied (node:http2 settings and the session pool). */
+export const HTTP2_PROTOCOL_OPTIONS = spec({
+  name: 'Http2ProtocolOptions',
+  supported: ['max_concurrent_streams', 'initial_stream_window_size', 'initial_connection_window_size'],
+  noEffect: Object.fromEntries(
+    [
+      'hpack_table_size', 'allow_connect', 'allow_metadata', 'max_outbound_frames', 'max_outbound_control_frames', 'max_consecutive_inbound_frames_with_empty_payload',
+      'max_inbound_priority_frames_per_stream', 'max_inbound_window_update_frames_per_data_frame_sent', 'stream_error_on_invalid_http_messaging',
+      'override_stream_error_on_invalid_http_message', 'custom_settings_parameters', 'connection_keepalive', 'use_oghttp2_codec', 'max_metadata_size', 'enable_huffman_encoding',
+    ].map((key) => [key, 'the HTTP/2 client keeps its default']),
+  ),
+})
+
 export const CIRCUIT_BREAKERS = spec({ name: 'CircuitBreakers', supported: ['thresholds'], unsupported: ['per_host_thresholds'] })
 export const THRESHOLDS = spec({
   name: 'CircuitBreakers.Thresholds',

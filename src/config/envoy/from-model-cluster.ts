@@ -42,7 +42,15 @@ export function clusterToEnvoy(c: M.ClusterConfig): Record<string, unknown> {
     out.circuit_breakers = { thresholds: [cb.trackRemaining ? { ...threshold, track_remaining: true } : threshold] }
   }
   const transport = c.transport
-  if (transport?.http2) out.typed_extension_protocol_options = { [HTTP_OPTIONS]: { '@type': `type.googleapis.com/${HTTP_OPTIONS}`, explicit_http_config: { http2_protocol_options: {} } } }
+  if (transport?.http2) {
+    const o = transport.http2Options
+    const http2 = {
+      ...(o?.maxConcurrentStreams !== undefined && { max_concurrent_streams: o.maxConcurrentStreams }),
+      ...(o?.initialStreamWindowSize !== undefined && { initial_stream_window_size: o.initialStreamWindowSize }),
+      ...(o?.initialConnectionWindowSize !== undefined && { initial_connection_window_size: o.initialConnectionWindowSize }),
+    }
+    out.typed_extension_protocol_options = { [HTTP_OPTIONS]: { '@type': `type.googleapis.com/${HTTP_OPTIONS}`, explicit_http_config: { http2_protocol_options: http2 } } }
+  }
   if (transport?.tls) out.transport_socket = upstreamTlsToEnvoy(transport.tls, c.upstreamTls?.alpnProtocols)
   return out
 }

@@ -47,10 +47,21 @@ describe('Envoy cluster transport_socket and HTTP/2', () => {
     expect(loaded.warnings).toEqual([])
   })
 
-  test('http2_protocol_options on the cluster is h2c; its settings are named as having no effect', () => {
-    const loaded = load((c) => (c.http2_protocol_options = { max_concurrent_streams: 100 }))
-    expect(loaded.config.clusters[0]!.transport).toEqual({ http2: true })
-    expect(loaded.warnings.map((w) => w.path)).toEqual(['static_resources.clusters[0].http2_protocol_options.max_concurrent_streams'])
+  test('http2_protocol_options on the cluster is h2c; the stream limit and windows are applied, other settings named as having no effect', () => {
+    const loaded = load((c) => (c.http2_protocol_options = { max_concurrent_streams: 100, initial_stream_window_size: { value: 1_048_576 }, initial_connection_window_size: 4_194_304, hpack_table_size: 0 }))
+    expect(loaded.config.clusters[0]!.transport).toEqual({ http2: true, http2Options: { maxConcurrentStreams: 100, initialStreamWindowSize: 1_048_576, initialConnectionWindowSize: 4_194_304 } })
+    expect(loaded.warnings.map((w) => w.path)).toEqual(['static_resources.clusters[0].http2_protocol_options.hpack_table_size'])
+    // Envoy's ranges, judged at the Envoy path; a typo is an error, not a silent default.
+    const problems = (options: Record<string, unknown>) => {
+      try {
+        load((c) => (c.http2_protocol_options = options))
+      } catch (error) {
+        return (error as ConfigError).issues.map((i) => `${i.path}: ${i.message}`)
+      }
+      return []
+    }
+    expect(problems({ initial_stream_window_size: 1000 })[0]).toStartWith('static_resources.clusters[0].http2_protocol_options.initial_stream_window_size: ')
+    expect(problems({ max_concurrent_stream: 1 })).toEqual(['static_resources.clusters[0].http2_protocol_options.max_concurrent_stream: unknown field of Http2ProtocolOptions (typo?), or not supported by edgeway'])
   })
 
   test('TLS without a validation_context is one warning at the transport socket (not verified, as Envoy)', () => {
@@ -81,7 +92,7 @@ listeners:
 clusters:
   - name: c
     load_assignment: { endpoints: [ { address: 127.0.0.1, port: 8443 } ] }
-    http2_protocol_options: {}
+    http2_protocol_options: { max_concurrent_streams: 8, initial_stream_window_size: 1048576, initial_connection_window_size: 2097152 }
     tls: { sni: c.example, validation_context: { trusted_ca: { filename: ${ca} }, match_subject_alt_names: [{ prefix: c. }] } }
 `
     const compact = loadConfig(yaml, 'x', { env: () => undefined })
