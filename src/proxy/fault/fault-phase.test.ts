@@ -42,9 +42,9 @@ clusters:
   const filter = new FaultFilter(listener, { runtime, stats: stats.fault('in'), random: () => draws[i++ % draws.length]!, ...(options.drainDeadline && { drainDeadline: options.drainDeadline }) })
   const clock = new ManualClock()
   const routes = listener.virtualHosts[0]!.routes
-  const run = (path: string, headers: Record<string, string> = {}, signal?: AbortSignal) => {
+  const run = (path: string, headers: Record<string, string> = {}, signal?: AbortSignal, internal = true) => {
     const route = path.startsWith('/quiet') ? routes[0]! : routes[1]!
-    const info = { flags: '', upstreamCluster: 'app' } as RequestInfo
+    const info = { flags: '', upstreamCluster: 'app', internal } as RequestInfo
     const request = new Request(`http://x${path}`, { headers, ...(signal && { signal }) })
     const done = faultPhase(request, { route } as RoutedRequest, info, filter, clock)
     return { info, done }
@@ -202,6 +202,14 @@ describe('which requests', () => {
 
 describe('per downstream cluster (x-envoy-downstream-service-cluster)', () => {
   const dc = { 'x-envoy-downstream-service-cluster': 'frontend' }
+
+  test('an external client at an edge cannot name a downstream cluster (Envoy removes the header from edge requests)', async () => {
+    const { run, runtime, stat } = setup('{ abort: { http_status: 503, percentage: { numerator: 0 } } }', { random: [0.5] })
+    runtime.modify({ 'fault.http.frontend.abort.abort_percent': '100' })
+    expect(await run('/', dc, undefined, false).done).toBeUndefined()
+    expect((await run('/', dc).done)?.status).toBe(503)
+    expect(stat('frontend.aborts_injected')).toBe(1)
+  })
 
   test("the downstream's abort keys replace the general ones and it gets its own stats", async () => {
     const { run, runtime, stat } = setup('{ abort: { http_status: 503, percentage: { numerator: 0 } } }', { random: [0.5] })

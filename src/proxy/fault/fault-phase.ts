@@ -23,7 +23,8 @@ export async function faultPhase(request: Request, routed: RoutedRequest, info: 
   }
   if (!applies(settings, info.upstreamCluster, request.headers)) return undefined
   // Envoy's per-downstream-cluster runtime keys and stats (the stats unless disable_downstream_cluster_stats).
-  const downstream = request.headers.get(FAULT_HEADERS.downstreamCluster) ?? undefined
+  // An external client at an edge has no say: Envoy removes the header from edge requests before any filter.
+  const downstream = info.internal ? (request.headers.get(FAULT_HEADERS.downstreamCluster) ?? undefined) : undefined
   const downstreamStats = downstream && !settings.config.disableDownstreamClusterStats ? stats.downstream(downstream) : undefined
   const delayMs = delayFor(settings, request.headers, runtime, random, downstream)
   // Envoy counts a request once in active_faults whichever faults it gets.
