@@ -9,6 +9,7 @@ import { startMeshDns, type MeshDns } from './dns.ts'
 import { Mesh } from './mesh.ts'
 import { LaunchUsageError, parseLaunchOptions, parseScale, SERVICES, USAGE, type LaunchOptions } from './options.ts'
 import { probe, waitReady } from './probe.ts'
+import { waitEgressSettled } from './egress-settled.ts'
 import { writeStatusFile, type MeshStatus } from './status-file.ts'
 import { Supervisor } from './supervisor.ts'
 import { demoUrls, planFrontProxy, planZipkin, replicaAddress, sharedEndpoints } from './topology.ts'
@@ -113,6 +114,11 @@ if (starting() && !routesAnswer) {
   const failing = (await Promise.all(routes.map(async (url) => ((await probe(url, 2_000)) ? undefined : url)))).filter(Boolean)
   await abort(`not every route answers after ${STARTUP_TIMEOUT_MS / 1000}s: ${failing.join(', ')}`)
 }
+// Every proxy's clusters must hold what DNS answers now: one that resolved a service before its
+// first replica was in DNS would answer 503 UH until its next refresh.
+const admins = [frontProxy.readyUrl, ...mesh.replicaPlans().map((plan) => plan.sidecar.readyUrl)].map((url) => url.replace(/\/ready$/, ''))
+const unsettled = starting() ? await waitEgressSettled(admins, (service) => dns.records(service), SERVICES, { timeoutMs: left(), cancelled: () => !starting() }) : []
+if (starting() && unsettled.length) await abort(`clusters do not match DNS after ${STARTUP_TIMEOUT_MS / 1000}s: ${unsettled.join('; ')}`)
 if (starting()) {
   state = 'ready'
   saveStatus()
