@@ -162,6 +162,20 @@ describe('npm start (compose/local/up.ts)', () => {
     expect(await stat(admin, 'cluster.service1.upstream_rq_total')).toBeGreaterThanOrEqual(31)
   })
 
+  test("the front proxy's fault filter is off until /runtime_modify turns it on: 503 FI, then off again", async () => {
+    const abortPercent = (value: number) => fetch(`${admin}/runtime_modify?fault.http.abort.abort_percent=${value}`, { method: 'POST' })
+    expect((await abortPercent(100)).status).toBe(200)
+    try {
+      const aborted = await fetch(`${edge}/service/1`)
+      expect(aborted.status).toBe(503)
+      expect(await aborted.text()).toContain('fault filter abort')
+      expect(await stat(admin, 'http.ingress_http.fault.aborts_injected')).toBe(1)
+    } finally {
+      await abortPercent(0)
+    }
+    expect((await fetch(`${edge}/service/1`)).status).toBe(200)
+  })
+
   test('ERROR_RATE=20 on service2, retried by the service1 sidecars: /trace/1 succeeds >= 98 % of 500', async () => {
     const sidecarAdmins = addressesOf('service1').map((address) => `http://${address}:${base + 1}`)
     const retriesBefore = (await Promise.all(sidecarAdmins.map((url) => stat(url, 'cluster.service2.upstream_rq_retry')))).reduce((a, b) => a + b, 0)
