@@ -3,7 +3,10 @@
 
 import type { FaultConfig } from './model-fault.ts'
 import type { RuntimeConfig } from './model-runtime.ts'
+import type { DownstreamTlsConfig, UpstreamTlsSources } from './model-tls.ts'
 import type { UpstreamTransport } from '../runtime.ts'
+
+export type { CertificateDetails, DownstreamTlsConfig, TlsCertificateConfig, TlsVersion, UpstreamTlsSources } from './model-tls.ts'
 
 export type Config = {
   /** Envoy's `--service-cluster` / `--service-node`; the CLI flags override the file. */
@@ -72,40 +75,6 @@ export type ListenerConfig = {
   /** The fault filter in this listener's request path; undefined = none (routes may still carry one). */
   readonly fault: FaultConfig | undefined
   readonly virtualHosts: readonly VirtualHostConfig[]
-}
-
-export type DownstreamTlsConfig = {
-  /** Clients that name no (or an unknown) server get the first certificate without server names, else the first. */
-  readonly certificates: readonly TlsCertificateConfig[]
-  readonly alpnProtocols: readonly ('h2' | 'http/1.1')[]
-  readonly minVersion: TlsVersion
-  readonly maxVersion: TlsVersion
-  readonly requireClientCertificate: boolean
-  /** PEM of the CAs client certificates are verified against. */
-  readonly trustedCaPem: string | undefined
-  /** The first CA certificate in trustedCaPem, for /certs. */
-  readonly trustedCa: { readonly source: string; readonly details: CertificateDetails } | undefined
-}
-
-export type TlsVersion = 'TLSv1_2' | 'TLSv1_3'
-
-export type TlsCertificateConfig = {
-  readonly certificateChainPem: string
-  readonly privateKeyPem: string
-  /** SNI names; empty = any name. */
-  readonly serverNames: readonly string[]
-  /** File path of the chain, or `<inline>`, for /certs. */
-  readonly source: string
-  readonly details: CertificateDetails
-}
-
-/** What admin /certs shows of a certificate (read once at config load). */
-export type CertificateDetails = {
-  readonly subject: string
-  readonly serialNumber: string
-  readonly subjectAltNames: readonly string[]
-  readonly validFromMs: number
-  readonly expiresAtMs: number
 }
 
 export type AccessLogConfig = {
@@ -266,12 +235,6 @@ export type ClusterConfig = {
   readonly transport?: UpstreamTransport
   /** Where the cluster's TLS CA and client certificate came from (admin /certs, config_dump). */
   readonly upstreamTls?: UpstreamTlsSources
-}
-
-export type UpstreamTlsSources = {
-  readonly trustedCa: { readonly source: string; readonly details: CertificateDetails } | undefined
-  readonly clientCertificate: { readonly source: string; readonly details: CertificateDetails } | undefined
-  readonly alpnProtocols: readonly ('h2' | 'http/1.1')[]
 }
 
 export type HealthCheckConfig = {

@@ -4,11 +4,11 @@
 
 import { z } from 'zod'
 import { safeRegexProblem } from '../regex/safe-regex.ts'
-import { hostProblem, resolverProblem } from './address-checks.ts'
 import { DEFAULTS } from './defaults.ts'
-import { codecType, downstreamTls, requireTls, upgradeConfigs, upstreamTls } from './tls-schema.ts'
+import { codecType, downstreamTls, requireTls, upgradeConfigs } from './tls-schema.ts'
 import { faultBlock, layeredRuntime } from './fault-schema.ts'
-import { duration, headerName, int, ipAddress, lowerEnum, name, percent, port, positiveDuration, show } from './schema-primitives.ts'
+import { cluster } from './schema-cluster.ts'
+import { duration, headerName, int, ipAddress, lowerEnum, name, percent, port, positiveDuration } from './schema-primitives.ts'
 
 const headerValueOption = z.strictObject({
   header: z.strictObject({ key: headerName, value: z.string() }),
@@ -184,91 +184,6 @@ const listener = z.strictObject({
   virtual_hosts: z.array(virtualHost).min(1, 'needs at least one virtual host'),
 })
 
-const endpoint = z.strictObject({
-  address: z.string().superRefine((text, ctx) => {
-    const problem = hostProblem(text)
-    if (problem) ctx.addIssue({ code: 'custom', message: problem })
-  }).describe('IP address or DNS name'),
-  port: int(1, 65535),
-})
-
-const healthCheck = z.strictObject({
-  timeout: positiveDuration,
-  interval: positiveDuration,
-  unhealthy_threshold: int(1, 100).default(2),
-  healthy_threshold: int(1, 100).default(1),
-  http_health_check: z.strictObject({
-    path: z.string().startsWith('/'),
-    expected_statuses: z.array(z.strictObject({ start: int(100, 600, 'status'), end: int(101, 601, 'status') })).optional(),
-  }),
-})
-
-const cluster = z.strictObject({
-  name,
-  type: lowerEnum(['static', 'strict_dns', 'logical_dns']).default('static'),
-  lb_policy: lowerEnum(['round_robin', 'least_request', 'random', 'ring_hash', 'maglev']).default('round_robin'),
-  ring_hash_lb_config: z
-    .strictObject({
-      minimum_ring_size: int(1, 8_388_608).default(1024),
-      maximum_ring_size: int(1, 8_388_608).default(8_388_608),
-      hash_function: lowerEnum(['xx_hash', 'murmur_hash_2']).default('xx_hash'),
-    })
-    .refine((r) => r.minimum_ring_size <= r.maximum_ring_size, { error: 'minimum_ring_size is larger than maximum_ring_size (Envoy refuses it)' })
-    .optional(),
-  maglev_lb_config: z.strictObject({ table_size: int(2, 5_000_011).refine(isPrime, { error: 'the table size of maglev must be a prime number' }).default(65537) }).optional(),
-  common_lb_config: z.strictObject({ consistent_hashing_lb_config: z.strictObject({ use_hostname_for_hashing: z.boolean().default(false) }).optional() }).optional(),
-  connect_timeout: positiveDuration.optional(),
-  dns_refresh_rate: positiveDuration.optional(),
-  initial_fetch_timeout: positiveDuration.optional(),
-  dns_lookup_family: z.enum(['V4_ONLY', 'V6_ONLY', 'AUTO', 'V4_PREFERRED', 'ALL'], { error: (issue) => `expected one of V4_ONLY | V6_ONLY | AUTO | V4_PREFERRED | ALL, got ${show(issue.input)}` }).default('V4_ONLY'),
-  dns_resolvers: z
-    .array(
-      z.string().superRefine((text, ctx) => {
-        const problem = resolverProblem(text)
-        if (problem) ctx.addIssue({ code: 'custom', message: problem })
-      }).describe('"ip:port" or "[ipv6]:port"'),
-    )
-    .default([]),
-  load_assignment: z.strictObject({
-    cluster_name: z.string().optional(),
-    endpoints: z.array(endpoint).min(1, 'needs at least one endpoint'),
-  }),
-  health_checks: z.array(healthCheck).max(1, 'one HTTP health check per cluster is supported').default([]),
-  outlier_detection: z
-    .strictObject({
-      consecutive_5xx: int(1, 1000).default(5),
-      base_ejection_time: positiveDuration.optional(),
-      max_ejection_percent: percent.default(10),
-    })
-    .optional(),
-  circuit_breakers: z
-    .strictObject({
-      thresholds: z
-        .array(
-          z.strictObject({
-            max_connections: int(1, 1_000_000).optional(),
-            // 0 as in Envoy: a request that would wait for a connection overflows at once.
-            max_pending_requests: int(0, 1_000_000).optional(),
-            max_requests: int(1, 1_000_000).optional(),
-            max_retries: int(0, 1_000_000).optional(),
-            track_remaining: z.boolean().optional(),
-          }),
-        )
-        .max(1, 'one threshold set (default priority) is supported'),
-    })
-    .optional(),
-  /** Envoy's transport_socket UpstreamTlsContext, flattened (tls-schema.ts). */
-  tls: upstreamTls.optional(),
-  /** Envoy's cluster http2_protocol_options: HTTP/2 upstream (h2 over TLS, h2c without), with Envoy's ranges. */
-  http2_protocol_options: z
-    .strictObject({
-      max_concurrent_streams: int(1, 2_147_483_647).optional(),
-      initial_stream_window_size: int(65_535, 2_147_483_647).optional(),
-      initial_connection_window_size: int(65_535, 2_147_483_647).optional(),
-    })
-    .optional(),
-})
-
 const tracing = z.strictObject({
   zipkin: z.strictObject({
     url: z.url({ error: 'expected a URL like http://zipkin:9411/api/v2/spans' }),
@@ -294,8 +209,3 @@ export const configSchema = z.strictObject({
 export type ConfigFile = z.infer<typeof configSchema>
 
 /** Envoy refuses a Maglev table whose size is not prime (the permutations need it). */
-function isPrime(n: number): boolean {
-  if (n < 2) return false
-  for (let d = 2; d * d <= n; d++) if (n % d === 0) return false
-  return true
-}
