@@ -23,6 +23,7 @@ import { DEFAULTS } from './config/defaults.ts'
 import { DEFAULT_DRAIN_TIME_MS } from './lifecycle/drain-time.ts'
 import { LayeredRuntime } from './layered-runtime/layered-runtime.ts'
 import packageJson from '../package.json' with { type: 'json' }
+import { commandLineOptions, startupLine } from './startup-info.ts'
 
 const runtime = await detectRuntime()
 const write = (chunk: string) => void process.stdout.write(chunk)
@@ -125,20 +126,6 @@ async function loadFromOptions(options: CliOptions, runtime: Runtime, readFile: 
   }
 }
 
-function commandLineOptions(options: CliOptions, config: Config, concurrency: number): Record<string, unknown> {
-  return {
-    config_path: options.configPath,
-    ...(options.configYaml !== undefined && { config_yaml: options.configYaml }),
-    ...(options.logFormat !== undefined && { log_format: options.logFormat }),
-    ...(options.drainTimeS !== undefined && { drain_time_s: options.drainTimeS }),
-    service_cluster: config.node.cluster,
-    service_node: config.node.id,
-    mode: options.mode,
-    log_level: options.logLevel,
-    concurrency,
-  }
-}
-
 /** One process per core by default; one when workers cannot run here (said once, unless asked for). */
 function chooseConcurrency(options: CliOptions, runtime: Runtime): number {
   const wanted = options.concurrency ?? runtime.hardwareConcurrency()
@@ -205,7 +192,7 @@ async function serveOneProcess(config: Config, options: CliOptions, runtime: Run
   if (reload && options.watchConfig) watchConfigFile(source!.path, reload, { stat, readTextFile: runtime.readTextFile })
   if (reload) watchDynamicFiles(source!.dynamicFiles, reload, (kind) => stats.xds(kind), { stat, readTextFile: runtime.readTextFile, baseline: (path) => source!.accepted.accepted(path) })
   if (!worker) {
-    write(startupLine(config, running!.ports, 1))
+    write(startupLine(config, running!.ports, 1, runtime))
     return
   }
   const ports = Object.fromEntries(config.listeners.map((l) => [l.name, running!.ports.get(l.name)!]))
@@ -234,7 +221,7 @@ async function runPrimary(config: Config, options: CliOptions, runtime: Runtime,
     if (error instanceof ListenError || error instanceof WorkerStartError) fail(error.message)
     throw error
   }
-  write(startupLine(config, running!.ports, concurrency))
+  write(startupLine(config, running!.ports, concurrency, runtime))
   let stopping = false
   runtime.onShutdownSignal(async (signal) => {
     if (stopping) return
@@ -249,16 +236,6 @@ async function runPrimary(config: Config, options: CliOptions, runtime: Runtime,
 }
 
 /** `edgeway 0.1.0 (bun 1.x) front-proxy: ingress_http on 0.0.0.0:8000, admin on 127.0.0.1:8001`; tests and scripts read it. */
-function startupLine(config: Config, ports: ReadonlyMap<string, number>, concurrency: number): string {
-  const where = [...ports].map(([name, port]) => {
-    const socket = name === 'admin' ? config.admin! : config.listeners.find((l) => l.name === name)!
-    const tls = name !== 'admin' && (socket as Config['listeners'][number]).tls ? ' (tls)' : ''
-    return `${name} on ${socket.address}:${port}${tls}`
-  })
-  const workers = concurrency > 1 ? ` (${concurrency} workers)` : ''
-  return `edgeway ${packageJson.version} (${runtime.name} ${runtime.version}) ${config.node.cluster || 'edgeway'}: ${where.join(', ')}${workers}\n`
-}
-
 /**
  * Tracing is on when the config has a zipkin block or ZIPKIN_URL is set (which wins, so one
  * config serves both the bundled store and a real Zipkin). The SDK loads only when it is on.
