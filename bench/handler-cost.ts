@@ -1,8 +1,8 @@
 // In-process micro-bench of the request path: CPU µs per request through the listener handler the
 // shipped build uses (generation.ts: drain guard → error guard → proxy handler), on the bench
-// config, against a fake upstream (no socket: only edgeway's own JS and the Response/Headers work
-// it asks of the runtime) or a real loopback one (bench/upstream.ts in a child process, so only
-// the client side is counted). A baseline that hands the upstream's Response back as it is (the
+// config (mode `fault`: with the shipped front proxy's fault filter at 0 %), against a fake upstream
+// (no socket: only edgeway's own JS and the Response/Headers work it asks of the runtime) or a real
+// loopback one (bench/upstream.ts in a child process, so only the client side is counted). A baseline that hands the upstream's Response back as it is (the
 // pass-through) is measured the same way, so the table shows edgeway's cost above it.
 //
 //   bun bench/handler-cost.ts [--upstream fake|loopback] [--requests N] [--rounds R] [--modes a,b]
@@ -60,7 +60,9 @@ const upstreamFetch = values.upstream === 'loopback' ? runtime.upstreamFetch : f
 
 async function edgewayHandler(mode: string): Promise<FetchHandler> {
   const traced = mode === 'traced'
-  const yaml = edgewayConfig('bench', { listenerPort: 0, adminPort: 0, upstreamPort, collectorPort: traced ? 9 : undefined, accessLog: mode === 'logged' })
+  let yaml = edgewayConfig('bench', { listenerPort: 0, adminPort: 0, upstreamPort, collectorPort: traced ? 9 : undefined, accessLog: mode === 'logged' })
+  // `fault`: untraced with the shipped routes/front-proxy.yaml's listener fault filter (abort at 0 %).
+  if (mode === 'fault') yaml = yaml.replace('    access_log: false\n', '    access_log: false\n    fault: { abort: { http_status: 503, percentage: { numerator: 0 } } }\n')
   const config = parseConfig(yaml, 'bench.yaml', { env: () => undefined })
   const stats = new StatsStore()
   const clusters = new ClusterManager(config.clusters, { resolverFor: () => { throw new Error('static clusters only') }, stats, clock: systemClock })

@@ -1,0 +1,185 @@
+// What a small request allocates on the JS heap, through the shipped listener handler (as
+// bench/handler-cost.ts builds it) against a fake upstream. Two views, Bun only (bun:jsc):
+//
+// - live objects per request in flight, by type: IN_FLIGHT requests parked at the upstream call (the
+//   fake fetch does not answer until told), then parked with their response handed back but its body
+//   unread; heapStats() (a full GC first) before and after, the difference ÷ IN_FLIGHT. What a request
+//   holds while it waits is what the GC traces and promotes;
+// - bytes allocated per request: the same handler in a child process run with BUN_JSC_logGC=1, the
+//   heap growth between collections summed over N requests (each eden collection logs the heap size
+//   before and after it) ÷ N. Objects that die young cost allocation and eden collections, not tracing.
+//
+//   bun bench/request-heap.ts [--requests N] [--modes untraced,logged,fault] [--top K]
+//
+// Bounded: N sequential requests per mode in a child, no sockets.
+
+import { spawn } from 'node:child_process'
+import { parseArgs } from 'node:util'
+import { fullGC, heapStats } from 'bun:jsc'
+import { detectRuntime } from '../src/adapter/detect.ts'
+import { parseConfig } from '../src/config/load-config.ts'
+import { InFlight } from '../src/listener/drain.ts'
+import { handlerFactory } from '../src/lifecycle/generation.ts'
+import { EMPTY_RUNTIME } from '../src/layered-runtime/layered-runtime.ts'
+import type { ConnInfo, FetchHandler, Runtime, UpstreamRequest } from '../src/runtime.ts'
+import { StatsStore } from '../src/stats/stats-store.ts'
+import { ClusterManager } from '../src/upstream/cluster-manager.ts'
+import { systemClock } from '../src/upstream/clock.ts'
+import { wholeBodyResponse } from '../src/upstream/whole-body.ts'
+import { edgewayConfig } from './peers/edgeway.ts'
+
+const { values } = parseArgs({
+  options: {
+    requests: { type: 'string', default: '40000' },
+    modes: { type: 'string', default: 'passthrough,untraced,logged,fault' },
+    top: { type: 'string', default: '14' },
+    child: { type: 'string' },
+  },
+})
+const REQUESTS = Number(values.requests)
+const IN_FLIGHT = 400
+const SMALL = new TextEncoder().encode('edgeway bench upstream: a small fixed body, about ninety bytes long, for req/s runs......\n')
+const conn: ConnInfo = { remoteAddress: '127.0.0.1', remotePort: 40000 }
+const runtime = await detectRuntime()
+
+/** Parked calls wait here until released; otherwise the fake answers at once. */
+let parked: (() => void)[] | undefined
+/** As the shipped HTTP/1.1 client hands over a small answer that came with its head. */
+const fakeFetch = async (_request: UpstreamRequest): Promise<Response> => {
+  if (parked) await new Promise<void>((resolve) => parked!.push(resolve))
+  return wholeBodyResponse(SMALL, { headers: { 'content-type': 'text/plain;charset=utf-8', 'content-length': String(SMALL.byteLength), date: 'Wed, 02 Dec 2026 13:00:00 GMT' } })
+}
+
+/** The listener fault filter of the shipped routes/front-proxy.yaml: abort at 0 %. */
+export const FAULT_LINE = '    fault: { abort: { http_status: 503, percentage: { numerator: 0 } } }'
+
+function handlerFor(mode: string): FetchHandler {
+  if (mode === 'passthrough') return () => fakeFetch({} as UpstreamRequest)
+  let yaml = edgewayConfig('bench', { listenerPort: 0, adminPort: 0, upstreamPort: 9, accessLog: mode === 'logged' })
+  if (mode === 'fault') yaml = yaml.replace('    access_log: false\n', `    access_log: false\n${FAULT_LINE}\n`)
+  const config = parseConfig(yaml, 'bench.yaml', { env: () => undefined })
+  const stats = new StatsStore()
+  const clusters = new ClusterManager(config.clusters, { resolverFor: () => { throw new Error('static clusters only') }, stats, clock: systemClock })
+  const factory = handlerFactory({
+    runtime: { ...runtime, upstreamFetch: fakeFetch } as Runtime,
+    stats,
+    clusters,
+    tracer: undefined,
+    write: () => {},
+    log: (line) => console.error(line),
+    inFlight: new InFlight(),
+    closeConnections: () => false,
+    layeredRuntime: EMPTY_RUNTIME(),
+  })
+  return factory(config.listeners[0]!)
+}
+
+const newRequest = () => new Request('http://127.0.0.1:8000/service/1', { headers: { host: '127.0.0.1:8000' } })
+
+async function one(handler: FetchHandler): Promise<void> {
+  const response = await handler(newRequest(), conn)
+  await response.arrayBuffer()
+}
+
+type Counts = Record<string, number>
+function counts(): Counts {
+  fullGC()
+  return { ...heapStats().objectTypeCounts }
+}
+function perRequest(before: Counts, after: Counts): [string, number][] {
+  const names = new Set([...Object.keys(before), ...Object.keys(after)])
+  return [...names].map((name): [string, number] => [name, ((after[name] ?? 0) - (before[name] ?? 0)) / IN_FLIGHT]).filter(([, n]) => n >= 0.5).sort((a, b) => b[1] - a[1])
+}
+
+/** Objects each in-flight request holds: parked at the upstream call, then with its response unread. */
+async function liveView(mode: string): Promise<{ atUpstream: [string, number][]; atResponse: [string, number][] }> {
+  const handler = handlerFor(mode)
+  for (let i = 0; i < 5000; i++) await one(handler)
+  const base = counts()
+  parked = []
+  const pending: Promise<Response>[] = []
+  const requests: Request[] = []
+  for (let i = 0; i < IN_FLIGHT; i++) {
+    // The runtime holds the request while it is served: so does this view (the pass-through's row
+    // counts the same requests, the baseline for the proxy's own objects).
+    const request = newRequest()
+    requests.push(request)
+    pending.push(Promise.resolve(handler(request, conn)))
+  }
+  for (let i = 0; i < 5 && parked.length < IN_FLIGHT; i++) await Bun.sleep(0)
+  const atUpstream = perRequest(base, counts())
+  const release = parked
+  parked = undefined
+  for (const go of release) go()
+  const responses = await Promise.all(pending)
+  const atResponse = perRequest(base, counts())
+  for (const response of responses) await response.arrayBuffer()
+  requests.length = 0
+  return { atUpstream, atResponse }
+}
+
+/** In the child (BUN_JSC_logGC=1): warm up, then mark the measured stretch on stderr. */
+async function allocChild(mode: string): Promise<void> {
+  const handler = handlerFor(mode)
+  for (let i = 0; i < 10_000; i++) await one(handler)
+  fullGC()
+  console.error('REQUEST-HEAP-START')
+  for (let i = 0; i < REQUESTS; i++) await one(handler)
+  console.error('REQUEST-HEAP-END')
+  fullGC()
+  console.error('REQUEST-HEAP-DONE')
+}
+
+/**
+ * Sum of the heap's growth between collections while the marked stretch ran, in bytes: from the
+ * size after the full collection before it to the size before the one after it. A collection logs
+ * its size before (`START ... 8768kb =>`) and, possibly lines later, after (`=> 124kb, p=`).
+ */
+function allocatedBytes(log: string): number {
+  const events = /START \S* ?(\d+)kb =>|=> (\d+)kb, p=|REQUEST-HEAP-(START|END)/g
+  let sum = 0
+  let after = 0
+  let measuring = false
+  let ended = false
+  for (const m of log.matchAll(events)) {
+    if (m[3] === 'START') measuring = true
+    else if (m[3] === 'END') ended = true
+    else if (m[1] !== undefined) {
+      if (measuring) sum += Number(m[1]) - after
+      // The collection after the marked end counts what was allocated since the last one; then stop.
+      if (ended) break
+    } else after = Number(m[2])
+  }
+  return sum * 1024
+}
+
+async function allocView(mode: string): Promise<number> {
+  const child = spawn(process.execPath, [new URL(import.meta.url).pathname, '--child', mode, '--requests', String(REQUESTS)], { env: { ...process.env, BUN_JSC_logGC: '1' }, stdio: ['ignore', 'ignore', 'pipe'] })
+  let log = ''
+  child.stderr.setEncoding('utf8')
+  child.stderr.on('data', (chunk: string) => (log += chunk))
+  await new Promise((resolve) => child.on('exit', resolve))
+  return allocatedBytes(log) / REQUESTS
+}
+
+if (values.child) {
+  await allocChild(values.child)
+  process.exit(0)
+}
+
+const top = Number(values.top)
+console.log(`bun ${Bun.version}; live objects per request with ${IN_FLIGHT} in flight (heapStats after a full GC), bytes allocated per request over ${REQUESTS} sequential requests (BUN_JSC_logGC)`)
+for (const mode of values.modes!.split(',')) {
+  const bytes = await allocView(mode)
+  const { atUpstream, atResponse } = await liveView(mode)
+  const sum = (xs: [string, number][]) => xs.reduce((s, [, n]) => s + n, 0)
+  console.log(`\n## ${mode}: ${Math.round(bytes)} bytes allocated per request; live per request: ${sum(atUpstream).toFixed(1)} objects at the upstream call, ${sum(atResponse).toFixed(1)} with the response handed back`)
+  console.log('| at the upstream call | n | with the response | n |')
+  console.log('|---|--:|---|--:|')
+  for (let i = 0; i < Math.min(top, Math.max(atUpstream.length, atResponse.length)); i++) {
+    const u = atUpstream[i]
+    const r = atResponse[i]
+    console.log(`| ${u ? u[0] : ''} | ${u ? u[1].toFixed(1) : ''} | ${r ? r[0] : ''} | ${r ? r[1].toFixed(1) : ''} |`)
+  }
+}
+process.exit(0)
