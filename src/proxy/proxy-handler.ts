@@ -12,7 +12,7 @@ import type { ListenerStats } from '../stats/stats-store.ts'
 import { downstreamRequestError, requestInfoOf } from './downstream-request.ts'
 import { downstreamResponse, type ResponseContext } from './downstream-response.ts'
 import type { FaultFilter } from './fault/fault-filter.ts'
-import { faultPhase } from './fault/fault-phase.ts'
+import { delayedFault } from './fault/fault-phase.ts'
 import { forward, type ForwardDeps } from './forward.ts'
 import { localReply } from './local-reply.ts'
 import { createListenerObserver } from './listener-observer.ts'
@@ -58,9 +58,10 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     now: deps.now,
     decodesBodies: deps.runtime.decodesBodies,
     editsHeaders: deps.runtime.headersEditable,
+    ...(deps.faults && { faults: deps.faults }),
   }
 
-  const editsForwarded = deps.faults === undefined && deps.accessLogReadsRequest !== true
+  const editsForwarded = deps.accessLogReadsRequest !== true
 
   return async function handle(request, conn) {
     // HTTP/2's :authority, when the runtime did not turn it into Host (Deno), counts as the Host.
@@ -70,13 +71,13 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     const invalid = downstreamRequestError(request, target, listener, info, observer)
     if (invalid) return localReply(invalid, info, observer, ctx)
     const upgrade = requestedUpgrade(request)
-    // An upgrade, the fault filter and a configured access-log format read the client's headers as
-    // sent after routing: they are not edited for forwarding then.
+    // An upgrade and a configured access-log format read the client's headers as sent after
+    // routing: they are not edited for forwarding then (the fault filter decides before the edit).
     const routing = routePhase(request, conn, info, observer, ctx, upgrade === undefined && editsForwarded)
     const routed = routing instanceof Promise ? await routing : routing
     if (routed instanceof ProxyError) return localReply(routed, info, observer, ctx)
-    if (deps.faults) {
-      const fault = await faultPhase(request, routed, info, deps.faults, deps.timers)
+    if (routed.fault !== undefined) {
+      const fault = routed.fault instanceof ProxyError ? routed.fault : await delayedFault(routed.fault, request.signal, info, deps.faults!, deps.timers)
       if (fault) return localReply(fault, info, observer, ctx)
     }
     if (upgrade !== undefined) {

@@ -5,11 +5,14 @@
 import { frontProxyYaml } from '../../test/support/edgeway.ts'
 import { ManualClock } from '../../test/support/manual-clock.ts'
 import { parseConfig } from '../config/load-config.ts'
+import { hasFaults } from '../config/to-model-fault.ts'
+import { EMPTY_RUNTIME } from '../layered-runtime/layered-runtime.ts'
 import type { ListenerConfig } from '../config/model.ts'
 import { RouteTable } from '../routing/route-table.ts'
 import type { UpstreamFailure, UpstreamRequest } from '../runtime.ts'
 import { StatsStore } from '../stats/stats-store.ts'
 import { ClusterManager } from '../upstream/cluster-manager.ts'
+import { FaultFilter } from './fault/fault-filter.ts'
 import { createProxyHandler } from './proxy-handler.ts'
 import type { RequestInfo } from './request-info.ts'
 import type { RequestTracer } from './request-tracer.ts'
@@ -82,6 +85,8 @@ export function proxyFixture(options: FixtureOptions = {}) {
     random: options.random ?? (() => 0.5),
     sleep: (ms) => new Promise((resolve) => clock.setTimeout(resolve, ms)),
     timers: clock,
+    // As generation.ts builds it: a listener with a `fault:` block (or routes with one) gets the filter.
+    ...(hasFaults(listener) && { faults: new FaultFilter(listener, { runtime: EMPTY_RUNTIME(), stats: stats.fault(listener.statPrefix), random: options.random ?? (() => 0.5) }) }),
   })
   const conn = { remoteAddress: '192.0.2.1', remotePort: 40000 }
   // As a runtime hands requests over: with the Host header the client sent.

@@ -14,6 +14,8 @@ import { downstreamAddress, upstreamHeaders } from './headers/upstream-headers.t
 import type { RequestObserver } from './observer.ts'
 import { prepareBody, type PreparedBody } from './request-body.ts'
 import type { Downstream } from './attempt-abort.ts'
+import { decideFault, type DelayedFault } from './fault/fault-phase.ts'
+import type { FaultFilter } from './fault/fault-filter.ts'
 import type { RequestInfo } from './request-info.ts'
 import type { RoutePlan, RoutePlans } from './route-plan.ts'
 import { tlsRedirectLocation } from './tls-redirect.ts'
@@ -29,6 +31,8 @@ export type RouteContext = {
   readonly hostname: string
   /** The runtime lets the incoming headers be edited in place (Runtime.headersEditable). */
   readonly editsHeaders?: boolean
+  /** The listener's fault filter: it decides from the client's headers before they are edited. */
+  readonly faults?: FaultFilter
 }
 
 /** A request ready to forward: what the attempt loop sends, and what the response phase applies. */
@@ -52,6 +56,8 @@ export type RoutedRequest = {
   readonly routeResponseRules: HeaderMutation | undefined
   /** `ip:port` of the client for header variables; computed only when there are header rules. */
   readonly downstreamRemoteAddress: string | undefined
+  /** What the fault filter decided (fault-phase.ts): an abort to answer with, or a delay; undefined for neither. */
+  readonly fault: ProxyError | DelayedFault | undefined
 }
 
 /**
@@ -99,6 +105,8 @@ function routed(request: Request, conn: ConnInfo, info: RequestInfo, observer: R
   // From the headers as the client sent them (before they are edited and this route's header rules).
   const hash = route.hashPolicy.length ? requestHash(route.hashPolicy, { headers: incoming, sourceIp: downstreamAddress(incoming, listener, conn.remoteAddress), query: queryOf(info.path) }) : undefined
   const { hostRules, routeRules } = plan
+  // The fault filter reads the client's headers as sent: it decides before they are edited.
+  const fault = ctx.faults && decideFault(incoming, route, info, ctx.faults)
   // Request header rules read the client's headers as sent (%REQ()%): those keep a copy.
   const inPlace = mayEditHeaders && ctx.editsHeaders === true && !plan.requestRules
   // With trusted hops, Envoy's downstream address is the client XFF names, not the peer.
@@ -146,6 +154,7 @@ function routed(request: Request, conn: ConnInfo, info: RequestInfo, observer: R
     hostResponseRules: hostRules.response,
     routeResponseRules: routeRules.response,
     downstreamRemoteAddress,
+    fault,
   }
 }
 
