@@ -5,10 +5,8 @@ import { Logger, parseLogLevel } from './log/logger.ts'
 import { detectRuntime } from './adapter/detect.ts'
 import type { Runtime } from './runtime.ts'
 import { parseArgs, USAGE, UsageError, type CliOptions } from './cli.ts'
-import { ConfigError } from './config/config-error.ts'
 import type { Config } from './config/model.ts'
 import { ListenError } from './listener/listen.ts'
-import { unsupportedFeatures } from './listener/runtime-support.ts'
 import { startEdgeway } from './server.ts'
 import { workerSupport } from './adapter/worker-process.ts'
 import { startPrimary, WorkerStartError, type RunningPrimary } from './workers/primary.ts'
@@ -16,8 +14,8 @@ import { readWorkerEnv, type WorkerEnv } from './workers/protocol.ts'
 import { applyEndpoint, onOrphaned, snapshotEndpoint, tellPrimary, workerConfig } from './workers/worker.ts'
 import { createReloader, watchConfigFile, watchDynamicFiles } from './lifecycle/reload.ts'
 import { stat } from 'node:fs/promises'
-import { readFileSync } from 'node:fs'
-import { AcceptedFiles } from './lifecycle/accepted-files.ts'
+import { runHelper } from './adapter/helper-process.ts'
+import { convertedConfig, startupConfig, type ConfigSource } from './startup-config.ts'
 import { StatsStore } from './stats/stats-store.ts'
 import { DEFAULTS } from './config/defaults.ts'
 import { DEFAULT_DRAIN_TIME_MS } from './lifecycle/drain-time.ts'
@@ -58,72 +56,20 @@ if (options!.command === 'zipkin') {
 async function runProxy(options: CliOptions, runtime: Runtime): Promise<void> {
   const worker = readWorkerEnv(runtime.env)
   if (worker?.config) return serveOneProcess(worker.config, options, runtime, worker)
-  // Every file the config reads, as last accepted: reloads of LDS / CDS files judge one file at a time.
-  const accepted = new AcceptedFiles((path) => readFileSync(path, 'utf8'))
-  accepted.begin(undefined)
-  const loaded = await loadFromOptions(options, runtime, accepted.readFile)
-  accepted.track(loaded.dynamicFiles.map((f) => f.path))
-  accepted.commit()
+  const deps = { options, runtime, runHelper, fail, writeStderr: (chunk: string) => void process.stderr.write(chunk) }
   if (options.command === 'convert') {
-    const { convertConfig } = await import('./config/convert.ts')
-    write(convertConfig(loaded, options.convertTo))
+    write(await convertedConfig(deps))
     runtime.exit(0)
   }
-  const config = withCliOverrides(loaded.config, options)
+  const { config, source } = await startupConfig(deps)
   if (options.mode === 'validate') {
     write('OK\n')
     runtime.exit(0)
   }
-
   if (worker) return serveOneProcess(config, options, runtime, worker)
-  const source = await reloadSource(options, runtime, loaded.dynamicFiles, accepted)
   const concurrency = chooseConcurrency(options, runtime)
   if (concurrency > 1) return runPrimary(config, options, runtime, concurrency, source)
   return serveOneProcess(config, options, runtime, undefined, source)
-}
-
-/** Reloads re-read the file through the same front end, with the same --config-yaml overlay and flags. */
-async function reloadSource(options: CliOptions, runtime: Runtime, dynamicFiles: ConfigSource['dynamicFiles'], accepted: AcceptedFiles): Promise<ConfigSource | undefined> {
-  const path = options.configPath
-  if (path === undefined) return undefined
-  const { loadConfig } = await import('./config/load-config.ts')
-  const parse = (text: string, trigger?: string) => {
-    accepted.begin(trigger)
-    return withCliOverrides(loadConfig(text, path, { env: runtime.env, readFile: accepted.readFile, ...(options.configYaml !== undefined && { overlay: options.configYaml }) }).config, options)
-  }
-  return { path, parse, dynamicFiles, accepted }
-}
-
-/** The file (`-c`) and `--config-yaml` on top, through the front end their shape calls for; warnings go to stderr. */
-async function loadFromOptions(options: CliOptions, runtime: Runtime, readFile: (path: string) => string) {
-  const path = options.configPath
-  let text = ''
-  if (path !== undefined) {
-    try {
-      text = await runtime.readTextFile(path)
-    } catch (error) {
-      const code = (error as { code?: string; name?: string })?.code ?? (error as { name?: string })?.name
-      fail(`cannot read config file "${path}": ${code === 'ENOENT' || code === 'NotFound' ? 'no such file' : code === 'EISDIR' || code === 'IsADirectory' ? 'is a directory' : (error as Error).message}`)
-    }
-  }
-  if (options.v2ConfigOnly) process.stderr.write('edgeway: --v2-config-only has no effect: edgeway reads v2 and v3 spellings alike\n')
-  // Loaded here, not at the top: workers take the primary's config and never load YAML or zod.
-  const { loadConfig } = await import('./config/load-config.ts')
-  const source = path ?? '--config-yaml'
-  try {
-    const loaded = loadConfig(text, source, { env: runtime.env, readFile, ...(options.configYaml !== undefined && { overlay: options.configYaml }) })
-    for (const w of loaded.warnings) process.stderr.write(`edgeway: warning: ${source}: ${w.path}: ${w.message}\n`)
-    // What this runtime's server cannot do is a config problem too, so --mode validate reports it.
-    const unsupported = unsupportedFeatures(loaded.config, runtime)
-    if (unsupported.length) throw new ConfigError(source, unsupported)
-    return loaded
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`)
-      return runtime.exit(1)
-    }
-    throw error
-  }
 }
 
 /** One process per core by default; one when workers cannot run here (said once, unless asked for). */
@@ -258,12 +204,6 @@ async function startTracing(config: Config, runtime: Runtime, stats: StatsStore,
   return { tracer, shutdown: () => tracing.shutdown() }
 }
 
-function withCliOverrides(config: Config, options: CliOptions): Config {
-  const cluster = options.serviceCluster ?? config.node.cluster
-  const id = options.serviceNode ?? (config.node.id || cluster)
-  return { ...config, node: { cluster, id } }
-}
-
 /** EDGEWAY_RESOLV_CONF / EDGEWAY_HOSTS_FILE point system DNS at other files (tests, odd hosts). */
 function systemDnsPaths(runtime: Runtime) {
   const resolvConfPath = runtime.env('EDGEWAY_RESOLV_CONF')
@@ -274,14 +214,6 @@ function systemDnsPaths(runtime: Runtime) {
 /** As Envoy, layered_runtime is read once at start: a reload that changes it says so instead of ignoring it silently. */
 function noteRuntimeChange(started: Config, next: Config): void {
   if (JSON.stringify(started.runtime) !== JSON.stringify(next.runtime)) write('edgeway: layered_runtime changed: its layers are read at start only; restart to apply the change (runtime keys can change live through a disk layer or /runtime_modify)\n')
-}
-
-type ConfigSource = {
-  readonly path: string
-  readonly parse: (text: string, trigger?: string) => Config
-  /** Envoy's dynamic_resources files: always watched, as Envoy watches them. */
-  readonly dynamicFiles: readonly { readonly kind: 'lds' | 'cds'; readonly path: string }[]
-  readonly accepted: AcceptedFiles
 }
 
 function reloaderFor(source: ConfigSource, stats: StatsStore, apply: (config: Config) => Promise<number>) {

@@ -25,3 +25,22 @@ test('a reload started by one file reads the others as last accepted; a full rel
   files.begin(undefined)
   expect(files.readFile('/cds.yaml')).toBe('cds broken')
 })
+
+test('a load done by another process reads the pinned texts and records what it read, as readFile does', () => {
+  const disk = new Map([['/lds.yaml', 'lds 1'], ['/cds.yaml', 'cds 1']])
+  const files = new AcceptedFiles((path) => disk.get(path)!)
+  files.begin(undefined)
+  expect(files.pinned()).toEqual({})
+  files.record([['/lds.yaml', 'lds 1'], ['/cds.yaml', 'cds 1'], ['/cert.pem', 'cert 1']])
+  files.track(['/lds.yaml', '/cds.yaml'])
+  files.commit()
+  expect(files.accepted('/cds.yaml')).toBe('cds 1')
+  expect(files.accepted('/cert.pem')).toBeUndefined()
+
+  files.begin('/cds.yaml')
+  expect(files.pinned()).toEqual({ '/lds.yaml': 'lds 1' })
+  files.record([['/cds.yaml', 'cds 2']])
+  files.commit()
+  files.begin('/lds.yaml')
+  expect(files.pinned()).toEqual({ '/cds.yaml': 'cds 2' })
+})

@@ -33,6 +33,17 @@ export class AcceptedFiles {
     return text
   }
 
+  /** What a load begun now must read instead of the disk (the config loader process gets these): readFile's pinned texts. */
+  pinned(): Record<string, string> {
+    if (this.#trigger === undefined) return {}
+    return Object.fromEntries([...this.#accepted].filter(([path]) => path !== this.#trigger))
+  }
+
+  /** Files a load read from disk elsewhere (the config loader process), as readFile would have noted them. */
+  record(reads: Iterable<readonly [path: string, text: string]>): void {
+    for (const [path, text] of reads) this.#candidates.set(path, text)
+  }
+
   /** The text last accepted for `path`, if it was read. */
   accepted(path: string): string | undefined {
     return this.#accepted.get(path)

@@ -11,7 +11,7 @@ export type ReloaderDeps = {
   readonly path: string
   readonly readTextFile: (path: string) => Promise<string>
   /** Throws ConfigError (every problem with its path) for an invalid file. `trigger`: the dynamic file whose change asked. */
-  readonly parse: (text: string, trigger?: string) => Config
+  readonly parse: (text: string, trigger?: string) => Config | Promise<Config>
   readonly apply: (config: Config) => Promise<number>
   readonly stats: ReloadStats
   readonly log: (line: string) => void
@@ -23,7 +23,7 @@ export function createReloader(deps: ReloaderDeps): (trigger?: string) => Promis
     deps.stats.update_attempt.inc()
     let config: Config
     try {
-      config = deps.parse(await deps.readTextFile(deps.path), trigger)
+      config = await deps.parse(await deps.readTextFile(deps.path), trigger)
     } catch (error) {
       return reject(error)
     }

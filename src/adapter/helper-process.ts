@@ -1,0 +1,52 @@
+// A short-lived helper process: the same runtime (on Deno with this process's permission flags),
+// another entry module, a request on stdin and the answer on stdout.
+// Work that needs many modules only once (the config loader: YAML, zod, the schemas) runs there,
+// so the modules never load into the process that serves, whose memory they would hold for good.
+
+import { spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import process from 'node:process'
+import { fileURLToPath } from 'node:url'
+
+declare const Deno: {
+  mainModule: string
+  permissions: { querySync(descriptor: { name: string }): { state: string } }
+}
+
+export type HelperResult = { readonly code: number | null; readonly stdout: string }
+
+/** Runs `entry` (a module URL) with `input` on its stdin; stderr is inherited. Undefined when this process may not start one (Deno without --allow-run). */
+export function runHelper(entry: string, input: string): Promise<HelperResult> | undefined {
+  if ('Deno' in globalThis && Deno.permissions.querySync({ name: 'run' }).state !== 'granted') return undefined
+  const [command, ...args] = helperCommandLine(fileURLToPath(entry))
+  return new Promise((done, fail) => {
+    const child = spawn(command!, args, { stdio: ['pipe', 'pipe', 'inherit'] })
+    const chunks: Buffer[] = []
+    child.stdout!.on('data', (chunk: Buffer) => chunks.push(chunk))
+    child.once('error', fail)
+    // A helper that dies before reading its request: its exit code says so, not an EPIPE here.
+    child.stdin!.on('error', () => {})
+    child.once('close', (code) => done({ code, stdout: Buffer.concat(chunks).toString('utf8') }))
+    child.stdin!.end(input)
+  })
+}
+
+/**
+ * Bun: the runtime and the entry (its flags change nothing for a short-lived loader, and under
+ * `bun test` the command line is the test runner's). Deno: `deno run` with this process's own
+ * flags, so a scoped --allow-read=... carries over as it is.
+ */
+function helperCommandLine(entry: string): string[] {
+  if (!('Deno' in globalThis)) return [process.execPath, entry]
+  const main = fileURLToPath(Deno.mainModule)
+  try {
+    const argv = readFileSync('/proc/self/cmdline', 'utf8').split('\0')
+    const at = argv.findIndex((arg, i) => i > 1 && resolve(arg) === main)
+    if (argv[1] === 'run' && at > 0) return [process.execPath, ...argv.slice(1, at), entry]
+  } catch {
+    // no /proc: rebuild below
+  }
+  const granted = ['net', 'env', 'read', 'sys', 'write'].filter((name) => Deno.permissions.querySync({ name }).state === 'granted')
+  return [process.execPath, 'run', ...granted.map((name) => `--allow-${name}`), entry]
+}

@@ -1,0 +1,55 @@
+// The process that serves loads what serving needs: the config loader's modules (YAML, zod, the
+// schemas, the Envoy front end) run in a short-lived loader process and never load here, because
+// on Bun every loaded module's code stays resident for the life of the process.
+
+import { afterAll, expect, test } from 'bun:test'
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { ROOT } from '../support/edgeway.ts'
+
+const dir = mkdtempSync(join(tmpdir(), 'edgeway-modules-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const YAML = `
+admin: { address: 127.0.0.1, port: 0 }
+listeners:
+  - name: ingress_http
+    address: 127.0.0.1
+    port: 0
+    virtual_hosts:
+      - name: all
+        domains: ["*"]
+        routes:
+          - match: { prefix: / }
+            route: { cluster: service1 }
+clusters:
+  - name: service1
+    load_assignment:
+      endpoints: [{ address: 127.0.0.1, port: 9 }]
+`
+
+test('a serving edgeway has not loaded YAML, zod or the config schemas', async () => {
+  const config = join(dir, 'edgeway.yaml')
+  const out = join(dir, 'modules.json')
+  writeFileSync(config, YAML)
+  const child = spawn(`${ROOT}node_modules/.bin/bun`, ['--preload', `${ROOT}test/fixtures/modules/report-loaded.ts`, `${ROOT}src/main.ts`, '-c', config, '--concurrency', '1'], {
+    cwd: ROOT,
+    env: { ...process.env, LOADED_MODULES_OUT: out, ZIPKIN_URL: '' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  try {
+    let stdout = ''
+    child.stdout!.on('data', (chunk) => (stdout += chunk))
+    for (let i = 0; i < 400 && !stdout.includes(' on 127.0.0.1:'); i++) await new Promise((r) => setTimeout(r, 25))
+    expect(stdout).toContain('ingress_http on 127.0.0.1:')
+    child.kill('SIGUSR2')
+    for (let i = 0; i < 200 && !existsSync(out); i++) await new Promise((r) => setTimeout(r, 25))
+    const loaded = (JSON.parse(readFileSync(out, 'utf8')) as string[]).map((path) => path.replace(ROOT, '').replace(/^.*\/node_modules\//, 'node_modules/'))
+    expect(loaded).toContain('src/server.ts')
+    expect(loaded.filter((path) => /^node_modules\/(zod|yaml)\/|^src\/config\/(schema|load-config|to-model|semantic-checks)\.ts$|^src\/config\/envoy\/(load-envoy|translate)\.ts$/.test(path))).toEqual([])
+  } finally {
+    child.kill('SIGKILL')
+  }
+})
