@@ -52,17 +52,15 @@ export class AttemptAbort {
     return this.#timedOut
   }
 
-  /** Aborts `ms` from now, replacing an earlier deadline; Infinity for none. */
-  arm(ms: number): void {
-    const now = this.timers.now()
+  /** Aborts `ms` from now, replacing an earlier deadline; Infinity for none. `now`: the caller's clock read, if it has one. */
+  arm(ms: number, now = this.timers.now()): void {
     this.#deadlineAt = Number.isFinite(ms) ? now + Math.max(1, ms) : Infinity
     this.#schedule(now)
   }
 
   /** Aborts when the client's request signal does, watched from FOLLOW_CLIENT_AFTER_MS on (until unfollow()). */
-  follow(client: Downstream | undefined): void {
+  follow(client: Downstream | undefined, now = this.timers.now()): void {
     if (!client) return
-    const now = this.timers.now()
     this.#client = client
     this.#followAt = now + FOLLOW_CLIENT_AFTER_MS
     this.#schedule(now)

@@ -2,7 +2,7 @@
 // attempt's deadline and by the client going away. Failures come back classified, never thrown.
 
 import type { AttemptFailure } from '../errors.ts'
-import type { UpstreamFailure, UpstreamFetch, UpstreamTransport } from '../runtime.ts'
+import type { UpstreamFailure, UpstreamFetch, UpstreamRequest, UpstreamTransport } from '../runtime.ts'
 import type { Endpoint } from '../upstream/endpoint.ts'
 import type { EndpointConnections } from '../upstream/endpoint-connections.ts'
 import { AttemptAbort, type AbortTimers, type Downstream } from './attempt-abort.ts'
@@ -51,38 +51,58 @@ export type AttemptDeps = {
 /**
  * A route deadline stays armed past the response head (the body is bounded by it too, see
  * attempt-abort.ts); a per-try deadline ends with the head, and the forward phase re-arms the
- * route's for the body.
+ * route's for the body. The forward phase runs the same steps inline (no async frame of its own per
+ * attempt): abortFor, upstreamRequestOf, then attemptAnswered or attemptFailed.
  */
 export async function runAttempt(attempt: Attempt, deps: AttemptDeps): Promise<AttemptResult> {
-  const { endpoint } = attempt
-  const abort = new AttemptAbort(deps.timers)
-  // Follow first: with the usual deadline far beyond the follow point, one timer serves both.
-  abort.follow(attempt.downstream)
-  abort.arm(attempt.timeoutMs)
+  const abort = abortFor(attempt, deps.timers)
   try {
-    const response = await deps.fetch({
-      url: `http://${endpoint.key}${attempt.path}`,
-      method: attempt.method,
-      headers: attempt.headers,
-      body: attempt.body,
-      signal: abort.signal,
-      connectTimeoutMs: attempt.connectTimeoutMs,
-      transport: attempt.transport,
-      connections: attempt.connections,
-    })
-    // Past the head, a client that leaves cancels the body through the runtime.
-    abort.unfollow()
-    // Bun's fetch hands over any three digits; a Response cannot carry them (Envoy: protocol error).
-    if (response.status < 200 || response.status > 599) {
-      abort.release()
-      response.body?.cancel().catch(() => {})
-      return { kind: 'failure', failure: 'protocol', endpoint, cause: new Error(`upstream sent status ${response.status}`) }
-    }
-    if (attempt.perTry) abort.arm(Infinity)
-    return { kind: 'response', response, endpoint, abort }
+    return attemptAnswered(attempt, await deps.fetch(upstreamRequestOf(attempt, abort)), abort)
   } catch (cause) {
-    abort.release()
-    const failure: AttemptFailure = abort.timedOut ? (attempt.perTry ? 'per-try-timeout' : 'timeout') : abort.signal.aborted ? 'aborted' : deps.classify(cause)
-    return { kind: 'failure', failure, endpoint, cause }
+    return attemptFailed(attempt, cause, abort, deps)
   }
+}
+
+/** The attempt's deadline and its watch on the client, from `now` (the attempt's start) on. */
+export function abortFor(attempt: Attempt, timers: AbortTimers, now = timers.now()): AttemptAbort {
+  const abort = new AttemptAbort(timers)
+  // Follow first: with the usual deadline far beyond the follow point, one timer serves both.
+  abort.follow(attempt.downstream, now)
+  abort.arm(attempt.timeoutMs, now)
+  return abort
+}
+
+export function upstreamRequestOf(attempt: Attempt, abort: AttemptAbort): UpstreamRequest {
+  return {
+    url: `http://${attempt.endpoint.key}${attempt.path}`,
+    method: attempt.method,
+    headers: attempt.headers,
+    body: attempt.body,
+    signal: abort.signal,
+    connectTimeoutMs: attempt.connectTimeoutMs,
+    transport: attempt.transport,
+    connections: attempt.connections,
+  }
+}
+
+/** The upstream answered with a head. */
+export function attemptAnswered(attempt: Attempt, response: Response, abort: AttemptAbort): AttemptResult {
+  const { endpoint } = attempt
+  // Past the head, a client that leaves cancels the body through the runtime.
+  abort.unfollow()
+  // Bun's fetch hands over any three digits; a Response cannot carry them (Envoy: protocol error).
+  if (response.status < 200 || response.status > 599) {
+    abort.release()
+    response.body?.cancel().catch(() => {})
+    return { kind: 'failure', failure: 'protocol', endpoint, cause: new Error(`upstream sent status ${response.status}`) }
+  }
+  if (attempt.perTry) abort.arm(Infinity)
+  return { kind: 'response', response, endpoint, abort }
+}
+
+/** The upstream call failed before a head (or the head was not a response): classified. */
+export function attemptFailed(attempt: Attempt, cause: unknown, abort: AttemptAbort, deps: Pick<AttemptDeps, 'classify'>): AttemptResult {
+  abort.release()
+  const failure: AttemptFailure = abort.timedOut ? (attempt.perTry ? 'per-try-timeout' : 'timeout') : abort.signal.aborted ? 'aborted' : deps.classify(cause)
+  return { kind: 'failure', failure, endpoint: attempt.endpoint, cause }
 }

@@ -8,7 +8,7 @@
 import { ProxyError } from '../errors.ts'
 import { headerVariables } from '../routing/header-variables.ts'
 import { downstreamHeaders } from './headers/downstream-headers.ts'
-import type { ForwardResult } from './forward.ts'
+import type { ForwardedResponse } from './forward.ts'
 import { echoRequestId, localReply, type LocalReplyContext } from './local-reply.ts'
 import type { RequestObserver } from './observer.ts'
 import type { RequestInfo } from './request-info.ts'
@@ -28,17 +28,17 @@ export type ResponseContext = LocalReplyContext & {
   readonly editsHeaders?: boolean
 }
 
-export async function downstreamResponse(routed: RoutedRequest, result: ForwardResult, info: RequestInfo, observer: RequestObserver, ctx: ResponseContext): Promise<Response> {
-  const upstream = result.outcome
-  if (upstream instanceof ProxyError) return localReply(upstream, info, observer, ctx)
-  info.upstreamServiceTimeMs = Math.round(result.upstreamTimeMs)
+/** Synchronous unless a small body must be read first (a runtime's fetch; not the HTTP/1.1 client's own Responses). */
+export function downstreamResponse(routed: RoutedRequest, result: ForwardedResponse | ProxyError, info: RequestInfo, observer: RequestObserver, ctx: ResponseContext): Response | Promise<Response> {
+  if (result instanceof ProxyError) return localReply(result, info, observer, ctx)
+  const upstream = result.response
   // The upstream client's own Response, with its whole body (whole-body.ts) or one whose end it
   // reports (body-end.ts, unless an idle timeout must see each read): edited and handed on as it is.
   const whole = wholeBodyOf(upstream)
   // A small sized body still arriving is read whole first (a failure then is a local reply, below).
   const reported = whole === undefined && routed.idleTimeoutMs === 0 && !isSmallSizedBody(info.method, upstream) ? bodyEndOf(upstream) : undefined
   const own = whole !== undefined || reported !== undefined
-  const headers = downstreamHeaders(upstream.headers, ctx.listener, ctx.decodesBodies, info.upstreamServiceTimeMs, ctx.editsHeaders === true || own)
+  const headers = downstreamHeaders(upstream.headers, ctx.listener, ctx.decodesBodies, info.upstreamServiceTimeMs!, ctx.editsHeaders === true || own)
   if (routed.hostResponseRules || routed.routeResponseRules) {
     // Envoy's %REQ()% in response headers reads the request as forwarded: with the generated
     // x-request-id and the B3 ids the attempt carried (the sandbox echoes x-b3-traceid this way).
@@ -76,12 +76,13 @@ export async function downstreamResponse(routed: RoutedRequest, result: ForwardR
   // that costs less than streaming it through the timeout guard (bench: 71 vs 96 µs of CPU per
   // small request). An idle timeout needs to see each read: such bodies always stream.
   if (routed.idleTimeoutMs === 0 && isSmallSizedBody(info.method, upstream)) {
-    const whole = await readWholeBody(upstream, result.abort)
-    if (whole instanceof ProxyError) {
-      observer.upstream(info, whole.flag === 'UT' ? 'timeout' : 'rx_reset')
-      return localReply(whole, info, observer, ctx)
-    }
-    return respond(new Response(whole, init), info, observer, ctx, whole.byteLength)
+    return readWholeBody(upstream, result.abort).then((whole) => {
+      if (whole instanceof ProxyError) {
+        observer.upstream(info, whole.flag === 'UT' ? 'timeout' : 'rx_reset')
+        return localReply(whole, info, observer, ctx)
+      }
+      return respond(new Response(whole, init), info, observer, ctx, whole.byteLength)
+    })
   }
   if (!upstream.body) {
     result.abort?.release()

@@ -5,26 +5,25 @@
 import { failureReply, noHealthyUpstream, overflow, routeTimeout, type ProxyError } from '../errors.ts'
 import type { AttemptOutcome } from '../upstream/outlier-detector.ts'
 import type { Endpoint } from '../upstream/endpoint.ts'
-import type { AttemptAbort } from './attempt-abort.ts'
-import { runAttempt, type Attempt, type AttemptDeps, type AttemptResult } from './attempt.ts'
+import { abortFor, attemptAnswered, attemptFailed, upstreamRequestOf, type Attempt, type AttemptDeps, type AttemptResult } from './attempt.ts'
 import type { RequestObserver } from './observer.ts'
 import type { RequestInfo } from './request-info.ts'
 import { RetryState, type RetryDeps } from './retry-state.ts'
 import type { RoutedRequest } from './route-phase.ts'
 
+/** `now` and `timers.now` read the same monotonic clock (an attempt's start serves both). */
 export type ForwardDeps = AttemptDeps & RetryDeps
 
-export type ForwardResult = {
-  /** The upstream response, or the local reply Envoy would answer with. */
-  readonly outcome: Response | ProxyError
-  /** Time from the first attempt to the response headers (x-envoy-upstream-service-time). */
-  readonly upstreamTimeMs: number
-  /** With a response: the route's deadline, armed until its body is done (the response phase releases it). */
-  readonly abort?: AttemptAbort
-}
+/** The attempt whose response goes to the client; its `abort` holds the route's deadline until the body is done (the response phase releases it). */
+export type ForwardedResponse = Extract<AttemptResult, { kind: 'response' }>
 
-/** Sets info.attempts and info.upstreamHost (the last attempt's endpoint). */
-export async function forward(request: RoutedRequest, info: RequestInfo, observer: RequestObserver, deps: ForwardDeps): Promise<ForwardResult> {
+/**
+ * The upstream response, or the local reply Envoy would answer with. Sets info.attempts,
+ * info.upstreamHost (the last attempt's endpoint) and, with a response, info.upstreamServiceTimeMs
+ * (first attempt to response head: x-envoy-upstream-service-time). One async frame for the whole
+ * loop: each attempt's steps (attempt.ts) run inline.
+ */
+export async function forward(request: RoutedRequest, info: RequestInfo, observer: RequestObserver, deps: ForwardDeps): Promise<ForwardedResponse | ProxyError> {
   const { cluster, retryPolicy } = request
   const started = deps.now()
   const deadline = request.timeoutMs > 0 ? started + request.timeoutMs : Infinity
@@ -35,18 +34,18 @@ export async function forward(request: RoutedRequest, info: RequestInfo, observe
   let last: AttemptResult | undefined
 
   // The cluster counts upstream_rq_active and the overflow stats of its circuit breakers.
-  if (!cluster.tryAcquireRequest()) return { outcome: overflow(), upstreamTimeMs: 0 }
+  if (!cluster.tryAcquireRequest()) return overflow()
   try {
     for (let number = 1; ; number++) {
       const endpoint = cluster.pick(tried === undefined && request.hash === undefined ? undefined : { exclude: tried, hash: request.hash })
       info.upstreamHost = endpoint?.key
-      if (!endpoint) return finish(last?.kind === 'failure' ? failureReply(last.failure, last.cause, number - 1) : noHealthyUpstream())
+      if (!endpoint) return last?.kind === 'failure' ? failureReply(last.failure, last.cause, number - 1) : noHealthyUpstream()
       // The first attempt starts now; a retry after its backoff.
       const attemptStarted = number === 1 ? started : deps.now()
       const remaining = deadline - attemptStarted
       if (remaining <= 0) {
         observer.upstream(info, 'timeout')
-        return finish(routeTimeout())
+        return routeTimeout()
       }
       const attempt: Attempt = {
         number,
@@ -65,7 +64,13 @@ export async function forward(request: RoutedRequest, info: RequestInfo, observe
       info.attempts = number
       observer.attemptStarted(info, attempt)
       endpoint.activeRequests++
-      let result = await runAttempt(attempt, deps)
+      const abort = abortFor(attempt, deps.timers, attemptStarted)
+      let result: AttemptResult
+      try {
+        result = attemptAnswered(attempt, await deps.fetch(upstreamRequestOf(attempt, abort)), abort)
+      } catch (cause) {
+        result = attemptFailed(attempt, cause, abort, deps)
+      }
       const ended = deps.now()
       attempt.elapsedMs = ended - attemptStarted
       endpoint.activeRequests--
@@ -84,11 +89,12 @@ export async function forward(request: RoutedRequest, info: RequestInfo, observe
       const decision = retries ? retries.decide(result) : 'no-retry'
       if (decision !== 'retry') {
         if (decision === 'limit-exceeded') observer.upstream(info, 'retry_limit_exceeded')
-        if (result.kind === 'failure') return finish(failureReply(result.failure, result.cause, number))
+        if (result.kind === 'failure') return failureReply(result.failure, result.cause, number)
         if (number > 1 && result.response.status < 500) observer.upstream(info, 'retry_success')
         // A per-try deadline ended with the head: the body gets what is left of the route's.
-        if (attempt.perTry) result.abort?.arm(deadline - ended)
-        return { outcome: result.response, upstreamTimeMs: ended - started, abort: result.abort }
+        if (attempt.perTry) result.abort?.arm(deadline - ended, ended)
+        info.upstreamServiceTimeMs = Math.round(ended - started)
+        return result
       }
       if (result.kind === 'response') result.abort?.release()
       last = result
@@ -98,10 +104,6 @@ export async function forward(request: RoutedRequest, info: RequestInfo, observe
     }
   } finally {
     cluster.releaseRequest()
-  }
-
-  function finish(outcome: Response | ProxyError): ForwardResult {
-    return { outcome, upstreamTimeMs: deps.now() - started }
   }
 }
 

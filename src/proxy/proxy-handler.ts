@@ -88,7 +88,6 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
       reply.headers.set('connection', 'close')
       return reply
     }
-    const result = await forward(routed, info, observer, deps)
-    return downstreamResponse(routed, result, info, observer, ctx)
+    return downstreamResponse(routed, await forward(routed, info, observer, deps), info, observer, ctx)
   }
 }

@@ -6,23 +6,23 @@ import type { ListenerConfig } from '../../config/model.ts'
 import { connectionTokens, isHopByHop } from './hop-by-hop.ts'
 
 export function downstreamHeaders(upstream: Headers, listener: ListenerConfig, bodyWasDecoded: boolean, upstreamServiceTimeMs: number, inPlace = false): Headers {
-  const listed = connectionTokens(upstream)
+  listed = connectionTokens(upstream)
   let headers: Headers
   if (inPlace) {
     headers = upstream
     // Collected first: deleting while forEach walks the list would skip the entry after each deletion.
-    let drop: string[] | undefined
-    upstream.forEach((_value, name) => {
-      if (isHopByHop(name) || listed?.has(name)) (drop ??= []).push(name)
-    })
+    dropped = undefined
+    upstream.forEach(collectDropped)
+    const drop = dropped
+    dropped = undefined
     if (drop) for (const name of drop) headers.delete(name)
   } else {
-    headers = new Headers()
+    headers = copy = new Headers()
     // forEach, not for-of: the same on Bun, ten times faster on Deno.
-    upstream.forEach((value, name) => {
-      if (!isHopByHop(name) && !listed?.has(name)) headers.append(name, value)
-    })
+    upstream.forEach(copyCrossing)
+    copy = undefined
   }
+  listed = undefined
   if (bodyWasDecoded && headers.has('content-encoding')) {
     // The runtime decompressed the body: the upstream's encoding and length no longer describe it.
     headers.delete('content-encoding')
@@ -32,4 +32,18 @@ export function downstreamHeaders(upstream: Headers, listener: ListenerConfig, b
   if (listener.serverName !== undefined) headers.set('server', listener.serverName)
   else headers.delete('server')
   return headers
+}
+
+// The forEach callbacks' state in module variables, not closures made per response: one response's
+// headers are walked start to end inside one call, so two walks never interleave.
+let listed: Set<string> | undefined
+let dropped: string[] | undefined
+let copy: Headers | undefined
+
+function collectDropped(_value: string, name: string): void {
+  if (isHopByHop(name) || listed?.has(name)) (dropped ??= []).push(name)
+}
+
+function copyCrossing(value: string, name: string): void {
+  if (!isHopByHop(name) && !listed?.has(name)) copy!.append(name, value)
 }
