@@ -7,7 +7,7 @@ import { badRequest, headersTooLarge, type ProxyError } from '../errors.ts'
 import type { ConnInfo } from '../runtime.ts'
 import { isInternalAddress } from './headers/internal-address.ts'
 import { requestIdFor } from './headers/request-id.ts'
-import { downstreamAddress } from './headers/upstream-headers.ts'
+import { downstreamAddress, scanRequestHeaders } from './headers/upstream-headers.ts'
 import type { RequestObserver } from './observer.ts'
 import { mergeSlashes, normalizePath } from './path-normalization.ts'
 import { framingError } from './request-framing.ts'
@@ -53,7 +53,10 @@ export function requestInfoOf(request: Request, conn: ConnInfo, listener: Listen
   }
 }
 
-/** The request's own failure before routing, if any: bad framing or Host (400), headers over the limit (431). */
+/**
+ * The request's own failure before routing, if any: bad framing or Host (400), headers over the
+ * limit (431). Without one, the headers were walked (scanRequestHeaders): takeScanned() next.
+ */
 export function downstreamRequestError(request: Request, target: RequestTarget | TargetError, listener: ListenerConfig, info: RequestInfo, observer: RequestObserver): ProxyError | undefined {
   const invalid = isTargetError(target) ? target : framingError(request.headers)
   if (invalid) {
@@ -62,7 +65,8 @@ export function downstreamRequestError(request: Request, target: RequestTarget |
   }
   // Envoy counts the request line's method and path (query included, without its `?`) as headers too.
   const requestLine = info.method.length + info.path.length - (info.path.includes('?') ? 1 : 0)
-  if (requestLine + headerBytes(request.headers) > listener.maxRequestHeadersBytes) {
+  // The same walk finds what the in-place edit for forwarding deletes later (takeScanned()).
+  if (requestLine + scanRequestHeaders(request.headers, listener) > listener.maxRequestHeadersBytes) {
     observer.downstream(info, 'downstream_rq_header_overflow')
     return headersTooLarge()
   }
@@ -73,17 +77,4 @@ export function downstreamRequestError(request: Request, target: RequestTarget |
 function pathFor(path: string, listener: ListenerConfig): string {
   const normalized = listener.normalizePath ? normalizePath(path) : path
   return listener.mergeSlashes ? mergeSlashes(normalized) : normalized
-}
-
-/** Approximate request-header size as HTTP/1.1 sends it (`name: value\r\n`). */
-function headerBytes(headers: Headers): number {
-  counted = 0
-  headers.forEach(countHeader)
-  return counted
-}
-
-// One module-level counter and callback instead of a closure per request (requests never interleave inside forEach).
-let counted = 0
-function countHeader(value: string, name: string): void {
-  counted += name.length + value.length + 4
 }

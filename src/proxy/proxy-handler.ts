@@ -10,6 +10,7 @@ import type { RouteTable } from '../routing/route-table.ts'
 import type { ClusterManager } from '../upstream/cluster-manager.ts'
 import type { ListenerStats } from '../stats/stats-store.ts'
 import { downstreamRequestError, requestInfoOf } from './downstream-request.ts'
+import { takeScanned } from './headers/upstream-headers.ts'
 import { downstreamResponse, type ResponseContext } from './downstream-response.ts'
 import type { FaultFilter } from './fault/fault-filter.ts'
 import { delayedFault } from './fault/fault-phase.ts'
@@ -70,10 +71,12 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     const observer = observers.start(request, info, conn)
     const invalid = downstreamRequestError(request, target, listener, info, observer)
     if (invalid) return localReply(invalid, info, observer, ctx)
+    // What the header-size check's walk found must not cross: the in-place edit deletes it unwalked.
+    const scanned = takeScanned()
     const upgrade = requestedUpgrade(request)
     // An upgrade and a configured access-log format read the client's headers as sent after
     // routing: they are not edited for forwarding then (the fault filter decides before the edit).
-    const routing = routePhase(request, conn, info, observer, ctx, upgrade === undefined && editsForwarded)
+    const routing = routePhase(request, conn, info, observer, ctx, upgrade === undefined && editsForwarded, scanned)
     const routed = routing instanceof Promise ? await routing : routing
     if (routed instanceof ProxyError) return localReply(routed, info, observer, ctx)
     if (routed.fault !== undefined) {

@@ -63,8 +63,9 @@ export type RoutedRequest = {
 /**
  * Synchronous up to the request body, which only a request with one makes wait.
  * `mayEditHeaders`: nothing reads the client's headers as sent after this phase (no upgrade).
+ * `scanned`: the names the arrival's walk found must not cross (scanRequestHeaders), if it ran.
  */
-export function routePhase(request: Request, conn: ConnInfo, info: RequestInfo, observer: RequestObserver, ctx: RouteContext, mayEditHeaders = false): RoutedRequest | ProxyError | Promise<RoutedRequest | ProxyError> {
+export function routePhase(request: Request, conn: ConnInfo, info: RequestInfo, observer: RequestObserver, ctx: RouteContext, mayEditHeaders = false, scanned?: readonly string[]): RoutedRequest | ProxyError | Promise<RoutedRequest | ProxyError> {
   const queryAt = info.path.indexOf('?')
   if (ctx.redirectsToTls) {
     // As Envoy: the virtual host alone decides, whether or not a route matches.
@@ -89,11 +90,11 @@ export function routePhase(request: Request, conn: ConnInfo, info: RequestInfo, 
   observer.routed(info, match.route)
   const plan = ctx.plans.get(match.route)!
   const body = prepareBody(request, plan.bodyLimits)
-  if (body instanceof Promise) return body.then((prepared) => routed(request, conn, info, observer, ctx, match, cluster, plan, prepared, mayEditHeaders))
-  return routed(request, conn, info, observer, ctx, match, cluster, plan, body, mayEditHeaders)
+  if (body instanceof Promise) return body.then((prepared) => routed(request, conn, info, observer, ctx, match, cluster, plan, prepared, mayEditHeaders, scanned))
+  return routed(request, conn, info, observer, ctx, match, cluster, plan, body, mayEditHeaders, scanned)
 }
 
-function routed(request: Request, conn: ConnInfo, info: RequestInfo, observer: RequestObserver, ctx: RouteContext, match: RouteMatch, cluster: Cluster, plan: RoutePlan, body: PreparedBody | ProxyError, mayEditHeaders: boolean): RoutedRequest | ProxyError {
+function routed(request: Request, conn: ConnInfo, info: RequestInfo, observer: RequestObserver, ctx: RouteContext, match: RouteMatch, cluster: Cluster, plan: RoutePlan, body: PreparedBody | ProxyError, mayEditHeaders: boolean, scanned: readonly string[] | undefined): RoutedRequest | ProxyError {
   const { listener } = ctx
   const { route } = match
   const incoming = request.headers
@@ -123,6 +124,7 @@ function routed(request: Request, conn: ConnInfo, info: RequestInfo, observer: R
       authority: info.authority ?? undefined,
     },
     inPlace,
+    scanned,
   )
   // The client's id was dropped (external client) and none generated: it must not leak through.
   if (info.requestId === undefined && !info.internal && !listener.preserveExternalRequestId) headers.delete('x-request-id')

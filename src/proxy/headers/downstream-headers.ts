@@ -13,7 +13,8 @@ export function downstreamHeaders(upstream: Headers, listener: ListenerConfig, b
     // Collected first: deleting while forEach walks the list would skip the entry after each deletion.
     dropped = undefined
     upstream.forEach(collectDropped)
-    const drop = dropped
+    // (Set by the callback: TypeScript does not see forEach call it.)
+    const drop = dropped as string[] | undefined
     dropped = undefined
     if (drop) for (const name of drop) headers.delete(name)
   } else {

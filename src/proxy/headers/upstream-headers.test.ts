@@ -1,14 +1,17 @@
 import { describe, expect, test } from 'bun:test'
 import { listenerConfig } from '../proxy.fixture.ts'
-import { downstreamAddress, upstreamHeaders as forwarded } from './upstream-headers.ts'
+import { downstreamAddress, scanRequestHeaders, takeScanned, upstreamHeaders as forwarded } from './upstream-headers.ts'
 
 const peer = { remoteAddress: '198.51.100.7', remotePort: 40000 }
 const facts = { peer, requestId: 'rid-1', hostRewrite: undefined, expectedTimeout: '15000' as string | undefined }
 const incoming = (entries: Record<string, string>) => new Headers(entries)
 
-for (const inPlace of [false, true]) describe(`upstreamHeaders${inPlace ? ', edited in place' : ', copied'}`, () => {
+for (const mode of ['copied', 'edited in place', 'edited in place after the arrival scan'] as const) describe(`upstreamHeaders, ${mode}`, () => {
+  const inPlace = mode !== 'copied'
   const upstreamHeaders = (headers: Headers, listener: Parameters<typeof forwarded>[1], f: Parameters<typeof forwarded>[2]) => {
-    const out = forwarded(headers, listener, f, inPlace)
+    // As the handler does: the header-size check's walk, then the edit without a walk of its own.
+    const scanned = mode === 'edited in place after the arrival scan' ? (scanRequestHeaders(headers, listener), takeScanned()) : undefined
+    const out = forwarded(headers, listener, f, inPlace, scanned)
     expect(out === headers).toBe(inPlace)
     return out
   }
@@ -55,3 +58,15 @@ describe('downstreamAddress', () => {
     expect(downstreamAddress(incoming({}), listenerConfig({ listener: 'use_remote_address: true\nxff_num_trusted_hops: 1' }), '10.0.0.9')).toBe('10.0.0.9')
   })
 })
+
+test("the arrival scan counts the headers' size as HTTP/1.1 sends them and names what must not cross, once", () => {
+  const headers = incoming({ host: 'edge', connection: 'x-secret', 'x-secret': 's', 'x-envoy-retry-on': '5xx', accept: '*/*' })
+  // host: edge\r\n (12) + connection: x-secret\r\n (22) + x-secret: s\r\n (13) + x-envoy-retry-on: 5xx\r\n (23) + accept: */*\r\n (13)
+  expect(scanRequestHeaders(headers, listenerConfig())).toBe(83)
+  expect([...takeScanned()].sort()).toEqual(['connection', 'x-envoy-retry-on', 'x-secret'])
+  // Taken: a later request's edit never sees this one's names.
+  expect(takeScanned()).toEqual([])
+  expect(scanRequestHeaders(incoming({ host: 'edge' }), listenerConfig({ listener: 'trust_envoy_headers: true' }))).toBe(12)
+  expect(takeScanned()).toEqual([])
+})
+

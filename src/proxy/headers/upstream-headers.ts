@@ -18,26 +18,27 @@ export type ForwardingFacts = {
   readonly authority?: string
 }
 
-/** `inPlace`: edit and return `incoming` itself (the caller no longer needs it as the client sent it). */
-export function upstreamHeaders(incoming: Headers, listener: ListenerConfig, facts: ForwardingFacts, inPlace = false): Headers {
-  listed = connectionTokens(incoming)
-  dropsEnvoy = !listener.trustEnvoyHeaders
+/**
+ * `inPlace`: edit and return `incoming` itself (the caller no longer needs it as the client sent it).
+ * `scanned`: what scanRequestHeaders found must not cross, when the request's headers were walked
+ * on arrival already (they have not changed since): the in-place edit then needs no walk of its own.
+ */
+export function upstreamHeaders(incoming: Headers, listener: ListenerConfig, facts: ForwardingFacts, inPlace = false, scanned?: readonly string[]): Headers {
   let headers: Headers
   if (inPlace) {
     headers = incoming
     // Collected first: deleting while forEach walks the list would skip the entry after each deletion.
-    dropped = undefined
-    incoming.forEach(collectDropped)
-    const drop = dropped
-    dropped = undefined
-    if (drop) for (const name of drop) headers.delete(name)
+    const drop = scanned ?? collect(incoming, listener)
+    for (const name of drop) headers.delete(name)
   } else {
+    listed = connectionTokens(incoming)
+    dropsEnvoy = !listener.trustEnvoyHeaders
     headers = copy = new Headers()
     // forEach, not for-of: the same on Bun, ten times faster on Deno.
     incoming.forEach(copyCrossing)
     copy = undefined
+    listed = undefined
   }
-  listed = undefined
   if (facts.requestId !== undefined) headers.set('x-request-id', facts.requestId)
   if (listener.useRemoteAddress) {
     const xff = headers.get('x-forwarded-for')
@@ -58,12 +59,56 @@ export function upstreamHeaders(incoming: Headers, listener: ListenerConfig, fac
   return headers
 }
 
+/**
+ * One walk of the request's headers on arrival: their size as HTTP/1.1 sends them (`name: value\r\n`,
+ * for the header-size limit), returned, and the names that must not cross, for takeScanned() right
+ * after. The in-place edit for forwarding then deletes those without walking the headers again
+ * (each walk makes a string of every name and value: ~0.45 µs for a browser's ten headers on Bun).
+ */
+export function scanRequestHeaders(incoming: Headers, listener: ListenerConfig): number {
+  listed = connectionTokens(incoming)
+  dropsEnvoy = !listener.trustEnvoyHeaders
+  counted = 0
+  dropped = undefined
+  incoming.forEach(countAndCollect)
+  listed = undefined
+  scanned = dropped ?? NONE
+  dropped = undefined
+  return counted
+}
+
+/** What the last scanRequestHeaders found must not cross (to be taken before any other request's scan). */
+export function takeScanned(): readonly string[] {
+  const names = scanned
+  scanned = NONE
+  return names
+}
+
+function collect(incoming: Headers, listener: ListenerConfig): readonly string[] {
+  listed = connectionTokens(incoming)
+  dropsEnvoy = !listener.trustEnvoyHeaders
+  dropped = undefined
+  incoming.forEach(collectDropped)
+  listed = undefined
+  const names = dropped ?? NONE
+  dropped = undefined
+  return names
+}
+
 // The forEach callbacks' state in module variables, not closures made per request: a request's
 // headers are walked start to end inside one call, so two walks never interleave.
+const NONE: readonly string[] = []
 let listed: Set<string> | undefined
 let dropsEnvoy = false
 let dropped: string[] | undefined
 let copy: Headers | undefined
+let counted = 0
+let scanned: readonly string[] = NONE
+
+function countAndCollect(value: string, name: string): void {
+  counted += name.length + value.length + 4
+  if (!crosses(name)) (dropped ??= []).push(name)
+}
 
 function crosses(name: string): boolean {
   return !isHopByHop(name) && !listed?.has(name) && !(dropsEnvoy && name.startsWith('x-envoy-'))
