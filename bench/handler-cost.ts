@@ -5,7 +5,9 @@
 // loopback one (bench/upstream.ts in a child process, so only the client side is counted). A baseline that hands the upstream's Response back as it is (the
 // pass-through) is measured the same way, so the table shows edgeway's cost above it.
 //
-//   bun bench/handler-cost.ts [--upstream fake|loopback] [--requests N] [--rounds R] [--modes a,b]
+//   bun bench/handler-cost.ts [--upstream fake|whole|loopback] [--requests N] [--rounds R] [--modes a,b]
+//   (`whole`: the fake answer made as the shipped HTTP/1.1 client makes a small one, body and head
+//   together, which edgeway hands on as it is; `fake` is what Bun's fetch hands over, read whole)
 //   deno run -A --unstable-net bench/handler-cost.ts ...   (the same on Deno; the upstream still runs on Bun)
 //
 // Bounded: R rounds of N requests, 50 in flight (wrk -c50); no network beyond 127.0.0.1.
@@ -23,6 +25,7 @@ import type { ConnInfo, FetchHandler, Runtime, UpstreamRequest } from '../src/ru
 import { StatsStore } from '../src/stats/stats-store.ts'
 import { ClusterManager } from '../src/upstream/cluster-manager.ts'
 import { systemClock } from '../src/upstream/clock.ts'
+import { wholeBodyResponse } from '../src/upstream/whole-body.ts'
 import { edgewayConfig } from './peers/edgeway.ts'
 import { freePort, waitForPort } from './free-port.ts'
 
@@ -56,7 +59,11 @@ const upstreamBase = `http://127.0.0.1:${upstreamPort}`
 /** What the fake upstream answers: the bench upstream's small body, as Bun's fetch would hand it over. */
 const fakeFetch = async (_request: UpstreamRequest): Promise<Response> =>
   new Response(SMALL, { headers: { 'content-type': 'text/plain;charset=utf-8', 'content-length': String(SMALL.length), date: new Date().toUTCString() } })
-const upstreamFetch = values.upstream === 'loopback' ? runtime.upstreamFetch : fakeFetch
+/** `--upstream whole`: the same answer as the shipped HTTP/1.1 client hands it over (src/upstream/whole-body.ts). */
+const SMALL_BYTES = new TextEncoder().encode(SMALL)
+const wholeFetch = async (_request: UpstreamRequest): Promise<Response> =>
+  wholeBodyResponse(SMALL_BYTES, { headers: { 'content-type': 'text/plain;charset=utf-8', 'content-length': String(SMALL.length), date: new Date().toUTCString() } })
+const upstreamFetch = values.upstream === 'loopback' ? runtime.upstreamFetch : values.upstream === 'whole' ? wholeFetch : fakeFetch
 
 async function edgewayHandler(mode: string): Promise<FetchHandler> {
   const traced = mode === 'traced'
@@ -102,7 +109,7 @@ async function edgewayHandler(mode: string): Promise<FetchHandler> {
 function passthroughHandler(): FetchHandler {
   return (request) => {
     const url = request.url
-    if (values.upstream !== 'loopback') return fakeFetch({} as UpstreamRequest)
+    if (values.upstream !== 'loopback') return upstreamFetch({} as UpstreamRequest)
     return fetch(upstreamBase + url.slice(url.indexOf('/', 8)), { method: request.method, headers: request.headers })
   }
 }
