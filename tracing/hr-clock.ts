@@ -3,9 +3,12 @@
 
 import type { HrTime } from '@opentelemetry/api'
 
+/** Read once: timeOrigin is fixed for the process, and each read is a call into the runtime. */
+const ORIGIN = performance.timeOrigin
+
 /** Epoch milliseconds with a fraction: performance's monotonic clock anchored at timeOrigin. */
 export function nowMs(): number {
-  return performance.timeOrigin + performance.now()
+  return ORIGIN + performance.now()
 }
 
 export function msToHrTime(ms: number): HrTime {

@@ -3,7 +3,7 @@
 // per upstream attempt named as Envoy names upstream spans, B3 out with the attempt's ids.
 // With shared_span_context an ingress span reuses the caller's span id (Zipkin's shared span).
 
-import { SpanKind } from '@opentelemetry/api'
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import type { ListenerStats } from '../src/stats/stats-store.ts'
 import type { ListenerConfig, RouteConfig } from '../src/config/model.ts'
 import { failureFlag } from '../src/errors.ts'
@@ -17,7 +17,7 @@ import { compileCustomTags, type CompiledCustomTags } from './custom-tags.ts'
 import { plainIp, remoteEndpoint } from './remote-endpoint.ts'
 import type { SpanParent, Tracing } from './setup-tracing.ts'
 import type { RemoteEndpoint, SpanRecord } from './span-record.ts'
-import { httpUrlTag, TAG, tagRequest, tagResponse } from './span-tags.ts'
+import { httpUrlTag, isErrorStatus, TAG } from './span-tags.ts'
 
 export type RequestTracerDeps = {
   readonly tracing: Tracing
@@ -40,6 +40,7 @@ export function createRequestTracer(deps: RequestTracerDeps): RequestTracer {
   const env = deps.env ?? (() => undefined)
   const shared = deps.sharedSpanContext === true
   const format = deps.b3Headers ?? 'multi'
+  const names = new SpanNames()
   const stateOf = new Map<ListenerConfig, ListenerState>()
   // One remote endpoint object per upstream endpoint: attempt spans share it (it is only read).
   const remotes = new WeakMap<Endpoint, RemoteEndpoint>()
@@ -57,73 +58,79 @@ export function createRequestTracer(deps: RequestTracerDeps): RequestTracer {
         state = { stats: deps.listenerStats(listener), customTags: compileCustomTags(listener.tracing.customTags, env) }
         stateOf.set(listener, state)
       }
-      const sampling = deps.runtime ? runtimeSampling(listener.tracing, deps.runtime) : listener.tracing
-      const decision = decide(incoming, headers, sampling, state.stats, random, facts?.internal ?? true)
+      const decision = decide(incoming, headers, listener.tracing, deps.runtime, state.stats, random, facts?.internal ?? true)
+      const sampled = (decision & SAMPLED) !== 0
       const ingress = listener.direction === 'ingress'
       // Shared: the SERVER half of the caller's span keeps its id, its parent is the caller's parent.
       const sharing = shared && ingress && incoming?.traceId !== undefined && incoming.spanId !== undefined
       let parent: SpanParent | undefined
       if (incoming?.traceId && incoming.spanId) {
-        parent = { traceId: incoming.traceId, spanId: sharing ? (incoming.parentSpanId ?? '') : incoming.spanId, sampled: decision.sampled, debug: incoming.debug }
+        parent = { traceId: incoming.traceId, spanId: sharing ? (incoming.parentSpanId ?? '') : incoming.spanId, sampled, debug: incoming.debug }
       }
       const query = info.path.indexOf('?')
-      const span = deps.tracing.startSpan(`${info.method} ${query < 0 ? info.path : info.path.slice(0, query)}`, {
-        kind: ingress ? SpanKind.SERVER : SpanKind.CLIENT,
-        parent,
-        sampled: decision.sampled,
-        debug: incoming?.debug ?? false,
-        sharedId: sharing ? incoming!.spanId : undefined,
-      })
-      tagRequest(span, {
-        requestId: info.requestId,
-        url: httpUrlTag('http', info.authority ?? '', info.path),
-        method: info.method,
-        protocol: info.protocol,
-        userAgent: info.userAgent,
-      })
-      if (peer && span.sampled) {
-        span.tag(TAG.peerAddress, plainIp(peer.remoteAddress))
-        // A SERVER span's remote is its client; an egress CLIENT span's remote is upstream, set by its attempts.
-        if (ingress) span.remote = remoteEndpoint(peer.remoteAddress, peer.remotePort)
+      const span = deps.tracing.startRequestSpan(`${info.method} ${query < 0 ? info.path : info.path.slice(0, query)}`, ingress ? SpanKind.SERVER : SpanKind.CLIENT, parent, sampled, incoming?.debug ?? false, sharing ? incoming!.spanId : undefined)
+      if (span.sampled) {
+        // tagRequest's tags, in its order, straight onto the record.
+        span.tag(TAG.requestId, info.requestId)
+        span.tag(TAG.httpUrl, httpUrlTag('http', info.authority ?? '', info.path))
+        span.tag(TAG.httpMethod, info.method)
+        span.tag(TAG.httpProtocol, info.protocol)
+        span.tag(TAG.userAgent, info.userAgent || '-')
+        span.tag(TAG.component, 'proxy')
+        if (peer) {
+          span.tag(TAG.peerAddress, plainIp(peer.remoteAddress))
+          // A SERVER span's remote is its client; an egress CLIENT span's remote is upstream, set by its attempts.
+          if (ingress) span.remote = remoteEndpoint(peer.remoteAddress, peer.remotePort)
+        }
       }
       const custom = span.sampled ? state.customTags.forRequest(headers) : NO_TAGS
       for (let i = 0; i < custom.length; i += 2) span.tag(custom[i]!, custom[i + 1])
-      return new Trace(deps.tracing, span, decision.forced, info.requestId, custom, format, remoteOf)
+      return new Trace(deps.tracing, span, (decision & FORCED) !== 0, info.requestId, custom, format, remoteOf, names)
     },
   }
 }
 
 const NO_TAGS: string[] = []
 
-type Decision = { sampled: boolean; forced: boolean }
+/** The decision as bits, so deciding allocates nothing: SAMPLED, and FORCED (x-envoy-force-trace honoured). */
+const SAMPLED = 1
+const FORCED = 2
 
 type Sampling = Pick<ListenerConfig['tracing'], 'randomSampling' | 'clientSampling' | 'overallSampling'>
+type Runtime = NonNullable<RequestTracerDeps['runtime']>
 
-/** The HCM's percentages, each overridden by its runtime key when a layer sets it (Envoy's featureEnabled). */
-function runtimeSampling(configured: Sampling, runtime: NonNullable<RequestTracerDeps['runtime']>): Sampling {
+/**
+ * The HCM's percentages, each overridden by its runtime key when a layer sets it (Envoy's
+ * featureEnabled); read only when the decision gets to it.
+ */
+function randomSampling(configured: Sampling, runtime: Runtime | undefined): number {
+  if (!runtime) return configured.randomSampling
   const random = runtime.getInteger('tracing.random_sampling', -1)
-  return {
-    randomSampling: random >= 0 ? Math.min(random, 10_000) / 100 : configured.randomSampling,
-    clientSampling: Math.min(runtime.getInteger('tracing.client_enabled', configured.clientSampling), 100),
-    overallSampling: Math.min(runtime.getInteger('tracing.global_enabled', configured.overallSampling), 100),
-  }
+  return random >= 0 ? Math.min(random, 10_000) / 100 : configured.randomSampling
+}
+
+function clientSampling(configured: Sampling, runtime: Runtime | undefined): number {
+  return runtime ? Math.min(runtime.getInteger('tracing.client_enabled', configured.clientSampling), 100) : configured.clientSampling
+}
+
+function overallSampling(configured: Sampling, runtime: Runtime | undefined): number {
+  return runtime ? Math.min(runtime.getInteger('tracing.global_enabled', configured.overallSampling), 100) : configured.overallSampling
 }
 
 /** Envoy's order: B3's own decision, then x-client-trace-id, x-envoy-force-trace, random sampling. */
-function decide(incoming: IncomingTrace | undefined, headers: Headers, sampling: Sampling, stats: ListenerStats, random: () => number, internal: boolean): Decision {
+function decide(incoming: IncomingTrace | undefined, headers: Headers, sampling: Sampling, runtime: Runtime | undefined, stats: ListenerStats, random: () => number, internal: boolean): number {
   // Envoy honours x-envoy-force-trace only from internal clients.
-  const forced = internal && headers.has('x-envoy-force-trace')
-  if (incoming?.debug) return { sampled: true, forced }
-  if (incoming?.sampled !== undefined) return { sampled: incoming.sampled, forced }
-  const percent = () => random() * 100
+  const forced = internal && headers.has('x-envoy-force-trace') ? FORCED : 0
+  if (incoming?.debug) return SAMPLED | forced
+  if (incoming?.sampled !== undefined) return (incoming.sampled ? SAMPLED : 0) | forced
   let sampled: boolean
-  if (headers.has('x-client-trace-id') && percent() < sampling.clientSampling) {
+  if (headers.has('x-client-trace-id') && random() * 100 < clientSampling(sampling, runtime)) {
     stats['tracing.client_enabled'].inc()
     sampled = true
   } else if (forced) {
     stats['tracing.service_forced'].inc()
     sampled = true
-  } else if (percent() < sampling.randomSampling) {
+  } else if (random() * 100 < randomSampling(sampling, runtime)) {
     stats['tracing.random_sampling'].inc()
     sampled = true
   } else {
@@ -131,8 +138,62 @@ function decide(incoming: IncomingTrace | undefined, headers: Headers, sampling:
     sampled = false
   }
   // overall_sampling can veto any decision made here.
-  if (sampled && sampling.overallSampling < 100 && percent() >= sampling.overallSampling) sampled = false
-  return { sampled, forced }
+  if (sampled) {
+    const overall = overallSampling(sampling, runtime)
+    if (overall < 100 && random() * 100 >= overall) sampled = false
+  }
+  return (sampled ? SAMPLED : 0) | forced
+}
+
+/** Span names that depend only on config (route, cluster), built once rather than per request. */
+class SpanNames {
+  readonly #routes = new WeakMap<RouteConfig, { cluster: string; name: string }>()
+  readonly #attempts = new Map<string, string>()
+
+  /** Envoy's operation name for a routed request: the route's `operation`, else cluster and match. */
+  routed(route: RouteConfig, cluster: string): string {
+    const known = this.#routes.get(route)
+    if (known?.cluster === cluster) return known.name
+    const prefix = route.match.prefix ?? route.match.path ?? route.name
+    const name = route.operation ?? (prefix ? `${cluster} ${prefix}` : cluster)
+    this.#routes.set(route, { cluster, name })
+    return name
+  }
+
+  /** Envoy's upstream span name. */
+  attempt(cluster: string | undefined): string {
+    if (cluster === undefined) return 'router undefined egress'
+    let name = this.#attempts.get(cluster)
+    if (name === undefined) {
+      name = `router ${cluster} egress`
+      // Bounded: clusters come from config, but a misbehaving caller must not grow this forever.
+      if (this.#attempts.size < 10_000) this.#attempts.set(cluster, name)
+    }
+    return name
+  }
+}
+
+/** `http.status_code` values, made once per code. */
+const STATUS_TEXT: string[] = []
+const statusText = (status: number): string => (status >= 0 && status < 1000 ? (STATUS_TEXT[status] ??= String(status)) : String(status))
+
+/**
+ * tagResponse's tags in its order, positionally and straight onto the record (no input object per
+ * span); the ERROR status as tagResponse sets it.
+ */
+function tagOutcome(span: SpanRecord, status: number | undefined, flags: string | undefined, requestSize: number | undefined, responseSize: number | undefined, cluster: string | undefined, address: string | undefined, retryCount: number | undefined): void {
+  span.tag(TAG.httpStatusCode, statusText(status ?? 0))
+  span.tag(TAG.responseFlags, flags || '-')
+  span.tag(TAG.requestSize, requestSize)
+  span.tag(TAG.responseSize, responseSize)
+  span.tag(TAG.upstreamCluster, cluster)
+  span.tag(TAG.upstreamClusterName, cluster)
+  span.tag(TAG.upstreamAddress, address)
+  span.tag(TAG.retryCount, retryCount === undefined ? undefined : statusText(retryCount))
+  if (isErrorStatus(status)) {
+    span.tag(TAG.error, 'true')
+    span.setStatus({ code: SpanStatusCode.ERROR, message: status ? `status ${status}` : 'no response' })
+  }
 }
 
 class Trace implements RequestTrace {
@@ -152,17 +213,17 @@ class Trace implements RequestTrace {
     readonly customTags: readonly string[],
     readonly format: B3Format,
     readonly remoteOf: (endpoint: Endpoint, cluster: string | undefined) => RemoteEndpoint,
+    readonly names: SpanNames,
   ) {}
 
   routed(route: RouteConfig, cluster: string): void {
     this.#cluster = cluster
-    const prefix = route.match.prefix ?? route.match.path ?? route.name
-    this.span.updateName(route.operation ?? (prefix ? `${cluster} ${prefix}` : cluster))
+    this.span.updateName(this.names.routed(route, cluster))
   }
 
   attempt(attempt: AttemptStart): Headers {
     // The request span is the parent as it is: a SpanRecord carries trace id, span id, sampled, debug.
-    const span = this.tracing.startSpan(`router ${this.#cluster} egress`, { kind: SpanKind.CLIENT, parent: this.span })
+    const span = this.tracing.startChildSpan(this.span, this.names.attempt(this.#cluster), SpanKind.CLIENT)
     if (span.sampled) {
       // Envoy's upstream span tags, and the remote endpoint Zipkin's dependency links and remoteServices read.
       span.tag(TAG.requestId, this.requestId)
@@ -170,7 +231,7 @@ class Trace implements RequestTrace {
       span.tag(TAG.peerAddress, attempt.endpoint.key)
       span.tag(TAG.upstreamCluster, this.#cluster)
       span.tag(TAG.upstreamClusterName, this.#cluster)
-      span.tag(TAG.retryCount, attempt.number - 1)
+      span.tag(TAG.retryCount, statusText(attempt.number - 1))
       span.tag(TAG.component, 'proxy')
       for (let i = 0; i < this.customTags.length; i += 2) span.tag(this.customTags[i]!, this.customTags[i + 1])
       span.remote = this.remoteOf(attempt.endpoint, this.#cluster)
@@ -188,25 +249,13 @@ class Trace implements RequestTrace {
   attemptDone(attempt: AttemptStart, result: AttemptResult): void {
     const span = this.#take(attempt.number)
     if (!span) return
-    tagResponse(span, {
-      status: result.kind === 'response' ? result.response.status : undefined,
-      responseFlags: result.kind === 'failure' ? failureFlag(result.failure, result.cause) : '',
-      upstreamCluster: this.#cluster,
-      upstreamAddress: attempt.endpoint.key,
-      retryCount: attempt.number - 1,
-    })
+    const response = result.kind === 'response'
+    tagOutcome(span, response ? result.response.status : undefined, response ? '' : failureFlag(result.failure, result.cause), undefined, undefined, this.#cluster, attempt.endpoint.key, attempt.number - 1)
     span.end()
   }
 
   end(info: RequestInfo): void {
-    tagResponse(this.span, {
-      status: info.status,
-      responseFlags: info.flags,
-      requestSize: info.bytesReceived,
-      responseSize: info.bytesSent,
-      upstreamCluster: info.upstreamCluster,
-      upstreamAddress: info.upstreamHost,
-    })
+    tagOutcome(this.span, info.status, info.flags, info.bytesReceived, info.bytesSent, info.upstreamCluster, info.upstreamHost, undefined)
     this.span.end()
   }
 

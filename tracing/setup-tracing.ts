@@ -55,6 +55,10 @@ export type StartSpanOptions = {
 export type Tracing = {
   /** Starts a span under an explicit parent: no context manager needed. */
   startSpan(name: string, opts: StartSpanOptions): SpanRecord
+  /** startSpan for the request tracer, positionally (StartSpanOptions' fields; `sampled` decides a new root). */
+  startRequestSpan(name: string, kind: SpanKind, parent: SpanParent | undefined, sampled: boolean, debug: boolean, sharedId: string | undefined): SpanRecord
+  /** A span under a local parent, e.g. an attempt under its request: the parent's trace, sampling and debug. */
+  startChildSpan(parent: SpanRecord, name: string, kind: SpanKind): SpanRecord
   /** Flushes what is queued, then stops exporting; bounded by shutdownTimeoutMs. Never rejects. */
   shutdown(): Promise<void>
   forceFlush(): Promise<void>
@@ -86,19 +90,31 @@ export function setupTracing(opts: TracingOptions): Tracing {
   const shutdownTimeoutMs = opts.shutdownTimeoutMs ?? 2000
   let stopping: Promise<void> | undefined
 
+  /** Positional, so the request path builds no options object per span. */
+  const start = (name: string, kind: SpanKind, parent: SpanParent | undefined, rootSampled: boolean, rootDebug: boolean, sharedId: string | undefined, startTimeMs: number | undefined): SpanRecord => {
+    const debug = parent?.debug === true || rootDebug
+    const sampled = debug || (parent ? parent.sampled : rootSampled)
+    // An unsampled span still gets fresh ids: they are injected upstream with sampled 0.
+    const spanId = sharedId ? sharedId.toLowerCase() : ids.spanId()
+    const span = parent
+      ? new SpanRecord(name, kind, toB3TraceId(parent.traceId), spanId, parent.spanId ? parent.spanId.toLowerCase() : undefined, sampled, debug, startTimeMs ?? nowMs(), processor, resource)
+      : new SpanRecord(name, kind, ids.traceId(), spanId, undefined, sampled, debug, startTimeMs ?? nowMs(), processor, resource)
+    if (sharedId) span.shared = true
+    if (nodeId) span.tag(TAG.nodeId, nodeId)
+    return span
+  }
+
   return {
     startSpan(name, o) {
-      const parent = o.parent
-      const debug = parent?.debug === true || o.debug === true
-      const sampled = debug || (parent ? parent.sampled : (o.sampled ?? true))
-      // An unsampled span still gets fresh ids: they are injected upstream with sampled 0.
-      const spanId = o.sharedId ? o.sharedId.toLowerCase() : ids.spanId()
-      const span = parent
-        ? new SpanRecord(name, o.kind, toB3TraceId(parent.traceId), spanId, parent.spanId ? parent.spanId.toLowerCase() : undefined, sampled, debug, o.startTimeMs ?? nowMs(), processor, resource)
-        : new SpanRecord(name, o.kind, ids.traceId(), spanId, undefined, sampled, debug, o.startTimeMs ?? nowMs(), processor, resource)
-      if (o.sharedId) span.shared = true
-      if (nodeId) span.tag(TAG.nodeId, nodeId)
+      const span = start(name, o.kind, o.parent, o.sampled ?? true, o.debug === true, o.sharedId, o.startTimeMs)
       if (o.attributes) span.setAttributes(o.attributes)
+      return span
+    },
+    startRequestSpan: (name, kind, parent, sampled, debug, sharedId) => start(name, kind, parent, sampled, debug, sharedId, undefined),
+    startChildSpan(parent, name, kind) {
+      // A record's ids are in wire form already: nothing to convert.
+      const span = new SpanRecord(name, kind, parent.traceId, ids.spanId(), parent.spanId, parent.sampled || parent.debug, parent.debug, nowMs(), processor, resource)
+      if (nodeId) span.tag(TAG.nodeId, nodeId)
       return span
     },
     forceFlush: () => processor?.forceFlush().catch(() => undefined) ?? Promise.resolve(),

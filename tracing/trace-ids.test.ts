@@ -38,6 +38,18 @@ describe('trace ids', () => {
     expect(createIdSource({ fill: zerosThenOnes }).spanId()).toBe('0101010101010101')
     expect(createIdSource({ fill: (words) => void words.fill(0) }).spanId()).toBe('0000000000000001')
     const counting = (words: Uint32Array) => void words.forEach((_, i) => (words[i] = 0xa0000000 + i))
-    expect(createIdSource({ fill: counting }).spanId()).toBe('a0000000a0000001')
+    const countingIds = createIdSource({ fill: counting })
+    // Each id is its two pooled words in hex; 128 ids use up a pool, the next one is from a refill.
+    const drawn = Array.from({ length: 130 }, () => countingIds.spanId())
+    expect(drawn[0]).toBe('a0000000a0000001')
+    expect(drawn[1]).toBe('a0000002a0000003')
+    expect(drawn[127]).toBe('a00000fea00000ff')
+    expect(drawn[128]).toBe('a0000000a0000001')
+    // A source stuck at zero yields 0...01 without consuming a word for it; later ids stay 16 hex.
+    let calls = 0
+    const zerosThenCounting = (words: Uint32Array) => (calls++ < 10 ? void words.fill(0) : counting(words))
+    const odd = createIdSource({ fill: zerosThenCounting })
+    expect(odd.spanId()).toBe('0000000000000001')
+    for (let i = 0; i < 300; i++) expect(odd.spanId()).toMatch(/^[0-9a-f]{16}$/)
   })
 })

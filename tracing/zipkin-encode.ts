@@ -78,12 +78,20 @@ function encodeRecord(span: SpanRecord, serviceName: string): ZipkinSpan {
   out.duration = Math.max(1, Math.floor(durationNanos(span.startMs, span.endMs) / 1000))
   if (span.debug) out.debug = true
   if (span.shared) out.shared = true
-  out.localEndpoint = { serviceName }
+  out.localEndpoint = localEndpointOf(serviceName)
   if (span.remote) out.remoteEndpoint = span.remote
   out.tags = recordTags(span.attributes, span.status)
   const events = span.events
   if (events.length > 0) out.annotations = events.map((e) => ({ timestamp: hrTimeToMicros(e.time), value: e.name }))
   return out
+}
+
+let local = { serviceName: '' }
+
+/** One localEndpoint object for every record of a service (the encoder only reads it): none per span. */
+function localEndpointOf(serviceName: string): { serviceName: string } {
+  if (local.serviceName !== serviceName) local = { serviceName }
+  return local
 }
 
 /** The proxy tags with non-empty strings only: then the record's own object is the tag map. */
