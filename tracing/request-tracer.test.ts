@@ -189,3 +189,22 @@ describe("Envoy's runtime keys override the listener's sampling", () => {
     expect(await sampled({ 'x-client-trace-id': 'abc' })).toBe(true)
   })
 })
+
+describe('span names', () => {
+  test('one route sending requests to two clusters (weighted_clusters) names each request and attempt after its own cluster', async () => {
+    const h = harness()
+    for (const cluster of ['blue', 'green', 'blue']) {
+      const trace = h.tracer.start(new Request('http://h/service/1'), info, listener)
+      trace.routed(route, cluster)
+      const attempt = attemptOn(1, '10.0.0.1:80')
+      trace.attempt(attempt)
+      trace.attemptDone(attempt, response(200))
+      trace.end(info)
+    }
+    expect((await h.spans()).map((s) => s.name)).toEqual([
+      'router blue egress', 'blue /service/1',
+      'router green egress', 'green /service/1',
+      'router blue egress', 'blue /service/1',
+    ])
+  })
+})
