@@ -1,5 +1,5 @@
 // What ends an upstream call early: its deadline or the client leaving. One AbortController per
-// attempt, one timer, and this object is itself the client signal's listener (handleEvent), so an
+// attempt, and this object is itself the client signal's listener (handleEvent), so an
 // attempt allocates no closures for it. After the response head the route's deadline keeps running
 // on the same controller until the body has been read or streamed: aborting the upstream call is how
 // the whole-response timeout cuts a body, so a body needs no timer of its own.
@@ -7,10 +7,12 @@
 // The client is followed only once a call has lasted FOLLOW_CLIENT_AFTER_MS: most calls end sooner,
 // and Bun builds a request's signal on its first read (with the listener, ~1 µs of a small request's
 // ~10 µs of proxy work). A signal read late still reports a client that left earlier (aborted).
-// The one timer serves both: it fires at the follow point first, then at the deadline (on Deno a
-// timer costs ~2 µs, so a second one would cost more than the signal saves).
+// The follow points of all attempts share one timer (follow-queue.ts); an attempt gets a timer of its
+// own for its deadline only when that comes first, or once its follow point has passed (on Deno a
+// timer costs ~2 µs; on Bun a setTimeout and clearTimeout per attempt were ~3 % of a small request).
 
 import type { Clock, TimerHandle } from '../upstream/clock.ts'
+import { followQueueOf, type FollowEntry } from './follow-queue.ts'
 
 /** How long a call runs before the client's signal is watched; a client leaving is noticed this late at worst. */
 export const FOLLOW_CLIENT_AFTER_MS = 50
@@ -20,26 +22,21 @@ export type Downstream = { readonly signal: AbortSignal }
 
 export type AbortTimers = Pick<Clock, 'setTimeout' | 'clearTimeout' | 'now'>
 
-export class AttemptAbort {
+export class AttemptAbort implements FollowEntry {
   readonly controller = new AbortController()
   /** Called once the deadline has aborted the call (a streamed body cuts the client's side at once). */
   onExpire: (() => void) | undefined = undefined
+  /** The deadline's own timer: only when it comes before the follow point, or once that is past. */
   #timer: TimerHandle | undefined = undefined
   #timerAt = Infinity
   #deadlineAt = Infinity
   #timedOut = false
-  /** Waiting to be followed from #followAt on. */
+  /** Waiting to be followed from its follow point on (in the follow queue until then). */
   #client: Downstream | undefined = undefined
+  #queued = false
   #followAt = Infinity
   #following: AbortSignal | undefined = undefined
-  readonly #fire = () => {
-    this.#timer = undefined
-    this.#timerAt = Infinity
-    const now = this.timers.now()
-    if (this.#client && now >= this.#followAt) this.#followClient()
-    if (now >= this.#deadlineAt) return this.#expire()
-    this.#schedule(now)
-  }
+  #fire: (() => void) | undefined = undefined
 
   constructor(private readonly timers: AbortTimers) {}
 
@@ -52,6 +49,11 @@ export class AttemptAbort {
     return this.#timedOut
   }
 
+  /** In the follow queue (FollowEntry). */
+  get queued(): boolean {
+    return this.#queued
+  }
+
   /** Aborts `ms` from now, replacing an earlier deadline; Infinity for none. `now`: the caller's clock read, if it has one. */
   arm(ms: number, now = this.timers.now()): void {
     this.#deadlineAt = Number.isFinite(ms) ? now + Math.max(1, ms) : Infinity
@@ -62,16 +64,25 @@ export class AttemptAbort {
   follow(client: Downstream | undefined, now = this.timers.now()): void {
     if (!client) return
     this.#client = client
+    this.#queued = true
     this.#followAt = now + FOLLOW_CLIENT_AFTER_MS
+    followQueueOf(this.timers).add(this, this.#followAt, now)
     this.#schedule(now)
   }
 
   unfollow(): void {
     this.#client = undefined
-    this.#followAt = Infinity
     this.#following?.removeEventListener('abort', this)
     this.#following = undefined
-    // Only the deadline is left; a timer set for the follow point may stay: it re-arms when it fires.
+    // Only the deadline is left; the follow point may stay queued: the deadline's timer is set when it comes.
+  }
+
+  /** The follow point came (FollowEntry): watch the client if still waiting, then the deadline alone. */
+  followPointReached(now: number): void {
+    this.#queued = false
+    if (this.#client) this.#followClient()
+    if (now >= this.#deadlineAt) return this.#expire()
+    this.#schedule(now)
   }
 
   /** The client's signal fired (EventListener interface: no closure per attempt). */
@@ -79,29 +90,40 @@ export class AttemptAbort {
     this.controller.abort()
   }
 
-  /** The call is over (failed, or its body is done): no timer, no listener left behind. */
+  /** The call is over (failed, or its body is done): no timer, no listener, no queue entry left behind. */
   release(): void {
     this.#deadlineAt = Infinity
     this.unfollow()
+    if (this.#queued) {
+      this.#queued = false
+      followQueueOf(this.timers).left()
+    }
     if (this.#timer !== undefined) this.timers.clearTimeout(this.#timer)
     this.#timer = undefined
     this.#timerAt = Infinity
     this.onExpire = undefined
   }
 
-  /** One timer, at the earlier of the follow point and the deadline. */
+  /** The deadline's timer, unless the queued follow point comes first (it schedules the deadline then). */
   #schedule(now: number): void {
-    const at = Math.min(this.#deadlineAt, this.#client ? this.#followAt : Infinity)
+    const at = this.#queued && this.#deadlineAt >= this.#followAt ? Infinity : this.#deadlineAt
     if (at === this.#timerAt) return
     if (this.#timer !== undefined) this.timers.clearTimeout(this.#timer)
     this.#timerAt = at
-    this.#timer = at === Infinity ? undefined : this.timers.setTimeout(this.#fire, Math.max(1, at - now))
+    this.#timer = at === Infinity ? undefined : this.timers.setTimeout((this.#fire ??= () => this.#deadlineDue()), Math.max(1, at - now))
+  }
+
+  #deadlineDue(): void {
+    this.#timer = undefined
+    this.#timerAt = Infinity
+    const now = this.timers.now()
+    if (now >= this.#deadlineAt) return this.#expire()
+    this.#schedule(now)
   }
 
   #followClient(): void {
     const signal = this.#client!.signal
     this.#client = undefined
-    this.#followAt = Infinity
     if (signal.aborted) return this.controller.abort()
     this.#following = signal
     signal.addEventListener('abort', this)

@@ -1,0 +1,64 @@
+import { expect, test } from 'bun:test'
+import { ManualClock } from '../../test/support/manual-clock.ts'
+import { AttemptAbort, FOLLOW_CLIENT_AFTER_MS } from './attempt-abort.ts'
+
+/** An attempt as the forward loop starts one: follow the client, then the route deadline. */
+function start(clock: ManualClock, client: AbortController, deadlineMs = 15_000): AttemptAbort {
+  const abort = new AttemptAbort(clock)
+  abort.follow(client, clock.now())
+  abort.arm(deadlineMs, clock.now())
+  return abort
+}
+
+test('attempts in flight share one timer for their follow points; none is left once they end', async () => {
+  const clock = new ManualClock()
+  const attempts = Array.from({ length: 5 }, () => start(clock, new AbortController()))
+  expect(clock.pending()).toBe(1)
+  for (const abort of attempts) abort.release()
+  expect(clock.pending()).toBe(0)
+})
+
+test('an attempt still running at its follow point watches its client and gets a timer for its deadline; the ended ones are skipped', async () => {
+  const clock = new ManualClock()
+  const ended = start(clock, new AbortController())
+  await clock.advance(10)
+  const client = new AbortController()
+  const running = start(clock, client)
+  ended.release()
+  await clock.advance(FOLLOW_CLIENT_AFTER_MS)
+  // The follow points are past: only the running attempt's deadline timer is left.
+  expect(clock.pending()).toBe(1)
+  client.abort()
+  expect([running.signal.aborted, running.timedOut]).toEqual([true, false])
+  running.release()
+  expect(clock.pending()).toBe(0)
+})
+
+test('a deadline before the follow point has its own timer; the follow point of a later attempt still comes', async () => {
+  const clock = new ManualClock()
+  const short = start(clock, new AbortController(), 20)
+  const client = new AbortController()
+  const long = start(clock, client)
+  await clock.advance(20)
+  expect([short.timedOut, short.signal.aborted]).toEqual([true, true])
+  short.release()
+  client.abort()
+  // Not followed yet: a client leaving is noticed at the follow point.
+  expect(long.signal.aborted).toBe(false)
+  await clock.advance(FOLLOW_CLIENT_AFTER_MS)
+  expect([long.signal.aborted, long.timedOut]).toEqual([true, false])
+  long.release()
+  expect(clock.pending()).toBe(0)
+})
+
+test('a deadline past the follow point still expires, from the timer the follow point set', async () => {
+  const clock = new ManualClock()
+  const abort = start(clock, new AbortController(), 200)
+  abort.unfollow()
+  await clock.advance(199)
+  expect(abort.timedOut).toBe(false)
+  await clock.advance(1)
+  expect([abort.timedOut, abort.signal.aborted]).toEqual([true, true])
+  abort.release()
+  expect(clock.pending()).toBe(0)
+})
