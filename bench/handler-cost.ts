@@ -9,11 +9,13 @@
 //   (`whole`: the fake answer made as the shipped HTTP/1.1 client makes a small one, body and head
 //   together, which edgeway hands on as it is; `fake` is what Bun's fetch hands over, read whole)
 //   deno run -A --unstable-net bench/handler-cost.ts ...   (the same on Deno; the upstream still runs on Bun)
+//   --profile <file.cpuprofile>: a V8 CPU profile of the measured rounds (node:inspector; Deno has no --cpu-prof)
 //
 // Bounded: R rounds of N requests, 50 in flight (wrk -c50); no network beyond 127.0.0.1.
 // Process CPU (process.cpuUsage: every thread of this process) ÷ requests, median over rounds.
 
 import { spawn } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { detectRuntime } from '../src/adapter/detect.ts'
 import { parseConfig } from '../src/config/load-config.ts'
@@ -36,6 +38,8 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '5' },
     modes: { type: 'string', default: 'passthrough,untraced,logged,traced' },
     path: { type: 'string', default: '/service/1' },
+    // Deno has no --cpu-prof: a V8 CPU profile of the measured rounds through node:inspector (both runtimes).
+    profile: { type: 'string' },
   },
 })
 const REQUESTS = Number(values.requests)
@@ -136,6 +140,19 @@ async function round(handler: FetchHandler, requests: number): Promise<number> {
   return (used.user + used.system) / requests
 }
 
+/** Starts V8's sampling profiler in this process; the returned function stops it and hands the profile over. */
+async function startProfiler(): Promise<() => Promise<unknown>> {
+  const { Session } = await import('node:inspector')
+  const session = new Session()
+  session.connect()
+  const post = (method: string, params: object = {}) =>
+    new Promise<{ profile?: unknown }>((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result as { profile?: unknown }))))
+  await post('Profiler.enable')
+  await post('Profiler.setSamplingInterval', { interval: 100 })
+  await post('Profiler.start')
+  return async () => (await post('Profiler.stop')).profile
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const modes = values.modes!.split(',')
 const handlers = new Map<string, FetchHandler>()
@@ -144,9 +161,11 @@ for (const mode of modes) handlers.set(mode, mode === 'passthrough' ? passthroug
 // Warm-up (JIT), then rounds with the modes interleaved so drift on a shared box hits all alike.
 for (const handler of handlers.values()) await round(handler, Math.min(REQUESTS, 10_000))
 const results = new Map<string, number[]>(modes.map((m) => [m, []]))
+const profiler = values.profile ? await startProfiler() : undefined
 for (let r = 0; r < ROUNDS; r++) {
   for (const mode of r % 2 ? [...modes].reverse() : modes) results.get(mode)!.push(await round(handlers.get(mode)!, REQUESTS))
 }
+if (profiler) writeFileSync(values.profile!, JSON.stringify(await profiler()))
 stopUpstream()
 
 const base = results.has('passthrough') ? median(results.get('passthrough')!) : undefined

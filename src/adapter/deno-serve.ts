@@ -2,6 +2,7 @@
 // and HTTP/2 always both on (ALPN h2 over TLS, prior-knowledge h2c on plain text), no HTTP/3.
 
 import type { ConnInfo, FetchHandler, ServeOptions, ServerHandle, ServeSupport, WebSocketBridge } from '../runtime.ts'
+import { snapshotHeaders } from './deno-request-headers.ts'
 
 // The handful of Deno APIs edgeway uses; declared here so type-checking needs no Deno types.
 type DenoAddr = { hostname: string; port: number }
@@ -59,6 +60,8 @@ export async function serve(options: ServeOptions, handler: FetchHandler): Promi
       onError: () => new Response('internal error\n', { status: 500, headers: { 'content-type': 'text/plain' } }),
     },
     (request, info) => {
+      // Read once: every later header read is a Map lookup, not a scan of Deno's immutable list.
+      snapshotHeaders(request)
       const conn: ConnInfo = {
         remoteAddress: info.remoteAddr.hostname,
         remotePort: info.remoteAddr.port,
