@@ -19,6 +19,7 @@ import { RouteTable } from '../routing/route-table.ts'
 import type { FetchHandler, Runtime } from '../runtime.ts'
 import type { StatsStore } from '../stats/stats-store.ts'
 import type { ClusterManager } from '../upstream/cluster-manager.ts'
+import { TimerQueue } from '../upstream/timer-queue.ts'
 
 export type Generation = {
   readonly version: number
@@ -59,6 +60,8 @@ export function handlerFactory(deps: HandlerDeps): (listener: ListenerConfig) =>
     return writer
   }
   const host = hostname()
+  // Every attempt's deadline, on one runtime timer (timer-queue.ts: ~1.4 µs a pair saved on Deno).
+  const attemptTimers = new TimerQueue(() => performance.now())
   return (listener) => {
     const log = listenerAccessLog(listener, { hostname: host, env: deps.env ?? (() => undefined) })
     const writeLine = writerFor(listener.accessLog.path)
@@ -82,7 +85,7 @@ export function handlerFactory(deps: HandlerDeps): (listener: ListenerConfig) =>
       now: () => performance.now(),
       random: Math.random,
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-      timers: { setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>), now: () => performance.now() },
+      timers: attemptTimers,
     })
     return drainable(buildListenerHandler(proxy, deps.log), {
       inFlight: deps.inFlight,
