@@ -96,18 +96,22 @@ export function exchange(transport: Transport, request: ExchangeRequest, reused:
 
     /** Throws (TypeError, RangeError) on a header value a Response cannot carry. */
     const respond = () => {
-      const headers = new Headers()
-      const lines = head!.headers
-      for (let i = 0; i < lines.length; i++) headers.append(lines[i]![0], lines[i]![1])
-      const init = { status: head!.status, statusText: head!.statusText, headers }
+      // The head's fields go into the Response's own Headers after it is made: given in the init,
+      // Deno 2.9 builds a native copy of a whole-body response for Deno.serve that the proxy's first
+      // header edit throws away again (~1.6 µs of 2.9 on Deno; Bun 0.64 -> 0.58 µs).
+      const init = { status: head!.status, statusText: head!.statusText }
       if (parser.done) {
         const bytes = !early ? null : early.length === 1 ? early[0]! : early.reduce(concat)
         // Marked whole: the proxy can hand this very Response on (src/upstream/whole-body.ts).
         const response = wholeBodyResponse(bytes as Uint8Array<ArrayBuffer> | null, init)
+        appendFields(response.headers, head!.headers)
         settled = true
         resolve(response)
         return
       }
+      // A streamed body gets no native copy: the fields go in as the init, read before the stream takes the early bytes.
+      const headers = new Headers()
+      appendFields(headers, head!.headers)
       const stream = new ReadableStream<Uint8Array>(
         {
           start: (c) => {
@@ -136,7 +140,7 @@ export function exchange(transport: Transport, request: ExchangeRequest, reused:
         },
         { highWaterMark: BODY_HIGH_WATER_BYTES, size: (chunk) => chunk?.byteLength ?? 0 },
       )
-      const response = new Response(stream, init)
+      const response = new Response(stream, { ...init, headers })
       bodyEnd = new BodyEnd()
       reportsBodyEnd(response, bodyEnd)
       settled = true
@@ -198,6 +202,11 @@ export function exchange(transport: Transport, request: ExchangeRequest, reused:
       fail(new UpstreamError('local', 'RequestBodyFailed', message, { cause }))
     })
   })
+}
+
+/** Throws (TypeError, RangeError) on a field a Headers cannot carry. */
+function appendFields(headers: Headers, lines: readonly [string, string][]): void {
+  for (let i = 0; i < lines.length; i++) headers.append(lines[i]![0], lines[i]![1])
 }
 
 function asProtocolError(cause: unknown): unknown {
