@@ -7,8 +7,11 @@
 import { cpuUsage } from 'node:process'
 import type { RouteConfig, RouteMatchConfig, VirtualHostConfig } from '../src/config/model.ts'
 import { RE2JS } from 're2js'
-import { compileSafeRegex } from '../src/regex/safe-regex.ts'
+import { compileSafeRegex, loadSafeRegex } from '../src/regex/safe-regex.ts'
 import { RouteTable, type RouteRequest } from '../src/routing/route-table.ts'
+
+// edgeway loads re2js on demand (before a config with a regex is applied); so does this bench.
+await loadSafeRegex()
 
 const noRules = { requestHeadersToAdd: [], requestHeadersToRemove: [], responseHeadersToAdd: [], responseHeadersToRemove: [] }
 

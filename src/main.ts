@@ -9,7 +9,7 @@ import type { Config } from './config/model.ts'
 import { ListenError } from './listener/listen.ts'
 import { startEdgeway } from './server.ts'
 import { workerSupport } from './adapter/worker-process.ts'
-import { startPrimary, WorkerStartError, type RunningPrimary } from './workers/primary.ts'
+import type { RunningPrimary } from './workers/primary.ts'
 import { readWorkerEnv, type WorkerEnv } from './workers/protocol.ts'
 import { applyEndpoint, onOrphaned, snapshotEndpoint, tellPrimary, workerConfig } from './workers/worker.ts'
 import { createReloader, watchConfigFile, watchDynamicFiles } from './lifecycle/reload.ts'
@@ -148,6 +148,8 @@ async function serveOneProcess(config: Config, options: CliOptions, runtime: Run
 }
 
 async function runPrimary(config: Config, options: CliOptions, runtime: Runtime, concurrency: number, source: ConfigSource | undefined): Promise<void> {
+  // Only a primary supervises workers: a single process never loads that code.
+  const { startPrimary, WorkerStartError } = await import('./workers/primary.ts')
   let running: RunningPrimary
   const stats = new StatsStore()
   const reload = source && reloaderFor(source, stats, async (next) => (noteRuntimeChange(config, next), await running.apply(next), running.generation().version))

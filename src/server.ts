@@ -30,6 +30,7 @@ import { drainEndpoints } from './lifecycle/drain-endpoints.ts'
 import { DEFAULT_DRAIN_TIME_MS } from './lifecycle/drain-time.ts'
 import { LayeredRuntime } from './layered-runtime/layered-runtime.ts'
 import { runtimeEndpoints } from './admin/runtime-endpoints.ts'
+import { loadEnginesFor } from './lifecycle/config-engines.ts'
 
 export type EdgewayOptions = {
   readonly runtime: Runtime
@@ -77,6 +78,7 @@ export async function startEdgeway(config: Config, options: EdgewayOptions): Pro
   const { runtime } = options
   const unsupported = unsupportedFeatures(config, runtime)
   if (unsupported.length) throw new ConfigError('config', unsupported)
+  await loadEnginesFor(config)
   const stats = options.stats ?? new StatsStore()
   const logger = options.logger ?? new Logger(options.write)
   const log = (line: string) => options.write(`${line}\n`)
@@ -214,6 +216,7 @@ export async function startEdgeway(config: Config, options: EdgewayOptions): Pro
     },
     generation: () => generation,
     async apply(next) {
+      await loadEnginesFor(next)
       const result = await applyGeneration({ listeners, clusters, handlerFor, log, stats: listenerStats, drainTimeMs }, generation.config, next)
       generation = { version: generation.version + 1, loadedAtMs: Date.now(), config: next }
       reloadStats.version.set(generation.version)

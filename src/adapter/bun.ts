@@ -9,11 +9,8 @@ import { exitProcess, onHangupSignal, onProcessSignals } from './process.ts'
 import { createHttp1Client } from '../http1/client.ts'
 import { UpstreamError } from '../http1/upstream-error.ts'
 import { bunDial } from './bun-transport.ts'
-import { bunTlsFetch } from './bun-tls-fetch.ts'
 import { bunFetch } from './bun-fetch.ts'
-import { createNodeHttp2Client } from './node-http2-client.ts'
-import { nodeTlsDial } from './node-tls-transport.ts'
-import { routeUpstreamFetch } from './upstream-clients.ts'
+import { loadedOnFirstUse, routeUpstreamFetch } from './upstream-clients.ts'
 
 /**
  * Bun's fetch owns its connections out of our sight: of the connection stats it can only report a
@@ -53,8 +50,13 @@ const plainFetch = useFetch ? fetchUpstream : createHttp1Client({ dial: bunDial 
 // test/integration/upstream-tls.test.ts), which Envoy's chain-only and SAN checks need.
 const upstreamFetch = routeUpstreamFetch({
   plain: plainFetch,
-  tls: (tls) => (useFetch ? reportingConnectFailures(bunTlsFetch(tls)) : createHttp1Client({ dial: nodeTlsDial(tls) }).fetch),
-  http2: (transport) => createNodeHttp2Client(transport).fetch,
+  tls: (tls) =>
+    loadedOnFirstUse(async () => {
+      if (useFetch) return reportingConnectFailures((await import('./bun-tls-fetch.ts')).bunTlsFetch(tls))
+      const { nodeTlsDial } = await import('./node-tls-transport.ts')
+      return createHttp1Client({ dial: nodeTlsDial(tls) }).fetch
+    }),
+  http2: (transport) => loadedOnFirstUse(async () => (await import('./node-http2-client.ts')).createNodeHttp2Client(transport).fetch),
 })
 
 // Aborts (timeouts, a departed client) are recognised by the attempt from its own signal.

@@ -24,3 +24,13 @@ export function routeUpstreamFetch(clients: UpstreamClients): UpstreamFetch {
   }
   return (request) => (request.transport === undefined ? clients.plain(request) : clientFor(request.transport)(request))
 }
+
+/**
+ * A client whose module loads on its first request (node:tls, node:http2: ~1.5 MiB resident on Bun
+ * that a plain-HTTP config never needs); later requests go straight to it.
+ */
+export function loadedOnFirstUse(load: () => Promise<UpstreamFetch>): UpstreamFetch {
+  let client: UpstreamFetch | undefined
+  let loading: Promise<UpstreamFetch> | undefined
+  return (request) => (client ? client(request) : (loading ??= load().then((loaded) => (client = loaded))).then((loaded) => loaded(request)))
+}

@@ -14,6 +14,7 @@ import { memoryJson, type MemoryUsage } from './memory-json.ts'
 import { renderLoggers, type LoggingControl } from './logging.ts'
 import { histogramsJson, renderHistogramsText, renderPrometheusHistograms } from './histograms-text.ts'
 import { renderStatsText, selectStats, statsJson } from './stats-text.ts'
+import { loadSafeRegex } from '../regex/safe-regex.ts'
 
 export type AdminDeps = {
   stats: StatsStore
@@ -59,8 +60,8 @@ export function buildAdminApp(deps: AdminDeps): Hono {
     { path: '/help', method: 'GET', help: 'print admin commands', handle: () => text(helpText(endpoints)) },
     { path: '/ready', method: 'GET', help: 'print server state, 200 only when LIVE', handle: () => ready(deps) },
     { path: '/server_info', method: 'GET', help: 'print server version, state, uptime and options', handle: () => serverInfo(deps) },
-    { path: '/stats', method: 'GET', help: 'print server stats (?filter=regex, ?usedonly, ?format=json|prometheus)', handle: (c) => stats(c, deps) },
-    { path: '/stats/prometheus', method: 'GET', help: 'print server stats in Prometheus format', handle: (c) => prometheus(c, deps) },
+    { path: '/stats', method: 'GET', help: 'print server stats (?filter=regex, ?usedonly, ?format=json|prometheus)', handle: filtered((c) => stats(c, deps)) },
+    { path: '/stats/prometheus', method: 'GET', help: 'print server stats in Prometheus format', handle: filtered((c) => prometheus(c, deps)) },
     { path: '/clusters', method: 'GET', help: 'upstream cluster status (?format=json)', handle: (c) => clusters(c, deps) },
     { path: '/listeners', method: 'GET', help: 'print listener names and bound addresses (?format=json)', handle: (c) => listeners(c, deps) },
     { path: '/memory', method: 'GET', help: 'print current allocation and heap usage (JSON)', handle: () => json(memoryJson(deps.memory())) },
@@ -132,6 +133,14 @@ function prometheus(c: Context, deps: AdminDeps): Response {
   if (!selection.ok) return text(`${selection.error}\n`, 400)
   const names = clusterNames(deps)
   return prometheusResponse(renderPrometheus(selection.counters, names) + renderPrometheusHistograms(selection.histograms, names))
+}
+
+/** `?filter=` is an RE2 pattern: re2js loads with the first one (the serving process holds it only if asked). */
+function filtered(handle: (c: Context) => Response): (c: Context) => Promise<Response> {
+  return async (c) => {
+    if (c.req.query('filter') !== undefined) await loadSafeRegex()
+    return handle(c)
+  }
 }
 
 /** Counters, gauges and histograms through the same `?filter` and `?usedonly`. */

@@ -1,6 +1,10 @@
 import { describe, expect, test } from 'bun:test'
 import { StatsStore } from '../stats/stats-store.ts'
 import { renderStatsText, selectStats, statsJson } from './stats-text.ts'
+import { loadSafeRegex } from '../regex/safe-regex.ts'
+
+// re2js loads on demand in edgeway (src/lifecycle/config-engines.ts); these tests compile patterns directly.
+await loadSafeRegex()
 
 const store = new StatsStore()
 store.get('cluster.service1.upstream_rq_total').inc(3)

@@ -4,6 +4,8 @@
 
 import { z } from 'zod'
 import { safeRegexProblem } from '../regex/safe-regex.ts'
+// Patterns are checked synchronously inside the schema: re2js loads with it.
+import '../regex/re2-engine.ts'
 import { DEFAULTS } from './defaults.ts'
 import { codecType, downstreamTls, requireTls, upgradeConfigs } from './tls-schema.ts'
 import { faultBlock, layeredRuntime } from './fault-schema.ts'

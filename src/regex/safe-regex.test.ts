@@ -1,7 +1,10 @@
 import { describe, expect, test } from 'bun:test'
 import { RE2JS } from 're2js'
 import { dfaWholeMatch } from './dfa-whole-match.ts'
-import { CONFIG_REGEX_LIMITS, compileSafeRegex, REQUEST_REGEX_LIMITS, safeRegexProblem, SafeRegexError } from './safe-regex.ts'
+import { CONFIG_REGEX_LIMITS, compileSafeRegex, REQUEST_REGEX_LIMITS, safeRegexProblem, SafeRegexError, loadSafeRegex } from './safe-regex.ts'
+
+// re2js loads on demand in edgeway (src/lifecycle/config-engines.ts); these tests compile patterns directly.
+await loadSafeRegex()
 
 describe('compileSafeRegex: RE2 syntax', () => {
   test('matchesWhole anchors both ends, searches finds any part', () => {

@@ -1,8 +1,21 @@
 // The one regex engine for patterns from a config or a request (route safe_regex, header matchers,
 // /stats?filter=): RE2 syntax on re2js, linear in the input, so no pattern can stall the event loop.
 
-import { RE2JS } from 're2js'
+import type { RE2JS } from 're2js'
 import { dfaWholeMatch } from './dfa-whole-match.ts'
+
+// re2js loads on demand (~1 MiB of resident code on Bun): before a config with a regex is applied
+// (src/lifecycle/config-engines.ts), for a /stats?filter=, and by the config schema (re2-engine.ts).
+let engine: typeof RE2JS | undefined
+
+export async function loadSafeRegex(): Promise<void> {
+  engine ??= (await import('re2js')).RE2JS
+}
+
+/** For a module that has re2js loaded already (the config schema checks patterns synchronously). */
+export function useSafeRegexEngine(loaded: typeof RE2JS): void {
+  engine = loaded
+}
 
 export type SafeRegex = {
   readonly source: string
@@ -56,9 +69,10 @@ function compileWithin(source: string, limits: RegexLimits): RE2JS {
   // Counted repetitions are compiled as copies: bound them before paying for the compile.
   const copies = repeatCopies(source)
   if (copies > limits.maxProgramSize) throw new SafeRegexError(`regex too large: its counted repetitions add up to ${copies} copies, at most ${limits.maxProgramSize}`)
+  if (!engine) throw new Error('the regex engine is not loaded: await loadSafeRegex() first')
   let compiled: RE2JS
   try {
-    compiled = RE2JS.compile(source)
+    compiled = engine.compile(source)
   } catch (error) {
     throw new SafeRegexError(reason(error))
   }

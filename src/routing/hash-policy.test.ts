@@ -2,6 +2,10 @@ import { describe, expect, test } from 'bun:test'
 import type { HashPolicy } from '../config/model.ts'
 import { combineHashes, xxHash64 } from '../upstream/lb/hash.ts'
 import { requestHash } from './hash-policy.ts'
+import { loadXxHash64 } from '../upstream/lb/xxhash64.ts'
+
+// xxHash64 loads on demand in edgeway (src/lifecycle/config-engines.ts); these tests hash directly.
+await loadXxHash64()
 
 const inputs = (headers: Record<string, string>, sourceIp = '10.0.0.7', query = '') => ({ headers: new Headers(headers), sourceIp, query })
 

@@ -1,6 +1,10 @@
 import { describe, expect, test } from 'bun:test'
 import type { HeaderMatcher } from '../config/model.ts'
 import { compileHeaderMatcher } from './header-matcher.ts'
+import { loadSafeRegex } from '../regex/safe-regex.ts'
+
+// re2js loads on demand in edgeway (src/lifecycle/config-engines.ts); these tests compile patterns directly.
+await loadSafeRegex()
 
 const headers = new Headers({ 'x-version': 'v2-beta', 'x-empty': '' })
 const matches = (matcher: HeaderMatcher) => compileHeaderMatcher(matcher)(headers)

@@ -1,6 +1,10 @@
 import { describe, expect, test } from 'bun:test'
 import type { RouteConfig, RouteMatchConfig, VirtualHostConfig } from '../config/model.ts'
 import { RouteTable, type RouteRequest } from './route-table.ts'
+import { loadSafeRegex } from '../regex/safe-regex.ts'
+
+// re2js loads on demand in edgeway (src/lifecycle/config-engines.ts); these tests compile patterns directly.
+await loadSafeRegex()
 
 const noRules = { requestHeadersToAdd: [], requestHeadersToRemove: [], responseHeadersToAdd: [], responseHeadersToRemove: [] }
 

@@ -1,6 +1,7 @@
 // The process that serves loads what serving needs: the config loader's modules (YAML, zod, the
-// schemas, the Envoy front end) run in a short-lived loader process and never load here, because
-// on Bun every loaded module's code stays resident for the life of the process.
+// schemas, the Envoy front end) run in a short-lived loader process and never load here, and re2js,
+// xxhash-wasm, the TLS / HTTP/2 clients load only for a config that uses them, because on Bun every
+// loaded module's code stays resident for the life of the process.
 
 import { afterAll, expect, test } from 'bun:test'
 import { spawn } from 'node:child_process'
@@ -30,7 +31,7 @@ clusters:
       endpoints: [{ address: 127.0.0.1, port: 9 }]
 `
 
-test('a serving edgeway has not loaded YAML, zod or the config schemas', async () => {
+test('a serving edgeway has not loaded YAML, zod, the config schemas, or engines its config does not use', async () => {
   const config = join(dir, 'edgeway.yaml')
   const out = join(dir, 'modules.json')
   writeFileSync(config, YAML)
@@ -49,6 +50,9 @@ test('a serving edgeway has not loaded YAML, zod or the config schemas', async (
     const loaded = (JSON.parse(readFileSync(out, 'utf8')) as string[]).map((path) => path.replace(ROOT, '').replace(/^.*\/node_modules\//, 'node_modules/'))
     expect(loaded).toContain('src/server.ts')
     expect(loaded.filter((path) => /^node_modules\/(zod|yaml)\/|^src\/config\/(schema|load-config|to-model|semantic-checks)\.ts$|^src\/config\/envoy\/(load-envoy|translate)\.ts$/.test(path))).toEqual([])
+    // What this config does not use: re2js (no regex), xxhash-wasm (no consistent hashing), the TLS
+    // and HTTP/2 upstream clients (plain clusters), the --concurrency primary.
+    expect(loaded.filter((path) => /^node_modules\/(re2js|xxhash-wasm)\/|^src\/adapter\/(node-tls-transport|node-http2-client|bun-tls-fetch)\.ts$|^src\/workers\/(primary|supervisor)\.ts$/.test(path))).toEqual([])
   } finally {
     child.kill('SIGKILL')
   }

@@ -3,8 +3,11 @@
 
 import { describe, expect, test } from 'bun:test'
 import type { LoadBalancer } from '../load-balancer.ts'
-import { xxHash64 } from './xxhash64.ts'
+import { xxHash64, loadXxHash64 } from './xxhash64.ts'
 import { endpoints } from './load-balancer.contract.ts'
+
+// xxHash64 loads on demand in edgeway (src/lifecycle/config-engines.ts); these tests hash directly.
+await loadXxHash64()
 
 export function runConsistentHashContract(make: () => LoadBalancer): void {
   describe(`consistent hash contract: ${make().policy}`, () => {

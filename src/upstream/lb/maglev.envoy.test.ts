@@ -6,6 +6,10 @@ import { expect, test } from 'bun:test'
 import { Endpoint } from '../endpoint.ts'
 import { seededRandom } from './load-balancer.contract.ts'
 import { MaglevLoadBalancer } from './maglev.ts'
+import { loadXxHash64 } from './xxhash64.ts'
+
+// xxHash64 loads on demand in edgeway (src/lifecycle/config-engines.ts); these tests hash directly.
+await loadXxHash64()
 
 const hosts = (hostnames: boolean) => [90, 91, 92, 93, 94, 95].map((p) => new Endpoint('127.0.0.1', p, hostnames ? String(p) : ''))
 

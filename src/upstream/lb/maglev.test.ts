@@ -3,6 +3,10 @@ import { runConsistentHashContract } from './consistent-hash.contract.ts'
 import { createLoadBalancer } from './create-load-balancer.ts'
 import { endpoints, runLoadBalancerContract, seededRandom } from './load-balancer.contract.ts'
 import { MaglevLoadBalancer } from './maglev.ts'
+import { loadXxHash64 } from './xxhash64.ts'
+
+// xxHash64 loads on demand in edgeway (src/lifecycle/config-engines.ts); these tests hash directly.
+await loadXxHash64()
 
 runLoadBalancerContract(() => new MaglevLoadBalancer(seededRandom(13)))
 runConsistentHashContract(() => new MaglevLoadBalancer(seededRandom(13)))

@@ -7,6 +7,10 @@ import { describe, expect, test } from 'bun:test'
 import { Endpoint } from '../endpoint.ts'
 import { seededRandom } from './load-balancer.contract.ts'
 import { buildRing, RingHashLoadBalancer, type RingHashOptions } from './ring-hash.ts'
+import { loadXxHash64 } from './xxhash64.ts'
+
+// xxHash64 loads on demand in edgeway (src/lifecycle/config-engines.ts); these tests hash directly.
+await loadXxHash64()
 
 const MAX = 0xffffffffffffffffn
 const hosts = (ports: number[], hostnames = false) => ports.map((p) => new Endpoint('127.0.0.1', p, hostnames ? String(p) : ''))
