@@ -38,7 +38,8 @@ export function toB3TraceId(traceId: string): string {
 const HEX_CODE = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0))
 /** 256 words = 128 span ids per getRandomValues call: one fill (and one hex string) per ~64 requests. */
 const POOL_WORDS = 256
-const LATIN1 = new TextDecoder('latin1')
+// The bytes are ASCII hex digits: UTF-8's ASCII fast path decodes them (faster than 'latin1' on both runtimes).
+const ASCII = new TextDecoder()
 
 export type IdSource = {
   /** A new root's trace id in wire form: 16 hex, or 32 with `traceId128Bit`. */
@@ -63,7 +64,7 @@ export function createIdSource(opts: { traceId128Bit?: boolean; fill?: (words: U
   const refill = (): void => {
     fill(pool)
     for (let i = 0; i < POOL_WORDS; i++) hexInto(codes, i * 8, pool[i]!)
-    hex = LATIN1.decode(codes)
+    hex = ASCII.decode(codes)
     next = 0
   }
   const word = (): number => {
@@ -92,7 +93,7 @@ export function createIdSource(opts: { traceId128Bit?: boolean; fill?: (words: U
     const out = new Uint8Array(16)
     hexInto(out, 0, hi)
     hexInto(out, 8, lo)
-    return LATIN1.decode(out)
+    return ASCII.decode(out)
   }
   return {
     traceId: opts.traceId128Bit ? () => hex64() + hex64() : hex64,
