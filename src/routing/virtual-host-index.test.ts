@@ -89,3 +89,10 @@ describe('stripPort', () => {
     expect(stripPort('::1')).toBe('::1')
   })
 })
+
+test('with only a `*` virtual host every authority gets it; with none, nothing matches', () => {
+  const only = new VirtualHostIndex([vhost('all', ['*'])])
+  for (const authority of ['x', 'WWW.Example.com:8000', '[::1]:80', '']) expect(only.find(authority)?.name).toBe('all')
+  expect(new VirtualHostIndex([]).find('x')).toBeUndefined()
+})
+

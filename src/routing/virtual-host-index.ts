@@ -11,6 +11,8 @@ export class VirtualHostIndex {
   readonly #suffixes: WildcardGroup[]
   readonly #prefixes: WildcardGroup[]
   readonly #default: VirtualHostConfig | undefined
+  /** Only a `*` virtual host (the bench's, many a sidecar's): nothing to look up. */
+  readonly #onlyDefault: boolean
 
   constructor(virtualHosts: readonly VirtualHostConfig[]) {
     const suffixes = new Map<number, Map<string, VirtualHostConfig>>()
@@ -29,10 +31,12 @@ export class VirtualHostIndex {
     this.#suffixes = sortedGroups(suffixes)
     this.#prefixes = sortedGroups(prefixes)
     this.#default = fallback
+    this.#onlyDefault = this.#exact.size === 0 && this.#suffixes.length === 0 && this.#prefixes.length === 0
   }
 
   /** `authority` is the Host header as sent; a domain listing a port must match it with that port. */
   find(authority: string): VirtualHostConfig | undefined {
+    if (this.#onlyDefault) return this.#default
     const host = authority.toLowerCase()
     const found = this.#findSpecific(host)
     if (found) return found
