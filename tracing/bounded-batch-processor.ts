@@ -4,7 +4,7 @@
 // throw into the request path, which onEnd here guarantees by only pushing to an array. Encoding
 // happens in the exporter, per batch, off the request path.
 
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core'
+import { EXPORT_FAILED, EXPORT_SUCCESS, type ExportResult } from './export-result.ts'
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base'
 import type { TracingStats } from '../src/stats/stats-store.ts'
 import type { SpanRecord, SpanSink } from './span-record.ts'
@@ -99,7 +99,7 @@ export class BoundedBatchProcessor implements SpanSink {
         if (settled) return
         settled = true
         clearTimeout(timeout)
-        if (result.code === ExportResultCode.SUCCESS) {
+        if (result.code === EXPORT_SUCCESS) {
           this.stats.spans_sent.inc(batch.length)
           this.stats.reports_sent.inc()
         } else {
@@ -108,13 +108,13 @@ export class BoundedBatchProcessor implements SpanSink {
         resolve()
       }
       const timeout = setTimeout(
-        () => settle({ code: ExportResultCode.FAILED, error: new Error('export timed out') }),
+        () => settle({ code: EXPORT_FAILED, error: new Error('export timed out') }),
         this.opts.exportTimeoutMs,
       )
       try {
         this.exporter.export(batch, settle)
       } catch (error) {
-        settle({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) })
+        settle({ code: EXPORT_FAILED, error: error instanceof Error ? error : new Error(String(error)) })
       }
     })
   }

@@ -4,11 +4,11 @@
 // context, a sampler call and attribute sanitising per span (README, tracing, has the numbers).
 
 import type { Attributes, SpanKind } from '@opentelemetry/api'
-import { resourceFromAttributes } from '@opentelemetry/resources'
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base'
 import type { TracingStats } from '../src/stats/stats-store.ts'
 import { BoundedBatchProcessor, type BatchOptions } from './bounded-batch-processor.ts'
 import { nowMs } from './hr-clock.ts'
+import { serviceResource } from './service-resource.ts'
 import { SpanRecord } from './span-record.ts'
 import { TAG } from './span-tags.ts'
 import { createIdSource, toB3TraceId } from './trace-ids.ts'
@@ -84,7 +84,7 @@ export function setupTracing(opts: TracingOptions): Tracing {
       }))
   const processor = exporter ? new BoundedBatchProcessor(exporter, opts.zipkin ?? DEFAULT_BATCH, opts.stats) : undefined
   // service.name only, for OTel exporters that read it (the Zipkin encoding ignores it).
-  const resource = resourceFromAttributes({ 'service.name': opts.serviceName })
+  const resource = serviceResource(opts.serviceName)
   const ids = createIdSource({ traceId128Bit: opts.traceId128Bit })
   const nodeId = opts.nodeId
   const shutdownTimeoutMs = opts.shutdownTimeoutMs ?? 2000

@@ -4,7 +4,7 @@
 // has a message, and posts with node:http and no timeout. Encoding is ~60 lines (zipkin-encode.ts)
 // and sending is one fetch, which behaves the same on Bun, Deno and Node.
 
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core'
+import { EXPORT_FAILED, EXPORT_SUCCESS, type ExportResult } from './export-result.ts'
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base'
 import { encodeSpan } from './zipkin-encode.ts'
 
@@ -29,9 +29,9 @@ export class ZipkinExporter implements SpanExporter {
   }
 
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
-    if (this.#stopped) return done({ code: ExportResultCode.FAILED, error: new Error('exporter is shut down') })
+    if (this.#stopped) return done({ code: EXPORT_FAILED, error: new Error('exporter is shut down') })
     this.#post(spans).then(done, (error: unknown) =>
-      done({ code: ExportResultCode.FAILED, error: error instanceof Error ? error : new Error(String(error)) }),
+      done({ code: EXPORT_FAILED, error: error instanceof Error ? error : new Error(String(error)) }),
     )
   }
 
@@ -44,8 +44,8 @@ export class ZipkinExporter implements SpanExporter {
       signal: AbortSignal.timeout(this.#opts.timeoutMs),
     })
     await drainAnswer(res)
-    if (res.ok) return { code: ExportResultCode.SUCCESS }
-    return { code: ExportResultCode.FAILED, error: new Error(`zipkin collector answered ${res.status}`) }
+    if (res.ok) return { code: EXPORT_SUCCESS }
+    return { code: EXPORT_FAILED, error: new Error(`zipkin collector answered ${res.status}`) }
   }
 
   async forceFlush(): Promise<void> {}

@@ -31,10 +31,11 @@ clusters:
       endpoints: [{ address: 127.0.0.1, port: 9 }]
 `
 
-test('a serving edgeway has not loaded YAML, zod, the config schemas, or engines its config does not use', async () => {
-  const config = join(dir, 'edgeway.yaml')
-  const out = join(dir, 'modules.json')
-  writeFileSync(config, YAML)
+/** Starts edgeway on `yaml`, and returns the module files it has loaded once it serves. */
+async function loadedModules(name: string, yaml: string): Promise<string[]> {
+  const config = join(dir, `${name}.yaml`)
+  const out = join(dir, `${name}.modules.json`)
+  writeFileSync(config, yaml)
   const child = spawn(`${ROOT}node_modules/.bin/bun`, ['--preload', `${ROOT}test/fixtures/modules/report-loaded.ts`, `${ROOT}src/main.ts`, '-c', config, '--concurrency', '1'], {
     cwd: ROOT,
     env: { ...process.env, LOADED_MODULES_OUT: out, ZIPKIN_URL: '' },
@@ -47,13 +48,25 @@ test('a serving edgeway has not loaded YAML, zod, the config schemas, or engines
     expect(stdout).toContain('ingress_http on 127.0.0.1:')
     child.kill('SIGUSR2')
     for (let i = 0; i < 200 && !existsSync(out); i++) await new Promise((r) => setTimeout(r, 25))
-    const loaded = (JSON.parse(readFileSync(out, 'utf8')) as string[]).map((path) => path.replace(ROOT, '').replace(/^.*\/node_modules\//, 'node_modules/'))
-    expect(loaded).toContain('src/server.ts')
-    expect(loaded.filter((path) => /^node_modules\/(zod|yaml)\/|^src\/config\/(schema|load-config|to-model|semantic-checks)\.ts$|^src\/config\/envoy\/(load-envoy|translate)\.ts$/.test(path))).toEqual([])
-    // What this config does not use: re2js (no regex), xxhash-wasm (no consistent hashing), the TLS
-    // and HTTP/2 upstream clients (plain clusters), the --concurrency primary.
-    expect(loaded.filter((path) => /^node_modules\/(re2js|xxhash-wasm)\/|^src\/adapter\/(node-tls-transport|node-http2-client|bun-tls-fetch)\.ts$|^src\/workers\/(primary|supervisor)\.ts$/.test(path))).toEqual([])
+    return (JSON.parse(readFileSync(out, 'utf8')) as string[]).map((path) => path.replace(ROOT, '').replace(/^.*\/node_modules\//, 'node_modules/'))
   } finally {
     child.kill('SIGKILL')
   }
+}
+
+test('a serving edgeway has not loaded YAML, zod, the config schemas, or engines its config does not use', async () => {
+  const loaded = await loadedModules('plain', YAML)
+  expect(loaded).toContain('src/server.ts')
+  expect(loaded.filter((path) => /^node_modules\/(zod|yaml)\/|^src\/config\/(schema|load-config|to-model|semantic-checks)\.ts$|^src\/config\/envoy\/(load-envoy|translate)\.ts$/.test(path))).toEqual([])
+  // What this config does not use: re2js (no regex), xxhash-wasm (no consistent hashing), the TLS
+  // and HTTP/2 upstream clients (plain clusters), the --concurrency primary.
+  expect(loaded.filter((path) => /^node_modules\/(re2js|xxhash-wasm)\/|^src\/adapter\/(node-tls-transport|node-http2-client|bun-tls-fetch)\.ts$|^src\/workers\/(primary|supervisor)\.ts$/.test(path))).toEqual([])
+})
+
+// The tracer needs @opentelemetry/api's enums and nothing else at run time: @opentelemetry/core and
+// /resources (~5 MiB on Bun) were loaded for ExportResultCode and one Resource.
+test('a tracing edgeway loads only @opentelemetry/api, not the SDK packages', async () => {
+  const loaded = await loadedModules('traced', `${YAML}tracing:\n  zipkin:\n    url: http://127.0.0.1:9/api/v2/spans\n`)
+  expect(loaded).toContain('tracing/setup-tracing.ts')
+  expect(loaded.filter((path) => /^node_modules\/@opentelemetry\/(?!api\/)/.test(path))).toEqual([])
 })
