@@ -6,7 +6,8 @@
 //   bun bench/phase-cost.ts [--rounds R] [--calls N]      (also: deno run -A bench/phase-cost.ts)
 
 import { parseArgs } from 'node:util'
-import { batchedWriter } from '../src/access-log.ts'
+import { LineBuffer, DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_FLUSH_MIN_BYTES } from '../src/access-log/line-buffer.ts'
+import { systemTimers } from '../src/access-log/default-outputs.ts'
 import { listenerAccessLog } from '../src/access-log/listener-format.ts'
 import { parseConfig } from '../src/config/load-config.ts'
 import { runAttempt } from '../src/proxy/attempt.ts'
@@ -59,7 +60,8 @@ const tracing = setupTracing({
 })
 const tracer = createRequestTracer({ tracing, listenerStats: () => listenerStats })
 const route = listener.virtualHosts[0]!.routes[0]!
-const logWriter = batchedWriter(() => {})
+const logBuffer = new LineBuffer(() => {}, { flushIntervalMs: DEFAULT_FLUSH_INTERVAL_MS, flushMinBytes: DEFAULT_FLUSH_MIN_BYTES, timers: systemTimers })
+const logWriter = (line: string) => logBuffer.append(line)
 // The shipped access log of the bench config (Envoy's default text format).
 const accessLog = listenerAccessLog(listener, { hostname: 'bench', env: () => undefined })!
 const ready = upstreamResponse()
@@ -90,7 +92,7 @@ const steps: Step[] = [
   { name: 'upstream call: attempt around fetch (abort controller, timers)', run: () => runAttempt({ number: 1, endpoint, method: 'GET', path: '/service/1', headers: request.headers, body: null, timeoutMs: 15000, perTry: false, downstream: request }, { fetch: fetchReady, classify: () => 'reset', timers: systemClock }).then((r) => r.kind === 'response' && r.abort?.release()), baseline: fetchReady },
   { name: 'upstream call: the client signal (Request.signal) itself', run: () => newRequest().signal, baseline: newRequest },
   { name: 'response: read small body whole + new Response', run: async () => new Response((await readWholeBody(upstreamResponse(), undefined)) as Uint8Array<ArrayBuffer>, { status: 200, headers: ready.headers }), baseline: upstreamResponse },
-  { name: 'access log: format + batched write', run: () => logWriter(accessLog.format(sample)) },
+  { name: 'access log: format + buffered append', run: () => logWriter(accessLog.format(sample)) },
   {
     name: 'spans: request + attempt span, B3 out, end, export',
     run: () => {

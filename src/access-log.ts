@@ -1,5 +1,5 @@
-// One line per request on stdout, in Envoy's default format (or JSON), written in batches so
-// logging costs one write per tick instead of one per request.
+// One line per request on stdout, in Envoy's default format (or JSON). The lines are buffered and
+// written in chunks of up to 64 KiB (access-log/line-buffer.ts).
 
 import type { RequestInfo } from './proxy/request-info.ts'
 
@@ -51,17 +51,4 @@ export function formatJson(e: RequestInfo): string {
     route_name: e.routeName ?? null,
     attempts: e.attempts,
   })
-}
-
-/** Collects lines and hands them to `write` once per macrotask. */
-export function batchedWriter(write: (chunk: string) => void): (line: string) => void {
-  let pending: string[] = []
-  const flush = () => {
-    const lines = pending
-    pending = []
-    write(lines.join('\n') + '\n')
-  }
-  return (line) => {
-    if (pending.push(line) === 1) setTimeout(flush, 0)
-  }
 }

@@ -28,6 +28,14 @@ describe('Envoy command lines', () => {
     expect(parseArgs(['-c', 'x.yaml']).drainTimeS).toBeUndefined()
   })
 
+  test("Envoy's access-log file flags: --file-flush-interval-msec and --file-flush-min-size-kb, whole numbers", () => {
+    expect(parseArgs(['-c', 'x.yaml', '--file-flush-interval-msec', '250', '--file-flush-min-size-kb=128'])).toMatchObject({ fileFlushIntervalMs: 250, fileFlushMinSizeKb: 128 })
+    expect(parseArgs(['-c', 'x.yaml'])).toMatchObject({ fileFlushIntervalMs: undefined, fileFlushMinSizeKb: undefined })
+    expect(parseArgs(['-c', 'x.yaml', '--file-flush-interval-msec', '0']).fileFlushIntervalMs).toBe(0)
+    expect(() => parseArgs(['-c', 'x.yaml', '--file-flush-interval-msec', '1.5'])).toThrow('--file-flush-interval-msec must be a whole number from 0 to 3600000, got "1.5"')
+    expect(() => parseArgs(['-c', 'x.yaml', '--file-flush-min-size-kb', '0'])).toThrow('--file-flush-min-size-kb must be a whole number from 1 to 1048576, got "0"')
+  })
+
   test('convert takes -c and --to', () => {
     expect(parseArgs(['convert', '-c', 'envoy.yaml'])).toMatchObject({ command: 'convert', configPath: 'envoy.yaml', convertTo: undefined })
     expect(parseArgs(['convert', '-c', 'x.yaml', '--to', 'envoy']).convertTo).toBe('envoy')

@@ -17,6 +17,10 @@ export type CliOptions = {
   readonly logFormat: string | undefined
   /** Envoy's `--drain-time-s`: how long listeners drain on shutdown (seconds); undefined = the default. */
   readonly drainTimeS: number | undefined
+  /** Envoy's `--file-flush-interval-msec`: access-log buffers are written at least this often; undefined = 1000. */
+  readonly fileFlushIntervalMs: number | undefined
+  /** Envoy's `--file-flush-min-size-kb`: a buffer this full is written at once; undefined = 64. */
+  readonly fileFlushMinSizeKb: number | undefined
   /** Envoy's `--v2-config-only`: no effect (edgeway reads v2 and v3 spellings alike). */
   readonly v2ConfigOnly: boolean
   /** `edgeway convert --to compact|envoy`: the format to print (default: the other one). */
@@ -32,7 +36,8 @@ export class UsageError extends Error {
 }
 
 export const USAGE = `usage: edgeway -c <config.yaml> [--config-yaml YAML] [--service-cluster NAME] [--service-node NAME] [--mode serve|validate]
-               [-l|--log-level LEVEL] [--log-format FORMAT] [--concurrency N] [--drain-time-s S] [--watch-config] [--v2-config-only]
+               [-l|--log-level LEVEL] [--log-format FORMAT] [--concurrency N] [--drain-time-s S]
+               [--file-flush-interval-msec MS] [--file-flush-min-size-kb KB] [--watch-config] [--v2-config-only]
        edgeway convert -c <config.yaml> [--to compact|envoy]
        edgeway zipkin [--port 9411] [--host 127.0.0.1] [--max-spans N]`
 
@@ -68,6 +73,12 @@ export function parseArgs(args: readonly string[]): CliOptions {
         options.drainTimeS = Number(text)
         break
       }
+      case '--file-flush-interval-msec':
+        options.fileFlushIntervalMs = wholeNumber(flag, value(), 0, 3_600_000)
+        break
+      case '--file-flush-min-size-kb':
+        options.fileFlushMinSizeKb = wholeNumber(flag, value(), 1, 1024 * 1024)
+        break
       case '--v2-config-only':
         options.v2ConfigOnly = true
         break
@@ -123,6 +134,12 @@ export function parseArgs(args: readonly string[]): CliOptions {
   return options
 }
 
+function wholeNumber(flag: string, text: string, min: number, max: number): number {
+  const n = Number(text)
+  if (!/^\d+$/.test(text) || n < min || n > max) throw new UsageError(`${flag} must be a whole number from ${min} to ${max}, got "${text}"`)
+  return n
+}
+
 function empty(): CliOptions {
-  return { command: 'proxy', configPath: undefined, configYaml: undefined, logFormat: undefined, drainTimeS: undefined, v2ConfigOnly: false, convertTo: undefined, serviceCluster: undefined, serviceNode: undefined, mode: 'serve', logLevel: 'info', concurrency: undefined, watchConfig: false, rest: [] }
+  return { command: 'proxy', configPath: undefined, configYaml: undefined, logFormat: undefined, drainTimeS: undefined, fileFlushIntervalMs: undefined, fileFlushMinSizeKb: undefined, v2ConfigOnly: false, convertTo: undefined, serviceCluster: undefined, serviceNode: undefined, mode: 'serve', logLevel: 'info', concurrency: undefined, watchConfig: false, rest: [] }
 }

@@ -22,6 +22,8 @@ import { DEFAULT_DRAIN_TIME_MS } from './lifecycle/drain-time.ts'
 import { LayeredRuntime } from './layered-runtime/layered-runtime.ts'
 import packageJson from '../package.json' with { type: 'json' }
 import { commandLineOptions, startupLine } from './startup-info.ts'
+import { onProcessExit } from './adapter/process.ts'
+import { cliAccessLogOutputs } from './access-log/cli-outputs.ts'
 
 const runtime = await detectRuntime()
 const write = (chunk: string) => void process.stdout.write(chunk)
@@ -88,6 +90,17 @@ function loggerFor(options: CliOptions): Logger {
   return new Logger(write, parseLogLevel(options.logLevel) ?? 'info')
 }
 
+/** Access-log buffers written straight to the descriptors, flushed at exit whatever the way out. */
+function accessLogsFor(options: CliOptions) {
+  const outputs = cliAccessLogOutputs({
+    log: (line) => process.stderr.write(`${line}\n`),
+    ...(options.fileFlushIntervalMs !== undefined && { flushIntervalMs: options.fileFlushIntervalMs }),
+    ...(options.fileFlushMinSizeKb !== undefined && { flushMinBytes: options.fileFlushMinSizeKb * 1024 }),
+  })
+  onProcessExit(() => outputs.flushAndDrain())
+  return outputs
+}
+
 /** The whole proxy in this process (--concurrency 1), or one worker of a primary. */
 async function serveOneProcess(config: Config, options: CliOptions, runtime: Runtime, worker: WorkerEnv | undefined, source?: ConfigSource): Promise<void> {
   const stats = new StatsStore()
@@ -106,6 +119,7 @@ async function serveOneProcess(config: Config, options: CliOptions, runtime: Run
       commandLineOptions: commandLineOptions(options, config, options.concurrency ?? 1),
       write,
       writeStderr: (chunk) => void process.stderr.write(chunk),
+      accessLogs: accessLogsFor(options),
       logger: loggerFor(options),
       reusePort: worker !== undefined,
       systemDns: systemDnsPaths(runtime),

@@ -31,6 +31,8 @@ import { DEFAULT_DRAIN_TIME_MS } from './lifecycle/drain-time.ts'
 import { LayeredRuntime } from './layered-runtime/layered-runtime.ts'
 import { runtimeEndpoints } from './admin/runtime-endpoints.ts'
 import { loadEnginesFor } from './lifecycle/config-engines.ts'
+import type { AccessLogOutputs } from './access-log/outputs.ts'
+import { defaultAccessLogOutputs } from './access-log/default-outputs.ts'
 
 export type EdgewayOptions = {
   readonly runtime: Runtime
@@ -42,6 +44,8 @@ export type EdgewayOptions = {
   readonly write: (chunk: string) => void
   /** stderr (Envoy's stderr access logger); default: stdout's writer. */
   readonly writeStderr?: (chunk: string) => void
+  /** The access-log destinations (main.ts: stdout and stderr written by FdSink); default: buffers over `write` and `writeStderr`. */
+  readonly accessLogs?: AccessLogOutputs
   readonly reusePort?: boolean
   /** Leveled logs by component (`--log-level`, admin /logging); default: info to `write`. */
   readonly logger?: Logger
@@ -108,7 +112,8 @@ export async function startEdgeway(config: Config, options: EdgewayOptions): Pro
   layeredRuntime.start()
   // Aborted when a drain's time is up: fault delays still running end then (Deno's server waits for every request).
   const drainDeadline = new AbortController()
-  const handlerFor = handlerFactory({ runtime, stats, clusters, tracer: options.tracer, write: options.write, ...(options.writeStderr && { writeStderr: options.writeStderr }), log, routerLog: logger.component('router'), inFlight, closeConnections: () => lifecycle.closeConnections(), env: (name) => runtime.env(name), layeredRuntime, drainDeadline: drainDeadline.signal })
+  const accessLogs = options.accessLogs ?? defaultAccessLogOutputs({ write: options.write, ...(options.writeStderr && { writeStderr: options.writeStderr }), log })
+  const handlerFor = handlerFactory({ runtime, stats, clusters, tracer: options.tracer, write: options.write, ...(options.writeStderr && { writeStderr: options.writeStderr }), log, accessLogs, routerLog: logger.component('router'), inFlight, closeConnections: () => lifecycle.closeConnections(), env: (name) => runtime.env(name), layeredRuntime, drainDeadline: drainDeadline.signal })
   const listeners = new ListenerSet(runtime, options.reusePort ?? false)
   const listenerStats = stats.listenerManager()
   let adminHandle: ServerHandle | undefined
@@ -127,6 +132,8 @@ export async function startEdgeway(config: Config, options: EdgewayOptions): Pro
     clusters.stop()
     await listeners.closeAll(0)
     await adminHandle?.close(true)
+    // The last requests' lines: a drain ends here, and so does a stop without one.
+    accessLogs.flush()
   }
   const drain = async (timeMs = drainTimeMs) => {
     lifecycle.set('DRAINING')

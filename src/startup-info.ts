@@ -12,6 +12,8 @@ export function commandLineOptions(options: CliOptions, config: Config, concurre
     ...(options.configYaml !== undefined && { config_yaml: options.configYaml }),
     ...(options.logFormat !== undefined && { log_format: options.logFormat }),
     ...(options.drainTimeS !== undefined && { drain_time_s: options.drainTimeS }),
+    // Envoy's name and unit (a Duration) for --file-flush-interval-msec.
+    ...(options.fileFlushIntervalMs !== undefined && { file_flush_interval: `${options.fileFlushIntervalMs / 1000}s` }),
     service_cluster: config.node.cluster,
     service_node: config.node.id,
     mode: options.mode,

@@ -13,3 +13,8 @@ export function onHangupSignal(listener: () => void): void {
 export function exitProcess(code: number): never {
   process.exit(code)
 }
+
+/** Runs synchronously as the process exits: exit(), the end of the event loop, and (on Bun) an uncaught error. */
+export function onProcessExit(listener: () => void): void {
+  process.on('exit', () => listener())
+}

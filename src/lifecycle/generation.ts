@@ -3,9 +3,9 @@
 // requests already running keep the handler (routes, cluster lookups) they started with.
 
 import { hostname } from 'node:os'
-import { batchedWriter } from '../access-log.ts'
 import { listenerAccessLog } from '../access-log/listener-format.ts'
-import { fileWriter } from '../access-log/file-writer.ts'
+import { defaultAccessLogOutputs } from '../access-log/default-outputs.ts'
+import type { AccessLogOutputs } from '../access-log/outputs.ts'
 import type { Config, ListenerConfig } from '../config/model.ts'
 import { buildListenerHandler } from '../listener/guard.ts'
 import { drainable, type InFlight } from '../listener/drain.ts'
@@ -36,6 +36,8 @@ export type HandlerDeps = {
   /** stderr, for Envoy's stderr access logger. */
   readonly writeStderr?: (chunk: string) => void
   readonly log: (line: string) => void
+  /** The access-log destinations (buffered, flushed on the way out); default: buffers over `write`, `writeStderr` and appended files. */
+  readonly accessLogs?: AccessLogOutputs
   /** The router logger handed to each listener's request path. */
   readonly routerLog?: ComponentLogger
   readonly inFlight: InFlight
@@ -50,21 +52,14 @@ export type HandlerDeps = {
 
 /** Builds listener handlers; one access-log writer for all of them, across generations. */
 export function handlerFactory(deps: HandlerDeps): (listener: ListenerConfig) => FetchHandler {
-  const accessLogWriter = batchedWriter(deps.write)
-  // A log file keeps its writer across generations: a reload reopens nothing.
-  const fileWriters = new Map<string, (line: string) => void>()
-  const writerFor = (path: string | undefined) => {
-    if (path === undefined || path === '/dev/stdout') return accessLogWriter
-    let writer = fileWriters.get(path)
-    if (!writer) fileWriters.set(path, (writer = batchedWriter(path === '/dev/stderr' ? (deps.writeStderr ?? deps.write) : fileWriter(path, deps.log))))
-    return writer
-  }
+  // A destination keeps its buffer across generations: a reload reopens nothing and reorders nothing.
+  const accessLogs = deps.accessLogs ?? defaultAccessLogOutputs(deps)
   const host = hostname()
   // Every attempt's deadline, on one runtime timer (timer-queue.ts: ~1.4 µs a pair saved on Deno).
   const attemptTimers = new TimerQueue(() => performance.now())
   return (listener) => {
     const log = listenerAccessLog(listener, { hostname: host, env: deps.env ?? (() => undefined) })
-    const writeLine = writerFor(listener.accessLog.path)
+    const writeLine = log && accessLogs.writerFor(listener.accessLog.path)
     const stats = deps.stats.listener(listener.statPrefix)
     const proxy = createProxyHandler({
       listener,
@@ -72,7 +67,7 @@ export function handlerFactory(deps: HandlerDeps): (listener: ListenerConfig) =>
       clusters: deps.clusters,
       runtime: deps.runtime,
       stats,
-      accessLog: log && ((entry) => writeLine(log.format(entry))),
+      accessLog: log && writeLine && ((entry) => writeLine(log.format(entry))),
       accessLogNeedsPeer: log?.needsPeer ?? false,
       // A configured log_format may read the request's headers (%REQ()%) when the request is done.
       accessLogReadsRequest: listener.accessLog.enabled && (listener.accessLog.textFormat !== undefined || listener.accessLog.jsonFormat !== undefined),
