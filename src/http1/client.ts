@@ -8,6 +8,7 @@ import type { UpstreamFetch } from '../runtime.ts'
 import type { EndpointConnections } from '../upstream/endpoint-connections.ts'
 import { ConnectionPool } from './connection-pool.ts'
 import type { Lease, PoolTarget } from './endpoint-pool.ts'
+import type { BodyStreams } from './body-stream.ts'
 import { exchange, type ExchangeRequest } from './exchange.ts'
 import type { PooledConnection } from './pooled-connection.ts'
 import { frameBody, type FramedBody } from './request-body.ts'
@@ -20,6 +21,8 @@ export type Http1ClientOptions = {
   readonly idleTimeoutMs?: number
   readonly maxIdlePerEndpoint?: number
   readonly now?: () => number
+  /** The stream a streamed response body is read through (body-stream.ts); the standard one by default. */
+  readonly bodyStreams?: BodyStreams
 }
 
 export type Http1Client = {
@@ -39,15 +42,14 @@ export function createHttp1Client(options: Http1ClientOptions): Http1Client {
     now: options.now ?? (() => performance.now()),
   })
 
+  const { bodyStreams } = options
   const send = (connection: PooledConnection, request: ExchangeRequest, reused: boolean) => {
     // A waiter served just after its client left: hand the connection on instead of using it.
     if (request.signal.aborted) {
       connection.release()
       return Promise.reject(abortReason(request.signal))
     }
-    return exchange(connection, request, reused, (reusable) => {
-      if (reusable) connection.release()
-    })
+    return exchange(connection, request, reused, connection, bodyStreams)
   }
 
   const sendOn = async (target: PoolTarget, request: ExchangeRequest, connectTimeoutMs: number, connections: EndpointConnections | undefined): Promise<Response> => {
@@ -76,11 +78,9 @@ export function createHttp1Client(options: Http1ClientOptions): Http1Client {
     } catch (error) {
       return Promise.reject(error)
     }
-    const request = (body: FramedBody): ExchangeRequest => ({ method: upstream.method, target: target.target, authority: target.key, body, signal })
     const connectTimeoutMs = upstream.connectTimeoutMs ?? Infinity
-    return framed instanceof Promise
-      ? framed.then((body) => sendOn(target, request(body), connectTimeoutMs, upstream.connections))
-      : sendOn(target, request(framed), connectTimeoutMs, upstream.connections)
+    if (framed instanceof Promise) return framed.then((body) => sendOn(target, exchangeRequest(upstream.method, target, body, signal), connectTimeoutMs, upstream.connections))
+    return sendOn(target, exchangeRequest(upstream.method, target, framed, signal), connectTimeoutMs, upstream.connections)
   }
 
   return {
@@ -88,6 +88,10 @@ export function createHttp1Client(options: Http1ClientOptions): Http1Client {
     idleConnections: (key) => pool.idleCount(key),
     close: () => pool.closeAll(),
   }
+}
+
+function exchangeRequest(method: string, target: ReturnType<typeof parseUrl>, body: FramedBody, signal: AbortSignal): ExchangeRequest {
+  return { method, target: target.target, authority: target.key, body, signal }
 }
 
 /** A stream was consumed by the first try; a non-idempotent request may have been acted on. */

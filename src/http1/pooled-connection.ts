@@ -3,6 +3,7 @@
 // reset it), which is what Envoy's upstream_cx_destroy_local/_remote tell apart. The exchange and
 // the idle pool use it as the plain Transport it is.
 
+import type { ExchangeDone } from './exchange.ts'
 import type { Transport, TransportEvents } from './transport.ts'
 
 export interface ConnectionSink {
@@ -12,7 +13,7 @@ export interface ConnectionSink {
   released(connection: PooledConnection): void
 }
 
-export class PooledConnection implements Transport {
+export class PooledConnection implements Transport, ExchangeDone {
   events: TransportEvents | undefined
   /** A request is on it and its response has not ended; cleared when it is released. */
   busy = false
@@ -56,6 +57,11 @@ export class PooledConnection implements Transport {
 
   resume(): void {
     this.#inner.resume()
+  }
+
+  /** Its exchange is over (exchange.ts): back to the pool when it may carry another request. */
+  exchangeDone(reusable: boolean): void {
+    if (reusable) this.release()
   }
 
   /** Its exchange ended and it may carry another request: back to the pool. */
