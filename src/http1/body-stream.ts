@@ -2,8 +2,8 @@
 // it by: push the chunks as they arrive, pause the transport when the reader is behind, and report
 // the body's end (src/upstream/body-end.ts) once the reader has taken the last byte, so a request's
 // duration and span end where the runtime's last read is. `queuedBodyStream` is the standard
-// ReadableStream every runtime has; an adapter may hand the client a cheaper one for its runtime
-// (src/adapter/bun-direct-body.ts), with the same contract.
+// ReadableStream every runtime has; an adapter may hand the client a cheaper one for its runtime,
+// with the same contract.
 
 import type { BodyEnd } from '../upstream/body-end.ts'
 
