@@ -7,7 +7,7 @@
 // runtime keeps them open, still in step).
 
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { ProcessGroup, type ProxyProcess } from '../support/edgeway-processes.ts'
+import { eventually, ProcessGroup, type ProxyProcess } from '../support/edgeway-processes.ts'
 import { header, splitRequests, type ForwardedRequest } from '../support/forwarded-requests.ts'
 import { HOSTILE_CASES, type Expectation } from '../support/hostile-corpus.ts'
 import { RawConnection } from '../support/raw-client.ts'
@@ -142,7 +142,10 @@ for (const { name, runtime, env } of RUNTIMES) {
       expect(expected431).toBeGreaterThanOrEqual(2)
       const stats = await (await fetch(`${proxy.url('admin')}/stats?filter=downstream_rq_header_overflow`)).text()
       expect(stats).toContain(`http.ingress.downstream_rq_header_overflow: ${expected431}`)
-      expect(proxy.process.stdout().split('\n').filter((l) => /" 431 DPE /.test(l))).toHaveLength(expected431)
+      // Access-log lines are buffered (written within --file-flush-interval-msec, 1 s by default).
+      const logged = () => proxy.process.stdout().split('\n').filter((l) => /" 431 DPE /.test(l))
+      await eventually('the 431 lines', async () => (logged().length >= expected431 ? true : undefined))
+      expect(logged()).toHaveLength(expected431)
     })
   })
 }
