@@ -8,17 +8,21 @@ import { UpstreamError } from '../http1/upstream-error.ts'
 import { DENO_SERVE_SUPPORT, denoApi, serve } from './deno-serve.ts'
 import { openWebSocket } from './websocket-client.ts'
 import { denoDial } from './deno-transport.ts'
-import { createNodeHttp2Client } from './node-http2-client.ts'
-import { nodeTlsDial } from './node-tls-transport.ts'
-import { routeUpstreamFetch } from './upstream-clients.ts'
+import { loadedOnFirstUse, routeUpstreamFetch } from './upstream-clients.ts'
 import { exitProcess, onHangupSignal, onProcessSignals } from './process.ts'
 
 // TLS clusters: the same HTTP/1.1 client on node:tls; HTTP/2 (h2 and h2c) through node:http2, because
 // Deno's fetch verifies the certificate against the address it dials and cannot send another SNI name.
+// Both load on a cluster's first request, as on Bun: node:tls and node:http2 stay out of a process
+// whose clusters are plain.
 const upstreamFetch = routeUpstreamFetch({
   plain: createHttp1Client({ dial: denoDial }).fetch,
-  tls: (tls) => createHttp1Client({ dial: nodeTlsDial(tls) }).fetch,
-  http2: (transport) => createNodeHttp2Client(transport).fetch,
+  tls: (tls) =>
+    loadedOnFirstUse(async () => {
+      const { nodeTlsDial } = await import('./node-tls-transport.ts')
+      return createHttp1Client({ dial: nodeTlsDial(tls) }).fetch
+    }),
+  http2: (transport) => loadedOnFirstUse(async () => (await import('./node-http2-client.ts')).createNodeHttp2Client(transport).fetch),
 })
 
 // Aborts (timeouts, a departed client) are recognised by the attempt from its own signal; the
