@@ -158,7 +158,7 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
   #respond(): void {
     const head = this.#head!
     // The head's fields go into the Response's own Headers after it is made: given in the init,
-    // Deno 2.9 builds a native copy of a whole-body response for Deno.serve that the proxy's first
+    // Deno 2.9 builds a native copy of a whole-body response for its server that the proxy's first
     // header edit throws away again (~1.6 µs of 2.9 on Deno; Bun 0.64 -> 0.58 µs).
     const init = { status: head.status, statusText: head.statusText }
     const early = this.#early
