@@ -17,15 +17,9 @@ import { spawn } from 'node:child_process'
 import { parseArgs } from 'node:util'
 import { fullGC, heapStats } from 'bun:jsc'
 import { detectRuntime } from '../src/adapter/detect.ts'
-import { parseConfig } from '../src/config/load-config.ts'
-import { InFlight } from '../src/listener/drain.ts'
-import { handlerFactory } from '../src/lifecycle/generation.ts'
-import { EMPTY_RUNTIME } from '../src/layered-runtime/layered-runtime.ts'
 import type { ConnInfo, FetchHandler, Runtime, UpstreamRequest } from '../src/runtime.ts'
-import { StatsStore } from '../src/stats/stats-store.ts'
-import { ClusterManager } from '../src/upstream/cluster-manager.ts'
-import { systemClock } from '../src/upstream/clock.ts'
 import { wholeBodyResponse } from '../src/upstream/whole-body.ts'
+import { listenerHandler, withFaultFilter } from './listener-handler.ts'
 import { edgewayConfig } from './peers/edgeway.ts'
 
 const { values } = parseArgs({
@@ -50,28 +44,10 @@ const fakeFetch = async (_request: UpstreamRequest): Promise<Response> => {
   return wholeBodyResponse(SMALL, { headers: { 'content-type': 'text/plain;charset=utf-8', 'content-length': String(SMALL.byteLength), date: 'Wed, 02 Dec 2026 13:00:00 GMT' } })
 }
 
-/** The listener fault filter of the shipped routes/front-proxy.yaml: abort at 0 %. */
-export const FAULT_LINE = '    fault: { abort: { http_status: 503, percentage: { numerator: 0 } } }'
-
-function handlerFor(mode: string): FetchHandler {
-  if (mode === 'passthrough') return () => fakeFetch({} as UpstreamRequest)
-  let yaml = edgewayConfig('bench', { listenerPort: 0, adminPort: 0, upstreamPort: 9, accessLog: mode === 'logged' })
-  if (mode === 'fault') yaml = yaml.replace('    access_log: false\n', `    access_log: false\n${FAULT_LINE}\n`)
-  const config = parseConfig(yaml, 'bench.yaml', { env: () => undefined })
-  const stats = new StatsStore()
-  const clusters = new ClusterManager(config.clusters, { resolverFor: () => { throw new Error('static clusters only') }, stats, clock: systemClock })
-  const factory = handlerFactory({
-    runtime: { ...runtime, upstreamFetch: fakeFetch } as Runtime,
-    stats,
-    clusters,
-    tracer: undefined,
-    write: () => {},
-    log: (line) => console.error(line),
-    inFlight: new InFlight(),
-    closeConnections: () => false,
-    layeredRuntime: EMPTY_RUNTIME(),
-  })
-  return factory(config.listeners[0]!)
+function handlerFor(mode: string): Promise<FetchHandler> {
+  if (mode === 'passthrough') return Promise.resolve(() => fakeFetch({} as UpstreamRequest))
+  const yaml = edgewayConfig('bench', { listenerPort: 0, adminPort: 0, upstreamPort: 9, accessLog: mode === 'logged' })
+  return listenerHandler(mode === 'fault' ? withFaultFilter(yaml) : yaml, { ...runtime, upstreamFetch: fakeFetch } as Runtime)
 }
 
 const newRequest = () => new Request('http://127.0.0.1:8000/service/1', { headers: { host: '127.0.0.1:8000' } })
@@ -93,7 +69,7 @@ function perRequest(before: Counts, after: Counts): [string, number][] {
 
 /** Objects each in-flight request holds: parked at the upstream call, then with its response unread. */
 async function liveView(mode: string): Promise<{ atUpstream: [string, number][]; atResponse: [string, number][] }> {
-  const handler = handlerFor(mode)
+  const handler = await handlerFor(mode)
   for (let i = 0; i < 5000; i++) await one(handler)
   const base = counts()
   parked = []
@@ -120,7 +96,7 @@ async function liveView(mode: string): Promise<{ atUpstream: [string, number][];
 
 /** In the child (BUN_JSC_logGC=1): warm up, then mark the measured stretch on stderr. */
 async function allocChild(mode: string): Promise<void> {
-  const handler = handlerFor(mode)
+  const handler = await handlerFor(mode)
   for (let i = 0; i < 10_000; i++) await one(handler)
   fullGC()
   console.error('REQUEST-HEAP-START')

@@ -1,0 +1,41 @@
+// The shipped listener handler, built as the CLI builds it (handlerFactory) on a bench config with
+// static clusters, for the in-process micro-benches (handler-cost.ts, request-heap.ts).
+
+import { parseConfig } from '../src/config/load-config.ts'
+import { InFlight } from '../src/listener/drain.ts'
+import { handlerFactory } from '../src/lifecycle/generation.ts'
+import { EMPTY_RUNTIME } from '../src/layered-runtime/layered-runtime.ts'
+import type { RequestTracer } from '../src/proxy/request-tracer.ts'
+import type { FetchHandler, Runtime } from '../src/runtime.ts'
+import { StatsStore } from '../src/stats/stats-store.ts'
+import { ClusterManager } from '../src/upstream/cluster-manager.ts'
+import { systemClock } from '../src/upstream/clock.ts'
+
+/** The listener fault filter of the shipped routes/front-proxy.yaml: abort at 0 %. */
+export const FAULT_LINE = '    fault: { abort: { http_status: 503, percentage: { numerator: 0 } } }'
+
+/** Adds FAULT_LINE to the bench config's listener. */
+export const withFaultFilter = (yaml: string): string => yaml.replace('    access_log: false\n', `    access_log: false\n${FAULT_LINE}\n`)
+
+/** `tracer` gets the handler's stats store, as the tracer's stats live there. */
+export async function listenerHandler(
+  yaml: string,
+  runtime: Runtime,
+  tracer?: (stats: StatsStore) => Promise<RequestTracer>,
+): Promise<FetchHandler> {
+  const config = parseConfig(yaml, 'bench.yaml', { env: () => undefined })
+  const stats = new StatsStore()
+  const clusters = new ClusterManager(config.clusters, { resolverFor: () => { throw new Error('static clusters only') }, stats, clock: systemClock })
+  const factory = handlerFactory({
+    runtime,
+    stats,
+    clusters,
+    tracer: tracer ? await tracer(stats) : undefined,
+    write: () => {},
+    log: (line) => console.error(line),
+    inFlight: new InFlight(),
+    closeConnections: () => false,
+    layeredRuntime: EMPTY_RUNTIME(),
+  })
+  return factory(config.listeners[0]!)
+}
