@@ -22,24 +22,35 @@ const MULTI = ['x-b3-traceid', 'x-b3-spanid', 'x-b3-parentspanid', 'x-b3-sampled
  * of the same name, so only the ones this context does not write are deleted.
  */
 export function injectB3(headers: Headers, ctx: B3Context, format: B3Format = 'multi'): void {
+  injectB3Ids(headers, toB3TraceId(ctx.traceId), ctx.spanId.toLowerCase(), ctx.parentSpanId ? ctx.parentSpanId.toLowerCase() : undefined, ctx.sampled, ctx.debug === true, format)
+}
+
+/**
+ * injectB3 for ids already in wire form (lower-case hex, the trace id as B3 writes it), as a span
+ * record holds them: positional, so an attempt builds no context object and re-cases no id.
+ */
+export function injectB3Ids(headers: Headers, traceId: string, spanId: string, parentSpanId: string | undefined, sampled: boolean, debug: boolean, format: B3Format): void {
   if (format === 'single') {
     for (const name of MULTI) headers.delete(name)
   } else {
-    headers.set('x-b3-traceid', toB3TraceId(ctx.traceId))
-    headers.set('x-b3-spanid', ctx.spanId.toLowerCase())
-    if (ctx.parentSpanId) headers.set('x-b3-parentspanid', ctx.parentSpanId.toLowerCase())
+    headers.set('x-b3-traceid', traceId)
+    headers.set('x-b3-spanid', spanId)
+    if (parentSpanId) headers.set('x-b3-parentspanid', parentSpanId)
     else headers.delete('x-b3-parentspanid')
-    headers.set('x-b3-sampled', ctx.sampled || ctx.debug ? '1' : '0')
-    if (ctx.debug) headers.set('x-b3-flags', '1')
+    headers.set('x-b3-sampled', sampled || debug ? '1' : '0')
+    if (debug) headers.set('x-b3-flags', '1')
     else headers.delete('x-b3-flags')
   }
   if (format === 'multi') headers.delete('b3')
-  else headers.set('b3', singleB3(ctx))
+  else headers.set('b3', singleB3Of(traceId, spanId, parentSpanId, sampled, debug))
 }
 
 /** `{traceid}-{spanid}-{1|0|d}[-{parentspanid}]`, the single header's full form. */
 export function singleB3(ctx: B3Context): string {
-  const sampling = ctx.debug ? 'd' : ctx.sampled ? '1' : '0'
-  const head = `${toB3TraceId(ctx.traceId)}-${ctx.spanId.toLowerCase()}-${sampling}`
-  return ctx.parentSpanId ? `${head}-${ctx.parentSpanId.toLowerCase()}` : head
+  return singleB3Of(toB3TraceId(ctx.traceId), ctx.spanId.toLowerCase(), ctx.parentSpanId ? ctx.parentSpanId.toLowerCase() : undefined, ctx.sampled, ctx.debug === true)
+}
+
+function singleB3Of(traceId: string, spanId: string, parentSpanId: string | undefined, sampled: boolean, debug: boolean): string {
+  const head = `${traceId}-${spanId}-${debug ? 'd' : sampled ? '1' : '0'}`
+  return parentSpanId ? `${head}-${parentSpanId}` : head
 }

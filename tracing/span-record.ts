@@ -28,6 +28,12 @@ import { toOtelTraceId } from './trace-ids.ts'
 /** Zipkin's Endpoint: who is on the other side of a CLIENT or SERVER span. */
 export type RemoteEndpoint = { serviceName?: string; ipv4?: string; ipv6?: string; port?: number }
 
+/**
+ * The tag map as the proxy writes it: non-empty strings only (Envoy's setTag rule), which is what
+ * `tag` and the request tracer's writers store; the encoder then hands it to JSON as it is.
+ */
+export type SpanTagMap = Record<string, string>
+
 /** Where a finished sampled span goes (the batch processor). */
 export type SpanSink = { onEnd(span: SpanRecord): void }
 
@@ -44,6 +50,11 @@ export class SpanRecord implements Span, ReadableSpan {
   remote: RemoteEndpoint | undefined
   /** A SERVER span that reuses its caller's span id (Zipkin's `shared`, Envoy's shared_span_context). */
   shared = false
+  /**
+   * False once the OTel api stored a value other than a non-empty string (a number, a list, ''):
+   * only then must the encoder rebuild the tags; `tag` and the request tracer keep it true.
+   */
+  stringTags = true
   #events: TimedEvent[] | undefined
 
   /** Positional, so starting a span allocates nothing but the record and its tag object. */
@@ -85,7 +96,10 @@ export class SpanRecord implements Span, ReadableSpan {
   }
 
   setAttribute(key: string, value: AttributeValue | undefined): this {
-    if (this.sampled && !this.ended && value !== undefined) this.attributes[key] = value
+    if (this.sampled && !this.ended && value !== undefined) {
+      if (typeof value !== 'string' || value === '') this.stringTags = false
+      this.attributes[key] = value
+    }
     return this
   }
 
@@ -161,6 +175,11 @@ export class SpanRecord implements Span, ReadableSpan {
 
   get events(): TimedEvent[] {
     return this.#events ?? []
+  }
+
+  /** Whether events were added, without the empty array `events` makes for an OTel exporter. */
+  get hasEvents(): boolean {
+    return this.#events !== undefined
   }
 
   get links(): Link[] {

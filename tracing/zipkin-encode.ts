@@ -80,9 +80,8 @@ function encodeRecord(span: SpanRecord, serviceName: string): ZipkinSpan {
   if (span.shared) out.shared = true
   out.localEndpoint = localEndpointOf(serviceName)
   if (span.remote) out.remoteEndpoint = span.remote
-  out.tags = recordTags(span.attributes, span.status)
-  const events = span.events
-  if (events.length > 0) out.annotations = events.map((e) => ({ timestamp: hrTimeToMicros(e.time), value: e.name }))
+  out.tags = recordTags(span)
+  if (span.hasEvents) out.annotations = span.events.map((e) => ({ timestamp: hrTimeToMicros(e.time), value: e.name }))
   return out
 }
 
@@ -94,13 +93,11 @@ function localEndpointOf(serviceName: string): { serviceName: string } {
   return local
 }
 
-/** The proxy tags with non-empty strings only: then the record's own object is the tag map. */
-function recordTags(attributes: Attributes, status: SpanStatus): Record<string, string> {
-  for (const name in attributes) {
-    const value = attributes[name]
-    if (typeof value !== 'string' || value === '') return encodeTags(attributes, status)
-  }
-  if (status.code === SpanStatusCode.ERROR && attributes.error === undefined) return encodeTags(attributes, status)
+/** The proxy tags with non-empty strings only (SpanRecord.stringTags): then the record's own object is the tag map. */
+function recordTags(span: SpanRecord): Record<string, string> {
+  const attributes = span.attributes
+  if (!span.stringTags) return encodeTags(attributes, span.status)
+  if (span.status.code === SpanStatusCode.ERROR && attributes.error === undefined) return encodeTags(attributes, span.status)
   return attributes as Record<string, string>
 }
 
