@@ -18,11 +18,9 @@ import { spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { detectRuntime } from '../src/adapter/detect.ts'
-import type { RequestTracer } from '../src/proxy/request-tracer.ts'
 import type { ConnInfo, FetchHandler, Runtime, UpstreamRequest } from '../src/runtime.ts'
-import type { StatsStore } from '../src/stats/stats-store.ts'
 import { wholeBodyResponse } from '../src/upstream/whole-body.ts'
-import { listenerHandler, withFaultFilter } from './listener-handler.ts'
+import { benchTracer, listenerHandler, withFaultFilter } from './listener-handler.ts'
 import { edgewayConfig } from './peers/edgeway.ts'
 import { freePort, waitForPort } from './free-port.ts'
 
@@ -68,25 +66,7 @@ async function edgewayHandler(mode: string): Promise<FetchHandler> {
   const traced = mode === 'traced'
   const yaml = edgewayConfig('bench', { listenerPort: 0, adminPort: 0, upstreamPort, collectorPort: traced ? 9 : undefined, accessLog: mode === 'logged' })
   // `fault`: untraced with the shipped routes/front-proxy.yaml's listener fault filter (abort at 0 %).
-  return listenerHandler(mode === 'fault' ? withFaultFilter(yaml) : yaml, { ...runtime, upstreamFetch } as Runtime, traced ? tracerFor : undefined)
-}
-
-async function tracerFor(stats: StatsStore): Promise<RequestTracer> {
-  const { setupTracing } = await import('../tracing/index.ts')
-  const { createRequestTracer } = await import('../tracing/request-tracer.ts')
-  // The real Zipkin exporter (JSON encoding, batching) with the collector's answer faked: the
-  // exporter's JS stays in the figure, the socket to the collector does not.
-  const tracing = setupTracing({
-    serviceName: 'bench',
-    nodeId: 'bench',
-    stats: stats.tracing(),
-    zipkin: { url: 'http://127.0.0.1:9/api/v2/spans', maxQueueSize: 200000, maxExportBatchSize: 2048, scheduledDelayMs: 500, exportTimeoutMs: 5000 },
-    fetch: (async (_url: unknown, init?: RequestInit) => {
-      void String(init?.body).length
-      return new Response(null, { status: 202 })
-    }) as typeof fetch,
-  })
-  return createRequestTracer({ tracing, listenerStats: (l) => stats.listener(l.statPrefix) })
+  return listenerHandler(mode === 'fault' ? withFaultFilter(yaml) : yaml, { ...runtime, upstreamFetch } as Runtime, traced ? benchTracer : undefined)
 }
 
 /** The pass-through (bench/peers/scripts/bun-passthrough.ts): the runtime's own fetch with the client's headers, the upstream's Response handed back as it is. */

@@ -39,3 +39,24 @@ export async function listenerHandler(
   })
   return factory(config.listeners[0]!)
 }
+
+/**
+ * The tracer of the traced bench peer (100 %, the real Zipkin exporter: encoding and batching as
+ * shipped) with the collector's answer faked: the exporter's JS stays in the figure, the socket to
+ * the collector does not.
+ */
+export async function benchTracer(stats: StatsStore): Promise<RequestTracer> {
+  const { setupTracing } = await import('../tracing/index.ts')
+  const { createRequestTracer } = await import('../tracing/request-tracer.ts')
+  const tracing = setupTracing({
+    serviceName: 'bench',
+    nodeId: 'bench',
+    stats: stats.tracing(),
+    zipkin: { url: 'http://127.0.0.1:9/api/v2/spans', maxQueueSize: 200000, maxExportBatchSize: 2048, scheduledDelayMs: 500, exportTimeoutMs: 5000 },
+    fetch: (async (_url: unknown, init?: RequestInit) => {
+      void String(init?.body).length
+      return new Response(null, { status: 202 })
+    }) as typeof fetch,
+  })
+  return createRequestTracer({ tracing, listenerStats: (l) => stats.listener(l.statPrefix) })
+}

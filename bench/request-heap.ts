@@ -9,7 +9,7 @@
 //   heap growth between collections summed over N requests (each eden collection logs the heap size
 //   before and after it) ÷ N. Objects that die young cost allocation and eden collections, not tracing.
 //
-//   bun bench/request-heap.ts [--requests N] [--modes untraced,logged,fault] [--top K]
+//   bun bench/request-heap.ts [--requests N] [--modes untraced,logged,fault,traced] [--top K]
 //
 // Bounded: N sequential requests per mode in a child, no sockets.
 
@@ -19,7 +19,7 @@ import { fullGC, heapStats } from 'bun:jsc'
 import { detectRuntime } from '../src/adapter/detect.ts'
 import type { ConnInfo, FetchHandler, Runtime, UpstreamRequest } from '../src/runtime.ts'
 import { wholeBodyResponse } from '../src/upstream/whole-body.ts'
-import { listenerHandler, withFaultFilter } from './listener-handler.ts'
+import { benchTracer, listenerHandler, withFaultFilter } from './listener-handler.ts'
 import { edgewayConfig } from './peers/edgeway.ts'
 
 const { values } = parseArgs({
@@ -46,8 +46,10 @@ const fakeFetch = async (_request: UpstreamRequest): Promise<Response> => {
 
 function handlerFor(mode: string): Promise<FetchHandler> {
   if (mode === 'passthrough') return Promise.resolve(() => fakeFetch({} as UpstreamRequest))
-  const yaml = edgewayConfig('bench', { listenerPort: 0, adminPort: 0, upstreamPort: 9, accessLog: mode === 'logged' })
-  return listenerHandler(mode === 'fault' ? withFaultFilter(yaml) : yaml, { ...runtime, upstreamFetch: fakeFetch } as Runtime)
+  const traced = mode === 'traced'
+  const yaml = edgewayConfig('bench', { listenerPort: 0, adminPort: 0, upstreamPort: 9, collectorPort: traced ? 9 : undefined, accessLog: mode === 'logged' })
+  // `traced`: 100 %, with the bench's real exporter (batched encoding) and a faked collector answer.
+  return listenerHandler(mode === 'fault' ? withFaultFilter(yaml) : yaml, { ...runtime, upstreamFetch: fakeFetch } as Runtime, traced ? benchTracer : undefined)
 }
 
 const newRequest = () => new Request('http://127.0.0.1:8000/service/1', { headers: { host: '127.0.0.1:8000' } })
