@@ -1,7 +1,7 @@
-// The admin listener's Hono app (Envoy's admin endpoints). Served on its own loopback listener,
+// The admin listener's app (Envoy's admin endpoints). Served on its own loopback listener,
 // never mounted on a public one: it can fail health checks and reset counters.
 
-import { Hono, type Context } from 'hono'
+import { adminRouter, type AdminApp, type AdminContext, type AdminEndpoint } from './admin-router.ts'
 import type { ClusterConfig, ListenerConfig } from '../config/model.ts'
 import type { ClusterSnapshot } from '../upstream/cluster-snapshot.ts'
 import { certsJson, redactPrivateKeys } from './certs.ts'
@@ -43,18 +43,12 @@ export type AdminDeps = {
   extraEndpoints?: readonly AdminEndpoint[]
 }
 
-export type AdminEndpoint = {
-  readonly path: string
-  readonly method: 'GET' | 'POST'
-  readonly help: string
-  readonly handle: (c: Context) => Response | Promise<Response>
-}
-
+export type { AdminApp, AdminContext, AdminEndpoint }
 
 const TEXT = 'text/plain; charset=UTF-8'
 const JSON_TYPE = 'application/json'
 
-export function buildAdminApp(deps: AdminDeps): Hono {
+export function buildAdminApp(deps: AdminDeps): AdminApp {
   const endpoints: AdminEndpoint[] = [
     { path: '/', method: 'GET', help: 'print admin commands', handle: () => text(helpText(endpoints)) },
     { path: '/help', method: 'GET', help: 'print admin commands', handle: () => text(helpText(endpoints)) },
@@ -75,28 +69,16 @@ export function buildAdminApp(deps: AdminDeps): Hono {
     ...(deps.extraEndpoints ?? []),
   ]
 
-  const app = new Hono()
-  app.use(async (c, next) => {
-    await next()
-    c.res.headers.set('cache-control', 'no-cache, max-age=0')
-    c.res.headers.set('x-content-type-options', 'nosniff')
-  })
-  const refresh = deps.refresh
-  if (refresh)
-    app.use(async (c, next) => {
-      await refresh(c.req.path)
-      await next()
-    })
-  for (const endpoint of endpoints) app.on(endpoint.method, endpoint.path, endpoint.handle)
   // Mutations need POST (as Envoy) so a stray GET from a browser or crawler cannot drain the server.
-  for (const path of new Set(endpoints.map((e) => e.path))) {
-    const methods = endpoints.filter((e) => e.path === path).map((e) => e.method)
-    const allow = methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ')
-    app.all(path, () => text(`Method not allowed: use ${methods.join(' or ')} ${path}\n`, 405, { allow }))
-  }
-  app.notFound(() => text(`invalid path. ${helpText(endpoints)}`, 404))
-  app.onError((error) => text(`admin error: ${error instanceof Error ? error.message : String(error)}\n`, 500))
-  return app
+  return adminRouter(endpoints, {
+    ...(deps.refresh && { before: deps.refresh }),
+    methodNotAllowed: (path, methods) => {
+      const allow = methods.flatMap((m) => (m === 'GET' ? ['GET', 'HEAD'] : [m])).join(', ')
+      return text(`Method not allowed: use ${methods.join(' or ')} ${path}\n`, 405, { allow })
+    },
+    notFound: () => text(`invalid path. ${helpText(endpoints)}`, 404),
+    error: (error) => text(`admin error: ${error instanceof Error ? error.message : String(error)}\n`, 500),
+  })
 }
 
 function helpText(endpoints: readonly AdminEndpoint[]): string {
@@ -115,7 +97,7 @@ function serverInfo(deps: AdminDeps): Response {
   return json(serverInfoJson(info, state))
 }
 
-function stats(c: Context, deps: AdminDeps): Response {
+function stats(c: AdminContext, deps: AdminDeps): Response {
   const format = c.req.query('format') ?? 'text'
   if (format !== 'text' && format !== 'json' && format !== 'prometheus') {
     return text(`usage: /stats?format=(text|json|prometheus)\n`, 400)
@@ -128,7 +110,7 @@ function stats(c: Context, deps: AdminDeps): Response {
   return text(renderStatsText(counters) + renderHistogramsText(histograms))
 }
 
-function prometheus(c: Context, deps: AdminDeps): Response {
+function prometheus(c: AdminContext, deps: AdminDeps): Response {
   const selection = select(c, deps)
   if (!selection.ok) return text(`${selection.error}\n`, 400)
   const names = clusterNames(deps)
@@ -136,7 +118,7 @@ function prometheus(c: Context, deps: AdminDeps): Response {
 }
 
 /** `?filter=` is an RE2 pattern: re2js loads with the first one (the serving process holds it only if asked). */
-function filtered(handle: (c: Context) => Response): (c: Context) => Promise<Response> {
+function filtered(handle: (c: AdminContext) => Response): (c: AdminContext) => Promise<Response> {
   return async (c) => {
     if (c.req.query('filter') !== undefined) await loadSafeRegex()
     return handle(c)
@@ -144,7 +126,7 @@ function filtered(handle: (c: Context) => Response): (c: Context) => Promise<Res
 }
 
 /** Counters, gauges and histograms through the same `?filter` and `?usedonly`. */
-function select(c: Context, deps: AdminDeps) {
+function select(c: AdminContext, deps: AdminDeps) {
   const filter = c.req.query('filter')
   const usedOnly = c.req.query('usedonly') !== undefined
   const counters = selectStats(deps.stats.all(), filter, usedOnly)
@@ -154,18 +136,18 @@ function select(c: Context, deps: AdminDeps) {
   return { ok: true as const, counters: counters.stats, histograms: histograms.stats }
 }
 
-function clusters(c: Context, deps: AdminDeps): Response {
+function clusters(c: AdminContext, deps: AdminDeps): Response {
   const snapshots = deps.clusters()
   return c.req.query('format') === 'json' ? json(clustersJson(snapshots)) : text(renderClustersText(snapshots))
 }
 
-async function changeLogging(c: Context, deps: AdminDeps): Promise<Response> {
+async function changeLogging(c: AdminContext, deps: AdminDeps): Promise<Response> {
   const problems = await deps.logging.apply(c.req.query())
   if (problems.length > 0) return text(`${problems.join('\n')}\n${renderLoggers(deps.logging)}`, 400)
   return text(renderLoggers(deps.logging))
 }
 
-function listeners(c: Context, deps: AdminDeps): Response {
+function listeners(c: AdminContext, deps: AdminDeps): Response {
   const rows = deps.listeners()
   return c.req.query('format') === 'json' ? json(listenersJson(rows)) : text(renderListenersText(rows))
 }

@@ -2,11 +2,10 @@
 // /runtime_modify (sets keys in the admin layer; an empty value removes one). A primary passes
 // each change on to its workers through `afterModify`.
 
-import type { Context } from 'hono'
 import type { FractionalPercent } from '../config/model-fault.ts'
 import type { RuntimeValue } from '../config/model-runtime.ts'
 import type { LayeredRuntime } from '../layered-runtime/layered-runtime.ts'
-import type { AdminEndpoint } from './admin-app.ts'
+import type { AdminContext, AdminEndpoint } from './admin-router.ts'
 
 export type RuntimeEndpointsDeps = {
   readonly runtime: Pick<LayeredRuntime, 'layers' | 'get' | 'modify'>
@@ -34,7 +33,7 @@ export function runtimeJson(runtime: Pick<LayeredRuntime, 'layers' | 'get'>) {
   return { layers: layers.map((layer) => layer.name), entries }
 }
 
-async function modify(c: Context, deps: RuntimeEndpointsDeps): Promise<Response> {
+async function modify(c: AdminContext, deps: RuntimeEndpointsDeps): Promise<Response> {
   const values: Record<string, string> = { ...c.req.query() }
   // Envoy also takes the pairs as form values in the body.
   if ((c.req.header('content-type') ?? '').includes('application/x-www-form-urlencoded')) {

@@ -1,8 +1,7 @@
 // Admin endpoints that change what the server does with traffic or config: Envoy's
 // POST /drain_listeners (?graceful) and edgeway's POST /reload (nginx's `-s reload` over HTTP).
 
-import type { Context } from 'hono'
-import type { AdminEndpoint } from '../admin/admin-app.ts'
+import type { AdminContext, AdminEndpoint } from '../admin/admin-router.ts'
 
 /** What a reload reports: the new version, or every problem of the rejected config. */
 export type ReloadOutcome = { readonly ok: true; readonly version: number } | { readonly ok: false; readonly problems: string }
@@ -13,7 +12,7 @@ export function drainEndpoints(deps: { drainListeners: (graceful: boolean) => Pr
       path: '/drain_listeners',
       method: 'POST',
       help: 'stop accepting on every listener (?graceful: answer with connection: close for --drain-time-s first)',
-      handle: (c: Context) => {
+      handle: (c: AdminContext) => {
         // Answered at once: a graceful drain takes the whole drain time.
         void deps.drainListeners(c.req.query('graceful') !== undefined)
         return new Response('OK\n', { headers: { 'content-type': 'text/plain; charset=UTF-8' } })

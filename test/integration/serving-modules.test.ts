@@ -32,7 +32,7 @@ clusters:
 `
 
 /** Starts edgeway on `yaml`, and returns the module files it has loaded once it serves. */
-async function loadedModules(name: string, yaml: string): Promise<string[]> {
+async function loadedModules(name: string, yaml: string, adminPaths: readonly string[] = []): Promise<string[]> {
   const config = join(dir, `${name}.yaml`)
   const out = join(dir, `${name}.modules.json`)
   writeFileSync(config, yaml)
@@ -46,6 +46,8 @@ async function loadedModules(name: string, yaml: string): Promise<string[]> {
     child.stdout!.on('data', (chunk) => (stdout += chunk))
     for (let i = 0; i < 400 && !stdout.includes(' on 127.0.0.1:'); i++) await new Promise((r) => setTimeout(r, 25))
     expect(stdout).toContain('ingress_http on 127.0.0.1:')
+    const adminPort = /admin on 127\.0\.0\.1:(\d+)/.exec(stdout)?.[1]
+    for (const path of adminPaths) await (await fetch(`http://127.0.0.1:${adminPort}${path}`)).text()
     child.kill('SIGUSR2')
     for (let i = 0; i < 200 && !existsSync(out); i++) await new Promise((r) => setTimeout(r, 25))
     return (JSON.parse(readFileSync(out, 'utf8')) as string[]).map((path) => path.replace(ROOT, '').replace(/^.*\/node_modules\//, 'node_modules/'))
@@ -61,6 +63,14 @@ test('a serving edgeway has not loaded YAML, zod, the config schemas, or engines
   // What this config does not use: re2js (no regex), xxhash-wasm (no consistent hashing), the TLS
   // and HTTP/2 upstream clients (plain clusters), the --concurrency primary.
   expect(loaded.filter((path) => /^node_modules\/(re2js|xxhash-wasm)\/|^src\/adapter\/(node-tls-transport|node-http2-client|bun-tls-fetch)\.ts$|^src\/workers\/(primary|supervisor)\.ts$/.test(path))).toEqual([])
+})
+
+// The admin's endpoints are a map from path and method (src/admin/admin-router.ts): Hono, which
+// routed them before, cost ~4 MiB of RSS there once the first /ready was answered.
+test('a serving edgeway answers admin requests without loading Hono', async () => {
+  const loaded = await loadedModules('admin', YAML, ['/ready', '/stats?usedonly', '/runtime', '/nope'])
+  expect(loaded).toContain('src/admin/admin-router.ts')
+  expect(loaded.filter((path) => path.startsWith('node_modules/hono/'))).toEqual([])
 })
 
 // The tracer needs @opentelemetry/api's enums and nothing else at run time: @opentelemetry/core and
