@@ -65,16 +65,26 @@ export async function runAttempt(attempt: Attempt, deps: AttemptDeps): Promise<A
 
 /** The attempt's deadline and its watch on the client, from `now` (the attempt's start) on. */
 export function abortFor(attempt: Attempt, timers: AbortTimers, now = timers.now()): AttemptAbort {
+  return attemptAbort(attempt.downstream, attempt.timeoutMs, timers, now)
+}
+
+/** abortFor before the attempt exists (the forward phase puts the signal in the attempt itself). */
+export function attemptAbort(downstream: Downstream | undefined, timeoutMs: number, timers: AbortTimers, now: number): AttemptAbort {
   const abort = new AttemptAbort(timers)
   // Follow first: with the usual deadline far beyond the follow point, one timer serves both.
-  abort.follow(attempt.downstream, now)
-  abort.arm(attempt.timeoutMs, now)
+  abort.follow(downstream, now)
+  abort.arm(timeoutMs, now)
   return abort
+}
+
+/** The URL an attempt asks its endpoint for. */
+export function attemptUrl(endpoint: Endpoint, path: string): string {
+  return `http://${endpoint.key}${path}`
 }
 
 export function upstreamRequestOf(attempt: Attempt, abort: AttemptAbort): UpstreamRequest {
   return {
-    url: `http://${attempt.endpoint.key}${attempt.path}`,
+    url: attemptUrl(attempt.endpoint, attempt.path),
     method: attempt.method,
     headers: attempt.headers,
     body: attempt.body,

@@ -55,7 +55,8 @@ export function downstreamResponse(routed: RoutedRequest, result: ForwardedRespo
   echoRequestId(headers, info, observer, ctx.listener)
   info.responseHeaders = headers
   if (whole !== undefined) {
-    result.abort?.release()
+    // The exchange that made a whole-body Response is over: its controller can serve another attempt.
+    result.abort?.recycle()
     return respond(upstream, info, observer, ctx, whole.byteLength)
   }
   if (reported !== undefined) {

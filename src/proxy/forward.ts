@@ -5,7 +5,8 @@
 import { failureReply, noHealthyUpstream, overflow, routeTimeout, type ProxyError } from '../errors.ts'
 import type { AttemptOutcome } from '../upstream/outlier-detector.ts'
 import type { Endpoint } from '../upstream/endpoint.ts'
-import { abortFor, attemptAnswered, attemptFailed, upstreamRequestOf, type Attempt, type AttemptDeps, type AttemptResult } from './attempt.ts'
+import type { UpstreamRequest } from '../runtime.ts'
+import { attemptAbort, attemptAnswered, attemptFailed, attemptUrl, type Attempt, type AttemptDeps, type AttemptResult } from './attempt.ts'
 import type { RequestObserver } from './observer.ts'
 import type { RequestInfo } from './request-info.ts'
 import { RetryState, type RetryDeps } from './retry-state.ts'
@@ -47,27 +48,32 @@ export async function forward(request: RoutedRequest, info: RequestInfo, observe
         observer.upstream(info, 'timeout')
         return routeTimeout()
       }
-      const attempt: Attempt = {
+      const timeoutMs = Math.min(perTryMs, remaining)
+      const abort = attemptAbort(request.downstream, timeoutMs, deps.timers, attemptStarted)
+      // The attempt is the upstream request too (its url and signal): one object for both.
+      const attempt: Attempt & UpstreamRequest = {
         number,
         endpoint,
+        url: attemptUrl(endpoint, request.path),
         method: request.method,
         path: request.path,
         headers: request.headers,
         body: request.body.body(),
-        timeoutMs: Math.min(perTryMs, remaining),
+        signal: abort.signal,
+        timeoutMs,
         perTry: perTryMs < remaining,
         connectTimeoutMs: cluster.config.connectTimeoutMs,
         transport: cluster.config.transport,
         connections: cluster.connections(endpoint),
+        elapsedMs: undefined,
         downstream: request.downstream,
       }
       info.attempts = number
       observer.attemptStarted(info, attempt)
       endpoint.activeRequests++
-      const abort = abortFor(attempt, deps.timers, attemptStarted)
       let result: AttemptResult
       try {
-        result = attemptAnswered(attempt, await deps.fetch(upstreamRequestOf(attempt, abort)), abort)
+        result = attemptAnswered(attempt, await deps.fetch(attempt), abort)
       } catch (cause) {
         result = attemptFailed(attempt, cause, abort, deps)
       }
