@@ -19,6 +19,12 @@ describe('requestHead', () => {
     expect([...encodeLatin1('é')]).toEqual([0xe9])
     expect(() => encodeLatin1('\u20ac')).toThrow(RangeError)
   })
+  test('the ASCII fast path is exact, and every way out of it (obs-text, surrogates, above U+00FF) is caught', () => {
+    const ascii = Array.from({ length: 128 }, (_, i) => String.fromCharCode(i)).join('')
+    expect([...encodeLatin1(ascii)]).toEqual(Array.from({ length: 128 }, (_, i) => i))
+    expect([...encodeLatin1('a\x80b\xffc')]).toEqual([0x61, 0x80, 0x62, 0xff, 0x63])
+    for (const bad of ['x: \ud800', 'x: \udc00y', 'x: \u{1f600}', 'x: \u0100']) expect(() => encodeLatin1(bad)).toThrow(RangeError)
+  })
   test('a length that is not a non-negative safe integer is never written', () => {
     for (const bad of [Number.NaN, -1, 1.5, 2 ** 53]) expect(() => requestHead('POST', '/', 'h:1', new Headers(), bad)).toThrow(RangeError)
   })

@@ -34,13 +34,12 @@ type Waiter = {
   readonly onAbort: () => void
 }
 
-type Idle = { readonly connection: PooledConnection; readonly sinceMs: number }
-
 /** A connect belongs to the pool, not to the request that asked for it: a request that leaves lets it finish for the next. */
 const NEVER_ABORTED = new AbortController().signal
 
 export class EndpointPool implements ConnectionSink {
-  readonly #idle: Idle[] = []
+  /** Oldest at the bottom; each knows since when (PooledConnection.idleSinceMs). */
+  readonly #idle: PooledConnection[] = []
   readonly #waiters: Waiter[] = []
   /** Connections counted as open: connecting, busy or idle. */
   #open = 0
@@ -61,11 +60,11 @@ export class EndpointPool implements ConnectionSink {
   takeIdle(): PooledConnection | undefined {
     const oldest = this.options.now() - this.options.idleTimeoutMs
     for (let idle = this.#idle.pop(); idle; idle = this.#idle.pop()) {
-      if (idle.sinceMs > oldest && !idle.connection.closed) {
-        idle.connection.busy = true
-        return idle.connection
+      if (idle.idleSinceMs > oldest && !idle.closed) {
+        idle.busy = true
+        return idle
       }
-      idle.connection.destroy()
+      idle.destroy()
     }
     return undefined
   }
@@ -101,7 +100,7 @@ export class EndpointPool implements ConnectionSink {
 
   /** Closes every idle connection (shutdown, tests). */
   closeIdle(): void {
-    for (const idle of this.#idle.splice(0)) idle.connection.destroy()
+    for (const idle of this.#idle.splice(0)) idle.destroy()
   }
 
   /** Closes idle connections past the idle timeout; true while some stay idle. */
@@ -109,8 +108,8 @@ export class EndpointPool implements ConnectionSink {
     const oldest = this.options.now() - this.options.idleTimeoutMs
     // Oldest sit at the bottom of the stack.
     let stale = 0
-    while (stale < this.#idle.length && this.#idle[stale]!.sinceMs <= oldest) stale++
-    for (const idle of this.#idle.splice(0, stale)) idle.connection.destroy()
+    while (stale < this.#idle.length && this.#idle[stale]!.idleSinceMs <= oldest) stale++
+    for (const idle of this.#idle.splice(0, stale)) idle.destroy()
     return this.#idle.length > 0
   }
 
@@ -124,7 +123,7 @@ export class EndpointPool implements ConnectionSink {
 
   ended(connection: PooledConnection, local: boolean): void {
     this.#open--
-    const index = this.#idle.findIndex((idle) => idle.connection === connection)
+    const index = this.#idle.indexOf(connection)
     if (index >= 0) this.#idle.splice(index, 1)
     const lengthMs = this.options.now() - connection.openedAtMs
     this.connections.closed({ lengthMs, local, connectFailed: false, timedOut: false, withActiveRequest: connection.busy })
@@ -182,9 +181,8 @@ export class EndpointPool implements ConnectionSink {
     }
     connection.busy = false
     if (connection.closed || this.#idle.length >= this.options.maxIdle) return connection.destroy()
-    // While idle, any byte means the connection is out of step: done for. Its close is reported by ended().
-    connection.events = { data: () => connection.destroy(), drain: () => {}, close: () => {} }
-    this.#idle.push({ connection, sinceMs: this.options.now() })
+    connection.idle(this.options.now())
+    this.#idle.push(connection)
     this.options.onIdle()
   }
 

@@ -17,8 +17,15 @@ export class PooledConnection implements Transport, ExchangeDone {
   events: TransportEvents | undefined
   /** A request is on it and its response has not ended; cleared when it is released. */
   busy = false
+  /** When it last went idle (the pool's clock); meaningful only while the pool holds it idle. */
+  idleSinceMs = 0
   #ended = false
   readonly #inner: Transport
+  /**
+   * Its events while idle: any byte means the connection is out of step, so it is done for (the
+   * close is reported by the pool's ended()). One object per connection, not one per release.
+   */
+  readonly #idleEvents: TransportEvents = { data: () => this.destroy(), drain: () => {}, close: () => {} }
 
   constructor(
     inner: Transport,
@@ -62,6 +69,12 @@ export class PooledConnection implements Transport, ExchangeDone {
   /** Its exchange is over (exchange.ts): back to the pool when it may carry another request. */
   exchangeDone(reusable: boolean): void {
     if (reusable) this.release()
+  }
+
+  /** The pool keeps it idle from `nowMs`. */
+  idle(nowMs: number): void {
+    this.idleSinceMs = nowMs
+    this.events = this.#idleEvents
   }
 
   /** Its exchange ended and it may carry another request: back to the pool. */
