@@ -40,6 +40,21 @@ describe('decodeLatin1', () => {
 })
 
 describe('parseResponseHead', () => {
+  test('names are lower-cased the same way past the bound of remembered spellings', () => {
+    // 300 distinct names in heads of 60 (under the header limit), twice: the second time past the bound.
+    const names = Array.from({ length: 300 }, (_, i) => `X-Name-${i}`)
+    for (let round = 0; round < 2; round++) {
+      for (let from = 0; from < names.length; from += 60) {
+        const some = names.slice(from, from + 60)
+        const head = parseResponseHead(bytes(`HTTP/1.1 204 No Content\r\n${some.map((n) => `${n}: v\r\n`).join('')}\r\n`), 'GET')!
+        expect(head.headers.map(([name]) => name)).toEqual(some.map((n) => n.toLowerCase()))
+      }
+    }
+  })
+  test('obs-text bytes 0x80-0xFF in a value come back as the same code points', () => {
+    const head = parseResponseHead(Uint8Array.from([...bytes('HTTP/1.1 200 OK\r\nx-v: '), 0x80, 0x9f, 0xa0, 0xff, ...bytes('\r\ncontent-length: 0\r\n\r\n')]), 'GET')!
+    expect(head.headers[0]).toEqual(['x-v', '\x80\x9f\xa0\xff'])
+  })
   test('undefined until the blank line, then status, headers in order and length framing', () => {
     expect(parseResponseHead(bytes('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n'), 'GET')).toBeUndefined()
     const head = parseResponseHead(bytes('HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nset-cookie: b=2\r\nContent-Length: 2\r\n\r\nok'), 'GET')!
