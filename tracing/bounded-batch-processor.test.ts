@@ -74,6 +74,46 @@ describe('BoundedBatchProcessor', () => {
     expect(stats.reports_dropped.value).toBe(14)
   })
 
+  test('collector down: after a failed export one attempt per scheduled delay, the rest past the bound dropped and counted', async () => {
+    const stats = new StatsStore().tracing()
+    const attempts: number[] = []
+    // Refused at once, as fetch to a port nothing listens on is.
+    const exporter: SpanExporter = {
+      export: (spans, done) => void (attempts.push(spans.length), queueMicrotask(() => done({ code: ExportResultCode.FAILED }))),
+      shutdown: async () => {},
+    }
+    const p = new BoundedBatchProcessor(exporter, opts(), stats)
+    for (let i = 0; i < 20; i++) {
+      p.onEnd(span())
+      await sleep(0)
+    }
+    // One batch of 2 tried; the queue holds 4 for the retry; 14 dropped, none encoded in vain.
+    expect(attempts).toEqual([2])
+    expect([stats.reports_failed.value, stats.reports_dropped.value]).toEqual([1, 14])
+  })
+
+  test('the retry after a failure waits for the timer; once it succeeds full batches go at once again', async () => {
+    const stats = new StatsStore().tracing()
+    const { exporter, pending } = heldExporter()
+    const p = new BoundedBatchProcessor(exporter, opts({ scheduledDelayMs: 20 }), stats)
+    p.onEnd(span())
+    p.onEnd(span())
+    pending[0]!.done({ code: ExportResultCode.FAILED })
+    await sleep(0)
+    p.onEnd(span())
+    p.onEnd(span())
+    expect(pending).toHaveLength(1) // a full batch, but backing off
+    const deadline = Date.now() + 1000
+    while (pending.length < 2 && Date.now() < deadline) await sleep(5)
+    expect(pending[1]?.spans).toHaveLength(2)
+    pending[1]!.done({ code: ExportResultCode.SUCCESS })
+    await sleep(0)
+    p.onEnd(span())
+    p.onEnd(span())
+    expect(pending).toHaveLength(3)
+    expect([stats.reports_failed.value, stats.reports_sent.value, stats.reports_dropped.value]).toEqual([1, 1, 0])
+  })
+
   test('a timed-out export counts as failed once and lets the next batch go', async () => {
     const stats = new StatsStore().tracing()
     const { exporter, pending } = heldExporter()

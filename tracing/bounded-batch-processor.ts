@@ -3,6 +3,10 @@
 // drops a span: the proxy must count drops (tracing.zipkin.reports_dropped), and must never block or
 // throw into the request path, which onEnd here guarantees by only pushing to an array. Encoding
 // happens in the exporter, per batch, off the request path.
+// After an export that failed at once (collector refusing connections or answering an error), the
+// next batch waits for the timer instead of going as soon as it is full: a collector that is down
+// gets one attempt per scheduled delay, and what arrives meanwhile past the queue bound is dropped
+// and counted, not encoded into JSON that cannot be sent (bench/README, Memory: the soak).
 
 import { EXPORT_FAILED, EXPORT_SUCCESS, type ExportResult } from './export-result.ts'
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base'
@@ -27,6 +31,8 @@ export class BoundedBatchProcessor implements SpanSink {
   /** At most one POST at a time: a slow collector backs spans up into the bounded queue. */
   #inFlight: Promise<void> | undefined
   #stopped = false
+  /** The last export failed before its timeout: batches wait for the timer, not for a full batch. */
+  #backingOff = false
 
   constructor(
     private readonly exporter: SpanExporter,
@@ -41,7 +47,7 @@ export class BoundedBatchProcessor implements SpanSink {
       return
     }
     this.#queue.push(span)
-    if (this.#queue.length >= this.opts.maxExportBatchSize) this.#sendNext()
+    if (this.#queue.length >= this.opts.maxExportBatchSize && !this.#backingOff) this.#sendNext()
     else this.#arm()
   }
 
@@ -69,6 +75,8 @@ export class BoundedBatchProcessor implements SpanSink {
     if (this.#timer !== undefined || this.#stopped) return
     this.#timer = setTimeout(() => {
       this.#timer = undefined
+      // The retry after a failure: if it fails too, the next one waits for the timer again.
+      this.#backingOff = false
       this.#sendNext()
     }, this.opts.scheduledDelayMs)
     // A pending flush must not keep the process alive; shutdown flushes explicitly.
@@ -84,18 +92,20 @@ export class BoundedBatchProcessor implements SpanSink {
     if (this.#inFlight || this.#queue.length === 0) return
     this.#disarm()
     const batch = this.#queue.splice(0, this.opts.maxExportBatchSize)
-    this.#inFlight = this.#export(batch).then(() => {
+    this.#inFlight = this.#export(batch).then((outcome) => {
       this.#inFlight = undefined
-      if (this.#queue.length >= this.opts.maxExportBatchSize || (this.#stopped && this.#queue.length > 0)) this.#sendNext()
+      // A timed-out export has waited exportTimeoutMs already: the next batch may go.
+      this.#backingOff = outcome === 'failed'
+      if ((this.#queue.length >= this.opts.maxExportBatchSize && !this.#backingOff) || (this.#stopped && this.#queue.length > 0)) this.#sendNext()
       else if (this.#queue.length > 0) this.#arm()
     })
   }
 
   /** Resolves once the batch is sent, failed or timed out; counts the outcome once. */
-  #export(batch: SpanRecord[]): Promise<void> {
-    return new Promise<void>((resolve) => {
+  #export(batch: SpanRecord[]): Promise<'sent' | 'failed' | 'timed out'> {
+    return new Promise((resolve) => {
       let settled = false
-      const settle = (result: ExportResult): void => {
+      const settle = (result: ExportResult, timedOut = false): void => {
         if (settled) return
         settled = true
         clearTimeout(timeout)
@@ -105,10 +115,10 @@ export class BoundedBatchProcessor implements SpanSink {
         } else {
           this.stats.reports_failed.inc()
         }
-        resolve()
+        resolve(result.code === EXPORT_SUCCESS ? 'sent' : timedOut ? 'timed out' : 'failed')
       }
       const timeout = setTimeout(
-        () => settle({ code: EXPORT_FAILED, error: new Error('export timed out') }),
+        () => settle({ code: EXPORT_FAILED, error: new Error('export timed out') }, true),
         this.opts.exportTimeoutMs,
       )
       try {
