@@ -52,6 +52,7 @@ if (values.upstream === 'loopback') {
   await waitForPort(upstreamPort, 10_000, () => child.exitCode === null)
 }
 const upstreamBase = `http://127.0.0.1:${upstreamPort}`
+const snapshotHeaders = runtime.name === 'deno' ? (await import('../src/adapter/deno-request-headers.ts')).snapshotHeaders : undefined
 
 /** What the fake upstream answers: the bench upstream's small body, as Bun's fetch would hand it over. */
 const fakeFetch = async (_request: UpstreamRequest): Promise<Response> =>
@@ -83,6 +84,8 @@ const conn: ConnInfo = { remoteAddress: '127.0.0.1', remotePort: 40000 }
 /** As the runtime hands a wrk request over: GET with Host only; the body is read as the server would. */
 async function one(handler: FetchHandler): Promise<void> {
   const request = new Request('http://127.0.0.1:8000' + values.path, { headers: { host: '127.0.0.1:8000' } })
+  // On Deno, as src/adapter/deno-serve.ts hands a served request over: its headers as the snapshot.
+  if (snapshotHeaders) snapshotHeaders(request)
   const response = await handler(request, conn)
   await response.arrayBuffer()
 }

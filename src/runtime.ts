@@ -188,7 +188,7 @@ export interface Runtime {
   readonly decodesBodies: boolean
   /**
    * True when the proxy may edit a served Request's headers and a fetched Response's headers in
-   * place (Bun); Deno's are immutable, so the proxy copies them.
+   * place (Bun; Deno through the serve adapter's editable snapshot of its immutable request headers).
    */
   readonly headersEditable: boolean
   /** Maps a runtime error thrown by upstreamFetch to its cause. */

@@ -39,7 +39,9 @@ export const denoRuntime: Runtime = {
   openWebSocket,
   upstreamFetch,
   decodesBodies: false,
-  headersEditable: false,
+  // The serve adapter's request headers are its own editable snapshot (deno-request-headers.ts), and
+  // every upstream Response is one edgeway's clients built, with mutable Headers.
+  headersEditable: true,
   classifyUpstreamError,
   readTextFile: (path) => denoApi().readTextFile(path),
   env: (name) => denoApi().env.get(name),
