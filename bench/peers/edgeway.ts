@@ -8,6 +8,9 @@ import { START_TIMEOUT_MS, type Peer, type PeerContext, type RunningPeer } from 
 
 export type EdgewayRuntime = 'bun' | 'deno'
 
+/** `deno run` as bin/edgeway runs it (its V8 flag included), with every permission. */
+export const DENO_RUN = ['run', '-A', '--unstable-net', '--v8-flags=--max-semi-space-size=8']
+
 /** The exporter's batch delay; the span check waits a few of these for the last batch. */
 export const EXPORT_DELAY_MS = 500
 /** A traced request without retries: the request span and one upstream attempt span. */
@@ -85,7 +88,7 @@ export function edgeway(
       const collectorPort = traced ? context.collectorPort : undefined
       writeFileSync(conf, edgewayConfig(serviceCluster, { listenerPort, adminPort, upstreamPort: context.upstreamPort, collectorPort, exportQueue, accessLog }))
       const entry = ['src/main.ts', '-c', conf, '--service-cluster', serviceCluster, '--concurrency', String(concurrency)]
-      const args = runtime === 'bun' ? entry : ['run', '-A', '--unstable-net', ...entry]
+      const args = runtime === 'bun' ? entry : [...DENO_RUN, ...entry]
       const started = context.processes.start(name, runtimeBinary(context.repoDir, runtime), args, {
         cwd: context.repoDir,
         // ZIPKIN_URL would turn tracing on (and win over the config): the config alone decides here

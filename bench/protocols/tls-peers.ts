@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { freePort, waitForPort } from '../free-port.ts'
+import { DENO_RUN } from '../peers/edgeway.ts'
 import { nginxConfig } from '../peers/nginx.ts'
 import { START_TIMEOUT_MS, type Peer, type PeerContext, type RunningPeer } from '../peers/peer.ts'
 import { toolPath } from '../tools.ts'
@@ -69,7 +70,7 @@ export function edgewayTls(runtime: 'bun' | 'deno'): Peer {
       const conf = join(context.workDir, 'edgeway.yaml')
       writeFileSync(conf, edgewayTlsConfig({ listenerPort, adminPort, upstreamPort: context.upstreamPort }, cert, key))
       const entry = ['src/main.ts', '-c', conf, '--concurrency', '1']
-      const args = runtime === 'bun' ? entry : ['run', '-A', '--unstable-net', ...entry]
+      const args = runtime === 'bun' ? entry : [...DENO_RUN, ...entry]
       const started = context.processes.start(name, join(context.repoDir, 'node_modules/.bin', runtime), args, { cwd: context.repoDir, env: { ZIPKIN_URL: '' }, logFile: join(context.workDir, 'stdout.log') })
       await waitForPort(listenerPort, START_TIMEOUT_MS, started.alive)
       await waitForPort(adminPort, START_TIMEOUT_MS, started.alive)
