@@ -18,13 +18,20 @@ export type ForwardDeps = AttemptDeps & RetryDeps
 /** The attempt whose response goes to the client; its `abort` holds the route's deadline until the body is done (the response phase releases it). */
 export type ForwardedResponse = Extract<AttemptResult, { kind: 'response' }>
 
+/** The response phase, handed the loop's outcome (the proxy handler's, made once per handler). */
+export type Respond = (routed: RoutedRequest, result: ForwardedResponse | ProxyError, info: RequestInfo, observer: RequestObserver) => Response | Promise<Response>
+
 /**
  * The upstream response, or the local reply Envoy would answer with. Sets info.attempts,
  * info.upstreamHost (the last attempt's endpoint) and, with a response, info.upstreamServiceTimeMs
  * (first attempt to response head: x-envoy-upstream-service-time). One async frame for the whole
- * loop: each attempt's steps (attempt.ts) run inline.
+ * loop: each attempt's steps (attempt.ts) run inline. With `respond`, the outcome goes to it once the
+ * request's hold on the cluster is released, and its answer is this frame's: the proxy handler then
+ * needs no async frame of its own to await the loop.
  */
-export async function forward(request: RoutedRequest, info: RequestInfo, observer: RequestObserver, deps: ForwardDeps): Promise<ForwardedResponse | ProxyError> {
+export function forward(request: RoutedRequest, info: RequestInfo, observer: RequestObserver, deps: ForwardDeps): Promise<ForwardedResponse | ProxyError>
+export function forward(request: RoutedRequest, info: RequestInfo, observer: RequestObserver, deps: ForwardDeps, respond: Respond): Promise<Response>
+export async function forward(request: RoutedRequest, info: RequestInfo, observer: RequestObserver, deps: ForwardDeps, respond?: Respond): Promise<ForwardedResponse | ProxyError | Response> {
   const { cluster, retryPolicy } = request
   const started = deps.now()
   const deadline = request.timeoutMs > 0 ? started + request.timeoutMs : Infinity
@@ -35,18 +42,23 @@ export async function forward(request: RoutedRequest, info: RequestInfo, observe
   let last: AttemptResult | undefined
 
   // The cluster counts upstream_rq_active and the overflow stats of its circuit breakers.
-  if (!cluster.tryAcquireRequest()) return overflow()
+  if (!cluster.tryAcquireRequest()) return respond === undefined ? overflow() : respond(request, overflow(), info, observer)
+  let outcome: ForwardedResponse | ProxyError
   try {
     for (let number = 1; ; number++) {
       const endpoint = cluster.pick(tried === undefined && request.hash === undefined ? undefined : { exclude: tried, hash: request.hash })
       info.upstreamHost = endpoint?.key
-      if (!endpoint) return last?.kind === 'failure' ? failureReply(last.failure, last.cause, number - 1) : noHealthyUpstream()
+      if (!endpoint) {
+        outcome = last?.kind === 'failure' ? failureReply(last.failure, last.cause, number - 1) : noHealthyUpstream()
+        break
+      }
       // The first attempt starts now; a retry after its backoff.
       const attemptStarted = number === 1 ? started : deps.now()
       const remaining = deadline - attemptStarted
       if (remaining <= 0) {
         observer.upstream(info, 'timeout')
-        return routeTimeout()
+        outcome = routeTimeout()
+        break
       }
       const timeoutMs = Math.min(perTryMs, remaining)
       const abort = attemptAbort(request.downstream, timeoutMs, deps.timers, attemptStarted)
@@ -95,12 +107,16 @@ export async function forward(request: RoutedRequest, info: RequestInfo, observe
       const decision = retries ? retries.decide(result) : 'no-retry'
       if (decision !== 'retry') {
         if (decision === 'limit-exceeded') observer.upstream(info, 'retry_limit_exceeded')
-        if (result.kind === 'failure') return failureReply(result.failure, result.cause, number)
+        if (result.kind === 'failure') {
+          outcome = failureReply(result.failure, result.cause, number)
+          break
+        }
         if (number > 1 && result.response.status < 500) observer.upstream(info, 'retry_success')
         // A per-try deadline ended with the head: the body gets what is left of the route's.
         if (attempt.perTry) result.abort?.arm(deadline - ended, ended)
         info.upstreamServiceTimeMs = Math.round(ended - started)
-        return result
+        outcome = result
+        break
       }
       if (result.kind === 'response') result.abort?.release()
       last = result
@@ -111,6 +127,7 @@ export async function forward(request: RoutedRequest, info: RequestInfo, observe
   } finally {
     cluster.releaseRequest()
   }
+  return respond === undefined ? outcome : respond(request, outcome, info, observer)
 }
 
 /** What outlier detection and /clusters learn from one attempt; nothing when the endpoint is not to blame. */

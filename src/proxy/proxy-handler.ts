@@ -14,14 +14,15 @@ import { takeScanned } from './headers/upstream-headers.ts'
 import { downstreamResponse, type ResponseContext } from './downstream-response.ts'
 import type { FaultFilter } from './fault/fault-filter.ts'
 import { delayedFault } from './fault/fault-phase.ts'
-import { forward, type ForwardDeps } from './forward.ts'
+import { forward, type ForwardDeps, type Respond } from './forward.ts'
 import { localReply } from './local-reply.ts'
 import { createListenerObserver } from './listener-observer.ts'
+import type { RequestObserver } from './observer.ts'
 import type { RequestInfo } from './request-info.ts'
 import type { RequestTracer } from './request-tracer.ts'
 import { requestTarget } from './request-target.ts'
 import { compileRoutePlans } from './route-plan.ts'
-import { routePhase, type RouteContext } from './route-phase.ts'
+import { routePhase, type RouteContext, type RoutedRequest } from './route-phase.ts'
 import { requestedUpgrade, upgradeFailed, upgradePhase, websocketAllowed } from './websocket.ts'
 
 export type ProxyHandlerDeps = ForwardDeps & {
@@ -64,21 +65,35 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
 
   const editsForwarded = deps.accessLogReadsRequest !== true
 
-  return async function handle(request, conn) {
+  // The response phase, for the forward loop to hand its outcome to (one closure per handler).
+  const respond: Respond = (routed, result, info, observer) => downstreamResponse(routed, result, info, observer, ctx)
+
+  // Not async: the common request's only wait is the forward loop's, whose promise is the answer.
+  return function handle(request, conn) {
     // HTTP/2's :authority, when the runtime did not turn it into Host (Deno), counts as the Host.
     const target = requestTarget(request.url, request.headers.get('host') ?? conn.authority ?? null)
     const info = requestInfoOf(request, conn, listener, target, deps.now(), Date.now())
     const observer = observers.start(request, info, conn)
     const invalid = downstreamRequestError(request, target, listener, info, observer)
-    if (invalid) return localReply(invalid, info, observer, ctx)
+    if (invalid) return Promise.resolve(localReply(invalid, info, observer, ctx))
     // What the header-size check's walk found must not cross: the in-place edit deletes it unwalked.
     const scanned = takeScanned()
     const upgrade = requestedUpgrade(request)
     // An upgrade and a configured access-log format read the client's headers as sent after
     // routing: they are not edited for forwarding then (the fault filter decides before the edit).
     const routing = routePhase(request, conn, info, observer, ctx, upgrade === undefined && editsForwarded, scanned)
-    const routed = routing instanceof Promise ? await routing : routing
-    if (routed instanceof ProxyError) return localReply(routed, info, observer, ctx)
+    if (routing instanceof Promise) return routing.then((routed) => afterRouting(request, conn, routed, info, observer, upgrade))
+    return afterRouting(request, conn, routing, info, observer, upgrade)
+  }
+
+  function afterRouting(request: Request, conn: ConnInfo, routed: RoutedRequest | ProxyError, info: RequestInfo, observer: RequestObserver, upgrade: string | undefined): Promise<Response> {
+    if (routed instanceof ProxyError) return Promise.resolve(localReply(routed, info, observer, ctx))
+    if (routed.fault !== undefined || upgrade !== undefined) return faultOrUpgrade(request, conn, routed, info, observer, upgrade)
+    return forward(routed, info, observer, deps, respond)
+  }
+
+  /** A fault to apply (after its delay) or an upgrade: the rare requests that wait on more than the upstream. */
+  async function faultOrUpgrade(request: Request, conn: ConnInfo, routed: RoutedRequest, info: RequestInfo, observer: RequestObserver, upgrade: string | undefined): Promise<Response> {
     if (routed.fault !== undefined) {
       const fault = routed.fault instanceof ProxyError ? routed.fault : await delayedFault(routed.fault, request.signal, info, deps.faults!, deps.timers)
       if (fault) return localReply(fault, info, observer, ctx)
@@ -91,6 +106,6 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
       reply.headers.set('connection', 'close')
       return reply
     }
-    return downstreamResponse(routed, await forward(routed, info, observer, deps), info, observer, ctx)
+    return forward(routed, info, observer, deps, respond)
   }
 }
