@@ -52,17 +52,24 @@ export class FdSink {
   }
 
   /** A chunk of whole lines. */
-  readonly write = (chunk: string): void => {
+  readonly write = (chunk: string): void => this.writeBytes(encoder.encode(chunk))
+
+  /**
+   * A chunk of whole lines as UTF-8. The bytes are written (or copied) before this returns: the
+   * caller may reuse the array (LineBuffer does).
+   */
+  readonly writeBytes = (bytes: Uint8Array): void => {
     if (this.failed) return
     try {
       const fd = this.open()
-      const bytes = encoder.encode(chunk)
       if (this.regularFile) {
         this.writeAll(fd, bytes)
         return
       }
       for (const piece of linePieces(bytes, PIPE_ATOMIC_BYTES)) this.queue.push(piece)
       if (!this.retrying) this.pump()
+      // What waits for the reader must not be a view of the caller's array.
+      for (let i = 0; i < this.queue.length; i++) if (this.queue[i]!.buffer === bytes.buffer) this.queue[i] = this.queue[i]!.slice()
     } catch (error) {
       this.fail(error)
     }

@@ -3,6 +3,7 @@
 // concatenation: nothing is parsed per request.
 
 import type { RequestInfo } from '../proxy/request-info.ts'
+import type { LineBytes } from './line-bytes.ts'
 import { compileOperator, type Compiled, type OperatorContext, type Value } from './command-operators.ts'
 
 export type FormatSpec = {
@@ -14,6 +15,8 @@ export type FormatSpec = {
 
 export type FormatPlan = {
   readonly format: (info: RequestInfo) => string
+  /** The same line written straight into the buffer's bytes, where a plan can (the default text format). */
+  readonly write?: (out: LineBytes, info: RequestInfo) => void
   /** The plan reads the downstream peer's address, which must be taken when the request arrives. */
   readonly needsPeer: boolean
 }

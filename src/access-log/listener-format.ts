@@ -2,7 +2,7 @@
 // line and edgeway's JSON line keep their hand-written formatters (the default stays the cheapest
 // and byte for byte what it always was); a configured format is compiled into a plan.
 
-import { formatJson, formatText } from '../access-log.ts'
+import { formatJson, formatText, writeText } from '../access-log.ts'
 import type { ListenerConfig } from '../config/model.ts'
 import { downstreamAddress } from '../proxy/headers/upstream-headers.ts'
 import type { RequestInfo } from '../proxy/request-info.ts'
@@ -17,7 +17,7 @@ export type ListenerFormatDeps = {
 export function listenerAccessLog(listener: ListenerConfig, deps: ListenerFormatDeps): FormatPlan | undefined {
   const log = listener.accessLog
   if (!log.enabled) return undefined
-  if (log.textFormat === undefined && log.jsonFormat === undefined) return { format: log.format === 'json' ? formatJson : formatText, needsPeer: false }
+  if (log.textFormat === undefined && log.jsonFormat === undefined) return log.format === 'json' ? { format: formatJson, needsPeer: false } : { format: formatText, write: writeText, needsPeer: false }
   const plan = compileFormat(
     { ...(log.textFormat !== undefined && { text: log.textFormat }), ...(log.jsonFormat !== undefined && { json: log.jsonFormat }), omitEmptyValues: log.omitEmptyValues },
     {

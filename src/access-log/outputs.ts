@@ -3,10 +3,14 @@
 // a line appended before it stays ahead of the lines after it), and every way out flushes them:
 // drain, stop, and the process's exit.
 
+import type { RequestInfo } from '../proxy/request-info.ts'
+import type { FormatPlan } from './format-plan.ts'
 import { LineBuffer, type LineBufferOptions } from './line-buffer.ts'
 
 export type AccessLogSink = {
   readonly write: (chunk: string) => void
+  /** The same chunk as UTF-8, taken before it returns (FdSink): the buffer's array is reused. */
+  readonly writeBytes?: (bytes: Uint8Array) => void
   /** Waits for what the sink itself still holds (a full pipe); exit only. */
   readonly drain?: () => void
 }
@@ -25,15 +29,27 @@ export class AccessLogOutputs {
 
   /** The line writer for a listener's `path` (undefined = stdout). */
   writerFor(path: string | undefined): (line: string) => void {
+    const buffer = this.bufferFor(path)
+    return (line) => buffer.append(line)
+  }
+
+  /** A listener's access log: its format's lines into the buffer of its `path` (undefined = stdout). */
+  loggerFor(path: string | undefined, plan: Pick<FormatPlan, 'format' | 'write'>): (info: RequestInfo) => void {
+    const buffer = this.bufferFor(path)
+    const { format, write } = plan
+    // A plan that writes bytes itself (the default text format) makes no line string.
+    return write ? (info) => buffer.appendWith(write, info) : (info) => buffer.append(format(info))
+  }
+
+  private bufferFor(path: string | undefined): LineBuffer {
     const key = path === undefined || path === '/dev/stdout' ? '/dev/stdout' : path
     let output = this.outputs.get(key)
     if (!output) {
       const sink = key === '/dev/stdout' ? this.deps.stdout : key === '/dev/stderr' ? this.deps.stderr : this.deps.file(key)
-      output = { buffer: new LineBuffer(sink.write, this.deps), sink }
+      output = { buffer: new LineBuffer(sink.write, this.deps, sink.writeBytes), sink }
       this.outputs.set(key, output)
     }
-    const buffer = output.buffer
-    return (line) => buffer.append(line)
+    return output.buffer
   }
 
   /** Hands every buffered line to its sink now. */

@@ -59,7 +59,7 @@ export function handlerFactory(deps: HandlerDeps): (listener: ListenerConfig) =>
   const attemptTimers = new TimerQueue(() => performance.now())
   return (listener) => {
     const log = listenerAccessLog(listener, { hostname: host, env: deps.env ?? (() => undefined) })
-    const writeLine = log && accessLogs.writerFor(listener.accessLog.path)
+    const writeLog = log && accessLogs.loggerFor(listener.accessLog.path, log)
     const stats = deps.stats.listener(listener.statPrefix)
     const proxy = createProxyHandler({
       listener,
@@ -67,7 +67,7 @@ export function handlerFactory(deps: HandlerDeps): (listener: ListenerConfig) =>
       clusters: deps.clusters,
       runtime: deps.runtime,
       stats,
-      accessLog: log && writeLine && ((entry) => writeLine(log.format(entry))),
+      accessLog: writeLog,
       accessLogNeedsPeer: log?.needsPeer ?? false,
       // A configured log_format may read the request's headers (%REQ()%) when the request is done.
       accessLogReadsRequest: listener.accessLog.enabled && (listener.accessLog.textFormat !== undefined || listener.accessLog.jsonFormat !== undefined),
