@@ -1,6 +1,10 @@
 // The shipped listener handler, built as the CLI builds it (handlerFactory) on a bench config with
 // static clusters, for the in-process micro-benches (handler-cost.ts, request-heap.ts).
 
+import { systemTimers } from '../src/access-log/default-outputs.ts'
+import { FdSink } from '../src/access-log/fd-sink.ts'
+import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_FLUSH_MIN_BYTES } from '../src/access-log/line-buffer.ts'
+import { AccessLogOutputs } from '../src/access-log/outputs.ts'
 import { parseConfig } from '../src/config/load-config.ts'
 import { InFlight } from '../src/listener/drain.ts'
 import { handlerFactory } from '../src/lifecycle/generation.ts'
@@ -32,6 +36,7 @@ export async function listenerHandler(
     clusters,
     tracer: tracer ? await tracer(stats) : undefined,
     write: () => {},
+    accessLogs: devNullAccessLogs(),
     log: (line) => console.error(line),
     inFlight: new InFlight(),
     closeConnections: () => false,
@@ -59,4 +64,15 @@ export async function benchTracer(stats: StatsStore): Promise<RequestTracer> {
     }) as typeof fetch,
   })
   return createRequestTracer({ tracing, listenerStats: (l) => stats.listener(l.statPrefix) })
+}
+
+/**
+ * The CLI's access-log path (LineBuffer into FdSink, shipped flush size and interval) with /dev/null
+ * as stdout: the logged mode pays for encoding and writing its lines, as the logged bench peer does,
+ * and only the kernel's copy into a file or pipe is left out. (A no-op writer here once hid the
+ * cost of flattening the buffered string at each flush: bench/README.md's access-log section.)
+ */
+function devNullAccessLogs(): AccessLogOutputs {
+  const sink = new FdSink('/dev/null', { log: (line) => console.error(line), timers: systemTimers })
+  return new AccessLogOutputs({ flushIntervalMs: DEFAULT_FLUSH_INTERVAL_MS, flushMinBytes: DEFAULT_FLUSH_MIN_BYTES, timers: systemTimers, stdout: sink, stderr: sink, file: () => sink })
 }
