@@ -13,6 +13,7 @@
 import { spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
+import { startProfiler } from './cpu-profiler.ts'
 import { detectRuntime } from '../src/adapter/detect.ts'
 import type { UpstreamFetch } from '../src/runtime.ts'
 import { freePort, waitForPort } from './free-port.ts'
@@ -68,18 +69,6 @@ async function round(send: () => Promise<Response>, requests: number, mode?: str
   const used = process.cpuUsage(before)
   if (mode) system.get(mode)!.push(used.system / requests)
   return (used.user + used.system) / requests
-}
-
-async function startProfiler(): Promise<() => Promise<unknown>> {
-  const { Session } = await import('node:inspector')
-  const session = new Session()
-  session.connect()
-  const post = (method: string, params: object = {}) =>
-    new Promise<{ profile?: unknown }>((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result as { profile?: unknown }))))
-  await post('Profiler.enable')
-  await post('Profiler.setSamplingInterval', { interval: 100 })
-  await post('Profiler.start')
-  return async () => (await post('Profiler.stop')).profile
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!

@@ -17,6 +17,7 @@
 import { spawn } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
+import { startProfiler } from './cpu-profiler.ts'
 import { detectRuntime } from '../src/adapter/detect.ts'
 import type { ConnInfo, FetchHandler, Runtime, UpstreamRequest } from '../src/runtime.ts'
 import { wholeBodyResponse } from '../src/upstream/whole-body.ts'
@@ -101,19 +102,6 @@ async function round(handler: FetchHandler, requests: number): Promise<number> {
   await new Promise((resolve) => setTimeout(resolve, 0))
   const used = process.cpuUsage(before)
   return (used.user + used.system) / requests
-}
-
-/** Starts V8's sampling profiler in this process; the returned function stops it and hands the profile over. */
-async function startProfiler(): Promise<() => Promise<unknown>> {
-  const { Session } = await import('node:inspector')
-  const session = new Session()
-  session.connect()
-  const post = (method: string, params: object = {}) =>
-    new Promise<{ profile?: unknown }>((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result as { profile?: unknown }))))
-  await post('Profiler.enable')
-  await post('Profiler.setSamplingInterval', { interval: 100 })
-  await post('Profiler.start')
-  return async () => (await post('Profiler.stop')).profile
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
