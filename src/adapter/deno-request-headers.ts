@@ -8,9 +8,7 @@
 // (Runtime.headersEditable). It answers as a Headers holding the same fields would on Deno: the
 // same names, values, sorted and combined order, and the same TypeErrors for invalid names and values.
 
-/** The tchar names Headers accepts (RFC 9110 §5.6.2); anything else throws, as Headers does. */
-const TCHAR = new Uint8Array(128)
-for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") TCHAR[c.charCodeAt(0)] = 1
+import { isToken } from '../http1/codec.ts'
 
 /** Names already checked, as given → lower-cased: the proxy writes the same dozen on every request. */
 const checkedNames = new Map<string, string>()
@@ -18,11 +16,8 @@ const checkedNames = new Map<string, string>()
 function normalizedName(name: string): string {
   const known = checkedNames.get(name)
   if (known !== undefined) return known
-  if (name.length === 0) throw new TypeError(`Header name is not valid: "${name}"`)
-  for (let i = 0; i < name.length; i++) {
-    const code = name.charCodeAt(i)
-    if (code > 127 || TCHAR[code] !== 1) throw new TypeError(`Header name is not valid: "${name}"`)
-  }
+  // Only tchar names (RFC 9110 §5.6.2), as Headers accepts; anything else throws, as Headers does.
+  if (!isToken(name)) throw new TypeError(`Header name is not valid: "${name}"`)
   const lower = name.toLowerCase()
   // Bounded: a client's odd spellings must not grow it without end.
   if (checkedNames.size >= 512) checkedNames.clear()

@@ -31,7 +31,8 @@ const TCHAR = new Uint8Array(256)
 for (const c of "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz") TCHAR[c.charCodeAt(0)] = 1
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZ') TCHAR[c.charCodeAt(0)] = 2
 
-function isToken(text: string): boolean {
+/** A field name or token: one or more tchars. */
+export function isToken(text: string): boolean {
   if (text.length === 0) return false
   // a code above 0xFF reads undefined: not a tchar either
   for (let i = 0; i < text.length; i++) {
