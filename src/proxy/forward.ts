@@ -25,13 +25,11 @@ export type Respond = (routed: RoutedRequest, result: ForwardedResponse | ProxyE
  * The upstream response, or the local reply Envoy would answer with. Sets info.attempts,
  * info.upstreamHost (the last attempt's endpoint) and, with a response, info.upstreamServiceTimeMs
  * (first attempt to response head: x-envoy-upstream-service-time). One async frame for the whole
- * loop: each attempt's steps (attempt.ts) run inline. With `respond`, the outcome goes to it once the
+ * loop: each attempt's steps (attempt.ts) run inline. The outcome goes to `respond` once the
  * request's hold on the cluster is released, and its answer is this frame's: the proxy handler then
  * needs no async frame of its own to await the loop.
  */
-export function forward(request: RoutedRequest, info: RequestInfo, observer: RequestObserver, deps: ForwardDeps): Promise<ForwardedResponse | ProxyError>
-export function forward(request: RoutedRequest, info: RequestInfo, observer: RequestObserver, deps: ForwardDeps, respond: Respond): Promise<Response>
-export async function forward(request: RoutedRequest, info: RequestInfo, observer: RequestObserver, deps: ForwardDeps, respond?: Respond): Promise<ForwardedResponse | ProxyError | Response> {
+export async function forward(request: RoutedRequest, info: RequestInfo, observer: RequestObserver, deps: ForwardDeps, respond: Respond): Promise<Response> {
   const { cluster, retryPolicy } = request
   const started = deps.now()
   const deadline = request.timeoutMs > 0 ? started + request.timeoutMs : Infinity
@@ -42,7 +40,7 @@ export async function forward(request: RoutedRequest, info: RequestInfo, observe
   let last: AttemptResult | undefined
 
   // The cluster counts upstream_rq_active and the overflow stats of its circuit breakers.
-  if (!cluster.tryAcquireRequest()) return respond === undefined ? overflow() : respond(request, overflow(), info, observer)
+  if (!cluster.tryAcquireRequest()) return respond(request, overflow(), info, observer)
   let outcome: ForwardedResponse | ProxyError
   try {
     for (let number = 1; ; number++) {
@@ -127,7 +125,7 @@ export async function forward(request: RoutedRequest, info: RequestInfo, observe
   } finally {
     cluster.releaseRequest()
   }
-  return respond === undefined ? outcome : respond(request, outcome, info, observer)
+  return respond(request, outcome, info, observer)
 }
 
 /** What outlier detection and /clusters learn from one attempt; nothing when the endpoint is not to blame. */
