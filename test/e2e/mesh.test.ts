@@ -182,6 +182,12 @@ describe('npm start (compose/local/up.ts)', () => {
     const statuses = await load(`${edge}/trace/1`, 500, 4)
     const ok = statuses.filter((s) => s === 200).length
     expect(statuses.length).toBe(500)
+    if (ok / 500 < 0.98) {
+      // Say why before failing: which statuses, and whether the sidecars' retry breaker (max_retries) overflowed.
+      const overflow = await Promise.all(sidecarAdmins.map((url) => stat(url, 'cluster.service2.upstream_rq_retry_overflow')))
+      const byStatus = Object.groupBy(statuses.filter((s) => s !== 200), String)
+      console.error(`/trace/1 failures: ${JSON.stringify(Object.fromEntries(Object.entries(byStatus).map(([k, v]) => [k, v!.length])))}; retry overflow per sidecar: ${overflow.join(', ')}`)
+    }
     expect(ok / 500).toBeGreaterThanOrEqual(0.98)
     // Without the retries about 100 of them would fail: they happened, in the sidecars' egress.
     const retriesAfter = (await Promise.all(sidecarAdmins.map((url) => stat(url, 'cluster.service2.upstream_rq_retry')))).reduce((a, b) => a + b, 0)
