@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { ManualClock } from '../../test/support/manual-clock.ts'
 import { LineBuffer } from './line-buffer.ts'
+import type { RequestInfo } from '../proxy/request-info.ts'
 import { AccessLogOutputs } from './outputs.ts'
 
 function setup(flushIntervalMs = 1000, flushMinBytes = 64 * 1024) {
@@ -62,6 +63,12 @@ describe('LineBuffer', () => {
   })
 })
 
+/** A listener's logger whose format is the line itself (the request record carries only the text here). */
+const lineWriter = (outputs: AccessLogOutputs, path: string | undefined) => {
+  const log = outputs.loggerFor(path, { format: (info) => info.path })
+  return (line: string) => log({ path: line } as RequestInfo)
+}
+
 describe('AccessLogOutputs', () => {
   test('one buffer per destination, shared by every listener (and generation) that names it; flush writes them all', () => {
     const clock = new ManualClock()
@@ -74,12 +81,12 @@ describe('AccessLogOutputs', () => {
       stderr: { write: (c) => out.stderr!.push(c) },
       file: (path) => ({ write: (c) => out[path]!.push(c) }),
     })
-    const first = outputs.writerFor(undefined)
-    const again = outputs.writerFor('/dev/stdout')
+    const first = lineWriter(outputs, undefined)
+    const again = lineWriter(outputs, '/dev/stdout')
     first('1')
     again('2')
-    outputs.writerFor('/dev/stderr')('e')
-    outputs.writerFor('/var/log/a.log')('f')
+    lineWriter(outputs, '/dev/stderr')('e')
+    lineWriter(outputs, '/var/log/a.log')('f')
     outputs.flush()
     expect(out).toEqual({ stdout: ['1\n2\n'], stderr: ['e\n'], '/var/log/a.log': ['f\n'] })
   })
@@ -94,7 +101,7 @@ describe('AccessLogOutputs', () => {
       stderr: { write: () => {} },
       file: () => ({ write: () => {} }),
     })
-    outputs.writerFor(undefined)('last')
+    lineWriter(outputs, undefined)('last')
     outputs.flushAndDrain()
     expect(events).toEqual(['write last', 'drain'])
   })

@@ -27,12 +27,6 @@ export class AccessLogOutputs {
 
   constructor(private readonly deps: AccessLogOutputDeps) {}
 
-  /** The line writer for a listener's `path` (undefined = stdout). */
-  writerFor(path: string | undefined): (line: string) => void {
-    const buffer = this.bufferFor(path)
-    return (line) => buffer.append(line)
-  }
-
   /** A listener's access log: its format's lines into the buffer of its `path` (undefined = stdout). */
   loggerFor(path: string | undefined, plan: Pick<FormatPlan, 'format' | 'write'>): (info: RequestInfo) => void {
     const buffer = this.bufferFor(path)
