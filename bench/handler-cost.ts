@@ -20,6 +20,7 @@ import { parseArgs } from 'node:util'
 import { startProfiler } from './cpu-profiler.ts'
 import { detectRuntime } from '../src/adapter/detect.ts'
 import type { ConnInfo, FetchHandler, Runtime, UpstreamRequest } from '../src/runtime.ts'
+import { marksHopByHopFree } from '../src/upstream/hop-by-hop-free.ts'
 import { wholeBodyResponse } from '../src/upstream/whole-body.ts'
 import { benchTracer, listenerHandler, withFaultFilter } from './listener-handler.ts'
 import { edgewayConfig } from './peers/edgeway.ts'
@@ -60,8 +61,12 @@ const fakeFetch = async (_request: UpstreamRequest): Promise<Response> =>
   new Response(SMALL, { headers: { 'content-type': 'text/plain;charset=utf-8', 'content-length': String(SMALL.length), date: new Date().toUTCString() } })
 /** `--upstream whole`: the same answer as the shipped HTTP/1.1 client hands it over (src/upstream/whole-body.ts). */
 const SMALL_BYTES = new TextEncoder().encode(SMALL)
-const wholeFetch = async (_request: UpstreamRequest): Promise<Response> =>
-  wholeBodyResponse(SMALL_BYTES, { headers: { 'content-type': 'text/plain;charset=utf-8', 'content-length': String(SMALL.length), date: new Date().toUTCString() } })
+const wholeFetch = async (_request: UpstreamRequest): Promise<Response> => {
+  const response = wholeBodyResponse(SMALL_BYTES, { headers: { 'content-type': 'text/plain;charset=utf-8', 'content-length': String(SMALL.length), date: new Date().toUTCString() } })
+  // As the client marks a head it parsed without hop-by-hop fields (src/upstream/hop-by-hop-free.ts).
+  marksHopByHopFree(response)
+  return response
+}
 const upstreamFetch = values.upstream === 'loopback' ? runtime.upstreamFetch : values.upstream === 'whole' ? wholeFetch : fakeFetch
 
 async function edgewayHandler(mode: string): Promise<FetchHandler> {

@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util'
 import { fullGC, heapStats } from 'bun:jsc'
 import { detectRuntime } from '../src/adapter/detect.ts'
 import type { ConnInfo, FetchHandler, Runtime, UpstreamRequest } from '../src/runtime.ts'
+import { marksHopByHopFree } from '../src/upstream/hop-by-hop-free.ts'
 import { wholeBodyResponse } from '../src/upstream/whole-body.ts'
 import { benchTracer, listenerHandler, withFaultFilter } from './listener-handler.ts'
 import { edgewayConfig } from './peers/edgeway.ts'
@@ -41,7 +42,10 @@ let parked: (() => void)[] | undefined
 /** As the shipped HTTP/1.1 client hands over a small answer that came with its head. */
 const fakeFetch = async (_request: UpstreamRequest): Promise<Response> => {
   if (parked) await new Promise<void>((resolve) => parked!.push(resolve))
-  return wholeBodyResponse(SMALL, { headers: { 'content-type': 'text/plain;charset=utf-8', 'content-length': String(SMALL.byteLength), date: 'Wed, 02 Dec 2026 13:00:00 GMT' } })
+  const response = wholeBodyResponse(SMALL, { headers: { 'content-type': 'text/plain;charset=utf-8', 'content-length': String(SMALL.byteLength), date: 'Wed, 02 Dec 2026 13:00:00 GMT' } })
+  // As the client marks a head it parsed without hop-by-hop fields (src/upstream/hop-by-hop-free.ts).
+  marksHopByHopFree(response)
+  return response
 }
 
 function handlerFor(mode: string): Promise<FetchHandler> {

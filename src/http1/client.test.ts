@@ -4,6 +4,7 @@ import { createHttp1Client } from './client.ts'
 import type { Transport, TransportEvents } from './transport.ts'
 import { UpstreamError } from './upstream-error.ts'
 import { bodyEndOf } from '../upstream/body-end.ts'
+import { isHopByHopFree } from '../upstream/hop-by-hop-free.ts'
 import { wholeBodyOf } from '../upstream/whole-body.ts'
 
 const text = (bytes: Uint8Array) => new TextDecoder('latin1').decode(bytes)
@@ -277,5 +278,21 @@ describe('the end of a streamed body, reported (src/upstream/body-end.ts)', () =
     ;(await s.next(1)).reply(OK)
     const response = await pending
     expect([bodyEndOf(response), wholeBodyOf(response)?.byteLength]).toEqual([undefined, 2])
+  })
+
+  test('a response whose head had no hop-by-hop field is marked so, whole or streamed; one with such a field is not', async () => {
+    const s = setup()
+    const marks: boolean[] = []
+    const heads = [OK, 'HTTP/1.1 200 OK\r\nConnection: x-hop\r\nx-hop: 1\r\ncontent-length: 2\r\n\r\nok', 'HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nhello', 'HTTP/1.1 200 OK\r\nKeep-Alive: timeout=5\r\ncontent-length: 10\r\n\r\nhello']
+    for (let i = 0; i < heads.length; i++) {
+      const pending = s.fetch()
+      const t = await s.next(i + 1)
+      t.reply(heads[i]!)
+      const response = await pending
+      marks.push(isHopByHopFree(response))
+      t.peerClose()
+      await response.body?.cancel().catch(() => {})
+    }
+    expect(marks).toEqual([true, false, true, false])
   })
 })

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test'
-import { encodeChunk, Http1ParseError, parseResponseHead, requestHead } from './codec.ts'
+import { encodeChunk, HOP_BY_HOP_FIELDS, Http1ParseError, parseResponseHead, requestHead } from './codec.ts'
+import { HOP_BY_HOP } from '../proxy/headers/hop-by-hop.ts'
 import { ChunkedDecoder } from './chunked-decoder.ts'
 import { decodeLatin1, encodeLatin1 } from './latin1.ts'
 
@@ -66,6 +67,15 @@ describe('parseResponseHead', () => {
     expect(chunked.framing).toEqual({ kind: 'chunked' })
     expect(chunked.headers).toEqual([])
     expect(parseResponseHead(bytes('HTTP/1.1 200 OK\r\n\r\n'), 'GET')).toMatchObject({ framing: { kind: 'close' }, keepAlive: false })
+  })
+  test('hopByHop: set by any hop-by-hop field, Connection included, in any spelling; not by the others', () => {
+    expect(parseResponseHead(bytes('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nDate: x\r\nContent-Length: 0\r\n\r\n'), 'GET')!.hopByHop).toBe(false)
+    expect(parseResponseHead(bytes('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n'), 'GET')!.hopByHop).toBe(false)
+    for (const field of ['Connection: x-hop', 'connection: keep-alive', 'Keep-Alive: timeout=5', 'Proxy-Connection: close', 'proxy-authenticate: Basic', 'Proxy-Authorization: x', 'TE: trailers', 'Trailer: x-sum', 'Upgrade: h2c'])
+      expect(parseResponseHead(bytes(`HTTP/1.1 200 OK\r\n${field}\r\ncontent-length: 0\r\n\r\n`), 'GET')!.hopByHop).toBe(true)
+  })
+  test('its hop-by-hop list is the proxy\'s', () => {
+    expect([...HOP_BY_HOP_FIELDS].sort()).toEqual([...HOP_BY_HOP].sort())
   })
   test('HEAD, 1xx, 204 and 304 carry no body', () => {
     expect(parseResponseHead(bytes('HTTP/1.1 200 OK\r\ncontent-length: 9\r\n\r\n'), 'HEAD')!.framing).toEqual({ kind: 'none' })

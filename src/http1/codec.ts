@@ -18,6 +18,11 @@ export type ResponseHead = {
   readonly framing: BodyFraming
   /** False when either side asked to close or the upstream speaks HTTP/1.0 without keep-alive. */
   readonly keepAlive: boolean
+  /**
+   * Some field in `headers` is hop-by-hop (HOP_BY_HOP_FIELDS, Connection among them): a proxy must
+   * walk them before forwarding. False lets it hand the fields on as they are.
+   */
+  readonly hopByHop: boolean
 }
 
 export class Http1ParseError extends Error {}
@@ -42,6 +47,12 @@ export function isToken(text: string): boolean {
   return true
 }
 const OWS_EDGES = /^[ \t]+|[ \t]+$/g
+
+/**
+ * The hop-by-hop fields of RFC 9110 §7.6.1 (the proxy's list, src/proxy/headers/hop-by-hop.ts;
+ * codec.test.ts keeps the two equal). Transfer-Encoding is never in a parsed head's fields.
+ */
+export const HOP_BY_HOP_FIELDS: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade'])
 
 /**
  * The request line and headers. The caller's own content-length, transfer-encoding and
@@ -101,6 +112,7 @@ export function parseResponseHead(bytes: Uint8Array, method: string, scanFrom = 
   let length: number | undefined
   let codings: string[] | undefined
   let connection = ''
+  let hopByHop = false
   for (let start = eol + 2; start < n; start = eol + 2) {
     eol = text.indexOf('\r', start)
     if (eol < 0) eol = n
@@ -144,7 +156,8 @@ export function parseResponseHead(bytes: Uint8Array, method: string, scanFrom = 
       continue // hop-by-hop; the body is handed on de-chunked
     } else if (lower === 'connection') {
       connection += `${value.toLowerCase()},`
-    }
+      hopByHop = true
+    } else if (HOP_BY_HOP_FIELDS.has(lower)) hopByHop = true
     headers.push([lower, value])
   }
   const noBody = method === 'HEAD' || status < 200 || status === 204 || status === 304
@@ -160,7 +173,7 @@ export function parseResponseHead(bytes: Uint8Array, method: string, scanFrom = 
     framing = chunkedAt === codings.length - 1 ? CHUNKED : UNTIL_CLOSE
   } else framing = length !== undefined ? { kind: 'length', length } : UNTIL_CLOSE
   const keepAlive = connection === '' ? !http10 : http10 ? /(^|[\s,])keep-alive\s*,/.test(connection) : !/(^|[\s,])close\s*,/.test(connection)
-  return { status, statusText, headers, headBytes: end + 4, framing, keepAlive: keepAlive && framing.kind !== 'close' }
+  return { status, statusText, headers, headBytes: end + 4, framing, keepAlive: keepAlive && framing.kind !== 'close', hopByHop }
 }
 
 /**

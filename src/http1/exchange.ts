@@ -13,6 +13,7 @@ import { concat, RequestWriter } from './request-writer.ts'
 import type { Transport, TransportEvents } from './transport.ts'
 import { abortReason, protocolError, UpstreamError } from './upstream-error.ts'
 import { BodyEnd, reportsBodyEnd } from '../upstream/body-end.ts'
+import { marksHopByHopFree } from '../upstream/hop-by-hop-free.ts'
 import { wholeBodyResponse } from '../upstream/whole-body.ts'
 
 export type ExchangeRequest = {
@@ -168,6 +169,8 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
       // Marked whole: the proxy can hand this very Response on (src/upstream/whole-body.ts).
       const response = wholeBodyResponse(bytes as Uint8Array<ArrayBuffer> | null, init)
       appendFields(response.headers, head.headers)
+      // The proxy then skips its hop-by-hop walk of these headers (src/upstream/hop-by-hop-free.ts).
+      if (!head.hopByHop) marksHopByHopFree(response)
       this.#settled = true
       this.resolve(response)
       return
@@ -182,6 +185,7 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
     const body = this.streams(this, end)
     const response = new Response(body.stream, { ...init, headers })
     reportsBodyEnd(response, end)
+    if (!head.hopByHop) marksHopByHopFree(response)
     this.#body = body
     let room = true
     if (early) for (const chunk of early) room = body.push(chunk)

@@ -1,5 +1,6 @@
 import { expect, test } from 'bun:test'
 import { BodyEnd, reportsBodyEnd } from '../upstream/body-end.ts'
+import { marksHopByHopFree } from '../upstream/hop-by-hop-free.ts'
 import { wholeBodyOf, wholeBodyResponse } from '../upstream/whole-body.ts'
 import { proxyFixture } from './proxy.fixture.ts'
 
@@ -13,6 +14,20 @@ test('a response the upstream client built with its whole body is handed on itse
   expect([response.headers.has('x-hop'), response.headers.has('connection'), response.headers.get('server'), response.headers.has('x-envoy-upstream-service-time')]).toEqual([false, false, 'edgeway', true])
   expect(await response.text()).toBe('hello')
   expect(f.logged[0]).toMatchObject({ status: 200, bytesSent: 5 })
+})
+
+test('a whole-body response marked free of hop-by-hop fields goes on with its fields as they are, plus the proxy\'s own', async () => {
+  const f = proxyFixture({
+    upstream: () => {
+      const response = wholeBodyResponse(new TextEncoder().encode('hello'), { headers: { 'content-length': '5', 'x-app': '1', server: 'gunicorn' } })
+      marksHopByHopFree(response)
+      return response
+    },
+  })
+  const response = await f.handle()
+  expect(Object.fromEntries(response.headers)).toMatchObject({ 'content-length': '5', 'x-app': '1', server: 'edgeway' })
+  expect(response.headers.has('x-envoy-upstream-service-time')).toBe(true)
+  expect(await response.text()).toBe('hello')
 })
 
 test('any other response is read and answered with a new one', async () => {

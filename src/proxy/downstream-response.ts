@@ -17,6 +17,7 @@ import { isSmallSizedBody, readWholeBody } from './response-body.ts'
 import { guardResponseBody, resetAfterStart, timeoutAfterStart } from './response-stream.ts'
 import type { RoutedRequest } from './route-phase.ts'
 import { bodyEndOf } from '../upstream/body-end.ts'
+import { isHopByHopFree } from '../upstream/hop-by-hop-free.ts'
 import { wholeBodyOf } from '../upstream/whole-body.ts'
 
 export type ResponseContext = LocalReplyContext & {
@@ -38,7 +39,7 @@ export function downstreamResponse(routed: RoutedRequest, result: ForwardedRespo
   // A small sized body still arriving is read whole first (a failure then is a local reply, below).
   const reported = whole === undefined && routed.idleTimeoutMs === 0 && !isSmallSizedBody(info.method, upstream) ? bodyEndOf(upstream) : undefined
   const own = whole !== undefined || reported !== undefined
-  const headers = downstreamHeaders(upstream.headers, ctx.listener, ctx.decodesBodies, info.upstreamServiceTimeMs!, ctx.editsHeaders === true || own)
+  const headers = downstreamHeaders(upstream.headers, ctx.listener, ctx.decodesBodies, info.upstreamServiceTimeMs!, ctx.editsHeaders === true || own, own && isHopByHopFree(upstream))
   if (routed.hostResponseRules || routed.routeResponseRules) {
     // Envoy's %REQ()% in response headers reads the request as forwarded: with the generated
     // x-request-id and the B3 ids the attempt carried (the sandbox echoes x-b3-traceid this way).

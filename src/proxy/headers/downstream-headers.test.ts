@@ -30,3 +30,10 @@ test('the copy is fresh: the proxy may change it (Deno hands over immutable head
   const own = upstream()
   expect(downstreamHeaders(own, listenerConfig(), false, 0, true)).toBe(own)
 })
+
+test('a head the client found free of hop-by-hop fields is edited in place without a walk: only the proxy\'s own fields change', () => {
+  const own = new Headers({ 'content-type': 'text/plain', 'content-length': '2', server: 'gunicorn' })
+  const headers = downstreamHeaders(own, listenerConfig(), false, 3, true, true)
+  expect(headers).toBe(own)
+  expect(Object.fromEntries(headers)).toEqual({ 'content-type': 'text/plain', 'content-length': '2', 'x-envoy-upstream-service-time': '3', server: 'edgeway' })
+})

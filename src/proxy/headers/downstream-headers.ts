@@ -5,10 +5,15 @@
 import type { ListenerConfig } from '../../config/model.ts'
 import { connectionTokens, isHopByHop } from './hop-by-hop.ts'
 
-export function downstreamHeaders(upstream: Headers, listener: ListenerConfig, bodyWasDecoded: boolean, upstreamServiceTimeMs: number, inPlace = false): Headers {
-  listed = connectionTokens(upstream)
+/**
+ * `inPlace`: edit and return `upstream` itself. `hopByHopFree`: the upstream client parsed the head
+ * and found no hop-by-hop field (src/upstream/hop-by-hop-free.ts): nothing to drop, no walk.
+ */
+export function downstreamHeaders(upstream: Headers, listener: ListenerConfig, bodyWasDecoded: boolean, upstreamServiceTimeMs: number, inPlace = false, hopByHopFree = false): Headers {
   let headers: Headers
-  if (inPlace) {
+  if (inPlace && hopByHopFree) headers = upstream
+  else if (inPlace) {
+    listed = connectionTokens(upstream)
     headers = upstream
     // Collected first: deleting while forEach walks the list would skip the entry after each deletion.
     dropped = undefined
@@ -18,6 +23,7 @@ export function downstreamHeaders(upstream: Headers, listener: ListenerConfig, b
     dropped = undefined
     if (drop) for (const name of drop) headers.delete(name)
   } else {
+    listed = connectionTokens(upstream)
     headers = copy = new Headers()
     // forEach, not for-of: the same on Bun, ten times faster on Deno.
     upstream.forEach(copyCrossing)
