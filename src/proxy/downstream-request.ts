@@ -7,21 +7,23 @@ import { badRequest, headersTooLarge, type ProxyError } from '../errors.ts'
 import type { ConnInfo } from '../runtime.ts'
 import { isInternalAddress } from './headers/internal-address.ts'
 import { requestIdFor } from './headers/request-id.ts'
-import { downstreamAddress, scanRequestHeaders } from './headers/upstream-headers.ts'
+import { fieldsOf, type ArrivalFields } from './headers/arrival-fields.ts'
+import { downstreamAddressFrom, scanRequestHeaders } from './headers/upstream-headers.ts'
 import type { RequestObserver } from './observer.ts'
 import { mergeSlashes, normalizePath } from './path-normalization.ts'
-import { framingError } from './request-framing.ts'
+import { framingErrorOf } from './request-framing.ts'
 import type { RequestInfo } from './request-info.ts'
 import { isTargetError, type RequestTarget, type TargetError } from './request-target.ts'
 
-export function requestInfoOf(request: Request, conn: ConnInfo, listener: ListenerConfig, target: RequestTarget | TargetError, startedAt: number, startTimeMs: number): RequestInfo {
+/** `fields`: the arrival walk's (arrival-fields.ts), else read from the request's headers. */
+export function requestInfoOf(request: Request, conn: ConnInfo, listener: ListenerConfig, target: RequestTarget | TargetError, startedAt: number, startTimeMs: number, fields: ArrivalFields = fieldsOf(request.headers)): RequestInfo {
   const headers = request.headers
   const valid = !isTargetError(target)
   const path = valid ? pathFor(target.path, listener) : request.url
   const query = valid ? target.query : ''
   // At an edge (use_remote_address) an external client may neither force a trace nor pick its
   // request id (Envoy's preserve_external_request_id: false).
-  const internal = !listener.useRemoteAddress || isInternalAddress(downstreamAddress(headers, listener, conn.remoteAddress))
+  const internal = !listener.useRemoteAddress || isInternalAddress(downstreamAddressFrom(fields.forwardedFor, listener, conn.remoteAddress))
   const keepClientId = internal || listener.preserveExternalRequestId
   return {
     startTimeMs,
@@ -29,10 +31,10 @@ export function requestInfoOf(request: Request, conn: ConnInfo, listener: Listen
     method: request.method,
     path: query === '' ? path : `${path}?${query}`,
     // The target's authority: Host, or an HTTP/2 :authority the runtime kept out of Host (Deno).
-    authority: valid ? target.authority : headers.get('host'),
-    forwardedFor: headers.get('x-forwarded-for'),
-    userAgent: headers.get('user-agent'),
-    requestId: requestIdFor(keepClientId ? headers.get('x-request-id') : null, listener.generateRequestId),
+    authority: valid ? target.authority : fields.host,
+    forwardedFor: fields.forwardedFor,
+    userAgent: fields.userAgent,
+    requestId: requestIdFor(keepClientId ? fields.requestId : null, listener.generateRequestId),
     internal,
     protocol: conn.protocol ?? 'HTTP/1.1',
     routeName: undefined,
@@ -56,9 +58,10 @@ export function requestInfoOf(request: Request, conn: ConnInfo, listener: Listen
 /**
  * The request's own failure before routing, if any: bad framing or Host (400), headers over the
  * limit (431). Without one, the headers were walked (scanRequestHeaders): takeScanned() next.
+ * `fields` and `headerBytes`: that walk already ran on arrival; what it read and the size it counted.
  */
-export function downstreamRequestError(request: Request, target: RequestTarget | TargetError, listener: ListenerConfig, info: RequestInfo, observer: RequestObserver): ProxyError | undefined {
-  const invalid = isTargetError(target) ? target : framingError(request.headers)
+export function downstreamRequestError(request: Request, target: RequestTarget | TargetError, listener: ListenerConfig, info: RequestInfo, observer: RequestObserver, fields: ArrivalFields = fieldsOf(request.headers), headerBytes?: number): ProxyError | undefined {
+  const invalid = isTargetError(target) ? target : framingErrorOf(fields.contentLength, fields.transferEncoding)
   if (invalid) {
     observer.downstream(info, 'downstream_cx_protocol_error')
     return badRequest(invalid.why, invalid.code)
@@ -66,7 +69,7 @@ export function downstreamRequestError(request: Request, target: RequestTarget |
   // Envoy counts the request line's method and path (query included, without its `?`) as headers too.
   const requestLine = info.method.length + info.path.length - (info.path.includes('?') ? 1 : 0)
   // The same walk finds what the in-place edit for forwarding deletes later (takeScanned()).
-  if (requestLine + scanRequestHeaders(request.headers, listener) > listener.maxRequestHeadersBytes) {
+  if (requestLine + (headerBytes ?? scanRequestHeaders(request.headers, listener)) > listener.maxRequestHeadersBytes) {
     observer.downstream(info, 'downstream_rq_header_overflow')
     return headersTooLarge()
   }

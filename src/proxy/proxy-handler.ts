@@ -10,7 +10,8 @@ import type { RouteTable } from '../routing/route-table.ts'
 import type { ClusterManager } from '../upstream/cluster-manager.ts'
 import type { ListenerStats } from '../stats/stats-store.ts'
 import { downstreamRequestError, requestInfoOf } from './downstream-request.ts'
-import { takeScanned } from './headers/upstream-headers.ts'
+import { arrival } from './headers/arrival-fields.ts'
+import { scanRequestHeaders, takeScanned } from './headers/upstream-headers.ts'
 import { downstreamResponse, type ResponseContext } from './downstream-response.ts'
 import type { FaultFilter } from './fault/fault-filter.ts'
 import { delayedFault } from './fault/fault-phase.ts'
@@ -23,7 +24,7 @@ import type { RequestTracer } from './request-tracer.ts'
 import { requestTarget } from './request-target.ts'
 import { compileRoutePlans } from './route-plan.ts'
 import { routePhase, type RouteContext, type RoutedRequest } from './route-phase.ts'
-import { requestedUpgrade, upgradeFailed, upgradePhase, websocketAllowed } from './websocket.ts'
+import { upgradeFailed, upgradeOf, upgradePhase, websocketAllowed } from './websocket.ts'
 
 export type ProxyHandlerDeps = ForwardDeps & {
   readonly listener: ListenerConfig
@@ -70,15 +71,19 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
 
   // Not async: the common request's only wait is the forward loop's, whose promise is the answer.
   return function handle(request, conn) {
+    // One walk of the headers on arrival: their size, what must not cross (takeScanned) and the
+    // fields the phases read (`arrival`, overwritten by the next request's walk: read here, at once).
+    const headerBytes = scanRequestHeaders(request.headers, listener)
+    const fields = arrival
     // HTTP/2's :authority, when the runtime did not turn it into Host (Deno), counts as the Host.
-    const target = requestTarget(request.url, request.headers.get('host') ?? conn.authority ?? null)
-    const info = requestInfoOf(request, conn, listener, target, deps.now(), Date.now())
+    const target = requestTarget(request.url, fields.host ?? conn.authority ?? null)
+    const info = requestInfoOf(request, conn, listener, target, deps.now(), Date.now(), fields)
     const observer = observers.start(request, info, conn)
-    const invalid = downstreamRequestError(request, target, listener, info, observer)
+    const invalid = downstreamRequestError(request, target, listener, info, observer, fields, headerBytes)
     if (invalid) return Promise.resolve(localReply(invalid, info, observer, ctx))
-    // What the header-size check's walk found must not cross: the in-place edit deletes it unwalked.
+    // What the arrival walk found must not cross: the in-place edit deletes it unwalked.
     const scanned = takeScanned()
-    const upgrade = requestedUpgrade(request)
+    const upgrade = upgradeOf(fields.upgrade)
     // An upgrade and a configured access-log format read the client's headers as sent after
     // routing: they are not edited for forwarding then (the fault filter decides before the edit).
     const routing = routePhase(request, conn, info, observer, ctx, upgrade === undefined && editsForwarded, scanned)

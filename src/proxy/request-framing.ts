@@ -8,8 +8,11 @@ export type FramingError = { readonly code: string; readonly why: string }
 const DIGITS = /^[0-9]{1,15}$/
 
 export function framingError(headers: Headers): FramingError | undefined {
-  const length = headers.get('content-length')
-  const coding = headers.get('transfer-encoding')
+  return framingErrorOf(headers.get('content-length'), headers.get('transfer-encoding'))
+}
+
+/** framingError from the two fields' values already read (null: absent). */
+export function framingErrorOf(length: string | null, coding: string | null): FramingError | undefined {
   if (length !== null && coding !== null)
     return { code: 'http1.content_length_and_chunked_not_allowed', why: 'Content-Length with Transfer-Encoding' }
   if (length !== null && !DIGITS.test(length))

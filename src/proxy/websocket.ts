@@ -30,7 +30,11 @@ export const upgradeFailed = () => new ProxyError(403, 'upgrade_failed', '', '')
 
 /** The upgrade this request asks for (lower-cased), or undefined. h2c is not an upgrade edgeway proxies: it is ignored. */
 export function requestedUpgrade(request: Request): string | undefined {
-  const upgrade = request.headers.get('upgrade')
+  return upgradeOf(request.headers.get('upgrade'))
+}
+
+/** requestedUpgrade from the Upgrade field's value already read (null: absent). */
+export function upgradeOf(upgrade: string | null): string | undefined {
   if (!upgrade) return undefined
   const kind = upgrade.trim().toLowerCase()
   return kind === 'h2c' ? undefined : kind

@@ -20,7 +20,11 @@ export function isHopByHop(name: string): boolean {
 
 /** Names listed in a `connection` header (lower-cased), or undefined when there is none. */
 export function connectionTokens(headers: Headers): Set<string> | undefined {
-  const value = headers.get('connection')
+  return tokensOf(headers.get('connection'))
+}
+
+/** The names a `connection` field's value lists (lower-cased, without close and keep-alive); undefined for none. */
+export function tokensOf(value: string | null): Set<string> | undefined {
   if (!value) return undefined
   const tokens = new Set<string>()
   for (const token of value.split(',')) {

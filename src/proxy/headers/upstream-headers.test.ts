@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { listenerConfig } from '../proxy.fixture.ts'
+import { arrival, fieldsOf } from './arrival-fields.ts'
 import { downstreamAddress, scanRequestHeaders, takeScanned, upstreamHeaders as forwarded } from './upstream-headers.ts'
 
 const peer = { remoteAddress: '198.51.100.7', remotePort: 40000 }
@@ -70,3 +71,18 @@ test("the arrival scan counts the headers' size as HTTP/1.1 sends them and names
   expect(takeScanned()).toEqual([])
 })
 
+
+test('the arrival scan reads the fields the phases need as get() would: repeats joined, absent ones null, none left from the last request', () => {
+  const cases = [
+    [['host', 'edge'], ['Content-Length', '3'], ['content-length', '3'], ['User-Agent', 'curl'], ['x-forwarded-for', '1.2.3.4'], ['X-Forwarded-For', '5.6.7.8'], ['x-request-id', 'r1'], ['upgrade', 'websocket'], ['connection', 'Upgrade'], ['transfer-encoding', 'chunked']],
+    [['host', 'edge']],
+    [],
+    [['connection', 'keep-alive'], ['keep-alive', 'timeout=5'], ['accept', '*/*']],
+  ]
+  for (const entries of cases) {
+    const headers = new Headers(entries as [string, string][])
+    scanRequestHeaders(headers, listenerConfig())
+    takeScanned()
+    expect({ ...arrival }).toEqual(fieldsOf(headers))
+  }
+})
