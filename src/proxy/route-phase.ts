@@ -10,7 +10,7 @@ import { headerVariables } from '../routing/header-variables.ts'
 import type { RouteMatch, RouteTable } from '../routing/route-table.ts'
 import type { Cluster } from '../upstream/cluster.ts'
 import type { ClusterManager } from '../upstream/cluster-manager.ts'
-import { downstreamAddress, upstreamHeaders } from './headers/upstream-headers.ts'
+import { downstreamAddress, upstreamHeaders, type Scanned } from './headers/upstream-headers.ts'
 import type { RequestObserver } from './observer.ts'
 import { prepareBody, type PreparedBody } from './request-body.ts'
 import type { Downstream } from './attempt-abort.ts'
@@ -63,9 +63,9 @@ export type RoutedRequest = {
 /**
  * Synchronous up to the request body, which only a request with one makes wait.
  * `mayEditHeaders`: nothing reads the client's headers as sent after this phase (no upgrade).
- * `scanned`: the names the arrival's walk found must not cross (scanRequestHeaders), if it ran.
+ * `scanned`: what the arrival's walk found (scanRequestHeaders), if it ran.
  */
-export function routePhase(request: Request, conn: ConnInfo, info: RequestInfo, observer: RequestObserver, ctx: RouteContext, mayEditHeaders = false, scanned?: readonly string[]): RoutedRequest | ProxyError | Promise<RoutedRequest | ProxyError> {
+export function routePhase(request: Request, conn: ConnInfo, info: RequestInfo, observer: RequestObserver, ctx: RouteContext, mayEditHeaders = false, scanned?: Scanned): RoutedRequest | ProxyError | Promise<RoutedRequest | ProxyError> {
   const queryAt = info.path.indexOf('?')
   if (ctx.redirectsToTls) {
     // As Envoy: the virtual host alone decides, whether or not a route matches.
@@ -94,7 +94,7 @@ export function routePhase(request: Request, conn: ConnInfo, info: RequestInfo, 
   return routed(request, conn, info, observer, ctx, match, cluster, plan, body, mayEditHeaders, scanned)
 }
 
-function routed(request: Request, conn: ConnInfo, info: RequestInfo, observer: RequestObserver, ctx: RouteContext, match: RouteMatch, cluster: Cluster, plan: RoutePlan, body: PreparedBody | ProxyError, mayEditHeaders: boolean, scanned: readonly string[] | undefined): RoutedRequest | ProxyError {
+function routed(request: Request, conn: ConnInfo, info: RequestInfo, observer: RequestObserver, ctx: RouteContext, match: RouteMatch, cluster: Cluster, plan: RoutePlan, body: PreparedBody | ProxyError, mayEditHeaders: boolean, scanned: Scanned | undefined): RoutedRequest | ProxyError {
   const { listener } = ctx
   const { route } = match
   const incoming = request.headers

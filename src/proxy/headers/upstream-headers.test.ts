@@ -45,6 +45,15 @@ for (const mode of ['copied', 'edited in place', 'edited in place after the arri
     expect(upstreamHeaders(incoming({ 'x-forwarded-for': '203.0.113.1' }), listenerConfig(), facts).get('x-forwarded-for')).toBe('203.0.113.1')
   })
 
+  test("the client's own x-forwarded-proto and Host pass; absent ones are set (Host from the authority)", () => {
+    const kept = upstreamHeaders(incoming({ host: 'edge', 'x-forwarded-proto': 'https' }), listenerConfig(), { ...facts, authority: 'other' })
+    expect([kept.get('x-forwarded-proto'), kept.get('host')]).toEqual(['https', 'edge'])
+    const set = upstreamHeaders(incoming({ accept: '*/*' }), listenerConfig(), { ...facts, authority: 'edge:8000' })
+    expect([set.get('x-forwarded-proto'), set.get('host')]).toEqual(['http', 'edge:8000'])
+    const named = upstreamHeaders(incoming({ host: 'edge', connection: 'x-forwarded-proto', 'x-forwarded-proto': 'https' }), listenerConfig(), facts)
+    expect(named.get('x-forwarded-proto')).toBe('http')
+  })
+
   test('host_rewrite replaces Host and keeps the original in x-forwarded-host', () => {
     const out = upstreamHeaders(incoming({ host: 'edge.example' }), listenerConfig(), { ...facts, hostRewrite: 'service1.internal' })
     expect([out.get('host'), out.get('x-forwarded-host')]).toEqual(['service1.internal', 'edge.example'])
@@ -64,11 +73,13 @@ test("the arrival scan counts the headers' size as HTTP/1.1 sends them and names
   const headers = incoming({ host: 'edge', connection: 'x-secret', 'x-secret': 's', 'x-envoy-retry-on': '5xx', accept: '*/*' })
   // host: edge\r\n (12) + connection: x-secret\r\n (22) + x-secret: s\r\n (13) + x-envoy-retry-on: 5xx\r\n (23) + accept: */*\r\n (13)
   expect(scanRequestHeaders(headers, listenerConfig())).toBe(83)
-  expect([...takeScanned()].sort()).toEqual(['connection', 'x-envoy-retry-on', 'x-secret'])
+  expect([...takeScanned().drop].sort()).toEqual(['connection', 'x-envoy-retry-on', 'x-secret'])
   // Taken: a later request's edit never sees this one's names.
-  expect(takeScanned()).toEqual([])
+  expect(takeScanned().drop).toEqual([])
   expect(scanRequestHeaders(incoming({ host: 'edge' }), listenerConfig({ listener: 'trust_envoy_headers: true' }))).toBe(12)
-  expect(takeScanned()).toEqual([])
+  expect(takeScanned()).toEqual({ drop: [], host: true, forwardedProto: false })
+  scanRequestHeaders(incoming({ 'x-forwarded-proto': 'https' }), listenerConfig())
+  expect(takeScanned()).toEqual({ drop: [], host: false, forwardedProto: true })
 })
 
 

@@ -21,16 +21,24 @@ export type ForwardingFacts = {
 
 /**
  * `inPlace`: edit and return `incoming` itself (the caller no longer needs it as the client sent it).
- * `scanned`: what scanRequestHeaders found must not cross, when the request's headers were walked
- * on arrival already (they have not changed since): the in-place edit then needs no walk of its own.
+ * `scanned`: what scanRequestHeaders found, when the request's headers were walked on arrival
+ * already (they have not changed since): the in-place edit then needs no walk of its own, and no
+ * has() for the two fields the walk saw or not (x-forwarded-proto, Host).
  */
-export function upstreamHeaders(incoming: Headers, listener: ListenerConfig, facts: ForwardingFacts, inPlace = false, scanned?: readonly string[]): Headers {
+export function upstreamHeaders(incoming: Headers, listener: ListenerConfig, facts: ForwardingFacts, inPlace = false, scanned?: Scanned): Headers {
   let headers: Headers
+  let hasProto: boolean | undefined
+  let hasHost: boolean | undefined
   if (inPlace) {
     headers = incoming
     // Collected first: deleting while forEach walks the list would skip the entry after each deletion.
-    const drop = scanned ?? collect(incoming, listener)
+    const drop = scanned ? scanned.drop : collect(incoming, listener)
     for (const name of drop) headers.delete(name)
+    // Neither is ever dropped (not hop-by-hop, not x-envoy-*) unless a Connection field names it.
+    if (scanned && drop.length === 0) {
+      hasProto = scanned.forwardedProto
+      hasHost = scanned.host
+    }
   } else {
     listed = connectionTokens(incoming)
     dropsEnvoy = !listener.trustEnvoyHeaders
@@ -45,12 +53,15 @@ export function upstreamHeaders(incoming: Headers, listener: ListenerConfig, fac
     const xff = headers.get('x-forwarded-for')
     const remoteAddress = facts.peer.remoteAddress
     headers.set('x-forwarded-for', xff ? `${xff}, ${remoteAddress}` : remoteAddress)
-    if (listener.xffNumTrustedHops === 0) headers.set('x-forwarded-proto', listener.tls ? 'https' : 'http')
+    if (listener.xffNumTrustedHops === 0) {
+      headers.set('x-forwarded-proto', listener.tls ? 'https' : 'http')
+      hasProto = true
+    }
   }
   // Envoy sets it from the downstream connection when absent: https when this listener terminated TLS.
-  if (!headers.has('x-forwarded-proto')) headers.set('x-forwarded-proto', listener.tls ? 'https' : 'http')
+  if (!(hasProto ?? headers.has('x-forwarded-proto'))) headers.set('x-forwarded-proto', listener.tls ? 'https' : 'http')
   // HTTP/2 carries the authority as :authority; a runtime that does not turn it into Host (Deno) leaves it out.
-  if (!headers.has('host') && facts.authority) headers.set('host', facts.authority)
+  if (!(hasHost ?? headers.has('host')) && facts.authority) headers.set('host', facts.authority)
   if (facts.hostRewrite !== undefined) {
     const original = headers.get('host')
     if (original) headers.set('x-forwarded-host', original)
@@ -78,15 +89,30 @@ export function scanRequestHeaders(incoming: Headers, listener: ListenerConfig):
   // What a Connection field names must not cross either: known only once the walk has seen it, so
   // such a request (rare: browsers send `keep-alive`, which names nothing) is walked once more.
   if (tokensOf(arrival.connection) !== undefined) scanned = collect(incoming, listener)
+  arrivedWithHost = arrival.host !== null
+  arrivedWithProto = sawProto
+  sawProto = false
   return counted
 }
 
-/** What the last scanRequestHeaders found must not cross (to be taken before any other request's scan). */
-export function takeScanned(): readonly string[] {
-  const names = scanned
+/** What the arrival walk found: the names that must not cross, and whether two fields the edit adds when absent were there. */
+export type Scanned = { readonly drop: readonly string[]; readonly host: boolean; readonly forwardedProto: boolean }
+
+/** What the last scanRequestHeaders found (to be taken before any other request's scan). */
+export function takeScanned(): Scanned {
+  const drop = scanned
   scanned = NONE
-  return names
+  // The common request drops nothing: one of four shared records, nothing allocated.
+  if (drop.length === 0) return NOTHING_DROPPED[(arrivedWithHost ? 1 : 0) + (arrivedWithProto ? 2 : 0)]!
+  return { drop, host: arrivedWithHost, forwardedProto: arrivedWithProto }
 }
+
+const NOTHING_DROPPED: readonly Scanned[] = [
+  { drop: [], host: false, forwardedProto: false },
+  { drop: [], host: true, forwardedProto: false },
+  { drop: [], host: false, forwardedProto: true },
+  { drop: [], host: true, forwardedProto: true },
+]
 
 function collect(incoming: Headers, listener: ListenerConfig): readonly string[] {
   listed = connectionTokens(incoming)
@@ -108,10 +134,14 @@ let dropped: string[] | undefined
 let copy: Headers | undefined
 let counted = 0
 let scanned: readonly string[] = NONE
+let sawProto = false
+let arrivedWithHost = false
+let arrivedWithProto = false
 
 function countAndCollect(value: string, name: string): void {
   counted += name.length + value.length + 4
   takeField(arrival, name, value)
+  if (name === 'x-forwarded-proto') sawProto = true
   if (!crosses(name)) (dropped ??= []).push(name)
 }
 
