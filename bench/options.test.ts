@@ -2,8 +2,8 @@ import { describe, expect, test } from 'bun:test'
 import { parseOptions } from './options.ts'
 
 describe('parseOptions', () => {
-  test('defaults: 10 s runs, two rounds, every peer', () => {
-    expect(parseOptions([])).toMatchObject({ durationS: 10, rounds: 2, peers: undefined, quick: false, out: 'bench/results/latest.md' })
+  test('defaults: 5 s runs, four rounds, every peer', () => {
+    expect(parseOptions([])).toMatchObject({ durationS: 5, rounds: 4, peers: undefined, quick: false, out: 'bench/results/latest.md' })
   })
 
   test('--quick is one short round; explicit flags win', () => {

@@ -45,9 +45,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     else throw new Error(`unknown flag ${flag}\n${USAGE}`)
   }
   return {
-    durationS: durationS ?? (quick ? 3 : 10),
+    durationS: durationS ?? (quick ? 3 : 5),
     warmupS: quick ? 1 : 3,
-    rounds: rounds ?? (quick ? 1 : 2),
+    rounds: rounds ?? (quick ? 1 : 4),
     peers,
     out,
     quick,

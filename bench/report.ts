@@ -71,12 +71,18 @@ export function summarize(samples: readonly Sample[], peers: readonly string[], 
 }
 
 export function ratio(all: readonly Sample[], mine: readonly Sample[], reference: string, metric: (r: WrkResult) => number): number | undefined {
+  const perRound = perRoundRatios(all, mine, reference, metric)
+  return perRound.length > 0 ? median(perRound) : undefined
+}
+
+/** This peer's metric over the reference's in each round both ran, in round order. */
+export function perRoundRatios(all: readonly Sample[], mine: readonly Sample[], reference: string, metric: (r: WrkResult) => number): number[] {
   const perRound: number[] = []
   for (const sample of mine) {
     const ref = all.find((s) => s.peer === reference && s.load === sample.load && s.round === sample.round)
     if (ref && metric(ref.result) > 0) perRound.push(metric(sample.result) / metric(ref.result))
   }
-  return perRound.length > 0 ? median(perRound) : undefined
+  return perRound
 }
 
 export function renderMarkdown(rows: readonly Row[], checks: readonly Check[], notes: readonly string[], extra: readonly string[] = []): string {

@@ -25,9 +25,13 @@ import { ensureTools } from './tools.ts'
 import { errorCount, runWrk, type WrkLoad, type WrkResult } from './wrk.ts'
 
 const REPO_DIR = resolve(import.meta.dirname, '..')
+// The order is the order of a round: each target's peer runs right beside its reference (Hono,
+// logged, untraced, pass-through, traced; Deno traced beside Hono on Deno), so the box's drift within
+// a round moves both sides of a ratio alike.
 const ALL_PEERS: readonly Peer[] = [
-  direct, nginx, haproxy, bunPassthrough, bunMinimal, honoProxyBun, honoProxyDeno, fastifyHttpProxy, nodeHttpProxy,
-  edgeway('bun', false), edgeway('bun', false, 1, 'large', true), edgeway('bun', true), edgeway('deno', true), edgeway('bun', false, 2),
+  direct, nginx, haproxy, fastifyHttpProxy, nodeHttpProxy, bunMinimal, edgeway('bun', false, 2),
+  honoProxyBun, edgeway('bun', false, 1, 'large', true), edgeway('bun', false), bunPassthrough, edgeway('bun', true),
+  edgeway('deno', true), honoProxyDeno,
   // Bun's two upstream clients side by side (README "Performance"); not in a full run, name them with --peers.
 ]
 const EXTRA_PEERS: readonly Peer[] = [edgeway('bun', false, 1, 'large', false, 'fetch'), edgeway('bun', false, 1, 'large', false, 'http1')]
@@ -85,10 +89,12 @@ async function main(options: BenchOptions, workDir: string, processes: Processes
   for (const peer of peers) for (const load of LOAD_NAMES) await measure(peer.name, load, options.warmupS, 'warm-up')
   const samples: Sample[] = []
   for (let round = 0; round < options.rounds; round++) {
+    // Load outside, peers inside: the runs a ratio compares are neighbours in time, not a whole
+    // other load's worth of runs apart.
     const order = round % 2 === 0 ? peers : [...peers].reverse()
     const loads = round % 2 === 0 ? LOAD_NAMES : [...LOAD_NAMES].reverse()
-    for (const peer of order) {
-      for (const load of loads) {
+    for (const load of loads) {
+      for (const peer of order) {
         const { result, cpuUsPerRequest } = await measure(peer.name, load, options.durationS, `round ${round + 1}`)
         const pid = running.get(peer.name)?.pid
         samples.push({ round, peer: peer.name, load, result, cpuUsPerRequest, rssKiB: pid === undefined ? undefined : treeRssKiB(pid) })
@@ -162,8 +168,8 @@ function selectPeers(names: readonly string[] | undefined, pinning: Pinning | un
 function notes(options: BenchOptions): string[] {
   return [
     `load: wrk -t1, small = ${LOADS.small.path} (90-byte body) with -c${LOADS.small.connections}, big = ${LOADS.big.path} (1 MiB body) with -c${LOADS.big.connections}; ` +
-      `-d${options.durationS}s per run, ${options.rounds} round(s) alternating peer and load order, after a ${options.warmupS}s warm-up per peer and load${options.quick ? ' (--quick: a smoke check, not a measurement)' : ''}`,
-    'figures are medians over rounds; ratios are medians of the per-round ratios (each peer against nginx/direct from the same round); p99 ÷ nginx below 1 is better',
+      `-d${options.durationS}s per run, ${options.rounds} round(s), each running every peer on one load then every peer on the other, peer and load order reversed in odd rounds, after a ${options.warmupS}s warm-up per peer and load${options.quick ? ' (--quick: a smoke check, not a measurement)' : ''}`,
+    'figures are medians over rounds; ratios are medians of the per-round ratios (each peer against nginx/direct from the same round); the targets also give the lowest and highest per-round ratio; p99 ÷ nginx below 1 is better',
     'RSS = VmRSS of the proxy process and its children (nginx master + worker) after the load, the highest seen; direct has no proxy',
     'access logs are off everywhere: nginx `access_log off`, haproxy without `log`, edgeway `access_log: false`',
     'nginx: 1 worker, upstream keepalive 64, proxy_http_version 1.1, proxy_buffering off; haproxy: nbthread 1, http mode, keep-alive, http-reuse always; edgeway: 1 process (--concurrency 1), edgeway-bun-c2: a primary (admin only) and 2 workers on one port, RSS summed over the three',
