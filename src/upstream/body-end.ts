@@ -34,14 +34,16 @@ export class BodyEnd {
   }
 }
 
-const ends = new WeakMap<Response, BodyEnd>()
+// A module-private symbol property rather than a WeakMap entry, for the reason whole-body.ts gives.
+const BODY_END = Symbol('edgeway.bodyEnd')
+type Marked = Response & { [BODY_END]?: BodyEnd }
 
 /** Marks `response` (a client's streamed one) as reporting its body's end through `end`. */
 export function reportsBodyEnd(response: Response, end: BodyEnd): void {
-  ends.set(response, end)
+  ;(response as Marked)[BODY_END] = end
 }
 
 /** The reporter of an unread response marked by reportsBodyEnd; undefined for any other. */
 export function bodyEndOf(response: Response): BodyEnd | undefined {
-  return response.bodyUsed ? undefined : ends.get(response)
+  return response.bodyUsed ? undefined : (response as Marked)[BODY_END]
 }
