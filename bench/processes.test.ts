@@ -17,6 +17,10 @@ describe('Processes', () => {
       const sleeper = Number(readFileSync(`/proc/${started.pid}/task/${started.pid}/children`, 'utf8').trim())
       expect(sleeper).toBeGreaterThan(0)
       expect(treeRssKiB(started.pid)).toBeGreaterThan(0)
+      // the shell's and sleep's own pages, without their binaries' file-backed ones
+      const anon = treeRssKiB(started.pid, 'RssAnon')
+      expect(anon).toBeGreaterThan(0)
+      expect(anon).toBeLessThan(treeRssKiB(started.pid))
       await processes.stop(started)
       expect(started.alive()).toBe(false)
       expect(treeRssKiB(started.pid)).toBe(0)

@@ -81,14 +81,18 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }
 
-/** VmRSS of pid plus its descendants (nginx's worker, a runtime's helpers), in KiB; 0 when gone. */
-export function treeRssKiB(pid: number): number {
-  return [pid, ...descendants(pid)].reduce((sum, p) => sum + rssKiB(p), 0)
+/**
+ * VmRSS of pid plus its descendants (nginx's worker, a runtime's helpers), in KiB; 0 when gone.
+ * `RssAnon` leaves out file-backed pages: a runtime binary's code, shared with every process that
+ * runs it, which VmRSS counts in full for each (bench/README.md, "Columns").
+ */
+export function treeRssKiB(pid: number, field: 'VmRSS' | 'RssAnon' = 'VmRSS'): number {
+  return [pid, ...descendants(pid)].reduce((sum, p) => sum + rssKiB(p, field), 0)
 }
 
-function rssKiB(pid: number): number {
+function rssKiB(pid: number, field: 'VmRSS' | 'RssAnon'): number {
   try {
-    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
+    const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
     return match ? Number(match[1]) : 0
   } catch {
     return 0

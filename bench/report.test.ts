@@ -47,7 +47,7 @@ describe('renderMarkdown', () => {
   test('one table row per peer and load, dashes for missing figures, failed checks counted', () => {
     const rows = summarize([sample(0, 'direct', 1000), sample(0, 'nginx', 500)], ['direct', 'nginx'], ['small'])
     const text = renderMarkdown(rows, [{ ok: true, what: 'a' }, { ok: false, what: 'b' }], ['note one'])
-    expect(text).toContain('| direct | small | 1000 | 0.50 | 1.00 | 2.0 | — | — | 2.00 | — | 1.00 | 1.00 |')
+    expect(text).toContain('| direct | small | 1000 | 0.50 | 1.00 | 2.0 | — | — | — | 2.00 | — | 1.00 | 1.00 |')
     expect(text).toContain('| nginx | small | 500 |')
     expect(text).toContain('## Checks: 1 passed, 1 failed')
     expect(text).toContain('- **FAILED**: b')

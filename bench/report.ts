@@ -12,6 +12,8 @@ export interface Sample {
   readonly result: WrkResult
   /** Resident memory of the proxy's processes right after this load, when it has any. */
   readonly rssKiB?: number
+  /** The same without file-backed pages (RssAnon). */
+  readonly anonKiB?: number
   /** CPU time the proxy's processes spent during the run, per completed request. */
   readonly cpuUsPerRequest?: number
 }
@@ -24,6 +26,7 @@ export interface Row {
   readonly p99Ms: number
   readonly mibPerS: number
   readonly rssMiB?: number
+  readonly anonMiB?: number
   readonly cpuUsPerRequest?: number
   readonly rpsVsNginx?: number
   readonly rpsVsPassthrough?: number
@@ -50,6 +53,7 @@ export function summarize(samples: readonly Sample[], peers: readonly string[], 
       const mine = samples.filter((s) => s.peer === peer && s.load === load)
       if (mine.length === 0) continue
       const rss = mine.map((s) => s.rssKiB).filter((v): v is number => v !== undefined)
+      const anon = mine.map((s) => s.anonKiB).filter((v): v is number => v !== undefined)
       const cpu = mine.map((s) => s.cpuUsPerRequest).filter((v): v is number => v !== undefined)
       rows.push({
         peer,
@@ -59,6 +63,7 @@ export function summarize(samples: readonly Sample[], peers: readonly string[], 
         p99Ms: median(mine.map((s) => s.result.p99Ms)),
         mibPerS: median(mine.map((s) => s.result.mibPerS)),
         rssMiB: rss.length > 0 ? Math.max(...rss) / 1024 : undefined,
+        anonMiB: anon.length > 0 ? Math.max(...anon) / 1024 : undefined,
         cpuUsPerRequest: cpu.length > 0 ? median(cpu) : undefined,
         rpsVsNginx: ratio(samples, mine, 'nginx', (r) => r.requestsPerS),
         rpsVsPassthrough: ratio(samples, mine, 'bun-passthrough', (r) => r.requestsPerS),
@@ -86,10 +91,10 @@ export function perRoundRatios(all: readonly Sample[], mine: readonly Sample[], 
 }
 
 export function renderMarkdown(rows: readonly Row[], checks: readonly Check[], notes: readonly string[], extra: readonly string[] = []): string {
-  const header = '| peer | load | req/s | p50 ms | p99 ms | MiB/s | RSS MiB | CPU µs/req | req/s ÷ nginx | req/s ÷ bun-passthrough | req/s ÷ direct | p99 ÷ nginx |'
-  const rule = '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|'
+  const header = '| peer | load | req/s | p50 ms | p99 ms | MiB/s | RSS MiB | anon MiB | CPU µs/req | req/s ÷ nginx | req/s ÷ bun-passthrough | req/s ÷ direct | p99 ÷ nginx |'
+  const rule = '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|'
   const lines = rows.map((r) =>
-    [r.peer, r.load, fixed(r.requestsPerS, 0), fixed(r.p50Ms, 2), fixed(r.p99Ms, 2), fixed(r.mibPerS, 1), fixed(r.rssMiB, 1), fixed(r.cpuUsPerRequest, 1),
+    [r.peer, r.load, fixed(r.requestsPerS, 0), fixed(r.p50Ms, 2), fixed(r.p99Ms, 2), fixed(r.mibPerS, 1), fixed(r.rssMiB, 1), fixed(r.anonMiB, 1), fixed(r.cpuUsPerRequest, 1),
       fixed(r.rpsVsNginx, 2), fixed(r.rpsVsPassthrough, 2), fixed(r.rpsVsDirect, 2), fixed(r.p99VsNginx, 2)].join(' | '),
   )
   const failed = checks.filter((c) => !c.ok)

@@ -97,7 +97,7 @@ async function main(options: BenchOptions, workDir: string, processes: Processes
       for (const peer of order) {
         const { result, cpuUsPerRequest } = await measure(peer.name, load, options.durationS, `round ${round + 1}`)
         const pid = running.get(peer.name)?.pid
-        samples.push({ round, peer: peer.name, load, result, cpuUsPerRequest, rssKiB: pid === undefined ? undefined : treeRssKiB(pid) })
+        samples.push({ round, peer: peer.name, load, result, cpuUsPerRequest, rssKiB: pid === undefined ? undefined : treeRssKiB(pid), anonKiB: pid === undefined ? undefined : treeRssKiB(pid, 'RssAnon') })
       }
     }
   }
@@ -170,7 +170,7 @@ function notes(options: BenchOptions): string[] {
     `load: wrk -t1, small = ${LOADS.small.path} (90-byte body) with -c${LOADS.small.connections}, big = ${LOADS.big.path} (1 MiB body) with -c${LOADS.big.connections}; ` +
       `-d${options.durationS}s per run, ${options.rounds} round(s), each running every peer on one load then every peer on the other, peer and load order reversed in odd rounds, after a ${options.warmupS}s warm-up per peer and load${options.quick ? ' (--quick: a smoke check, not a measurement)' : ''}`,
     'figures are medians over rounds; ratios are medians of the per-round ratios (each peer against nginx/direct from the same round); the targets also give the lowest and highest per-round ratio; p99 ÷ nginx below 1 is better',
-    'RSS = VmRSS of the proxy process and its children (nginx master + worker) after the load, the highest seen; direct has no proxy',
+    'RSS = VmRSS of the proxy process and its children (nginx master + worker) after the load, the highest seen; anon = RssAnon, the same without file-backed pages (the runtime binary\'s code, shared by every process running it); direct has no proxy',
     'access logs are off everywhere: nginx `access_log off`, haproxy without `log`, edgeway `access_log: false`',
     'nginx: 1 worker, upstream keepalive 64, proxy_http_version 1.1, proxy_buffering off; haproxy: nbthread 1, http mode, keep-alive, http-reuse always; edgeway: 1 process (--concurrency 1), edgeway-bun-c2: a primary (admin only) and 2 workers on one port, RSS summed over the three',
     `edgeway traced: 100 % sampling, Zipkin export to bench/collector.ts (counts spans, answers 202; its CPU use on this box is part of the traced cost), a span per request plus one per upstream attempt; max_queue_size 200000, batch 2048, scheduled_delay ${EXPORT_DELAY_MS}ms`,

@@ -30,4 +30,14 @@ describe('targets', () => {
     expect(text).toContain('| edgeway-bun small ÷ bun-passthrough | ≥ 0.85 | 0.80 | 0.70–0.90 | not met |')
     expect(text).toContain('| edgeway-bun small ÷ hono-proxy-bun | ≥ 1.3 | — | — | peer not run |')
   })
+
+  test('RSS and anonymous RSS against the pass-through; the anonymous line gets no verdict', () => {
+    const withMemory: Sample[] = [
+      { ...sample(0, 'bun-passthrough', 100), rssKiB: 50 * 1024, anonKiB: 14 * 1024 },
+      { ...sample(0, 'edgeway-bun', 80), rssKiB: 75 * 1024, anonKiB: 24 * 1024 },
+    ]
+    const text = renderTargets(targets(withMemory, summarize(withMemory, ['bun-passthrough', 'edgeway-bun'], ['small']))).join('\n')
+    expect(text).toContain('| edgeway-bun RSS − bun-passthrough RSS, MiB | ≤ 12 | 25.00 | — | not met |')
+    expect(text).toMatch(/\| the same without file-backed pages \(RssAnon\)[^|]*\| ≤ 12 \| 10\.00 \| — \| for information \|/)
+  })
 })
