@@ -26,3 +26,9 @@ test('renderSoak lists the series and says whether the 64 MiB target was met', (
   expect(renderSoak(soak([60, 62]))).toContain('target ≤ 64 MiB: met')
   expect(renderSoak(soak([60, 70]))).toContain('not met')
 })
+
+test('renderSoak gives the anonymous-only series and peak beside RSS', () => {
+  const text = renderSoak({ ...soak([80, 84]), series: [[5, 80, 40.5], [10, 84, 42.25]] })
+  expect(text).toContain('| anon MiB | 40.5 | 42.3 |')
+  expect(text).toContain('not met (anonymous pages alone: peak 42.3 MiB)')
+})

@@ -16,12 +16,12 @@ export interface SoakResult {
   readonly peer: string
   readonly durationS: number
   readonly wrk: WrkResult
-  /** [seconds since the load started, RSS MiB] */
-  readonly series: readonly (readonly [number, number])[]
+  /** [seconds since the load started, RSS MiB, anonymous RSS MiB (RssAnon: without the binary's file-backed pages)] */
+  readonly series: readonly (readonly [number, number, number?])[]
 }
 
 export async function runSoak(peer: string, proxy: RunningPeer, url: string, durationS: number, signal: AbortSignal): Promise<SoakResult> {
-  const series: [number, number][] = []
+  const series: [number, number, number][] = []
   const started = Date.now()
   const load = runWrk(url, { connections: 50, durationS }, signal)
   let finished = false
@@ -29,7 +29,7 @@ export async function runSoak(peer: string, proxy: RunningPeer, url: string, dur
   while (!finished) {
     await Promise.race([sleep(SOAK_SAMPLE_EVERY_S * 1_000), load.catch(() => {})])
     if (proxy.pid === undefined) break
-    const sample: [number, number] = [Math.round((Date.now() - started) / 1_000), treeRssKiB(proxy.pid) / 1024]
+    const sample: [number, number, number] = [Math.round((Date.now() - started) / 1_000), treeRssKiB(proxy.pid) / 1024, treeRssKiB(proxy.pid, 'RssAnon') / 1024]
     // The sample taken as the load ends can land on the same second as the last periodic one.
     if (series.at(-1)?.[0] === sample[0]) series.pop()
     series.push(sample)
@@ -59,14 +59,17 @@ export function soakChecks(result: SoakResult): Check[] {
 
 export function renderSoak(result: SoakResult): string {
   const peak = Math.max(...result.series.map(([, mib]) => mib))
+  const anon = result.series.map(([, , mib]) => mib).filter((mib): mib is number => mib !== undefined)
+  const anonPeak = anon.length > 0 ? Math.max(...anon) : undefined
   return [
     `## RSS with the collector down (${result.peer}, ${result.durationS}s small-body load)`,
     '',
     `| s | ${result.series.map(([s]) => s).join(' | ')} |`,
     `|---|${result.series.map(() => '--:').join('|')}|`,
     `| RSS MiB | ${result.series.map(([, mib]) => mib.toFixed(1)).join(' | ')} |`,
+    `| anon MiB | ${result.series.map(([, , anon]) => (anon === undefined ? '—' : anon.toFixed(1))).join(' | ')} |`,
     '',
-    `peak ${peak.toFixed(1)} MiB; target ≤ ${RSS_TARGET_MIB} MiB: ${peak <= RSS_TARGET_MIB ? 'met' : 'not met'}; ${result.wrk.requestsPerS.toFixed(0)} req/s`,
+    `peak ${peak.toFixed(1)} MiB; target ≤ ${RSS_TARGET_MIB} MiB: ${peak <= RSS_TARGET_MIB ? 'met' : 'not met'}${anonPeak === undefined ? '' : ` (anonymous pages alone: peak ${anonPeak.toFixed(1)} MiB)`}; ${result.wrk.requestsPerS.toFixed(0)} req/s`,
     '',
   ].join('\n')
 }
