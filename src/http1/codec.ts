@@ -2,7 +2,7 @@
 // head and how the response body is framed (RFC 9112 §6.3). Pure: no sockets, no runtime APIs.
 // Anything it cannot frame with certainty is an Http1ParseError (a protocol error), never a guess.
 
-import { decodeLatin1, encodeLatin1 } from './latin1.ts'
+import { decodeLatin1 } from './latin1.ts'
 import { MAX_RESPONSE_HEAD_BYTES, MAX_RESPONSE_HEADERS } from './limits.ts'
 
 /** How the response body ends; `none` also covers HEAD, 1xx, 204 and 304. */
@@ -57,7 +57,8 @@ export const HOP_BY_HOP_FIELDS: ReadonlySet<string> = new Set(['connection', 'ke
 /**
  * The request line and headers. The caller's own content-length, transfer-encoding and
  * connection headers are replaced so the framing always matches the bytes that follow; the
- * framing itself is decided and validated in one place (request-body.ts).
+ * framing itself is decided and validated in one place (request-body.ts). The client sends
+ * head-bytes.ts's byte form of it; this text form is the reference that one is tested against.
  */
 export function requestHead(method: string, target: string, authority: string, headers: Headers, body: RequestFraming): string {
   let head = `${method} ${target} HTTP/1.1\r\n`
@@ -75,11 +76,6 @@ export function requestHead(method: string, target: string, authority: string, h
     head += `content-length: ${body}\r\n`
   } else if (method === 'POST' || method === 'PUT' || method === 'PATCH') head += 'content-length: 0\r\n'
   return `${head}\r\n`
-}
-
-/** The request head as bytes; header values are ByteStrings (one byte per character). */
-export function requestHeadBytes(method: string, target: string, authority: string, headers: Headers, body: RequestFraming): Uint8Array {
-  return encodeLatin1(requestHead(method, target, authority, headers, body))
 }
 
 /** Framings without fields, shared: a head allocates only what it must. */

@@ -5,7 +5,8 @@
 // One object per exchange is the transport's, the reader's and the signal's listener at once: a
 // small request allocates no closures here (the client's JS per request is bench/client-cost.ts).
 
-import { Http1ParseError, requestHeadBytes, type ResponseHead } from './codec.ts'
+import { Http1ParseError, type ResponseHead } from './codec.ts'
+import { requestHeadBytes } from './head-bytes.ts'
 import { queuedBodyStream, type BodyStreamOwner, type BodyStreams, type ResponseBodyStream } from './body-stream.ts'
 import type { FramedBody } from './request-body.ts'
 import { ResponseReader, type ReaderEvents } from './response-reader.ts'

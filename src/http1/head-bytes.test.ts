@@ -1,0 +1,55 @@
+// The byte form of a request head is the text form (codec.ts requestHead) encoded one byte per
+// character, for any head; heads carved from the shared slab never change after they are handed out.
+
+import { describe, expect, test } from 'bun:test'
+import fc from 'fast-check'
+import { requestHead, type RequestFraming } from './codec.ts'
+import { requestHeadBytes } from './head-bytes.ts'
+import { encodeLatin1 } from './latin1.ts'
+
+const TCHAR = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+const token = fc.string({ unit: fc.constantFrom(...TCHAR), minLength: 1, maxLength: 16 })
+const name = fc.oneof(token, fc.constantFrom('host', 'Host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive'))
+// VCHAR and obs-text, SP/HTAB inside: what Headers holds (edges trimmed).
+const valueByte = fc.oneof(fc.integer({ min: 0x21, max: 0x7e }), fc.integer({ min: 0x80, max: 0xff }), fc.constantFrom(0x20, 0x09))
+const value = fc.array(valueByte, { maxLength: 60 }).map((codes) => String.fromCharCode(...codes).replace(/^[ \t]+|[ \t]+$/g, ''))
+const framing = fc.oneof(fc.constantFrom<RequestFraming>('none', 'chunked'), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }))
+const method = fc.oneof(fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'HEAD', 'DELETE'), token)
+const target = fc.string({ unit: fc.constantFrom(...'/abcXYZ019-._~%?=&'), maxLength: 30 }).map((t) => `/${t}`)
+
+const headersOf = (pairs: [string, string][]) => {
+  const headers = new Headers()
+  for (const [n, v] of pairs) headers.append(n, v)
+  return headers
+}
+
+describe('requestHeadBytes', () => {
+  test('is requestHead one byte per character, for any method, target, fields and framing', () => {
+    fc.assert(
+      fc.property(method, target, fc.array(fc.tuple(name, value), { maxLength: 12 }), framing, (m, t, pairs, body) => {
+        const headers = headersOf(pairs)
+        expect([...requestHeadBytes(m, t, '10.0.0.1:80', headers, body)]).toEqual([...encodeLatin1(requestHead(m, t, '10.0.0.1:80', headers, body))])
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  test('a head handed out is never overwritten by the heads after it, across slabs', () => {
+    const heads: [Uint8Array, number[]][] = []
+    // ~2 000 heads of ~120 bytes and a few of 100 KiB: several 64 KiB slabs, one head larger than a slab.
+    for (let i = 0; i < 2_000; i++) {
+      const headers = new Headers({ host: 'service1', 'x-i': String(i), 'x-pad': i % 500 === 7 ? 'p'.repeat(100_000) : 'q'.repeat(i % 90) })
+      const bytes = requestHeadBytes('GET', `/n/${i}`, 'h:1', headers, 'none')
+      heads.push([bytes, [...encodeLatin1(requestHead('GET', `/n/${i}`, 'h:1', headers, 'none'))]])
+    }
+    for (const [bytes, expected] of heads) expect([...bytes]).toEqual(expected)
+  })
+
+  test('refuses what encodeLatin1 and requestHead refuse, and the next head is whole', () => {
+    expect(() => requestHeadBytes('GET', '/\u20ac', 'h:1', new Headers(), 'none')).toThrow(RangeError)
+    expect(() => requestHeadBytes('GET', '/', 'h:\u0100', new Headers(), 'none')).toThrow(RangeError)
+    for (const bad of [Number.NaN, -1, 1.5, 2 ** 53]) expect(() => requestHeadBytes('POST', '/', 'h:1', new Headers(), bad)).toThrow(RangeError)
+    const text = requestHead('GET', '/ok', 'h:1', new Headers({ a: 'b' }), 'none')
+    expect([...requestHeadBytes('GET', '/ok', 'h:1', new Headers({ a: 'b' }), 'none')]).toEqual([...encodeLatin1(text)])
+  })
+})
