@@ -52,6 +52,24 @@ describe('parseResponseHead', () => {
       }
     }
   })
+  test('common names in any case come back lower-cased; names that only look like them are kept as sent', () => {
+    const head = parseResponseHead(bytes('HTTP/1.1 200 OK\r\nCoNtEnT-TyPe: a\r\nDATE: b\r\ncontent_type: c\r\nx-date: d\r\ndat~: e\r\nContent-Length: 0\r\n\r\n'), 'GET')!
+    expect(head.headers).toEqual([['content-type', 'a'], ['date', 'b'], ['content_type', 'c'], ['x-date', 'd'], ['dat~', 'e'], ['content-length', '0']])
+    expect(head.framing).toEqual({ kind: 'length', length: 0 })
+    // a transfer-coding spelled in capitals is still the framing, and Connection still hop-by-hop
+    const chunked = parseResponseHead(bytes('HTTP/1.1 200 OK\r\nTRANSFER-ENCODING: chunked\r\nCONNECTION: close\r\n\r\n'), 'GET')!
+    expect(chunked.framing).toEqual({ kind: 'chunked' })
+    expect(chunked.keepAlive).toBe(false)
+    expect(chunked.hopByHop).toBe(true)
+  })
+
+  test('content-length: one to fifteen digits', () => {
+    expect(parseResponseHead(bytes('HTTP/1.1 200 OK\r\ncontent-length: 999999999999999\r\n\r\n'), 'GET')!.framing).toEqual({ kind: 'length', length: 999999999999999 })
+    for (const value of ['', '1234567890123456', '1e3', '\xb2', '-1', '1.0']) {
+      expect(() => parseResponseHead(bytes(`HTTP/1.1 200 OK\r\ncontent-length: ${value}\r\n\r\n`), 'GET')).toThrow('bad content-length')
+    }
+  })
+
   test('obs-text bytes 0x80-0xFF in a value come back as the same code points', () => {
     const head = parseResponseHead(Uint8Array.from([...bytes('HTTP/1.1 200 OK\r\nx-v: '), 0x80, 0x9f, 0xa0, 0xff, ...bytes('\r\ncontent-length: 0\r\n\r\n')]), 'GET')!
     expect(head.headers[0]).toEqual(['x-v', '\x80\x9f\xa0\xff'])
