@@ -102,6 +102,29 @@ describe('stale keep-alive retry', () => {
     expect(transports.length).toBe(2)
   })
 
+  test('a resend that is handed another reused connection and fails stale again is not resent a second time', async () => {
+    const s = setup()
+    const warm = [s.fetch(), s.fetch()]
+    ;(await s.next(1)).reply(OK)
+    ;(await s.next(2)).reply(OK)
+    for (const w of warm) await (await w).text()
+    const [one, two] = s.transports
+    const a = s.fetch() // the newest idle connection: two
+    const b = s.fetch() // one
+    await Bun.sleep(1)
+    // a fails stale and waits for a fresh connection; before it connects, b's answer frees one,
+    // which is handed to a as a reused connection.
+    two!.peerClose()
+    one!.reply(OK)
+    expect((await b).status).toBe(200)
+    await Bun.sleep(1)
+    expect(one!.written().split('GET /p').length - 1).toBe(3)
+    one!.peerClose()
+    expect(await rejection(a)).toMatchObject({ failure: 'reset', stale: true })
+    await Bun.sleep(5)
+    expect(s.transports.length).toBe(3)
+  })
+
   test('a POST that may have been read is a reset, never resent', async () => {
     const { second, transports, sentOnPooled } = await staleRace('POST', bytes('once'))
     expect(sentOnPooled).toContain('POST /p')

@@ -9,7 +9,7 @@ import type { EndpointConnections } from '../upstream/endpoint-connections.ts'
 import { ConnectionPool } from './connection-pool.ts'
 import type { Lease, PoolTarget } from './endpoint-pool.ts'
 import type { BodyStreams } from './body-stream.ts'
-import { exchange, type ExchangeRequest } from './exchange.ts'
+import { exchange, type ExchangeRequest, type StaleResend } from './exchange.ts'
 import type { PooledConnection } from './pooled-connection.ts'
 import { frameBody, type FramedBody } from './request-body.ts'
 import type { Dial } from './transport.ts'
@@ -43,44 +43,57 @@ export function createHttp1Client(options: Http1ClientOptions): Http1Client {
   })
 
   const { bodyStreams } = options
-  const send = (connection: PooledConnection, request: ExchangeRequest, reused: boolean) => {
+  const send = (connection: PooledConnection, request: ClientRequest, reused: boolean) => {
     // A waiter served just after its client left: hand the connection on instead of using it.
     if (request.signal.aborted) {
       connection.release()
       return Promise.reject(abortReason(request.signal))
     }
-    return exchange(connection, request, reused, connection, bodyStreams)
+    return exchange(connection, request, reused, connection, bodyStreams, stale)
   }
 
-  const sendOn = async (target: PoolTarget, request: ExchangeRequest, connectTimeoutMs: number, connections: EndpointConnections | undefined): Promise<Response> => {
-    const { signal } = request
-    const acquired = pool.acquire(target, connections, connectTimeoutMs, signal)
+  // A reused connection that failed before any response byte: once more on a fresh one, when that
+  // cannot repeat an effect. The exchange asks this instead of rejecting, so the common path (an
+  // idle connection, used in this very call) needs no async frame to catch the failure.
+  const stale: StaleResend = {
+    resend: (request: ClientRequest, error: UpstreamError) => {
+      if (request.resent || request.signal.aborted || !mayResend(request, error)) return undefined
+      request.resent = true
+      return pool.wait(request.endpoint, request.connections, request.connectTimeoutMs, request.signal).then((fresh) => send(fresh.connection, request, fresh.reused))
+    },
+  }
+
+  const sendOn = (request: ClientRequest): Promise<Response> => {
     // An idle connection is used in this very call: the common bodies go out before any await.
-    const lease: Lease = acquired instanceof Promise ? await acquired : acquired
-    if (!lease.reused) return send(lease.connection, request, false)
-    try {
-      return await send(lease.connection, request, true)
-    } catch (error) {
-      if (!(error instanceof UpstreamError && error.stale && !signal.aborted && mayResend(request, error))) throw error
-    }
-    const fresh = await pool.acquire(target, connections, connectTimeoutMs, signal, true)
-    return send(fresh.connection, request, fresh.reused)
+    const idle = pool.takeIdle(request.endpoint, request.connections)
+    if (idle) return send(idle, request, true)
+    return pool.wait(request.endpoint, request.connections, request.connectTimeoutMs, request.signal).then((lease) => send(lease.connection, request, lease.reused))
   }
 
   const fetch: UpstreamFetch = (upstream) => {
     const { signal } = upstream
     if (signal.aborted) return Promise.reject(abortReason(signal))
     let framed: FramedBody | Promise<FramedBody>
-    let target: ReturnType<typeof parseUrl>
+    let target: PoolTarget
+    let path: string
+    const { url, connections } = upstream
     try {
-      target = parseUrl(upstream.url)
+      const known = pool.knownTarget(url, connections)
+      if (known) {
+        target = known
+        path = url.length === 7 + known.key.length ? '/' : url.slice(7 + known.key.length)
+      } else {
+        const parsed = parseUrl(url)
+        target = parsed
+        path = parsed.target
+      }
       framed = frameBody(upstream.headers, upstream.body)
     } catch (error) {
       return Promise.reject(error)
     }
     const connectTimeoutMs = upstream.connectTimeoutMs ?? Infinity
-    if (framed instanceof Promise) return framed.then((body) => sendOn(target, exchangeRequest(upstream.method, target, body, signal), connectTimeoutMs, upstream.connections))
-    return sendOn(target, exchangeRequest(upstream.method, target, framed, signal), connectTimeoutMs, upstream.connections)
+    if (framed instanceof Promise) return framed.then((body) => sendOn(clientRequest(upstream.method, target, path, body, signal, connectTimeoutMs, connections)))
+    return sendOn(clientRequest(upstream.method, target, path, framed, signal, connectTimeoutMs, connections))
   }
 
   return {
@@ -90,8 +103,17 @@ export function createHttp1Client(options: Http1ClientOptions): Http1Client {
   }
 }
 
-function exchangeRequest(method: string, target: ReturnType<typeof parseUrl>, body: FramedBody, signal: AbortSignal): ExchangeRequest {
-  return { method, target: target.target, authority: target.key, body, signal }
+/** The exchange's request with what a resend on a fresh connection needs. */
+type ClientRequest = ExchangeRequest & {
+  readonly endpoint: PoolTarget
+  readonly connectTimeoutMs: number
+  readonly connections: EndpointConnections | undefined
+  /** Sent again after a stale connection: not a second time. */
+  resent: boolean
+}
+
+function clientRequest(method: string, endpoint: PoolTarget, target: string, body: FramedBody, signal: AbortSignal, connectTimeoutMs: number, connections: EndpointConnections | undefined): ClientRequest {
+  return { method, target, authority: endpoint.key, body, signal, endpoint, connectTimeoutMs, connections, resent: false }
 }
 
 /** A stream was consumed by the first try; a non-idempotent request may have been acted on. */

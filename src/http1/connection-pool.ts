@@ -6,6 +6,7 @@
 
 import type { EndpointConnections } from '../upstream/endpoint-connections.ts'
 import { EndpointPool, type Lease, type PoolTarget } from './endpoint-pool.ts'
+import type { PooledConnection } from './pooled-connection.ts'
 import type { Dial } from './transport.ts'
 
 export type PoolOptions = {
@@ -46,11 +47,34 @@ export class ConnectionPool {
    */
   acquire(target: PoolTarget, connections: EndpointConnections | undefined, connectTimeoutMs: number, signal: AbortSignal, fresh = false): Lease | Promise<Lease> {
     if (!fresh) {
-      const idle = this.#pool(target, connections).takeIdle()
+      const idle = this.takeIdle(target, connections)
       if (idle) return { connection: idle, reused: true }
     }
     // Asked again: closing stale idle connections may have emptied (and forgotten) the pool.
+    return this.wait(target, connections, connectTimeoutMs, signal)
+  }
+
+  /** A wait for a new or released connection, skipping idle ones; rejects as acquire() does. */
+  wait(target: PoolTarget, connections: EndpointConnections | undefined, connectTimeoutMs: number, signal: AbortSignal): Promise<Lease> {
     return this.#pool(target, connections).wait(connectTimeoutMs, signal)
+  }
+
+  /**
+   * The endpoint of `url` (`http://<key><path>`) when this cluster endpoint's pool already has it:
+   * the attempt builds every URL from the same endpoint, so it need not be parsed again. Undefined
+   * when there is no such pool or the URL names another address (the caller parses it).
+   */
+  knownTarget(url: string, connections: EndpointConnections | undefined): PoolTarget | undefined {
+    if (!connections) return undefined
+    const target = this.#pools.get(connections)?.target
+    if (!target || !url.startsWith(target.key, 7)) return undefined
+    const end = 7 + target.key.length
+    return url.length === end || url.charCodeAt(end) === 47 /* / */ ? target : undefined
+  }
+
+  /** An idle connection, marked busy, for reuse at once; undefined when the caller must wait. */
+  takeIdle(target: PoolTarget, connections: EndpointConnections | undefined): PooledConnection | undefined {
+    return this.#pool(target, connections).takeIdle()
   }
 
   /** Idle connections, for tests and introspection; of one endpoint (`ip:port`) or all. */

@@ -33,11 +33,20 @@ export interface ExchangeDone {
 }
 
 /**
+ * Asked when a reused connection failed before any response byte (`error.stale`): a promise of the
+ * response from a fresh connection, or undefined to fail with `error`. One per client, so a
+ * request that may be resent carries no closure or async frame of its own.
+ */
+export interface StaleResend {
+  resend(request: ExchangeRequest, error: UpstreamError): Promise<Response> | undefined
+}
+
+/**
  * `done.exchangeDone(reusable)` is called once when the connection is no longer this exchange's:
  * true when it may carry another request (the caller pools it), false after it was destroyed here.
  */
-export function exchange(transport: Transport, request: ExchangeRequest, reused: boolean, done: ExchangeDone, streams: BodyStreams = queuedBodyStream): Promise<Response> {
-  return new Promise<Response>((resolve, reject) => new Exchange(transport, request, reused, done, streams, resolve, reject).start())
+export function exchange(transport: Transport, request: ExchangeRequest, reused: boolean, done: ExchangeDone, streams: BodyStreams = queuedBodyStream, stale?: StaleResend): Promise<Response> {
+  return new Promise<Response>((resolve, reject) => new Exchange(transport, request, reused, done, streams, stale, resolve, reject).start())
 }
 
 class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventListenerObject {
@@ -58,7 +67,8 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
     private readonly reused: boolean,
     private readonly done: ExchangeDone,
     private readonly streams: BodyStreams,
-    private readonly resolve: (response: Response) => void,
+    private readonly stale: StaleResend | undefined,
+    private readonly resolve: (response: Response | Promise<Response>) => void,
     private readonly reject: (error: unknown) => void,
   ) {
     this.#parser = new ResponseReader(request.method, this)
@@ -152,7 +162,9 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
     this.#end(false)
     if (!this.#settled) {
       this.#settled = true
-      this.reject(error)
+      const again = this.stale && error instanceof UpstreamError && error.stale ? this.stale.resend(this.request, error) : undefined
+      if (again) this.resolve(again)
+      else this.reject(error)
     } else this.#body?.fail(error)
   }
 
