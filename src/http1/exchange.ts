@@ -53,8 +53,8 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
   readonly #parser: ResponseReader
   readonly #writer: RequestWriter
   #head: ResponseHead | undefined = undefined
-  /** Body bytes that came with the head, before a Response exists. */
-  #early: Uint8Array[] | undefined = undefined
+  /** Body bytes that came with the head, before a Response exists: one piece (the common case) or several. */
+  #early: Uint8Array | Uint8Array[] | undefined = undefined
   #body: ResponseBodyStream | undefined = undefined
   /** The promise is resolved or rejected. */
   #settled = false
@@ -101,8 +101,10 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
   }
 
   body(chunk: Uint8Array): void {
-    if (!this.#body) (this.#early ??= []).push(chunk)
-    else if (!this.#body.push(chunk)) this.transport.pause()
+    if (!this.#body) {
+      const early = this.#early
+      this.#early = early === undefined ? chunk : Array.isArray(early) ? (early.push(chunk), early) : [early, chunk]
+    } else if (!this.#body.push(chunk)) this.transport.pause()
   }
 
   // TransportEvents
@@ -178,7 +180,7 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
     const early = this.#early
     if (this.#parser.done) {
       this.#early = undefined
-      const bytes = !early ? null : early.length === 1 ? early[0]! : early.reduce(concat)
+      const bytes = !early ? null : Array.isArray(early) ? early.reduce(concat) : early
       // Marked whole: the proxy can hand this very Response on (src/upstream/whole-body.ts).
       const response = wholeBodyResponse(bytes as Uint8Array<ArrayBuffer> | null, init)
       appendFields(response.headers, head.headers)
@@ -201,7 +203,8 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
     if (!head.hopByHop) marksHopByHopFree(response)
     this.#body = body
     let room = true
-    if (early) for (const chunk of early) room = body.push(chunk)
+    if (Array.isArray(early)) for (const chunk of early) room = body.push(chunk)
+    else if (early) room = body.push(early)
     if (!room) this.transport.pause()
     this.#settled = true
     this.resolve(response)
