@@ -46,7 +46,14 @@ export interface StaleResend {
  * true when it may carry another request (the caller pools it), false after it was destroyed here.
  */
 export function exchange(transport: Transport, request: ExchangeRequest, reused: boolean, done: ExchangeDone, streams: BodyStreams = queuedBodyStream, stale?: StaleResend): Promise<Response> {
-  return new Promise<Response>((resolve, reject) => new Exchange(transport, request, reused, done, streams, stale, resolve, reject).start())
+  // Not `new Promise(executor)`: the executor would be a closure over these arguments per exchange.
+  const { promise, resolve, reject } = Promise.withResolvers<Response>()
+  try {
+    new Exchange(transport, request, reused, done, streams, stale, resolve, reject).start()
+  } catch (error) {
+    reject(error) // as an executor's throw would
+  }
+  return promise
 }
 
 class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventListenerObject {
