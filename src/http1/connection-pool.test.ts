@@ -175,3 +175,17 @@ describe('ConnectionPool: idle connections', () => {
     pool.closeAll()
   })
 })
+
+describe('ConnectionPool.knownTarget', () => {
+  test("a URL of the cluster endpoint's own address is known once its pool exists; any other is left to the parser", () => {
+    const s = setup()
+    expect(s.pool.knownTarget('http://10.0.0.1:80/a', s.connections)).toBeUndefined() // no pool yet
+    void s.acquire()
+    expect(s.pool.knownTarget('http://10.0.0.1:80/a?b', s.connections)).toBe(target)
+    expect(s.pool.knownTarget('http://10.0.0.1:80', s.connections)).toBe(target)
+    for (const url of ['https://10.0.0.1:80/a', 'HTTP://10.0.0.1:80/a', 'ws:///10.0.0.1:80/a', 'http://10.0.0.1:8080/a', 'http://10.0.0.1:80@x/a', 'http://10.0.0.2:80/a']) {
+      expect(s.pool.knownTarget(url, s.connections)).toBeUndefined()
+    }
+    expect(s.pool.knownTarget('http://10.0.0.1:80/a', undefined)).toBeUndefined()
+  })
+})

@@ -67,7 +67,7 @@ export class ConnectionPool {
   knownTarget(url: string, connections: EndpointConnections | undefined): PoolTarget | undefined {
     if (!connections) return undefined
     const target = this.#pools.get(connections)?.target
-    if (!target || !url.startsWith(target.key, 7)) return undefined
+    if (!target || !url.startsWith('http://') || !url.startsWith(target.key, 7)) return undefined
     const end = 7 + target.key.length
     return url.length === end || url.charCodeAt(end) === 47 /* / */ ? target : undefined
   }
