@@ -7,7 +7,7 @@
 import type { UpstreamFetch } from '../runtime.ts'
 import type { EndpointConnections } from '../upstream/endpoint-connections.ts'
 import { ConnectionPool } from './connection-pool.ts'
-import type { Lease, PoolTarget } from './endpoint-pool.ts'
+import type { PoolTarget } from './endpoint-pool.ts'
 import type { BodyStreams } from './body-stream.ts'
 import { exchange, type ExchangeRequest, type StaleResend } from './exchange.ts'
 import type { PooledConnection } from './pooled-connection.ts'

@@ -45,7 +45,7 @@ describe('ConnectionPool: circuit breakers', () => {
   test('max_connections is the cluster\'s, yet an endpoint with no connection may always open one (as Envoy)', async () => {
     const s = setup({ maxConnections: 1 })
     void s.acquire()
-    const other = s.pool.acquire(otherTarget, s.otherConnections, Infinity, new AbortController().signal)
+    const other = s.pool.wait(otherTarget, s.otherConnections, Infinity, new AbortController().signal)
     expect(s.calls).toHaveLength(2)
     expect(s.stat('upstream_cx_overflow')).toBe(1)
     expect(s.stat('upstream_cx_active')).toBe(2)

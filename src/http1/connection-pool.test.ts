@@ -146,7 +146,7 @@ describe('ConnectionPool: idle connections', () => {
     let now = 0
     const { dial, calls } = manualDial()
     const pool = new ConnectionPool({ dial, idleTimeoutMs: 20, maxIdlePerEndpoint: 10, now: () => now })
-    const pending = pool.acquire(target, undefined, Infinity, new AbortController().signal)
+    const pending = pool.wait(target, undefined, Infinity, new AbortController().signal)
     calls[0]!.resolve(calls[0]!.transport)
     ;(await lease(pending)).connection.release()
     now = 100
@@ -160,8 +160,8 @@ describe('ConnectionPool: idle connections', () => {
     const { dial, calls } = manualDial()
     const pool = new ConnectionPool({ dial, idleTimeoutMs: 1000, maxIdlePerEndpoint: 1, now: () => 0 })
     const signal = new AbortController().signal
-    const a = pool.acquire(target, undefined, Infinity, signal)
-    const b = pool.acquire(target, undefined, Infinity, signal)
+    const a = pool.wait(target, undefined, Infinity, signal)
+    const b = pool.wait(target, undefined, Infinity, signal)
     calls[0]!.resolve(calls[0]!.transport)
     calls[1]!.resolve(calls[1]!.transport)
     const [first, second] = [await lease(a), await lease(b)]

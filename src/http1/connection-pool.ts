@@ -40,22 +40,12 @@ export class ConnectionPool {
   }
 
   /**
-   * A connection for one request: an idle one at once (reused), else a wait for a new or released
-   * one. `fresh` skips idle connections (the resend after a stale keep-alive connection).
+   * A wait for a new or released connection (the caller took no idle one: takeIdle below).
    * Rejects with UpstreamError('overflow') past max_pending_requests, ('connect') when the connect
    * fails, or with the signal's reason.
    */
-  acquire(target: PoolTarget, connections: EndpointConnections | undefined, connectTimeoutMs: number, signal: AbortSignal, fresh = false): Lease | Promise<Lease> {
-    if (!fresh) {
-      const idle = this.takeIdle(target, connections)
-      if (idle) return { connection: idle, reused: true }
-    }
-    // Asked again: closing stale idle connections may have emptied (and forgotten) the pool.
-    return this.wait(target, connections, connectTimeoutMs, signal)
-  }
-
-  /** A wait for a new or released connection, skipping idle ones; rejects as acquire() does. */
   wait(target: PoolTarget, connections: EndpointConnections | undefined, connectTimeoutMs: number, signal: AbortSignal): Promise<Lease> {
+    // Asked again: closing stale idle connections may have emptied (and forgotten) the pool.
     return this.#pool(target, connections).wait(connectTimeoutMs, signal)
   }
 

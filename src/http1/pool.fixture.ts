@@ -59,7 +59,11 @@ export function setup(limits: Partial<CircuitBreakersConfig> = {}) {
   let now = 0
   const pool = new ConnectionPool({ dial, idleTimeoutMs: 1000, maxIdlePerEndpoint: 10, now: () => now })
   const stat = (name: string) => store.get(`cluster.c.${name}`).value
-  const acquire = (signal = new AbortController().signal, timeoutMs = Infinity) => pool.acquire(target, connections, timeoutMs, signal)
+  // As the client asks: an idle connection at once (reused), else a wait.
+  const acquire = (signal = new AbortController().signal, timeoutMs = Infinity): Lease | Promise<Lease> => {
+    const idle = pool.takeIdle(target, connections)
+    return idle ? { connection: idle, reused: true } : pool.wait(target, connections, timeoutMs, signal)
+  }
   return { store, stats, pool, endpoint, other, connections, otherConnections, calls, stat, acquire, advance: (ms: number) => (now += ms) }
 }
 
