@@ -6,7 +6,8 @@
 import { describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
 import { ChunkedDecoder } from './chunked-decoder.ts'
-import { encodeChunk, Http1ParseError, LAST_CHUNK, requestHead, type ResponseHead } from './codec.ts'
+import { encodeChunk, Http1ParseError, LAST_CHUNK, type ResponseHead } from './codec.ts'
+import { sentHead as requestHead } from './request-head.fixture.ts'
 import { encodeLatin1 } from './latin1.ts'
 import { ResponseReader } from './response-reader.ts'
 

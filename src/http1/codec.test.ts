@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'bun:test'
-import { encodeChunk, HOP_BY_HOP_FIELDS, Http1ParseError, parseResponseHead, requestHead } from './codec.ts'
+import { encodeChunk, HOP_BY_HOP_FIELDS, Http1ParseError, parseResponseHead } from './codec.ts'
+import { sentHead as requestHead } from './request-head.fixture.ts'
 import { HOP_BY_HOP } from '../proxy/headers/hop-by-hop.ts'
 import { ChunkedDecoder } from './chunked-decoder.ts'
 import { decodeLatin1, encodeLatin1 } from './latin1.ts'

@@ -1,9 +1,10 @@
-// The byte form of a request head is the text form (codec.ts requestHead) encoded one byte per
+// The byte form of a request head is the text form (request-head.fixture.ts) encoded one byte per
 // character, for any head; heads carved from the shared slab never change after they are handed out.
 
 import { describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
-import { requestHead, type RequestFraming } from './codec.ts'
+import type { RequestFraming } from './codec.ts'
+import { requestHead } from './request-head.fixture.ts'
 import { requestHeadBytes } from './head-bytes.ts'
 import { encodeLatin1 } from './latin1.ts'
 
