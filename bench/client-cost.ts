@@ -5,6 +5,7 @@
 //
 //   bun bench/client-cost.ts [--path /service/1|/service/1/big] [--requests N] [--rounds R] [--modes client,fetch]
 //   deno run -A --unstable-net bench/client-cost.ts ...   (the upstream still runs on Bun)
+//   --modes memory: the same client over an in-memory transport (bench/memory-transport.ts), its JS alone
 //   --profile <file.cpuprofile>: a V8 CPU profile of the measured rounds (node:inspector)
 //
 // Bounded: R rounds of N requests, --in-flight at once (50, as wrk -c50); loopback only.
@@ -17,6 +18,7 @@ import { startProfiler } from './cpu-profiler.ts'
 import { detectRuntime } from '../src/adapter/detect.ts'
 import type { UpstreamFetch } from '../src/runtime.ts'
 import { freePort, waitForPort } from './free-port.ts'
+import { memoryClient } from './memory-transport.ts'
 
 const { values } = parseArgs({
   options: {
@@ -54,6 +56,7 @@ const client: UpstreamFetch = runtime.upstreamFetch
 const exchanges: Record<string, () => Promise<Response>> = {
   client: () => client({ url, method: 'GET', headers: headers(), body: null, signal }),
   fetch: () => fetch(url, { method: 'GET', headers: headers(), signal }),
+  memory: () => memoryClient.fetch({ url, method: 'GET', headers: headers(), body: null, signal }),
 }
 
 /** System CPU µs per exchange of each round, beside the total (the kernel's share: syscalls, loopback TCP). */

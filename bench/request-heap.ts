@@ -11,6 +11,11 @@
 //
 //   bun bench/request-heap.ts [--requests N] [--modes untraced,logged,fault,traced] [--top K]
 //
+// Modes: passthrough (the fake alone), untraced, logged, fault, traced (the proxy before the fake),
+// and client: the shipped HTTP/1.1 client alone, no proxy, over an in-memory transport answering
+// as bench/upstream.ts does (bench/memory-transport.ts), the request's headers and signal made once:
+// what the client itself allocates an exchange.
+//
 // Bounded: N sequential requests per mode in a child, no sockets.
 
 import { spawn } from 'node:child_process'
@@ -21,6 +26,7 @@ import type { ConnInfo, FetchHandler, Runtime, UpstreamRequest } from '../src/ru
 import { marksHopByHopFree } from '../src/upstream/hop-by-hop-free.ts'
 import { wholeBodyResponse } from '../src/upstream/whole-body.ts'
 import { benchTracer, listenerHandler, withFaultFilter } from './listener-handler.ts'
+import { memoryClient, park, parkedCount, release as releaseMemory } from './memory-transport.ts'
 import { edgewayConfig } from './peers/edgeway.ts'
 
 const { values } = parseArgs({
@@ -48,8 +54,20 @@ const fakeFetch = async (_request: UpstreamRequest): Promise<Response> => {
   return response
 }
 
+/** What the proxy sends for a wrk request (as bench/client-cost.ts), made once: the client's own allocations. */
+const clientRequest: UpstreamRequest = {
+  url: 'http://127.0.0.1:9/service/1',
+  method: 'GET',
+  headers: new Headers({ host: '127.0.0.1:8000', 'x-forwarded-for': '127.0.0.1', 'x-forwarded-proto': 'http', 'x-request-id': crypto.randomUUID(), 'x-envoy-expected-rq-timeout-ms': '15000' }),
+  body: null,
+  signal: new AbortController().signal,
+  // As a cluster endpoint's: the client's pool knows the URL's endpoint (no parse), nothing is counted.
+  connections: { tryOpen: () => true, connected() {}, closed() {}, tryQueue: () => true, dequeued() {}, received() {}, sent() {}, connectFailed() {} },
+}
+
 function handlerFor(mode: string): Promise<FetchHandler> {
   if (mode === 'passthrough') return Promise.resolve(() => fakeFetch({} as UpstreamRequest))
+  if (mode === 'client') return Promise.resolve(() => memoryClient.fetch(clientRequest))
   const traced = mode === 'traced'
   const yaml = edgewayConfig('bench', { listenerPort: 0, adminPort: 0, upstreamPort: 9, collectorPort: traced ? 9 : undefined, accessLog: mode === 'logged' })
   // `traced`: 100 %, with the bench's real exporter (batched encoding) and a faked collector answer.
@@ -79,6 +97,7 @@ async function liveView(mode: string): Promise<{ atUpstream: [string, number][];
   for (let i = 0; i < 5000; i++) await one(handler)
   const base = counts()
   parked = []
+  park()
   const pending: Promise<Response>[] = []
   const requests: Request[] = []
   for (let i = 0; i < IN_FLIGHT; i++) {
@@ -88,11 +107,13 @@ async function liveView(mode: string): Promise<{ atUpstream: [string, number][];
     requests.push(request)
     pending.push(Promise.resolve(handler(request, conn)))
   }
-  for (let i = 0; i < 5 && parked.length < IN_FLIGHT; i++) await Bun.sleep(0)
+  const waiting = () => parked!.length + parkedCount()
+  for (let i = 0; i < 5 && waiting() < IN_FLIGHT; i++) await Bun.sleep(0)
   const atUpstream = perRequest(base, counts())
   const release = parked
   parked = undefined
   for (const go of release) go()
+  releaseMemory()
   const responses = await Promise.all(pending)
   const atResponse = perRequest(base, counts())
   for (const response of responses) await response.arrayBuffer()
