@@ -9,7 +9,7 @@ import { Http1ParseError, type ResponseHead } from './codec.ts'
 import { requestHeadBytes } from './head-bytes.ts'
 import { queuedBodyStream, type BodyStreamOwner, type BodyStreams, type ResponseBodyStream } from './body-stream.ts'
 import type { FramedBody } from './request-body.ts'
-import { ResponseReader, type ReaderEvents } from './response-reader.ts'
+import { NO_READER_EVENTS, ResponseReader, type ReaderEvents } from './response-reader.ts'
 import { concat, RequestWriter } from './request-writer.ts'
 import type { Transport, TransportEvents } from './transport.ts'
 import { abortReason, protocolError, UpstreamError } from './upstream-error.ts'
@@ -30,6 +30,13 @@ export type ExchangeRequest = {
 /** Told once when the connection is no longer the exchange's: true when it may carry another request. */
 export interface ExchangeDone {
   exchangeDone(reusable: boolean): void
+  /**
+   * A pooled connection keeps its last exchange's reader and writer here when that exchange left it
+   * reusable, and the next exchange on it resets them instead of making its own (two objects fewer
+   * an exchange). Set only then: after a failure, abort or close the connection is not reused.
+   */
+  spareReader?: ResponseReader | undefined
+  spareWriter?: RequestWriter | undefined
 }
 
 /**
@@ -78,8 +85,17 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
     private readonly resolve: (response: Response | Promise<Response>) => void,
     private readonly reject: (error: unknown) => void,
   ) {
-    this.#parser = new ResponseReader(request.method, this)
-    this.#writer = new RequestWriter(transport)
+    const reader = done.spareReader
+    const writer = done.spareWriter
+    if (reader !== undefined && writer !== undefined) {
+      done.spareReader = done.spareWriter = undefined
+      reader.reset(request.method, this)
+      this.#parser = reader
+      this.#writer = writer
+    } else {
+      this.#parser = new ResponseReader(request.method, this)
+      this.#writer = new RequestWriter(transport)
+    }
   }
 
   start(): void {
@@ -163,6 +179,14 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
     // A request body still flowing (the upstream answered early, or failed) is not wanted any more.
     this.#writer.stop()
     if (!reusable) this.transport.destroy()
+    else {
+      // Complete on both sides (see #complete): nothing of this exchange touches them again. Both
+      // forget it now, so an idle connection holds none of it (its head, its body stream's reader).
+      this.#parser.reset('', NO_READER_EVENTS)
+      this.#writer.reset()
+      this.done.spareReader = this.#parser
+      this.done.spareWriter = this.#writer
+    }
     this.done.exchangeDone(reusable)
   }
 

@@ -4,6 +4,8 @@
 // the idle pool use it as the plain Transport it is.
 
 import type { ExchangeDone } from './exchange.ts'
+import type { RequestWriter } from './request-writer.ts'
+import type { ResponseReader } from './response-reader.ts'
 import type { Transport, TransportEvents } from './transport.ts'
 
 export interface ConnectionSink {
@@ -19,6 +21,9 @@ export class PooledConnection implements Transport, ExchangeDone {
   busy = false
   /** When it last went idle (the pool's clock); meaningful only while the pool holds it idle. */
   idleSinceMs = 0
+  /** Its last exchange's reader and writer, for the next exchange to reset (ExchangeDone). */
+  spareReader: ResponseReader | undefined = undefined
+  spareWriter: RequestWriter | undefined = undefined
   #ended = false
   readonly #inner: Transport
   /**

@@ -21,6 +21,17 @@ export class RequestWriter {
     this.#transport = transport
   }
 
+  /**
+   * Ready for the next request on the same transport, as a new writer would be. Only once
+   * `complete`: no write, drain or body read of the last request is pending then (exchange.ts).
+   */
+  reset(): void {
+    this.#drained = undefined
+    this.#reader = undefined
+    this.#stopped = false
+    this.complete = false
+  }
+
   /** The transport's drain event. */
   drained(): void {
     this.#drained?.()

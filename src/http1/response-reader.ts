@@ -11,6 +11,9 @@ export type ReaderEvents = {
   body(chunk: Uint8Array): void
 }
 
+/** A spare reader's listener: it holds nothing of the exchange that used it last. */
+export const NO_READER_EVENTS: ReaderEvents = { head: () => {}, body: () => {} }
+
 export class ResponseReader {
   #head: ResponseHead | undefined
   /** An incomplete head: its first `#pendingLength` bytes; `#owned` when the buffer is ours to grow. */
@@ -21,8 +24,8 @@ export class ResponseReader {
   #chunked: ChunkedDecoder | undefined
   #done = false
   #interim = 0
-  readonly #method: string
-  readonly #events: ReaderEvents
+  #method: string
+  #events: ReaderEvents
   /** Some response byte arrived (a reused connection that fails before that may be retried). */
   received = false
   /** Bytes followed a complete response: the upstream sent more than it declared. */
@@ -31,6 +34,26 @@ export class ResponseReader {
   constructor(method: string, events: ReaderEvents) {
     this.#method = method
     this.#events = events
+  }
+
+  /**
+   * Forgets the last response, its head and its listener (a pooled connection keeps the reader
+   * while idle), then reads the next one as a new reader would. Only after a response that left
+   * the connection reusable (complete, nothing after it): see exchange.ts.
+   */
+  reset(method: string, events: ReaderEvents): void {
+    this.#head = undefined
+    this.#pending = undefined
+    this.#pendingLength = 0
+    this.#owned = false
+    this.#left = 0
+    this.#chunked = undefined
+    this.#done = false
+    this.#interim = 0
+    this.#method = method
+    this.#events = events
+    this.received = false
+    this.excess = false
   }
 
   get done(): boolean {
