@@ -122,6 +122,8 @@ function routed(request: Request, conn: ConnInfo, info: RequestInfo, observer: R
       hostRewrite: route.hostRewrite,
       expectedTimeout: plan.expectedTimeout,
       authority: info.authority ?? undefined,
+      internal: info.internal,
+      forwardedFor: info.forwardedFor,
     },
     inPlace,
     scanned,

@@ -1,6 +1,7 @@
 // What an edge listener (use_remote_address) trusts from a client, as Envoy decides it: an external
 // client (its address, after xff_num_trusted_hops, is not loopback/RFC 1918/ULA) gets a fresh
 // x-request-id unless preserve_external_request_id, and cannot force a trace; internal clients can.
+// Upstream, the request says which it was: x-envoy-internal, or x-envoy-external-address.
 
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'bun:test'
 import { startProxy, type TestProxy } from '../support/edgeway.ts'
@@ -74,6 +75,18 @@ describe('x-request-id at the edge', () => {
     const { saw } = await send('edge', '203.0.113.7', { 'x-forwarded-proto': 'https' })
     expect(saw['x-forwarded-for']).toBe('203.0.113.7, 127.0.0.1')
     expect(saw['x-forwarded-proto']).toBe('https') // one trusted hop: the hop in front said so
+  })
+})
+
+describe('x-envoy-internal and x-envoy-external-address at the edge', () => {
+  test('an external client\'s request carries its trusted address and is not marked internal, whatever it sent', async () => {
+    const { saw } = await send('edge', '203.0.113.7', { 'x-envoy-internal': 'true' })
+    expect([saw['x-envoy-external-address'], saw['x-envoy-internal']]).toEqual(['203.0.113.7', undefined])
+  })
+
+  test('an internal client\'s request is marked internal and carries no external address', async () => {
+    const { saw } = await send('edge', '10.1.2.3', { 'x-envoy-external-address': '198.51.100.1' })
+    expect([saw['x-envoy-internal'], saw['x-envoy-external-address']]).toEqual(['true', undefined])
   })
 })
 

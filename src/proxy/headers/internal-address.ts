@@ -13,3 +13,11 @@ export function isInternalAddress(address: string): boolean {
   const v6 = ip.toLowerCase()
   return v6 === '::1' || /^f[cd][0-9a-f]{2}:/.test(v6) || /^fe[89ab][0-9a-f]:/.test(v6)
 }
+
+/**
+ * Envoy's test for a request behind an edge (use_remote_address off): x-forwarded-for holds one
+ * address, and it is internal.
+ */
+export function isSingleInternalAddress(forwardedFor: string): boolean {
+  return !forwardedFor.includes(',') && isInternalAddress(forwardedFor.trim())
+}

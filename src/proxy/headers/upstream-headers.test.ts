@@ -45,6 +45,33 @@ for (const mode of ['copied', 'edited in place', 'edited in place after the arri
     expect(upstreamHeaders(incoming({ 'x-forwarded-for': '203.0.113.1' }), listenerConfig(), facts).get('x-forwarded-for')).toBe('203.0.113.1')
   })
 
+  test('at an edge an internal client is marked x-envoy-internal, an external one carries x-envoy-external-address (Envoy)', () => {
+    const edge = listenerConfig({ listener: 'use_remote_address: true' })
+    const envoyFields = (h: Headers) => [h.get('x-envoy-internal'), h.get('x-envoy-external-address')]
+    expect(envoyFields(upstreamHeaders(incoming({}), edge, { ...facts, internal: false }))).toEqual([null, '198.51.100.7'])
+    expect(envoyFields(upstreamHeaders(incoming({}), edge, { ...facts, internal: true }))).toEqual(['true', null])
+    // The client's own x-envoy-internal never crosses, even where the listener trusts x-envoy-* headers.
+    const trusting = listenerConfig({ listener: 'use_remote_address: true\ntrust_envoy_headers: true' })
+    expect(envoyFields(upstreamHeaders(incoming({ 'x-envoy-internal': 'true' }), trusting, { ...facts, internal: false }))).toEqual([null, '198.51.100.7'])
+    // With trusted hops, the trusted client address is the x-forwarded-for entry that many from the right (Envoy's example 3).
+    const behindTwo = listenerConfig({ listener: 'use_remote_address: true\nxff_num_trusted_hops: 2' })
+    const out = upstreamHeaders(incoming({ 'x-forwarded-for': '203.0.113.128, 203.0.113.10, 203.0.113.1' }), behindTwo, { ...facts, internal: false })
+    expect([out.get('x-envoy-external-address'), out.get('x-forwarded-for')]).toEqual(['203.0.113.10', '203.0.113.128, 203.0.113.10, 203.0.113.1, 198.51.100.7'])
+  })
+
+  test('behind an edge, one internal x-forwarded-for address marks the request x-envoy-internal; anything else does not (Envoy)', () => {
+    const inner = (xff: string | null, listener = listenerConfig()) => {
+      const headers = incoming(xff === null ? { 'x-envoy-internal': 'true' } : { 'x-forwarded-for': xff, 'x-envoy-internal': 'true' })
+      return upstreamHeaders(headers, listener, { ...facts, forwardedFor: xff }).get('x-envoy-internal')
+    }
+    expect(inner('10.20.30.40')).toBe('true')
+    expect(inner('203.0.113.1')).toBeNull()
+    expect(inner('10.20.30.40, 10.0.0.2')).toBeNull()
+    expect(inner(null)).toBeNull()
+    expect(inner(null, listenerConfig({ listener: 'trust_envoy_headers: true' }))).toBeNull()
+    expect(inner('fd00::1', listenerConfig({ listener: 'trust_envoy_headers: true' }))).toBe('true')
+  })
+
   test("the client's own x-forwarded-proto and Host pass; absent ones are set (Host from the authority)", () => {
     const kept = upstreamHeaders(incoming({ host: 'edge', 'x-forwarded-proto': 'https' }), listenerConfig(), { ...facts, authority: 'other' })
     expect([kept.get('x-forwarded-proto'), kept.get('host')]).toEqual(['https', 'edge'])

@@ -7,6 +7,7 @@ import type { ConnInfo } from '../../runtime.ts'
 import type { ListenerConfig } from '../../config/model.ts'
 import { arrival, clearFields, takeField } from './arrival-fields.ts'
 import { connectionTokens, isHopByHop, tokensOf } from './hop-by-hop.ts'
+import { isSingleInternalAddress } from './internal-address.ts'
 
 export type ForwardingFacts = {
   /** The downstream peer; read only when the listener uses the remote address. */
@@ -17,6 +18,10 @@ export type ForwardingFacts = {
   readonly expectedTimeout: string | undefined
   /** The request's authority (Host, or the URL's for HTTP/2 without one). */
   readonly authority?: string
+  /** The request came from an internal client (RequestInfo.internal); read only when the listener uses the remote address. */
+  readonly internal?: boolean
+  /** x-forwarded-for as the client sent it (null: none); read only when the listener does not use the remote address. */
+  readonly forwardedFor?: string | null
 }
 
 /**
@@ -57,6 +62,19 @@ export function upstreamHeaders(incoming: Headers, listener: ListenerConfig, fac
       headers.set('x-forwarded-proto', listener.tls ? 'https' : 'http')
       hasProto = true
     }
+    // Envoy at the edge: an internal client's request is marked internal; an external one enters
+    // the trusted network here and carries its trusted client address for the hops behind.
+    if (facts.internal) headers.set('x-envoy-internal', 'true')
+    else {
+      headers.delete('x-envoy-internal')
+      headers.set('x-envoy-external-address', downstreamAddressFrom(xff, listener, remoteAddress))
+    }
+  } else if (facts.forwardedFor && isSingleInternalAddress(facts.forwardedFor)) {
+    // Envoy behind an edge: one internal address in x-forwarded-for is an internal request.
+    headers.set('x-envoy-internal', 'true')
+  } else if (listener.trustEnvoyHeaders) {
+    // Only this proxy's own decision crosses, even from a trusted hop (untrusted x-envoy-* are dropped above).
+    headers.delete('x-envoy-internal')
   }
   // Envoy sets it from the downstream connection when absent: https when this listener terminated TLS.
   if (!(hasProto ?? headers.has('x-forwarded-proto'))) headers.set('x-forwarded-proto', listener.tls ? 'https' : 'http')
