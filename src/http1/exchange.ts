@@ -254,9 +254,9 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
   }
 }
 
-/** Throws (TypeError, RangeError) on a field a Headers cannot carry. */
-function appendFields(headers: Headers, lines: readonly [string, string][]): void {
-  for (let i = 0; i < lines.length; i++) headers.append(lines[i]![0], lines[i]![1])
+/** Throws (TypeError, RangeError) on a field a Headers cannot carry. `fields`: name, value, name, value… */
+function appendFields(headers: Headers, fields: readonly string[]): void {
+  for (let i = 0; i < fields.length; i += 2) headers.append(fields[i]!, fields[i + 1]!)
 }
 
 function asProtocolError(cause: unknown): unknown {

@@ -24,6 +24,12 @@ export class ResponseReader {
   #chunked: ChunkedDecoder | undefined
   #done = false
   #interim = 0
+  /**
+   * Every head this reader parses puts its fields here (ResponseHead.headers): one array, not one
+   * per head. Not emptied by reset(): the next head overwrites it (emptying would drop its storage
+   * on V8), so an idle connection keeps its last head's field strings, a few hundred bytes.
+   */
+  readonly #fields: string[] = []
   #method: string
   #events: ReaderEvents
   /** Some response byte arrived (a reused connection that fails before that may be retried). */
@@ -37,7 +43,7 @@ export class ResponseReader {
   }
 
   /**
-   * Forgets the last response, its head and its listener (a pooled connection keeps the reader
+   * Forgets the last response's state and its listener (a pooled connection keeps the reader
    * while idle), then reads the next one as a new reader would. Only after a response that left
    * the connection reusable (complete, nothing after it): see exchange.ts.
    */
@@ -80,7 +86,7 @@ export class ResponseReader {
     while (!this.#head) {
       const scanned = this.#pending ? this.#pendingLength : 0
       if (this.#pending) bytes = this.#append(bytes)
-      const head = parseResponseHead(bytes, this.#method, scanned)
+      const head = parseResponseHead(bytes, this.#method, scanned, this.#fields)
       if (!head) {
         if (!this.#pending) {
           // transports never reuse what they handed over: kept as is, copied only when more comes
