@@ -113,7 +113,7 @@ export async function startEdgeway(config: Config, options: EdgewayOptions): Pro
   // Aborted when a drain's time is up: fault delays still running end then (Deno's server waits for every request).
   const drainDeadline = new AbortController()
   const accessLogs = options.accessLogs ?? defaultAccessLogOutputs({ write: options.write, ...(options.writeStderr && { writeStderr: options.writeStderr }), log })
-  const handlerFor = handlerFactory({ runtime, stats, clusters, tracer: options.tracer, write: options.write, ...(options.writeStderr && { writeStderr: options.writeStderr }), log, accessLogs, routerLog: logger.component('router'), inFlight, closeConnections: () => lifecycle.closeConnections(), env: (name) => runtime.env(name), layeredRuntime, drainDeadline: drainDeadline.signal })
+  const handlerFor = handlerFactory({ runtime, stats, clusters, tracer: options.tracer, write: options.write, ...(options.writeStderr && { writeStderr: options.writeStderr }), log, accessLogs, routerLog: logger.component('router'), inFlight, closeConnections: () => lifecycle.closeConnections(), env: (name) => runtime.env(name), layeredRuntime, drainDeadline: drainDeadline.signal, node: config.node })
   const listeners = new ListenerSet(runtime, options.reusePort ?? false)
   const listenerStats = stats.listenerManager()
   let adminHandle: ServerHandle | undefined

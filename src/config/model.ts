@@ -50,6 +50,11 @@ export type ListenerConfig = {
   readonly xffNumTrustedHops: number
   /** Keep client-sent `x-envoy-*` control headers (only for listeners that sit behind another proxy). */
   readonly trustEnvoyHeaders: boolean
+  /**
+   * Envoy's add_user_agent: upstream requests carry x-envoy-downstream-service-cluster (the node's
+   * cluster, `--service-cluster`), x-envoy-downstream-service-node, and that cluster as user-agent when the client sent none.
+   */
+  readonly addUserAgent: boolean
   readonly maxRequestHeadersBytes: number
   /** Bodies larger than this get 413; 0 = no limit. */
   readonly maxRequestBytes: number

@@ -169,6 +169,7 @@ const listener = z.strictObject({
   use_remote_address: z.boolean().default(false),
   xff_num_trusted_hops: int(0, 10).default(0),
   trust_envoy_headers: z.boolean().default(false),
+  add_user_agent: z.boolean().default(false),
   max_request_headers_kb: int(1, 8192, 'size in KiB').default(DEFAULTS.maxRequestHeadersKb),
   max_request_bytes: int(0, 2 ** 31, 'size in bytes').default(DEFAULTS.maxRequestBytes),
   per_request_buffer_limit_bytes: int(0, 2 ** 31, 'size in bytes').default(DEFAULTS.retryBufferBytes),

@@ -54,6 +54,7 @@ function toListener(l: FileListener, tls: M.DownstreamTlsConfig | undefined): M.
     useRemoteAddress: l.use_remote_address,
     xffNumTrustedHops: l.xff_num_trusted_hops,
     trustEnvoyHeaders: l.trust_envoy_headers,
+    addUserAgent: l.add_user_agent,
     maxRequestHeadersBytes: l.max_request_headers_kb * 1024,
     maxRequestBytes: l.max_request_bytes,
     retryBufferBytes: l.per_request_buffer_limit_bytes,

@@ -48,6 +48,8 @@ export type HandlerDeps = {
   readonly layeredRuntime: LayeredRuntime
   /** Aborted when a drain's time is up: the fault filter's delays end then. */
   readonly drainDeadline?: AbortSignal
+  /** The node (`--service-cluster`, `--service-node`), for listeners with add_user_agent. */
+  readonly node?: { readonly cluster: string; readonly id: string }
 }
 
 /** Builds listener handlers; one access-log writer for all of them, across generations. */
@@ -73,6 +75,7 @@ export function handlerFactory(deps: HandlerDeps): (listener: ListenerConfig) =>
       accessLogReadsRequest: listener.accessLog.enabled && (listener.accessLog.textFormat !== undefined || listener.accessLog.jsonFormat !== undefined),
       tracer: deps.tracer,
       hostname: host,
+      ...(deps.node && { node: deps.node }),
       ...(deps.routerLog && { log: deps.routerLog }),
       ...(hasFaults(listener) && { faults: new FaultFilter(listener, { runtime: deps.layeredRuntime, stats: deps.stats.fault(listener.statPrefix), random: Math.random, ...(deps.drainDeadline && { drainDeadline: deps.drainDeadline }) }) }),
       fetch: deps.runtime.upstreamFetch,

@@ -39,6 +39,8 @@ export type ProxyHandlerDeps = ForwardDeps & {
   readonly accessLogReadsRequest?: boolean
   readonly tracer: RequestTracer | undefined
   readonly hostname: string
+  /** The node, for a listener with add_user_agent (Envoy's --service-cluster and --service-node). */
+  readonly node?: { readonly cluster: string; readonly id: string }
   /** The router logger (debug: every routing and attempt decision). */
   readonly log?: ComponentLogger
   /** The fault filter, on listeners that configure one (or whose routes do). */
@@ -62,6 +64,8 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     decodesBodies: deps.runtime.decodesBodies,
     editsHeaders: deps.runtime.headersEditable,
     ...(deps.faults && { faults: deps.faults }),
+    // Envoy adds the user agent only when it knows its cluster's name.
+    ...(listener.addUserAgent && deps.node?.cluster && { downstreamService: deps.node }),
   }
 
   const editsForwarded = deps.accessLogReadsRequest !== true

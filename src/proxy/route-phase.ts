@@ -33,6 +33,8 @@ export type RouteContext = {
   readonly editsHeaders?: boolean
   /** The listener's fault filter: it decides from the client's headers before they are edited. */
   readonly faults?: FaultFilter
+  /** add_user_agent: this proxy's node, named to the upstream as its downstream service. */
+  readonly downstreamService?: { readonly cluster: string; readonly id: string }
 }
 
 /** A request ready to forward: what the attempt loop sends, and what the response phase applies. */
@@ -124,6 +126,7 @@ function routed(request: Request, conn: ConnInfo, info: RequestInfo, observer: R
       authority: info.authority ?? undefined,
       internal: info.internal,
       forwardedFor: info.forwardedFor,
+      downstreamService: ctx.downstreamService,
     },
     inPlace,
     scanned,

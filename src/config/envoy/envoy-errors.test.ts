@@ -128,6 +128,7 @@ describe('Envoy spellings', () => {
     const { config } = loadConfig(
       bootstrap((_d, hcm, cluster) => {
         hcm.generate_request_id = { value: false }
+        hcm.add_user_agent = { value: true }
         cluster.connect_timeout = { seconds: 1, nanos: 500_000_000 }
         const host = hcm.route_config.virtual_hosts[0]
         host.response_headers_to_add = [{ header: { key: 'x-host', value: 'v' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' }]
@@ -138,6 +139,7 @@ describe('Envoy spellings', () => {
       { env: () => undefined },
     )
     expect(config.listeners[0]!.generateRequestId).toBe(false)
+    expect(config.listeners[0]!.addUserAgent).toBe(true)
     expect(config.clusters[0]!.connectTimeoutMs).toBe(1500)
     expect(config.listeners[0]!.virtualHosts[0]!.responseHeadersToAdd).toEqual([
       { key: 'x-host', value: 'v', append: false },

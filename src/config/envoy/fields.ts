@@ -87,12 +87,12 @@ export const HCM = spec({
   supported: [
     'codec_type', 'stat_prefix', 'route_config', 'http_filters', 'generate_request_id', 'use_remote_address', 'xff_num_trusted_hops',
     'always_set_request_id_in_response', 'server_name', 'server_header_transformation', 'max_request_headers_kb', 'tracing', 'access_log',
-    'common_http_protocol_options', 'preserve_external_request_id', 'normalize_path', 'merge_slashes', 'upgrade_configs',
+    'common_http_protocol_options', 'preserve_external_request_id', 'normalize_path', 'merge_slashes', 'upgrade_configs', 'add_user_agent',
   ],
   unsupported: [
     'rds', 'scoped_routes', 'stream_idle_timeout', 'request_timeout', 'request_headers_timeout', 'skip_xff_append', 'via',
     'path_with_escaped_slashes_action', 'local_reply_config', 'forward_client_cert_details', 'set_current_client_cert_details',
-    'add_user_agent', 'strip_matching_host_port', 'strip_any_host_port', 'original_ip_detection_extensions', 'early_header_mutation_extensions',
+    'strip_matching_host_port', 'strip_any_host_port', 'original_ip_detection_extensions', 'early_header_mutation_extensions',
     'request_id_extension', 'proxy_100_continue', 'represent_ipv4_remote_address_as_ipv4_mapped_ipv6', 'internal_address_config', 'strip_trailing_host_dot',
     'scheme_header_transformation', 'path_normalization_options', 'http3_protocol_options', 'proxy_status_config', 'append_x_forwarded_port',
   ],

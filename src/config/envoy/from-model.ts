@@ -60,6 +60,7 @@ export function listenerToEnvoy(l: M.ListenerConfig, provider: Record<string, un
     normalize_path: l.normalizePath,
     merge_slashes: l.mergeSlashes,
     preserve_external_request_id: l.preserveExternalRequestId,
+    ...(l.addUserAgent && { add_user_agent: true }),
     common_http_protocol_options: { idle_timeout: seconds(l.idleTimeoutMs) },
     ...(l.accessLog.enabled && { access_log: [accessLogToEnvoy(l.accessLog)] }),
     tracing: {

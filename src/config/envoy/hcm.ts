@@ -13,7 +13,7 @@ import { readProvider } from './tracing.ts'
 import type { Tx } from './translate.ts'
 
 /** HCM fields whose compact listener field has the same name and meaning. */
-const SAME = ['stat_prefix', 'generate_request_id', 'use_remote_address', 'xff_num_trusted_hops', 'always_set_request_id_in_response', 'server_name', 'max_request_headers_kb', 'normalize_path', 'merge_slashes', 'preserve_external_request_id'] as const
+const SAME = ['stat_prefix', 'generate_request_id', 'use_remote_address', 'xff_num_trusted_hops', 'always_set_request_id_in_response', 'server_name', 'max_request_headers_kb', 'normalize_path', 'merge_slashes', 'preserve_external_request_id', 'add_user_agent'] as const
 
 export function readHcm(tx: Tx, hcm: Obj, path: string, out: Obj, compactPath: string, direction: string | undefined): void {
   const { ctx } = tx

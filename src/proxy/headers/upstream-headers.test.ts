@@ -59,6 +59,15 @@ for (const mode of ['copied', 'edited in place', 'edited in place after the arri
     expect([out.get('x-envoy-external-address'), out.get('x-forwarded-for')]).toEqual(['203.0.113.10', '203.0.113.128, 203.0.113.10, 203.0.113.1, 198.51.100.7'])
   })
 
+  test('add_user_agent names this node to the upstream, and its cluster as user-agent only when the client sent none (Envoy)', () => {
+    const downstreamService = { cluster: 'front-proxy', id: 'front-1' }
+    const sent = upstreamHeaders(incoming({ 'user-agent': 'curl/8', 'x-envoy-downstream-service-cluster': 'spoofed' }), listenerConfig(), { ...facts, downstreamService })
+    expect([sent.get('x-envoy-downstream-service-cluster'), sent.get('x-envoy-downstream-service-node'), sent.get('user-agent')]).toEqual(['front-proxy', 'front-1', 'curl/8'])
+    const none = upstreamHeaders(incoming({}), listenerConfig(), { ...facts, downstreamService: { cluster: 'front-proxy', id: '' } })
+    expect([none.get('user-agent'), none.has('x-envoy-downstream-service-node')]).toEqual(['front-proxy', false])
+    expect(upstreamHeaders(incoming({}), listenerConfig(), facts).has('x-envoy-downstream-service-cluster')).toBe(false)
+  })
+
   test('behind an edge, one internal x-forwarded-for address marks the request x-envoy-internal; anything else does not (Envoy)', () => {
     const inner = (xff: string | null, listener = listenerConfig()) => {
       const headers = incoming(xff === null ? { 'x-envoy-internal': 'true' } : { 'x-forwarded-for': xff, 'x-envoy-internal': 'true' })

@@ -22,6 +22,8 @@ export type ForwardingFacts = {
   readonly internal?: boolean
   /** x-forwarded-for as the client sent it (null: none); read only when the listener does not use the remote address. */
   readonly forwardedFor?: string | null
+  /** add_user_agent: the node's cluster and id (Envoy's --service-cluster and --service-node). */
+  readonly downstreamService?: { readonly cluster: string; readonly id: string }
 }
 
 /**
@@ -86,6 +88,13 @@ export function upstreamHeaders(incoming: Headers, listener: ListenerConfig, fac
     headers.set('host', facts.hostRewrite)
   }
   if (facts.expectedTimeout !== undefined) headers.set('x-envoy-expected-rq-timeout-ms', facts.expectedTimeout)
+  const service = facts.downstreamService
+  if (service) {
+    // Envoy's add_user_agent: the next hop learns who called it (its fault filter reads the cluster).
+    headers.set('x-envoy-downstream-service-cluster', service.cluster)
+    if (!headers.get('user-agent')) headers.set('user-agent', service.cluster)
+    if (service.id) headers.set('x-envoy-downstream-service-node', service.id)
+  }
   return headers
 }
 
