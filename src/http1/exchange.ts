@@ -13,6 +13,7 @@ import { NO_READER_EVENTS, ResponseReader, type ReaderEvents } from './response-
 import { concat, RequestWriter } from './request-writer.ts'
 import type { Transport, TransportEvents } from './transport.ts'
 import { abortReason, protocolError, UpstreamError } from './upstream-error.ts'
+import { unwatchAbort, watchAbort } from './abort-watch.ts'
 import { BodyEnd, reportsBodyEnd } from '../upstream/body-end.ts'
 import { marksHopByHopFree } from '../upstream/hop-by-hop-free.ts'
 import { wholeBodyResponse } from '../upstream/whole-body.ts'
@@ -74,6 +75,8 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
   #settled = false
   /** The connection is no longer this exchange's. */
   #finished = false
+  /** The request's signal reaches this exchange through its slot, not a listener of its own (abort-watch.ts). */
+  #slotted = false
 
   constructor(
     private readonly transport: Transport,
@@ -100,7 +103,7 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
 
   start(): void {
     const { transport, request } = this
-    request.signal.addEventListener('abort', this)
+    this.#slotted = watchAbort(request.signal, this)
     transport.events = this
     if (transport.closed) {
       // Closed before a byte of this request went out: sending it elsewhere repeats nothing.
@@ -157,7 +160,7 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
     this.#fail(new UpstreamError('reset', code, `upstream connection ${error ? 'reset' : 'closed'} ${what}`, { cause: error, stale }))
   }
 
-  // The request's signal (EventListenerObject)
+  // The request's signal (EventListenerObject, through abort-watch.ts)
   handleEvent(): void {
     this.#fail(abortReason(this.request.signal))
   }
@@ -174,7 +177,7 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
 
   #end(reusable: boolean): void {
     this.#finished = true
-    this.request.signal.removeEventListener('abort', this)
+    unwatchAbort(this.request.signal, this, this.#slotted)
     this.transport.events = undefined
     // A request body still flowing (the upstream answered early, or failed) is not wanted any more.
     this.#writer.stop()

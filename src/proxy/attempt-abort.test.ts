@@ -1,6 +1,7 @@
 import { afterAll, expect, test } from 'bun:test'
 import { ManualClock } from '../../test/support/manual-clock.ts'
 import { detectRuntime } from '../adapter/detect.ts'
+import { abortWatched } from '../http1/abort-watch.ts'
 import { wholeBodyOf, wholeBodyResponse } from '../upstream/whole-body.ts'
 import { AttemptAbort } from './attempt-abort.ts'
 import { proxyFixture } from './proxy.fixture.ts'
@@ -58,24 +59,37 @@ test('through the proxy: a whole-body answer hands its controller to the next re
   expect(after!.aborted).toBe(false)
 })
 
-// What recycle() relies on: the shipped HTTP/1.1 client has removed its listener from the signal by
-// the time it hands over a whole-body Response (a real upstream on loopback).
+// What recycle() relies on: once the shipped HTTP/1.1 client hands over a whole-body Response, no
+// exchange follows the signal any more (a real upstream on loopback). The client leaves one shared
+// listener on a signal it has seen, which reaches only the exchange using the signal at the time
+// (src/http1/abort-watch.ts), so a recycled controller's abort cannot reach a finished exchange.
 const upstream = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: () => new Response('small body') })
 afterAll(() => upstream.stop(true))
 
-test("the HTTP/1.1 client holds no listener on the signal once a whole-body Response is handed over", async () => {
+test("the HTTP/1.1 client leaves no exchange on the signal once a whole-body Response is handed over", async () => {
   const runtime = await detectRuntime()
   const controller = new AbortController()
   const signal = controller.signal
   const listening = new Set<unknown>()
+  let added = 0
   const add = signal.addEventListener.bind(signal)
   const remove = signal.removeEventListener.bind(signal)
-  signal.addEventListener = ((type: string, listener: EventListenerOrEventListenerObject) => (listening.add(listener), add(type, listener))) as typeof signal.addEventListener
+  signal.addEventListener = ((type: string, listener: EventListenerOrEventListenerObject) => (added++, listening.add(listener), add(type, listener))) as typeof signal.addEventListener
   signal.removeEventListener = ((type: string, listener: EventListenerOrEventListenerObject) => (listening.delete(listener), remove(type, listener))) as typeof signal.removeEventListener
+  const url = `http://127.0.0.1:${upstream.port}/`
+  const addedBy: number[] = []
   for (let i = 0; i < 3; i++) {
-    const response = await runtime.upstreamFetch({ url: `http://127.0.0.1:${upstream.port}/`, method: 'GET', headers: new Headers({ host: 'upstream' }), body: null, signal })
+    const response = await runtime.upstreamFetch({ url, method: 'GET', headers: new Headers({ host: 'upstream' }), body: null, signal })
     expect(wholeBodyOf(response)).toBeDefined()
-    expect(listening.size).toBe(0)
+    expect(abortWatched(signal)).toBe(false)
+    expect(listening.size).toBe(1) // the shared one, added once
     expect(await response.text()).toBe('small body')
+    addedBy.push(added)
   }
+  // The first exchange also waited for its connection (the pool's wait follows the signal too); the others added nothing.
+  expect([addedBy[1], addedBy[2]]).toEqual([addedBy[0], addedBy[0]])
+  // As a later attempt's abort would: nothing of the finished exchanges hears it; the pooled connection serves on.
+  controller.abort()
+  const next = await runtime.upstreamFetch({ url, method: 'GET', headers: new Headers({ host: 'upstream' }), body: null, signal: new AbortController().signal })
+  expect(await next.text()).toBe('small body')
 })

@@ -15,7 +15,8 @@
 // (recycle()): the next attempt takes it instead of a new AbortController and its signal (~5 % of a
 // small request's in-process profile, and two objects the GC no longer sees per request). Only a
 // caller that knows nothing holds the signal any more may recycle: the HTTP/1.1 client's whole-body
-// Response is made after its exchange removed its listener (src/http1/exchange.ts).
+// Response is made after its exchange stopped following the signal (the client's one shared listener
+// stays, reaching only an exchange using the signal at the time: src/http1/abort-watch.ts).
 
 import type { Clock, TimerHandle } from '../upstream/clock.ts'
 import { followQueueOf, type FollowEntry } from './follow-queue.ts'
@@ -28,7 +29,7 @@ export type Downstream = { readonly signal: AbortSignal }
 
 export type AbortTimers = Pick<Clock, 'setTimeout' | 'clearTimeout' | 'now'>
 
-/** Controllers of finished attempts that never aborted, with no listener left; taken before making new ones. */
+/** Controllers of finished attempts that never aborted, followed by nothing of theirs; taken before making new ones. */
 const spare: AbortController[] = []
 /** Bounded: a burst's leftovers are not kept forever (a few per request in flight is all that is reused). */
 const SPARE_MAX = 1024
@@ -122,7 +123,7 @@ export class AttemptAbort implements FollowEntry {
 
   /**
    * release(), and the controller goes back for a later attempt unless it aborted. Only when
-   * nothing holds its signal any more (the upstream exchange is over and removed its listener).
+   * nothing holds its signal any more (the upstream exchange is over and no longer follows it).
    */
   recycle(): void {
     this.release()

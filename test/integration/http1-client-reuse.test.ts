@@ -145,3 +145,28 @@ describe('after an exchange that failed, nothing is left for the next one', () =
     expect([upstream.connections(), upstream.pipelined()]).toEqual([2, 0])
   })
 })
+
+describe('one signal for several exchanges (the proxy recycles the controllers of attempts that did not abort)', () => {
+  test('an abort reaches the exchange using the signal now, not the ones it served before', async () => {
+    upstream = await startScriptedUpstream((r, socket) => (r.onConnection <= 3 ? reply(socket, okResponse(`#${r.onConnection}`)) : undefined))
+    const controller = new AbortController()
+    for (let i = 1; i <= 3; i++) expect(await (await client.fetch(request({ signal: controller.signal }))).text()).toBe(`#${i}`)
+    const pending = client.fetch(request({ signal: controller.signal })) // never answered
+    await Bun.sleep(10)
+    controller.abort('gone')
+    expect(await failure(pending)).toBe('gone')
+    expect(upstream.connections()).toBe(1)
+  })
+
+  test('two exchanges in flight on one signal: both fail on its abort; a finished one is not touched', async () => {
+    upstream = await startScriptedUpstream((r, socket) => (r.connection === 1 && r.onConnection === 1 ? reply(socket, okResponse('done')) : undefined))
+    const controller = new AbortController()
+    const done = await client.fetch(request({ signal: controller.signal }))
+    const first = client.fetch(request({ signal: controller.signal }))
+    const second = client.fetch(request({ signal: controller.signal }))
+    await Bun.sleep(10)
+    controller.abort('gone')
+    expect([await failure(first), await failure(second)]).toEqual(['gone', 'gone'])
+    expect(await done.text()).toBe('done')
+  })
+})
