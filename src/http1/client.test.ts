@@ -233,6 +233,23 @@ describe('backpressure', () => {
   })
 })
 
+describe('a body too large to share the head\'s write', () => {
+  test('still goes out, in full, when the head\'s write already filled the transport\'s queue', async () => {
+    const t = new FakeTransport()
+    t.accept = false
+    const client = createHttp1Client({ dial: async () => t })
+    const body = new Uint8Array(20 * 1024).fill(120)
+    const pending = client.fetch({ url: 'http://10.0.0.1:8080/p', method: 'PUT', headers: new Headers({ host: 'svc' }), body, signal: new AbortController().signal })
+    while (!t.events) await Bun.sleep(1)
+    t.accept = true
+    t.events.drain()
+    await Bun.sleep(1)
+    expect(t.written()).toEndWith(`content-length: ${body.byteLength}\r\n\r\n${'x'.repeat(body.byteLength)}`)
+    t.reply(OK)
+    expect((await pending).status).toBe(200)
+  })
+})
+
 describe('abort', () => {
   test('an abort while waiting rejects with the reason and destroys the connection', async () => {
     const s = setup()

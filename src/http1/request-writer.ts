@@ -52,7 +52,13 @@ export class RequestWriter {
     if (!body.stream) {
       const { bytes } = body
       const transport = this.#transport
-      const flushed = bytes && bytes.byteLength > COALESCE_BYTES ? transport.write(head) && transport.write(bytes) : transport.write(bytes?.byteLength ? concat(head, bytes) : head)
+      let flushed: boolean
+      if (bytes !== null && bytes.byteLength > COALESCE_BYTES) {
+        // Both, always: a false from the head's write says the queue is full, yet the transport takes
+        // what it is given (transport.ts), and the body was never sent when the false skipped it.
+        const headFlushed = transport.write(head)
+        flushed = transport.write(bytes) && headFlushed
+      } else flushed = transport.write(bytes?.byteLength ? concat(head, bytes) : head)
       if (flushed) {
         this.complete = true
         return undefined
