@@ -10,7 +10,7 @@ import { requestHeadBytes } from './head-bytes.ts'
 import { queuedBodyStream, type BodyStreamOwner, type BodyStreams, type ResponseBodyStream } from './body-stream.ts'
 import type { FramedBody } from './request-body.ts'
 import { NO_READER_EVENTS, ResponseReader, type ReaderEvents } from './response-reader.ts'
-import { concat, RequestWriter } from './request-writer.ts'
+import { bodyInHead, concat, RequestWriter } from './request-writer.ts'
 import type { Transport, TransportEvents } from './transport.ts'
 import { abortReason, protocolError, UpstreamError } from './upstream-error.ts'
 import { unwatchAbort, watchAbort } from './abort-watch.ts'
@@ -111,7 +111,8 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
     }
     let headBytes: Uint8Array
     try {
-      headBytes = requestHeadBytes(request.method, request.target, request.authority, request.body.headers, request.body.framing)
+      const { body } = request
+      headBytes = requestHeadBytes(request.method, request.target, request.authority, body.headers, body.framing, bodyInHead(body))
     } catch (cause) {
       return this.#fail(new UpstreamError('local', 'InvalidRequestHead', `request not sent: ${(cause as Error).message}`, { cause, unsent: true }))
     }

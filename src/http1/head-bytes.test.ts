@@ -53,4 +53,16 @@ describe('requestHeadBytes', () => {
     const text = requestHead('GET', '/ok', 'h:1', new Headers({ a: 'b' }), 'none')
     expect([...requestHeadBytes('GET', '/ok', 'h:1', new Headers({ a: 'b' }), 'none')]).toEqual([...encodeLatin1(text)])
   })
+
+  test('bytes given to follow the head come right after it in the same view, across slabs, and nothing after overwrites them', () => {
+    const made: [Uint8Array, number[]][] = []
+    // Bodies of 1 B to 16 KiB: several slabs fill up, and a head with its body moves to a new one whole.
+    for (let i = 0; i < 300; i++) {
+      const body = new Uint8Array(1 + ((i * 977) % (16 * 1024))).fill(i % 256)
+      const headers = new Headers({ host: 'service1', 'x-i': String(i) })
+      const bytes = requestHeadBytes('POST', `/n/${i}`, 'h:1', headers, body.byteLength, body)
+      made.push([bytes, [...encodeLatin1(requestHead('POST', `/n/${i}`, 'h:1', headers, body.byteLength)), ...body]])
+    }
+    for (const [bytes, expected] of made) expect([...bytes]).toEqual(expected)
+  })
 })

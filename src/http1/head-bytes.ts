@@ -59,9 +59,10 @@ function putField(value: string, name: string): void {
 
 /**
  * requestHead (codec.ts) as bytes: the request line, the caller's fields but framing and
- * connection, Host from `authority` when absent, the framing field; a view of the slab.
+ * connection, Host from `authority` when absent, the framing field; a view of the slab. `then`:
+ * bytes to follow the head in the same view (a small request body, sent in the head's write).
  */
-export function requestHeadBytes(method: string, target: string, authority: string, headers: Headers, body: RequestFraming): Uint8Array {
+export function requestHeadBytes(method: string, target: string, authority: string, headers: Headers, body: RequestFraming, then: Uint8Array | null = null): Uint8Array {
   if (typeof body === 'number' && (!Number.isSafeInteger(body) || body < 0)) throw new RangeError(`not a body length: ${body}`)
   start = at
   sawHost = false
@@ -83,6 +84,11 @@ export function requestHeadBytes(method: string, target: string, authority: stri
       putCrlf()
     } else if (method === 'POST' || method === 'PUT' || method === 'PATCH') put('content-length: 0\r\n')
     putCrlf()
+    if (then !== null) {
+      if (at + then.byteLength > slab.byteLength) makeRoom(then.byteLength)
+      slab.set(then, at)
+      at += then.byteLength
+    }
   } catch (error) {
     at = start
     throw error
