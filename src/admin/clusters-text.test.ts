@@ -28,7 +28,7 @@ const service1: ClusterSnapshot = {
   circuitBreakers: { maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3 },
   endpoints: [
     endpoint('127.0.0.11', { rqTotal: 5, rqSuccess: 4, rqError: 1, activeRequests: 2, cxTotal: 3, cxActive: 1, hostname: 'service1' }),
-    endpoint('127.0.0.12', { healthFlags: '/failed_active_hc/failed_outlier_check', cxConnectFail: 3 }),
+    endpoint('127.0.0.12', { healthFlags: '/failed_active_hc/failed_outlier_check', cxConnectFail: 3, weight: 3 }),
   ],
 }
 
@@ -59,6 +59,7 @@ describe('renderClustersText', () => {
     expect([at('cx_active::1'), at('cx_connect_fail::0'), at('cx_total::3'), at('rq_active::2')]).toEqual([6, 7, 8, 9])
     expect(lines).toContain('service1::127.0.0.11:8000::health_flags::healthy')
     expect(lines).toContain('service1::127.0.0.11:8000::weight::1')
+    expect(lines).toContain('service1::127.0.0.12:8000::weight::3')
     expect(lines).toContain('service1::127.0.0.12:8000::cx_connect_fail::3')
     expect(lines).toContain('service1::127.0.0.12:8000::health_flags::/failed_active_hc/failed_outlier_check')
   })

@@ -207,8 +207,11 @@ export type DnsLookupFamily = 'V4_ONLY' | 'V6_ONLY' | 'AUTO' | 'V4_PREFERRED' | 
 export type ClusterType = 'static' | 'strict_dns' | 'logical_dns'
 export type LbPolicy = 'round_robin' | 'least_request' | 'random' | 'ring_hash' | 'maglev'
 
-/** `hostname`: the DNS name the address was resolved from (strict/logical DNS), shown in /clusters. */
-export type EndpointAddress = { readonly address: string; readonly port: number; readonly hostname?: string }
+/**
+ * `hostname`: the DNS name the address was resolved from (strict/logical DNS), shown in /clusters.
+ * `weight`: Envoy's load_balancing_weight (absent = 1); a DNS entry's weight goes to every address it resolves to.
+ */
+export type EndpointAddress = { readonly address: string; readonly port: number; readonly hostname?: string; readonly weight?: number }
 
 export type ClusterConfig = {
   readonly name: string

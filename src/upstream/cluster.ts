@@ -110,15 +110,19 @@ export class Cluster {
     const previous = new Map(this.#members.map((e) => [e.key, e]))
     const next = new Map<string, Endpoint>()
     const added: Endpoint[] = []
-    for (const { address, port, hostname } of addresses) {
+    let reweighted = false
+    for (const { address, port, hostname, weight = 1 } of addresses) {
       const key = endpointKey(address, port)
       if (next.has(key)) continue
       let endpoint = previous.get(key)
       if (!endpoint) {
-        endpoint = new Endpoint(address, port, hostname)
+        endpoint = new Endpoint(address, port, hostname, weight)
         // Envoy holds new hosts out of rotation until their first health check passes.
         endpoint.failedActiveHc = this.#health !== undefined
         added.push(endpoint)
+      } else if (endpoint.weight !== weight) {
+        endpoint.weight = weight
+        reweighted = true
       }
       next.set(key, endpoint)
     }
@@ -130,8 +134,8 @@ export class Cluster {
     // Survivors keep their place, newcomers go last: a DNS answer that comes back shuffled must not
     // reorder the round robin rotation or the /clusters listing.
     this.#members = [...this.#members.filter((e) => next.has(e.key)), ...added]
-    const changed = added.length > 0 || removed.length > 0
-    if (changed) this.stats.membership_change.inc()
+    if (added.length > 0 || removed.length > 0) this.stats.membership_change.inc()
+    const changed = added.length > 0 || removed.length > 0 || reweighted
     this.stats.membership_total.set(this.#members.length)
     this.#updateHealthyGauge()
     if (this.#healthStarted && added.length > 0) void this.#health?.checkNow(added)
@@ -146,7 +150,18 @@ export class Cluster {
    */
   adoptEndpoints(previous: Cluster): void {
     const old = new Map(previous.endpoints().map((e) => [e.key, e]))
-    this.#members = this.config.type === 'static' ? this.#members.map((e) => old.get(e.key) ?? e) : [...previous.endpoints()]
+    if (this.config.type === 'static') {
+      this.#members = this.#members.map((e) => {
+        const kept = old.get(e.key)
+        if (kept) kept.weight = e.weight
+        return kept ?? e
+      })
+    } else {
+      // Until its first answer, a DNS endpoint takes the weight its name now has in the config.
+      const weights = new Map(this.config.endpoints.map((e) => [`${e.address}:${e.port}`, e.weight ?? 1]))
+      for (const e of previous.endpoints()) e.weight = weights.get(`${e.hostname}:${e.port}`) ?? e.weight
+      this.#members = [...previous.endpoints()]
+    }
     if (!this.#health) for (const endpoint of this.#members) endpoint.failedActiveHc = false
     this.stats.membership_total.set(this.#members.length)
     this.#updateHealthyGauge()

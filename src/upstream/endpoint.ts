@@ -27,6 +27,12 @@ export class Endpoint {
     readonly port: number,
     /** The DNS name this address came from; '' for a static endpoint (Envoy's hostname). */
     readonly hostname = '',
+    /**
+     * Envoy's load_balancing_weight (1 to 2^32-1). Written only by the cluster's membership update
+     * (a reload may change it while the endpoint keeps its state); balancers notice the change
+     * because that update also replaces the member list.
+     */
+    public weight = 1,
   ) {
     this.key = endpointKey(address, port)
   }
@@ -45,7 +51,7 @@ export class Endpoint {
       address: this.address,
       port: this.port,
       healthFlags: healthFlags(this, nowMs),
-      weight: 1,
+      weight: this.weight,
       activeRequests: this.activeRequests,
       rqTotal: this.rqTotal,
       rqSuccess: this.rqSuccess,

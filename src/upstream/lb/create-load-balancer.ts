@@ -16,7 +16,7 @@ export function createLoadBalancer(config: BalancerConfig | ClusterConfig['lbPol
   const c = typeof config === 'string' ? { lbPolicy: config } : config
   switch (c.lbPolicy) {
     case 'round_robin':
-      return new RoundRobinLoadBalancer()
+      return new RoundRobinLoadBalancer(random)
     case 'least_request':
       return new LeastRequestLoadBalancer(random)
     case 'random':

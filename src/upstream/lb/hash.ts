@@ -28,10 +28,3 @@ export function randomHash(random: () => number): bigint {
 export function endpointHashKey(endpoint: Endpoint, useHostname: boolean): string {
   return useHostname && endpoint.hostname ? endpoint.hostname : endpoint.key
 }
-
-/** Same endpoint objects in the same order: a balancer's table built from `b` still fits `a`. */
-export function sameEndpoints<T>(a: readonly T[], b: readonly T[]): boolean {
-  if (a.length !== b.length) return false
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
-  return true
-}

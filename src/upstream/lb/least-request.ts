@@ -1,16 +1,31 @@
-// Least request as Envoy does it for equal weights: the power of two random choices, keeping
-// the endpoint with fewer requests in flight. Cheaper than a full scan and avoids herding.
+// Least request as Envoy does it. Equal weights: the power of two random choices, keeping the
+// endpoint with fewer requests in flight (cheaper than a full scan, and avoids herding). Unequal
+// weights: Envoy's EDF schedule over weight / (active requests + 1)^active_request_bias (bias 1,
+// Envoy's default), each endpoint's weight taken again whenever it is picked, so a busy endpoint
+// is picked less often but never drained.
 
 import type { Endpoint } from '../endpoint.ts'
 import type { LbContext, LoadBalancer } from '../load-balancer.ts'
 import { candidates, randomIndex } from './candidates.ts'
+import { WeightedSchedule } from './weighted-schedule.ts'
 
 export class LeastRequestLoadBalancer implements LoadBalancer {
   readonly policy = 'least_request' as const
+  readonly #weighted: WeightedSchedule
 
-  constructor(private readonly random: () => number = Math.random) {}
+  constructor(
+    private readonly random: () => number = Math.random,
+    activeRequestBias = 1,
+  ) {
+    this.#weighted = new WeightedSchedule(leastRequestWeight(activeRequestBias), random)
+  }
 
   pick(endpoints: readonly Endpoint[], ctx?: LbContext): Endpoint | undefined {
+    if (this.#weighted.applies(endpoints)) return this.#weighted.pick(endpoints, ctx, () => this.#twoChoices(endpoints, ctx))
+    return this.#twoChoices(endpoints, ctx)
+  }
+
+  #twoChoices(endpoints: readonly Endpoint[], ctx: LbContext | undefined): Endpoint | undefined {
     const list = candidates(endpoints, ctx)
     if (list.length <= 1) return list[0]
     const random = ctx?.random ?? this.random
@@ -22,4 +37,11 @@ export class LeastRequestLoadBalancer implements LoadBalancer {
     const b = list[second] as Endpoint
     return b.activeRequests < a.activeRequests ? b : a
   }
+}
+
+/** Envoy's LeastRequestLoadBalancer::hostWeight (bias 0: the plain weight, as round robin). */
+export function leastRequestWeight(bias: number): (endpoint: Endpoint) => number {
+  if (bias === 1) return (e) => e.weight / (e.activeRequests + 1)
+  if (bias === 0) return (e) => e.weight
+  return (e) => e.weight / Math.pow(e.activeRequests + 1, bias)
 }

@@ -14,6 +14,7 @@ await loadXxHash64()
 
 const MAX = 0xffffffffffffffffn
 const hosts = (ports: number[], hostnames = false) => ports.map((p) => new Endpoint('127.0.0.1', p, hostnames ? String(p) : ''))
+const weightedHosts = (weights: number[]) => weights.map((w, i) => new Endpoint('127.0.0.1', 90 + i, '', w))
 const options = (o: RingHashOptions): Required<RingHashOptions> => ({ minimumRingSize: 1024, maximumRingSize: 8_388_608, hashFunction: 'xx_hash', useHostnameForHashing: false, ...o })
 const ringOf = (list: Endpoint[], o: RingHashOptions) => {
   const ring = buildRing(list, options(o))
@@ -82,6 +83,30 @@ describe('ring hash as Envoy builds it', () => {
     expect(ringOf(hosts([81, 82]), { minimumRingSize: 3 })).toEqual([
       [81, 7859399908942313493n], [82, 8241336090459785962n], [82, 12882406409176325258n], [81, 16064866803292627174n],
     ])
+  })
+
+  test('HostWeightedTinyRing: weights 1, 2, 3 on a ring of exactly 6 give 1, 2 and 3 points', () => {
+    const list = weightedHosts([1, 2, 3])
+    const ring = buildRing(list, options({ minimumRingSize: 6, maximumRingSize: 6 }))
+    expect(ring.owners.map((o) => o.port).sort()).toEqual([90, 91, 91, 92, 92, 92])
+    const lb = new RingHashLoadBalancer(seededRandom(1), { minimumRingSize: 6, maximumRingSize: 6 })
+    const expected: [bigint, number][] = [
+      [928266305478181108n, 2], [4443673547860492590n, 2], [5583722120771150861n, 1],
+      [6311230543546372928n, 1], [13444792449719432967n, 2], [16117243373044804889n, 0],
+    ]
+    for (const [hash, host] of expected) expect(lb.pick(list, { nowMs: 0, hash })).toBe(list[host]!)
+  })
+
+  test('HostWeightedLargeRing: weights 1, 2, 3 on 6144 points take 987, 1932 and 3081 of 6000 spread hashes', () => {
+    const list = weightedHosts([1, 2, 3])
+    const ring = buildRing(list, options({ minimumRingSize: 6144 }))
+    expect(ring.points.length).toBe(6144)
+    const perHost = [90, 91, 92].map((port) => ring.owners.filter((o) => o.port === port).length)
+    expect(perHost).toEqual([1024, 2048, 3072])
+    const lb = new RingHashLoadBalancer(seededRandom(1), { minimumRingSize: 6144 })
+    const counts = [0, 0, 0]
+    for (let i = 0n; i < 6000n; i++) counts[lb.pick(list, { nowMs: 0, hash: (i * (MAX / 6000n)) & MAX })!.port - 90]!++
+    expect(counts).toEqual([987, 1932, 3081])
   })
 
   test('maximum_ring_size caps the points (Envoy scales back down to fit)', () => {

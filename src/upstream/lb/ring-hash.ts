@@ -1,6 +1,6 @@
 // Envoy's RING_HASH, point for point: every ready endpoint owns points on a 64-bit ring at
 // xxHash64(`address:port_i`) (or its hostname with use_hostname_for_hashing), as many as Envoy's
-// scale gives it; a request's hash picks the first point at or after it (wrapping), found by
+// scale gives its share of the load_balancing_weights; a request's hash picks the first point at or after it (wrapping), found by
 // Envoy's ketama search. So a key reaches the same endpoint under edgeway as under Envoy, and a
 // membership change moves only the keys next to the points that came or went. Without a hash, a
 // random 64-bit value is used, as in Envoy.
@@ -8,8 +8,9 @@
 import type { Endpoint } from '../endpoint.ts'
 import type { LbContext, LoadBalancer } from '../load-balancer.ts'
 import { readyEndpoints } from './candidates.ts'
-import { endpointHashKey, randomHash, sameEndpoints } from './hash.ts'
+import { endpointHashKey, randomHash } from './hash.ts'
 import { murmurHash2 } from './murmur-hash2.ts'
+import { sameWeighted } from './weighted-schedule.ts'
 import { xxHash64 } from './xxhash64.ts'
 
 export type RingHashOptions = {
@@ -28,6 +29,7 @@ export class RingHashLoadBalancer implements LoadBalancer {
   readonly policy = 'ring_hash' as const
   #ring: Ring | undefined
   #source: readonly Endpoint[] = []
+  #weights: number[] = []
   readonly #options: Required<RingHashOptions>
 
   constructor(
@@ -58,26 +60,31 @@ export class RingHashLoadBalancer implements LoadBalancer {
 
   /** Rebuilt only when the ready set changes (health, ejection, a DNS answer that changed). */
   #ringFor(list: readonly Endpoint[]): Ring {
-    if (this.#ring && sameEndpoints(list, this.#source)) return this.#ring
+    if (this.#ring && sameWeighted(list, this.#source, this.#weights)) return this.#ring
     this.#ring = buildRing(list, this.#options)
     this.#source = [...list]
+    this.#weights = list.map((e) => e.weight)
     return this.#ring
   }
 }
 
-/** Envoy's RingHashLoadBalancer::Ring constructor, with every endpoint weighing 1. */
+/** Envoy's RingHashLoadBalancer::Ring constructor over normalised load_balancing_weights. */
 export function buildRing(list: readonly Endpoint[], o: Required<RingHashOptions>): Ring {
-  // Envoy's normalised weight (weight / sum of weights) and its scale, in the same double
-  // arithmetic, so the point counts match Envoy's even when they are not whole numbers.
-  const weight = 1 / list.length
-  const scale = Math.min(Math.ceil(weight * o.minimumRingSize) / weight, o.maximumRingSize)
+  // Envoy's normalised weights (weight / sum of weights, normalizeHostWeights) and its scale, in
+  // the same double arithmetic, so the point counts match Envoy's even when they are not whole
+  // numbers: the least weighted endpoint gets a whole number of points, the others what falls.
+  let sum = 0
+  for (const endpoint of list) sum += endpoint.weight
+  const weights = list.map((e) => e.weight / sum)
+  const minWeight = weights.reduce((min, w) => Math.min(min, w), 1)
+  const scale = Math.min(Math.ceil(minWeight * o.minimumRingSize) / minWeight, o.maximumRingSize)
   const hash = o.hashFunction === 'murmur_hash_2' ? murmurHash2 : (key: string) => xxHash64(key)
   const entries: { hash: bigint; owner: Endpoint }[] = []
   let current = 0
   let target = 0
-  for (const endpoint of list) {
+  for (const [index, endpoint] of list.entries()) {
     const key = endpointHashKey(endpoint, o.useHostnameForHashing)
-    target += scale * weight
+    target += scale * weights[index]!
     for (let i = 0; current < target; i++, current++) entries.push({ hash: hash(`${key}_${i}`), owner: endpoint })
   }
   entries.sort((a, b) => (a.hash < b.hash ? -1 : a.hash > b.hash ? 1 : 0))

@@ -1,14 +1,27 @@
 // Round robin over the ready endpoints, Envoy's default policy and the one the front proxy uses.
+// Equal weights (the usual case): a plain rotation. Unequal weights: Envoy's EDF schedule over
+// load_balancing_weight (weighted-schedule.ts), so a 3:1 pair gets 3 picks of 4 and 1 of 4.
 
 import type { Endpoint } from '../endpoint.ts'
 import type { LbContext, LoadBalancer } from '../load-balancer.ts'
 import { candidates } from './candidates.ts'
+import { WeightedSchedule } from './weighted-schedule.ts'
 
 export class RoundRobinLoadBalancer implements LoadBalancer {
   readonly policy = 'round_robin' as const
   #next = 0
+  readonly #weighted: WeightedSchedule
+
+  constructor(random: () => number = Math.random) {
+    this.#weighted = new WeightedSchedule((e) => e.weight, random)
+  }
 
   pick(endpoints: readonly Endpoint[], ctx?: LbContext): Endpoint | undefined {
+    if (this.#weighted.applies(endpoints)) return this.#weighted.pick(endpoints, ctx, () => this.#rotate(endpoints, ctx))
+    return this.#rotate(endpoints, ctx)
+  }
+
+  #rotate(endpoints: readonly Endpoint[], ctx: LbContext | undefined): Endpoint | undefined {
     const list = candidates(endpoints, ctx)
     if (list.length === 0) return undefined
     // The counter is shared across membership changes: a refresh shifts the rotation, it does not restart it.
