@@ -6,12 +6,17 @@ import { hostProblem, resolverProblem } from './address-checks.ts'
 import { upstreamTls } from './tls-schema.ts'
 import { int, lowerEnum, name, percent, positiveDuration, show } from './schema-primitives.ts'
 
+/** Envoy's bound on one endpoint's weight and on their sum in a cluster (uint32). */
+const MAX_WEIGHT = 4_294_967_295
+
 const endpoint = z.strictObject({
   address: z.string().superRefine((text, ctx) => {
     const problem = hostProblem(text)
     if (problem) ctx.addIssue({ code: 'custom', message: problem })
   }).describe('IP address or DNS name'),
   port: int(1, 65535),
+  // Envoy's LbEndpoint.load_balancing_weight: a uint32 of at least 1; absent = 1.
+  weight: int(1, MAX_WEIGHT, 'weight').optional(),
 })
 
 const healthCheck = z.strictObject({
@@ -53,7 +58,11 @@ export const cluster = z.strictObject({
     .default([]),
   load_assignment: z.strictObject({
     cluster_name: z.string().optional(),
-    endpoints: z.array(endpoint).min(1, 'needs at least one endpoint'),
+    endpoints: z
+      .array(endpoint)
+      .min(1, 'needs at least one endpoint')
+      // Envoy refuses a cluster whose weights add up past uint32 (its balancers sum them).
+      .refine((list) => list.reduce((sum, e) => sum + (e.weight ?? 1), 0) <= MAX_WEIGHT, { error: `the endpoints' weights add up to more than ${MAX_WEIGHT} (Envoy's limit)` }),
   }),
   health_checks: z.array(healthCheck).max(1, 'one HTTP health check per cluster is supported').default([]),
   outlier_detection: z

@@ -200,7 +200,7 @@ function toCluster(c: FileCluster, loadedTls: LoadedUpstreamTls | undefined): M.
     initialFetchTimeoutMs: ms(c.initial_fetch_timeout, DEFAULTS.initialFetchTimeoutMs),
     dnsResolvers: c.dns_resolvers,
     dnsLookupFamily: c.dns_lookup_family,
-    endpoints: c.load_assignment.endpoints.map((e) => ({ address: e.address, port: e.port })),
+    endpoints: c.load_assignment.endpoints.map((e) => ({ address: e.address, port: e.port, ...(e.weight !== undefined && { weight: e.weight }) })),
     healthCheck: hc && {
       path: hc.http_health_check.path,
       intervalMs: parseDuration(hc.interval)!,

@@ -1,6 +1,9 @@
 // A cluster's endpoints: v3 `load_assignment.endpoints[].lb_endpoints[].endpoint.address`, or the
-// v2 `hosts: [{ socket_address }]`, flattened to the compact `{ address, port }` list.
-// Weights are honoured only when they are all equal (edgeway's balancers weigh endpoints alike).
+// v2 `hosts: [{ socket_address }]`, flattened to the compact `{ address, port, weight }` list.
+// An lb_endpoint's load_balancing_weight is the compact endpoint's `weight` (checked there: 1 to
+// 4294967295, as Envoy's uint32 gte 1). Locality weights are not balanced by (Envoy uses them only
+// with locality_weighted_lb_config, which edgeway refuses), so unequal ones across several
+// localities are refused rather than silently flattened.
 
 import { ENDPOINT, LB_ENDPOINT, LOAD_ASSIGNMENT, LOCALITY_LB_ENDPOINTS } from './fields.ts'
 import { at, checkKeys, idx, list, mapping, type Obj, unwrap } from './reader.ts'
@@ -10,13 +13,14 @@ import type { Tx } from './translate.ts'
 export function readEndpoints(tx: Tx, cluster: Obj, path: string, compactPath: string): Obj | undefined {
   const { ctx } = tx
   const endpoints: Obj[] = []
-  const weights: { weight: unknown; path: string }[] = []
-  const add = (socket: { address: unknown; port: unknown } | undefined, socketPath: string) => {
+  const localityWeights: { weight: unknown; path: string }[] = []
+  const add = (socket: { address: unknown; port: unknown } | undefined, socketPath: string, weight?: { value: unknown; path: string }) => {
     const endpointCompact = `${compactPath}.load_assignment.endpoints[${endpoints.length}]`
     tx.paths.link(endpointCompact, socketPath)
     tx.paths.link(`${endpointCompact}.address`, at(socketPath, 'address'))
     tx.paths.link(`${endpointCompact}.port`, at(socketPath, 'port_value'))
-    endpoints.push(socket ? { address: socket.address, port: socket.port } : {})
+    if (weight) tx.paths.link(`${endpointCompact}.weight`, weight.path)
+    endpoints.push(socket ? { address: socket.address, port: socket.port, ...(weight && { weight: weight.value }) } : {})
   }
   if (cluster.load_assignment !== undefined && cluster.hosts !== undefined) ctx.error(at(path, 'hosts'), 'use load_assignment or hosts, not both')
   if (cluster.hosts !== undefined) {
@@ -49,13 +53,13 @@ export function readEndpoints(tx: Tx, cluster: Obj, path: string, compactPath: s
     checkKeys(ctx, locality, localityPath, LOCALITY_LB_ENDPOINTS)
     const priority = unwrap(locality.priority)
     if (priority !== undefined && priority !== 0) ctx.unsupported(at(localityPath, 'priority'), 'priorities other than 0 are')
-    if (locality.load_balancing_weight !== undefined && localities.length > 1) weights.push({ weight: unwrap(locality.load_balancing_weight), path: at(localityPath, 'load_balancing_weight') })
+    if (locality.load_balancing_weight !== undefined && localities.length > 1) localityWeights.push({ weight: unwrap(locality.load_balancing_weight), path: at(localityPath, 'load_balancing_weight') })
     list(ctx, locality.lb_endpoints, at(localityPath, 'lb_endpoints')).forEach((lbEntry, k) => {
       const lbPath = idx(at(localityPath, 'lb_endpoints'), k)
       const lbEndpoint = mapping(ctx, lbEntry, lbPath)
       if (!lbEndpoint) return
       checkKeys(ctx, lbEndpoint, lbPath, LB_ENDPOINT)
-      if (lbEndpoint.load_balancing_weight !== undefined) weights.push({ weight: unwrap(lbEndpoint.load_balancing_weight), path: at(lbPath, 'load_balancing_weight') })
+      const weight = lbEndpoint.load_balancing_weight === undefined ? undefined : { value: unwrap(lbEndpoint.load_balancing_weight), path: at(lbPath, 'load_balancing_weight') }
       const endpointPath = at(lbPath, 'endpoint')
       const endpoint = mapping(ctx, lbEndpoint.endpoint, endpointPath)
       if (!endpoint) return
@@ -63,10 +67,10 @@ export function readEndpoints(tx: Tx, cluster: Obj, path: string, compactPath: s
       const addressPath = at(endpointPath, 'address')
       const address = mapping(ctx, endpoint.address, addressPath)
       if (!address) return
-      add(address.socket_address === undefined ? readAddress(ctx, address, addressPath) : readSocketAddress(ctx, address.socket_address, at(addressPath, 'socket_address')), at(addressPath, 'socket_address'))
+      add(address.socket_address === undefined ? readAddress(ctx, address, addressPath) : readSocketAddress(ctx, address.socket_address, at(addressPath, 'socket_address')), at(addressPath, 'socket_address'), weight)
     })
   })
-  const distinct = new Set(weights.map((w) => String(w.weight)))
-  if (distinct.size > 1) ctx.unsupported(weights.find((w) => String(w.weight) !== String(weights[0]!.weight))!.path, 'unequal load_balancing_weight is')
+  const distinct = new Set(localityWeights.map((w) => String(w.weight)))
+  if (distinct.size > 1) ctx.unsupported(localityWeights.find((w) => String(w.weight) !== String(localityWeights[0]!.weight))!.path, 'unequal locality load_balancing_weight (locality_weighted_lb_config) is')
   return { endpoints }
 }

@@ -64,11 +64,11 @@ describe('rejected by name, at the user path', () => {
     ['upgrade filters', (_d, hcm) => (hcm.upgrade_configs = [{ upgrade_type: 'websocket', filters: [] }]), `${HCM}.upgrade_configs[0].filters: not supported by edgeway`],
     ['a second filter chain', (d) => d.static_resources.listeners[0].filter_chains.push({ filters: [] }), 'static_resources.listeners[0].filter_chains[1]: more than one filter chain per listener is not supported by edgeway'],
     ['a command operator edgeway cannot fill', (_d, hcm) => (hcm.route_config.response_headers_to_add = [{ header: { key: 'x-up', value: '%UPSTREAM_LOCAL_ADDRESS%' } }]), `${HCM}.route_config.response_headers_to_add[0].header.value: the command operator %UPSTREAM_LOCAL_ADDRESS% is not supported by edgeway`],
-    ['unequal endpoint weights', (_d, _h, cluster) => {
-      const lb = cluster.load_assignment.endpoints[0].lb_endpoints
-      lb[0].load_balancing_weight = 1
-      lb.push({ endpoint: { address: { socket_address: { address: 'service1b', port_value: 8000 } } }, load_balancing_weight: 3 })
-    }, `${CLUSTER}.load_assignment.endpoints[0].lb_endpoints[1].load_balancing_weight: unequal load_balancing_weight is not supported by edgeway`],
+    ['unequal locality weights over several localities', (_d, _h, cluster) => {
+      const locality = cluster.load_assignment.endpoints[0]
+      locality.load_balancing_weight = 1
+      cluster.load_assignment.endpoints.push({ load_balancing_weight: 3, lb_endpoints: [{ endpoint: { address: { socket_address: { address: 'service1b', port_value: 8000 } } } }] })
+    }, `${CLUSTER}.load_assignment.endpoints[1].load_balancing_weight: unequal locality load_balancing_weight (locality_weighted_lb_config) is not supported by edgeway`],
     ['an access log file in a folder that is not there', (_d, hcm) => (hcm.access_log = [{ name: 'envoy.access_loggers.file', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog', path: '/nonexistent/envoy.log' } }]), `${HCM}.access_log[0].typed_config.path: cannot write the access log "/nonexistent/envoy.log": no folder /nonexistent`],
     ['a misspelt field', (_d, _h, cluster) => (cluster.conect_timeout = '1s'), `${CLUSTER}.conect_timeout: unknown field of Cluster (typo?), or not supported by edgeway`],
   ]
@@ -89,6 +89,18 @@ describe('problems the compact checks find are reported at the Envoy path', () =
     expect(found).toContain(`${CLUSTER}.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address.port_value: expected integer 1-65535, got "80a"`)
     expect(found).toContain(`${CLUSTER}.connect_timeout: expected a duration like "0.25s", "250ms" or "15s", got "soon"`)
     expect(found.length).toBeGreaterThanOrEqual(2)
+  })
+
+  test('endpoint weights of 0 and 1.5 are each reported at their lb_endpoint', () => {
+    const found = problems(
+      bootstrap((_d, _h, cluster) => {
+        const lb = cluster.load_assignment.endpoints[0].lb_endpoints
+        lb[0].load_balancing_weight = 0
+        lb.push({ endpoint: { address: { socket_address: { address: 'service1b', port_value: 8000 } } }, load_balancing_weight: { value: 1.5 } })
+      }),
+    )
+    expect(found).toContain(`${CLUSTER}.load_assignment.endpoints[0].lb_endpoints[0].load_balancing_weight: expected weight 1-4294967295, got 0`)
+    expect(found).toContain(`${CLUSTER}.load_assignment.endpoints[0].lb_endpoints[1].load_balancing_weight: expected weight 1-4294967295, got 1.5`)
   })
 
   test('cross-checks after a valid schema: unknown cluster and duplicate listener ports', () => {

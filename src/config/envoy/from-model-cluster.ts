@@ -22,7 +22,7 @@ export function clusterToEnvoy(c: M.ClusterConfig): Record<string, unknown> {
     out.dns_lookup_family = c.dnsLookupFamily
     if (c.dnsResolvers.length) out.dns_resolvers = c.dnsResolvers.map(resolverAddress)
   }
-  out.load_assignment = { cluster_name: c.name, endpoints: [{ lb_endpoints: c.endpoints.map((e) => ({ endpoint: { address: socket(e.address, e.port) } })) }] }
+  out.load_assignment = { cluster_name: c.name, endpoints: [{ lb_endpoints: c.endpoints.map((e) => ({ endpoint: { address: socket(e.address, e.port) }, ...(e.weight !== undefined && e.weight !== 1 && { load_balancing_weight: e.weight }) })) }] }
   const hc = c.healthCheck
   if (hc) {
     out.health_checks = [{
