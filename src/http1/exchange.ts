@@ -54,14 +54,25 @@ export interface StaleResend {
  * true when it may carry another request (the caller pools it), false after it was destroyed here.
  */
 export function exchange(transport: Transport, request: ExchangeRequest, reused: boolean, done: ExchangeDone, streams: BodyStreams = queuedBodyStream, stale?: StaleResend): Promise<Response> {
-  // Not `new Promise(executor)`: the executor would be a closure over these arguments per exchange.
-  const { promise, resolve, reject } = Promise.withResolvers<Response>()
+  // One module-level executor hands out the promise's functions: no closure over these arguments
+  // per exchange, and no { promise, resolve, reject } record as Promise.withResolvers makes.
+  const promise = new Promise<Response>(capture)
+  const resolve = captured.resolve!
+  const reject = captured.reject!
+  captured.resolve = captured.reject = undefined
   try {
     new Exchange(transport, request, reused, done, streams, stale, resolve, reject).start()
   } catch (error) {
     reject(error) // as an executor's throw would
   }
   return promise
+}
+
+const captured: { resolve?: (response: Response | Promise<Response>) => void; reject?: (error: unknown) => void } = {}
+/** Runs inside `new Promise` at once (synchronously): nothing can come between it and the reads after. */
+function capture(resolve: (response: Response | Promise<Response>) => void, reject: (error: unknown) => void): void {
+  captured.resolve = resolve
+  captured.reject = reject
 }
 
 class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventListenerObject {
