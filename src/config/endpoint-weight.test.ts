@@ -86,3 +86,25 @@ describe('endpoint weight', () => {
     expect(parseConfig(JSON.stringify(bootstrap), 't.json', { env: noEnv }).clusters[0]!.endpoints).toEqual([{ address: 'a', port: 80, weight: 3 }, { address: 'b', port: 80 }])
   })
 })
+
+describe('least_request_lb_config.active_request_bias', () => {
+  const withLr = (block: string) => compact('[ { address: a, port: 80 } ]').replace('    type: strict_dns\n', `    type: strict_dns\n    lb_policy: least_request\n    least_request_lb_config: ${block}\n`)
+
+  test('compact: read when set, absent otherwise; a negative bias is an error at its path', () => {
+    expect(parseConfig(withLr('{ active_request_bias: 0.5 }'), 't', { env: noEnv }).clusters[0]!.activeRequestBias).toBe(0.5)
+    expect(parseConfig(withLr('{}'), 't', { env: noEnv }).clusters[0]!.activeRequestBias).toBeUndefined()
+    expect(problems(withLr('{ active_request_bias: -1 }'))).toEqual(['clusters[0].least_request_lb_config.active_request_bias: expected a number of at least 0, got -1'])
+  })
+
+  test('Envoy: the RuntimeDouble\'s default_value is the bias; choice_count is refused', () => {
+    const bootstrap = JSON.parse(envoy([lbEndpoint('a')]))
+    const cluster = bootstrap.static_resources.clusters[0]
+    cluster.lb_policy = 'LEAST_REQUEST'
+    cluster.least_request_lb_config = { active_request_bias: { default_value: 2, runtime_key: 'lb.bias' } }
+    expect(parseConfig(JSON.stringify(bootstrap), 't.json', { env: noEnv }).clusters[0]!.activeRequestBias).toBe(2)
+    cluster.least_request_lb_config = { choice_count: 3, active_request_bias: { default_value: -1 } }
+    const found = problems(JSON.stringify(bootstrap))
+    expect(found).toContain('static_resources.clusters[0].least_request_lb_config.choice_count: not supported by edgeway')
+    expect(found).toContain('static_resources.clusters[0].least_request_lb_config.active_request_bias.default_value: expected a number of at least 0, got -1')
+  })
+})

@@ -227,6 +227,8 @@ export type ClusterConfig = {
   readonly useHostnameForHashing: boolean
   /** MAGLEV's lookup table size, a prime (Envoy's default 65537). */
   readonly maglevTableSize: number
+  /** LEAST_REQUEST's active_request_bias when configured (Envoy then always balances by weight / (active + 1)^bias); absent = 1.0. */
+  readonly activeRequestBias?: number
   readonly connectTimeoutMs: number
   readonly dnsRefreshRateMs: number
   /** How long a listener routing here waits for this cluster's first discovery and health checks before it accepts anyway. */

@@ -43,6 +43,12 @@ export const cluster = z.strictObject({
     .refine((r) => r.minimum_ring_size <= r.maximum_ring_size, { error: 'minimum_ring_size is larger than maximum_ring_size (Envoy refuses it)' })
     .optional(),
   maglev_lb_config: z.strictObject({ table_size: int(2, 5_000_011).refine(isPrime, { error: 'the table size of maglev must be a prime number' }).default(65537) }).optional(),
+  least_request_lb_config: z
+    .strictObject({
+      // Envoy's exponent in weight / (active requests + 1)^bias; set, it applies with equal weights too.
+      active_request_bias: z.number({ error: (issue) => `expected a number of at least 0, got ${show(issue.input)}` }).min(0, { error: (issue) => `expected a number of at least 0, got ${show(issue.input)}` }).optional(),
+    })
+    .optional(),
   common_lb_config: z.strictObject({ consistent_hashing_lb_config: z.strictObject({ use_hostname_for_hashing: z.boolean().default(false) }).optional() }).optional(),
   connect_timeout: positiveDuration.optional(),
   dns_refresh_rate: positiveDuration.optional(),

@@ -195,6 +195,7 @@ function toCluster(c: FileCluster, loadedTls: LoadedUpstreamTls | undefined): M.
     ringHashFunction: c.ring_hash_lb_config?.hash_function ?? 'xx_hash',
     useHostnameForHashing: c.common_lb_config?.consistent_hashing_lb_config?.use_hostname_for_hashing ?? false,
     maglevTableSize: c.maglev_lb_config?.table_size ?? 65537,
+    ...(c.least_request_lb_config?.active_request_bias !== undefined && { activeRequestBias: c.least_request_lb_config.active_request_bias }),
     connectTimeoutMs: ms(c.connect_timeout, DEFAULTS.connectTimeoutMs),
     dnsRefreshRateMs: ms(c.dns_refresh_rate, DEFAULTS.dnsRefreshRateMs),
     initialFetchTimeoutMs: ms(c.initial_fetch_timeout, DEFAULTS.initialFetchTimeoutMs),

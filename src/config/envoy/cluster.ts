@@ -1,7 +1,7 @@
 // Envoy clusters onto compact ones: discovery type, balancer, timeouts, DNS, endpoints (v3
 // `load_assignment` or v2 `hosts`), health checks, outlier detection, circuit breakers.
 
-import { CIRCUIT_BREAKERS, CLUSTER, COMMON_LB_CONFIG, CONSISTENT_HASHING_LB_CONFIG, HEALTH_CHECK, HTTP_HEALTH_CHECK, HTTP2_PROTOCOL_OPTIONS, MAGLEV_LB_CONFIG, OUTLIER_DETECTION, RING_HASH_LB_CONFIG, THRESHOLDS } from './fields.ts'
+import { ACTIVE_REQUEST_BIAS, CIRCUIT_BREAKERS, CLUSTER, COMMON_LB_CONFIG, CONSISTENT_HASHING_LB_CONFIG, HEALTH_CHECK, HTTP_HEALTH_CHECK, HTTP2_PROTOCOL_OPTIONS, LEAST_REQUEST_LB_CONFIG, MAGLEV_LB_CONFIG, OUTLIER_DETECTION, RING_HASH_LB_CONFIG, THRESHOLDS } from './fields.ts'
 import { readEndpoints } from './endpoints.ts'
 import { at, checkKeys, duration, enumOf, idx, list, mapping, type Obj, unwrap } from './reader.ts'
 import { readSocketAddress } from './socket-address.ts'
@@ -54,6 +54,21 @@ function readCluster(tx: Tx, value: unknown, path: string, compactPath: string):
   if (cluster.maglev_lb_config !== undefined) {
     const maglev = mapping(ctx, cluster.maglev_lb_config, at(path, 'maglev_lb_config'))
     if (maglev) out.maglev_lb_config = unwrapAll(checkKeys(ctx, maglev, at(path, 'maglev_lb_config'), MAGLEV_LB_CONFIG), ['table_size'], [])
+  }
+  if (cluster.least_request_lb_config !== undefined) {
+    const lrPath = at(path, 'least_request_lb_config')
+    const lr = mapping(ctx, cluster.least_request_lb_config, lrPath)
+    if (lr) {
+      checkKeys(ctx, lr, lrPath, LEAST_REQUEST_LB_CONFIG)
+      const biasPath = at(lrPath, 'active_request_bias')
+      const bias = lr.active_request_bias === undefined ? undefined : mapping(ctx, lr.active_request_bias, biasPath)
+      out.least_request_lb_config = {}
+      if (bias) {
+        checkKeys(ctx, bias, biasPath, ACTIVE_REQUEST_BIAS)
+        tx.paths.link(`${compactPath}.least_request_lb_config.active_request_bias`, at(biasPath, 'default_value'))
+        if (bias.default_value !== undefined) out.least_request_lb_config = { active_request_bias: bias.default_value }
+      }
+    }
   }
   if (cluster.connect_timeout !== undefined) out.connect_timeout = duration(cluster.connect_timeout)
   if (cluster.dns_refresh_rate !== undefined) out.dns_refresh_rate = duration(cluster.dns_refresh_rate)

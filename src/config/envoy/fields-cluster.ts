@@ -11,10 +11,10 @@ export const CLUSTER = spec({
     'name', 'type', 'lb_policy', 'connect_timeout', 'dns_refresh_rate', 'dns_resolvers', 'dns_lookup_family', 'load_assignment', 'hosts',
     'health_checks', 'outlier_detection', 'circuit_breakers', 'http2_protocol_options', 'typed_extension_protocol_options', 'transport_socket',
     'per_connection_buffer_limit_bytes', 'http_protocol_options', 'common_http_protocol_options', 'upstream_connection_options',
-    'ring_hash_lb_config', 'maglev_lb_config', 'common_lb_config',
+    'ring_hash_lb_config', 'maglev_lb_config', 'common_lb_config', 'least_request_lb_config',
   ],
   unsupported: [
-    'cluster_type', 'eds_cluster_config', 'lb_subset_config', 'original_dst_lb_config', 'least_request_lb_config',
+    'cluster_type', 'eds_cluster_config', 'lb_subset_config', 'original_dst_lb_config',
     'round_robin_lb_config', 'load_balancing_policy', 'upstream_bind_config', 'lrs_server', 'transport_socket_matches', 'filters',
     'protocol_selection', 'upstream_http_protocol_options', 'preconnect_policy', 'max_requests_per_connection', 'respect_dns_ttl', 'dns_failure_refresh_rate',
     'typed_dns_resolver_config', 'wait_for_warm_on_init', 'tls_context', 'extension_protocol_options', 'track_timeout_budgets',
@@ -82,6 +82,8 @@ export const COMMON_LB_CONFIG = spec({
 })
 export const CONSISTENT_HASHING_LB_CONFIG = spec({ name: 'CommonLbConfig.ConsistentHashingLbConfig', supported: ['use_hostname_for_hashing'], unsupported: ['hash_balance_factor'] })
 export const MAGLEV_LB_CONFIG = spec({ name: 'Cluster.MaglevLbConfig', supported: ['table_size'] })
+export const LEAST_REQUEST_LB_CONFIG = spec({ name: 'Cluster.LeastRequestLbConfig', supported: ['active_request_bias'], unsupported: ['choice_count', 'slow_start_config'] })
+export const ACTIVE_REQUEST_BIAS = spec({ name: 'RuntimeDouble (active_request_bias)', supported: ['default_value'], noEffect: { runtime_key: 'the default_value is used: the runtime is not read for it' } })
 
 export const UPSTREAM_TLS = spec({
   name: 'UpstreamTlsContext',

@@ -17,6 +17,7 @@ export function clusterToEnvoy(c: M.ClusterConfig): Record<string, unknown> {
   }
   if (c.useHostnameForHashing) out.common_lb_config = { consistent_hashing_lb_config: { use_hostname_for_hashing: true } }
   if (c.lbPolicy === 'maglev') out.maglev_lb_config = { table_size: c.maglevTableSize }
+  if (c.activeRequestBias !== undefined) out.least_request_lb_config = { active_request_bias: { default_value: c.activeRequestBias, runtime_key: `upstream.${c.name}.active_request_bias` } }
   if (c.type !== 'static') {
     out.dns_refresh_rate = seconds(c.dnsRefreshRateMs)
     out.dns_lookup_family = c.dnsLookupFamily

@@ -10,7 +10,7 @@ import { RandomLoadBalancer } from './random.ts'
 import { RoundRobinLoadBalancer } from './round-robin.ts'
 
 type BalancerConfig = Pick<ClusterConfig, 'lbPolicy'> &
-  Partial<Pick<ClusterConfig, 'ringHashMinimumRingSize' | 'ringHashMaximumRingSize' | 'ringHashFunction' | 'useHostnameForHashing' | 'maglevTableSize'>>
+  Partial<Pick<ClusterConfig, 'ringHashMinimumRingSize' | 'ringHashMaximumRingSize' | 'ringHashFunction' | 'useHostnameForHashing' | 'maglevTableSize' | 'activeRequestBias'>>
 
 export function createLoadBalancer(config: BalancerConfig | ClusterConfig['lbPolicy'], random: () => number = Math.random): LoadBalancer {
   const c = typeof config === 'string' ? { lbPolicy: config } : config
@@ -18,7 +18,7 @@ export function createLoadBalancer(config: BalancerConfig | ClusterConfig['lbPol
     case 'round_robin':
       return new RoundRobinLoadBalancer(random)
     case 'least_request':
-      return new LeastRequestLoadBalancer(random)
+      return new LeastRequestLoadBalancer(random, c.activeRequestBias)
     case 'random':
       return new RandomLoadBalancer(random)
     case 'ring_hash':

@@ -1,8 +1,8 @@
 // Least request as Envoy does it. Equal weights: the power of two random choices, keeping the
 // endpoint with fewer requests in flight (cheaper than a full scan, and avoids herding). Unequal
-// weights: Envoy's EDF schedule over weight / (active requests + 1)^active_request_bias (bias 1,
-// Envoy's default), each endpoint's weight taken again whenever it is picked, so a busy endpoint
-// is picked less often but never drained.
+// weights, or an active_request_bias set in the config: Envoy's EDF schedule over
+// weight / (active requests + 1)^active_request_bias (bias 1, Envoy's default), each endpoint's
+// weight taken again whenever it is picked, so a busy endpoint is picked less often but never drained.
 
 import type { Endpoint } from '../endpoint.ts'
 import type { LbContext, LoadBalancer } from '../load-balancer.ts'
@@ -13,11 +13,12 @@ export class LeastRequestLoadBalancer implements LoadBalancer {
   readonly policy = 'least_request' as const
   readonly #weighted: WeightedSchedule
 
+  /** `activeRequestBias` configured (Envoy's least_request_lb_config): the EDF schedule even for equal weights, as Envoy now does. */
   constructor(
     private readonly random: () => number = Math.random,
-    activeRequestBias = 1,
+    activeRequestBias?: number,
   ) {
-    this.#weighted = new WeightedSchedule(leastRequestWeight(activeRequestBias), random)
+    this.#weighted = new WeightedSchedule(leastRequestWeight(activeRequestBias ?? 1), random, activeRequestBias !== undefined)
   }
 
   pick(endpoints: readonly Endpoint[], ctx?: LbContext): Endpoint | undefined {

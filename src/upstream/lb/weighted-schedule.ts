@@ -18,9 +18,11 @@ export class WeightedSchedule {
   /** Envoy's seed_: drawn once, the number of picks every rebuilt schedule starts after. */
   #seed: number | undefined
 
+  /** `always`: schedule even equal weights (least request with a configured active_request_bias). */
   constructor(
     private readonly weightOf: (endpoint: Endpoint) => number,
     private readonly random: () => number,
+    private readonly always = false,
   ) {}
 
   /**
@@ -30,7 +32,7 @@ export class WeightedSchedule {
   applies(endpoints: readonly Endpoint[]): boolean {
     if (endpoints !== this.#members) {
       this.#members = endpoints
-      this.#unequal = !equalWeights(endpoints)
+      this.#unequal = this.always || !equalWeights(endpoints)
     }
     return this.#unequal
   }
@@ -62,7 +64,7 @@ export class WeightedSchedule {
     this.#weights = ready.map((e) => e.weight)
     // So that proxies started together do not walk the same schedule in step.
     this.#seed ??= Math.floor(this.random() * 2 ** 32) >>> 0
-    this.#scheduler = equalWeights(ready) ? undefined : EdfScheduler.createWithPicks(ready, this.weightOf, this.#seed)
+    this.#scheduler = !this.always && equalWeights(ready) ? undefined : EdfScheduler.createWithPicks(ready, this.weightOf, this.#seed)
     return this.#scheduler
   }
 }

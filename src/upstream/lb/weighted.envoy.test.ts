@@ -100,6 +100,17 @@ describe('weighted least request (Envoy EDF over weight / (active + 1))', () => 
     expect(shares(() => lb.pick(list, { nowMs: 0 }), 4000, 2)).toEqual([3000, 1000])
   })
 
+  test('an active_request_bias set in the config schedules equal weights too (Envoy: bias forces weighted selection)', () => {
+    const list = weighted(1, 1)
+    list[1]!.activeRequests = 1
+    const lb = new LeastRequestLoadBalancer(() => 0, 1)
+    expect(picks(() => lb.pick(list, { nowMs: 0 }), 6)).toEqual([0, 1, 0, 0, 1, 0])
+    const lb2 = new LeastRequestLoadBalancer(seededRandom(4), 2)
+    list[1]!.activeRequests = 2
+    // weight 1 / 3^2 against 1 / 1: 9 picks of the idle one for each of the busy one.
+    expect(shares(() => lb2.pick(list, { nowMs: 0 }), 1000, 2)).toEqual([900, 100])
+  })
+
   test('equal weights keep the two random choices', () => {
     const list = weighted(2, 2, 2)
     list[0]!.activeRequests = 10
