@@ -16,6 +16,8 @@ export interface Sample {
   readonly anonKiB?: number
   /** CPU time the proxy's processes spent during the run, per completed request. */
   readonly cpuUsPerRequest?: number
+  /** Cores other processes (not the bench's) used on average during the run (others-cpu.ts). */
+  readonly othersCores?: number
 }
 
 export interface Row {

@@ -18,6 +18,7 @@ import { nginx, nginxPeer } from './peers/nginx.ts'
 import { planPinning, type Pinning } from './pinning.ts'
 import type { Peer, RunningPeer } from './peers/peer.ts'
 import { Processes, treeCpuUs, treeRssKiB } from './processes.ts'
+import { markCpu, othersCores, renderOthers } from './others-cpu.ts'
 import { renderMarkdown, summarize, type Check, type LoadName, type Sample } from './report.ts'
 import { renderSoak, runSoak, soakChecks } from './soak.ts'
 import { renderProtocolRows, runProtocolRows } from './protocols/protocol-rows.ts'
@@ -65,12 +66,14 @@ async function main(options: BenchOptions, workDir: string, processes: Processes
   }
 
   const tallies = new Map(peers.map((p) => [p.name, { requests: 0, slack: 0, failures: [], runs: 0 } as Tally]))
-  const measure = async (peer: string, load: LoadName, durationS: number, label: string): Promise<{ result: WrkResult; cpuUsPerRequest?: number }> => {
+  const measure = async (peer: string, load: LoadName, durationS: number, label: string): Promise<{ result: WrkResult; cpuUsPerRequest?: number; othersCores: number }> => {
     if (signal.aborted) throw new Error('interrupted')
     const proxy = running.get(peer) as RunningPeer
     const wrkLoad: WrkLoad = { connections: LOADS[load].connections, durationS }
     const cpuBefore = proxy.pid === undefined ? undefined : treeCpuUs(proxy.pid)
+    const boxBefore = markCpu()
     const result = await runWrk(`http://127.0.0.1:${proxy.port}${LOADS[load].path}`, wrkLoad, signal, pinning?.wrk)
+    const others = othersCores(boxBefore, markCpu())
     const cpuUsPerRequest = cpuBefore === undefined || result.requests === 0 ? undefined : (treeCpuUs(proxy.pid!) - cpuBefore) / result.requests
     const tally = tallies.get(peer) as Tally
     tally.requests += result.requests
@@ -82,8 +85,8 @@ async function main(options: BenchOptions, workDir: string, processes: Processes
     // the bound widens by connections ÷ requests; the short warm-up is counted for errors only.
     const inFlight = 1 + wrkLoad.connections / Math.max(1, result.requests)
     if (label !== 'warm-up' && load === 'big' && (perResponseMiB < 0.99 / inFlight || perResponseMiB > 1.02 * inFlight)) tally.failures.push(`${label} big: ${perResponseMiB.toFixed(3)} MiB per response, expected 1 MiB`)
-    log(`${label} ${peer} ${load}: ${result.requestsPerS.toFixed(0)} req/s p50 ${result.p50Ms} ms p99 ${result.p99Ms} ms${cpuUsPerRequest === undefined ? '' : ` cpu ${cpuUsPerRequest.toFixed(1)} µs/req`}`)
-    return { result, cpuUsPerRequest }
+    log(`${label} ${peer} ${load}: ${result.requestsPerS.toFixed(0)} req/s p50 ${result.p50Ms} ms p99 ${result.p99Ms} ms${cpuUsPerRequest === undefined ? '' : ` cpu ${cpuUsPerRequest.toFixed(1)} µs/req`}, others ${others.toFixed(2)} cores`)
+    return { result, cpuUsPerRequest, othersCores: others }
   }
 
   for (const peer of peers) for (const load of LOAD_NAMES) await measure(peer.name, load, options.warmupS, 'warm-up')
@@ -95,9 +98,9 @@ async function main(options: BenchOptions, workDir: string, processes: Processes
     const loads = round % 2 === 0 ? LOAD_NAMES : [...LOAD_NAMES].reverse()
     for (const load of loads) {
       for (const peer of order) {
-        const { result, cpuUsPerRequest } = await measure(peer.name, load, options.durationS, `round ${round + 1}`)
+        const { result, cpuUsPerRequest, othersCores: others } = await measure(peer.name, load, options.durationS, `round ${round + 1}`)
         const pid = running.get(peer.name)?.pid
-        samples.push({ round, peer: peer.name, load, result, cpuUsPerRequest, rssKiB: pid === undefined ? undefined : treeRssKiB(pid), anonKiB: pid === undefined ? undefined : treeRssKiB(pid, 'RssAnon') })
+        samples.push({ round, peer: peer.name, load, result, cpuUsPerRequest, othersCores: others, rssKiB: pid === undefined ? undefined : treeRssKiB(pid), anonKiB: pid === undefined ? undefined : treeRssKiB(pid, 'RssAnon') })
       }
     }
   }
@@ -139,7 +142,7 @@ async function main(options: BenchOptions, workDir: string, processes: Processes
   }
 
   const rows = summarize(samples, peers.map((p) => p.name), LOAD_NAMES)
-  const markdown = renderMarkdown(rows, checks, notes(options), [...renderTargets(targets(samples, rows)), ...protocolSection]) + (soakSection && `\n${soakSection}`)
+  const markdown = renderMarkdown(rows, checks, notes(options), [...renderTargets(targets(samples, rows)), ...renderOthers(samples), ...protocolSection]) + (soakSection && `\n${soakSection}`)
   const out = resolve(REPO_DIR, options.out)
   mkdirSync(dirname(out), { recursive: true })
   writeFileSync(out, markdown)
