@@ -11,14 +11,27 @@ export class RoundRobinLoadBalancer implements LoadBalancer {
   readonly policy = 'round_robin' as const
   #next = 0
   readonly #weighted: WeightedSchedule
+  /** The member list last seen; whether its weights differ is asked only when it changes. */
+  #members: readonly Endpoint[] | undefined
+  #unequal = false
 
   constructor(random: () => number = Math.random) {
     this.#weighted = new WeightedSchedule((e) => e.weight, random)
   }
 
   pick(endpoints: readonly Endpoint[], ctx?: LbContext): Endpoint | undefined {
-    if (this.#weighted.applies(endpoints)) return this.#weighted.pick(endpoints, ctx, () => this.#rotate(endpoints, ctx))
-    return this.#rotate(endpoints, ctx)
+    // The request path: with equal weights, one identity check more than the plain rotation.
+    if (endpoints !== this.#members) {
+      this.#members = endpoints
+      this.#unequal = this.#weighted.applies(endpoints)
+    }
+    if (this.#unequal) return this.#weighted.pick(endpoints, ctx, () => this.#rotate(endpoints, ctx))
+    // The rotation itself, inline: a call here measured ~3 ns a pick.
+    const list = candidates(endpoints, ctx)
+    if (list.length === 0) return undefined
+    const endpoint = list[this.#next % list.length]
+    this.#next = (this.#next + 1) % Number.MAX_SAFE_INTEGER
+    return endpoint
   }
 
   #rotate(endpoints: readonly Endpoint[], ctx: LbContext | undefined): Endpoint | undefined {
