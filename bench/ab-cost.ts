@@ -1,0 +1,105 @@
+// Two checkouts of edgeway in one process, measured trial by trial in turn: CPU µs per exchange of
+// the HTTP/1.1 client (or per request of the untraced proxy in front of it), before and after a
+// change. On a shared 2-core box one run's median moves by several µs with the load; alternating
+// short trials in one process puts both sides under the same load, so a difference of a few tenths
+// of a µs shows (an A/A run of one tree against itself agrees within ~0.2 µs at p25).
+//
+//   bun bench/ab-cost.ts --before <dir> [--after <dir>] [--what client|loopback|proxy]
+//       [--signals recycled|shared] [--method GET|POST] [--trials 30] [--per 4000] [--in-flight 50]
+//   deno run -A --unstable-net bench/ab-cost.ts ...   (client and loopback)
+//
+// <dir>: a checkout (`git worktree add`, or `git archive <rev> | tar -x -C <dir>` with node_modules
+// linked) that has bench/memory-transport.ts; --after defaults to this checkout.
+// - client: the client over the in-memory transport (bench/memory-transport.ts): its JS alone;
+// - loopback: the client against bench/upstream.ts in a child process (this runtime's transport);
+// - proxy: the untraced listener handler on the bench config, its client on loopback (Bun only).
+// --signals recycled (default): each exchange takes an AbortController from a pool and hands it back,
+// as the proxy's attempts do; shared: one signal for every exchange in flight.
+// Bounded: trials × per exchanges on each side; loopback only. Process CPU (process.cpuUsage).
+
+import { spawn } from 'node:child_process'
+import { parseArgs } from 'node:util'
+import { freePort, waitForPort } from './free-port.ts'
+
+const { values } = parseArgs({
+  options: {
+    before: { type: 'string' },
+    after: { type: 'string', default: new URL('..', import.meta.url).pathname },
+    what: { type: 'string', default: 'client' },
+    signals: { type: 'string', default: 'recycled' },
+    method: { type: 'string', default: 'GET' },
+    trials: { type: 'string', default: '30' },
+    per: { type: 'string', default: '4000' },
+    'in-flight': { type: 'string', default: '50' },
+  },
+})
+if (!values.before) throw new Error('--before <dir> is required')
+const TRIALS = Number(values.trials)
+const PER = Number(values.per)
+const IN_FLIGHT = Number(values['in-flight'])
+const deno = 'Deno' in globalThis
+
+let child: ReturnType<typeof spawn> | undefined
+let port = 9
+if (values.what !== 'client') {
+  port = await freePort()
+  const bun = deno ? new URL('../node_modules/.bin/bun', import.meta.url).pathname : process.execPath
+  child = spawn(bun, [new URL('./upstream.ts', import.meta.url).pathname], { env: { ...process.env, PORT: String(port) }, stdio: 'ignore' })
+  await waitForPort(port, 10_000, () => child!.exitCode === null)
+}
+
+type Send = (signal: AbortSignal) => Promise<Response>
+/** As a cluster endpoint's (the pool knows the URL's endpoint), counting nothing. */
+const connections = { tryOpen: () => true, connected() {}, closed() {}, tryQueue: () => true, dequeued() {}, received() {}, sent() {}, connectFailed() {} }
+const body = values.method === 'POST' ? new Uint8Array(64).fill(120) : null
+const upstreamHeaders = () =>
+  new Headers({ host: '127.0.0.1:8000', 'x-forwarded-for': '127.0.0.1', 'x-forwarded-proto': 'http', 'x-request-id': crypto.randomUUID(), 'x-envoy-expected-rq-timeout-ms': '15000' })
+
+async function sender(root: string): Promise<Send> {
+  const at = (path: string) => import(`${root}/${path}`)
+  let fetch
+  if (values.what === 'client') fetch = (await at('bench/memory-transport.ts')).memoryClient.fetch
+  else {
+    const dial = deno ? (await at('src/adapter/deno-transport.ts')).denoDial : (await at('src/adapter/bun-transport.ts')).bunDial
+    fetch = (await at('src/http1/client.ts')).createHttp1Client({ dial }).fetch
+  }
+  const url = `http://127.0.0.1:${port}/service/1`
+  if (values.what !== 'proxy') return (signal) => fetch({ url, method: values.method, headers: upstreamHeaders(), body, signal, connections })
+  const { listenerHandler } = await at('bench/listener-handler.ts')
+  const { edgewayConfig } = await at('bench/peers/edgeway.ts')
+  const runtime = await (await at('src/adapter/detect.ts')).detectRuntime()
+  const handler = await listenerHandler(edgewayConfig('bench', { listenerPort: 0, adminPort: 0, upstreamPort: port, accessLog: false }), { ...runtime, upstreamFetch: fetch })
+  const conn = { remoteAddress: '127.0.0.1', remotePort: 40000 }
+  return () => handler(new Request('http://127.0.0.1:8000/service/1', { method: values.method, headers: { host: '127.0.0.1:8000' }, body }), conn)
+}
+
+const spare: AbortController[] = []
+const shared = new AbortController()
+async function trial(send: Send, n: number): Promise<number> {
+  let next = 0
+  const worker = async () => {
+    while (next++ < n) {
+      const controller = values.signals === 'shared' ? shared : (spare.pop() ?? new AbortController())
+      await (await send(controller.signal)).arrayBuffer()
+      if (controller !== shared) spare.push(controller)
+    }
+  }
+  const before = process.cpuUsage()
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker))
+  const used = process.cpuUsage(before)
+  return (used.user + used.system) / n
+}
+
+const sides = { before: await sender(values.before), after: await sender(values.after!) }
+for (const send of Object.values(sides)) await trial(send, 10_000)
+const results = { before: [] as number[], after: [] as number[] }
+for (let i = 0; i < TRIALS; i++) {
+  for (const side of i % 2 ? (['after', 'before'] as const) : (['before', 'after'] as const)) results[side].push(await trial(sides[side], PER))
+}
+child?.kill('SIGTERM')
+const at = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * p)]!
+console.log(`${values.what}, ${values.method}, signals ${values.signals}: ${TRIALS} trials × ${PER} on each side, ${IN_FLIGHT} in flight`)
+console.log('| side | min | p25 | median µs |')
+console.log('|---|--:|--:|--:|')
+for (const [side, xs] of Object.entries(results)) console.log(`| ${side} | ${at(xs, 0).toFixed(2)} | ${at(xs, 0.25).toFixed(2)} | ${at(xs, 0.5).toFixed(2)} |`)
+process.exit(0)
