@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { encodeChunk, HOP_BY_HOP_FIELDS, Http1ParseError, parseResponseHead } from './codec.ts'
+import { encodeChunk, HOP_BY_HOP_FIELDS, Http1ParseError, parseResponseHead, ResponseHeadRecord } from './codec.ts'
 import { sentHead as requestHead } from './request-head.fixture.ts'
 import { HOP_BY_HOP } from '../proxy/headers/hop-by-hop.ts'
 import { ChunkedDecoder } from './chunked-decoder.ts'
@@ -45,6 +45,17 @@ describe('decodeLatin1', () => {
 })
 
 describe('parseResponseHead', () => {
+  test('heads parsed into one record: each replaces the last whole (status, reason, fields, framing, keep-alive, hop-by-hop)', () => {
+    const record = new ResponseHeadRecord()
+    const first = parseResponseHead(bytes('HTTP/1.1 200 OK\r\nConnection: close\r\nA: 1\r\nB: 2\r\ncontent-length: 7\r\n\r\n'), 'GET', 0, record)!
+    expect(first).toBe(record)
+    expect([first.status, first.statusText, pairs(first.headers), first.framing, first.keepAlive, first.hopByHop]).toEqual([200, 'OK', [['connection', 'close'], ['a', '1'], ['b', '2'], ['content-length', '7']], { kind: 'length', length: 7 }, false, true])
+    const second = parseResponseHead(bytes('HTTP/1.1 404 Not Found\r\ncontent-length: 3\r\n\r\n'), 'GET', 0, record)!
+    expect([second.status, second.statusText, pairs(second.headers), second.framing, second.keepAlive, second.hopByHop, second.headBytes]).toEqual([404, 'Not Found', [['content-length', '3']], { kind: 'length', length: 3 }, true, false, 45])
+    const third = parseResponseHead(bytes('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n'), 'GET', 0, record)!
+    expect([pairs(third.headers), third.framing]).toEqual([[], { kind: 'chunked' }])
+  })
+
   test('names are lower-cased the same way past the bound of remembered spellings', () => {
     // 300 distinct names in heads of 60 (under the header limit), twice: the second time past the bound.
     const names = Array.from({ length: 300 }, (_, i) => `X-Name-${i}`)

@@ -14,8 +14,8 @@ export type ResponseHead = {
   /**
    * Lower-cased names and their values, alternating (name, value, name, value…), in arrival order;
    * repeated names (set-cookie) stay separate. One flat array, not a pair per field (three arrays
-   * fewer for a three-field head); the response reader hands in its own, reused for every head it
-   * reads, so the fields are valid until it parses the next head.
+   * fewer for a three-field head), and the record's own (ResponseHeadRecord): valid until the next
+   * head is parsed into the same record.
    */
   readonly headers: string[]
   /** Bytes taken by the head, CRLF CRLF included. */
@@ -30,7 +30,29 @@ export type ResponseHead = {
   readonly hopByHop: boolean
 }
 
+/** Framings without fields, shared: a head allocates only what it must. */
+const NO_BODY: BodyFraming = { kind: 'none' }
+const CHUNKED: BodyFraming = { kind: 'chunked' }
+const UNTIL_CLOSE: BodyFraming = { kind: 'close' }
+
 export class Http1ParseError extends Error {}
+
+/**
+ * What parseResponseHead fills in: the response reader keeps one and parses every head it reads
+ * into it (two objects fewer a response: the head and a content-length framing), so a head is
+ * valid until the next one is parsed into the same record.
+ */
+export class ResponseHeadRecord implements ResponseHead {
+  status = 0
+  statusText = ''
+  readonly headers: string[] = []
+  headBytes = 0
+  framing: BodyFraming = NO_BODY
+  keepAlive = false
+  hopByHop = false
+  /** The framing of a content-length head, its length set per head. */
+  readonly lengthFraming: { kind: 'length'; length: number } = { kind: 'length', length: 0 }
+}
 
 /** How a request body is framed on the wire: no body, a content-length, or chunked. */
 export type RequestFraming = 'none' | 'chunked' | number
@@ -59,19 +81,15 @@ const OWS_EDGES = /^[ \t]+|[ \t]+$/g
  */
 export const HOP_BY_HOP_FIELDS: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade'])
 
-/** Framings without fields, shared: a head allocates only what it must. */
-const NO_BODY: BodyFraming = { kind: 'none' }
-const CHUNKED: BodyFraming = { kind: 'chunked' }
-const UNTIL_CLOSE: BodyFraming = { kind: 'close' }
 
 /**
  * Parses a response head from `bytes`; undefined until the blank line has arrived. `scanFrom`:
  * bytes before it were scanned by an earlier call (a head arriving in pieces is scanned once).
- * `headers`: the array the fields go into (what it held before is replaced).
+ * `into`: the record the head is parsed into (what it held before is replaced).
  * One pass over the decoded text by index: no array of lines, and one string per name and value
  * (a split into lines, a regex per status line and a trim per value cost ~3x as much on Bun).
  */
-export function parseResponseHead(bytes: Uint8Array, method: string, scanFrom = 0, headers: string[] = []): ResponseHead | undefined {
+export function parseResponseHead(bytes: Uint8Array, method: string, scanFrom = 0, into: ResponseHeadRecord = new ResponseHeadRecord()): ResponseHead | undefined {
   const end = headEnd(bytes, scanFrom)
   if (end < 0) {
     if (bytes.byteLength > MAX_RESPONSE_HEAD_BYTES) throw new Http1ParseError('response head too large')
@@ -86,6 +104,7 @@ export function parseResponseHead(bytes: Uint8Array, method: string, scanFrom = 
   const status = statusOf(text, eol)
   const statusText = eol > 12 ? text.slice(13, eol) : ''
   const http10 = text.charCodeAt(7) === 48
+  const { headers } = into
   // Written by index and cut to length once at the end: V8 drops an array's storage when its
   // length is set to 0, so emptying it first would allocate again on every head.
   let count = 0
@@ -152,9 +171,18 @@ export function parseResponseHead(bytes: Uint8Array, method: string, scanFrom = 
     if (chunkedAt >= 0 && chunkedAt !== codings.lastIndexOf('chunked')) throw new Http1ParseError('chunked applied twice')
     // RFC 9112 §6.3: chunked must be the final coding, else the body runs until the close.
     framing = chunkedAt === codings.length - 1 ? CHUNKED : UNTIL_CLOSE
-  } else framing = length !== undefined ? { kind: 'length', length } : UNTIL_CLOSE
+  } else if (length !== undefined) {
+    framing = into.lengthFraming
+    into.lengthFraming.length = length
+  } else framing = UNTIL_CLOSE
   const keepAlive = connection === '' ? !http10 : http10 ? /(^|[\s,])keep-alive\s*,/.test(connection) : !/(^|[\s,])close\s*,/.test(connection)
-  return { status, statusText, headers, headBytes: end + 4, framing, keepAlive: keepAlive && framing.kind !== 'close', hopByHop }
+  into.status = status
+  into.statusText = statusText
+  into.headBytes = end + 4
+  into.framing = framing
+  into.keepAlive = keepAlive && framing.kind !== 'close'
+  into.hopByHop = hopByHop
+  return into
 }
 
 /**

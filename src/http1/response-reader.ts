@@ -2,7 +2,7 @@
 // head parser (codec.ts) and the chunked decoder, and reports the head, body pieces and completion.
 
 import { ChunkedDecoder } from './chunked-decoder.ts'
-import { Http1ParseError, parseResponseHead, type ResponseHead } from './codec.ts'
+import { Http1ParseError, parseResponseHead, ResponseHeadRecord, type ResponseHead } from './codec.ts'
 import { MAX_INTERIM_RESPONSES } from './limits.ts'
 
 export type ReaderEvents = {
@@ -25,11 +25,12 @@ export class ResponseReader {
   #done = false
   #interim = 0
   /**
-   * Every head this reader parses puts its fields here (ResponseHead.headers): one array, not one
-   * per head. Not emptied by reset(): the next head overwrites it (emptying would drop its storage
-   * on V8), so an idle connection keeps its last head's field strings, a few hundred bytes.
+   * Every head this reader parses goes into this one record, its fields into the record's array
+   * (ResponseHeadRecord): not a head, framing and array per response. Not emptied by reset(): the
+   * next head overwrites it (emptying would drop the array's storage on V8), so an idle connection
+   * keeps its last head's field strings, a few hundred bytes.
    */
-  readonly #fields: string[] = []
+  readonly #record = new ResponseHeadRecord()
   #method: string
   #events: ReaderEvents
   /** Some response byte arrived (a reused connection that fails before that may be retried). */
@@ -86,7 +87,7 @@ export class ResponseReader {
     while (!this.#head) {
       const scanned = this.#pending ? this.#pendingLength : 0
       if (this.#pending) bytes = this.#append(bytes)
-      const head = parseResponseHead(bytes, this.#method, scanned, this.#fields)
+      const head = parseResponseHead(bytes, this.#method, scanned, this.#record)
       if (!head) {
         if (!this.#pending) {
           // transports never reuse what they handed over: kept as is, copied only when more comes
