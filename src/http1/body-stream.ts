@@ -57,7 +57,7 @@ class QueuedBody implements ResponseBodyStream {
         cancel: () => {
           if (this.#over) return
           this.#over = true
-          this.end.bytes = this.#taken()
+          // Not #taken(): cancelling empties the queue (desiredSize 0), so the last pull's count stands.
           this.end.end(undefined, true)
           this.owner.cancelled()
         },
