@@ -26,12 +26,7 @@ export class RoundRobinLoadBalancer implements LoadBalancer {
       this.#unequal = this.#weighted.applies(endpoints)
     }
     if (this.#unequal) return this.#weighted.pick(endpoints, ctx, () => this.#rotate(endpoints, ctx))
-    // The rotation itself, inline: a call here measured ~3 ns a pick.
-    const list = candidates(endpoints, ctx)
-    if (list.length === 0) return undefined
-    const endpoint = list[this.#next % list.length]
-    this.#next = (this.#next + 1) % Number.MAX_SAFE_INTEGER
-    return endpoint
+    return this.#rotate(endpoints, ctx)
   }
 
   #rotate(endpoints: readonly Endpoint[], ctx: LbContext | undefined): Endpoint | undefined {
