@@ -54,6 +54,16 @@ async function writeAll(socket: Socket<undefined>, bytes: Uint8Array): Promise<v
 
 const head = (length: number) => Buffer.from(`HTTP/1.1 200 OK\r\ncontent-length: ${length}\r\n\r\n`)
 
+/** A GET through `client` to the upstream on `port`. */
+const get = (client: Http1Client, port: number) => client.fetch({ url: `http://127.0.0.1:${port}/`, method: 'GET', headers: new Headers({ host: 'up' }), body: null, signal: new AbortController().signal })
+
+/** Every end the response's body reports, as it reports them. */
+function endsOf(response: Response): Ended[] {
+  const ends: Ended[] = []
+  bodyEndOf(response)!.listen((bytes, failure, cancelled) => ends.push({ bytes, failure, cancelled }))
+  return ends
+}
+
 /** A client whose transports record their pauses and resumes. */
 function instrumentedClient(streams: BodyStreams) {
   const seen = { pauses: 0, resumes: 0, transports: [] as Transport[] }
@@ -228,7 +238,7 @@ describe.each(kinds)('streamed response body through Bun.serve: %s', (_name, str
     })
     const { client } = instrumentedClient(streams)
     cleanups.push(upstream.stop, client.close)
-    const response = await client.fetch({ url: `http://127.0.0.1:${upstream.port}/`, method: 'GET', headers: new Headers({ host: 'up' }), body: null, signal: new AbortController().signal })
+    const response = await get(client, upstream.port)
     await Bun.sleep(20)
     expect(await response.arrayBuffer().then(() => 'read', () => 'failed')).toBe('failed')
   })
@@ -240,9 +250,8 @@ describe.each(kinds)('streamed response body read from JS: %s', (_name, streams)
     const upstream = startUpstream((socket) => void writeAll(socket, Buffer.concat([head(body.byteLength), body])))
     const { client, seen } = instrumentedClient(streams)
     cleanups.push(upstream.stop, client.close)
-    const response = await client.fetch({ url: `http://127.0.0.1:${upstream.port}/`, method: 'GET', headers: new Headers({ host: 'up' }), body: null, signal: new AbortController().signal })
-    const ends: Ended[] = []
-    bodyEndOf(response)!.listen((bytes, failure, cancelled) => ends.push({ bytes, failure, cancelled }))
+    const response = await get(client, upstream.port)
+    const ends = endsOf(response)
     const reader = response.body!.getReader()
     const parts: Uint8Array[] = []
     let read = 0
@@ -267,9 +276,8 @@ describe.each(kinds)('streamed response body read from JS: %s', (_name, streams)
     })
     const { client } = instrumentedClient(streams)
     cleanups.push(upstream.stop, client.close)
-    const response = await client.fetch({ url: `http://127.0.0.1:${upstream.port}/`, method: 'GET', headers: new Headers({ host: 'up' }), body: null, signal: new AbortController().signal })
-    const ends: Ended[] = []
-    bodyEndOf(response)!.listen((bytes, failure, cancelled) => ends.push({ bytes, failure, cancelled }))
+    const response = await get(client, upstream.port)
+    const ends = endsOf(response)
     const reader = response.body!.getReader()
     expect(Buffer.from((await reader.read()).value!).toString()).toBe('hel')
     // A read waiting on an empty body gets the next bytes as they come.
@@ -290,9 +298,8 @@ describe.each(kinds)('streamed response body read from JS: %s', (_name, streams)
     const upstream = startUpstream((socket) => socket.write(Buffer.concat([head(100), Buffer.from('hello')])))
     const { client, seen } = instrumentedClient(streams)
     cleanups.push(upstream.stop, client.close)
-    const response = await client.fetch({ url: `http://127.0.0.1:${upstream.port}/`, method: 'GET', headers: new Headers({ host: 'up' }), body: null, signal: new AbortController().signal })
-    const ends: Ended[] = []
-    bodyEndOf(response)!.listen((bytes, failure, cancelled) => ends.push({ bytes, failure, cancelled }))
+    const response = await get(client, upstream.port)
+    const ends = endsOf(response)
     const reader = response.body!.getReader()
     expect((await reader.read()).value!.byteLength).toBe(5)
     await reader.cancel()
@@ -305,14 +312,13 @@ describe.each(kinds)('streamed response body read from JS: %s', (_name, streams)
     const upstream = startUpstream((socket) => void writeAll(socket, Buffer.concat([head(body.byteLength), body])))
     const { client } = instrumentedClient(streams)
     cleanups.push(upstream.stop, client.close)
-    const fetchOne = () => client.fetch({ url: `http://127.0.0.1:${upstream.port}/`, method: 'GET', headers: new Headers({ host: 'up' }), body: null, signal: new AbortController().signal })
+    const fetchOne = () => get(client, upstream.port)
     const whole = new Uint8Array(await (await fetchOne()).arrayBuffer())
     expect(Buffer.from(whole).equals(Buffer.from(body))).toBe(true)
     const text = await (await fetchOne()).text()
     expect(text.length).toBeGreaterThan(0)
     const response = await fetchOne()
-    const ends: Ended[] = []
-    bodyEndOf(response)!.listen((bytes, failure, cancelled) => ends.push({ bytes, failure, cancelled }))
+    const ends = endsOf(response)
     expect((await response.arrayBuffer()).byteLength).toBe(body.byteLength)
     expect(ends).toEqual([{ bytes: body.byteLength, failure: undefined, cancelled: false }])
   })
