@@ -24,6 +24,8 @@ export const DEFAULTS = {
    */
   normalizePath: true,
   outlierBaseEjectionTimeMs: 30_000,
+  /** Envoy's healthy_panic_threshold default, percent of ready endpoints. */
+  healthyPanicThreshold: 50,
   circuitBreakers: { maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3, trackRemaining: false },
   /** sharedSpanContext: Envoy's default is true; edgeway's is its separate-span model (README, Tracing). */
   zipkin: { maxQueueSize: 2048, maxExportBatchSize: 512, scheduledDelayMs: 1_000, exportTimeoutMs: 5_000, sharedSpanContext: false, b3Headers: 'multi' },

@@ -229,6 +229,8 @@ export type ClusterConfig = {
   readonly maglevTableSize: number
   /** LEAST_REQUEST's active_request_bias when configured (Envoy then always balances by weight / (active + 1)^bias); absent = 1.0. */
   readonly activeRequestBias?: number
+  /** Below this percentage of ready endpoints every balancer uses all of them (Envoy's healthy_panic_threshold, default 50; 0 = never). */
+  readonly healthyPanicThreshold: number
   readonly connectTimeoutMs: number
   readonly dnsRefreshRateMs: number
   /** How long a listener routing here waits for this cluster's first discovery and health checks before it accepts anyway. */

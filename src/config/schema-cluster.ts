@@ -49,7 +49,13 @@ export const cluster = z.strictObject({
       active_request_bias: z.number({ error: (issue) => `expected a number of at least 0, got ${show(issue.input)}` }).min(0, { error: (issue) => `expected a number of at least 0, got ${show(issue.input)}` }).optional(),
     })
     .optional(),
-  common_lb_config: z.strictObject({ consistent_hashing_lb_config: z.strictObject({ use_hostname_for_hashing: z.boolean().default(false) }).optional() }).optional(),
+  common_lb_config: z
+    .strictObject({
+      // Envoy's panic threshold: below this percentage of ready endpoints, balance over all of them (0 = never).
+      healthy_panic_threshold: percent.optional(),
+      consistent_hashing_lb_config: z.strictObject({ use_hostname_for_hashing: z.boolean().default(false) }).optional(),
+    })
+    .optional(),
   connect_timeout: positiveDuration.optional(),
   dns_refresh_rate: positiveDuration.optional(),
   initial_fetch_timeout: positiveDuration.optional(),

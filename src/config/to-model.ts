@@ -196,6 +196,8 @@ function toCluster(c: FileCluster, loadedTls: LoadedUpstreamTls | undefined): M.
     useHostnameForHashing: c.common_lb_config?.consistent_hashing_lb_config?.use_hostname_for_hashing ?? false,
     maglevTableSize: c.maglev_lb_config?.table_size ?? 65537,
     ...(c.least_request_lb_config?.active_request_bias !== undefined && { activeRequestBias: c.least_request_lb_config.active_request_bias }),
+    // Envoy keeps a whole percentage (ProtobufPercentHelper::convertPercent truncates).
+    healthyPanicThreshold: Math.trunc(c.common_lb_config?.healthy_panic_threshold ?? DEFAULTS.healthyPanicThreshold),
     connectTimeoutMs: ms(c.connect_timeout, DEFAULTS.connectTimeoutMs),
     dnsRefreshRateMs: ms(c.dns_refresh_rate, DEFAULTS.dnsRefreshRateMs),
     initialFetchTimeoutMs: ms(c.initial_fetch_timeout, DEFAULTS.initialFetchTimeoutMs),

@@ -120,7 +120,8 @@ describe('forward: the attempt loop', () => {
   })
 
   test('a retry after a connect failure finds no endpoint: the connect failure is the answer', async () => {
-    const f = proxyFixture({ endpoints: 1, route: 'retry_policy: { retry_on: "connect-failure", num_retries: 1 }', cluster: 'outlier_detection: { consecutive_5xx: 1, max_ejection_percent: 100 }', upstream: statuses(upstreamFailure('connect')) })
+    // Panic mode off: with Envoy's default the ejected endpoint would be retried in panic.
+    const f = proxyFixture({ endpoints: 1, route: 'retry_policy: { retry_on: "connect-failure", num_retries: 1 }', cluster: 'outlier_detection: { consecutive_5xx: 1, max_ejection_percent: 100 }\n    common_lb_config: { healthy_panic_threshold: 0 }', upstream: statuses(upstreamFailure('connect')) })
     const response = await settle(f, f.read())
     expect(response.status).toBe(503)
     expect(f.fetched).toHaveLength(1)
@@ -128,11 +129,16 @@ describe('forward: the attempt loop', () => {
   })
 
   test('no ready endpoint: 503 UH; circuit breaker full: 503 UO with x-envoy-overloaded', async () => {
-    const ejected = proxyFixture({ cluster: 'outlier_detection: { consecutive_5xx: 1, max_ejection_percent: 100 }', upstream: statuses(500) })
+    const ejected = proxyFixture({ cluster: 'outlier_detection: { consecutive_5xx: 1, max_ejection_percent: 100 }\n    common_lb_config: { healthy_panic_threshold: 0 }', upstream: statuses(500) })
     expect((await ejected.read()).status).toBe(500)
     const none = await ejected.read()
     expect([none.status, none.text]).toEqual([503, 'no healthy upstream'])
     expect(ejected.logged[1]).toMatchObject({ flags: 'UH', attempts: 0 })
+    // Envoy's default threshold (50 %): the ejected endpoint still gets the request, in panic.
+    const panicking = proxyFixture({ cluster: 'outlier_detection: { consecutive_5xx: 1, max_ejection_percent: 100 }', upstream: statuses(500) })
+    expect((await panicking.read()).status).toBe(500)
+    expect((await panicking.read()).status).toBe(500)
+    expect(panicking.fetched).toHaveLength(2)
 
     const full = proxyFixture({ cluster: 'circuit_breakers: { thresholds: [{ max_requests: 1 }] }', upstream: hanging, route: 'timeout: 1s' })
     const first = full.handle()

@@ -36,6 +36,7 @@ export const CLUSTER_COUNTERS = [
   'upstream_rq_pending_failure_eject',
   'upstream_rq_cancelled',
   'upstream_cx_none_healthy',
+  'lb_healthy_panic',
   'membership_change',
   'update_attempt',
   'update_success',

@@ -12,6 +12,7 @@ export function clusterConfig(overrides: Partial<ClusterConfig> = {}): ClusterCo
     ringHashFunction: 'xx_hash',
     useHostnameForHashing: false,
     maglevTableSize: 65537,
+    healthyPanicThreshold: 50,
     connectTimeoutMs: 250,
     dnsRefreshRateMs: 5_000,
     initialFetchTimeoutMs: 5_000,

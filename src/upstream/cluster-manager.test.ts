@@ -168,6 +168,8 @@ describe('health checks at start', () => {
         clusterConfig({
           endpoints: [{ address: '127.0.0.1', port: 8080 }],
           healthCheck: { path: '/healthz', intervalMs: 1_000, timeoutMs: 500, healthyThreshold: 2, unhealthyThreshold: 2, expectedStatuses: [[200, 300]] },
+          // Without panic mode, so that the endpoint held out until its first check shows.
+          healthyPanicThreshold: 0,
         }),
       ],
       { resolverFor: () => new FakeResolver(), stats, clock, probe: async () => 200 },

@@ -29,6 +29,29 @@ describe('cluster', () => {
     const { cluster, stat } = setup({ endpoints: [] })
     expect(cluster.pick()).toBeUndefined()
     expect(stat('upstream_cx_none_healthy')).toBe(1)
+    // As Envoy's recalculatePerPriorityPanic: an empty cluster is in panic, over nothing.
+    expect(stat('lb_healthy_panic')).toBe(1)
+  })
+
+  test('panic: every endpoint failing its health check is still picked, each pick counted in lb_healthy_panic', () => {
+    const { cluster, stat } = setup()
+    for (const e of cluster.endpoints()) e.failedActiveHc = true
+    const [a, b] = cluster.endpoints()
+    expect([cluster.pick(), cluster.pick(), cluster.pick()]).toEqual([a, b, a])
+    expect(stat('lb_healthy_panic')).toBe(3)
+    expect(stat('upstream_cx_none_healthy')).toBe(0)
+    // Half ready is not below Envoy's 50 %: no panic, only the ready one.
+    a!.failedActiveHc = false
+    expect([cluster.pick(), cluster.pick()]).toEqual([a, a])
+    expect(stat('lb_healthy_panic')).toBe(3)
+  })
+
+  test('panic threshold 0: none ready is undefined and upstream_cx_none_healthy, never lb_healthy_panic', () => {
+    const { cluster, stat } = setup({ healthyPanicThreshold: 0 })
+    for (const e of cluster.endpoints()) e.ejectedUntilMs = Number.MAX_SAFE_INTEGER
+    expect(cluster.pick()).toBeUndefined()
+    expect(stat('upstream_cx_none_healthy')).toBe(1)
+    expect(stat('lb_healthy_panic')).toBe(0)
   })
 
   test('recordOutcome feeds the per-endpoint request counters /clusters shows (connections are the client\'s)', () => {

@@ -42,7 +42,7 @@ export class Cluster {
     this.name = config.name
     this.stats = deps.stats
     this.#clock = deps.clock
-    this.#lb = createLoadBalancer(config, deps.random)
+    this.#lb = createLoadBalancer(config, deps.random, () => deps.stats.lb_healthy_panic.inc())
     this.circuitBreakers = new CircuitBreakers(config.circuitBreakers, deps.stats)
     const members = () => this.#members
     const onChange = () => this.#updateHealthyGauge()
@@ -58,7 +58,7 @@ export class Cluster {
     return this.#members
   }
 
-  /** A ready endpoint through the load balancer; undefined (and upstream_cx_none_healthy) when none is. */
+  /** An endpoint through the load balancer (any one in panic, counted in lb_healthy_panic); undefined (and upstream_cx_none_healthy) when there is none to pick. */
   pick(ctx?: LbContext): Endpoint | undefined {
     const endpoint = this.#lb.pick(this.#members, ctx?.nowMs !== undefined ? ctx : { exclude: ctx?.exclude, hash: ctx?.hash, random: ctx?.random, nowMs: this.#clock.now() })
     if (!endpoint) this.stats.upstream_cx_none_healthy.inc()

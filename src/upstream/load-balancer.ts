@@ -21,6 +21,9 @@ export type LbContext = {
 
 export interface LoadBalancer {
   readonly policy: LbPolicy
-  /** A ready endpoint, or undefined when none is ready (the proxy answers 503 UH). */
+  /**
+   * A ready endpoint; in panic (too few ready: lb/healthy-panic.ts) any endpoint. Undefined when
+   * there is none to pick (the proxy answers 503 UH).
+   */
   pick(endpoints: readonly Endpoint[], ctx?: LbContext): Endpoint | undefined
 }

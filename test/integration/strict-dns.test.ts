@@ -36,6 +36,7 @@ function startCluster(type: ClusterConfig['type'] = 'strict_dns'): Promise<void>
     ringHashFunction: 'xx_hash',
     useHostnameForHashing: false,
     maglevTableSize: 65537,
+    healthyPanicThreshold: 50,
     connectTimeoutMs: 250,
     dnsRefreshRateMs: REFRESH_MS,
     initialFetchTimeoutMs: 5_000,

@@ -43,12 +43,16 @@ function readCluster(tx: Tx, value: unknown, path: string, compactPath: string):
     const common = mapping(ctx, cluster.common_lb_config, commonPath)
     if (common) {
       checkKeys(ctx, common, commonPath, COMMON_LB_CONFIG)
+      const lbCommon: Obj = {}
+      // A Percent ({ value: N }): the compact field holds N, its errors point at the Envoy field.
+      if (common.healthy_panic_threshold !== undefined) lbCommon.healthy_panic_threshold = unwrap(common.healthy_panic_threshold)
       const hashingPath = at(commonPath, 'consistent_hashing_lb_config')
       const hashing = common.consistent_hashing_lb_config === undefined ? undefined : mapping(ctx, common.consistent_hashing_lb_config, hashingPath)
       if (hashing) {
         checkKeys(ctx, hashing, hashingPath, CONSISTENT_HASHING_LB_CONFIG)
-        out.common_lb_config = { consistent_hashing_lb_config: hashing.use_hostname_for_hashing === undefined ? {} : { use_hostname_for_hashing: unwrap(hashing.use_hostname_for_hashing) } }
+        lbCommon.consistent_hashing_lb_config = hashing.use_hostname_for_hashing === undefined ? {} : { use_hostname_for_hashing: unwrap(hashing.use_hostname_for_hashing) }
       }
+      if (Object.keys(lbCommon).length > 0) out.common_lb_config = lbCommon
     }
   }
   if (cluster.maglev_lb_config !== undefined) {

@@ -15,7 +15,10 @@ export function clusterToEnvoy(c: M.ClusterConfig): Record<string, unknown> {
   if (c.lbPolicy === 'ring_hash') {
     out.ring_hash_lb_config = { minimum_ring_size: c.ringHashMinimumRingSize, maximum_ring_size: c.ringHashMaximumRingSize, hash_function: c.ringHashFunction.toUpperCase() }
   }
-  if (c.useHostnameForHashing) out.common_lb_config = { consistent_hashing_lb_config: { use_hostname_for_hashing: true } }
+  const common: Record<string, unknown> = {}
+  if (c.healthyPanicThreshold !== DEFAULTS.healthyPanicThreshold) common.healthy_panic_threshold = { value: c.healthyPanicThreshold }
+  if (c.useHostnameForHashing) common.consistent_hashing_lb_config = { use_hostname_for_hashing: true }
+  if (Object.keys(common).length > 0) out.common_lb_config = common
   if (c.lbPolicy === 'maglev') out.maglev_lb_config = { table_size: c.maglevTableSize }
   if (c.activeRequestBias !== undefined) out.least_request_lb_config = { active_request_bias: { default_value: c.activeRequestBias, runtime_key: `upstream.${c.name}.active_request_bias` } }
   if (c.type !== 'static') {

@@ -1,19 +1,29 @@
-// The endpoints a balancer may choose from: ready ones, minus the excluded ones when any remain.
+// The endpoints a balancer may choose from: ready ones (all of them in panic, healthy-panic.ts),
+// minus the excluded ones when any remain.
 
 import type { Endpoint } from '../endpoint.ts'
 import type { LbContext } from '../load-balancer.ts'
+import { inPanic, type HealthyPanic } from './healthy-panic.ts'
 
-export function candidates(endpoints: readonly Endpoint[], ctx: LbContext | undefined): readonly Endpoint[] {
-  const ready = readyEndpoints(endpoints, ctx?.nowMs ?? Date.now())
-  const exclude = ctx?.exclude
-  if (!exclude || exclude.size === 0) return ready
-  const fresh = ready.filter((e) => !exclude.has(e))
-  // Envoy's retry host predicates are best effort: a retry to the same endpoint beats no retry.
-  return fresh.length > 0 ? fresh : ready
+export function candidates(endpoints: readonly Endpoint[], ctx: LbContext | undefined, panic: HealthyPanic): readonly Endpoint[] {
+  return withoutExcluded(hostsToUse(endpoints, ctx?.nowMs ?? Date.now(), panic), ctx)
 }
 
-/** The ready endpoints (Envoy's healthy hosts); the list itself when all are, without a copy. */
-export function readyEndpoints(endpoints: readonly Endpoint[], nowMs: number): readonly Endpoint[] {
+/** `usable` minus the context's excluded endpoints, unless that leaves none. */
+export function withoutExcluded(usable: readonly Endpoint[], ctx: LbContext | undefined): readonly Endpoint[] {
+  const exclude = ctx?.exclude
+  if (!exclude || exclude.size === 0) return usable
+  const fresh = usable.filter((e) => !exclude.has(e))
+  // Envoy's retry host predicates are best effort: a retry to the same endpoint beats no retry.
+  return fresh.length > 0 ? fresh : usable
+}
+
+/**
+ * What a pick balances over (Envoy's hostSourceToUse): the ready endpoints (Envoy's healthy
+ * hosts), or in panic all of them, counted once per call. The list itself when all are ready,
+ * without a copy; panic is decided only when some endpoint is not ready.
+ */
+export function hostsToUse(endpoints: readonly Endpoint[], nowMs: number, panic: HealthyPanic): readonly Endpoint[] {
   // Usually every endpoint is ready: then the list itself, without a copy per request.
   let allReady = true
   for (let i = 0; i < endpoints.length; i++) {
@@ -22,7 +32,11 @@ export function readyEndpoints(endpoints: readonly Endpoint[], nowMs: number): r
       break
     }
   }
-  return allReady ? endpoints : endpoints.filter((e) => e.isReady(nowMs))
+  if (allReady && endpoints.length > 0) return endpoints
+  const ready = allReady ? endpoints : endpoints.filter((e) => e.isReady(nowMs))
+  if (!inPanic(ready.length, endpoints.length, panic.thresholdPercent)) return ready
+  panic.onPanic()
+  return endpoints
 }
 
 /** An index in [0, length) from a random source that may return 1 by mistake. */

@@ -3,6 +3,7 @@
 
 import type { ClusterConfig } from '../../config/model.ts'
 import type { LoadBalancer } from '../load-balancer.ts'
+import { DEFAULT_HEALTHY_PANIC_THRESHOLD, type HealthyPanic } from './healthy-panic.ts'
 import { LeastRequestLoadBalancer } from './least-request.ts'
 import { MaglevLoadBalancer } from './maglev.ts'
 import { RingHashLoadBalancer } from './ring-hash.ts'
@@ -10,28 +11,30 @@ import { RandomLoadBalancer } from './random.ts'
 import { RoundRobinLoadBalancer } from './round-robin.ts'
 
 type BalancerConfig = Pick<ClusterConfig, 'lbPolicy'> &
-  Partial<Pick<ClusterConfig, 'ringHashMinimumRingSize' | 'ringHashMaximumRingSize' | 'ringHashFunction' | 'useHostnameForHashing' | 'maglevTableSize' | 'activeRequestBias'>>
+  Partial<Pick<ClusterConfig, 'ringHashMinimumRingSize' | 'ringHashMaximumRingSize' | 'ringHashFunction' | 'useHostnameForHashing' | 'maglevTableSize' | 'activeRequestBias' | 'healthyPanicThreshold'>>
 
-export function createLoadBalancer(config: BalancerConfig | ClusterConfig['lbPolicy'], random: () => number = Math.random): LoadBalancer {
-  const c = typeof config === 'string' ? { lbPolicy: config } : config
+/** `onPanic`: counts cluster.<name>.lb_healthy_panic, once for every pick made in panic. */
+export function createLoadBalancer(config: BalancerConfig | ClusterConfig['lbPolicy'], random: () => number = Math.random, onPanic: () => void = () => {}): LoadBalancer {
+  const c: BalancerConfig = typeof config === 'string' ? { lbPolicy: config } : config
+  const panic: HealthyPanic = { thresholdPercent: c.healthyPanicThreshold ?? DEFAULT_HEALTHY_PANIC_THRESHOLD, onPanic }
   switch (c.lbPolicy) {
     case 'round_robin':
-      return new RoundRobinLoadBalancer(random)
+      return new RoundRobinLoadBalancer(random, panic)
     case 'least_request':
-      return new LeastRequestLoadBalancer(random, c.activeRequestBias)
+      return new LeastRequestLoadBalancer(random, c.activeRequestBias, panic)
     case 'random':
-      return new RandomLoadBalancer(random)
+      return new RandomLoadBalancer(random, panic)
     case 'ring_hash':
       return new RingHashLoadBalancer(random, {
         ...(c.ringHashMinimumRingSize !== undefined && { minimumRingSize: c.ringHashMinimumRingSize }),
         ...(c.ringHashMaximumRingSize !== undefined && { maximumRingSize: c.ringHashMaximumRingSize }),
         ...(c.ringHashFunction !== undefined && { hashFunction: c.ringHashFunction }),
         ...(c.useHostnameForHashing !== undefined && { useHostnameForHashing: c.useHostnameForHashing }),
-      })
+      }, panic)
     case 'maglev':
       return new MaglevLoadBalancer(random, {
         ...(c.maglevTableSize !== undefined && { tableSize: c.maglevTableSize }),
         ...(c.useHostnameForHashing !== undefined && { useHostnameForHashing: c.useHostnameForHashing }),
-      })
+      }, panic)
   }
 }

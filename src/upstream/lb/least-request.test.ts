@@ -3,7 +3,7 @@ import { createLoadBalancer } from './create-load-balancer.ts'
 import { LeastRequestLoadBalancer } from './least-request.ts'
 import { endpoints, runLoadBalancerContract, seededRandom } from './load-balancer.contract.ts'
 
-runLoadBalancerContract(() => new LeastRequestLoadBalancer(seededRandom(11)))
+runLoadBalancerContract((panic) => new LeastRequestLoadBalancer(seededRandom(11), undefined, panic))
 
 test('least request: of the two choices, the one with fewer requests in flight wins', () => {
   const list = endpoints(3)

@@ -6,7 +6,8 @@
 
 import type { Endpoint } from '../endpoint.ts'
 import type { LbContext, LoadBalancer } from '../load-balancer.ts'
-import { candidates, randomIndex } from './candidates.ts'
+import { candidates, randomIndex, withoutExcluded } from './candidates.ts'
+import { DEFAULT_PANIC, type HealthyPanic } from './healthy-panic.ts'
 import { WeightedSchedule } from './weighted-schedule.ts'
 
 export class LeastRequestLoadBalancer implements LoadBalancer {
@@ -19,8 +20,9 @@ export class LeastRequestLoadBalancer implements LoadBalancer {
   constructor(
     private readonly random: () => number = Math.random,
     activeRequestBias?: number,
+    private readonly panic: HealthyPanic = DEFAULT_PANIC,
   ) {
-    this.#weighted = new WeightedSchedule(leastRequestWeight(activeRequestBias ?? 1), random, activeRequestBias !== undefined)
+    this.#weighted = new WeightedSchedule(leastRequestWeight(activeRequestBias ?? 1), random, activeRequestBias !== undefined, panic)
   }
 
   pick(endpoints: readonly Endpoint[], ctx?: LbContext): Endpoint | undefined {
@@ -29,12 +31,11 @@ export class LeastRequestLoadBalancer implements LoadBalancer {
       this.#members = endpoints
       this.#scheduled = this.#weighted.applies(endpoints)
     }
-    if (this.#scheduled) return this.#weighted.pick(endpoints, ctx, () => this.#twoChoices(endpoints, ctx))
-    return this.#twoChoices(endpoints, ctx)
+    if (this.#scheduled) return this.#weighted.pick(endpoints, ctx, (usable) => this.#twoChoices(withoutExcluded(usable, ctx), ctx))
+    return this.#twoChoices(candidates(endpoints, ctx, this.panic), ctx)
   }
 
-  #twoChoices(endpoints: readonly Endpoint[], ctx: LbContext | undefined): Endpoint | undefined {
-    const list = candidates(endpoints, ctx)
+  #twoChoices(list: readonly Endpoint[], ctx: LbContext | undefined): Endpoint | undefined {
     if (list.length <= 1) return list[0]
     const random = ctx?.random ?? this.random
     const first = randomIndex(random, list.length)

@@ -4,6 +4,7 @@
 import { describe, expect, test } from 'bun:test'
 import { Endpoint } from '../endpoint.ts'
 import type { LoadBalancer } from '../load-balancer.ts'
+import type { HealthyPanic } from './healthy-panic.ts'
 
 /** Deterministic PRNG (mulberry32) so spread assertions cannot flake. */
 export function seededRandom(seed: number): () => number {
@@ -30,18 +31,78 @@ function tally(lb: LoadBalancer, list: readonly Endpoint[], picks: number, nowMs
   return counts
 }
 
-export function runLoadBalancerContract(make: () => LoadBalancer): void {
+/** A panic setting that counts its panic picks. */
+export function countingPanic(thresholdPercent: number): HealthyPanic & { count: number } {
+  const panic = { thresholdPercent, count: 0, onPanic: () => void panic.count++ }
+  return panic
+}
+
+/** `make(panic)`: the policy with that panic setting (Envoy's default 50 % when absent). */
+export function runLoadBalancerContract(make: (panic?: HealthyPanic) => LoadBalancer): void {
   describe(`load balancer contract: ${make().policy}`, () => {
-    test('no endpoints: undefined', () => {
+    test('no endpoints: undefined, with or without panic (an empty cluster is in panic, over nothing)', () => {
       expect(make().pick([], { nowMs: 0 })).toBeUndefined()
+      const panic = countingPanic(50)
+      expect(make(panic).pick([], { nowMs: 0 })).toBeUndefined()
+      expect(panic.count).toBe(1)
+      const off = countingPanic(0)
+      expect(make(off).pick([], { nowMs: 0 })).toBeUndefined()
+      expect(off.count).toBe(0)
     })
 
-    test('none ready (failed health check or ejected): undefined', () => {
+    test('none ready (failed health check or ejected), panic disabled (threshold 0): undefined', () => {
       const list = endpoints(2)
       list[0]!.failedActiveHc = true
       list[1]!.ejectedUntilMs = 5_000
-      const lb = make()
+      const lb = make(countingPanic(0))
       for (let i = 0; i < 10; i++) expect(lb.pick(list, { nowMs: 1_000 })).toBeUndefined()
+    })
+
+    test('none ready, default threshold: panic picks from every endpoint, each pick counted', () => {
+      const list = endpoints(2)
+      list[0]!.failedActiveHc = true
+      list[1]!.ejectedUntilMs = 5_000
+      const panic = countingPanic(50)
+      const counts = tally(make(panic), list, 200)
+      expect([...counts.keys()].sort((a, b) => a!.key.localeCompare(b!.key))).toEqual(list)
+      expect(panic.count).toBe(200)
+    })
+
+    test('below the threshold every endpoint is used; at it, only the ready ones and no panic', () => {
+      // Envoy's MaxUnhealthyPanic: 2 of 6 ready (33 % < 50 %) is panic; 3 of 6 (50 %) is not.
+      const list = endpoints(6)
+      for (const e of list.slice(2)) e.failedActiveHc = true
+      const panic = countingPanic(50)
+      const lb = make(panic)
+      expect(tally(lb, list, 600).size).toBe(6)
+      expect(panic.count).toBe(600)
+      list[2]!.failedActiveHc = false
+      const counts = tally(lb, list, 300)
+      expect([...counts.keys()].sort((a, b) => a!.key.localeCompare(b!.key))).toEqual(list.slice(0, 3))
+      expect(panic.count).toBe(600)
+    })
+
+    test('a threshold above 71 % panics only while Envoy\'s overprovisioned availability (1.4 × ready share) is below 100 %', () => {
+      const list = endpoints(4)
+      list[0]!.failedActiveHc = true
+      const high = countingPanic(80)
+      // 3 of 4 ready: 75 % < 80 %, but 1.4 × 75 % ≥ 100 %: no panic.
+      expect(tally(make(high), list, 100).has(list[0])).toBe(false)
+      expect(high.count).toBe(0)
+      list[1]!.failedActiveHc = true
+      // 2 of 4: 1.4 × 50 % = 70 %, and 50 % < 80 %: panic.
+      expect(tally(make(high), list, 400).has(list[0])).toBe(true)
+      expect(high.count).toBe(400)
+    })
+
+    test('in panic a retry still avoids the endpoints it tried while others exist', () => {
+      const list = endpoints(3)
+      for (const e of list) e.failedActiveHc = true
+      const lb = make(countingPanic(50))
+      for (let i = 0; i < 50; i++) {
+        const picked = lb.pick(list, { nowMs: 0, exclude: new Set([list[0]!, list[1]!]) })
+        expect(picked).toBe(list[2])
+      }
     })
 
     test('picks only ready endpoints, and every one of them', () => {
@@ -55,7 +116,7 @@ export function runLoadBalancerContract(make: () => LoadBalancer): void {
     test('an expired ejection makes the endpoint ready again', () => {
       const list = endpoints(1)
       list[0]!.ejectedUntilMs = 5_000
-      const lb = make()
+      const lb = make(countingPanic(0))
       expect(lb.pick(list, { nowMs: 4_999 })).toBeUndefined()
       expect(lb.pick(list, { nowMs: 5_000 })).toBe(list[0])
     })

@@ -4,7 +4,7 @@
 
 import { expect, test } from 'bun:test'
 import { Endpoint } from '../endpoint.ts'
-import { seededRandom } from './load-balancer.contract.ts'
+import { countingPanic, seededRandom } from './load-balancer.contract.ts'
 import { buildMaglevTable, DEFAULT_MAGLEV_TABLE_SIZE, MaglevLoadBalancer } from './maglev.ts'
 import { loadXxHash64 } from './xxhash64.ts'
 
@@ -52,4 +52,12 @@ test('LocalityWeightedLopsided, as host weights: 1023 light endpoints get one en
 test('the order the endpoints arrive in does not change the table (Envoy sorts by hash key)', () => {
   const list = hosts(false)
   expectTable([...list].reverse(), new MaglevLoadBalancer(seededRandom(1), 7), [3, 1, 5, 4, 0, 5, 2])
+})
+
+test("MaglevLoadBalancerTest's panic: every host unhealthy, the table is built over all of them (the same table) and each pick counts lb_healthy_panic", () => {
+  const list = hosts(false)
+  for (const e of list) e.failedActiveHc = true
+  const panic = countingPanic(50)
+  expectTable(list, new MaglevLoadBalancer(seededRandom(1), 7, panic), [2, 4, 0, 1, 5, 0, 3])
+  expect(panic.count).toBe(21)
 })

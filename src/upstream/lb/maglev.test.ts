@@ -8,7 +8,7 @@ import { loadXxHash64 } from './xxhash64.ts'
 // xxHash64 loads on demand in edgeway (src/lifecycle/config-engines.ts); these tests hash directly.
 await loadXxHash64()
 
-runLoadBalancerContract(() => new MaglevLoadBalancer(seededRandom(13)))
+runLoadBalancerContract((panic) => new MaglevLoadBalancer(seededRandom(13), {}, panic))
 runConsistentHashContract(() => new MaglevLoadBalancer(seededRandom(13)))
 
 test('maglev: every endpoint owns an equal share of the table (within one entry)', () => {

@@ -6,7 +6,8 @@
 
 import type { Endpoint } from '../endpoint.ts'
 import type { LbContext, LoadBalancer } from '../load-balancer.ts'
-import { readyEndpoints } from './candidates.ts'
+import { hostsToUse } from './candidates.ts'
+import { DEFAULT_PANIC, type HealthyPanic } from './healthy-panic.ts'
 import { endpointHashKey, randomHash } from './hash.ts'
 import { sameWeighted } from './weighted-schedule.ts'
 import { xxHash64 } from './xxhash64.ts'
@@ -30,6 +31,7 @@ export class MaglevLoadBalancer implements LoadBalancer {
   constructor(
     private readonly random: () => number,
     options: MaglevOptions | number = {},
+    private readonly panic: HealthyPanic = DEFAULT_PANIC,
   ) {
     const o = typeof options === 'number' ? { tableSize: options } : options
     this.#tableSize = o.tableSize ?? DEFAULT_MAGLEV_TABLE_SIZE
@@ -38,8 +40,8 @@ export class MaglevLoadBalancer implements LoadBalancer {
   }
 
   pick(endpoints: readonly Endpoint[], ctx?: LbContext): Endpoint | undefined {
-    // Envoy builds the table from the healthy hosts only (a rebuild, not a skip, as Maglev needs).
-    const ready = readyEndpoints(endpoints, ctx?.nowMs ?? Date.now())
+    // Envoy builds the table from the healthy hosts only, all hosts in panic (a rebuild, not a skip, as Maglev needs).
+    const ready = hostsToUse(endpoints, ctx?.nowMs ?? Date.now(), this.panic)
     if (ready.length === 0) return undefined
     const table = this.#tableFor(ready)
     const hash = ctx?.hash ?? randomHash(ctx?.random ?? this.random)

@@ -3,7 +3,7 @@ import { createLoadBalancer } from './create-load-balancer.ts'
 import { endpoints, runLoadBalancerContract, seededRandom } from './load-balancer.contract.ts'
 import { RandomLoadBalancer } from './random.ts'
 
-runLoadBalancerContract(() => new RandomLoadBalancer(seededRandom(7)))
+runLoadBalancerContract((panic) => new RandomLoadBalancer(seededRandom(7), panic))
 
 test('random: the pick follows the random source, per call when ctx.random is given', () => {
   const list = endpoints(4)

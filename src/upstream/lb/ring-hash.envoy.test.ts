@@ -5,7 +5,7 @@
 
 import { describe, expect, test } from 'bun:test'
 import { Endpoint } from '../endpoint.ts'
-import { seededRandom } from './load-balancer.contract.ts'
+import { countingPanic, seededRandom } from './load-balancer.contract.ts'
 import { buildRing, RingHashLoadBalancer, type RingHashOptions } from './ring-hash.ts'
 import { loadXxHash64 } from './xxhash64.ts'
 
@@ -37,6 +37,17 @@ describe('ring hash as Envoy builds it', () => {
     expect(pick(3551244743356806948n)).toBe(list[3]!)
     // Envoy's test feeds this value as random(); here it is the hash, the lookup is the same.
     expect(pick(16117243373044804880n)).toBe(list[0]!)
+  })
+
+  test("Basic's panic half: healthy hosts cleared, the ring is built over all hosts and hash 0 goes to host 4, one lb_healthy_panic", () => {
+    const list = hosts([90, 91, 92, 93, 94, 95])
+    const panic = countingPanic(50)
+    const lb = new RingHashLoadBalancer(seededRandom(1), { minimumRingSize: 12 }, panic)
+    expect(lb.pick(list, { nowMs: 0, hash: 3551244743356806947n })).toBe(list[5]!)
+    expect(panic.count).toBe(0)
+    for (const e of list) e.failedActiveHc = true
+    expect(lb.pick(list, { nowMs: 0, hash: 0n })).toBe(list[4]!)
+    expect(panic.count).toBe(1)
   })
 
   test('BasicWithRetryHostPredicate: a retry moves on to the next point of the ring', () => {

@@ -8,7 +8,7 @@ import { loadXxHash64 } from './xxhash64.ts'
 // xxHash64 loads on demand in edgeway (src/lifecycle/config-engines.ts); these tests hash directly.
 await loadXxHash64()
 
-runLoadBalancerContract(() => new RingHashLoadBalancer(seededRandom(11)))
+runLoadBalancerContract((panic) => new RingHashLoadBalancer(seededRandom(11), {}, panic))
 runConsistentHashContract(() => new RingHashLoadBalancer(seededRandom(11)))
 
 test('ring_hash from the cluster config, with its minimum ring size', () => {

@@ -7,7 +7,8 @@
 
 import type { Endpoint } from '../endpoint.ts'
 import type { LbContext, LoadBalancer } from '../load-balancer.ts'
-import { readyEndpoints } from './candidates.ts'
+import { hostsToUse } from './candidates.ts'
+import { DEFAULT_PANIC, type HealthyPanic } from './healthy-panic.ts'
 import { endpointHashKey, randomHash } from './hash.ts'
 import { murmurHash2 } from './murmur-hash2.ts'
 import { sameWeighted } from './weighted-schedule.ts'
@@ -35,15 +36,17 @@ export class RingHashLoadBalancer implements LoadBalancer {
   constructor(
     private readonly random: () => number,
     options: RingHashOptions | number = {},
+    private readonly panic: HealthyPanic = DEFAULT_PANIC,
   ) {
     const o = typeof options === 'number' ? { minimumRingSize: options } : options
     this.#options = { minimumRingSize: 1024, maximumRingSize: 8_388_608, hashFunction: 'xx_hash', useHostnameForHashing: false, ...o }
   }
 
   pick(endpoints: readonly Endpoint[], ctx?: LbContext): Endpoint | undefined {
-    // Envoy builds the ring from the healthy hosts only: its scale (points per endpoint) depends
-    // on how many there are, so skipping an unhealthy endpoint's points would not be the same ring.
-    const ready = readyEndpoints(endpoints, ctx?.nowMs ?? Date.now())
+    // Envoy builds the ring from the healthy hosts only (all hosts in panic, thread_aware_lb_impl.cc):
+    // its scale (points per endpoint) depends on how many there are, so skipping an unhealthy
+    // endpoint's points would not be the same ring.
+    const ready = hostsToUse(endpoints, ctx?.nowMs ?? Date.now(), this.panic)
     if (ready.length === 0) return undefined
     const ring = this.#ringFor(ready)
     const hash = ctx?.hash ?? randomHash(ctx?.random ?? this.random)

@@ -1,8 +1,8 @@
 import { expect, test } from 'bun:test'
-import { endpoints, runLoadBalancerContract } from './load-balancer.contract.ts'
+import { countingPanic, endpoints, runLoadBalancerContract } from './load-balancer.contract.ts'
 import { RoundRobinLoadBalancer } from './round-robin.ts'
 
-runLoadBalancerContract(() => new RoundRobinLoadBalancer())
+runLoadBalancerContract((panic) => new RoundRobinLoadBalancer(Math.random, panic))
 
 test('round robin: exact rotation, an even spread', () => {
   const list = endpoints(3)
@@ -17,4 +17,29 @@ test('round robin: skips an unready endpoint without breaking the rotation of th
   const lb = new RoundRobinLoadBalancer()
   const picked = Array.from({ length: 4 }, () => lb.pick(list, { nowMs: 0 }))
   expect(picked).toEqual([list[0], list[2], list[0], list[2]])
+})
+
+// Envoy's RoundRobinLoadBalancerTest.MaxUnhealthyPanic (load_balancer_impl_test.cc): 2 of 6 hosts
+// healthy is panic, so the rotation runs over all six; 4 of 6 is not. Envoy keeps one rotation
+// index per host source (all hosts, healthy hosts), edgeway one for both: after the three panic
+// picks the healthy rotation goes on from 3, where Envoy's starts again from 0.
+test('round robin: MaxUnhealthyPanic, rotating over every endpoint below 50 % ready and over the ready ones above', () => {
+  const list = endpoints(6)
+  for (const e of list.slice(2)) e.failedActiveHc = true
+  const panic = countingPanic(50)
+  const lb = new RoundRobinLoadBalancer(Math.random, panic)
+  expect([lb.pick(list, { nowMs: 0 }), lb.pick(list, { nowMs: 0 }), lb.pick(list, { nowMs: 0 })]).toEqual([list[0], list[1], list[2]])
+  list[2]!.failedActiveHc = false
+  list[3]!.failedActiveHc = false
+  expect([lb.pick(list, { nowMs: 0 }), lb.pick(list, { nowMs: 0 })]).toEqual([list[3], list[0]])
+  expect(panic.count).toBe(3)
+})
+
+test('round robin: threshold 0 turns panic off: 2 of 6 ready keeps the rotation on those two', () => {
+  const list = endpoints(6)
+  for (const e of list.slice(2)) e.failedActiveHc = true
+  const panic = countingPanic(0)
+  const lb = new RoundRobinLoadBalancer(Math.random, panic)
+  expect(Array.from({ length: 4 }, () => lb.pick(list, { nowMs: 0 }))).toEqual([list[0], list[1], list[0], list[1]])
+  expect(panic.count).toBe(0)
 })

@@ -4,7 +4,8 @@
 
 import type { Endpoint } from '../endpoint.ts'
 import type { LbContext, LoadBalancer } from '../load-balancer.ts'
-import { candidates } from './candidates.ts'
+import { candidates, withoutExcluded } from './candidates.ts'
+import { DEFAULT_PANIC, type HealthyPanic } from './healthy-panic.ts'
 import { WeightedSchedule } from './weighted-schedule.ts'
 
 export class RoundRobinLoadBalancer implements LoadBalancer {
@@ -15,8 +16,11 @@ export class RoundRobinLoadBalancer implements LoadBalancer {
   #members: readonly Endpoint[] | undefined
   #unequal = false
 
-  constructor(random: () => number = Math.random) {
-    this.#weighted = new WeightedSchedule((e) => e.weight, random)
+  constructor(
+    random: () => number = Math.random,
+    private readonly panic: HealthyPanic = DEFAULT_PANIC,
+  ) {
+    this.#weighted = new WeightedSchedule((e) => e.weight, random, false, panic)
   }
 
   pick(endpoints: readonly Endpoint[], ctx?: LbContext): Endpoint | undefined {
@@ -25,12 +29,11 @@ export class RoundRobinLoadBalancer implements LoadBalancer {
       this.#members = endpoints
       this.#unequal = this.#weighted.applies(endpoints)
     }
-    if (this.#unequal) return this.#weighted.pick(endpoints, ctx, () => this.#rotate(endpoints, ctx))
-    return this.#rotate(endpoints, ctx)
+    if (this.#unequal) return this.#weighted.pick(endpoints, ctx, (usable) => this.#rotate(withoutExcluded(usable, ctx)))
+    return this.#rotate(candidates(endpoints, ctx, this.panic))
   }
 
-  #rotate(endpoints: readonly Endpoint[], ctx: LbContext | undefined): Endpoint | undefined {
-    const list = candidates(endpoints, ctx)
+  #rotate(list: readonly Endpoint[]): Endpoint | undefined {
     if (list.length === 0) return undefined
     // The counter is shared across membership changes: a refresh shifts the rotation, it does not restart it.
     const endpoint = list[this.#next % list.length]

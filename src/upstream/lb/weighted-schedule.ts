@@ -5,8 +5,9 @@
 
 import type { Endpoint } from '../endpoint.ts'
 import type { LbContext } from '../load-balancer.ts'
-import { readyEndpoints } from './candidates.ts'
+import { hostsToUse } from './candidates.ts'
 import { EdfScheduler } from './edf-scheduler.ts'
+import { DEFAULT_PANIC, type HealthyPanic } from './healthy-panic.ts'
 
 export class WeightedSchedule {
   /** The member list last seen, and whether its weights differ (Envoy's hostWeightsAreEqual, negated). */
@@ -23,6 +24,7 @@ export class WeightedSchedule {
     private readonly weightOf: (endpoint: Endpoint) => number,
     private readonly random: () => number,
     private readonly always = false,
+    private readonly panic: HealthyPanic = DEFAULT_PANIC,
   ) {}
 
   /**
@@ -38,16 +40,17 @@ export class WeightedSchedule {
   }
 
   /**
-   * An EDF pick over the ready endpoints; `fallback` (the unweighted pick) when the ready ones
-   * happen to weigh the same, as Envoy skips the scheduler then. A retry's excluded endpoints are
+   * An EDF pick over the ready endpoints (all of them in panic, over which Envoy keeps a schedule
+   * of its own); `fallback` (the unweighted pick, over the same list: panic is counted once) when
+   * those happen to weigh the same, as Envoy skips the scheduler then. A retry's excluded endpoints are
    * passed over for the next picks of the schedule (at most one per ready endpoint, Envoy's
    * host-selection retries), then any ready endpoint not excluded; all excluded, the first pick.
    */
-  pick(endpoints: readonly Endpoint[], ctx: LbContext | undefined, fallback: () => Endpoint | undefined): Endpoint | undefined {
-    const ready = readyEndpoints(endpoints, ctx?.nowMs ?? Date.now())
+  pick(endpoints: readonly Endpoint[], ctx: LbContext | undefined, fallback: (usable: readonly Endpoint[]) => Endpoint | undefined): Endpoint | undefined {
+    const ready = hostsToUse(endpoints, ctx?.nowMs ?? Date.now(), this.panic)
     if (ready.length <= 1) return ready[0]
     const scheduler = this.#schedulerFor(ready)
-    if (!scheduler) return fallback()
+    if (!scheduler) return fallback(ready)
     const first = scheduler.pickAndAdd(this.weightOf)!
     const exclude = ctx?.exclude
     if (!exclude || exclude.size === 0 || !exclude.has(first)) return first

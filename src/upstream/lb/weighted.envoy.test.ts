@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'bun:test'
 import { Endpoint } from '../endpoint.ts'
 import { LeastRequestLoadBalancer } from './least-request.ts'
-import { seededRandom } from './load-balancer.contract.ts'
+import { countingPanic, seededRandom } from './load-balancer.contract.ts'
 import { RandomLoadBalancer } from './random.ts'
 import { RoundRobinLoadBalancer } from './round-robin.ts'
 
@@ -125,5 +125,18 @@ describe('random', () => {
     const lb = new RandomLoadBalancer(seededRandom(6))
     const [heavy, light] = shares(() => lb.pick(list, { nowMs: 0 }), 10_000, 2)
     expect(Math.abs(heavy! - light!)).toBeLessThan(400)
+  })
+})
+
+describe('weighted balancing in panic', () => {
+  test('every endpoint unhealthy: the EDF schedule runs over all of them, 3:1 kept, one lb_healthy_panic a pick (round robin and least request)', () => {
+    for (const make of [(p: ReturnType<typeof countingPanic>) => new RoundRobinLoadBalancer(seededRandom(3), p), (p: ReturnType<typeof countingPanic>) => new LeastRequestLoadBalancer(seededRandom(3), 0, p)]) {
+      const list = weighted(3, 1)
+      for (const e of list) e.failedActiveHc = true
+      const panic = countingPanic(50)
+      const lb = make(panic)
+      expect(shares(() => lb.pick(list, { nowMs: 0 }), 400, 2)).toEqual([300, 100])
+      expect(panic.count).toBe(400)
+    }
   })
 })
