@@ -9,7 +9,7 @@ import { environmentNotes } from './environment.ts'
 import { freePort, waitForPort } from './free-port.ts'
 import { parseOptions, type BenchOptions } from './options.ts'
 import { bunMinimal } from './peers/bun-minimal.ts'
-import { bunPassthrough, fastifyHttpProxy, honoProxyBun, honoProxyDeno, nodeHttpProxy } from './peers/script-peer.ts'
+import { bunPassthrough, fastifyHttpProxy, floorPeers, honoProxyBun, honoProxyDeno, nodeHttpProxy } from './peers/script-peer.ts'
 import { renderTargets, targets } from './targets.ts'
 import { direct } from './peers/direct.ts'
 import { EXPORT_DELAY_MS, LISTENER_NAME, SPANS_PER_REQUEST, edgeway } from './peers/edgeway.ts'
@@ -35,7 +35,7 @@ const ALL_PEERS: readonly Peer[] = [
   edgeway('deno', true), honoProxyDeno,
   // Bun's two upstream clients side by side (README "Performance"); not in a full run, name them with --peers.
 ]
-const EXTRA_PEERS: readonly Peer[] = [edgeway('bun', false, 1, 'large', false, 'fetch'), edgeway('bun', false, 1, 'large', false, 'http1')]
+const EXTRA_PEERS: readonly Peer[] = [edgeway('bun', false, 1, 'large', false, 'fetch'), edgeway('bun', false, 1, 'large', false, 'http1'), ...floorPeers]
 const LOADS: Record<LoadName, { path: string; connections: number }> = {
   small: { path: '/service/1', connections: 50 },
   big: { path: '/service/1/big', connections: 10 },

@@ -37,3 +37,12 @@ export const honoProxyBun = scriptPeer('hono-proxy-bun', 'bun', 'hono-proxy.ts',
 export const honoProxyDeno = scriptPeer('hono-proxy-deno', 'deno', 'hono-proxy.ts', ['hono'])
 export const fastifyHttpProxy = scriptPeer('fastify-http-proxy', 'node', 'fastify-http-proxy.mjs', ['fastify', '@fastify/http-proxy'])
 export const nodeHttpProxy = scriptPeer('http-proxy', 'node', 'http-proxy.mjs', ['http-proxy'])
+
+// The floors under the pass-through (bench/README.md "How low a Bun proxy can go"): not in a full
+// run, name them with --peers.
+export const floorPeers = [
+  scriptPeer('floor-serve-client', 'bun', 'floor-serve-client.ts'),
+  scriptPeer('floor-listen-headers', 'bun', 'floor-listen-headers.ts'),
+  scriptPeer('floor-listen-request', 'bun', 'floor-listen-request.ts'),
+  scriptPeer('floor-listen-bytes', 'bun', 'floor-listen-bytes.ts'),
+]
