@@ -62,6 +62,8 @@ export function proxyFixture(options: FixtureOptions = {}) {
     },
     stats,
     clock,
+    // Round robin's random start (Envoy's seed_) at 0: the first attempt goes to the first endpoint.
+    random: () => 0,
   })
   const logged: RequestInfo[] = []
   const fetched: { endpoint: string; request: UpstreamRequest }[] = []

@@ -10,7 +10,8 @@ function setup(overrides: Partial<ClusterConfig> = {}) {
   const clock = new ManualClock()
   const cluster = new Cluster(
     clusterConfig({ endpoints: [{ address: '10.0.0.1', port: 80 }, { address: '10.0.0.2', port: 80 }], ...overrides }),
-    { stats: stats.cluster('service1'), clock },
+    // A random source of 0: round robin's start (Envoy's seed_) is the first endpoint.
+    { stats: stats.cluster('service1'), clock, random: () => 0 },
   )
   cluster.setMembers(cluster.config.endpoints)
   const stat = (name: string) => stats.get(`cluster.service1.${name}`).value

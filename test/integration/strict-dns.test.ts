@@ -51,6 +51,8 @@ function startCluster(type: ClusterConfig['type'] = 'strict_dns'): Promise<void>
     resolverFor: (c) => createResolver(c.dnsResolvers, { timeoutMs: 150, tries: 1 }),
     stats,
     clock: systemClock,
+    // Round robin's random start (Envoy's seed_) at 0: the rotation begins with the first address.
+    random: () => 0,
   })
   return manager.start()
 }

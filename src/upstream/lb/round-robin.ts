@@ -1,4 +1,5 @@
-// Round robin over the ready endpoints, Envoy's default policy and the one the front proxy uses.
+// Round robin over the ready endpoints, Envoy's default policy and the one the front proxy uses,
+// starting at a random index as Envoy's does (its seed_, drawn from the injected random source).
 // Equal weights (the usual case): a plain rotation. Unequal weights: Envoy's EDF schedule over
 // load_balancing_weight (weighted-schedule.ts), so a 3:1 pair gets 3 picks of 4 and 1 of 4.
 
@@ -21,6 +22,10 @@ export class RoundRobinLoadBalancer implements LoadBalancer {
     private readonly panic: HealthyPanic = DEFAULT_PANIC,
   ) {
     this.#weighted = new WeightedSchedule((e) => e.weight, random, false, panic)
+    // Envoy starts the rotation at its seed_ (rr_indexes_), not at 0, so that proxies started
+    // together (a fleet restarted at once) do not all send their first requests to one endpoint.
+    // Kept below 2^31 so the counter stays a small integer (a double's modulo costs a few ns a pick).
+    this.#next = this.#weighted.seed() & 0x7fffffff
   }
 
   pick(endpoints: readonly Endpoint[], ctx?: LbContext): Endpoint | undefined {

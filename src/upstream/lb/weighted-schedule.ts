@@ -61,13 +61,17 @@ export class WeightedSchedule {
     return ready.find((e) => !exclude.has(e)) ?? first
   }
 
+  /** Envoy's seed_: one random draw (on first use), shared by the schedules and round robin's start. */
+  seed(): number {
+    // So that proxies started together do not walk the same schedule (or rotation) in step.
+    return (this.#seed ??= Math.floor(this.random() * 2 ** 32) >>> 0)
+  }
+
   #schedulerFor(ready: readonly Endpoint[]): EdfScheduler<Endpoint> | undefined {
     if (sameWeighted(ready, this.#source, this.#weights)) return this.#scheduler
     this.#source = [...ready]
     this.#weights = ready.map((e) => e.weight)
-    // So that proxies started together do not walk the same schedule in step.
-    this.#seed ??= Math.floor(this.random() * 2 ** 32) >>> 0
-    this.#scheduler = !this.always && equalWeights(ready) ? undefined : EdfScheduler.createWithPicks(ready, this.weightOf, this.#seed)
+    this.#scheduler = !this.always && equalWeights(ready) ? undefined : EdfScheduler.createWithPicks(ready, this.weightOf, this.seed())
     return this.#scheduler
   }
 }
