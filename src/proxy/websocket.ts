@@ -50,12 +50,10 @@ const HANDSHAKE_HEADERS = ['sec-websocket-key', 'sec-websocket-version', 'sec-we
 /** Opens the upstream socket and accepts the downstream one; a ProxyError when either cannot happen. */
 export async function upgradePhase(request: Request, conn: ConnInfo, routed: RoutedRequest, info: RequestInfo, observer: RequestObserver, ctx: UpgradeContext): Promise<Response | ProxyError> {
   if (!conn.upgradeWebSocket) return upgradeFailed()
+  // pick() counts upstream_cx_none_healthy itself when there is no endpoint.
   const endpoint = routed.cluster.pick()
+  if (!endpoint) return noHealthyUpstream()
   const clusterStats = info.upstreamClusterStats!
-  if (!endpoint) {
-    clusterStats.upstream_cx_none_healthy.inc()
-    return noHealthyUpstream()
-  }
   info.upstreamHost = endpoint.key
   info.attempts = 1
   const protocols = (request.headers.get('sec-websocket-protocol') ?? '').split(',').map((p) => p.trim()).filter(Boolean)

@@ -207,17 +207,24 @@ clusters:
     dns_resolvers: ["${dnsServer}"]
     load_assignment: { endpoints: [{ address: empty.test, port: 80 }] }
 `
-  test('is 503 UH on Bun and on Deno, one access-log line each, never a plain GET', async () => {
+  test('is 503 UH on Bun and on Deno, one access-log line and one upstream_cx_none_healthy each, never a plain GET', async () => {
     const dns = await startDnsServer({ records: { 'empty.test': [] } })
     const bun = await startProxy(noEndpointYaml(dns.server))
     try {
       const deno = await group.proxy('deno-ws-uh', noEndpointYaml(dns.server), {}, { runtime: 'deno' })
-      for (const [port, output] of [[bun.ports.get('ingress_http')!, () => bun.output()], [deno.port('ingress_http'), () => deno.process.stdout()]] as const) {
+      const runs = [
+        [bun.ports.get('ingress_http')!, () => bun.output(), bun.ports.get('admin')!],
+        [deno.port('ingress_http'), () => deno.process.stdout(), deno.port('admin')],
+      ] as const
+      for (const [port, output, adminPort] of runs) {
         expect(await upgradeStatus(port, '/chat')).toBe(503)
         const lines = () => output().split('\n').filter((line) => line.includes('"GET /chat'))
         for (let i = 0; i < 100 && lines().length === 0; i++) await Bun.sleep(20)
         expect(lines()).toHaveLength(1)
         expect(lines()[0]).toContain('" 503 UH ')
+        // The cluster's pick counts it; the upgrade path once counted it a second time.
+        const stats = await (await fetch(`http://127.0.0.1:${adminPort}/stats?filter=upstream_cx_none_healthy`)).text()
+        expect(stats).toContain('cluster.empty.upstream_cx_none_healthy: 1\n')
       }
     } finally {
       await bun.stop()
