@@ -35,7 +35,7 @@ const ALL_PEERS: readonly Peer[] = [
   edgeway('deno', true), honoProxyDeno,
   // Bun's two upstream clients side by side (README "Performance"); not in a full run, name them with --peers.
 ]
-const EXTRA_PEERS: readonly Peer[] = [edgeway('bun', false, 1, 'large', false, 'fetch'), edgeway('bun', false, 1, 'large', false, 'http1'), ...floorPeers]
+const EXTRA_PEERS: readonly Peer[] = [edgeway('bun', false, 1, 'large', false, 'fetch'), edgeway('bun', false, 1, 'large', false, 'http1'), edgeway('deno', false), ...floorPeers]
 const LOADS: Record<LoadName, { path: string; connections: number }> = {
   small: { path: '/service/1', connections: 50 },
   big: { path: '/service/1/big', connections: 10 },
