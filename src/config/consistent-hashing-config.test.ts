@@ -3,46 +3,8 @@
 // common_lb_config.consistent_hashing_lb_config.use_hostname_for_hashing, onto the same model.
 
 import { describe, expect, test } from 'bun:test'
-import { ConfigError } from './config-error.ts'
 import { loadConfig } from './load-config.ts'
-
-const options = { env: () => undefined }
-
-const compact = (cluster: string) => `
-listeners:
-  - name: l
-    port: 8000
-    virtual_hosts: [ { name: v, domains: ["*"], routes: [ { match: { prefix: / }, route: { cluster: c } } ] } ]
-clusters:
-  - name: c
-${cluster}
-    load_assignment: { endpoints: [ { address: 127.0.0.1, port: 9000 } ] }
-`
-
-function envoy(cluster: Record<string, unknown>): string {
-  const hcm = {
-    '@type': 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
-    stat_prefix: 'ingress_http',
-    route_config: { virtual_hosts: [{ name: 'v', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'c' } }] }] },
-    http_filters: [{ name: 'envoy.filters.http.router' }],
-  }
-  return JSON.stringify({
-    static_resources: {
-      listeners: [{ name: 'l', address: { socket_address: { address: '127.0.0.1', port_value: 8000 } }, filter_chains: [{ filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: hcm }] }] }],
-      clusters: [{ name: 'c', type: 'STATIC', load_assignment: { cluster_name: 'c', endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: '127.0.0.1', port_value: 9000 } } } }] }] }, ...cluster }],
-    },
-  })
-}
-
-function problems(text: string, source: string): string[] {
-  try {
-    loadConfig(text, source, options)
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues.map((i) => `${i.path}: ${i.message}`)
-    throw error
-  }
-  throw new Error('expected a ConfigError')
-}
+import { compact, envoy, options, problems } from './one-cluster.fixture.ts'
 
 describe('consistent hashing settings', () => {
   test('compact: ring sizes, hash_function and use_hostname_for_hashing reach the model', () => {
