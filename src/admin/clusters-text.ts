@@ -89,6 +89,7 @@ function healthStatus(flags: string): Record<string, unknown> {
   const status: Record<string, unknown> = { eds_health_status: 'HEALTHY' }
   if (flags.includes('failed_active_hc')) status.failed_active_health_check = true
   if (flags.includes('failed_outlier_check')) status.failed_outlier_check = true
+  if (flags.includes('pending_active_hc')) status.pending_active_hc = true
   return status
 }
 

@@ -231,6 +231,11 @@ export type ClusterConfig = {
   readonly activeRequestBias?: number
   /** Below this percentage of ready endpoints every balancer uses all of them (Envoy's healthy_panic_threshold, default 50; 0 = never). */
   readonly healthyPanicThreshold: number
+  /**
+   * Envoy's ignore_new_hosts_until_first_hc: with active health checks, an endpoint a DNS answer
+   * adds is excluded (not balanced to, not counted in the panic share) until its first check ends.
+   */
+  readonly ignoreNewHostsUntilFirstHc: boolean
   readonly connectTimeoutMs: number
   readonly dnsRefreshRateMs: number
   /** How long a listener routing here waits for this cluster's first discovery and health checks before it accepts anyway. */

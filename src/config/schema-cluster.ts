@@ -53,6 +53,8 @@ export const cluster = z.strictObject({
     .strictObject({
       // Envoy's panic threshold: below this percentage of ready endpoints, balance over all of them (0 = never).
       healthy_panic_threshold: percent.optional(),
+      // Envoy's: with active health checks, an endpoint a DNS answer adds stays out of balancing (and of the panic count) until its first check.
+      ignore_new_hosts_until_first_hc: z.boolean().default(false),
       consistent_hashing_lb_config: z.strictObject({ use_hostname_for_hashing: z.boolean().default(false) }).optional(),
     })
     .optional(),

@@ -198,6 +198,7 @@ function toCluster(c: FileCluster, loadedTls: LoadedUpstreamTls | undefined): M.
     ...(c.least_request_lb_config?.active_request_bias !== undefined && { activeRequestBias: c.least_request_lb_config.active_request_bias }),
     // Envoy keeps a whole percentage (ProtobufPercentHelper::convertPercent truncates).
     healthyPanicThreshold: Math.trunc(c.common_lb_config?.healthy_panic_threshold ?? DEFAULTS.healthyPanicThreshold),
+    ignoreNewHostsUntilFirstHc: c.common_lb_config?.ignore_new_hosts_until_first_hc ?? false,
     connectTimeoutMs: ms(c.connect_timeout, DEFAULTS.connectTimeoutMs),
     dnsRefreshRateMs: ms(c.dns_refresh_rate, DEFAULTS.dnsRefreshRateMs),
     initialFetchTimeoutMs: ms(c.initial_fetch_timeout, DEFAULTS.initialFetchTimeoutMs),

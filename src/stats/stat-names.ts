@@ -52,6 +52,8 @@ export const CLUSTER_COUNTERS = [
 export const CLUSTER_GAUGES = [
   'membership_healthy',
   'membership_total',
+  // Envoy's: endpoints out of balancing until their first health check (pending_active_hc).
+  'membership_excluded',
   'upstream_rq_active',
   'upstream_rq_pending_active',
   'upstream_cx_active',
@@ -75,7 +77,7 @@ export const CIRCUIT_BREAKER_REMAINING_GAUGES = [
  * Gauges that describe the cluster rather than this process's traffic: every worker of a primary
  * sees the same membership, so the admin reports one worker's value instead of the sum.
  */
-export const CLUSTER_STATE_GAUGES: readonly ClusterGauge[] = ['membership_healthy', 'membership_total', 'outlier_detection.ejections_active']
+export const CLUSTER_STATE_GAUGES: readonly ClusterGauge[] = ['membership_healthy', 'membership_total', 'membership_excluded', 'outlier_detection.ejections_active']
 
 export const LISTENER_COUNTERS = [
   'downstream_rq_total',

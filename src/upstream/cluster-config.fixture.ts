@@ -13,6 +13,7 @@ export function clusterConfig(overrides: Partial<ClusterConfig> = {}): ClusterCo
     useHostnameForHashing: false,
     maglevTableSize: 65537,
     healthyPanicThreshold: 50,
+    ignoreNewHostsUntilFirstHc: false,
     connectTimeoutMs: 250,
     dnsRefreshRateMs: 5_000,
     initialFetchTimeoutMs: 5_000,

@@ -3,7 +3,7 @@
 export type EndpointSnapshot = {
   readonly address: string
   readonly port: number
-  /** Envoy's health_flags: `healthy`, or any of `/failed_active_hc`, `/failed_outlier_check`. */
+  /** Envoy's health_flags: `healthy`, or any of `/failed_active_hc`, `/failed_outlier_check`, `/pending_active_hc`. */
   readonly healthFlags: string
   readonly weight: number
   readonly activeRequests: number

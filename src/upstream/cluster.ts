@@ -33,6 +33,12 @@ export class Cluster {
   /** Weak: an endpoint DNS dropped takes its entry with it once its last connection is gone. */
   readonly #connections = new WeakMap<Endpoint, EndpointConnections>()
   #healthStarted = false
+  /**
+   * ignore_new_hosts_until_first_hc with active checks: an endpoint a DNS answer adds (the first
+   * answer's too, as Envoy's updateDynamicHostList marks them; warming waits out their first check)
+   * is excluded until that check ends. A static cluster's endpoints never are, as in Envoy.
+   */
+  readonly #excludesNewHosts: boolean
   #firstRound: Promise<void> | undefined
 
   constructor(
@@ -52,6 +58,7 @@ export class Cluster {
     if (config.healthCheck && deps.probe) {
       this.#health = new HealthChecker(config.healthCheck, deps.stats, deps.clock, deps.probe, members, onChange, config.transport)
     }
+    this.#excludesNewHosts = this.#health !== undefined && config.ignoreNewHostsUntilFirstHc && config.type !== 'static'
   }
 
   endpoints(): readonly Endpoint[] {
@@ -119,6 +126,7 @@ export class Cluster {
         endpoint = new Endpoint(address, port, hostname, weight)
         // Envoy holds new hosts out of rotation until their first health check passes.
         endpoint.failedActiveHc = this.#health !== undefined
+        endpoint.pendingActiveHc = this.#excludesNewHosts
         added.push(endpoint)
       } else if (endpoint.weight !== weight) {
         endpoint.weight = weight
@@ -163,6 +171,8 @@ export class Cluster {
       this.#members = [...previous.endpoints()]
     }
     if (!this.#health) for (const endpoint of this.#members) endpoint.failedActiveHc = false
+    // Without the flag now, a still unchecked endpoint is only failed_active_hc, counted as usual.
+    if (!this.#excludesNewHosts) for (const endpoint of this.#members) endpoint.pendingActiveHc = false
     this.stats.membership_total.set(this.#members.length)
     this.#updateHealthyGauge()
   }
@@ -206,6 +216,13 @@ export class Cluster {
 
   #updateHealthyGauge(): void {
     const nowMs = this.#clock.now()
-    this.stats.membership_healthy.set(this.#members.filter((e) => e.isReady(nowMs)).length)
+    let ready = 0
+    let excluded = 0
+    for (const endpoint of this.#members) {
+      if (endpoint.isReady(nowMs)) ready++
+      if (endpoint.pendingActiveHc) excluded++
+    }
+    this.stats.membership_healthy.set(ready)
+    this.stats.membership_excluded.set(excluded)
   }
 }

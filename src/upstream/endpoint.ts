@@ -10,6 +10,12 @@ export class Endpoint {
   activeRequests = 0
   /** Set by the health checker; true from birth when the cluster has health checks (Envoy's initial FAILED_ACTIVE_HC). */
   failedActiveHc = false
+  /**
+   * Envoy's PENDING_ACTIVE_HC: added by a DNS answer to a cluster with ignore_new_hosts_until_first_hc,
+   * its first check not yet over. Always with failedActiveHc, so never ready; the balancers also
+   * leave it out of the total their panic share is taken of (lb/candidates.ts).
+   */
+  pendingActiveHc = false
   /** Outlier ejection end; 0 = not ejected. */
   ejectedUntilMs = 0
 
@@ -73,5 +79,7 @@ function healthFlags(endpoint: Endpoint, nowMs: number): string {
   let flags = ''
   if (endpoint.failedActiveHc) flags += '/failed_active_hc'
   if (endpoint.isEjected(nowMs)) flags += '/failed_outlier_check'
+  // After the failures, as Envoy's healthFlagsToString orders them.
+  if (endpoint.pendingActiveHc) flags += '/pending_active_hc'
   return flags || 'healthy'
 }

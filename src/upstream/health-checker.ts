@@ -78,29 +78,39 @@ export class HealthChecker {
     const healthy = await this.#probeWithTimeout(endpoint)
     // The endpoint may have left the cluster while the probe was out.
     if (this.#state.get(endpoint) !== state || this.#stopped) return
-    if (healthy) this.#passed(endpoint, state)
-    else this.#failed(endpoint, state)
+    let changed = healthy ? this.#passed(endpoint, state) : this.#failed(endpoint, state)
     state.checked = true
+    // Envoy's clearPendingFlag: the first answer, pass or fail (a timeout too), ends the
+    // exclusion; a failed endpoint is then counted as unhealthy like any other.
+    if (endpoint.pendingActiveHc) {
+      endpoint.pendingActiveHc = false
+      changed = true
+    }
+    if (changed) this.onChange()
   }
 
-  #passed(endpoint: Endpoint, state: ProbeState): void {
+  /** True when the endpoint became ready. */
+  #passed(endpoint: Endpoint, state: ProbeState): boolean {
     this.stats['health_check.success'].inc()
     state.failures = 0
     state.successes++
     if (endpoint.failedActiveHc && (!state.checked || state.successes >= this.config.healthyThreshold)) {
       endpoint.failedActiveHc = false
-      this.onChange()
+      return true
     }
+    return false
   }
 
-  #failed(endpoint: Endpoint, state: ProbeState): void {
+  /** True when the endpoint became failed_active_hc. */
+  #failed(endpoint: Endpoint, state: ProbeState): boolean {
     this.stats['health_check.failure'].inc()
     state.successes = 0
     state.failures++
     if (!endpoint.failedActiveHc && state.failures >= this.config.unhealthyThreshold) {
       endpoint.failedActiveHc = true
-      this.onChange()
+      return true
     }
+    return false
   }
 
   #probeWithTimeout(endpoint: Endpoint): Promise<boolean> {

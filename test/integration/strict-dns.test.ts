@@ -37,6 +37,7 @@ function startCluster(type: ClusterConfig['type'] = 'strict_dns'): Promise<void>
     useHostnameForHashing: false,
     maglevTableSize: 65537,
     healthyPanicThreshold: 50,
+    ignoreNewHostsUntilFirstHc: false,
     connectTimeoutMs: 250,
     dnsRefreshRateMs: REFRESH_MS,
     initialFetchTimeoutMs: 5_000,

@@ -76,8 +76,8 @@ export const THRESHOLDS = spec({
 export const RING_HASH_LB_CONFIG = spec({ name: 'Cluster.RingHashLbConfig', supported: ['minimum_ring_size', 'maximum_ring_size', 'hash_function'] })
 export const COMMON_LB_CONFIG = spec({
   name: 'Cluster.CommonLbConfig',
-  supported: ['healthy_panic_threshold', 'consistent_hashing_lb_config'],
-  unsupported: ['zone_aware_lb_config', 'locality_weighted_lb_config', 'ignore_new_hosts_until_first_hc', 'close_connections_on_host_set_change', 'override_host_status'],
+  supported: ['healthy_panic_threshold', 'consistent_hashing_lb_config', 'ignore_new_hosts_until_first_hc'],
+  unsupported: ['zone_aware_lb_config', 'locality_weighted_lb_config', 'close_connections_on_host_set_change', 'override_host_status'],
   noEffect: { update_merge_window: 'membership changes apply at once' },
 })
 export const CONSISTENT_HASHING_LB_CONFIG = spec({ name: 'CommonLbConfig.ConsistentHashingLbConfig', supported: ['use_hostname_for_hashing'], unsupported: ['hash_balance_factor'] })

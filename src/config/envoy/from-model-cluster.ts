@@ -17,6 +17,7 @@ export function clusterToEnvoy(c: M.ClusterConfig): Record<string, unknown> {
   }
   const common: Record<string, unknown> = {}
   if (c.healthyPanicThreshold !== DEFAULTS.healthyPanicThreshold) common.healthy_panic_threshold = { value: c.healthyPanicThreshold }
+  if (c.ignoreNewHostsUntilFirstHc) common.ignore_new_hosts_until_first_hc = true
   if (c.useHostnameForHashing) common.consistent_hashing_lb_config = { use_hostname_for_hashing: true }
   if (Object.keys(common).length > 0) out.common_lb_config = common
   if (c.lbPolicy === 'maglev') out.maglev_lb_config = { table_size: c.maglevTableSize }

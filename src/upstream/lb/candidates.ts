@@ -20,7 +20,8 @@ export function withoutExcluded(usable: readonly Endpoint[], ctx: LbContext | un
 
 /**
  * What a pick balances over (Envoy's hostSourceToUse): the ready endpoints (Envoy's healthy
- * hosts), or in panic all of them, counted once per call. The list itself when all are ready,
+ * hosts), or in panic all of them, counted once per call. Excluded endpoints (pending_active_hc)
+ * are not ready, and not in the total the panic share is taken of. The list itself when all are ready,
  * without a copy; panic is decided only when some endpoint is not ready.
  */
 export function hostsToUse(endpoints: readonly Endpoint[], nowMs: number, panic: HealthyPanic): readonly Endpoint[] {
@@ -33,8 +34,16 @@ export function hostsToUse(endpoints: readonly Endpoint[], nowMs: number, panic:
     }
   }
   if (allReady && endpoints.length > 0) return endpoints
-  const ready = allReady ? endpoints : endpoints.filter((e) => e.isReady(nowMs))
-  if (!inPanic(ready.length, endpoints.length, panic.thresholdPercent)) return ready
+  // Envoy's isHostSetInPanic takes the share of hosts() less excludedHosts() (pending_active_hc),
+  // yet in panic balances over hosts() itself, excluded ones included: so is it here.
+  const ready: Endpoint[] = []
+  let excluded = 0
+  for (let i = 0; i < endpoints.length; i++) {
+    const endpoint = endpoints[i]!
+    if (endpoint.isReady(nowMs)) ready.push(endpoint)
+    else if (endpoint.pendingActiveHc) excluded++
+  }
+  if (!inPanic(ready.length, endpoints.length - excluded, panic.thresholdPercent)) return ready
   panic.onPanic()
   return endpoints
 }

@@ -95,6 +95,23 @@ export function runLoadBalancerContract(make: (panic?: HealthyPanic) => LoadBala
       expect(high.count).toBe(400)
     })
 
+    test('pending_active_hc endpoints are left out of the panic share; in panic they are used, as Envoy\'s AllHosts', () => {
+      // 2 ready of 6 is panic; of 6 less 4 excluded (ignore_new_hosts_until_first_hc) it is not.
+      const list = endpoints(6)
+      for (const e of list.slice(2)) e.failedActiveHc = e.pendingActiveHc = true
+      const panic = countingPanic(50)
+      const lb = make(panic)
+      const counts = tally(lb, list, 300)
+      expect([...counts.keys()].sort((a, b) => a!.key.localeCompare(b!.key))).toEqual(list.slice(0, 2))
+      expect(panic.count).toBe(0)
+      // One of the two fails: 1 of 2 counted is 50 %, not panic; both fail: panic over all six.
+      list[0]!.failedActiveHc = true
+      expect([...tally(lb, list, 100).keys()]).toEqual([list[1]])
+      list[1]!.failedActiveHc = true
+      expect(tally(lb, list, 600).size).toBe(6)
+      expect(panic.count).toBe(600)
+    })
+
     test('in panic a retry still avoids the endpoints it tried while others exist', () => {
       const list = endpoints(3)
       for (const e of list) e.failedActiveHc = true
