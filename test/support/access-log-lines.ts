@@ -7,13 +7,17 @@ export function linesFor(output: string, method: string, path: string): string[]
   return output.split('\n').filter((line) => line.includes(needle))
 }
 
-/** Waits until `output()` holds a text-format line for `METHOD path`; returns the first. */
+/**
+ * Waits until `output()` holds a text-format line for `METHOD path`; returns the first. Deadlines in
+ * these helpers run on the monotonic clock: a VM's wall clock can step forward by seconds (one such
+ * step failed a 5 s wait 655 ms into a test), and Date.now() would count the step as waiting.
+ */
 export async function waitForLine(output: () => string, method: string, path: string, timeoutMs = 5_000): Promise<string> {
-  const deadline = Date.now() + timeoutMs
+  const deadline = performance.now() + timeoutMs
   for (;;) {
     const [line] = linesFor(output(), method, path)
     if (line) return line
-    if (Date.now() > deadline) throw new Error(`no access-log line for ${method} ${path} within ${timeoutMs} ms; output:\n${output()}`)
+    if (performance.now() > deadline) throw new Error(`no access-log line for ${method} ${path} within ${timeoutMs} ms; output:\n${output()}`)
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
 }

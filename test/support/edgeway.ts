@@ -103,10 +103,10 @@ export function spawnEdgeway(args: string[], env: Record<string, string> = {}): 
     exited,
     kill: (signal = 'SIGTERM') => void child.kill(signal),
     async waitFor(text, timeoutMs = 10_000) {
-      const deadline = Date.now() + timeoutMs
+      const deadline = performance.now() + timeoutMs
       const seen = () => (typeof text === 'string' ? out.includes(text) : text.test(out))
       while (!seen()) {
-        if (Date.now() > deadline) throw new Error(`edgeway did not print ${text} within ${timeoutMs} ms; stdout:\n${out}\nstderr:\n${err}`)
+        if (performance.now() > deadline) throw new Error(`edgeway did not print ${text} within ${timeoutMs} ms; stdout:\n${out}\nstderr:\n${err}`)
         if (child.exitCode !== null) throw new Error(`edgeway exited with ${child.exitCode} before printing ${text}; stderr:\n${err}`)
         await new Promise((r) => setTimeout(r, 25))
       }

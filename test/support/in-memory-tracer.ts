@@ -36,11 +36,11 @@ export function startInMemoryTracer(options: { serviceName: string; nodeId: stri
     stats,
     spans,
     async spansOf(traceId, count, timeoutMs = 3000) {
-      const deadline = Date.now() + timeoutMs
+      const deadline = performance.now() + timeoutMs
       for (;;) {
         const found = (await spans()).filter((span) => span.traceId === traceId)
         if (found.length >= count) return found
-        if (Date.now() > deadline) throw new Error(`${found.length} of ${count} spans of trace ${traceId} after ${timeoutMs} ms`)
+        if (performance.now() > deadline) throw new Error(`${found.length} of ${count} spans of trace ${traceId} after ${timeoutMs} ms`)
         await new Promise((resolve) => setTimeout(resolve, 10))
       }
     },

@@ -24,7 +24,7 @@ export const isAlive = (pid: number): boolean => {
 }
 
 export async function eventually<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, log = ''): Promise<T> {
-  const deadline = Date.now() + timeoutMs
+  const deadline = performance.now() + timeoutMs
   for (;;) {
     try {
       const value = await check()
@@ -32,7 +32,7 @@ export async function eventually<T>(what: string, check: () => Promise<T | undef
     } catch {
       // not yet
     }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms${log ? `; launcher log in ${log}` : ''}`)
+    if (performance.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms${log ? `; launcher log in ${log}` : ''}`)
     await sleep(100)
   }
 }

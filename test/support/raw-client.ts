@@ -40,12 +40,12 @@ export class RawConnection {
 
   /** The next response, or 'closed' when the peer closed first; throws after `timeoutMs` of neither. */
   async response(timeoutMs = 5_000): Promise<RawResponse | 'closed'> {
-    const deadline = Date.now() + timeoutMs
+    const deadline = performance.now() + timeoutMs
     for (;;) {
       const parsed = this.#parse()
       if (parsed) return parsed
       if (this.#closed) return 'closed'
-      const left = deadline - Date.now()
+      const left = deadline - performance.now()
       if (left <= 0) throw new Error(`no response within ${timeoutMs} ms; received so far: ${JSON.stringify(this.#buffer.slice(0, 300))}`)
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left)
@@ -60,8 +60,8 @@ export class RawConnection {
 
   /** True once the peer closed; waits up to `timeoutMs` for it. */
   async closedWithin(timeoutMs: number): Promise<boolean> {
-    const deadline = Date.now() + timeoutMs
-    while (!this.#closed && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+    const deadline = performance.now() + timeoutMs
+    while (!this.#closed && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
     return this.#closed
   }
 

@@ -60,8 +60,8 @@ export class RawWebSocket {
 
   /** Waits until a close frame arrives, the connection ends, or `count` data frames are in. */
   async until(count: number, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs
-    while (!this.#ended && !this.closeFrame() && this.dataFrames().length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+    const deadline = performance.now() + timeoutMs
+    while (!this.#ended && !this.closeFrame() && this.dataFrames().length < count && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20))
   }
 
   dataFrames(): Frame[] {

@@ -64,9 +64,9 @@ export async function startZipkinSink(opts: { delayMs?: number; down?: boolean; 
     down: opts.down ?? false,
     spans,
     async waitForSpans(count, timeoutMs = 5000) {
-      const deadline = Date.now() + timeoutMs
+      const deadline = performance.now() + timeoutMs
       while (spans().length < count) {
-        if (Date.now() > deadline) throw new Error(`zipkin sink: ${spans().length} of ${count} spans after ${timeoutMs} ms`)
+        if (performance.now() > deadline) throw new Error(`zipkin sink: ${spans().length} of ${count} spans after ${timeoutMs} ms`)
         await new Promise((r) => setTimeout(r, 10))
       }
       return spans()
