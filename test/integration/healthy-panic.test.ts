@@ -7,6 +7,7 @@
 import { afterAll, describe, expect, test } from 'bun:test'
 import { eventually, ProcessGroup } from '../support/edgeway-processes.ts'
 import { startUpstream, type Upstream } from '../support/upstream.ts'
+import { oneClusterBootstrap } from '../support/envoy-bootstrap.ts'
 
 const group = new ProcessGroup()
 const upstreams: Upstream[] = []
@@ -92,28 +93,13 @@ describe('panic mode through a real edgeway process', () => {
 
   test('Envoy bootstrap: common_lb_config.healthy_panic_threshold { value: 0 } turns panic off too', async () => {
     const a = await sickUpstream('a')
-    const bootstrap = {
-      admin: { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } },
-      static_resources: {
-        listeners: [{
-          name: 'ingress_http',
-          address: { socket_address: { address: '127.0.0.1', port_value: 0 } },
-          filter_chains: [{ filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: {
-            '@type': 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
-            stat_prefix: 'ingress_http',
-            route_config: { virtual_hosts: [{ name: 'v', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'app' } }] }] },
-            http_filters: [{ name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } }],
-          } }] }],
-        }],
-        clusters: [{
-          name: 'app',
-          type: 'STATIC',
-          common_lb_config: { healthy_panic_threshold: { value: 0 } },
-          health_checks: [{ timeout: '0.2s', interval: '0.2s', unhealthy_threshold: 1, healthy_threshold: 1, http_health_check: { path: '/healthz' } }],
-          load_assignment: { cluster_name: 'app', endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: '127.0.0.1', port_value: a.port } } } }] }] },
-        }],
-      },
-    }
+    const bootstrap = oneClusterBootstrap({
+      name: 'app',
+      type: 'STATIC',
+      common_lb_config: { healthy_panic_threshold: { value: 0 } },
+      health_checks: [{ timeout: '0.2s', interval: '0.2s', unhealthy_threshold: 1, healthy_threshold: 1, http_health_check: { path: '/healthz' } }],
+      load_assignment: { cluster_name: 'app', endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: '127.0.0.1', port_value: a.port } } } }] }] },
+    })
     const proxy = await group.proxy('panic-envoy', JSON.stringify(bootstrap), {}, { args: ['--concurrency', '1'] })
     await allFailed(proxy.url('admin'), [a])
     expect((await fetch(`${proxy.url('ingress_http')}/x`)).status).toBe(503)

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, test } from 'bun:test'
 import { startDnsServer, type TestDnsServer } from '../support/dns-server.ts'
 import { eventually, ProcessGroup, type ProxyProcess } from '../support/edgeway-processes.ts'
 import { startUpstream, type Upstream } from '../support/upstream.ts'
+import { oneClusterBootstrap } from '../support/envoy-bootstrap.ts'
 
 const group = new ProcessGroup()
 const cleanups: (() => Promise<void>)[] = []
@@ -141,30 +142,15 @@ describe('ignore_new_hosts_until_first_hc through a real edgeway process and a r
 
   test('Envoy bootstrap: common_lb_config.ignore_new_hosts_until_first_hc does the same', async () => {
     const t = await topology(37)
-    const bootstrap = {
-      admin: { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } },
-      static_resources: {
-        listeners: [{
-          name: 'ingress_http',
-          address: { socket_address: { address: '127.0.0.1', port_value: 0 } },
-          filter_chains: [{ filters: [{ name: 'envoy.filters.network.http_connection_manager', typed_config: {
-            '@type': 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
-            stat_prefix: 'ingress_http',
-            route_config: { virtual_hosts: [{ name: 'v', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'service1' } }] }] },
-            http_filters: [{ name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } }],
-          } }] }],
-        }],
-        clusters: [{
-          name: 'service1',
-          type: 'STRICT_DNS',
-          dns_refresh_rate: '0.2s',
-          dns_resolvers: [{ socket_address: { address: t.dns.address, port_value: t.dns.port } }],
-          common_lb_config: { ignore_new_hosts_until_first_hc: true },
-          health_checks: [{ timeout: '20s', interval: '20s', unhealthy_threshold: 1, healthy_threshold: 1, http_health_check: { path: '/healthz' } }],
-          load_assignment: { cluster_name: 'service1', endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: 'service1', port_value: t.port } } } }] }] },
-        }],
-      },
-    }
+    const bootstrap = oneClusterBootstrap({
+      name: 'service1',
+      type: 'STRICT_DNS',
+      dns_refresh_rate: '0.2s',
+      dns_resolvers: [{ socket_address: { address: t.dns.address, port_value: t.dns.port } }],
+      common_lb_config: { ignore_new_hosts_until_first_hc: true },
+      health_checks: [{ timeout: '20s', interval: '20s', unhealthy_threshold: 1, healthy_threshold: 1, http_health_check: { path: '/healthz' } }],
+      load_assignment: { cluster_name: 'service1', endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: 'service1', port_value: t.port } } } }] }] },
+    })
     const proxy = await group.proxy('first-hc-envoy', JSON.stringify(bootstrap), {}, { args: ['--concurrency', '1'] })
     await scaleUp(proxy, t)
     expect(await send(proxy, 12)).toEqual(Array(12).fill(t.addresses[0]))

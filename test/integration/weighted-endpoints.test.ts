@@ -9,6 +9,7 @@ import { startDnsServer, type TestDnsServer } from '../support/dns-server.ts'
 import { ProcessGroup } from '../support/edgeway-processes.ts'
 import { unusedPort } from '../support/sockets.ts'
 import { startUpstream, type Upstream } from '../support/upstream.ts'
+import { oneClusterBootstrap } from '../support/envoy-bootstrap.ts'
 
 const group = new ProcessGroup()
 const upstreams: Upstream[] = []
@@ -74,34 +75,14 @@ clusters:
     const port = await unusedPort('127.0.0.2')
     const targets = [await upstreamOn('127.0.0.2', port), await upstreamOn('127.0.0.3', port), await upstreamOn('127.0.0.4', port)]
     const lbEndpoint = (name: string, weight: number) => ({ endpoint: { address: { socket_address: { address: name, port_value: port } } }, load_balancing_weight: weight })
-    const bootstrap = {
-      admin: { address: { socket_address: { address: '127.0.0.1', port_value: 0 } } },
-      static_resources: {
-        listeners: [{
-          name: 'ingress_http',
-          address: { socket_address: { address: '127.0.0.1', port_value: 0 } },
-          filter_chains: [{
-            filters: [{
-              name: 'envoy.filters.network.http_connection_manager',
-              typed_config: {
-                '@type': 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
-                stat_prefix: 'ingress_http',
-                route_config: { virtual_hosts: [{ name: 'v', domains: ['*'], routes: [{ match: { prefix: '/' }, route: { cluster: 'weighted' } }] }] },
-                http_filters: [{ name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } }],
-              },
-            }],
-          }],
-        }],
-        clusters: [{
-          name: 'weighted',
-          type: 'STRICT_DNS',
-          lb_policy: 'ROUND_ROBIN',
-          connect_timeout: '0.25s',
-          dns_resolvers: [{ socket_address: { address: dns.address, port_value: dns.port } }],
-          load_assignment: { cluster_name: 'weighted', endpoints: [{ lb_endpoints: [lbEndpoint('heavy', 3), lbEndpoint('light', 2)] }] },
-        }],
-      },
-    }
+    const bootstrap = oneClusterBootstrap({
+      name: 'weighted',
+      type: 'STRICT_DNS',
+      lb_policy: 'ROUND_ROBIN',
+      connect_timeout: '0.25s',
+      dns_resolvers: [{ socket_address: { address: dns.address, port_value: dns.port } }],
+      load_assignment: { cluster_name: 'weighted', endpoints: [{ lb_endpoints: [lbEndpoint('heavy', 3), lbEndpoint('light', 2)] }] },
+    })
     const proxy = await group.proxy('envoy', JSON.stringify(bootstrap, null, 2), {}, { args: ['--concurrency', '1'] })
     // 3 : 3 : 2 in Envoy's EDF schedule: deadlines are sums of 1/3 in doubles, and the schedule
     // starts after a random number of picks (Envoy's seed_), so for ~3 % of starts a window of 800
