@@ -89,7 +89,7 @@ const steps: Step[] = [
       observer.done(sample)
     },
   },
-  { name: 'upstream call: attempt around fetch (abort controller, timers)', run: () => runAttempt({ number: 1, endpoint, method: 'GET', path: '/service/1', headers: request.headers, body: null, timeoutMs: 15000, perTry: false, downstream: request }, { fetch: fetchReady, classify: () => 'reset', timers: systemClock }).then((r) => r.kind === 'response' && r.abort?.release()), baseline: fetchReady },
+  { name: 'upstream call: attempt around fetch (abort controller, timers)', run: () => runAttempt({ number: 1, startedAt: 0, endpoint, method: 'GET', path: '/service/1', headers: request.headers, body: null, timeoutMs: 15000, perTry: false, downstream: request }, { fetch: fetchReady, classify: () => 'reset', timers: systemClock }).then((r) => r.kind === 'response' && r.abort?.release()), baseline: fetchReady },
   { name: 'upstream call: the client signal (Request.signal) itself', run: () => newRequest().signal, baseline: newRequest },
   { name: 'response: read small body whole + new Response', run: async () => new Response((await readWholeBody(upstreamResponse(), undefined)) as Uint8Array<ArrayBuffer>, { status: 200, headers: ready.headers }), baseline: upstreamResponse },
   { name: 'access log: format + buffered append', run: () => logWriter(accessLog.format(sample)) },

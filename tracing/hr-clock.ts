@@ -11,6 +11,15 @@ export function nowMs(): number {
   return ORIGIN + performance.now()
 }
 
+/**
+ * A time the proxy took with its own clock (`performance.now()`, RequestInfo.startedAt and the
+ * like) as a span time: the same instant without asking the clock again (each ask is a call into
+ * the runtime, ~90 ns on Deno, and a traced request's spans asked four times).
+ */
+export function spanTimeOf(monotonicMs: number): number {
+  return ORIGIN + monotonicMs
+}
+
 export function msToHrTime(ms: number): HrTime {
   const seconds = Math.floor(ms / 1000)
   const nanos = Math.round((ms - seconds * 1000) * 1_000_000)

@@ -12,7 +12,7 @@ const listenerTracing = { clientSampling: 100, randomSampling: 100, overallSampl
 const listener = { direction: 'egress', tracing: listenerTracing } as unknown as ListenerConfig
 const ingress = { direction: 'ingress', tracing: listenerTracing } as unknown as ListenerConfig
 const route = { name: 'r', match: { prefix: '/service/1' } } as unknown as RouteConfig
-const info = { method: 'GET', path: '/service/1?x=1', requestId: 'id-1', authority: 'h', userAgent: null, status: 200, flags: '' } as unknown as RequestInfo
+const info = { startedAt: performance.now(), method: 'GET', path: '/service/1?x=1', requestId: 'id-1', authority: 'h', userAgent: null, status: 200, flags: '' } as unknown as RequestInfo
 const attemptOn = (number: number, key: string): AttemptStart => {
   const [address, port] = key.split(':') as [string, string]
   return { number, endpoint: { key, address, port: Number(port) } as AttemptStart['endpoint'], headers: new Headers({ b3: '1' }) }
@@ -49,6 +49,29 @@ describe('createRequestTracer', () => {
     ])
     expect(spans[0]!.id).toBe(firstSpanId!)
     expect(spans[1]!.parentId).toBe(spans[2]!.id)
+  })
+
+  test("span times are the proxy's own: the request from its arrival to its end, the attempt from its start for its elapsed time", async () => {
+    const exporter = new InMemorySpanExporter()
+    const stats = new StatsStore()
+    const tracing = setupTracing({ serviceName: 's', nodeId: '', stats: stats.tracing(), exporter })
+    const tracer = createRequestTracer({ tracing, listenerStats: () => stats.listener('l') })
+    // The proxy's clock (performance.now()), well in the past, so a span timed by the clock now would show.
+    const arrived = performance.now() - 60_000
+    const timed = { ...info, startedAt: arrived, endedAt: arrived + 7 } as RequestInfo
+    const trace = tracer.start(new Request('http://h/service/1'), timed, listener)
+    trace.routed(route, 'service1')
+    const attempt = { ...attemptOn(1, '10.0.0.1:80'), startedAt: arrived + 1, elapsedMs: 2.5 }
+    trace.attempt(attempt)
+    trace.attemptDone(attempt, response(200))
+    trace.end(timed)
+    await tracing.forceFlush()
+    const [upstream, request] = exporter.getFinishedSpans().map((s) => encodeSpan(s, 's'))
+    const epochMicros = (monotonicMs: number) => (performance.timeOrigin + monotonicMs) * 1000
+    expect(request!.timestamp).toBeCloseTo(epochMicros(arrived), -1)
+    expect(request!.duration).toBeCloseTo(7000, -1)
+    expect(upstream!.timestamp).toBeCloseTo(epochMicros(arrived + 1), -1)
+    expect(upstream!.duration).toBeCloseTo(2500, -1)
   })
 })
 

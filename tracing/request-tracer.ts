@@ -18,6 +18,7 @@ import { compileCustomTags, type CompiledCustomTags } from './custom-tags.ts'
 import { plainIp, remoteEndpoint } from './remote-endpoint.ts'
 import type { SpanParent, Tracing } from './setup-tracing.ts'
 import type { RemoteEndpoint, SpanRecord, SpanTagMap } from './span-record.ts'
+import { spanTimeOf } from './hr-clock.ts'
 import { httpUrlTag, isErrorStatus, TAG } from './span-tags.ts'
 
 export type RequestTracerDeps = {
@@ -69,7 +70,7 @@ export function createRequestTracer(deps: RequestTracerDeps): RequestTracer {
         parent = { traceId: incoming.traceId, spanId: sharing ? (incoming.parentSpanId ?? '') : incoming.spanId, sampled, debug: incoming.debug }
       }
       const query = info.path.indexOf('?')
-      const span = deps.tracing.startRequestSpan(`${info.method} ${query < 0 ? info.path : info.path.slice(0, query)}`, ingress ? SpanKind.SERVER : SpanKind.CLIENT, parent, sampled, incoming?.debug ?? false, sharing ? incoming!.spanId : undefined)
+      const span = deps.tracing.startRequestSpan(`${info.method} ${query < 0 ? info.path : info.path.slice(0, query)}`, ingress ? SpanKind.SERVER : SpanKind.CLIENT, parent, sampled, incoming?.debug ?? false, sharing ? incoming!.spanId : undefined, spanTimeOf(info.startedAt))
       if (span.sampled) {
         tagRequestStart(span.attributes as SpanTagMap, info, peer)
         // A SERVER span's remote is its client; an egress CLIENT span's remote is upstream, set by its attempts.
@@ -255,7 +256,7 @@ class Trace implements RequestTrace {
 
   attempt(attempt: AttemptStart): Headers {
     // The request span is the parent as it is: a SpanRecord carries trace id, span id, sampled, debug.
-    const span = this.tracing.startChildSpan(this.span, this.names.attempt(this.#cluster), SpanKind.CLIENT)
+    const span = this.tracing.startChildSpan(this.span, this.names.attempt(this.#cluster), SpanKind.CLIENT, attempt.startedAt === undefined ? undefined : spanTimeOf(attempt.startedAt))
     if (span.sampled) {
       // Envoy's upstream span tags, and the remote endpoint Zipkin's dependency links and remoteServices read.
       tagAttemptStart(span.attributes as SpanTagMap, this.requestId, attempt.endpoint.key, this.#cluster, attempt.number - 1)
@@ -278,12 +279,16 @@ class Trace implements RequestTrace {
     if (!span) return
     const response = result.kind === 'response'
     tagOutcome(span, response ? result.response.status : undefined, response ? '' : failureFlag(result.failure, result.cause), undefined, undefined, this.#cluster, attempt.endpoint.key, attempt.number - 1)
-    span.end()
+    // Where the attempt loop timed it: the same instant as upstream_rq_time.
+    if (attempt.startedAt !== undefined && attempt.elapsedMs !== undefined) span.endAt(spanTimeOf(attempt.startedAt + attempt.elapsedMs))
+    else span.end()
   }
 
   end(info: RequestInfo): void {
     tagOutcome(this.span, info.status, info.flags, info.bytesReceived, info.bytesSent, info.upstreamCluster, info.upstreamHost, undefined)
-    this.span.end()
+    // Where the request's duration ended (downstream_rq_time, %DURATION%): span and log agree.
+    if (info.endedAt !== undefined) this.span.endAt(spanTimeOf(info.endedAt))
+    else this.span.end()
   }
 
   #take(number: number): SpanRecord | undefined {

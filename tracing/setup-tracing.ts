@@ -55,10 +55,10 @@ export type StartSpanOptions = {
 export type Tracing = {
   /** Starts a span under an explicit parent: no context manager needed. */
   startSpan(name: string, opts: StartSpanOptions): SpanRecord
-  /** startSpan for the request tracer, positionally (StartSpanOptions' fields; `sampled` decides a new root). */
-  startRequestSpan(name: string, kind: SpanKind, parent: SpanParent | undefined, sampled: boolean, debug: boolean, sharedId: string | undefined): SpanRecord
+  /** startSpan for the request tracer, positionally (StartSpanOptions' fields; `sampled` decides a new root; `startMs` epoch ms, default now). */
+  startRequestSpan(name: string, kind: SpanKind, parent: SpanParent | undefined, sampled: boolean, debug: boolean, sharedId: string | undefined, startMs?: number): SpanRecord
   /** A span under a local parent, e.g. an attempt under its request: the parent's trace, sampling and debug. */
-  startChildSpan(parent: SpanRecord, name: string, kind: SpanKind): SpanRecord
+  startChildSpan(parent: SpanRecord, name: string, kind: SpanKind, startMs?: number): SpanRecord
   /** Flushes what is queued, then stops exporting; bounded by shutdownTimeoutMs. Never rejects. */
   shutdown(): Promise<void>
   forceFlush(): Promise<void>
@@ -110,10 +110,10 @@ export function setupTracing(opts: TracingOptions): Tracing {
       if (o.attributes) span.setAttributes(o.attributes)
       return span
     },
-    startRequestSpan: (name, kind, parent, sampled, debug, sharedId) => start(name, kind, parent, sampled, debug, sharedId, undefined),
-    startChildSpan(parent, name, kind) {
+    startRequestSpan: (name, kind, parent, sampled, debug, sharedId, startMs) => start(name, kind, parent, sampled, debug, sharedId, startMs),
+    startChildSpan(parent, name, kind, startMs) {
       // A record's ids are in wire form already: nothing to convert.
-      const span = new SpanRecord(name, kind, parent.traceId, ids.spanId(), parent.spanId, parent.sampled || parent.debug, parent.debug, nowMs(), processor, resource)
+      const span = new SpanRecord(name, kind, parent.traceId, ids.spanId(), parent.spanId, parent.sampled || parent.debug, parent.debug, startMs ?? nowMs(), processor, resource)
       if (nodeId) span.tag(TAG.nodeId, nodeId)
       return span
     },

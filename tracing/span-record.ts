@@ -138,8 +138,13 @@ export class SpanRecord implements Span, ReadableSpan {
 
   /** Ends once; a sampled span then goes to the sink. Times default to the span clock's now. */
   end(endTime?: TimeInput): void {
+    this.endAt(endTime === undefined ? nowMs() : timeInputToMs(endTime))
+  }
+
+  /** end() at an epoch-ms time already on the span clock (hr-clock.ts): the proxy's own path. */
+  endAt(epochMs: number): void {
     if (this.ended) return
-    this.endMs = endTime === undefined ? nowMs() : timeInputToMs(endTime)
+    this.endMs = epochMs
     if (this.sampled) this.sink?.onEnd(this)
   }
 

@@ -14,6 +14,7 @@ function info(over: Partial<RequestInfo> = {}): RequestInfo {
   return {
     startTimeMs: Date.UTC(2026, 11, 2, 13, 4, 5, 67),
     startedAt: 0,
+    endedAt: undefined,
     method: 'GET',
     path: '/service/1?x=1',
     authority: 'localhost:8000',

@@ -10,6 +10,7 @@ const endpoint = new Endpoint('10.0.0.1', 8080)
 const attempt = (overrides: Partial<Attempt> = {}): Attempt => ({
   number: 1,
   endpoint,
+  startedAt: 0,
   method: 'GET',
   path: '/service/1?x=1',
   headers: new Headers({ host: 'edge' }),

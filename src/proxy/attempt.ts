@@ -27,14 +27,16 @@ export type Attempt = {
   readonly transport?: UpstreamTransport
   /** The cluster's connection breakers and stats for this endpoint, handed to the upstream client. */
   readonly connections?: EndpointConnections
+  /** When the attempt started (the proxy's `now()`): its span starts there, elapsedMs counts from it. */
+  readonly startedAt: number
   /** Set by the attempt loop when the attempt ends: start to response headers or failure, ms. */
   elapsedMs?: number
   /** The downstream request (its signal): a client that disconnects cancels the attempt. */
   readonly downstream: Downstream | undefined
 }
 
-/** What tracing sees of an attempt. */
-export type AttemptStart = Pick<Attempt, 'number' | 'endpoint' | 'headers'>
+/** What tracing sees of an attempt; its times when the attempt loop has them (the proxy's `now()`). */
+export type AttemptStart = Pick<Attempt, 'number' | 'endpoint' | 'headers'> & Partial<Pick<Attempt, 'startedAt' | 'elapsedMs'>>
 
 export type AttemptResult =
   /** `abort` still holds the attempt's deadline (route timeout) for the body; release it when the body is done. */

@@ -48,6 +48,7 @@ export function requestInfoOf(request: Request, conn: ConnInfo, listener: Listen
     bytesReceived: 0,
     bytesSent: 0,
     durationMs: 0,
+    endedAt: undefined,
     upstreamServiceTimeMs: undefined,
     requestHeaders: headers,
     responseHeaders: undefined,

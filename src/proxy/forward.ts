@@ -71,6 +71,7 @@ export async function forward(request: RoutedRequest, info: RequestInfo, observe
         body: request.body.body(),
         signal: abort.signal,
         timeoutMs,
+        startedAt: attemptStarted,
         perTry: perTryMs < remaining,
         connectTimeoutMs: cluster.config.connectTimeoutMs,
         transport: cluster.config.transport,

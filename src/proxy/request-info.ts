@@ -37,6 +37,11 @@ export type RequestInfo = {
   bytesReceived: number
   bytesSent: number
   durationMs: number
+  /**
+   * Monotonic end (the proxy's `now()`): when the client had the whole response, as durationMs
+   * counts it; undefined until then. The request's span ends at this same instant.
+   */
+  endedAt: number | undefined
   upstreamServiceTimeMs: number | undefined
   /** The client's request headers (access-log %REQ()%). */
   readonly requestHeaders: Headers

@@ -17,7 +17,7 @@ export function respond(response: Response, info: RequestInfo, observer: Request
   if (!ctx.observers.watchesBody) {
     // Nobody needs the body's size or end: the request is done for the observers now, and its
     // duration (downstream_rq_time) ends at the handover of the response to the runtime.
-    info.durationMs = Math.round(ctx.now() - info.startedAt)
+    ended(info, ctx.now())
     observer.done(info)
     return response
   }
@@ -32,7 +32,13 @@ export function respond(response: Response, info: RequestInfo, observer: Request
 export function bodyDone(info: RequestInfo, observer: RequestObserver, ctx: RespondContext, bytes: number): void {
   if (ctx.observers.watchesBody) {
     info.bytesSent = bytes
-    info.durationMs = Math.round(ctx.now() - info.startedAt)
+    ended(info, ctx.now())
   }
   observer.done(info)
+}
+
+/** The request is over at `now` (the proxy's clock): its end, and its duration as Envoy logs it. */
+export function ended(info: RequestInfo, now: number): void {
+  info.endedAt = now
+  info.durationMs = Math.round(now - info.startedAt)
 }

@@ -8,6 +8,7 @@ import { connectFailure, noHealthyUpstream, ProxyError } from '../errors.ts'
 import { WebSocketRefused, type ConnInfo, type Runtime, type UpstreamWebSocket, type WebSocketPeer } from '../runtime.ts'
 import type { RequestObserver } from './observer.ts'
 import type { RequestInfo } from './request-info.ts'
+import { ended as requestEnded } from './respond.ts'
 import type { RoutedRequest } from './route-phase.ts'
 
 /**
@@ -92,7 +93,7 @@ function bridge(upstream: UpstreamWebSocket, info: RequestInfo, observer: Reques
     if (ended) return
     ended = true
     closed()
-    info.durationMs = Math.round(ctx.now() - info.startedAt)
+    requestEnded(info, ctx.now())
     observer.done(info)
   }
   // A side that cannot keep up: both are closed with 1013 (what each already holds is still sent).
