@@ -29,20 +29,23 @@ export function injectB3(headers: Headers, ctx: B3Context, format: B3Format = 'm
  * injectB3 for ids already in wire form (lower-case hex, the trace id as B3 writes it), as a span
  * record holds them: positional, so an attempt builds no context object and re-cases no id.
  */
-export function injectB3Ids(headers: Headers, traceId: string, spanId: string, parentSpanId: string | undefined, sampled: boolean, debug: boolean, format: B3Format): void {
+export function injectB3Ids(headers: Headers, traceId: string, spanId: string, parentSpanId: string | undefined, sampled: boolean, debug: boolean, format: B3Format, mayHoldB3 = true): void {
+  // `mayHoldB3` false: no B3 arrived and none was written yet but what this call overwrites, so
+  // there is nothing to delete (a native delete of an absent field still costs ~50 ns on Bun).
   if (format === 'single') {
-    for (const name of MULTI) headers.delete(name)
+    if (mayHoldB3) for (const name of MULTI) headers.delete(name)
   } else {
     headers.set('x-b3-traceid', traceId)
     headers.set('x-b3-spanid', spanId)
     if (parentSpanId) headers.set('x-b3-parentspanid', parentSpanId)
-    else headers.delete('x-b3-parentspanid')
+    else if (mayHoldB3) headers.delete('x-b3-parentspanid')
     headers.set('x-b3-sampled', sampled || debug ? '1' : '0')
     if (debug) headers.set('x-b3-flags', '1')
-    else headers.delete('x-b3-flags')
+    else if (mayHoldB3) headers.delete('x-b3-flags')
   }
-  if (format === 'multi') headers.delete('b3')
-  else headers.set('b3', singleB3Of(traceId, spanId, parentSpanId, sampled, debug))
+  if (format === 'multi') {
+    if (mayHoldB3) headers.delete('b3')
+  } else headers.set('b3', singleB3Of(traceId, spanId, parentSpanId, sampled, debug))
 }
 
 /** `{traceid}-{spanid}-{1|0|d}[-{parentspanid}]`, the single header's full form. */

@@ -51,6 +51,40 @@ describe('createRequestTracer', () => {
     expect(spans[1]!.parentId).toBe(spans[2]!.id)
   })
 
+  test('no tracing field arrived (the arrival walk says so): the tracer reads no header, deletes none, and still sends B3', async () => {
+    const exporter = new InMemorySpanExporter()
+    const stats = new StatsStore()
+    const tracing = setupTracing({ serviceName: 's', nodeId: '', stats: stats.tracing(), exporter })
+    const tracer = createRequestTracer({ tracing, listenerStats: () => stats.listener('l') })
+    const calls: string[] = []
+    class Watched extends Headers {
+      override get(name: string) {
+        calls.push(`get ${name}`)
+        return super.get(name)
+      }
+      override has(name: string) {
+        calls.push(`has ${name}`)
+        return super.has(name)
+      }
+      override delete(name: string) {
+        calls.push(`delete ${name}`)
+        super.delete(name)
+      }
+    }
+    const request = new Request('http://h/service/1')
+    Object.defineProperty(request, 'headers', { value: new Watched({ host: 'h' }) })
+    const trace = tracer.start(request, { ...info, tracingFields: false } as RequestInfo, ingress)
+    trace.routed(route, 'service1')
+    const attempt = { number: 1, endpoint: { key: '10.0.0.1:80', address: '10.0.0.1', port: 80 } as AttemptStart['endpoint'], headers: new Watched({ host: 'h' }) }
+    const sent = trace.attempt(attempt)
+    trace.attemptDone(attempt, response(200))
+    trace.end(info)
+    expect(calls).toEqual([])
+    expect([sent.get('x-b3-traceid')?.length, sent.get('x-b3-spanid')?.length, sent.get('x-b3-sampled')]).toEqual([16, 16, '1'])
+    await tracing.forceFlush()
+    expect(exporter.getFinishedSpans()).toHaveLength(2)
+  })
+
   test("span times are the proxy's own: the request from its arrival to its end, the attempt from its start for its elapsed time", async () => {
     const exporter = new InMemorySpanExporter()
     const stats = new StatsStore()

@@ -54,13 +54,15 @@ export function createRequestTracer(deps: RequestTracerDeps): RequestTracer {
   return {
     start(request, info, listener, peer, facts) {
       const headers = request.headers
-      const incoming = extractB3(headers)
+      // Nothing to look up when none of the fields the tracer reads arrived (the arrival walk saw them all).
+      const fields = info.tracingFields !== false
+      const incoming = fields ? extractB3(headers) : undefined
       let state = stateOf.get(listener)
       if (!state) {
         state = { stats: deps.listenerStats(listener), customTags: compileCustomTags(listener.tracing.customTags, env) }
         stateOf.set(listener, state)
       }
-      const decision = decide(incoming, headers, listener.tracing, deps.runtime, state.stats, random, facts?.internal ?? true)
+      const decision = decide(incoming, fields ? headers : undefined, listener.tracing, deps.runtime, state.stats, random, facts?.internal ?? true)
       const sampled = (decision & SAMPLED) !== 0
       const ingress = listener.direction === 'ingress'
       // Shared: the SERVER half of the caller's span keeps its id, its parent is the caller's parent.
@@ -78,7 +80,7 @@ export function createRequestTracer(deps: RequestTracerDeps): RequestTracer {
       }
       const custom = span.sampled ? state.customTags.forRequest(headers) : NO_TAGS
       for (let i = 0; i < custom.length; i += 2) span.tag(custom[i]!, custom[i + 1])
-      return new Trace(deps.tracing, span, (decision & FORCED) !== 0, info.requestId, custom, format, remoteOf, names)
+      return new Trace(deps.tracing, span, (decision & FORCED) !== 0, info.requestId, custom, format, remoteOf, names, fields)
     },
   }
 }
@@ -110,14 +112,14 @@ function overallSampling(configured: Sampling, runtime: Runtime | undefined): nu
   return runtime ? Math.min(runtime.getInteger('tracing.global_enabled', configured.overallSampling), 100) : configured.overallSampling
 }
 
-/** Envoy's order: B3's own decision, then x-client-trace-id, x-envoy-force-trace, random sampling. */
-function decide(incoming: IncomingTrace | undefined, headers: Headers, sampling: Sampling, runtime: Runtime | undefined, stats: ListenerStats, random: () => number, internal: boolean): number {
+/** Envoy's order: B3's own decision, then x-client-trace-id, x-envoy-force-trace, random sampling. `headers` undefined: none of them arrived. */
+function decide(incoming: IncomingTrace | undefined, headers: Headers | undefined, sampling: Sampling, runtime: Runtime | undefined, stats: ListenerStats, random: () => number, internal: boolean): number {
   // Envoy honours x-envoy-force-trace only from internal clients.
-  const forced = internal && headers.has('x-envoy-force-trace') ? FORCED : 0
+  const forced = internal && headers?.has('x-envoy-force-trace') ? FORCED : 0
   if (incoming?.debug) return SAMPLED | forced
   if (incoming?.sampled !== undefined) return (incoming.sampled ? SAMPLED : 0) | forced
   let sampled: boolean
-  if (headers.has('x-client-trace-id') && random() * 100 < clientSampling(sampling, runtime)) {
+  if (headers?.has('x-client-trace-id') && random() * 100 < clientSampling(sampling, runtime)) {
     stats['tracing.client_enabled'].inc()
     sampled = true
   } else if (forced) {
@@ -247,6 +249,8 @@ class Trace implements RequestTrace {
     readonly format: B3Format,
     readonly remoteOf: (endpoint: Endpoint, cluster: string | undefined) => RemoteEndpoint,
     readonly names: SpanNames,
+    /** B3 may have arrived: the attempts' headers may hold stale B3 fields to remove. */
+    readonly arrivedWithB3: boolean,
   ) {}
 
   routed(route: RouteConfig, cluster: string): void {
@@ -270,7 +274,7 @@ class Trace implements RequestTrace {
     // per attempt cost ~17 µs on Deno).
     const headers = attempt.headers
     // The record's ids are in wire form already (setup-tracing lower-cases and B3-forms them).
-    injectB3Ids(headers, span.traceId, span.spanId, this.span.spanId, span.sampled, span.debug, this.format)
+    injectB3Ids(headers, span.traceId, span.spanId, this.span.spanId, span.sampled, span.debug, this.format, this.arrivedWithB3)
     return headers
   }
 

@@ -22,6 +22,7 @@ function info(over: Partial<RequestInfo> = {}): RequestInfo {
     userAgent: 'curl/8.5.0',
     requestId: 'id-1',
     internal: true,
+    tracingFields: false,
     protocol: 'HTTP/1.1',
     routeName: undefined,
     upstreamCluster: 'service1',

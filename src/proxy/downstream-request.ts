@@ -36,6 +36,7 @@ export function requestInfoOf(request: Request, conn: ConnInfo, listener: Listen
     userAgent: fields.userAgent,
     requestId: requestIdFor(keepClientId ? fields.requestId : null, listener.generateRequestId),
     internal,
+    tracingFields: fields.tracing,
     protocol: conn.protocol ?? 'HTTP/1.1',
     routeName: undefined,
     upstreamCluster: undefined,

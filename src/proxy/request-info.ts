@@ -21,6 +21,8 @@ export type RequestInfo = {
    * keep their own x-request-id.
    */
   readonly internal: boolean
+  /** A field the tracer reads (B3, x-client-trace-id, x-envoy-force-trace) arrived (ArrivalFields.tracing). */
+  readonly tracingFields: boolean
   /** `HTTP/1.1` or `HTTP/2` (Envoy's %PROTOCOL%), as far as the runtime tells. */
   readonly protocol: string
   routeName: string | undefined

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'bun:test'
 import { listenerConfig } from '../proxy.fixture.ts'
-import { arrival, fieldsOf } from './arrival-fields.ts'
+import { arrival, fieldsOf, TRACING_FIELDS } from './arrival-fields.ts'
 import { downstreamAddress, scanRequestHeaders, takeScanned, upstreamHeaders as forwarded } from './upstream-headers.ts'
 
 const peer = { remoteAddress: '198.51.100.7', remotePort: 40000 }
@@ -125,11 +125,13 @@ test('the arrival scan reads the fields the phases need as get() would: repeats 
     [['host', 'edge']],
     [],
     [['connection', 'keep-alive'], ['keep-alive', 'timeout=5'], ['accept', '*/*']],
+    ...TRACING_FIELDS.map((name) => [['host', 'edge'], [name.toUpperCase(), '1']]),
   ]
   for (const entries of cases) {
     const headers = new Headers(entries as [string, string][])
     scanRequestHeaders(headers, listenerConfig())
     takeScanned()
     expect({ ...arrival }).toEqual(fieldsOf(headers))
+    expect(arrival.tracing).toBe(entries.some(([name]) => TRACING_FIELDS.includes(name!.toLowerCase())))
   }
 })
