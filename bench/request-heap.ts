@@ -62,7 +62,7 @@ const clientRequest: UpstreamRequest = {
   body: null,
   signal: new AbortController().signal,
   // As a cluster endpoint's: the client's pool knows the URL's endpoint (no parse), nothing is counted.
-  connections: { tryOpen: () => true, connected() {}, closed() {}, tryQueue: () => true, dequeued() {}, received() {}, sent() {}, connectFailed() {} },
+  connections: { tryOpen: () => true, connected() {}, closed() {}, tryQueue: () => true, dequeued() {}, received() {}, sent() {}, connectFailed() {}, tlsHandshake() {}, tlsFailed() {} },
 }
 
 function handlerFor(mode: string): Promise<FetchHandler> {

@@ -69,8 +69,8 @@ function instrumentedClient(streams: BodyStreams) {
   const seen = { pauses: 0, resumes: 0, transports: [] as Transport[] }
   const client = createHttp1Client({
     bodyStreams: streams,
-    dial: async (host, port) => {
-      const transport = await bunDial(host, port)
+    dial: async (host, port, handshakes) => {
+      const transport = await bunDial(host, port, handshakes)
       const pause = transport.pause.bind(transport)
       const resume = transport.resume.bind(transport)
       transport.pause = () => (seen.pauses++, pause())

@@ -5,7 +5,7 @@
 // (Envoy's HTTP/2 pool); a session that closes, errs or gets GOAWAY is replaced on next use.
 // Each session is counted as one connection of its cluster endpoint (upstream_cx_*, http2_total;
 // the first always opened, as Envoy's HTTP/2 pool has one per endpoint; more only under
-// max_connections), and requests that wait for a session still connecting are pending requests
+// max_connections), over TLS its handshake in ssl.* too, and requests that wait for a session still connecting are pending requests
 // under max_pending_requests. initial_stream_window_size and initial_connection_window_size are
 // the windows the client advertises (SETTINGS, then a WINDOW_UPDATE on the session).
 
@@ -15,7 +15,9 @@ import type { EndpointConnections } from '../upstream/endpoint-connections.ts'
 import { frameBody, type FramedBody } from '../http1/request-body.ts'
 import { abortReason, UpstreamError } from '../http1/upstream-error.ts'
 import { parseUrl } from '../http1/client.ts'
-import { tlsClientOptions, tlsFailureReason } from './upstream-tls-options.ts'
+import type { TLSSocket } from 'node:tls'
+import { handshakeOf } from './tls-handshake.ts'
+import { tlsClientOptions, tlsFailureReason, tlsFailureStat } from './upstream-tls-options.ts'
 
 /** Connection-specific fields HTTP/2 forbids (RFC 9113 §8.2.2); Host becomes :authority. */
 const CONNECTION_FIELDS = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host', 'te', 'http2-settings'])
@@ -78,6 +80,7 @@ export function createNodeHttp2Client(transport: UpstreamTransport): Http2Client
       established = true
       slot.connecting = false
       connections?.connected(performance.now() - startedMs)
+      if (transport.tls) connections?.tlsHandshake(handshakeOf(session.socket as TLSSocket))
       // Envoy's initial_connection_window_size: the session's own receive window (a WINDOW_UPDATE on stream 0).
       if (http2.initialConnectionWindowSize !== undefined) session.setLocalWindowSize(http2.initialConnectionWindowSize)
       session.setTimeout(SESSION_IDLE_MS, slot.active.closeLocally)
@@ -92,6 +95,8 @@ export function createNodeHttp2Client(transport: UpstreamTransport): Http2Client
       clearTimeout(timer)
       slot.connecting = false
       forget(key, slot)
+      const failure = established ? undefined : tlsFailureStat(error)
+      if (failure) connections?.tlsFailed(failure)
       const reason = tlsFailureReason(error)
       rejectSession(new UpstreamError('connect', error.code ?? 'ConnectFailed', `connect to ${key} failed: ${error.message}`, { cause: reason ? Object.assign(error, { transportFailureReason: reason }) : error }))
     })

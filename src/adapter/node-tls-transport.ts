@@ -6,7 +6,8 @@
 import { connect as tlsConnect, type TLSSocket } from 'node:tls'
 import type { UpstreamTls } from '../runtime.ts'
 import type { Dial, Transport, TransportEvents } from '../http1/transport.ts'
-import { tlsClientOptions, tlsFailureReason } from './upstream-tls-options.ts'
+import { handshakeOf } from './tls-handshake.ts'
+import { tlsClientOptions, tlsFailureReason, tlsFailureStat } from './upstream-tls-options.ts'
 
 class NodeSocketTransport implements Transport {
   events: TransportEvents | undefined
@@ -50,14 +51,19 @@ class NodeSocketTransport implements Transport {
   }
 }
 
-/** A Dial that completes after the TLS handshake; a failed handshake rejects with its transportFailureReason. */
+/**
+ * A Dial that completes after the TLS handshake and reports it to `handshakes` (the cluster's
+ * ssl.*); a failed handshake is reported by its counter and rejects with its transportFailureReason.
+ */
 export function nodeTlsDial(tls: UpstreamTls): Dial {
   const options = { ...tlsClientOptions(tls), ALPNProtocols: ['http/1.1'] }
-  return (host, port) =>
+  return (host, port, handshakes) =>
     new Promise<Transport>((resolve, reject) => {
       const socket = tlsConnect({ host, port, ...options })
       const onError = (error: Error) => {
         socket.destroy()
+        const failure = tlsFailureStat(error)
+        if (failure) handshakes.tlsFailed(failure)
         const reason = tlsFailureReason(error)
         reject(reason ? Object.assign(error, { transportFailureReason: reason }) : error)
       }
@@ -65,6 +71,7 @@ export function nodeTlsDial(tls: UpstreamTls): Dial {
       socket.once('secureConnect', () => {
         socket.off('error', onError)
         socket.setNoDelay(true)
+        handshakes.tlsHandshake(handshakeOf(socket))
         resolve(new NodeSocketTransport(socket))
       })
     })

@@ -13,6 +13,7 @@ function populatedStore(): StatsStore {
   service1.code(503).inc()
   service1.membership_healthy.set(3)
   store.cluster('b.local.service').code(200).inc()
+  store.cluster('b.local.service').ssl().tlsHandshake({ version: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256', curve: 'X25519', sessionReused: false, peerCertificate: true })
   const http = store.listener('ingress_http')
   http.downstream_rq_total.inc(4)
   http.downstream_rq_2xx.inc(4)
@@ -26,6 +27,14 @@ describe('renderPrometheus', () => {
 
   test('the whole exposition is valid', () => {
     expect(lintExposition(body)).toEqual([])
+  })
+
+  test("ssl.* per-value counters carry Envoy's tags (cipher_suite for a cluster's cipher); the fixed ones are plain families", () => {
+    expect(body).toContain('envoy_cluster_ssl_handshake{envoy_cluster_name="b.local.service"} 1\n')
+    expect(body).toContain('envoy_cluster_ssl_versions{envoy_ssl_version="TLSv1.3",envoy_cluster_name="b.local.service"} 1\n')
+    expect(body).toContain('envoy_cluster_ssl_ciphers{cipher_suite="TLS_AES_128_GCM_SHA256",envoy_cluster_name="b.local.service"} 1\n')
+    expect(body).toContain('envoy_cluster_ssl_curves{envoy_ssl_curve="X25519",envoy_cluster_name="b.local.service"} 1\n')
+    expect(body).toContain('envoy_cluster_ssl_fail_verify_san{envoy_cluster_name="b.local.service"} 0\n')
   })
 
   test('cluster stats carry envoy_cluster_name, codes and code classes as labels', () => {

@@ -36,7 +36,7 @@ export function toSeries(statName: string, clusterNamesLongestFirst: readonly st
     const cluster = scopeName(statName.slice('cluster.'.length), clusterNamesLongestFirst)
     if (cluster !== undefined) {
       const rest = statName.slice('cluster.'.length + cluster.length + 1)
-      return withCodeTags('cluster', 'upstream_rq', rest, ['envoy_cluster_name', cluster])
+      return sslValueTag(rest, ['envoy_cluster_name', cluster]) ?? withCodeTags('cluster', 'upstream_rq', rest, ['envoy_cluster_name', cluster])
     }
   }
   if (statName.startsWith('http.')) {
@@ -47,6 +47,18 @@ export function toSeries(statName: string, clusterNamesLongestFirst: readonly st
     }
   }
   return { family: metricName(statName), labels: [] }
+}
+
+/** Envoy's tag for each per-value ssl.* family (well_known_names: the cluster's cipher tag is `cipher_suite`). */
+const SSL_VALUE_TAGS: Readonly<Record<string, string>> = { ciphers: 'cipher_suite', versions: 'envoy_ssl_version', curves: 'envoy_ssl_curve', sigalgs: 'envoy_ssl_sigalg' }
+
+/** `ssl.versions.TLSv1.3` → `envoy_cluster_ssl_versions{envoy_ssl_version="TLSv1.3",...}`. */
+function sslValueTag(rest: string, scopeLabel: Label): Series | undefined {
+  if (!rest.startsWith('ssl.')) return undefined
+  const dot = rest.indexOf('.', 4)
+  const tag = dot > 0 ? SSL_VALUE_TAGS[rest.slice(4, dot)] : undefined
+  if (!tag || dot === rest.length - 1) return undefined
+  return { family: metricName(`cluster.${rest.slice(0, dot)}`), labels: [[tag, rest.slice(dot + 1)], scopeLabel] }
 }
 
 /** Known names first (they may contain dots); otherwise up to the first dot, as Envoy's tag regex. */

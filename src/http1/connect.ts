@@ -2,6 +2,7 @@
 // connect takes a timeout: without this a black-holed endpoint would hold the attempt until the
 // route's timeout instead of failing over. A connection that completes too late is closed unused.
 
+import type { TlsHandshakeReport } from '../stats/ssl-stats.ts'
 import type { Dial, Transport } from './transport.ts'
 import { abortReason, UpstreamError } from './upstream-error.ts'
 
@@ -9,10 +10,12 @@ export type ConnectOptions = {
   /** The TCP connect must complete within this; Infinity for no bound. */
   readonly timeoutMs: number
   readonly signal: AbortSignal
+  /** Handed to the dial: where a TLS dial reports its handshake. */
+  readonly handshakes: TlsHandshakeReport
 }
 
 /** Rejects with UpstreamError('connect') on failure or timeout, or with the signal's reason. */
-export function connect(dial: Dial, host: string, port: number, { timeoutMs, signal }: ConnectOptions): Promise<Transport> {
+export function connect(dial: Dial, host: string, port: number, { timeoutMs, signal, handshakes }: ConnectOptions): Promise<Transport> {
   return new Promise<Transport>((resolve, reject) => {
     let settled = false
     const settle = () => {
@@ -35,7 +38,7 @@ export function connect(dial: Dial, host: string, port: number, { timeoutMs, sig
     signal.addEventListener('abort', onAbort, { once: true })
     let dialing: Promise<Transport>
     try {
-      dialing = dial(host, port)
+      dialing = dial(host, port, handshakes)
     } catch (error) {
       dialing = Promise.reject(error)
     }

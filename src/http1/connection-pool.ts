@@ -28,6 +28,8 @@ const UNCOUNTED: EndpointConnections = {
   received: () => {},
   sent: () => {},
   connectFailed: () => {},
+  tlsHandshake: () => {},
+  tlsFailed: () => {},
 }
 
 export class ConnectionPool {

@@ -145,7 +145,7 @@ export class EndpointPool implements ConnectionSink {
     this.#connecting++
     const startedMs = this.options.now()
     const { host, port } = this.target
-    connect(this.options.dial, host, port, { timeoutMs: this.#connectTimeoutMs, signal: NEVER_ABORTED }).then(
+    connect(this.options.dial, host, port, { timeoutMs: this.#connectTimeoutMs, signal: NEVER_ABORTED, handshakes: this.connections }).then(
       (transport) => {
         this.#connecting--
         this.connections.connected(this.options.now() - startedMs)

@@ -3,6 +3,8 @@
 // knows Bun or Deno. Push-shaped (events in, write out) because Bun's sockets are push-based and a
 // Deno read loop pushes what each read returns, both without copying.
 
+import type { TlsHandshakeReport } from '../stats/ssl-stats.ts'
+
 export interface TransportEvents {
   /**
    * Bytes arrived. The transport never reuses this memory afterwards, so the receiver may keep
@@ -34,5 +36,6 @@ export interface Transport {
 /**
  * Opens a TCP connection to `host:port` (an IP literal, brackets already removed). Rejects with
  * the runtime's own error; bounding it in time and classifying the failure is connect.ts's job.
+ * A TLS dial tells `handshakes` how its handshake went (the cluster's ssl.* stats); a plain one ignores it.
  */
-export type Dial = (host: string, port: number) => Promise<Transport>
+export type Dial = (host: string, port: number, handshakes: TlsHandshakeReport) => Promise<Transport>

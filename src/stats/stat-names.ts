@@ -49,6 +49,9 @@ export const CLUSTER_COUNTERS = [
   'outlier_detection.ejections_enforced_total',
 ] as const
 
+/** A TLS cluster's `ssl.*` (Envoy's ALL_SSL_STATS counters); per-value ones are src/stats/ssl-stats.ts's. */
+export const SSL_COUNTERS = ['connection_error', 'handshake', 'session_reused', 'no_certificate', 'fail_verify_no_cert', 'fail_verify_error', 'fail_verify_san'] as const
+
 export const CLUSTER_GAUGES = [
   'membership_healthy',
   'membership_total',
@@ -133,6 +136,7 @@ export const XDS_COUNTERS = ['update_attempt', 'update_success', 'update_rejecte
 
 export type ClusterCounter = (typeof CLUSTER_COUNTERS)[number]
 export type ClusterGauge = (typeof CLUSTER_GAUGES)[number]
+export type SslCounter = (typeof SSL_COUNTERS)[number]
 export type CircuitBreakerRemainingGauge = (typeof CIRCUIT_BREAKER_REMAINING_GAUGES)[number]
 export type ListenerCounter = (typeof LISTENER_COUNTERS)[number]
 export type ListenerGauge = (typeof LISTENER_GAUGES)[number]

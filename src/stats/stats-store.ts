@@ -2,6 +2,7 @@
 // Plain numbers in a Map: the request path pays one property increment per stat.
 
 import { Histogram } from './histogram.ts'
+import { SslStats } from './ssl-stats.ts'
 import {
   CIRCUIT_BREAKER_REMAINING_GAUGES,
   type CircuitBreakerRemainingGauge,
@@ -65,6 +66,8 @@ export type ClusterStats = Scope<ClusterCounter, ClusterGauge> & Histograms<Clus
   code(status: number): Stat
   /** The `circuit_breakers.default.remaining_*` gauges, created when asked for (track_remaining). */
   remaining(): Scope<never, CircuitBreakerRemainingGauge>
+  /** `ssl.*`, made on first call (the cluster manager calls it for a TLS cluster, so they show from the start). */
+  ssl(): SslStats
 }
 export type ListenerStats = Scope<ListenerCounter, ListenerGauge> & Histograms<ListenerHistogram>
 export type FaultStats = Scope<FaultCounter, FaultGauge> & {
@@ -120,6 +123,7 @@ export class StatsStore {
     const prefix = `cluster.${name}.`
     const scope = this.#scope(prefix, CLUSTER_COUNTERS, CLUSTER_GAUGES, CLUSTER_HISTOGRAMS) as Record<string, Stat>
     const codes = new Map<number, Stat>()
+    let ssl: SslStats | undefined
     // The scope's index signature says every key is a Stat, which `code` is not: hence the cast via unknown.
     return Object.assign(scope, {
       code: (status: number) => {
@@ -128,6 +132,7 @@ export class StatsStore {
         return stat
       },
       remaining: () => this.#scope(prefix, [], CIRCUIT_BREAKER_REMAINING_GAUGES),
+      ssl: () => (ssl ??= new SslStats(`${prefix}ssl.`, (name) => this.get(name))),
     }) as unknown as ClusterStats
   }
 

@@ -125,7 +125,10 @@ export class ClusterManager {
 
   #build(config: ClusterConfig): Entry {
     const { deps } = this
-    const cluster = new Cluster(config, { stats: deps.stats.cluster(config.name), clock: deps.clock, probe: deps.probe, random: deps.random })
+    const stats = deps.stats.cluster(config.name)
+    // A TLS cluster's ssl.* are there from the start, as Envoy makes them with the cluster's TLS context.
+    if (config.transport?.tls) stats.ssl()
+    const cluster = new Cluster(config, { stats, clock: deps.clock, probe: deps.probe, random: deps.random })
     if (config.type === 'static') cluster.setMembers(config.endpoints)
     const discovery = config.type === 'static' ? undefined : new DnsDiscovery(cluster, deps.resolverFor(config), deps.clock, deps.log)
     return { cluster, discovery, key: JSON.stringify(config), warm: undefined }

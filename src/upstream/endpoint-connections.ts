@@ -4,6 +4,7 @@
 // (`/clusters` cx_*). The cluster hands one to every attempt; the client (src/http1/) calls it, so
 // stats stay core and the client stays free of stats and config.
 
+import type { TlsHandshakeReport } from '../stats/ssl-stats.ts'
 import type { ClusterStats } from '../stats/stats-store.ts'
 import type { CircuitBreakers } from './circuit-breakers.ts'
 import type { Endpoint } from './endpoint.ts'
@@ -22,7 +23,8 @@ export type ConnectionEnd = {
   readonly withActiveRequest: boolean
 }
 
-export interface EndpointConnections {
+/** A TLS client's dial also reports each connection's handshake here (tlsHandshake, tlsFailed: the cluster's ssl.*). */
+export interface EndpointConnections extends TlsHandshakeReport {
   /**
    * Counts a connection as open (upstream_cx_total, _active, _http1_total or _http2_total) when the
    * cluster's max_connections admits one, or when `force` (the endpoint has none: Envoy always
@@ -108,5 +110,11 @@ export function endpointConnections(endpoint: Endpoint, stats: ClusterStats, bre
       stats.upstream_cx_tx_bytes_total.value += bytes
     },
     connectFailed: failedConnect,
+    tlsHandshake(handshake) {
+      stats.ssl().tlsHandshake(handshake)
+    },
+    tlsFailed(failure) {
+      stats.ssl().tlsFailed(failure)
+    },
   }
 }
