@@ -17,6 +17,7 @@ const service1: ClusterSnapshot = {
       port: 8000,
       healthFlags: 'healthy',
       weight: 1,
+      priority: 0,
       activeRequests: 0,
       rqTotal: 3,
       rqSuccess: 3,

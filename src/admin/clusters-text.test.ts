@@ -8,6 +8,7 @@ function endpoint(address: string, overrides: Partial<EndpointSnapshot> = {}): E
     port: 8000,
     healthFlags: 'healthy',
     weight: 1,
+    priority: 0,
     activeRequests: 0,
     rqTotal: 0,
     rqSuccess: 0,

@@ -33,7 +33,7 @@ export function renderClustersText(clusters: readonly ClusterSnapshot[]): string
         `${at}zone::`,
         `${at}sub_zone::`,
         `${at}canary::false`,
-        `${at}priority::0`,
+        `${at}priority::${endpoint.priority}`,
         `${at}success_rate::-1`,
         `${at}local_origin_success_rate::-1`,
       )
@@ -82,6 +82,8 @@ function hostStatus(endpoint: EndpointSnapshot): unknown {
     health_status: healthStatus(endpoint.healthFlags),
     weight: endpoint.weight,
     locality: {},
+    // Envoy's proto JSON leaves a field at its default out.
+    ...(endpoint.priority !== 0 && { priority: endpoint.priority }),
   }
 }
 

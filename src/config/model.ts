@@ -210,8 +210,9 @@ export type LbPolicy = 'round_robin' | 'least_request' | 'random' | 'ring_hash' 
 /**
  * `hostname`: the DNS name the address was resolved from (strict/logical DNS), shown in /clusters.
  * `weight`: Envoy's load_balancing_weight (absent = 1); a DNS entry's weight goes to every address it resolves to.
+ * `priority`: Envoy's LocalityLbEndpoints.priority (absent = 0, the highest; at most 128), likewise.
  */
-export type EndpointAddress = { readonly address: string; readonly port: number; readonly hostname?: string; readonly weight?: number }
+export type EndpointAddress = { readonly address: string; readonly port: number; readonly hostname?: string; readonly weight?: number; readonly priority?: number }
 
 export type ClusterConfig = {
   readonly name: string
@@ -236,6 +237,8 @@ export type ClusterConfig = {
    * adds is excluded (not balanced to, not counted in the panic share) until its first check ends.
    */
   readonly ignoreNewHostsUntilFirstHc: boolean
+  /** Envoy's fail_traffic_on_panic: in panic, no endpoint is picked (503 UH) instead of every one. */
+  readonly failTrafficOnPanic?: boolean
   readonly connectTimeoutMs: number
   readonly dnsRefreshRateMs: number
   /** How long a listener routing here waits for this cluster's first discovery and health checks before it accepts anyway. */

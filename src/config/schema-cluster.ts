@@ -17,6 +17,8 @@ const endpoint = z.strictObject({
   port: int(1, 65535),
   // Envoy's LbEndpoint.load_balancing_weight: a uint32 of at least 1; absent = 1.
   weight: int(1, MAX_WEIGHT, 'weight').optional(),
+  // Envoy's LocalityLbEndpoints.priority: 0 (the default) is the highest; traffic spills to 1, 2 … as it loses health.
+  priority: int(0, 128, 'priority').optional(),
 })
 
 const healthCheck = z.strictObject({
@@ -55,6 +57,8 @@ export const cluster = z.strictObject({
       healthy_panic_threshold: percent.optional(),
       // Envoy's: with active health checks, an endpoint a DNS answer adds stays out of balancing (and of the panic count) until its first check.
       ignore_new_hosts_until_first_hc: z.boolean().default(false),
+      // Envoy's: in panic, pick no endpoint (503 UH) rather than every one.
+      fail_traffic_on_panic: z.boolean().default(false),
       consistent_hashing_lb_config: z.strictObject({ use_hostname_for_hashing: z.boolean().default(false) }).optional(),
     })
     .optional(),

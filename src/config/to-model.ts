@@ -199,12 +199,13 @@ function toCluster(c: FileCluster, loadedTls: LoadedUpstreamTls | undefined): M.
     // Envoy keeps a whole percentage (ProtobufPercentHelper::convertPercent truncates).
     healthyPanicThreshold: Math.trunc(c.common_lb_config?.healthy_panic_threshold ?? DEFAULTS.healthyPanicThreshold),
     ignoreNewHostsUntilFirstHc: c.common_lb_config?.ignore_new_hosts_until_first_hc ?? false,
+    ...(c.common_lb_config?.fail_traffic_on_panic && { failTrafficOnPanic: true }),
     connectTimeoutMs: ms(c.connect_timeout, DEFAULTS.connectTimeoutMs),
     dnsRefreshRateMs: ms(c.dns_refresh_rate, DEFAULTS.dnsRefreshRateMs),
     initialFetchTimeoutMs: ms(c.initial_fetch_timeout, DEFAULTS.initialFetchTimeoutMs),
     dnsResolvers: c.dns_resolvers,
     dnsLookupFamily: c.dns_lookup_family,
-    endpoints: c.load_assignment.endpoints.map((e) => ({ address: e.address, port: e.port, ...(e.weight !== undefined && { weight: e.weight }) })),
+    endpoints: c.load_assignment.endpoints.map((e) => ({ address: e.address, port: e.port, ...(e.weight !== undefined && { weight: e.weight }), ...(e.priority !== undefined && e.priority !== 0 && { priority: e.priority }) })),
     healthCheck: hc && {
       path: hc.http_health_check.path,
       intervalMs: parseDuration(hc.interval)!,

@@ -6,6 +6,8 @@ export type EndpointSnapshot = {
   /** Envoy's health_flags: `healthy`, or any of `/failed_active_hc`, `/failed_outlier_check`, `/pending_active_hc`. */
   readonly healthFlags: string
   readonly weight: number
+  /** Envoy's priority level, 0 the highest. */
+  readonly priority: number
   readonly activeRequests: number
   readonly rqTotal: number
   readonly rqSuccess: number

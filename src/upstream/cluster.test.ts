@@ -65,6 +65,7 @@ describe('cluster', () => {
       port: 80,
       healthFlags: 'healthy',
       weight: 1,
+      priority: 0,
       activeRequests: 2,
       rqTotal: 6,
       rqSuccess: 2,

@@ -9,7 +9,8 @@ import type { ClusterSnapshot } from './cluster-snapshot.ts'
 import { Endpoint, endpointKey } from './endpoint.ts'
 import { endpointConnections, type EndpointConnections } from './endpoint-connections.ts'
 import { HealthChecker, type HealthProbe } from './health-checker.ts'
-import { createLoadBalancer } from './lb/create-load-balancer.ts'
+import { balancerFor, panicOf } from './lb/create-load-balancer.ts'
+import { PrioritySet } from './lb/priority-set.ts'
 import type { LbContext, LoadBalancer } from './load-balancer.ts'
 import { OutlierDetector, type AttemptOutcome } from './outlier-detector.ts'
 
@@ -27,6 +28,9 @@ export class Cluster {
   readonly circuitBreakers: CircuitBreakers
   readonly #clock: Clock
   readonly #lb: LoadBalancer
+  /** Set only while the members span several priority levels; the single-level pick stays #lb's alone. */
+  #priorities: PrioritySet | undefined
+  readonly #prioritySet: () => PrioritySet
   readonly #outlier: OutlierDetector | undefined
   readonly #health: HealthChecker | undefined
   #members: readonly Endpoint[] = []
@@ -48,7 +52,12 @@ export class Cluster {
     this.name = config.name
     this.stats = deps.stats
     this.#clock = deps.clock
-    this.#lb = createLoadBalancer(config, deps.random, () => deps.stats.lb_healthy_panic.inc())
+    const random = deps.random ?? Math.random
+    const panic = panicOf(config, () => deps.stats.lb_healthy_panic.inc())
+    this.#lb = balancerFor(config, random, panic)
+    let prioritySet: PrioritySet | undefined
+    const hashed = config.lbPolicy === 'ring_hash' || config.lbPolicy === 'maglev'
+    this.#prioritySet = () => (prioritySet ??= new PrioritySet((levelPanic) => balancerFor(config, random, levelPanic), panic, random, hashed))
     this.circuitBreakers = new CircuitBreakers(config.circuitBreakers, deps.stats)
     const members = () => this.#members
     const onChange = () => this.#updateHealthyGauge()
@@ -67,7 +76,8 @@ export class Cluster {
 
   /** An endpoint through the load balancer (any one in panic, counted in lb_healthy_panic); undefined (and upstream_cx_none_healthy) when there is none to pick. */
   pick(ctx?: LbContext): Endpoint | undefined {
-    const endpoint = this.#lb.pick(this.#members, ctx?.nowMs !== undefined ? ctx : { exclude: ctx?.exclude, hash: ctx?.hash, random: ctx?.random, nowMs: this.#clock.now() })
+    const c = ctx?.nowMs !== undefined ? ctx : { exclude: ctx?.exclude, hash: ctx?.hash, random: ctx?.random, nowMs: this.#clock.now() }
+    const endpoint = this.#priorities === undefined ? this.#lb.pick(this.#members, c) : this.#priorities.pick(c)
     if (!endpoint) this.stats.upstream_cx_none_healthy.inc()
     return endpoint
   }
@@ -118,18 +128,19 @@ export class Cluster {
     const next = new Map<string, Endpoint>()
     const added: Endpoint[] = []
     let reweighted = false
-    for (const { address, port, hostname, weight = 1 } of addresses) {
+    for (const { address, port, hostname, weight = 1, priority = 0 } of addresses) {
       const key = endpointKey(address, port)
       if (next.has(key)) continue
       let endpoint = previous.get(key)
       if (!endpoint) {
-        endpoint = new Endpoint(address, port, hostname, weight)
+        endpoint = new Endpoint(address, port, hostname, weight, priority)
         // Envoy holds new hosts out of rotation until their first health check passes.
         endpoint.failedActiveHc = this.#health !== undefined
         endpoint.pendingActiveHc = this.#excludesNewHosts
         added.push(endpoint)
-      } else if (endpoint.weight !== weight) {
+      } else if (endpoint.weight !== weight || endpoint.priority !== priority) {
         endpoint.weight = weight
+        endpoint.priority = priority
         reweighted = true
       }
       next.set(key, endpoint)
@@ -145,6 +156,7 @@ export class Cluster {
     if (added.length > 0 || removed.length > 0) this.stats.membership_change.inc()
     const changed = added.length > 0 || removed.length > 0 || reweighted
     this.stats.membership_total.set(this.#members.length)
+    this.#regroup()
     this.#updateHealthyGauge()
     if (this.#healthStarted && added.length > 0) void this.#health?.checkNow(added)
     return changed
@@ -161,19 +173,28 @@ export class Cluster {
     if (this.config.type === 'static') {
       this.#members = this.#members.map((e) => {
         const kept = old.get(e.key)
-        if (kept) kept.weight = e.weight
+        if (kept) {
+          kept.weight = e.weight
+          kept.priority = e.priority
+        }
         return kept ?? e
       })
     } else {
       // Until its first answer, a DNS endpoint takes the weight its name now has in the config.
-      const weights = new Map(this.config.endpoints.map((e) => [`${e.address}:${e.port}`, e.weight ?? 1]))
-      for (const e of previous.endpoints()) e.weight = weights.get(`${e.hostname}:${e.port}`) ?? e.weight
+      const listed = new Map(this.config.endpoints.map((e) => [`${e.address}:${e.port}`, e]))
+      for (const e of previous.endpoints()) {
+        const entry = listed.get(`${e.hostname}:${e.port}`)
+        if (!entry) continue
+        e.weight = entry.weight ?? 1
+        e.priority = entry.priority ?? 0
+      }
       this.#members = [...previous.endpoints()]
     }
     if (!this.#health) for (const endpoint of this.#members) endpoint.failedActiveHc = false
     // Without the flag now, a still unchecked endpoint is only failed_active_hc, counted as usual.
     if (!this.#excludesNewHosts) for (const endpoint of this.#members) endpoint.pendingActiveHc = false
     this.stats.membership_total.set(this.#members.length)
+    this.#regroup()
     this.#updateHealthyGauge()
   }
 
@@ -214,8 +235,20 @@ export class Cluster {
     }
   }
 
+  /** After a membership change: the priority set while the members span several levels, else none. */
+  #regroup(): void {
+    if (PrioritySet.levelsOf(this.#members) === 1) {
+      this.#priorities = undefined
+      return
+    }
+    this.#priorities = this.#prioritySet()
+    this.#priorities.setMembers(this.#members, this.#clock.now())
+  }
+
   #updateHealthyGauge(): void {
     const nowMs = this.#clock.now()
+    // Envoy recomputes the priority loads on every host health change: so here, not per pick.
+    this.#priorities?.update(nowMs)
     let ready = 0
     let excluded = 0
     for (const endpoint of this.#members) {

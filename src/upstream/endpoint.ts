@@ -39,6 +39,8 @@ export class Endpoint {
      * because that update also replaces the member list.
      */
     public weight = 1,
+    /** Envoy's priority level (0 = highest); written, like weight, only by the membership update. */
+    public priority = 0,
   ) {
     this.key = endpointKey(address, port)
   }
@@ -58,6 +60,7 @@ export class Endpoint {
       port: this.port,
       healthFlags: healthFlags(this, nowMs),
       weight: this.weight,
+      priority: this.priority,
       activeRequests: this.activeRequests,
       rqTotal: this.rqTotal,
       rqSuccess: this.rqSuccess,

@@ -21,7 +21,7 @@ function cluster(flags: string, rqTotal: number): ClusterSnapshot {
     type: 'static',
     lbPolicy: 'round_robin',
     circuitBreakers: { maxConnections: 1, maxPendingRequests: 1, maxRequests: 1, maxRetries: 1 },
-    endpoints: [{ address: '127.0.0.1', port: 8080, healthFlags: flags, weight: 1, activeRequests: 1, rqTotal, rqSuccess: rqTotal, rqError: 0, rqTimeout: 0, cxTotal: 2, cxActive: 1, cxConnectFail: 0, hostname: '' }],
+    endpoints: [{ address: '127.0.0.1', port: 8080, healthFlags: flags, weight: 1, priority: 0, activeRequests: 1, rqTotal, rqSuccess: rqTotal, rqError: 0, rqTimeout: 0, cxTotal: 2, cxActive: 1, cxConnectFail: 0, hostname: '' }],
   }
 }
 

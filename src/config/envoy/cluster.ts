@@ -48,6 +48,7 @@ function readCluster(tx: Tx, value: unknown, path: string, compactPath: string):
       if (common.healthy_panic_threshold !== undefined) lbCommon.healthy_panic_threshold = unwrap(common.healthy_panic_threshold)
       // A plain bool in Envoy's proto, so no wrapper to take off.
       if (common.ignore_new_hosts_until_first_hc !== undefined) lbCommon.ignore_new_hosts_until_first_hc = common.ignore_new_hosts_until_first_hc
+      if (common.fail_traffic_on_panic !== undefined) lbCommon.fail_traffic_on_panic = common.fail_traffic_on_panic
       const hashingPath = at(commonPath, 'consistent_hashing_lb_config')
       const hashing = common.consistent_hashing_lb_config === undefined ? undefined : mapping(ctx, common.consistent_hashing_lb_config, hashingPath)
       if (hashing) {

@@ -1,11 +1,12 @@
 // A cluster's endpoints: v3 `load_assignment.endpoints[].lb_endpoints[].endpoint.address`, or the
-// v2 `hosts: [{ socket_address }]`, flattened to the compact `{ address, port, weight }` list.
+// v2 `hosts: [{ socket_address }]`, flattened to the compact `{ address, port, weight, priority }`
+// list (a locality's priority goes to each of its endpoints).
 // An lb_endpoint's load_balancing_weight is the compact endpoint's `weight` (checked there: 1 to
 // 4294967295, as Envoy's uint32 gte 1). Locality weights are not balanced by (Envoy uses them only
 // with locality_weighted_lb_config, which edgeway refuses), so unequal ones across several
 // localities are refused rather than silently flattened.
 
-import { ENDPOINT, LB_ENDPOINT, LOAD_ASSIGNMENT, LOCALITY_LB_ENDPOINTS } from './fields.ts'
+import { ENDPOINT, ENDPOINT_HEALTH_CHECK_CONFIG, LB_ENDPOINT, LOAD_ASSIGNMENT, LOCALITY_LB_ENDPOINTS } from './fields.ts'
 import { at, checkKeys, idx, list, mapping, type Obj, unwrap } from './reader.ts'
 import { readAddress, readSocketAddress } from './socket-address.ts'
 import type { Tx } from './translate.ts'
@@ -14,13 +15,15 @@ export function readEndpoints(tx: Tx, cluster: Obj, path: string, compactPath: s
   const { ctx } = tx
   const endpoints: Obj[] = []
   const localityWeights: { weight: unknown; path: string }[] = []
-  const add = (socket: { address: unknown; port: unknown } | undefined, socketPath: string, weight?: { value: unknown; path: string }) => {
+  type Field = { value: unknown; path: string }
+  const add = (socket: { address: unknown; port: unknown } | undefined, socketPath: string, weight?: Field, priority?: Field) => {
     const endpointCompact = `${compactPath}.load_assignment.endpoints[${endpoints.length}]`
     tx.paths.link(endpointCompact, socketPath)
     tx.paths.link(`${endpointCompact}.address`, at(socketPath, 'address'))
     tx.paths.link(`${endpointCompact}.port`, at(socketPath, 'port_value'))
     if (weight) tx.paths.link(`${endpointCompact}.weight`, weight.path)
-    endpoints.push(socket ? { address: socket.address, port: socket.port, ...(weight && { weight: weight.value }) } : {})
+    if (priority) tx.paths.link(`${endpointCompact}.priority`, priority.path)
+    endpoints.push(socket ? { address: socket.address, port: socket.port, ...(weight && { weight: weight.value }), ...(priority && { priority: priority.value }) } : {})
   }
   if (cluster.load_assignment !== undefined && cluster.hosts !== undefined) ctx.error(at(path, 'hosts'), 'use load_assignment or hosts, not both')
   if (cluster.hosts !== undefined) {
@@ -51,8 +54,8 @@ export function readEndpoints(tx: Tx, cluster: Obj, path: string, compactPath: s
     const locality = mapping(ctx, entry, localityPath)
     if (!locality) return
     checkKeys(ctx, locality, localityPath, LOCALITY_LB_ENDPOINTS)
-    const priority = unwrap(locality.priority)
-    if (priority !== undefined && priority !== 0) ctx.unsupported(at(localityPath, 'priority'), 'priorities other than 0 are')
+    // A plain uint32 in Envoy's proto; checked (0 to 128) on the compact endpoint, errors pointing here.
+    const priority = locality.priority === undefined ? undefined : { value: unwrap(locality.priority), path: at(localityPath, 'priority') }
     if (locality.load_balancing_weight !== undefined && localities.length > 1) localityWeights.push({ weight: unwrap(locality.load_balancing_weight), path: at(localityPath, 'load_balancing_weight') })
     list(ctx, locality.lb_endpoints, at(localityPath, 'lb_endpoints')).forEach((lbEntry, k) => {
       const lbPath = idx(at(localityPath, 'lb_endpoints'), k)
@@ -67,10 +70,21 @@ export function readEndpoints(tx: Tx, cluster: Obj, path: string, compactPath: s
       const addressPath = at(endpointPath, 'address')
       const address = mapping(ctx, endpoint.address, addressPath)
       if (!address) return
-      add(address.socket_address === undefined ? readAddress(ctx, address, addressPath) : readSocketAddress(ctx, address.socket_address, at(addressPath, 'socket_address')), at(addressPath, 'socket_address'), weight)
+      const socket = address.socket_address === undefined ? readAddress(ctx, address, addressPath) : readSocketAddress(ctx, address.socket_address, at(addressPath, 'socket_address'))
+      if (endpoint.health_check_config !== undefined) checkHealthCheckConfig(tx, endpoint.health_check_config, at(endpointPath, 'health_check_config'), socket?.port)
+      add(socket, at(addressPath, 'socket_address'), weight, priority)
     })
   })
   const distinct = new Set(localityWeights.map((w) => String(w.weight)))
   if (distinct.size > 1) ctx.unsupported(localityWeights.find((w) => String(w.weight) !== String(localityWeights[0]!.weight))!.path, 'unequal locality load_balancing_weight (locality_weighted_lb_config) is')
   return { endpoints }
+}
+
+/** Envoy's Endpoint.HealthCheckConfig: a port_value of 0 or the endpoint's own changes nothing; another port is refused. */
+function checkHealthCheckConfig(tx: Tx, value: unknown, path: string, port: unknown): void {
+  const config = mapping(tx.ctx, value, path)
+  if (!config) return
+  checkKeys(tx.ctx, config, path, ENDPOINT_HEALTH_CHECK_CONFIG)
+  const hcPort = unwrap(config.port_value)
+  if (hcPort !== undefined && hcPort !== 0 && hcPort !== port) tx.ctx.unsupported(at(path, 'port_value'), "a health check port other than the endpoint's is")
 }

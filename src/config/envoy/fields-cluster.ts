@@ -28,7 +28,9 @@ export const CLUSTER = spec({
 export const LOAD_ASSIGNMENT = spec({ name: 'ClusterLoadAssignment', supported: ['cluster_name', 'endpoints'], noEffect: { policy: '', named_endpoints: '' } })
 export const LOCALITY_LB_ENDPOINTS = spec({ name: 'LocalityLbEndpoints', supported: ['lb_endpoints', 'priority', 'load_balancing_weight'], noEffect: { locality: '', metadata: '', proximity: '' }, unsupported: ['leds_cluster_locality_config'] })
 export const LB_ENDPOINT = spec({ name: 'LbEndpoint', supported: ['endpoint', 'load_balancing_weight'], noEffect: { metadata: '', health_status: 'health comes from health checks' }, unsupported: ['endpoint_name'] })
-export const ENDPOINT = spec({ name: 'Endpoint', supported: ['address'], noEffect: { hostname: '' }, unsupported: ['health_check_config', 'additional_addresses'] })
+export const ENDPOINT = spec({ name: 'Endpoint', supported: ['address', 'health_check_config'], noEffect: { hostname: '' }, unsupported: ['additional_addresses'] })
+// Only the endpoint's own port (what the sandboxes write): checks go to the endpoint's address and port.
+export const ENDPOINT_HEALTH_CHECK_CONFIG = spec({ name: 'Endpoint.HealthCheckConfig', supported: ['port_value'], unsupported: ['hostname', 'address', 'disable_active_health_check'] })
 
 export const HEALTH_CHECK = spec({
   name: 'HealthCheck',
@@ -76,7 +78,7 @@ export const THRESHOLDS = spec({
 export const RING_HASH_LB_CONFIG = spec({ name: 'Cluster.RingHashLbConfig', supported: ['minimum_ring_size', 'maximum_ring_size', 'hash_function'] })
 export const COMMON_LB_CONFIG = spec({
   name: 'Cluster.CommonLbConfig',
-  supported: ['healthy_panic_threshold', 'consistent_hashing_lb_config', 'ignore_new_hosts_until_first_hc'],
+  supported: ['healthy_panic_threshold', 'consistent_hashing_lb_config', 'ignore_new_hosts_until_first_hc', 'fail_traffic_on_panic'],
   unsupported: ['zone_aware_lb_config', 'locality_weighted_lb_config', 'close_connections_on_host_set_change', 'override_host_status'],
   noEffect: { update_merge_window: 'membership changes apply at once' },
 })

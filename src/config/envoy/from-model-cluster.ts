@@ -1,5 +1,6 @@
 // One model cluster written as an Envoy v3 Cluster (see from-model.ts).
 
+import type { ClusterConfig } from '../model.ts'
 import type * as M from '../model.ts'
 import { DEFAULTS } from '../defaults.ts'
 import { seconds, socket } from './envoy-values.ts'
@@ -18,6 +19,7 @@ export function clusterToEnvoy(c: M.ClusterConfig): Record<string, unknown> {
   const common: Record<string, unknown> = {}
   if (c.healthyPanicThreshold !== DEFAULTS.healthyPanicThreshold) common.healthy_panic_threshold = { value: c.healthyPanicThreshold }
   if (c.ignoreNewHostsUntilFirstHc) common.ignore_new_hosts_until_first_hc = true
+  if (c.failTrafficOnPanic) common.fail_traffic_on_panic = true
   if (c.useHostnameForHashing) common.consistent_hashing_lb_config = { use_hostname_for_hashing: true }
   if (Object.keys(common).length > 0) out.common_lb_config = common
   if (c.lbPolicy === 'maglev') out.maglev_lb_config = { table_size: c.maglevTableSize }
@@ -27,7 +29,7 @@ export function clusterToEnvoy(c: M.ClusterConfig): Record<string, unknown> {
     out.dns_lookup_family = c.dnsLookupFamily
     if (c.dnsResolvers.length) out.dns_resolvers = c.dnsResolvers.map(resolverAddress)
   }
-  out.load_assignment = { cluster_name: c.name, endpoints: [{ lb_endpoints: c.endpoints.map((e) => ({ endpoint: { address: socket(e.address, e.port) }, ...(e.weight !== undefined && e.weight !== 1 && { load_balancing_weight: e.weight }) })) }] }
+  out.load_assignment = { cluster_name: c.name, endpoints: localityLbEndpoints(c.endpoints) }
   const hc = c.healthCheck
   if (hc) {
     out.health_checks = [{
@@ -86,4 +88,14 @@ function upstreamTlsToEnvoy(tls: UpstreamTls, alpnProtocols: readonly string[] |
 function resolverAddress(text: string) {
   const cut = text.lastIndexOf(':')
   return socket(text.slice(0, cut).replace(/^\[|\]$/g, ''), Number(text.slice(cut + 1)))
+}
+
+/** The endpoints as LocalityLbEndpoints, one per priority level in use (0 first), in config order within each. */
+function localityLbEndpoints(endpoints: ClusterConfig['endpoints']): Record<string, unknown>[] {
+  const priorities = [...new Set(endpoints.map((e) => e.priority ?? 0))].sort((a, b) => a - b)
+  if (priorities.length === 0) priorities.push(0)
+  return priorities.map((priority) => ({
+    ...(priority !== 0 && { priority }),
+    lb_endpoints: endpoints.filter((e) => (e.priority ?? 0) === priority).map((e) => ({ endpoint: { address: socket(e.address, e.port) }, ...(e.weight !== undefined && e.weight !== 1 && { load_balancing_weight: e.weight }) })),
+  }))
 }

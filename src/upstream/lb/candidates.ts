@@ -43,10 +43,14 @@ export function hostsToUse(endpoints: readonly Endpoint[], nowMs: number, panic:
     if (endpoint.isReady(nowMs)) ready.push(endpoint)
     else if (endpoint.pendingActiveHc) excluded++
   }
-  if (!inPanic(ready.length, endpoints.length - excluded, panic.thresholdPercent)) return ready
+  const total = endpoints.length - excluded
+  if (!(panic.decide ? panic.decide(ready.length, total) : inPanic(ready.length, total, panic.thresholdPercent))) return ready
   panic.onPanic()
-  return endpoints
+  // Envoy's fail_traffic_on_panic: counted as a panic pick, then nothing to pick (503 UH).
+  return panic.failTraffic ? NONE : endpoints
 }
+
+const NONE: readonly Endpoint[] = []
 
 /** An index in [0, length) from a random source that may return 1 by mistake. */
 export function randomIndex(random: () => number, length: number): number {

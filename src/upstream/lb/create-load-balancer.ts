@@ -11,12 +11,21 @@ import { RandomLoadBalancer } from './random.ts'
 import { RoundRobinLoadBalancer } from './round-robin.ts'
 
 type BalancerConfig = Pick<ClusterConfig, 'lbPolicy'> &
-  Partial<Pick<ClusterConfig, 'ringHashMinimumRingSize' | 'ringHashMaximumRingSize' | 'ringHashFunction' | 'useHostnameForHashing' | 'maglevTableSize' | 'activeRequestBias' | 'healthyPanicThreshold'>>
+  Partial<Pick<ClusterConfig, 'ringHashMinimumRingSize' | 'ringHashMaximumRingSize' | 'ringHashFunction' | 'useHostnameForHashing' | 'maglevTableSize' | 'activeRequestBias' | 'healthyPanicThreshold' | 'failTrafficOnPanic'>>
 
 /** `onPanic`: counts cluster.<name>.lb_healthy_panic, once for every pick made in panic. */
 export function createLoadBalancer(config: BalancerConfig | ClusterConfig['lbPolicy'], random: () => number = Math.random, onPanic: () => void = () => {}): LoadBalancer {
   const c: BalancerConfig = typeof config === 'string' ? { lbPolicy: config } : config
-  const panic: HealthyPanic = { thresholdPercent: c.healthyPanicThreshold ?? DEFAULT_HEALTHY_PANIC_THRESHOLD, onPanic }
+  return balancerFor(c, random, panicOf(c, onPanic))
+}
+
+/** The cluster's panic settings: healthy_panic_threshold and fail_traffic_on_panic. */
+export function panicOf(c: BalancerConfig, onPanic: () => void): HealthyPanic {
+  return { thresholdPercent: c.healthyPanicThreshold ?? DEFAULT_HEALTHY_PANIC_THRESHOLD, onPanic, ...(c.failTrafficOnPanic && { failTraffic: true }) }
+}
+
+/** One balancer of the cluster's policy under `panic` (a priority level's, in lb/priority-set.ts). */
+export function balancerFor(c: BalancerConfig, random: () => number, panic: HealthyPanic): LoadBalancer {
   switch (c.lbPolicy) {
     case 'round_robin':
       return new RoundRobinLoadBalancer(random, panic)

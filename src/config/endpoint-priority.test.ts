@@ -1,0 +1,78 @@
+// An endpoint's priority level (Envoy's LocalityLbEndpoints.priority) and fail_traffic_on_panic in
+// the compact format, the Envoy front end and the way back: read, checked with every problem at its
+// path, and carried over.
+
+import { describe, expect, test } from 'bun:test'
+import { modelToEnvoy } from './envoy/from-model.ts'
+import { parseConfig } from './load-config.ts'
+import { compact, envoy, options, problems } from './one-cluster.fixture.ts'
+
+const withEndpoints = (endpoints: string) => `
+listeners:
+  - { name: l, port: 8000, virtual_hosts: [ { name: v, domains: ["*"], routes: [ { match: { prefix: / }, route: { cluster: c } } ] } ] }
+clusters:
+  - name: c
+    type: strict_dns
+    load_assignment: { endpoints: ${endpoints} }
+`
+const socket = (address: string) => ({ endpoint: { address: { socket_address: { address, port_value: 80 } } } })
+const localities = (...groups: Record<string, unknown>[]) => envoy({ type: 'STRICT_DNS', load_assignment: { cluster_name: 'c', endpoints: groups } })
+
+describe('endpoint priority', () => {
+  test('compact: priority is read per endpoint; 0 and absent are the same (the highest)', () => {
+    const config = parseConfig(withEndpoints('[ { address: a, port: 80 }, { address: b, port: 80, priority: 0 }, { address: c, port: 80, priority: 2 } ]'), 't.yaml', options)
+    expect(config.clusters[0]!.endpoints).toEqual([{ address: 'a', port: 80 }, { address: 'b', port: 80 }, { address: 'c', port: 80, priority: 2 }])
+  })
+
+  test('compact: -1, 1.5, a string and 129 are each an error at its path, all in one report', () => {
+    const found = problems(withEndpoints('[ { address: a, port: 80, priority: -1 }, { address: b, port: 80, priority: 1.5 }, { address: c, port: 80, priority: "1" }, { address: d, port: 80, priority: 129 } ]'), 't.yaml')
+    expect(found).toEqual([
+      'clusters[0].load_assignment.endpoints[0].priority: expected priority 0-128, got -1',
+      'clusters[0].load_assignment.endpoints[1].priority: expected priority 0-128, got 1.5',
+      'clusters[0].load_assignment.endpoints[2].priority: expected priority 0-128, got "1"',
+      'clusters[0].load_assignment.endpoints[3].priority: expected priority 0-128, got 129',
+    ])
+  })
+
+  test("Envoy: a locality's priority goes to each of its endpoints", () => {
+    const config = parseConfig(localities({ lb_endpoints: [socket('a')] }, { priority: 1, lb_endpoints: [socket('b'), socket('c')] }, { priority: 0, lb_endpoints: [socket('d')] }), 't.json', options)
+    expect(config.clusters[0]!.endpoints).toEqual([{ address: 'a', port: 80 }, { address: 'b', port: 80, priority: 1 }, { address: 'c', port: 80, priority: 1 }, { address: 'd', port: 80 }])
+  })
+
+  test('Envoy: a priority past 128 or not a number is an error at the locality', () => {
+    expect(problems(localities({ lb_endpoints: [socket('a')] }, { priority: 129, lb_endpoints: [socket('b')] }, { priority: 'x', lb_endpoints: [socket('c')] }), 't.json')).toEqual([
+      'static_resources.clusters[0].load_assignment.endpoints[1].priority: expected priority 0-128, got 129',
+      'static_resources.clusters[0].load_assignment.endpoints[2].priority: expected priority 0-128, got "x"',
+    ])
+  })
+
+  test('back to Envoy (convert, config_dump): one LocalityLbEndpoints per priority in use, which loads back the same', () => {
+    const config = parseConfig(withEndpoints('[ { address: a, port: 80, priority: 1 }, { address: b, port: 80, weight: 2 }, { address: c, port: 80, priority: 1 } ]'), 't.yaml', options)
+    const out = modelToEnvoy(config).bootstrap as { static_resources: { clusters: { load_assignment: unknown }[] } }
+    expect(out.static_resources.clusters[0]!.load_assignment).toEqual({
+      cluster_name: 'c',
+      endpoints: [
+        { lb_endpoints: [{ endpoint: { address: { socket_address: { address: 'b', port_value: 80 } } }, load_balancing_weight: 2 }] },
+        { priority: 1, lb_endpoints: [socket('a'), socket('c')] },
+      ],
+    })
+    const again = parseConfig(JSON.stringify(out), 'again.json', options)
+    expect(new Set(again.clusters[0]!.endpoints.map((e) => `${e.address}:${e.priority ?? 0}`))).toEqual(new Set(['a:1', 'b:0', 'c:1']))
+  })
+})
+
+describe('fail_traffic_on_panic', () => {
+  test('compact and Envoy: read; absent is false; back to Envoy it is kept', () => {
+    expect(parseConfig(compact('    common_lb_config: { fail_traffic_on_panic: true }'), 't.yaml', options).clusters[0]!.failTrafficOnPanic).toBe(true)
+    expect(parseConfig(compact(''), 't.yaml', options).clusters[0]!.failTrafficOnPanic).toBeUndefined()
+    const config = parseConfig(envoy({ common_lb_config: { fail_traffic_on_panic: true } }), 't.json', options)
+    expect(config.clusters[0]!.failTrafficOnPanic).toBe(true)
+    const out = modelToEnvoy(config).bootstrap as { static_resources: { clusters: { common_lb_config?: unknown }[] } }
+    expect(out.static_resources.clusters[0]!.common_lb_config).toEqual({ fail_traffic_on_panic: true })
+  })
+
+  test('a non-boolean is an error at its path in both front ends', () => {
+    expect(problems(compact('    common_lb_config: { fail_traffic_on_panic: 1 }'), 't.yaml')[0]).toStartWith('clusters[0].common_lb_config.fail_traffic_on_panic: ')
+    expect(problems(envoy({ common_lb_config: { fail_traffic_on_panic: 'yes' } }), 't.json')[0]).toStartWith('static_resources.clusters[0].common_lb_config.fail_traffic_on_panic: ')
+  })
+})
