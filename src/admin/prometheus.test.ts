@@ -13,7 +13,7 @@ function populatedStore(): StatsStore {
   service1.code(503).inc()
   service1.membership_healthy.set(3)
   store.cluster('b.local.service').code(200).inc()
-  store.cluster('b.local.service').ssl().tlsHandshake({ version: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256', curve: 'X25519', sessionReused: false, peerCertificate: true })
+  store.cluster('b.local.service').ssl().tlsHandshake({ version: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256', curve: 'X25519', sessionReused: false })
   const http = store.listener('ingress_http')
   http.downstream_rq_total.inc(4)
   http.downstream_rq_2xx.inc(4)

@@ -12,15 +12,14 @@ describe('a cluster ssl.* stats', () => {
     expect(store.all().filter((s) => s.name.includes('.ssl.')).map((s) => s.name)).toEqual(SSL_COUNTERS.map((n) => `cluster.c.ssl.${n}`).sort())
   })
 
-  test('a handshake counts handshake, its version, cipher and curve; a reused session and a missing certificate their own', () => {
+  test('a handshake counts handshake, its version, cipher and curve; a reused session session_reused', () => {
     const store = new StatsStore()
     const ssl = store.cluster('c').ssl()
-    ssl.tlsHandshake({ version: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256', sessionReused: false, peerCertificate: true })
-    ssl.tlsHandshake({ version: 'TLSv1.2', cipher: 'ECDHE-ECDSA-AES128-GCM-SHA256', curve: 'X25519', sessionReused: true, peerCertificate: false })
+    ssl.tlsHandshake({ version: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256', sessionReused: false })
+    ssl.tlsHandshake({ version: 'TLSv1.2', cipher: 'ECDHE-ECDSA-AES128-GCM-SHA256', curve: 'X25519', sessionReused: true })
     expect(values(store)).toEqual({
       'cluster.c.ssl.handshake': 2,
       'cluster.c.ssl.session_reused': 1,
-      'cluster.c.ssl.no_certificate': 1,
       'cluster.c.ssl.versions.TLSv1.3': 1,
       'cluster.c.ssl.versions.TLSv1.2': 1,
       'cluster.c.ssl.ciphers.TLS_AES_128_GCM_SHA256': 1,
@@ -33,7 +32,7 @@ describe('a cluster ssl.* stats', () => {
     const store = new StatsStore()
     const ssl = store.cluster('c').ssl()
     const before = store.all().length
-    for (let i = 0; i < 1000; i++) ssl.tlsHandshake({ version: `v${i}`, cipher: `C${i}`, curve: `K${i}`, sessionReused: false, peerCertificate: true })
+    for (let i = 0; i < 1000; i++) ssl.tlsHandshake({ version: `v${i}`, cipher: `C${i}`, curve: `K${i}`, sessionReused: false })
     expect(store.all().length).toBe(before + 3)
     expect(values(store)).toMatchObject({ 'cluster.c.ssl.versions.unknown_ssl_version': 1000, 'cluster.c.ssl.ciphers.unknown_ssl_cipher': 1000, 'cluster.c.ssl.curves.unknown_ssl_curve': 1000 })
   })

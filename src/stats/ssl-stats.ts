@@ -13,8 +13,6 @@ export type TlsHandshake = {
   /** Envoy's (BoringSSL's) group name: `X25519`, `P-256`. */
   readonly curve?: string
   readonly sessionReused: boolean
-  /** The peer presented a certificate (false counts `no_certificate`). */
-  readonly peerCertificate: boolean
 }
 
 /** Why a handshake failed, as Envoy counts it; `connection_error` is a TLS failure other than verification. */
@@ -90,7 +88,8 @@ export class SslStats implements TlsHandshakeReport {
   tlsHandshake(handshake: TlsHandshake): void {
     this.#counters.handshake.inc()
     if (handshake.sessionReused) this.#counters.session_reused.inc()
-    if (!handshake.peerCertificate) this.#counters.no_certificate.inc()
+    // no_certificate (a peer that presented none) stays 0: a client offering only certificate-authenticated
+    // suites (node:tls's defaults exclude aNULL and PSK) never completes a handshake without one.
     if (handshake.version !== undefined) this.#value('versions', handshake.version)
     if (handshake.cipher !== undefined) this.#value('ciphers', handshake.cipher)
     if (handshake.curve !== undefined) this.#value('curves', handshake.curve)
