@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { makeTestCerts, type TestCerts } from '../support/certs.ts'
 import { ProcessGroup, type ProxyProcess } from '../support/edgeway-processes.ts'
 import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.ts'
+import { clusterPerPrefixYaml } from '../support/cluster-per-prefix.ts'
 
 let certs: TestCerts
 let tlsUpstream: RecordingUpstream
@@ -37,20 +38,7 @@ function clustersYaml(): string {
     ['not-tls', `${at(plainUpstream.port)}\n    tls: { insecure_skip_verify: true }`],
     ['plain', at(plainUpstream.port)],
   ]
-  return `
-admin: { address: 127.0.0.1, port: 0 }
-listeners:
-  - name: ingress
-    address: 127.0.0.1
-    port: 0
-    virtual_hosts:
-      - name: all
-        domains: ["*"]
-        routes:
-${clusters.map(([name]) => `          - { match: { prefix: /${name}/ }, route: { cluster: ${name} } }`).join('\n')}
-clusters:
-${clusters.map(([name, rest]) => `  - name: ${name}\n    load_assignment: { ${rest}`).join('\n')}
-`
+  return clusterPerPrefixYaml(clusters)
 }
 
 /** The body of Envoy's 503 UF local reply. */

@@ -7,6 +7,7 @@ import { makeTestCerts, type TestCerts } from '../support/certs.ts'
 import { spawnEdgeway } from '../support/edgeway.ts'
 import { eventually, ProcessGroup, type ProxyProcess } from '../support/edgeway-processes.ts'
 import { startRecordingUpstream, type RecordingUpstream } from '../support/recording-upstream.ts'
+import { clusterPerPrefixYaml } from '../support/cluster-per-prefix.ts'
 
 let certs: TestCerts
 let tlsUpstream: RecordingUpstream
@@ -50,20 +51,7 @@ function clustersYaml(): string {
       `endpoints: [{ address: ${tls} }] }\n    tls: { sni: a.test, ${ca()} }\n    health_checks: [{ timeout: 0.2s, interval: 0.2s, http_health_check: { path: /healthz-tls } }]`,
     ],
   ]
-  return `
-admin: { address: 127.0.0.1, port: 0 }
-listeners:
-  - name: ingress
-    address: 127.0.0.1
-    port: 0
-    virtual_hosts:
-      - name: all
-        domains: ["*"]
-        routes:
-${clusters.map(([name]) => `          - { match: { prefix: /${name}/ }, route: { cluster: ${name} } }`).join('\n')}
-clusters:
-${clusters.map(([name, rest]) => `  - name: ${name}\n    load_assignment: { ${rest}`).join('\n')}
-`
+  return clusterPerPrefixYaml(clusters)
 }
 
 type Seen = { httpVersion: string; alpn: string | null; sni: string | null; clientCertificate: string | null; path: string; authority: string; bodyBytes: number }
