@@ -29,9 +29,9 @@ export function renderClustersText(clusters: readonly ClusterSnapshot[]): string
         `${at}hostname::${endpoint.hostname}`,
         `${at}health_flags::${endpoint.healthFlags}`,
         `${at}weight::${endpoint.weight}`,
-        `${at}region::`,
-        `${at}zone::`,
-        `${at}sub_zone::`,
+        `${at}region::${endpoint.locality?.region ?? ''}`,
+        `${at}zone::${endpoint.locality?.zone ?? ''}`,
+        `${at}sub_zone::${endpoint.locality?.subZone ?? ''}`,
         `${at}canary::false`,
         `${at}priority::${endpoint.priority}`,
         `${at}success_rate::-1`,
@@ -81,7 +81,7 @@ function hostStatus(endpoint: EndpointSnapshot): unknown {
     ...(endpoint.hostname && { hostname: endpoint.hostname }),
     health_status: healthStatus(endpoint.healthFlags),
     weight: endpoint.weight,
-    locality: {},
+    locality: localityJson(endpoint),
     // Envoy's proto JSON leaves a field at its default out.
     ...(endpoint.priority !== 0 && { priority: endpoint.priority }),
   }
@@ -98,4 +98,11 @@ function healthStatus(flags: string): Record<string, unknown> {
 /** Envoy brackets IPv6 literals so `::` stays an unambiguous separator. */
 function endpointAddress(endpoint: EndpointSnapshot): string {
   return endpoint.address.includes(':') ? `[${endpoint.address}]:${endpoint.port}` : `${endpoint.address}:${endpoint.port}`
+}
+
+/** Envoy's Locality in proto JSON: an empty string field is left out. */
+function localityJson(endpoint: EndpointSnapshot): Record<string, string> {
+  const l = endpoint.locality
+  if (!l) return {}
+  return { ...(l.region && { region: l.region }), ...(l.zone && { zone: l.zone }), ...(l.subZone && { sub_zone: l.subZone }) }
 }

@@ -211,8 +211,20 @@ export type LbPolicy = 'round_robin' | 'least_request' | 'random' | 'ring_hash' 
  * `hostname`: the DNS name the address was resolved from (strict/logical DNS), shown in /clusters.
  * `weight`: Envoy's load_balancing_weight (absent = 1); a DNS entry's weight goes to every address it resolves to.
  * `priority`: Envoy's LocalityLbEndpoints.priority (absent = 0, the highest; at most 128), likewise.
+ * `locality` / `localityWeight`: its LocalityLbEndpoints' locality and load_balancing_weight (absent = none).
  */
-export type EndpointAddress = { readonly address: string; readonly port: number; readonly hostname?: string; readonly weight?: number; readonly priority?: number }
+export type EndpointAddress = {
+  readonly address: string
+  readonly port: number
+  readonly hostname?: string
+  readonly weight?: number
+  readonly priority?: number
+  readonly locality?: Locality
+  readonly localityWeight?: number
+}
+
+/** Envoy's Locality (region, zone, sub_zone; each '' when absent). */
+export type Locality = { readonly region: string; readonly zone: string; readonly subZone: string }
 
 export type ClusterConfig = {
   readonly name: string
@@ -239,6 +251,8 @@ export type ClusterConfig = {
   readonly ignoreNewHostsUntilFirstHc: boolean
   /** Envoy's fail_traffic_on_panic: in panic, no endpoint is picked (503 UH) instead of every one. */
   readonly failTrafficOnPanic?: boolean
+  /** Envoy's locality_weighted_lb_config: within a level, a locality by EDF over its effective weight, then the endpoint. */
+  readonly localityWeightedLb?: boolean
   readonly connectTimeoutMs: number
   readonly dnsRefreshRateMs: number
   /** How long a listener routing here waits for this cluster's first discovery and health checks before it accepts anyway. */

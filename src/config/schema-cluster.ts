@@ -19,6 +19,10 @@ const endpoint = z.strictObject({
   weight: int(1, MAX_WEIGHT, 'weight').optional(),
   // Envoy's LocalityLbEndpoints.priority: 0 (the default) is the highest; traffic spills to 1, 2 … as it loses health.
   priority: int(0, 128, 'priority').optional(),
+  // Envoy's Locality of the endpoint's LocalityLbEndpoints: shown in /clusters, and the group locality weighting balances over.
+  locality: z.strictObject({ region: z.string().optional(), zone: z.string().optional(), sub_zone: z.string().optional() }).optional(),
+  // Envoy's LocalityLbEndpoints.load_balancing_weight, balanced by only with locality_weighted_lb_config (absent there = no load).
+  locality_weight: int(1, MAX_WEIGHT, 'weight').optional(),
 })
 
 const healthCheck = z.strictObject({
@@ -59,6 +63,8 @@ export const cluster = z.strictObject({
       ignore_new_hosts_until_first_hc: z.boolean().default(false),
       // Envoy's: in panic, pick no endpoint (503 UH) rather than every one.
       fail_traffic_on_panic: z.boolean().default(false),
+      // Envoy's: within a priority level, pick a locality by EDF over locality_weight × its availability, then the endpoint.
+      locality_weighted_lb_config: z.strictObject({}).optional(),
       consistent_hashing_lb_config: z.strictObject({ use_hostname_for_hashing: z.boolean().default(false) }).optional(),
     })
     .optional(),

@@ -136,3 +136,79 @@ describe('priority levels', () => {
     expect(hosts.map((h) => h.priority)).toEqual([1, undefined])
   })
 })
+
+describe('locality weighted balancing (locality_weighted_lb_config)', () => {
+  const X = { region: 'local', zone: 'zone-1', subZone: '' }
+  const Y = { region: 'remote', zone: 'zone-2', subZone: 'a' }
+  /** Locality X weight `wx` (10.0.0.1-2), Y weight `wy` (10.0.0.3-4), all priority 0. */
+  const members = (wx: number | undefined, wy: number | undefined): EndpointAddress[] => [
+    ...[1, 2].map((n) => ({ address: `10.0.0.${n}`, port: 80, locality: X, ...(wx !== undefined && { localityWeight: wx }) })),
+    ...[3, 4].map((n) => ({ address: `10.0.0.${n}`, port: 80, locality: Y, ...(wy !== undefined && { localityWeight: wy }) })),
+  ]
+  async function weighted(wx: number | undefined, wy: number | undefined, overrides: Partial<ClusterConfig> = {}) {
+    const s = await setup([], { localityWeightedLb: true, ...overrides })
+    s.cluster.setMembers(members(wx, wy))
+    await s.answer([], 200)
+    const split = (n: number) => {
+      const count = { X: 0, Y: 0, none: 0 }
+      for (let i = 0; i < n; i++) {
+        const e = s.cluster.pick()
+        count[!e ? 'none' : Number(e.address.split('.')[3]) <= 2 ? 'X' : 'Y']++
+      }
+      return count
+    }
+    return { ...s, split }
+  }
+
+  test('weights 1 and 2: one pick in three to X, by EDF over the localities; round robin within each', async () => {
+    const { cluster, split } = await weighted(1, 2)
+    expect(split(300)).toEqual({ X: 100, Y: 200, none: 0 })
+    expect(new Set(Array.from({ length: 30 }, () => cluster.pick()!.address))).toEqual(new Set(['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4']))
+  })
+
+  test("half of Y down: Y's weight 2 × min(1, 1.4 × 0.5) = 1.4 against X's 1; picks in Y only go to its ready endpoint", async () => {
+    const { answer, split, cluster } = await weighted(1, 2)
+    await answer(['10.0.0.4:80'], 503)
+    const { X: x, Y: y } = split(2400)
+    expect(Math.abs(x - 1000)).toBeLessThanOrEqual(1)
+    expect(Math.abs(y - 1400)).toBeLessThanOrEqual(1)
+    expect(Array.from({ length: 50 }, () => cluster.pick()!.address)).not.toContain('10.0.0.4')
+  })
+
+  test('a locality without load_balancing_weight gets no load; all of one locality down gets none either', async () => {
+    expect((await weighted(undefined, 2)).split(20)).toEqual({ X: 0, Y: 20, none: 0 })
+    const { answer, split } = await weighted(1, 2)
+    await answer(['10.0.0.3:80', '10.0.0.4:80'], 503)
+    expect(split(20)).toEqual({ X: 20, Y: 0, none: 0 })
+  })
+
+  test('no locality weighted at all: the level is balanced as a whole, as Envoy does without a schedule', async () => {
+    expect((await weighted(undefined, undefined)).split(40)).toEqual({ X: 20, Y: 20, none: 0 })
+  })
+
+  test('without locality_weighted_lb_config unequal locality weights are ignored, as in Envoy', async () => {
+    const s = await setup([], {})
+    s.cluster.setMembers(members(1, 9))
+    const count = { X: 0, Y: 0 }
+    for (let i = 0; i < 40; i++) count[Number(s.cluster.pick()!.address.split('.')[3]) <= 2 ? 'X' : 'Y']++
+    expect(count).toEqual({ X: 20, Y: 20 })
+  })
+
+  test('a level in panic balances over all its endpoints, localities aside', async () => {
+    const { answer, split, stat } = await weighted(1, 2)
+    await answer(['10.0.0.1:80', '10.0.0.2:80', '10.0.0.3:80'], 503)
+    // 1 ready of 4 (25 %) is under the 50 % threshold: all four, X's two included.
+    const { X: x, Y: y } = split(400)
+    expect([x, y]).toEqual([200, 200])
+    expect(stat('lb_healthy_panic')).toBe(400)
+  })
+
+  test("/clusters shows each endpoint's region, zone and sub_zone, and its locality in JSON", async () => {
+    const { cluster } = await weighted(1, 2)
+    const text = renderClustersText([cluster.snapshot()])
+    expect(text).toContain('service1::10.0.0.1:80::region::local\nservice1::10.0.0.1:80::zone::zone-1\nservice1::10.0.0.1:80::sub_zone::\n')
+    expect(text).toContain('service1::10.0.0.3:80::region::remote\nservice1::10.0.0.3:80::zone::zone-2\nservice1::10.0.0.3:80::sub_zone::a\n')
+    const hosts = (clustersJson([cluster.snapshot()]) as { cluster_statuses: { host_statuses: { locality: unknown }[] }[] }).cluster_statuses[0]!.host_statuses
+    expect(hosts.map((h) => h.locality)).toEqual([{ region: 'local', zone: 'zone-1' }, { region: 'local', zone: 'zone-1' }, { region: 'remote', zone: 'zone-2', sub_zone: 'a' }, { region: 'remote', zone: 'zone-2', sub_zone: 'a' }])
+  })
+})

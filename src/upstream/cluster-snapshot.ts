@@ -8,6 +8,8 @@ export type EndpointSnapshot = {
   readonly weight: number
   /** Envoy's priority level, 0 the highest. */
   readonly priority: number
+  /** Envoy's locality (region, zone, sub_zone; '' when absent). */
+  readonly locality?: { readonly region: string; readonly zone: string; readonly subZone: string }
   readonly activeRequests: number
   readonly rqTotal: number
   readonly rqSuccess: number

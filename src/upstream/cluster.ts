@@ -6,7 +6,7 @@ import type { ClusterConfig, EndpointAddress } from '../config/model.ts'
 import { CircuitBreakers } from './circuit-breakers.ts'
 import type { Clock } from './clock.ts'
 import type { ClusterSnapshot } from './cluster-snapshot.ts'
-import { Endpoint, endpointKey } from './endpoint.ts'
+import { Endpoint, endpointKey, NO_LOCALITY, sameLocality } from './endpoint.ts'
 import { endpointConnections, type EndpointConnections } from './endpoint-connections.ts'
 import { HealthChecker, type HealthProbe } from './health-checker.ts'
 import { balancerFor, panicOf } from './lb/create-load-balancer.ts'
@@ -57,7 +57,7 @@ export class Cluster {
     this.#lb = balancerFor(config, random, panic)
     let prioritySet: PrioritySet | undefined
     const hashed = config.lbPolicy === 'ring_hash' || config.lbPolicy === 'maglev'
-    this.#prioritySet = () => (prioritySet ??= new PrioritySet((levelPanic) => balancerFor(config, random, levelPanic), panic, random, hashed))
+    this.#prioritySet = () => (prioritySet ??= new PrioritySet((levelPanic) => balancerFor(config, random, levelPanic), panic, random, hashed, config.localityWeightedLb === true))
     this.circuitBreakers = new CircuitBreakers(config.circuitBreakers, deps.stats)
     const members = () => this.#members
     const onChange = () => this.#updateHealthyGauge()
@@ -128,19 +128,21 @@ export class Cluster {
     const next = new Map<string, Endpoint>()
     const added: Endpoint[] = []
     let reweighted = false
-    for (const { address, port, hostname, weight = 1, priority = 0 } of addresses) {
+    for (const { address, port, hostname, weight = 1, priority = 0, locality = NO_LOCALITY, localityWeight = 0 } of addresses) {
       const key = endpointKey(address, port)
       if (next.has(key)) continue
       let endpoint = previous.get(key)
       if (!endpoint) {
-        endpoint = new Endpoint(address, port, hostname, weight, priority)
+        endpoint = new Endpoint(address, port, hostname, weight, priority, locality, localityWeight)
         // Envoy holds new hosts out of rotation until their first health check passes.
         endpoint.failedActiveHc = this.#health !== undefined
         endpoint.pendingActiveHc = this.#excludesNewHosts
         added.push(endpoint)
-      } else if (endpoint.weight !== weight || endpoint.priority !== priority) {
+      } else if (endpoint.weight !== weight || endpoint.priority !== priority || endpoint.localityWeight !== localityWeight || !sameLocality(endpoint.locality, locality)) {
         endpoint.weight = weight
         endpoint.priority = priority
+        endpoint.locality = locality
+        endpoint.localityWeight = localityWeight
         reweighted = true
       }
       next.set(key, endpoint)
@@ -176,6 +178,8 @@ export class Cluster {
         if (kept) {
           kept.weight = e.weight
           kept.priority = e.priority
+          kept.locality = e.locality
+          kept.localityWeight = e.localityWeight
         }
         return kept ?? e
       })
@@ -187,6 +191,8 @@ export class Cluster {
         if (!entry) continue
         e.weight = entry.weight ?? 1
         e.priority = entry.priority ?? 0
+        e.locality = entry.locality ?? NO_LOCALITY
+        e.localityWeight = entry.localityWeight ?? 0
       }
       this.#members = [...previous.endpoints()]
     }
@@ -235,9 +241,9 @@ export class Cluster {
     }
   }
 
-  /** After a membership change: the priority set while the members span several levels, else none. */
+  /** After a membership change: the priority set while the members span several levels or localities are weighted, else none. */
   #regroup(): void {
-    if (PrioritySet.levelsOf(this.#members) === 1) {
+    if (PrioritySet.levelsOf(this.#members) === 1 && !this.config.localityWeightedLb) {
       this.#priorities = undefined
       return
     }

@@ -8,11 +8,12 @@
 // - no answer (timeout, SERVFAIL, refused: the resolver rejects) keeps the last good endpoints
 //   (update_failure): DNS being down must not take a healthy cluster down with it.
 
+import type { Locality } from '../config/model.ts'
 import type { Clock, TimerHandle } from './clock.ts'
 import type { Cluster } from './cluster.ts'
 import type { Resolver } from './resolver.ts'
 
-type Target = { readonly hostname: string; readonly port: number; readonly weight: number; readonly priority: number; addresses: readonly string[]; answered: boolean }
+type Target = { readonly hostname: string; readonly port: number; readonly weight: number; readonly priority: number; readonly locality?: Locality; readonly localityWeight?: number; addresses: readonly string[]; answered: boolean }
 
 /** Until every name has had an answer, a failed lookup is retried this soon rather than a refresh period later. */
 export const WARMING_RETRY_MS = 250
@@ -32,7 +33,7 @@ export class DnsDiscovery {
     private readonly clock: Clock,
     private readonly log: (line: string) => void = () => {},
   ) {
-    this.#targets = cluster.config.endpoints.map(({ address, port, weight = 1, priority = 0 }) => ({ hostname: address, port, weight, priority, addresses: [], answered: false }))
+    this.#targets = cluster.config.endpoints.map(({ address, port, weight = 1, priority = 0, locality, localityWeight }) => ({ hostname: address, port, weight, priority, locality, localityWeight, addresses: [], answered: false }))
   }
 
   /** First resolution (success or failure), then a refresh every dnsRefreshRateMs (sooner while not warm) until stop(). */
@@ -55,7 +56,7 @@ export class DnsDiscovery {
     if (!this.#running) return
     // A name's weight goes to every address it resolves to, as Envoy's strict DNS gives each host
     // its lb_endpoint's load_balancing_weight (and its locality's priority).
-    const members = this.#targets.flatMap((t) => t.addresses.map((address) => ({ address, port: t.port, hostname: t.hostname, weight: t.weight, priority: t.priority })))
+    const members = this.#targets.flatMap((t) => t.addresses.map((address) => ({ address, port: t.port, hostname: t.hostname, weight: t.weight, priority: t.priority, locality: t.locality, localityWeight: t.localityWeight })))
     if (this.cluster.setMembers(members)) {
       this.log(`cluster ${this.cluster.name}: ${members.length} endpoint(s): ${members.map((m) => `${m.address}:${m.port}`).join(', ')}`)
     }

@@ -2,7 +2,11 @@
 // DNS refreshes keep the same Endpoint object while its address stays in the answer, so
 // activeRequests and counters survive a refresh.
 
+import type { Locality } from '../config/model.ts'
 import type { EndpointSnapshot } from './cluster-snapshot.ts'
+
+/** No locality given: Envoy's empty Locality. */
+export const NO_LOCALITY: Locality = Object.freeze({ region: '', zone: '', subZone: '' })
 
 export class Endpoint {
   readonly key: string
@@ -41,6 +45,9 @@ export class Endpoint {
     public weight = 1,
     /** Envoy's priority level (0 = highest); written, like weight, only by the membership update. */
     public priority = 0,
+    /** Its LocalityLbEndpoints' locality and load_balancing_weight (0 = none): written like weight. */
+    public locality: Locality = NO_LOCALITY,
+    public localityWeight = 0,
   ) {
     this.key = endpointKey(address, port)
   }
@@ -61,6 +68,7 @@ export class Endpoint {
       healthFlags: healthFlags(this, nowMs),
       weight: this.weight,
       priority: this.priority,
+      ...(this.locality !== NO_LOCALITY && { locality: this.locality }),
       activeRequests: this.activeRequests,
       rqTotal: this.rqTotal,
       rqSuccess: this.rqSuccess,
@@ -85,4 +93,9 @@ function healthFlags(endpoint: Endpoint, nowMs: number): string {
   // After the failures, as Envoy's healthFlagsToString orders them.
   if (endpoint.pendingActiveHc) flags += '/pending_active_hc'
   return flags || 'healthy'
+}
+
+/** Same region, zone and sub_zone. */
+export function sameLocality(a: Locality, b: Locality): boolean {
+  return a === b || (a.region === b.region && a.zone === b.zone && a.subZone === b.subZone)
 }

@@ -3,7 +3,8 @@
 // sit at priorities 0, 1, 1 and 2, names resolved by a real DNS server to loopback upstreams on
 // 127.0.0.x, active health checks with unhealthy_threshold 1. As each level's /healthz turns to
 // 503, traffic moves from P0 to P1 to P2, and back when P0 recovers; /clusters shows priority::N.
-// `edgeway validate` and `convert` read the same bootstrap.
+// With common_lb_config.locality_weighted_lb_config, P0's localities share its traffic by weight
+// and availability. `edgeway validate` and `convert` read the same bootstrap.
 
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { startDnsServer, type TestDnsServer } from '../support/dns-server.ts'
@@ -82,6 +83,29 @@ async function healthyCount(adminUrl: string): Promise<number> {
   return Number(text.split(': ')[1])
 }
 
+/**
+ * The sandbox's backends as locality weighted, one level (a second would take P0's spill: 2 ready
+ * of 3 is 93 % health): zone-1 (weight 1: local-1) and zone-2 (weight 2: local-2 and remote-1).
+ */
+function weightedBootstrap(port: number): Record<string, unknown> {
+  const endpoint = (name: string) => ({ endpoint: { address: { socket_address: { address: name, port_value: port } }, hostname: name } })
+  return oneClusterBootstrap({
+    name: 'backend',
+    type: 'STRICT_DNS',
+    lb_policy: 'ROUND_ROBIN',
+    dns_resolvers: [{ socket_address: { address: dns.address, port_value: dns.port } }],
+    common_lb_config: { locality_weighted_lb_config: {} },
+    health_checks: [{ interval: '0.2s', timeout: '0.2s', unhealthy_threshold: 1, healthy_threshold: 1, http_health_check: { path: '/healthz' } }],
+    load_assignment: {
+      cluster_name: 'backend',
+      endpoints: [
+        { locality: { region: 'local', zone: 'zone-1' }, load_balancing_weight: 1, lb_endpoints: [endpoint('backend-local-1')] },
+        { locality: { region: 'local', zone: 'zone-2' }, load_balancing_weight: 2, lb_endpoints: [endpoint('backend-local-2'), endpoint('backend-remote-1')] },
+      ],
+    },
+  })
+}
+
 describe("priority levels through a real edgeway process (Envoy's locality-load-balancing sandbox)", () => {
   test('P0 takes all traffic; P0 unhealthy moves it to P1 (both localities), then P2; P0 back takes it back', async () => {
     const port = await unusedPort('127.0.0.2')
@@ -114,6 +138,27 @@ describe("priority levels through a real edgeway process (Envoy's locality-load-
     await eventually('local-1 healthy again', async () => ((await healthyCount(admin)) === 2 ? true : undefined), 15_000)
     expect(await spread(url, 10)).toEqual({ 'backend-local-1': 10 })
     expect(remote2!.name).toBe('backend-remote-2')
+  })
+
+  test('locality_weighted_lb_config: zone-1 (weight 1) and zone-2 (weight 2) share P0 1 : 2; half of zone-2 down makes it 1 : 1.4', async () => {
+    const port = await unusedPort('127.0.0.2')
+    const [, , remote1] = await Promise.all(names.map((name) => backend(name, port)))
+    const proxy = await group.proxy('sandbox-weighted', JSON.stringify(weightedBootstrap(port), null, 2), {}, { args: ['--concurrency', '1'] })
+    const url = `${proxy.url('ingress_http')}/`
+    const admin = proxy.url('admin')
+    await eventually('all three healthy', async () => ((await healthyCount(admin)) === 3 ? true : undefined), 15_000)
+    expect(await spread(url, 300)).toEqual({ 'backend-local-1': 100, 'backend-local-2': 100, 'backend-remote-1': 100 })
+    const clusters = await (await fetch(`${admin}/clusters`)).text()
+    const at = `backend::${addressOf('backend-local-1')}:${port}::`
+    expect(clusters).toContain(`${at}region::local\n${at}zone::zone-1\n${at}sub_zone::\n`)
+
+    // zone-2's effective weight: 2 × min(1, 1.4 × 1/2) = 1.4 against zone-1's 1, all on its ready endpoint.
+    remote1!.setHealthy(false)
+    await eventually('remote-1 failed its check', async () => ((await healthyCount(admin)) === 2 ? true : undefined), 15_000)
+    const split = await spread(url, 240)
+    expect(split['backend-remote-1']).toBeUndefined()
+    expect(Math.abs(split['backend-local-1']! - 100)).toBeLessThanOrEqual(1)
+    expect(Math.abs(split['backend-local-2']! - 140)).toBeLessThanOrEqual(1)
   })
 
   test('`edgeway validate` accepts the sandbox bootstrap, and `convert` keeps each endpoint\'s priority', async () => {

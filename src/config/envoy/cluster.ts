@@ -1,7 +1,7 @@
 // Envoy clusters onto compact ones: discovery type, balancer, timeouts, DNS, endpoints (v3
 // `load_assignment` or v2 `hosts`), health checks, outlier detection, circuit breakers.
 
-import { ACTIVE_REQUEST_BIAS, CIRCUIT_BREAKERS, CLUSTER, COMMON_LB_CONFIG, CONSISTENT_HASHING_LB_CONFIG, HEALTH_CHECK, HTTP_HEALTH_CHECK, HTTP2_PROTOCOL_OPTIONS, LEAST_REQUEST_LB_CONFIG, MAGLEV_LB_CONFIG, OUTLIER_DETECTION, RING_HASH_LB_CONFIG, THRESHOLDS } from './fields.ts'
+import { ACTIVE_REQUEST_BIAS, CIRCUIT_BREAKERS, CLUSTER, COMMON_LB_CONFIG, CONSISTENT_HASHING_LB_CONFIG, HEALTH_CHECK, LOCALITY_WEIGHTED_LB_CONFIG, HTTP_HEALTH_CHECK, HTTP2_PROTOCOL_OPTIONS, LEAST_REQUEST_LB_CONFIG, MAGLEV_LB_CONFIG, OUTLIER_DETECTION, RING_HASH_LB_CONFIG, THRESHOLDS } from './fields.ts'
 import { readEndpoints } from './endpoints.ts'
 import { at, checkKeys, duration, enumOf, idx, list, mapping, type Obj, unwrap } from './reader.ts'
 import { readSocketAddress } from './socket-address.ts'
@@ -49,6 +49,12 @@ function readCluster(tx: Tx, value: unknown, path: string, compactPath: string):
       // A plain bool in Envoy's proto, so no wrapper to take off.
       if (common.ignore_new_hosts_until_first_hc !== undefined) lbCommon.ignore_new_hosts_until_first_hc = common.ignore_new_hosts_until_first_hc
       if (common.fail_traffic_on_panic !== undefined) lbCommon.fail_traffic_on_panic = common.fail_traffic_on_panic
+      if (common.locality_weighted_lb_config !== undefined) {
+        const localityPath = at(commonPath, 'locality_weighted_lb_config')
+        const locality = mapping(ctx, common.locality_weighted_lb_config, localityPath)
+        if (locality) checkKeys(ctx, locality, localityPath, LOCALITY_WEIGHTED_LB_CONFIG)
+        lbCommon.locality_weighted_lb_config = {}
+      }
       const hashingPath = at(commonPath, 'consistent_hashing_lb_config')
       const hashing = common.consistent_hashing_lb_config === undefined ? undefined : mapping(ctx, common.consistent_hashing_lb_config, hashingPath)
       if (hashing) {

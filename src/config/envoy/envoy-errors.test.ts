@@ -64,11 +64,6 @@ describe('rejected by name, at the user path', () => {
     ['upgrade filters', (_d, hcm) => (hcm.upgrade_configs = [{ upgrade_type: 'websocket', filters: [] }]), `${HCM}.upgrade_configs[0].filters: not supported by edgeway`],
     ['a second filter chain', (d) => d.static_resources.listeners[0].filter_chains.push({ filters: [] }), 'static_resources.listeners[0].filter_chains[1]: more than one filter chain per listener is not supported by edgeway'],
     ['a command operator edgeway cannot fill', (_d, hcm) => (hcm.route_config.response_headers_to_add = [{ header: { key: 'x-up', value: '%UPSTREAM_LOCAL_ADDRESS%' } }]), `${HCM}.route_config.response_headers_to_add[0].header.value: the command operator %UPSTREAM_LOCAL_ADDRESS% is not supported by edgeway`],
-    ['unequal locality weights over several localities', (_d, _h, cluster) => {
-      const locality = cluster.load_assignment.endpoints[0]
-      locality.load_balancing_weight = 1
-      cluster.load_assignment.endpoints.push({ load_balancing_weight: 3, lb_endpoints: [{ endpoint: { address: { socket_address: { address: 'service1b', port_value: 8000 } } } }] })
-    }, `${CLUSTER}.load_assignment.endpoints[1].load_balancing_weight: unequal locality load_balancing_weight (locality_weighted_lb_config) is not supported by edgeway`],
     ['an access log file in a folder that is not there', (_d, hcm) => (hcm.access_log = [{ name: 'envoy.access_loggers.file', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog', path: '/nonexistent/envoy.log' } }]), `${HCM}.access_log[0].typed_config.path: cannot write the access log "/nonexistent/envoy.log": no folder /nonexistent`],
     ['a misspelt field', (_d, _h, cluster) => (cluster.conect_timeout = '1s'), `${CLUSTER}.conect_timeout: unknown field of Cluster (typo?), or not supported by edgeway`],
   ]

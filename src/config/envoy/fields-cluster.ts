@@ -26,7 +26,8 @@ export const CLUSTER = spec({
 })
 
 export const LOAD_ASSIGNMENT = spec({ name: 'ClusterLoadAssignment', supported: ['cluster_name', 'endpoints'], noEffect: { policy: '', named_endpoints: '' } })
-export const LOCALITY_LB_ENDPOINTS = spec({ name: 'LocalityLbEndpoints', supported: ['lb_endpoints', 'priority', 'load_balancing_weight'], noEffect: { locality: '', metadata: '', proximity: '' }, unsupported: ['leds_cluster_locality_config'] })
+export const LOCALITY_LB_ENDPOINTS = spec({ name: 'LocalityLbEndpoints', supported: ['lb_endpoints', 'priority', 'load_balancing_weight', 'locality'], noEffect: { metadata: '', proximity: '' }, unsupported: ['leds_cluster_locality_config'] })
+export const LOCALITY = spec({ name: 'Locality', supported: ['region', 'zone', 'sub_zone'] })
 export const LB_ENDPOINT = spec({ name: 'LbEndpoint', supported: ['endpoint', 'load_balancing_weight'], noEffect: { metadata: '', health_status: 'health comes from health checks' }, unsupported: ['endpoint_name'] })
 export const ENDPOINT = spec({ name: 'Endpoint', supported: ['address', 'health_check_config'], noEffect: { hostname: '' }, unsupported: ['additional_addresses'] })
 // Only the endpoint's own port (what the sandboxes write): checks go to the endpoint's address and port.
@@ -78,8 +79,8 @@ export const THRESHOLDS = spec({
 export const RING_HASH_LB_CONFIG = spec({ name: 'Cluster.RingHashLbConfig', supported: ['minimum_ring_size', 'maximum_ring_size', 'hash_function'] })
 export const COMMON_LB_CONFIG = spec({
   name: 'Cluster.CommonLbConfig',
-  supported: ['healthy_panic_threshold', 'consistent_hashing_lb_config', 'ignore_new_hosts_until_first_hc', 'fail_traffic_on_panic'],
-  unsupported: ['zone_aware_lb_config', 'locality_weighted_lb_config', 'close_connections_on_host_set_change', 'override_host_status'],
+  supported: ['healthy_panic_threshold', 'consistent_hashing_lb_config', 'ignore_new_hosts_until_first_hc', 'fail_traffic_on_panic', 'locality_weighted_lb_config'],
+  unsupported: ['zone_aware_lb_config', 'close_connections_on_host_set_change', 'override_host_status'],
   noEffect: { update_merge_window: 'membership changes apply at once' },
 })
 export const CONSISTENT_HASHING_LB_CONFIG = spec({ name: 'CommonLbConfig.ConsistentHashingLbConfig', supported: ['use_hostname_for_hashing'], unsupported: ['hash_balance_factor'] })
@@ -106,3 +107,4 @@ export const UPSTREAM_VALIDATION = spec({
   supported: ['trusted_ca', 'match_subject_alt_names', 'match_typed_subject_alt_names'],
   unsupported: ['verify_certificate_spki', 'verify_certificate_hash', 'crl', 'allow_expired_certificate', 'trust_chain_verification', 'custom_validator_config', 'watched_directory', 'only_verify_leaf_cert_crl', 'max_verify_depth', 'system_root_certs', 'trusted_ca_certificate_provider_instance'],
 })
+export const LOCALITY_WEIGHTED_LB_CONFIG = spec({ name: 'CommonLbConfig.LocalityWeightedLbConfig', supported: [] })

@@ -20,6 +20,7 @@ export function clusterToEnvoy(c: M.ClusterConfig): Record<string, unknown> {
   if (c.healthyPanicThreshold !== DEFAULTS.healthyPanicThreshold) common.healthy_panic_threshold = { value: c.healthyPanicThreshold }
   if (c.ignoreNewHostsUntilFirstHc) common.ignore_new_hosts_until_first_hc = true
   if (c.failTrafficOnPanic) common.fail_traffic_on_panic = true
+  if (c.localityWeightedLb) common.locality_weighted_lb_config = {}
   if (c.useHostnameForHashing) common.consistent_hashing_lb_config = { use_hostname_for_hashing: true }
   if (Object.keys(common).length > 0) out.common_lb_config = common
   if (c.lbPolicy === 'maglev') out.maglev_lb_config = { table_size: c.maglevTableSize }
@@ -90,12 +91,27 @@ function resolverAddress(text: string) {
   return socket(text.slice(0, cut).replace(/^\[|\]$/g, ''), Number(text.slice(cut + 1)))
 }
 
-/** The endpoints as LocalityLbEndpoints, one per priority level in use (0 first), in config order within each. */
+/**
+ * The endpoints as LocalityLbEndpoints: one per priority, locality and locality weight in use
+ * (priority 0 first), endpoints in config order within each.
+ */
 function localityLbEndpoints(endpoints: ClusterConfig['endpoints']): Record<string, unknown>[] {
-  const priorities = [...new Set(endpoints.map((e) => e.priority ?? 0))].sort((a, b) => a - b)
-  if (priorities.length === 0) priorities.push(0)
-  return priorities.map((priority) => ({
-    ...(priority !== 0 && { priority }),
-    lb_endpoints: endpoints.filter((e) => (e.priority ?? 0) === priority).map((e) => ({ endpoint: { address: socket(e.address, e.port) }, ...(e.weight !== undefined && e.weight !== 1 && { load_balancing_weight: e.weight }) })),
-  }))
+  const groups = new Map<string, { priority: number; endpoints: ClusterConfig['endpoints'][number][] }>()
+  for (const e of endpoints) {
+    const l = e.locality
+    const key = JSON.stringify([e.priority ?? 0, l?.region, l?.zone, l?.subZone, e.localityWeight])
+    let group = groups.get(key)
+    if (!group) groups.set(key, (group = { priority: e.priority ?? 0, endpoints: [] }))
+    group.endpoints.push(e)
+  }
+  if (groups.size === 0) return [{ lb_endpoints: [] }]
+  return [...groups.values()].sort((a, b) => a.priority - b.priority).map(({ priority, endpoints: members }) => {
+    const { locality, localityWeight } = members[0]!
+    return {
+      ...(locality && { locality: { ...(locality.region && { region: locality.region }), ...(locality.zone && { zone: locality.zone }), ...(locality.subZone && { sub_zone: locality.subZone }) } }),
+      ...(localityWeight !== undefined && { load_balancing_weight: localityWeight }),
+      ...(priority !== 0 && { priority }),
+      lb_endpoints: members.map((e) => ({ endpoint: { address: socket(e.address, e.port) }, ...(e.weight !== undefined && e.weight !== 1 && { load_balancing_weight: e.weight }) })),
+    }
+  })
 }

@@ -1,12 +1,14 @@
 // A cluster whose endpoints span several priority levels (Envoy's PrioritySet): one balancer of
 // the cluster's policy per level (so round robin keeps a rotation, ring_hash a ring and maglev a
 // table per level, as Envoy does), the level chosen per pick from the loads priority-load.ts
-// computes. The loads and panic flags are recomputed by update(), which the cluster calls on every
+// computes. With locality_weighted_lb_config, a level not in panic first picks a locality
+// (locality-wrr.ts), then that locality's own balancer picks among its ready endpoints. The loads and panic flags are recomputed by update(), which the cluster calls on every
 // membership or health change; a pick only rolls a number and walks at most a few levels.
 
 import type { Endpoint } from '../endpoint.ts'
 import type { LbContext, LoadBalancer } from '../load-balancer.ts'
 import type { HealthyPanic } from './healthy-panic.ts'
+import { LocalityWrr } from './locality-wrr.ts'
 import { choosePriority, priorityLoads } from './priority-load.ts'
 
 /** Envoy's LocalityLbEndpoints.priority is at most 128. */
@@ -25,6 +27,11 @@ export class PrioritySet {
   readonly #counted = new Uint32Array(LEVELS)
   readonly #hosts = new Uint32Array(LEVELS)
   readonly #hashed: boolean
+  /** Per level, its localities' schedule (locality_weighted_lb_config only). */
+  #wrr: LocalityWrr[] = []
+  /** Per level, per locality index: a balancer over that locality's ready endpoints (never in panic there). */
+  readonly #localityBalancers: LoadBalancer[][] = []
+  #seed: number | undefined
 
   constructor(
     private readonly factory: LevelBalancerFactory,
@@ -32,12 +39,14 @@ export class PrioritySet {
     private readonly random: () => number,
     /** ring_hash and maglev choose the level from the request's hash, as Envoy's thread-aware balancers do. */
     hashed: boolean,
+    private readonly localityWeighted = false,
   ) {
     this.#hashed = hashed
   }
 
   /** How many levels the members span (the highest priority + 1); 1 = the plain single-level path. */
   static levelsOf(members: readonly Endpoint[]): number {
+    // Envoy's priority set has a host set for every level up to the highest, empty ones included.
     let highest = 0
     for (let i = 0; i < members.length; i++) if (members[i]!.priority > highest) highest = members[i]!.priority
     return highest + 1
@@ -49,6 +58,15 @@ export class PrioritySet {
     for (const endpoint of members) levels[endpoint.priority]!.push(endpoint)
     this.#levels = levels
     for (let i = this.#balancers.length; i < levels.length; i++) this.#balancers.push(this.factory(this.#levelPanic(i)))
+    if (this.localityWeighted) {
+      this.#wrr = levels.map((level) => new LocalityWrr(level))
+      // Envoy's locality source has no panic of its own: a level in panic never gets that far.
+      const never = { ...this.panic, decide: () => false }
+      this.#wrr.forEach((wrr, level) => {
+        const balancers = (this.#localityBalancers[level] ??= [])
+        for (let i = balancers.length; i < wrr.localities.length; i++) balancers.push(this.factory(never))
+      })
+    }
     this.update(nowMs)
   }
 
@@ -67,6 +85,10 @@ export class PrioritySet {
       this.#hosts[i] = levels[i]!.length
     }
     priorityLoads(levels.length, { ready: this.#ready, counted: this.#counted, hosts: this.#hosts }, this.panic.thresholdPercent, this.#load, this.#panic)
+    if (this.localityWeighted) {
+      const seed = (this.#seed ??= Math.floor(this.random() * 2 ** 32) >>> 0)
+      for (const wrr of this.#wrr) wrr.rebuild(nowMs, seed)
+    }
   }
 
   pick(ctx: LbContext): Endpoint | undefined {
@@ -74,6 +96,12 @@ export class PrioritySet {
     // Envoy's choosePriority(hash % 100 + 1): the request's hash for the hashing policies, else a random draw.
     const roll = this.#hashed && ctx.hash !== undefined ? Number(ctx.hash % 100n) + 1 : Math.floor((ctx.random ?? this.random)() * 100) + 1
     const level = choosePriority(Math.min(roll, 100), levels, this.#load)
+    // Envoy's hostSourceToUse: panic first (all the level's endpoints), then a locality.
+    if (this.localityWeighted && this.#panic[level] === 0) {
+      const wrr = this.#wrr[level]!
+      const locality = wrr.choose()
+      if (locality >= 0) return this.#localityBalancers[level]![locality]!.pick(wrr.localities[locality]!, ctx)
+    }
     return this.#balancers[level]!.pick(this.#levels[level]!, ctx)
   }
 
