@@ -12,10 +12,11 @@ import type { RequestTrace, RequestTracer } from '../src/proxy/request-tracer.ts
 import type { RequestInfo } from '../src/proxy/request-info.ts'
 import type { ConnInfo } from '../src/runtime.ts'
 import type { Endpoint } from '../src/upstream/endpoint.ts'
-import { extractB3, type IncomingTrace } from './b3-extract.ts'
+import { extractB3 } from './b3-extract.ts'
 import { injectB3Ids, type B3Format } from './b3-inject.ts'
 import { compileCustomTags, type CompiledCustomTags } from './custom-tags.ts'
 import { plainIp, remoteEndpoint } from './remote-endpoint.ts'
+import { decide, FORCED, SAMPLED, type SamplingRuntime } from './sampling-decision.ts'
 import type { SpanParent, Tracing } from './setup-tracing.ts'
 import type { RemoteEndpoint, SpanRecord, SpanTagMap } from './span-record.ts'
 import { spanTimeOf } from './hr-clock.ts'
@@ -26,7 +27,7 @@ export type RequestTracerDeps = {
   readonly listenerStats: (listener: ListenerConfig) => ListenerStats
   readonly random?: () => number
   /** Envoy's runtime keys tracing.random_sampling (0-10000), tracing.client_enabled and tracing.global_enabled (%). */
-  readonly runtime?: { getInteger(key: string, fallback: number): number }
+  readonly runtime?: SamplingRuntime
   /** Envoy's ZipkinConfig shared_span_context; default false (edgeway's separate spans). */
   readonly sharedSpanContext?: boolean
   /** What B3 goes upstream; default the multi headers. */
@@ -86,59 +87,6 @@ export function createRequestTracer(deps: RequestTracerDeps): RequestTracer {
 }
 
 const NO_TAGS: string[] = []
-
-/** The decision as bits, so deciding allocates nothing: SAMPLED, and FORCED (x-envoy-force-trace honoured). */
-const SAMPLED = 1
-const FORCED = 2
-
-type Sampling = Pick<ListenerConfig['tracing'], 'randomSampling' | 'clientSampling' | 'overallSampling'>
-type Runtime = NonNullable<RequestTracerDeps['runtime']>
-
-/**
- * The HCM's percentages, each overridden by its runtime key when a layer sets it (Envoy's
- * featureEnabled); read only when the decision gets to it.
- */
-function randomSampling(configured: Sampling, runtime: Runtime | undefined): number {
-  if (!runtime) return configured.randomSampling
-  const random = runtime.getInteger('tracing.random_sampling', -1)
-  return random >= 0 ? Math.min(random, 10_000) / 100 : configured.randomSampling
-}
-
-function clientSampling(configured: Sampling, runtime: Runtime | undefined): number {
-  return runtime ? Math.min(runtime.getInteger('tracing.client_enabled', configured.clientSampling), 100) : configured.clientSampling
-}
-
-function overallSampling(configured: Sampling, runtime: Runtime | undefined): number {
-  return runtime ? Math.min(runtime.getInteger('tracing.global_enabled', configured.overallSampling), 100) : configured.overallSampling
-}
-
-/** Envoy's order: B3's own decision, then x-client-trace-id, x-envoy-force-trace, random sampling. `headers` undefined: none of them arrived. */
-function decide(incoming: IncomingTrace | undefined, headers: Headers | undefined, sampling: Sampling, runtime: Runtime | undefined, stats: ListenerStats, random: () => number, internal: boolean): number {
-  // Envoy honours x-envoy-force-trace only from internal clients.
-  const forced = internal && headers?.has('x-envoy-force-trace') ? FORCED : 0
-  if (incoming?.debug) return SAMPLED | forced
-  if (incoming?.sampled !== undefined) return (incoming.sampled ? SAMPLED : 0) | forced
-  let sampled: boolean
-  if (headers?.has('x-client-trace-id') && random() * 100 < clientSampling(sampling, runtime)) {
-    stats['tracing.client_enabled'].inc()
-    sampled = true
-  } else if (forced) {
-    stats['tracing.service_forced'].inc()
-    sampled = true
-  } else if (random() * 100 < randomSampling(sampling, runtime)) {
-    stats['tracing.random_sampling'].inc()
-    sampled = true
-  } else {
-    stats['tracing.not_traceable'].inc()
-    sampled = false
-  }
-  // overall_sampling can veto any decision made here.
-  if (sampled) {
-    const overall = overallSampling(sampling, runtime)
-    if (overall < 100 && random() * 100 >= overall) sampled = false
-  }
-  return (sampled ? SAMPLED : 0) | forced
-}
 
 /** Span names that depend only on config (route, cluster), built once rather than per request. */
 class SpanNames {
