@@ -5,16 +5,8 @@
 import { describe, expect, test } from 'bun:test'
 import { modelToEnvoy } from './envoy/from-model.ts'
 import { parseConfig } from './load-config.ts'
-import { compact, envoy, options, problems } from './one-cluster.fixture.ts'
+import { compact, envoy, options, problems, withEndpoints } from './one-cluster.fixture.ts'
 
-const withEndpoints = (endpoints: string) => `
-listeners:
-  - { name: l, port: 8000, virtual_hosts: [ { name: v, domains: ["*"], routes: [ { match: { prefix: / }, route: { cluster: c } } ] } ] }
-clusters:
-  - name: c
-    type: strict_dns
-    load_assignment: { endpoints: ${endpoints} }
-`
 const socket = (address: string) => ({ endpoint: { address: { socket_address: { address, port_value: 80 } } } })
 const localities = (...groups: Record<string, unknown>[]) => envoy({ type: 'STRICT_DNS', load_assignment: { cluster_name: 'c', endpoints: groups } })
 

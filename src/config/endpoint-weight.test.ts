@@ -5,16 +5,9 @@ import { describe, expect, test } from 'bun:test'
 import { ConfigError } from './config-error.ts'
 import { modelToEnvoy } from './envoy/from-model.ts'
 import { parseConfig } from './load-config.ts'
+import { withEndpoints } from './one-cluster.fixture.ts'
 
 const noEnv = () => undefined
-const compact = (endpoints: string) => `
-listeners:
-  - { name: l, port: 8000, virtual_hosts: [ { name: v, domains: ["*"], routes: [ { match: { prefix: / }, route: { cluster: c } } ] } ] }
-clusters:
-  - name: c
-    type: strict_dns
-    load_assignment: { endpoints: ${endpoints} }
-`
 const envoy = (lbEndpoints: unknown[]) =>
   JSON.stringify({
     static_resources: {
@@ -50,12 +43,12 @@ function problems(yaml: string): string[] {
 
 describe('endpoint weight', () => {
   test('compact: weight is read, absent stays absent (= 1)', () => {
-    const config = parseConfig(compact('[ { address: a, port: 80, weight: 3 }, { address: b, port: 80 } ]'), 't', { env: noEnv })
+    const config = parseConfig(withEndpoints('[ { address: a, port: 80, weight: 3 }, { address: b, port: 80 } ]'), 't', { env: noEnv })
     expect(config.clusters[0]!.endpoints).toEqual([{ address: 'a', port: 80, weight: 3 }, { address: 'b', port: 80 }])
   })
 
   test('compact: 0, 1.5, a string and 2^32 are each an error at its path, all in one report', () => {
-    const found = problems(compact('[ { address: a, port: 80, weight: 0 }, { address: b, port: 80, weight: 1.5 }, { address: c, port: 80, weight: "3" }, { address: d, port: 80, weight: 4294967296 } ]'))
+    const found = problems(withEndpoints('[ { address: a, port: 80, weight: 0 }, { address: b, port: 80, weight: 1.5 }, { address: c, port: 80, weight: "3" }, { address: d, port: 80, weight: 4294967296 } ]'))
     expect(found).toContain('clusters[0].load_assignment.endpoints[0].weight: expected weight 1-4294967295, got 0')
     expect(found).toContain('clusters[0].load_assignment.endpoints[1].weight: expected weight 1-4294967295, got 1.5')
     expect(found).toContain('clusters[0].load_assignment.endpoints[2].weight: expected weight 1-4294967295, got "3"')
@@ -63,7 +56,7 @@ describe('endpoint weight', () => {
   })
 
   test('compact: weights adding up past uint32 are refused, as Envoy refuses them', () => {
-    expect(problems(compact('[ { address: a, port: 80, weight: 4294967295 }, { address: b, port: 80 } ]'))).toEqual([
+    expect(problems(withEndpoints('[ { address: a, port: 80, weight: 4294967295 }, { address: b, port: 80 } ]'))).toEqual([
       "clusters[0].load_assignment.endpoints: the endpoints' weights add up to more than 4294967295 (Envoy's limit)",
     ])
   })
@@ -78,7 +71,7 @@ describe('endpoint weight', () => {
   })
 
   test('back to Envoy (convert, config_dump): a weight other than 1 becomes load_balancing_weight, and loads back the same', () => {
-    const config = parseConfig(compact('[ { address: a, port: 80, weight: 3 }, { address: b, port: 80, weight: 1 } ]'), 't', { env: noEnv })
+    const config = parseConfig(withEndpoints('[ { address: a, port: 80, weight: 3 }, { address: b, port: 80, weight: 1 } ]'), 't', { env: noEnv })
     const { bootstrap } = modelToEnvoy(config) as unknown as { bootstrap: { static_resources: { clusters: { load_assignment: { endpoints: { lb_endpoints: Record<string, unknown>[] }[] } }[] } } }
     const lb = bootstrap.static_resources.clusters[0]!.load_assignment.endpoints[0]!.lb_endpoints
     expect(lb[0]!.load_balancing_weight).toBe(3)
@@ -88,7 +81,7 @@ describe('endpoint weight', () => {
 })
 
 describe('least_request_lb_config.active_request_bias', () => {
-  const withLr = (block: string) => compact('[ { address: a, port: 80 } ]').replace('    type: strict_dns\n', `    type: strict_dns\n    lb_policy: least_request\n    least_request_lb_config: ${block}\n`)
+  const withLr = (block: string) => withEndpoints('[ { address: a, port: 80 } ]').replace('    type: strict_dns\n', `    type: strict_dns\n    lb_policy: least_request\n    least_request_lb_config: ${block}\n`)
 
   test('compact: read when set, absent otherwise; a negative bias is an error at its path', () => {
     expect(parseConfig(withLr('{ active_request_bias: 0.5 }'), 't', { env: noEnv }).clusters[0]!.activeRequestBias).toBe(0.5)

@@ -19,6 +19,16 @@ ${cluster}
     load_assignment: { endpoints: [ { address: 127.0.0.1, port: 9000 } ] }
 `
 
+/** A compact config whose one strict_dns cluster `c` lists `endpoints` (a YAML flow sequence). */
+export const withEndpoints = (endpoints: string) => `
+listeners:
+  - { name: l, port: 8000, virtual_hosts: [ { name: v, domains: ["*"], routes: [ { match: { prefix: / }, route: { cluster: c } } ] } ] }
+clusters:
+  - name: c
+    type: strict_dns
+    load_assignment: { endpoints: ${endpoints} }
+`
+
 export function envoy(cluster: Record<string, unknown>): string {
   const hcm = {
     '@type': 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
