@@ -21,8 +21,6 @@ export function semanticIssues(file: ConfigFile): ConfigIssue[] {
     })
     if (c.common_lb_config?.locality_weighted_lb_config && (c.lb_policy === 'ring_hash' || c.lb_policy === 'maglev'))
       push(`clusters[${i}].common_lb_config.locality_weighted_lb_config`, `not supported with lb_policy ${c.lb_policy} by edgeway (round_robin, least_request and random only)`)
-    const hc = c.health_checks[0]
-    if (hc && parseDuration(hc.timeout)! > parseDuration(hc.interval)!) push(`clusters[${i}].health_checks[0].timeout`, 'must not exceed interval')
   })
   const known = [...clusterNames].map((n) => `"${n}"`).join(', ') || 'none'
   const listenerNames = new Set<string>()

@@ -101,6 +101,23 @@ describe('active health checks', () => {
     expect(clock.pending()).toBe(0)
   })
 
+  test('a timeout longer than the interval: the next round starts an interval after the timed-out one ends, as Envoy', async () => {
+    const { probe, calls } = scriptedProbe({ '10.0.0.1:80': 'hang' })
+    const stats = new StatsStore()
+    const clock = new ManualClock()
+    const cluster = new Cluster(clusterConfig({ healthCheck: { ...healthCheck, timeoutMs: 3_000, intervalMs: 2_000 } }), { stats: stats.cluster('service1'), clock, probe })
+    cluster.setMembers([{ address: '10.0.0.1', port: 80 }])
+    const started = cluster.startHealthChecks()
+    await clock.advance(3_000)
+    await started
+    expect(calls).toEqual(['10.0.0.1:80/healthz@3000'])
+    await clock.advance(1_999)
+    expect(calls).toHaveLength(1)
+    await clock.advance(1)
+    expect(calls).toEqual(['10.0.0.1:80/healthz@3000', '10.0.0.1:80/healthz@3000'])
+    cluster.stop()
+  })
+
   test('endpoints added by discovery are checked at once, not at the next round', async () => {
     const { probe, calls } = scriptedProbe({})
     const { cluster, clock, ready } = setup(probe, 1)
