@@ -21,8 +21,14 @@ describe('normalizePath', () => {
     ['/.', '/'],
     ['/..', '/'],
     ['/plain/path.html', '/plain/path.html'],
+    ['/a b\x01c', '/a%20b%01c'],
   ]
   for (const [raw, normalized] of cases) test(`${JSON.stringify(raw)} -> ${normalized}`, () => expect(normalizePath(raw)).toBe(normalized))
+
+  test('a path with none of the characters it acts on comes back as the same string', () => {
+    const plain = '/service/1/big;v=1~x!$&()*+,=:@|[]-_é'
+    expect(normalizePath(plain)).toBe(plain)
+  })
 
   test('is idempotent, so an already normalised (Bun) path is left alone', () => {
     for (const [, normalized] of cases) expect(normalizePath(normalized)).toBe(normalized)

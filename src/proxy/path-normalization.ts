@@ -7,6 +7,7 @@
 const ENCODE = /[\x00-\x20"<>^`{}\x7f]/g
 
 export function normalizePath(path: string): string {
+  if (needsNoWork(path)) return path
   let clean = path.includes('\\') ? path.replaceAll('\\', '/') : path
   if (ENCODE.test(clean)) clean = clean.replace(ENCODE, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)
   ENCODE.lastIndex = 0
@@ -26,6 +27,19 @@ export function normalizePath(path: string): string {
     } else out.push(segment)
   }
   return `/${out.join('/')}`
+}
+
+/**
+ * True when the path holds none of the characters any step below acts on (`\`, what ENCODE
+ * matches, `.`, `%`): the common path, answered by one pass instead of four scans and a regex.
+ */
+function needsNoWork(path: string): boolean {
+  for (let i = 0; i < path.length; i++) {
+    const c = path.charCodeAt(i)
+    // controls and space, " % . < > \ ^ ` { } and DEL (anything above ASCII is left as it is below too)
+    if (c <= 0x20 || c === 0x22 || c === 0x25 || c === 0x2e || c === 0x3c || c === 0x3e || c === 0x5c || c === 0x5e || c === 0x60 || c === 0x7b || c === 0x7d || c === 0x7f) return false
+  }
+  return true
 }
 
 export function mergeSlashes(path: string): string {
