@@ -62,9 +62,11 @@ export async function serve(options: ServeOptions, handler: FetchHandler): Promi
     (request, info) => {
       // Read once: every later header read is a Map lookup, not a scan of Deno's immutable list.
       snapshotHeaders(request)
+      // Read once: each read of info.remoteAddr asks Deno again for a fresh object (~80 ns).
+      const peer = info.remoteAddr
       const conn: ConnInfo = {
-        remoteAddress: info.remoteAddr.hostname,
-        remotePort: info.remoteAddr.port,
+        remoteAddress: peer.hostname,
+        remotePort: peer.port,
         upgradeWebSocket: (bridge, protocol) => upgrade(request, bridge, protocol, options.idleTimeoutSeconds),
       }
       // Deno keeps an HTTP/2 request's :authority only in the URL, never as Host. (An HTTP/1.1
