@@ -60,7 +60,7 @@ export async function serve(options: ServeOptions, handler: FetchHandler): Promi
       onError: () => new Response('internal error\n', { status: 500, headers: { 'content-type': 'text/plain' } }),
     },
     (request, info) => {
-      // Read once: every later header read is a Map lookup, not a scan of Deno's immutable list.
+      // Read once: every later header read is a walk of one JS array, not a scan of Deno's immutable list.
       snapshotHeaders(request)
       // Read once: each read of info.remoteAddr asks Deno again for a fresh object (~80 ns).
       const peer = info.remoteAddr
