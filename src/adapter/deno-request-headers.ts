@@ -108,7 +108,31 @@ export class HeaderSnapshot {
     const at = this.#find(name)
     const run = this.#fields[at] === name ? this.#run(at, name) : 0
     if (run === 1) this.#fields[at + 1] = value
-    else this.#fields.splice(at, 2 * run, name, value)
+    else {
+      if (run > 1) this.#remove(at + 2, run - 1)
+      else this.#insert(at, name)
+      this.#fields[at + 1] = value
+    }
+  }
+
+  // Moves by hand rather than splice(): splice makes an array of what it removed on every call, and
+  // each request inserts several fields (x-request-id, x-forwarded-proto, the B3 ids...).
+
+  /** Opens a field at `at` named `name` (its value is the caller's to set). */
+  #insert(at: number, name: string): void {
+    const fields = this.#fields
+    // Grown by push first: writing past the end would leave a hole, and a holey array stays slower.
+    fields.push(name, name)
+    for (let i = fields.length - 3; i >= at; i--) fields[i + 2] = fields[i]!
+    fields[at] = name
+  }
+
+  /** Drops `count` fields from `at` on. */
+  #remove(at: number, count: number): void {
+    const fields = this.#fields
+    const n = 2 * count
+    for (let i = at + n; i < fields.length; i++) fields[i - n] = fields[i]!
+    fields.length -= n
   }
 
   get(name: string): string | null {
@@ -138,14 +162,16 @@ export class HeaderSnapshot {
     }
     // Each cookie its own field, after the earlier ones.
     const at = this.#find(key)
-    this.#fields.splice(at + 2 * this.#run(at, key), 0, key, normalized)
+    const end = at + 2 * this.#run(at, key)
+    this.#insert(end, key)
+    this.#fields[end + 1] = normalized
   }
 
   delete(name: string): void {
     const key = normalizedName(name)
     const at = this.#find(key)
     const run = this.#run(at, key)
-    if (run > 0) this.#fields.splice(at, 2 * run)
+    if (run > 0) this.#remove(at, run)
   }
 
   getSetCookie(): string[] {
