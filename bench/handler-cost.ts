@@ -10,6 +10,9 @@
 //   together, which edgeway hands on as it is; `fake` is what Bun's fetch hands over, read whole)
 //   deno run -A --unstable-net bench/handler-cost.ts ...   (the same on Deno; the upstream still runs on Bun)
 //   --profile <file.cpuprofile>: a V8 CPU profile of the measured rounds (node:inspector; Deno has no --cpu-prof)
+//   mode `floor`: the floor peers' handler (bench/peers/scripts/floor-*serve-client.ts), the upstream
+//   client alone with the request's headers, its Response handed back: with `--upstream loopback`,
+//   what edgeway's request path costs above the client it runs on
 //
 // Bounded: R rounds of N requests, 50 in flight (wrk -c50); no network beyond 127.0.0.1.
 // Process CPU (process.cpuUsage: every thread of this process) ÷ requests, median over rounds.
@@ -85,6 +88,15 @@ function passthroughHandler(): FetchHandler {
   }
 }
 
+/** The floor peers' handler (bench/peers/scripts/floor-*-serve-client.ts): the upstream client with the request's headers, its Response handed back as it is. */
+function floorHandler(): FetchHandler {
+  const signal = new AbortController().signal
+  return (request) => {
+    const url = request.url
+    return upstreamFetch({ url: upstreamBase + url.slice(url.indexOf('/', 8)), method: request.method, headers: request.headers, body: null, signal })
+  }
+}
+
 const conn: ConnInfo = { remoteAddress: '127.0.0.1', remotePort: 40000 }
 
 /** As the runtime hands a wrk request over: GET with Host only; the body is read as the server would. */
@@ -112,7 +124,7 @@ async function round(handler: FetchHandler, requests: number): Promise<number> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const modes = values.modes!.split(',')
 const handlers = new Map<string, FetchHandler>()
-for (const mode of modes) handlers.set(mode, mode === 'passthrough' ? passthroughHandler() : await edgewayHandler(mode))
+for (const mode of modes) handlers.set(mode, mode === 'passthrough' ? passthroughHandler() : mode === 'floor' ? floorHandler() : await edgewayHandler(mode))
 
 // Warm-up (JIT), then rounds with the modes interleaved so drift on a shared box hits all alike.
 for (const handler of handlers.values()) await round(handler, Math.min(REQUESTS, 10_000))
