@@ -222,7 +222,7 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
     // The head's fields go into the Response's own Headers after it is made: given in the init,
     // Deno 2.9 builds a native copy of a whole-body response for its server that the proxy's first
     // header edit throws away again (~1.6 µs of 2.9 on Deno; Bun 0.64 -> 0.58 µs).
-    const init = { status: head.status, statusText: head.statusText }
+    const init = head.status === 200 && head.statusText === 'OK' ? OK_INIT : { status: head.status, statusText: head.statusText }
     const early = this.#early
     if (this.#parser.done) {
       this.#early = undefined
@@ -270,6 +270,13 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
 }
 
 /** Throws (TypeError, RangeError) on a field a Headers cannot carry. `fields`: name, value, name, value… */
+/**
+ * The usual answer's init, made once and without its statusText: neither Bun.serve nor Deno.serve
+ * writes a Response's statusText (both send the status's standard phrase; HTTP/2 has none), and
+ * Deno checks it as a ByteString and reason phrase in every Response constructor (~170 ns; Bun ~10).
+ */
+const OK_INIT: ResponseInit = { status: 200 }
+
 function appendFields(headers: Headers, fields: readonly string[]): void {
   for (let i = 0; i < fields.length; i += 2) headers.append(fields[i]!, fields[i + 1]!)
 }
