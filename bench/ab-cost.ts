@@ -5,14 +5,15 @@
 // of a µs shows (an A/A run of one tree against itself agrees within ~0.2 µs at p25).
 //
 //   bun bench/ab-cost.ts --before <dir> [--after <dir>] [--what client|loopback|proxy]
-//       [--signals recycled|shared] [--method GET|POST] [--trials 30] [--per 4000] [--in-flight 50]
-//   deno run -A --unstable-net bench/ab-cost.ts ...   (client and loopback)
+//       [--signals recycled|shared] [--method GET|POST] [--trials 30] [--per 4000] [--in-flight 50] [--traced]
+//   deno run -A --unstable-net bench/ab-cost.ts ...   (all three; proxy with each side's header snapshot, as deno-serve.ts)
 //
 // <dir>: a checkout (`git worktree add`, or `git archive <rev> | tar -x -C <dir>` with node_modules
 // linked) that has bench/memory-transport.ts; --after defaults to this checkout.
 // - client: the client over the in-memory transport (bench/memory-transport.ts): its JS alone;
 // - loopback: the client against bench/upstream.ts in a child process (this runtime's transport);
-// - proxy: the untraced listener handler on the bench config, its client on loopback (Bun only).
+// - proxy: the untraced listener handler on the bench config, its client on loopback (--traced: with
+//   the bench's tracer, as bench/handler-cost.ts's traced mode).
 // --signals recycled (default): each exchange takes an AbortController from a pool and hands it back,
 // as the proxy's attempts do; shared: one signal for every exchange in flight.
 // Bounded: trials × per exchanges on each side; loopback only. Process CPU (process.cpuUsage).
@@ -31,6 +32,8 @@ const { values } = parseArgs({
     trials: { type: 'string', default: '30' },
     per: { type: 'string', default: '4000' },
     'in-flight': { type: 'string', default: '50' },
+    // proxy only: with the bench's tracer (100 % sampled, spans encoded and stringified, never sent).
+    traced: { type: 'boolean', default: false },
   },
 })
 if (!values.before) throw new Error('--before <dir> is required')
@@ -65,12 +68,19 @@ async function sender(root: string): Promise<Send> {
   }
   const url = `http://127.0.0.1:${port}/service/1`
   if (values.what !== 'proxy') return (signal) => fetch({ url, method: values.method, headers: upstreamHeaders(), body, signal, connections })
-  const { listenerHandler } = await at('bench/listener-handler.ts')
+  const { benchTracer, listenerHandler } = await at('bench/listener-handler.ts')
   const { edgewayConfig } = await at('bench/peers/edgeway.ts')
   const runtime = await (await at('src/adapter/detect.ts')).detectRuntime()
-  const handler = await listenerHandler(edgewayConfig('bench', { listenerPort: 0, adminPort: 0, upstreamPort: port, accessLog: false }), { ...runtime, upstreamFetch: fetch })
+  const yaml = edgewayConfig('bench', { listenerPort: 0, adminPort: 0, upstreamPort: port, collectorPort: values.traced ? 9 : undefined, accessLog: false })
+  const handler = await listenerHandler(yaml, { ...runtime, upstreamFetch: fetch }, values.traced ? benchTracer : undefined)
   const conn = { remoteAddress: '127.0.0.1', remotePort: 40000 }
-  return () => handler(new Request('http://127.0.0.1:8000/service/1', { method: values.method, headers: { host: '127.0.0.1:8000' }, body }), conn)
+  // On Deno each side's own serve-adapter step: the request's headers as that side's snapshot.
+  const snapshot: ((request: Request) => void) | undefined = deno ? (await at('src/adapter/deno-request-headers.ts')).snapshotHeaders : undefined
+  return () => {
+    const request = new Request('http://127.0.0.1:8000/service/1', { method: values.method, headers: { host: '127.0.0.1:8000' }, body })
+    snapshot?.(request)
+    return handler(request, conn)
+  }
 }
 
 const spare: AbortController[] = []
