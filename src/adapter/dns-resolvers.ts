@@ -1,5 +1,6 @@
 // The DNS resolvers strict/logical DNS clusters use, on node:dns `promises.Resolver` (the one API
 // that can name a server with a port, `setServers(['127.0.0.1:5353'])`, on Bun, Deno and Node).
+// Loaded on a cluster's first resolution through dns.ts.
 // With `dns_resolvers` a cluster asks those servers for the name as written; without, edgeway
 // resolves as getaddrinfo/c-ares do: /etc/hosts, then resolv.conf's nameservers over its search list.
 

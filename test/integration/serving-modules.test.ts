@@ -61,8 +61,9 @@ test('a serving edgeway has not loaded YAML, zod, the config schemas, or engines
   expect(loaded).toContain('src/server.ts')
   expect(loaded.filter((path) => /^node_modules\/(zod|yaml)\/|^src\/config\/(schema|load-config|to-model|semantic-checks)\.ts$|^src\/config\/envoy\/(load-envoy|translate)\.ts$/.test(path))).toEqual([])
   // What this config does not use: re2js (no regex), xxhash-wasm (no consistent hashing), the TLS
-  // and HTTP/2 upstream clients (plain clusters), the --concurrency primary.
-  expect(loaded.filter((path) => /^node_modules\/(re2js|xxhash-wasm)\/|^src\/adapter\/(node-tls-transport|node-http2-client|bun-tls-fetch)\.ts$|^src\/workers\/(primary|supervisor)\.ts$/.test(path))).toEqual([])
+  // and HTTP/2 upstream clients (plain clusters), the DNS resolvers (static clusters: node:dns,
+  // node:net), the --concurrency primary and its worker spawn (node:child_process).
+  expect(loaded.filter((path) => /^node_modules\/(re2js|xxhash-wasm)\/|^src\/adapter\/(node-tls-transport|node-http2-client|bun-tls-fetch|dns-resolvers|worker-process)\.ts$|^src\/upstream\/dns-lookup\.ts$|^src\/workers\/(primary|supervisor)\.ts$/.test(path))).toEqual([])
 })
 
 // The admin's endpoints are a map from path and method (src/admin/admin-router.ts): Hono, which
