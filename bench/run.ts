@@ -48,7 +48,6 @@ interface Tally { requests: number; slack: number; failures: string[]; runs: num
 
 async function main(options: BenchOptions, workDir: string, processes: Processes, signal: AbortSignal, pinning: Pinning | undefined): Promise<boolean> {
   const peers = selectPeers(options.peers, pinning)
-  ensureTools(['wrk', ...peers.map((p) => p.name).filter((n) => n === 'nginx' || n === 'haproxy')], log)
   const upstreamPort = await freePort()
   const bun = join(REPO_DIR, 'node_modules/.bin/bun')
   const upstream = processes.start('upstream', bun, [join(REPO_DIR, 'bench/upstream.ts')], { logFile: join(workDir, 'upstream.log'), env: { PORT: String(upstreamPort) } })
@@ -160,6 +159,8 @@ function selectPeers(names: readonly string[] | undefined, pinning: Pinning | un
   const unknown = (names ?? []).filter((n) => !known.some((p) => p.name === n))
   if (unknown.length > 0) throw new Error(`unknown peer ${unknown.join(', ')}; known: ${known.map((p) => p.name).join(', ')}`)
   const peers = names ? known.filter((p) => names.includes(p.name)) : pinning ? [...known] : [...ALL_PEERS]
+  // Installed first (apt-get, when missing), so a fresh machine's nginx and haproxy peers can run.
+  ensureTools(['wrk', ...peers.map((p) => p.name).filter((n) => n === 'nginx' || n === 'haproxy')], log)
   const blocked = peers.map((p) => [p.name, p.unavailable(REPO_DIR)] as const).filter(([, why]) => why)
   if (blocked.length > 0) {
     const runnable = peers.filter((p) => !blocked.some(([n]) => n === p.name)).map((p) => p.name).join(',')
