@@ -269,14 +269,14 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
   }
 }
 
-/** Throws (TypeError, RangeError) on a field a Headers cannot carry. `fields`: name, value, name, value… */
 /**
- * The usual answer's init, made once and without its statusText: neither Bun.serve nor Deno.serve
+ * The usual answer's init, made once and without its statusText: neither runtime's HTTP server
  * writes a Response's statusText (both send the status's standard phrase; HTTP/2 has none), and
- * Deno checks it as a ByteString and reason phrase in every Response constructor (~170 ns; Bun ~10).
+ * one runtime checks it as a ByteString and reason phrase in every Response constructor (~170 ns).
  */
 const OK_INIT: ResponseInit = { status: 200 }
 
+/** Throws (TypeError, RangeError) on a field a Headers cannot carry. `fields`: name, value, name, value… */
 function appendFields(headers: Headers, fields: readonly string[]): void {
   for (let i = 0; i < fields.length; i += 2) headers.append(fields[i]!, fields[i + 1]!)
 }
