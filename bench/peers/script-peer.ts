@@ -45,6 +45,7 @@ export const floorPeers = [
   scriptPeer('floor-listen-headers', 'bun', 'floor-listen-headers.ts'),
   scriptPeer('floor-listen-request', 'bun', 'floor-listen-request.ts'),
   scriptPeer('floor-listen-bytes', 'bun', 'floor-listen-bytes.ts'),
+  scriptPeer('floor-listen-light', 'bun', 'floor-listen-light.ts'),
   scriptPeer('floor-deno-serve-client', 'deno', 'floor-deno-serve-client.ts'),
   scriptPeer('floor-deno-bytes', 'deno', 'floor-deno-bytes.ts'),
 ]

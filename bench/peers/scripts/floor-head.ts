@@ -69,16 +69,22 @@ export class WriteQueue {
 
   constructor(private readonly socket: { write(bytes: Uint8Array): number }) {}
 
-  write(bytes: Uint8Array): void {
-    if (this.#queued) return void (this.#queued = concat(this.#queued, bytes))
+  /** True when the socket took it all (nothing is queued): a streamed body may send more. */
+  write(bytes: Uint8Array): boolean {
+    if (this.#queued) {
+      this.#queued = concat(this.#queued, bytes)
+      return false
+    }
     const written = this.socket.write(bytes)
     if (written < bytes.byteLength) this.#queued = bytes.subarray(Math.max(0, written))
+    return this.#queued === undefined
   }
 
-  drain(): void {
+  /** The socket's drain: true when nothing is queued any more. */
+  drain(): boolean {
     const queued = this.#queued
-    if (!queued) return
+    if (!queued) return true
     this.#queued = undefined
-    this.write(queued)
+    return this.write(queued)
   }
 }
