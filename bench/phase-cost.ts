@@ -14,7 +14,8 @@ import { runAttempt } from '../src/proxy/attempt.ts'
 import { downstreamRequestError, requestInfoOf } from '../src/proxy/downstream-request.ts'
 import { downstreamHeaders } from '../src/proxy/headers/downstream-headers.ts'
 import { requestIdFor } from '../src/proxy/headers/request-id.ts'
-import { upstreamHeaders } from '../src/proxy/headers/upstream-headers.ts'
+import { upstreamFields } from '../src/proxy/headers/upstream-headers.ts'
+import { UpstreamFields } from '../src/proxy/headers/upstream-fields.ts'
 import { requestTarget } from '../src/proxy/request-target.ts'
 import { readWholeBody } from '../src/proxy/response-body.ts'
 import { statsObserver } from '../src/proxy/stats-observer.ts'
@@ -74,10 +75,10 @@ const steps: Step[] = [
   { name: 'parse: framing and header-size checks', run: () => downstreamRequestError(request, target, listener, sample, observer) },
   { name: 'request id: generate (UUID v4)', run: () => requestIdFor(null, true) },
   { name: 'route: RouteTable.match', run: () => routes.match({ authority: HOST, path: '/service/1', query: '', headers: request.headers }) },
-  { name: 'headers: upstream request headers', run: () => upstreamHeaders(request.headers, listener, { peer: conn, requestId: sample.requestId, hostRewrite: undefined, expectedTimeout: '15000', authority: HOST }) },
+  { name: 'headers: upstream request headers', run: () => upstreamFields(request.headers, listener, { peer: conn, requestId: sample.requestId, hostRewrite: undefined, expectedTimeout: '15000', authority: HOST }) },
   { name: 'headers: downstream response headers', run: () => downstreamHeaders(ready.headers, listener, false, 1) },
   // Bun (Runtime.headersEditable): the client's and the upstream's own Headers edited in place, each fresh per call.
-  { name: 'headers: upstream request headers, edited in place', run: () => upstreamHeaders(new Headers({ host: HOST }), listener, { peer: conn, requestId: sample.requestId, hostRewrite: undefined, expectedTimeout: '15000', authority: HOST }, true), baseline: () => new Headers({ host: HOST }) },
+  { name: 'headers: upstream request headers, edited in place', run: () => upstreamFields(new Headers({ host: HOST }), listener, { peer: conn, requestId: sample.requestId, hostRewrite: undefined, expectedTimeout: '15000', authority: HOST }, true), baseline: () => new Headers({ host: HOST }) },
   { name: 'headers: downstream response headers, edited in place', run: () => downstreamHeaders(upstreamResponse().headers, listener, false, 1, true), baseline: () => upstreamResponse().headers },
   {
     name: 'stats: counters and histograms of one request',
@@ -89,7 +90,7 @@ const steps: Step[] = [
       observer.done(sample)
     },
   },
-  { name: 'upstream call: attempt around fetch (abort controller, timers)', run: () => runAttempt({ number: 1, startedAt: 0, endpoint, method: 'GET', path: '/service/1', headers: request.headers, body: null, timeoutMs: 15000, perTry: false, downstream: request }, { fetch: fetchReady, classify: () => 'reset', timers: systemClock }).then((r) => r.kind === 'response' && r.abort?.release()), baseline: fetchReady },
+  { name: 'upstream call: attempt around fetch (abort controller, timers)', run: () => runAttempt({ number: 1, startedAt: 0, endpoint, method: 'GET', path: '/service/1', fields: new UpstreamFields(request.headers), body: null, timeoutMs: 15000, perTry: false, downstream: request }, { fetch: fetchReady, classify: () => 'reset', timers: systemClock }).then((r) => r.kind === 'response' && r.abort?.release()), baseline: fetchReady },
   { name: 'upstream call: the client signal (Request.signal) itself', run: () => newRequest().signal, baseline: newRequest },
   { name: 'response: read small body whole + new Response', run: async () => new Response((await readWholeBody(upstreamResponse(), undefined)) as Uint8Array<ArrayBuffer>, { status: 200, headers: ready.headers }), baseline: upstreamResponse },
   { name: 'access log: format + buffered append', run: () => logWriter(accessLog.format(sample)) },
@@ -98,7 +99,7 @@ const steps: Step[] = [
     run: () => {
       const trace = tracer.start(request, sample, listener, conn, { internal: true })
       trace.routed(route, 'service1')
-      const attempt = { number: 1, endpoint, headers: new Headers() }
+      const attempt = { number: 1, endpoint, fields: new UpstreamFields(new Headers()) }
       trace.attempt(attempt)
       trace.attemptDone(attempt, { kind: 'response', response: ready, endpoint })
       trace.end(sample)

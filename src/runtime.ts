@@ -111,8 +111,13 @@ export interface ServerHandle {
 export type UpstreamRequest = {
   readonly url: string
   readonly method: string
-  /** Sent as is, including `host` (the adapter makes the runtime honour it). */
+  /**
+   * Sent as is, including `host` (the adapter makes the runtime honour it). Every field the
+   * request carries: where `fields` splits them, reading this merges its block in, once.
+   */
   readonly headers: Headers
+  /** The same fields in two parts, for a client that writes its own head (the HTTP/1.1 client); absent = `headers` only. */
+  readonly fields?: SplitFields
   readonly body: BodyInit | null
   readonly signal: AbortSignal
   /** Bound on the TCP connect (the cluster's connect_timeout); runtimes whose fetch has no connect phase ignore it. */
@@ -124,6 +129,20 @@ export type UpstreamRequest = {
    * cluster and endpoint, its limits and what it reports. Absent (health checks): unlimited, uncounted.
    */
   readonly connections?: EndpointConnections
+}
+
+/**
+ * An upstream request's fields as the proxy keeps them: the client's Headers as edited, then a
+ * block of the proxy's own fields (x-request-id, x-forwarded-proto, the expected timeout, B3...)
+ * whose names `base` does not hold, so neither a native set() nor a second native walk is spent
+ * on them. The block is `prepared` bytes (`name: value\r\n`... for a route's constant fields),
+ * then `pairs` (name, value, name, value...). Once UpstreamRequest.headers has been read, the
+ * block is in `base` and both are empty.
+ */
+export interface SplitFields {
+  readonly base: Headers
+  readonly prepared: Uint8Array | null
+  readonly pairs: readonly string[]
 }
 
 /** A cluster's transport_socket and protocol options, as the upstream clients need them. */

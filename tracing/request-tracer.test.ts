@@ -3,6 +3,7 @@ import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base'
 import { StatsStore } from '../src/stats/stats-store.ts'
 import type { ListenerConfig, RouteConfig } from '../src/config/model.ts'
 import type { AttemptStart } from '../src/proxy/attempt.ts'
+import { UpstreamFields } from '../src/proxy/headers/upstream-fields.ts'
 import type { RequestInfo } from '../src/proxy/request-info.ts'
 import { createRequestTracer } from './request-tracer.ts'
 import { setupTracing } from './setup-tracing.ts'
@@ -15,7 +16,7 @@ const route = { name: 'r', match: { prefix: '/service/1' } } as unknown as Route
 const info = { startedAt: performance.now(), method: 'GET', path: '/service/1?x=1', requestId: 'id-1', authority: 'h', userAgent: null, status: 200, flags: '' } as unknown as RequestInfo
 const attemptOn = (number: number, key: string): AttemptStart => {
   const [address, port] = key.split(':') as [string, string]
-  return { number, endpoint: { key, address, port: Number(port) } as AttemptStart['endpoint'], headers: new Headers({ b3: '1' }) }
+  return { number, endpoint: { key, address, port: Number(port) } as AttemptStart['endpoint'], fields: new UpstreamFields(new Headers({ b3: '1' })) }
 }
 const response = (status: number) => ({ kind: 'response' as const, response: new Response(null, { status }), endpoint: undefined as never })
 
@@ -29,13 +30,12 @@ describe('createRequestTracer', () => {
     trace.routed(route, 'service1')
     const first = attemptOn(1, '10.0.0.1:80')
     const second = attemptOn(2, '10.0.0.2:80')
-    const firstHeaders = trace.attempt(first)
-    // In place: the router's attempts share one Headers and run one after another.
-    expect(firstHeaders).toBe(first.headers)
+    trace.attempt(first)
+    const firstHeaders = first.fields.headers()
     expect(firstHeaders.get('b3')).toBeNull()
     const firstSpanId = firstHeaders.get('x-b3-spanid')
-    const secondHeaders = trace.attempt(second)
-    expect(firstSpanId).not.toBe(secondHeaders.get('x-b3-spanid'))
+    trace.attempt(second)
+    expect(firstSpanId).not.toBe(second.fields.headers().get('x-b3-spanid'))
     trace.attemptDone(first, response(503))
     trace.attemptDone(second, response(200))
     trace.attemptDone(second, response(200)) // a second report for the same attempt is ignored
@@ -75,11 +75,14 @@ describe('createRequestTracer', () => {
     Object.defineProperty(request, 'headers', { value: new Watched({ host: 'h' }) })
     const trace = tracer.start(request, { ...info, tracingFields: false } as RequestInfo, ingress)
     trace.routed(route, 'service1')
-    const attempt = { number: 1, endpoint: { key: '10.0.0.1:80', address: '10.0.0.1', port: 80 } as AttemptStart['endpoint'], headers: new Watched({ host: 'h' }) }
-    const sent = trace.attempt(attempt)
+    const attempt = { number: 1, endpoint: { key: '10.0.0.1:80', address: '10.0.0.1', port: 80 } as AttemptStart['endpoint'], fields: new UpstreamFields(new Watched({ host: 'h' })) }
+    trace.attempt(attempt)
     trace.attemptDone(attempt, response(200))
     trace.end(info)
     expect(calls).toEqual([])
+    // Into the block: the client's Headers are not touched at all.
+    expect(attempt.fields.pairs.filter((_, i) => i % 2 === 0)).toEqual(['x-b3-traceid', 'x-b3-spanid', 'x-b3-parentspanid', 'x-b3-sampled'])
+    const sent = attempt.fields.headers()
     expect([sent.get('x-b3-traceid')?.length, sent.get('x-b3-spanid')?.length, sent.get('x-b3-sampled')]).toEqual([16, 16, '1'])
     await tracing.forceFlush()
     expect(exporter.getFinishedSpans()).toHaveLength(2)
@@ -126,7 +129,8 @@ async function oneRequest(h: ReturnType<typeof harness>, on: ListenerConfig, hea
   const trace = h.tracer.start(new Request('http://h/service/1', { headers }), info, on, { remoteAddress: '::ffff:192.0.2.7', remotePort: 5555 })
   trace.routed(route, 'service1')
   const first = attemptOn(1, '10.0.0.1:80')
-  const sent = trace.attempt(first)
+  trace.attempt(first)
+  const sent = first.fields.headers()
   trace.attemptDone(first, response(200))
   const second = attemptOn(2, '10.0.0.2:81')
   trace.attempt(second)

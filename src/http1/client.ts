@@ -10,6 +10,7 @@ import { ConnectionPool } from './connection-pool.ts'
 import type { PoolTarget } from './endpoint-pool.ts'
 import type { BodyStreams } from './body-stream.ts'
 import { exchange, type ExchangeRequest, type StaleResend } from './exchange.ts'
+import type { FieldBlock } from './head-bytes.ts'
 import type { PooledConnection } from './pooled-connection.ts'
 import { frameBody, type FramedBody } from './request-body.ts'
 import type { Dial } from './transport.ts'
@@ -76,7 +77,8 @@ export function createHttp1Client(options: Http1ClientOptions): Http1Client {
     let framed: FramedBody | Promise<FramedBody>
     let target: PoolTarget
     let path: string
-    const { url, connections } = upstream
+    const { url, connections, fields } = upstream
+    const block = fields ?? null
     try {
       const known = pool.knownTarget(url, connections)
       if (known) {
@@ -87,13 +89,14 @@ export function createHttp1Client(options: Http1ClientOptions): Http1Client {
         target = parsed
         path = parsed.target
       }
-      framed = frameBody(upstream.headers, upstream.body)
+      // The fields as the proxy keeps them, base and block apart: reading `headers` would merge them.
+      framed = frameBody(fields === undefined ? upstream.headers : fields.base, upstream.body)
     } catch (error) {
       return Promise.reject(error)
     }
     const connectTimeoutMs = upstream.connectTimeoutMs ?? Infinity
-    if (framed instanceof Promise) return framed.then((body) => sendOn(clientRequest(upstream.method, target, path, body, signal, connectTimeoutMs, connections)))
-    return sendOn(clientRequest(upstream.method, target, path, framed, signal, connectTimeoutMs, connections))
+    if (framed instanceof Promise) return framed.then((body) => sendOn(clientRequest(upstream.method, target, path, body, block, signal, connectTimeoutMs, connections)))
+    return sendOn(clientRequest(upstream.method, target, path, framed, block, signal, connectTimeoutMs, connections))
   }
 
   return {
@@ -112,8 +115,8 @@ type ClientRequest = ExchangeRequest & {
   resent: boolean
 }
 
-function clientRequest(method: string, endpoint: PoolTarget, target: string, body: FramedBody, signal: AbortSignal, connectTimeoutMs: number, connections: EndpointConnections | undefined): ClientRequest {
-  return { method, target, authority: endpoint.key, body, signal, endpoint, connectTimeoutMs, connections, resent: false }
+function clientRequest(method: string, endpoint: PoolTarget, target: string, body: FramedBody, block: FieldBlock | null, signal: AbortSignal, connectTimeoutMs: number, connections: EndpointConnections | undefined): ClientRequest {
+  return { method, target, authority: endpoint.key, body, block, signal, endpoint, connectTimeoutMs, connections, resent: false }
 }
 
 /** A stream was consumed by the first try; a non-idempotent request may have been acted on. */

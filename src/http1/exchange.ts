@@ -6,7 +6,7 @@
 // small request allocates no closures here (the client's JS per request is bench/client-cost.ts).
 
 import { Http1ParseError, type ResponseHead } from './codec.ts'
-import { requestHeadBytes } from './head-bytes.ts'
+import { requestHeadBytes, type FieldBlock } from './head-bytes.ts'
 import { queuedBodyStream, type BodyStreamOwner, type BodyStreams, type ResponseBodyStream } from './body-stream.ts'
 import type { FramedBody } from './request-body.ts'
 import { NO_READER_EVENTS, ResponseReader, type ReaderEvents } from './response-reader.ts'
@@ -25,6 +25,8 @@ export type ExchangeRequest = {
   /** Default `host` header when the body's headers carry none. */
   readonly authority: string
   readonly body: FramedBody
+  /** Fields to write after the body's headers (UpstreamRequest.fields); read when the head is written. */
+  readonly block?: FieldBlock | null
   readonly signal: AbortSignal
 }
 
@@ -123,7 +125,7 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
     let headBytes: Uint8Array
     try {
       const { body } = request
-      headBytes = requestHeadBytes(request.method, request.target, request.authority, body.headers, body.framing, bodyInHead(body))
+      headBytes = requestHeadBytes(request.method, request.target, request.authority, body.headers, body.framing, bodyInHead(body), request.block ?? null)
     } catch (cause) {
       return this.#fail(new UpstreamError('local', 'InvalidRequestHead', `request not sent: ${(cause as Error).message}`, { cause, unsent: true }))
     }

@@ -35,6 +35,21 @@ describe('requestHeadBytes', () => {
     )
   })
 
+  test('with a block: its prepared bytes, then its pairs, right after the Headers\' fields, as requestHead writes them', () => {
+    const blockName = token.filter((n) => !['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive'].includes(n.toLowerCase())).map((n) => n.toLowerCase())
+    const plain = fc.string({ unit: fc.constantFrom(...TCHAR), maxLength: 40 })
+    fc.assert(
+      fc.property(method, target, fc.array(fc.tuple(name, value), { maxLength: 8 }), fc.array(fc.tuple(blockName, plain), { maxLength: 4 }), fc.array(fc.tuple(blockName, plain), { maxLength: 6 }), framing, (m, t, pairs, fixed, added, body) => {
+        const headers = headersOf(pairs)
+        const block = { prepared: fixed.length === 0 ? null : encodeLatin1(fixed.map(([n, v]) => `${n}: ${v}\r\n`).join('')), pairs: added.flat() }
+        expect([...requestHeadBytes(m, t, '10.0.0.1:80', headers, body, null, block)]).toEqual([...encodeLatin1(requestHead(m, t, '10.0.0.1:80', headers, body, block))])
+      }),
+      { numRuns: 200 },
+    )
+    const head = new TextDecoder().decode(requestHeadBytes('POST', '/a', 'h:1', new Headers({ accept: '*/*' }), 2, new Uint8Array([104, 105]), { prepared: encodeLatin1('x-forwarded-proto: http\r\n'), pairs: ['x-request-id', 'r1'] }))
+    expect(head).toBe('POST /a HTTP/1.1\r\naccept: */*\r\nx-forwarded-proto: http\r\nx-request-id: r1\r\nhost: h:1\r\ncontent-length: 2\r\n\r\nhi')
+  })
+
   test('a head handed out is never overwritten by the heads after it, across slabs', () => {
     const heads: [Uint8Array, number[]][] = []
     // ~2 000 heads of ~120 bytes and a few of 100 KiB: several 64 KiB slabs, one head larger than a slab.

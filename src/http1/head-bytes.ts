@@ -6,7 +6,11 @@
 // the transports' read loops carve theirs: a head's bytes are never overwritten, so a transport
 // may keep the view until its write completes, and a new slab replaces a full one.
 
+import type { SplitFields } from '../runtime.ts'
 import type { RequestFraming } from './codec.ts'
+
+/** The fields written after the Headers' own (runtime.ts SplitFields: the proxy's, names the Headers do not hold). */
+export type FieldBlock = Pick<SplitFields, 'prepared' | 'pairs'>
 
 const SLAB_BYTES = 64 * 1024
 
@@ -57,12 +61,21 @@ function putField(value: string, name: string): void {
   putCrlf()
 }
 
+/** Bytes made once (a block's prepared fields), copied into the head. */
+function putBytes(bytes: Uint8Array): void {
+  if (at + bytes.byteLength > slab.byteLength) makeRoom(bytes.byteLength)
+  slab.set(bytes, at)
+  at += bytes.byteLength
+}
+
 /**
  * requestHead (codec.ts) as bytes: the request line, the caller's fields but framing and
- * connection, Host from `authority` when absent, the framing field; a view of the slab. `then`:
- * bytes to follow the head in the same view (a small request body, sent in the head's write).
+ * connection, then `block`'s, Host from `authority` when absent, the framing field; a view of the
+ * slab. `then`: bytes to follow the head in the same view (a small request body, sent in the
+ * head's write). The block holds the proxy's own fields (never Host or framing), written as they
+ * are: it is not walked through a Headers, which on Bun makes two strings a field.
  */
-export function requestHeadBytes(method: string, target: string, authority: string, headers: Headers, body: RequestFraming, then: Uint8Array | null = null): Uint8Array {
+export function requestHeadBytes(method: string, target: string, authority: string, headers: Headers, body: RequestFraming, then: Uint8Array | null = null, block: FieldBlock | null = null): Uint8Array {
   if (typeof body === 'number' && (!Number.isSafeInteger(body) || body < 0)) throw new RangeError(`not a body length: ${body}`)
   start = at
   sawHost = false
@@ -72,6 +85,16 @@ export function requestHeadBytes(method: string, target: string, authority: stri
     put(target)
     put(' HTTP/1.1\r\n')
     headers.forEach(putField)
+    if (block !== null) {
+      if (block.prepared !== null) putBytes(block.prepared)
+      const pairs = block.pairs
+      for (let i = 0; i < pairs.length; i += 2) {
+        put(pairs[i]!)
+        put(': ')
+        put(pairs[i + 1]!)
+        putCrlf()
+      }
+    }
     if (!sawHost) {
       put('host: ')
       put(authority)
@@ -84,11 +107,7 @@ export function requestHeadBytes(method: string, target: string, authority: stri
       putCrlf()
     } else if (method === 'POST' || method === 'PUT' || method === 'PATCH') put('content-length: 0\r\n')
     putCrlf()
-    if (then !== null) {
-      if (at + then.byteLength > slab.byteLength) makeRoom(then.byteLength)
-      slab.set(then, at)
-      at += then.byteLength
-    }
+    if (then !== null) putBytes(then)
   } catch (error) {
     at = start
     throw error

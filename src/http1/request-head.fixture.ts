@@ -2,12 +2,12 @@
 // (head-bytes.test.ts, codec.test.ts). Test code only: what the client sends is requestHeadBytes.
 
 import type { RequestFraming } from './codec.ts'
-import { requestHeadBytes } from './head-bytes.ts'
+import { requestHeadBytes, type FieldBlock } from './head-bytes.ts'
 import { decodeLatin1 } from './latin1.ts'
 
 /** The head the client sends (requestHeadBytes), read back as text. */
-export function sentHead(method: string, target: string, authority: string, headers: Headers, body: RequestFraming): string {
-  return decodeLatin1(requestHeadBytes(method, target, authority, headers, body))
+export function sentHead(method: string, target: string, authority: string, headers: Headers, body: RequestFraming, block: FieldBlock | null = null): string {
+  return decodeLatin1(requestHeadBytes(method, target, authority, headers, body, null, block))
 }
 
 /**
@@ -15,7 +15,7 @@ export function sentHead(method: string, target: string, authority: string, head
  * connection headers are replaced so the framing always matches the bytes that follow; the
  * framing itself is decided and validated in one place (request-body.ts).
  */
-export function requestHead(method: string, target: string, authority: string, headers: Headers, body: RequestFraming): string {
+export function requestHead(method: string, target: string, authority: string, headers: Headers, body: RequestFraming, block: FieldBlock | null = null): string {
   let head = `${method} ${target} HTTP/1.1\r\n`
   let hasHost = false
   // forEach, not for-of: Deno's Headers iterator costs ~10x more (14 µs vs 1.4 µs for 11 headers).
@@ -24,6 +24,11 @@ export function requestHead(method: string, target: string, authority: string, h
     if (name === 'host') hasHost = true
     head += `${name}: ${value}\r\n`
   })
+  // The block (the proxy's own fields, names the Headers do not hold) after the Headers' fields, as they are.
+  if (block !== null) {
+    if (block.prepared !== null) head += decodeLatin1(block.prepared)
+    for (let i = 0; i < block.pairs.length; i += 2) head += `${block.pairs[i]}: ${block.pairs[i + 1]}\r\n`
+  }
   if (!hasHost) head += `host: ${authority}\r\n`
   if (body === 'chunked') head += 'transfer-encoding: chunked\r\n'
   else if (typeof body === 'number') {

@@ -4,6 +4,7 @@ import type { UpstreamRequest } from '../runtime.ts'
 import { Endpoint } from '../upstream/endpoint.ts'
 import { FOLLOW_CLIENT_AFTER_MS } from './attempt-abort.ts'
 import { runAttempt, type Attempt } from './attempt.ts'
+import { UpstreamFields } from './headers/upstream-fields.ts'
 import { hanging, upstreamFailure } from './proxy.fixture.ts'
 
 const endpoint = new Endpoint('10.0.0.1', 8080)
@@ -13,7 +14,7 @@ const attempt = (overrides: Partial<Attempt> = {}): Attempt => ({
   startedAt: 0,
   method: 'GET',
   path: '/service/1?x=1',
-  headers: new Headers({ host: 'edge' }),
+  fields: new UpstreamFields(new Headers({ host: 'edge' })),
   body: null,
   timeoutMs: 100,
   perTry: false,

@@ -6,6 +6,7 @@ import type { UpstreamFailure, UpstreamFetch, UpstreamRequest, UpstreamTransport
 import type { Endpoint } from '../upstream/endpoint.ts'
 import type { EndpointConnections } from '../upstream/endpoint-connections.ts'
 import { AttemptAbort, type AbortTimers, type Downstream } from './attempt-abort.ts'
+import type { UpstreamFields } from './headers/upstream-fields.ts'
 
 /** One attempt of a request; the forward phase builds one per attempt and observers read it. */
 export type Attempt = {
@@ -14,8 +15,8 @@ export type Attempt = {
   readonly endpoint: Endpoint
   readonly method: string
   readonly path: string
-  /** Shared by a request's attempts (the tracer writes each attempt's B3 headers into it). */
-  headers: Headers
+  /** Shared by a request's attempts (the tracer writes each attempt's B3 fields into it). */
+  readonly fields: UpstreamFields
   readonly body: BodyInit | null
   /** Milliseconds until the attempt gives up (on the head; a route deadline bounds the body too); Infinity for none. */
   readonly timeoutMs: number
@@ -36,7 +37,38 @@ export type Attempt = {
 }
 
 /** What tracing sees of an attempt; its times when the attempt loop has them (the proxy's `now()`). */
-export type AttemptStart = Pick<Attempt, 'number' | 'endpoint' | 'headers'> & Partial<Pick<Attempt, 'startedAt' | 'elapsedMs'>>
+export type AttemptStart = Pick<Attempt, 'number' | 'endpoint' | 'fields'> & Partial<Pick<Attempt, 'startedAt' | 'elapsedMs'>>
+
+/**
+ * An attempt that is its own upstream request (one object for both, as the forward loop makes
+ * it): its `headers` are the fields as one Headers, merged when a client reads them (every client
+ * but the HTTP/1.1 one, which writes `fields` as they are).
+ */
+export class AttemptRequest implements Attempt, UpstreamRequest {
+  elapsedMs: number | undefined = undefined
+
+  constructor(
+    readonly number: number,
+    readonly endpoint: Endpoint,
+    readonly url: string,
+    readonly method: string,
+    readonly path: string,
+    readonly fields: UpstreamFields,
+    readonly body: BodyInit | null,
+    readonly signal: AbortSignal,
+    readonly timeoutMs: number,
+    readonly startedAt: number,
+    readonly perTry: boolean,
+    readonly connectTimeoutMs: number | undefined,
+    readonly transport: UpstreamTransport | undefined,
+    readonly connections: EndpointConnections | undefined,
+    readonly downstream: Downstream | undefined,
+  ) {}
+
+  get headers(): Headers {
+    return this.fields.headers()
+  }
+}
 
 export type AttemptResult =
   /** `abort` still holds the attempt's deadline (route timeout) for the body; release it when the body is done. */
@@ -85,16 +117,8 @@ export function attemptUrl(endpoint: Endpoint, path: string): string {
 }
 
 export function upstreamRequestOf(attempt: Attempt, abort: AttemptAbort): UpstreamRequest {
-  return {
-    url: attemptUrl(attempt.endpoint, attempt.path),
-    method: attempt.method,
-    headers: attempt.headers,
-    body: attempt.body,
-    signal: abort.signal,
-    connectTimeoutMs: attempt.connectTimeoutMs,
-    transport: attempt.transport,
-    connections: attempt.connections,
-  }
+  const a = attempt
+  return new AttemptRequest(a.number, a.endpoint, attemptUrl(a.endpoint, a.path), a.method, a.path, a.fields, a.body, abort.signal, a.timeoutMs, a.startedAt, a.perTry, a.connectTimeoutMs, a.transport, a.connections, a.downstream)
 }
 
 /** The upstream answered with a head. */

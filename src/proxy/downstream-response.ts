@@ -44,7 +44,7 @@ export function downstreamResponse(routed: RoutedRequest, result: ForwardedRespo
     // Envoy's %REQ()% in response headers reads the request as forwarded: with the generated
     // x-request-id and the B3 ids the attempt carried (the sandbox echoes x-b3-traceid this way).
     const variables = headerVariables({
-      requestHeaders: routed.headers,
+      requestHeaders: routed.fields.headers(),
       downstreamRemoteAddress: routed.downstreamRemoteAddress!,
       upstreamRemoteAddress: info.upstreamHost,
       hostname: ctx.hostname,

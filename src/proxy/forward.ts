@@ -5,8 +5,7 @@
 import { failureReply, noHealthyUpstream, overflow, routeTimeout, type ProxyError } from '../errors.ts'
 import type { AttemptOutcome } from '../upstream/outlier-detector.ts'
 import type { Endpoint } from '../upstream/endpoint.ts'
-import type { UpstreamRequest } from '../runtime.ts'
-import { attemptAbort, attemptAnswered, attemptFailed, attemptUrl, type Attempt, type AttemptDeps, type AttemptResult } from './attempt.ts'
+import { attemptAbort, attemptAnswered, attemptFailed, AttemptRequest, attemptUrl, type AttemptDeps, type AttemptResult } from './attempt.ts'
 import type { RequestObserver } from './observer.ts'
 import type { RequestInfo } from './request-info.ts'
 import { RetryState, type RetryDeps } from './retry-state.ts'
@@ -61,24 +60,23 @@ export async function forward(request: RoutedRequest, info: RequestInfo, observe
       const timeoutMs = Math.min(perTryMs, remaining)
       const abort = attemptAbort(request.downstream, timeoutMs, deps.timers, attemptStarted)
       // The attempt is the upstream request too (its url and signal): one object for both.
-      const attempt: Attempt & UpstreamRequest = {
+      const attempt = new AttemptRequest(
         number,
         endpoint,
-        url: attemptUrl(endpoint, request.path),
-        method: request.method,
-        path: request.path,
-        headers: request.headers,
-        body: request.body.body(),
-        signal: abort.signal,
+        attemptUrl(endpoint, request.path),
+        request.method,
+        request.path,
+        request.fields,
+        request.body.body(),
+        abort.signal,
         timeoutMs,
-        startedAt: attemptStarted,
-        perTry: perTryMs < remaining,
-        connectTimeoutMs: cluster.config.connectTimeoutMs,
-        transport: cluster.config.transport,
-        connections: cluster.connections(endpoint),
-        elapsedMs: undefined,
-        downstream: request.downstream,
-      }
+        attemptStarted,
+        perTryMs < remaining,
+        cluster.config.connectTimeoutMs,
+        cluster.config.transport,
+        cluster.connections(endpoint),
+        request.downstream,
+      )
       info.attempts = number
       observer.attemptStarted(info, attempt)
       endpoint.activeRequests++

@@ -59,7 +59,7 @@ class TracedObserver implements RequestObserver {
 
   attemptStarted(info: RequestInfo, attempt: Attempt): void {
     this.base.attemptStarted(info, attempt)
-    attempt.headers = this.trace.attempt(attempt)
+    this.trace.attempt(attempt)
   }
 
   attemptDone(info: RequestInfo, attempt: Attempt, result: AttemptResult): void {

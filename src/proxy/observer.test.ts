@@ -10,7 +10,7 @@ function recordingTracer(calls: string[], forced = false): RequestTracer {
       const trace: RequestTrace = {
         forced,
         routed: (_route, cluster) => void calls.push(`routed ${cluster}`),
-        attempt: (attempt) => (calls.push(`attempt ${attempt.number} ${attempt.endpoint.key}`), attempt.headers.set('x-b3-spanid', `s${attempt.number}`), attempt.headers),
+        attempt: (attempt) => (calls.push(`attempt ${attempt.number} ${attempt.endpoint.key}`), attempt.fields.set('x-b3-spanid', `s${attempt.number}`)),
         attemptDone: (attempt, result) => void calls.push(`attemptDone ${attempt.number} ${result.kind === 'response' ? result.response.status : result.failure}`),
         end: (info) => void calls.push(`end ${info.status} ${info.bytesSent}`),
       }

@@ -17,7 +17,7 @@ export interface RequestObserver {
   readonly forcedTrace: boolean
   /** info.routeName, upstreamCluster and upstreamClusterStats are set. */
   routed(info: RequestInfo, route: RouteConfig): void
-  /** Before the attempt is sent; may write into attempt.headers (tracing's B3). */
+  /** Before the attempt is sent; may write into attempt.fields (tracing's B3). */
   attemptStarted(info: RequestInfo, attempt: Attempt): void
   attemptDone(info: RequestInfo, attempt: Attempt, result: AttemptResult): void
   /** Something the routed cluster counts that is not one attempt's result. */

@@ -19,8 +19,8 @@ export interface RequestTrace {
   /** x-envoy-force-trace was honoured: Envoy then echoes x-request-id to the client. */
   readonly forced: boolean
   routed(route: RouteConfig, cluster: string): void
-  /** Headers for this attempt, with the attempt's B3 context injected (into `attempt.headers`, which attempts share). */
-  attempt(attempt: AttemptStart): Headers
+  /** Writes the attempt's B3 context into `attempt.fields` (which a request's attempts share). */
+  attempt(attempt: AttemptStart): void
   attemptDone(attempt: AttemptStart, result: AttemptResult): void
   /** The body reached the client (or the client left): the request's span ends. */
   end(info: RequestInfo): void

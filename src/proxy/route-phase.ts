@@ -10,7 +10,8 @@ import { headerVariables } from '../routing/header-variables.ts'
 import type { RouteMatch, RouteTable } from '../routing/route-table.ts'
 import type { Cluster } from '../upstream/cluster.ts'
 import type { ClusterManager } from '../upstream/cluster-manager.ts'
-import { downstreamAddress, upstreamHeaders, type Scanned } from './headers/upstream-headers.ts'
+import { downstreamAddress, upstreamFields, type Scanned } from './headers/upstream-headers.ts'
+import type { UpstreamFields } from './headers/upstream-fields.ts'
 import type { RequestObserver } from './observer.ts'
 import { prepareBody, type PreparedBody } from './request-body.ts'
 import type { Downstream } from './attempt-abort.ts'
@@ -44,7 +45,8 @@ export type RoutedRequest = {
   readonly method: string
   /** After prefix_rewrite, with the query. */
   readonly path: string
-  readonly headers: Headers
+  /** What every attempt sends (upstream-fields.ts): `fields.headers()` for them as one Headers. */
+  readonly fields: UpstreamFields
   readonly body: PreparedBody
   readonly timeoutMs: number
   /** The route's idle_timeout for the response body; 0 for none. */
@@ -115,7 +117,7 @@ function routed(request: Request, conn: ConnInfo, info: RequestInfo, observer: R
   // With trusted hops, Envoy's downstream address is the client XFF names, not the peer.
   const downstreamRemoteAddress = plan.anyRules ? `${downstreamAddress(incoming, listener, conn.remoteAddress)}:${conn.remotePort}` : undefined
 
-  const headers = upstreamHeaders(
+  const fields = upstreamFields(
     incoming,
     listener,
     {
@@ -123,6 +125,7 @@ function routed(request: Request, conn: ConnInfo, info: RequestInfo, observer: R
       requestId: info.requestId,
       hostRewrite: route.hostRewrite,
       expectedTimeout: plan.expectedTimeout,
+      constants: plan.constants,
       authority: info.authority ?? undefined,
       internal: info.internal,
       forwardedFor: info.forwardedFor,
@@ -132,9 +135,12 @@ function routed(request: Request, conn: ConnInfo, info: RequestInfo, observer: R
     scanned,
   )
   // The client's id was dropped (external client) and none generated: it must not leak through.
-  if (info.requestId === undefined && !info.internal && !listener.preserveExternalRequestId) headers.delete('x-request-id')
-  // Envoy applies the more specific level last: virtual host, then route.
+  if (info.requestId === undefined && !info.internal && !listener.preserveExternalRequestId) fields.delete('x-request-id')
+  // Envoy applies the more specific level last: virtual host, then route. The rules may set or
+  // remove any field, the proxy's own too: they see one Headers with the block set into it, so
+  // what they do wins exactly as it did before there was a block (and the tracer's B3 after them).
   if (plan.requestRules) {
+    const headers = fields.headers()
     const variables = headerVariables({
       requestHeaders: incoming,
       downstreamRemoteAddress: downstreamRemoteAddress!,
@@ -150,7 +156,7 @@ function routed(request: Request, conn: ConnInfo, info: RequestInfo, observer: R
     cluster,
     method: info.method,
     path: match.upstreamPath,
-    headers,
+    fields,
     body,
     timeoutMs: route.timeoutMs,
     idleTimeoutMs: route.idleTimeoutMs,

@@ -1,10 +1,12 @@
 // What each route needs per request, resolved once when a listener's handler is built (and again
 // on every reload, which builds new handlers): the retry policy in force, the body limits, both
-// levels' header rules and whether any apply, and the x-envoy-expected-rq-timeout-ms value.
+// levels' header rules and whether any apply, and the x-envoy-expected-rq-timeout-ms value with
+// the constant fields' prepared bytes (upstream-fields.ts).
 // A request then does one map lookup for its route instead of resolving these each time.
 
 import type { ListenerConfig, RetryPolicyConfig, RouteConfig, VirtualHostConfig } from '../config/model.ts'
 import { compileHeaderRuleSets, type HeaderRuleSet } from './headers/header-rule-sets.ts'
+import { ConstantFields } from './headers/upstream-fields.ts'
 import type { BodyLimits } from './request-body.ts'
 
 export type RoutePlan = {
@@ -18,6 +20,8 @@ export type RoutePlan = {
   readonly anyRules: boolean
   /** The route timeout as the upstream is told it; undefined when the route has none. */
   readonly expectedTimeout: string | undefined
+  /** x-forwarded-proto and the expected timeout as the block's prepared bytes. */
+  readonly constants: ConstantFields
 }
 
 export type RoutePlans = ReadonlyMap<RouteConfig, RoutePlan>
@@ -34,6 +38,7 @@ export function compileRoutePlans(listener: ListenerConfig): RoutePlans {
 function planOf(listener: ListenerConfig, virtualHost: VirtualHostConfig, route: RouteConfig, hostRules: HeaderRuleSet, routeRules: HeaderRuleSet): RoutePlan {
   const retryPolicy = route.retryPolicy ?? virtualHost.retryPolicy
   const requestRules = hostRules.request !== undefined || routeRules.request !== undefined
+  const expectedTimeout = route.timeoutMs > 0 ? String(route.timeoutMs) : undefined
   return {
     retryPolicy,
     bodyLimits: { maxBytes: listener.maxRequestBytes, bufferBytes: listener.retryBufferBytes, mayRetry: retryPolicy !== undefined && retryPolicy.numRetries > 0 },
@@ -41,6 +46,7 @@ function planOf(listener: ListenerConfig, virtualHost: VirtualHostConfig, route:
     routeRules,
     requestRules,
     anyRules: requestRules || hostRules.response !== undefined || routeRules.response !== undefined,
-    expectedTimeout: route.timeoutMs > 0 ? String(route.timeoutMs) : undefined,
+    expectedTimeout,
+    constants: new ConstantFields(listener.tls ? 'https' : 'http', expectedTimeout),
   }
 }

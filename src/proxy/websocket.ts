@@ -58,7 +58,7 @@ export async function upgradePhase(request: Request, conn: ConnInfo, routed: Rou
   info.upstreamHost = endpoint.key
   info.attempts = 1
   const protocols = (request.headers.get('sec-websocket-protocol') ?? '').split(',').map((p) => p.trim()).filter(Boolean)
-  const headers = new Headers(routed.headers)
+  const headers = new Headers(routed.fields.headers())
   for (const name of HANDSHAKE_HEADERS) headers.delete(name)
   clusterStats.upstream_cx_total.inc()
   clusterStats.upstream_rq_total.inc()

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { listenerConfig } from '../proxy.fixture.ts'
 import { arrival, fieldsOf, TRACING_FIELDS } from './arrival-fields.ts'
-import { downstreamAddress, scanRequestHeaders, takeScanned, upstreamHeaders as forwarded } from './upstream-headers.ts'
+import { downstreamAddress, scanRequestHeaders, takeScanned, upstreamFields as forwarded } from './upstream-headers.ts'
 
 const peer = { remoteAddress: '198.51.100.7', remotePort: 40000 }
 const facts = { peer, requestId: 'rid-1', hostRewrite: undefined, expectedTimeout: '15000' as string | undefined }
@@ -13,8 +13,10 @@ for (const mode of ['copied', 'edited in place', 'edited in place after the arri
     // As the handler does: the header-size check's walk, then the edit without a walk of its own.
     const scanned = mode === 'edited in place after the arrival scan' ? (scanRequestHeaders(headers, listener), takeScanned()) : undefined
     const out = forwarded(headers, listener, f, inPlace, scanned)
-    expect(out === headers).toBe(inPlace)
-    return out
+    expect(out.base === headers).toBe(inPlace)
+    // Without the arrival scan the edit knows only that no client x-envoy-* field crossed.
+    if (!scanned) for (let i = 0; i < out.pairs.length; i += 2) expect(out.pairs[i]!.startsWith('x-envoy-')).toBe(true)
+    return out.headers()
   }
 
   test('hop-by-hop headers and the ones connection names stay behind; the rest pass', () => {
@@ -113,9 +115,11 @@ test("the arrival scan counts the headers' size as HTTP/1.1 sends them and names
   // Taken: a later request's edit never sees this one's names.
   expect(takeScanned().drop).toEqual([])
   expect(scanRequestHeaders(incoming({ host: 'edge' }), listenerConfig({ listener: 'trust_envoy_headers: true' }))).toBe(12)
-  expect(takeScanned()).toEqual({ drop: [], host: true, forwardedProto: false })
+  expect(takeScanned()).toEqual({ drop: [], host: true, forwardedProto: false, requestId: false, forwardedFor: false })
   scanRequestHeaders(incoming({ 'x-forwarded-proto': 'https' }), listenerConfig())
-  expect(takeScanned()).toEqual({ drop: [], host: false, forwardedProto: true })
+  expect(takeScanned()).toEqual({ drop: [], host: false, forwardedProto: true, requestId: false, forwardedFor: false })
+  scanRequestHeaders(incoming({ 'x-request-id': 'r', 'x-forwarded-for': '203.0.113.1', connection: 'x-a' }), listenerConfig())
+  expect(takeScanned()).toEqual({ drop: ['connection'], host: false, forwardedProto: false, requestId: true, forwardedFor: true })
 })
 
 

@@ -1,13 +1,16 @@
 // The headers an attempt sends upstream: the client's, minus hop-by-hop and untrusted x-envoy-*
 // control headers, plus x-request-id, x-forwarded-*, the expected timeout and Host rewrite.
-// Where the runtime lets the proxy edit the incoming Headers (Bun), they are edited in place:
-// one pass that deletes what must not cross, instead of a fresh Headers and an append per header.
+// Where the runtime lets the proxy edit the incoming Headers (Bun, Deno's snapshot), they are
+// edited in place: one pass that deletes what must not cross, instead of a fresh Headers and an
+// append per header. The proxy's own fields whose names did not arrive go into the block beside
+// them (upstream-fields.ts), not into the Headers.
 
 import type { ConnInfo } from '../../runtime.ts'
 import type { ListenerConfig } from '../../config/model.ts'
 import { arrival, clearFields, takeField } from './arrival-fields.ts'
 import { connectionTokens, isHopByHop, tokensOf } from './hop-by-hop.ts'
 import { isSingleInternalAddress } from './internal-address.ts'
+import { ConstantFields, UpstreamFields } from './upstream-fields.ts'
 
 export type ForwardingFacts = {
   /** The downstream peer; read only when the listener uses the remote address. */
@@ -16,6 +19,8 @@ export type ForwardingFacts = {
   readonly hostRewrite: string | undefined
   /** x-envoy-expected-rq-timeout-ms (the route timeout in ms, as text); undefined for none. */
   readonly expectedTimeout: string | undefined
+  /** The route plan's constant block (x-forwarded-proto, the expected timeout); made here when absent. */
+  readonly constants?: ConstantFields
   /** The request's authority (Host, or the URL's for HTTP/2 without one). */
   readonly authority?: string
   /** The request came from an internal client (RequestInfo.internal); read only when the listener uses the remote address. */
@@ -27,12 +32,14 @@ export type ForwardingFacts = {
 }
 
 /**
- * `inPlace`: edit and return `incoming` itself (the caller no longer needs it as the client sent it).
+ * `inPlace`: edit `incoming` itself (the caller no longer needs it as the client sent it).
  * `scanned`: what scanRequestHeaders found, when the request's headers were walked on arrival
- * already (they have not changed since): the in-place edit then needs no walk of its own, and no
- * has() for the two fields the walk saw or not (x-forwarded-proto, Host).
+ * already (they have not changed since): the in-place edit then needs no walk of its own, no
+ * has() for the fields the walk saw or not, and a field the proxy adds whose name did not arrive
+ * goes into the block (upstream-fields.ts) instead of the Headers. Without `scanned`, every
+ * field is set into the Headers, as a name may be there.
  */
-export function upstreamHeaders(incoming: Headers, listener: ListenerConfig, facts: ForwardingFacts, inPlace = false, scanned?: Scanned): Headers {
+export function upstreamFields(incoming: Headers, listener: ListenerConfig, facts: ForwardingFacts, inPlace = false, scanned?: Scanned): UpstreamFields {
   let headers: Headers
   let hasProto: boolean | undefined
   let hasHost: boolean | undefined
@@ -55,31 +62,49 @@ export function upstreamHeaders(incoming: Headers, listener: ListenerConfig, fac
     copy = undefined
     listed = undefined
   }
-  if (facts.requestId !== undefined) headers.set('x-request-id', facts.requestId)
+  const proto = listener.tls ? 'https' : 'http'
+  // Absent from the headers as edited: a name that did not arrive (a copy or the edit only drops
+  // names), or an x-envoy-* name where the listener drops every client x-envoy-* field.
+  const protoAbsent = scanned !== undefined && !scanned.forwardedProto
+  const ownEnvoy = !listener.trustEnvoyHeaders
+  const timeoutInBlock = ownEnvoy && facts.expectedTimeout !== undefined
+  const constants = facts.constants ?? new ConstantFields(proto, facts.expectedTimeout)
+  // x-forwarded-proto goes out whenever it did not arrive (Envoy sets it from the connection then).
+  const fields = new UpstreamFields(headers, constants.of(protoAbsent, timeoutInBlock))
+  if (protoAbsent) hasProto = true
+  if (facts.requestId !== undefined) {
+    if (scanned !== undefined && !scanned.requestId) fields.add('x-request-id', facts.requestId)
+    else headers.set('x-request-id', facts.requestId)
+  }
   if (listener.useRemoteAddress) {
-    const xff = headers.get('x-forwarded-for')
     const remoteAddress = facts.peer.remoteAddress
-    headers.set('x-forwarded-for', xff ? `${xff}, ${remoteAddress}` : remoteAddress)
-    if (listener.xffNumTrustedHops === 0) {
-      headers.set('x-forwarded-proto', listener.tls ? 'https' : 'http')
+    let xff: string | null = null
+    if (scanned !== undefined && !scanned.forwardedFor) fields.add('x-forwarded-for', remoteAddress)
+    else {
+      xff = headers.get('x-forwarded-for')
+      headers.set('x-forwarded-for', xff ? `${xff}, ${remoteAddress}` : remoteAddress)
+    }
+    // The edge decides the scheme itself: the client's own x-forwarded-proto is replaced.
+    if (listener.xffNumTrustedHops === 0 && !protoAbsent) {
+      headers.set('x-forwarded-proto', proto)
       hasProto = true
     }
     // Envoy at the edge: an internal client's request is marked internal; an external one enters
     // the trusted network here and carries its trusted client address for the hops behind.
-    if (facts.internal) headers.set('x-envoy-internal', 'true')
+    if (facts.internal) setEnvoyField(fields, ownEnvoy, 'x-envoy-internal', 'true')
     else {
-      headers.delete('x-envoy-internal')
-      headers.set('x-envoy-external-address', downstreamAddressFrom(xff, listener, remoteAddress))
+      if (!ownEnvoy) headers.delete('x-envoy-internal')
+      setEnvoyField(fields, ownEnvoy, 'x-envoy-external-address', downstreamAddressFrom(xff, listener, remoteAddress))
     }
   } else if (facts.forwardedFor && isSingleInternalAddress(facts.forwardedFor)) {
     // Envoy behind an edge: one internal address in x-forwarded-for is an internal request.
-    headers.set('x-envoy-internal', 'true')
+    setEnvoyField(fields, ownEnvoy, 'x-envoy-internal', 'true')
   } else if (listener.trustEnvoyHeaders) {
     // Only this proxy's own decision crosses, even from a trusted hop (untrusted x-envoy-* are dropped above).
     headers.delete('x-envoy-internal')
   }
   // Envoy sets it from the downstream connection when absent: https when this listener terminated TLS.
-  if (!(hasProto ?? headers.has('x-forwarded-proto'))) headers.set('x-forwarded-proto', listener.tls ? 'https' : 'http')
+  if (!(hasProto ?? headers.has('x-forwarded-proto'))) headers.set('x-forwarded-proto', proto)
   // HTTP/2 carries the authority as :authority; a runtime that does not turn it into Host (Deno) leaves it out.
   if (!(hasHost ?? headers.has('host')) && facts.authority) headers.set('host', facts.authority)
   if (facts.hostRewrite !== undefined) {
@@ -87,7 +112,7 @@ export function upstreamHeaders(incoming: Headers, listener: ListenerConfig, fac
     if (original) headers.set('x-forwarded-host', original)
     headers.set('host', facts.hostRewrite)
   }
-  if (facts.expectedTimeout !== undefined) headers.set('x-envoy-expected-rq-timeout-ms', facts.expectedTimeout)
+  if (facts.expectedTimeout !== undefined && !timeoutInBlock) headers.set('x-envoy-expected-rq-timeout-ms', facts.expectedTimeout)
   const service = facts.downstreamService
   if (service) {
     // Envoy's add_user_agent: the next hop learns who called it (its fault filter reads the cluster).
@@ -95,7 +120,13 @@ export function upstreamHeaders(incoming: Headers, listener: ListenerConfig, fac
     if (!headers.get('user-agent')) headers.set('user-agent', service.cluster)
     if (service.id) headers.set('x-envoy-downstream-service-node', service.id)
   }
-  return headers
+  return fields
+}
+
+/** An x-envoy-* field of this proxy's own: into the block where no client x-envoy-* field crossed. */
+function setEnvoyField(fields: UpstreamFields, ownEnvoy: boolean, name: string, value: string): void {
+  if (ownEnvoy) fields.add(name, value)
+  else fields.base.set(name, value)
 }
 
 /**
@@ -116,30 +147,43 @@ export function scanRequestHeaders(incoming: Headers, listener: ListenerConfig):
   // What a Connection field names must not cross either: known only once the walk has seen it, so
   // such a request (rare: browsers send `keep-alive`, which names nothing) is walked once more.
   if (tokensOf(arrival.connection) !== undefined) scanned = collect(incoming, listener)
-  arrivedWithHost = arrival.host !== null
-  arrivedWithProto = sawProto
+  // Which of the fields the edit sets arrived: the bits of takeScanned()'s record.
+  arrived = (arrival.host !== null ? HOST : 0) | (sawProto ? PROTO : 0) | (arrival.requestId !== null ? REQUEST_ID : 0) | (arrival.forwardedFor !== null ? FORWARDED_FOR : 0)
   sawProto = false
   return counted
 }
 
-/** What the arrival walk found: the names that must not cross, and whether two fields the edit adds when absent were there. */
-export type Scanned = { readonly drop: readonly string[]; readonly host: boolean; readonly forwardedProto: boolean }
+/**
+ * What the arrival walk found: the names that must not cross, and which fields the edit sets
+ * arrived (absent ones are added without a look, into the block where upstream-fields.ts keeps them).
+ */
+export type Scanned = {
+  readonly drop: readonly string[]
+  readonly host: boolean
+  readonly forwardedProto: boolean
+  readonly requestId: boolean
+  readonly forwardedFor: boolean
+}
+
+const HOST = 1
+const PROTO = 2
+const REQUEST_ID = 4
+const FORWARDED_FOR = 8
+
+function scannedOf(drop: readonly string[], bits: number): Scanned {
+  return { drop, host: (bits & HOST) !== 0, forwardedProto: (bits & PROTO) !== 0, requestId: (bits & REQUEST_ID) !== 0, forwardedFor: (bits & FORWARDED_FOR) !== 0 }
+}
 
 /** What the last scanRequestHeaders found (to be taken before any other request's scan). */
 export function takeScanned(): Scanned {
   const drop = scanned
   scanned = NONE
-  // The common request drops nothing: one of four shared records, nothing allocated.
-  if (drop.length === 0) return NOTHING_DROPPED[(arrivedWithHost ? 1 : 0) + (arrivedWithProto ? 2 : 0)]!
-  return { drop, host: arrivedWithHost, forwardedProto: arrivedWithProto }
+  // The common request drops nothing: one of sixteen shared records, nothing allocated.
+  if (drop.length === 0) return NOTHING_DROPPED[arrived]!
+  return scannedOf(drop, arrived)
 }
 
-const NOTHING_DROPPED: readonly Scanned[] = [
-  { drop: [], host: false, forwardedProto: false },
-  { drop: [], host: true, forwardedProto: false },
-  { drop: [], host: false, forwardedProto: true },
-  { drop: [], host: true, forwardedProto: true },
-]
+const NOTHING_DROPPED: readonly Scanned[] = Array.from({ length: 16 }, (_, bits) => scannedOf([], bits))
 
 function collect(incoming: Headers, listener: ListenerConfig): readonly string[] {
   listed = connectionTokens(incoming)
@@ -162,8 +206,7 @@ let copy: Headers | undefined
 let counted = 0
 let scanned: readonly string[] = NONE
 let sawProto = false
-let arrivedWithHost = false
-let arrivedWithProto = false
+let arrived = 0
 
 function countAndCollect(value: string, name: string): void {
   counted += name.length + value.length + 4

@@ -1,0 +1,133 @@
+// Bun and Deno forward the same bytes for the same request: the same raw requests go to the real
+// CLI on each runtime (edgeway's own HTTP/1.1 client on both), in front of an upstream that
+// records each head as it arrived. The heads must be identical but for the values that are
+// random per request (generated x-request-id, B3 ids), and the common ones are pinned byte for
+// byte: the client's fields as edited, then the proxy's own block (x-forwarded-proto, the expected
+// timeout, x-request-id, B3...), then Host when absent and the framing field.
+
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { ProcessGroup } from '../support/edgeway-processes.ts'
+import { RawConnection } from '../support/raw-client.ts'
+import { okResponse, reply, startScriptedUpstream, type ScriptedUpstream } from '../support/scripted-upstream.ts'
+import { unusedEndpoint } from '../support/sockets.ts'
+
+const listener = (name: string, extra: string, routes: string) => `
+  - name: ${name}
+    address: 127.0.0.1
+    port: 0
+    access_log: false
+${extra}
+    virtual_hosts:
+      - name: all
+        domains: ["*"]
+        routes:${routes}`
+
+const ROUTES = `
+          - match: { prefix: /rules }
+            route: { cluster: up }
+            # The route's rules see the proxy's own fields and win over them, as before the block.
+            request_headers_to_add:
+              - { header: { key: x-forwarded-proto, value: rule }, append: false }
+              - { header: { key: x-request-id, value: rule-id }, append: false }
+              - { header: { key: x-extra, value: "1" } }
+            request_headers_to_remove: [x-envoy-expected-rq-timeout-ms]
+          - match: { prefix: / }
+            route: { cluster: up, timeout: 2s }`
+
+const untracedYaml = (upstreamPort: number) => `
+admin: { address: 127.0.0.1, port: 0 }
+listeners:${listener('plain', '', ROUTES)}${listener('edge', '    use_remote_address: true', ROUTES)}
+clusters:
+  - name: up
+    load_assignment: { endpoints: [{ address: 127.0.0.1, port: ${upstreamPort} }] }
+`
+
+const tracedYaml = (upstreamPort: number, collectorPort: number) => `
+admin: { address: 127.0.0.1, port: 0 }
+tracing:
+  zipkin: { url: http://127.0.0.1:${collectorPort}/api/v2/spans }
+listeners:${listener('unsampled', '    tracing: { random_sampling: 0 }', ROUTES)}
+clusters:
+  - name: up
+    load_assignment: { endpoints: [{ address: 127.0.0.1, port: ${upstreamPort} }] }
+`
+
+/** [listener, raw request] in the order sent. */
+const UNTRACED: [string, string][] = [
+  ['plain', 'GET /a?q=1 HTTP/1.1\r\nHost: edge\r\nAccept: */*\r\nUser-Agent: t/1\r\n\r\n'],
+  ['plain', 'GET /b HTTP/1.1\r\nHost: edge\r\nX-Request-Id: client-1\r\nX-Forwarded-Proto: https\r\nConnection: x-drop\r\nX-Drop: 1\r\nX-Envoy-Retry-On: 5xx\r\n\r\n'],
+  ['plain', 'POST /c HTTP/1.1\r\nHost: edge\r\nContent-Length: 2\r\nX-A: 1\r\nX-A: 2\r\n\r\nhi'],
+  ['plain', 'GET /rules HTTP/1.1\r\nHost: edge\r\n\r\n'],
+  ['edge', 'GET /a HTTP/1.1\r\nHost: edge\r\n\r\n'],
+  ['edge', 'GET /a HTTP/1.1\r\nHost: edge\r\nX-Forwarded-For: 203.0.113.9\r\nX-Forwarded-Proto: https\r\n\r\n'],
+]
+const TRACED: [string, string][] = [
+  ['unsampled', 'GET /a HTTP/1.1\r\nHost: edge\r\n\r\n'],
+  ['unsampled', 'GET /a HTTP/1.1\r\nHost: edge\r\nX-B3-TraceId: 463ac35c9f6413ad\r\nX-B3-SpanId: a2fb4a1d1a96d312\r\nX-B3-Sampled: 0\r\n\r\n'],
+  ['unsampled', 'GET /rules HTTP/1.1\r\nHost: edge\r\n\r\n'],
+]
+
+/** Values random per request, masked so two runtimes' heads compare. */
+const RANDOM = /^(x-request-id|x-b3-traceid|x-b3-spanid|x-b3-parentspanid): (?!client-1$|rule-id$|463ac35c9f6413ad$|a2fb4a1d1a96d312$).*$/gm
+const masked = (head: string) => head.replace(RANDOM, '$1: *')
+
+describe('Bun and Deno forward identical request heads', () => {
+  const group = new ProcessGroup()
+  let upstream: ScriptedUpstream
+  const heads: Record<string, string[]> = {}
+
+  beforeAll(async () => {
+    upstream = await startScriptedUpstream((_request, socket) => reply(socket, okResponse('ok')))
+    const collector = await unusedEndpoint()
+    for (const runtime of ['bun', 'deno'] as const) {
+      const sent = upstream.requests().length
+      for (const [yaml, requests] of [
+        [untracedYaml(upstream.port), UNTRACED],
+        [tracedYaml(upstream.port, collector.port), TRACED],
+      ] as const) {
+        const proxy = await group.proxy(`parity-${runtime}-${requests.length}`, yaml, {}, { runtime, startTimeoutMs: 30_000 })
+        for (const [name, request] of requests) {
+          const connection = await RawConnection.open(proxy.port(name))
+          connection.send(request)
+          const answer = await connection.response()
+          connection.close()
+          expect(answer === 'closed' ? 'closed' : answer.status).toBe(200)
+        }
+      }
+      heads[runtime] = upstream.requests().slice(sent).map((r) => `${r.head}\r\n\r\n${Buffer.from(r.body).toString('latin1')}`)
+    }
+  }, 90_000)
+
+  afterAll(async () => {
+    await group.stopAll()
+    await upstream?.stop()
+  })
+
+  test('every head is the same on both runtimes, random ids aside', () => {
+    expect(heads.bun).toHaveLength(UNTRACED.length + TRACED.length)
+    expect(heads.deno!.map(masked)).toEqual(heads.bun!.map(masked))
+  })
+
+  test('the common request: the client fields, then the block (x-forwarded-proto, the expected timeout, x-request-id)', () => {
+    for (const runtime of ['bun', 'deno']) {
+      const [plain, clientSent, post, rules, edge, edgeSent] = heads[runtime]!.map(masked)
+      expect(plain).toBe('GET /a?q=1 HTTP/1.1\r\naccept: */*\r\nhost: edge\r\nuser-agent: t/1\r\nx-forwarded-proto: http\r\nx-envoy-expected-rq-timeout-ms: 2000\r\nx-request-id: *\r\n\r\n')
+      // Names the client sent are edited where they are; what must not cross does not.
+      expect(clientSent).toBe('GET /b HTTP/1.1\r\nhost: edge\r\nx-forwarded-proto: https\r\nx-request-id: client-1\r\nx-envoy-expected-rq-timeout-ms: 2000\r\n\r\n')
+      expect(post).toBe('POST /c HTTP/1.1\r\nhost: edge\r\nx-a: 1, 2\r\nx-forwarded-proto: http\r\nx-envoy-expected-rq-timeout-ms: 2000\r\nx-request-id: *\r\ncontent-length: 2\r\n\r\nhi')
+      // The route's rules win: they replace the proxy's x-forwarded-proto and x-request-id and remove the timeout.
+      expect(rules).toBe('GET /rules HTTP/1.1\r\nhost: edge\r\nx-extra: 1\r\nx-forwarded-proto: rule\r\nx-request-id: rule-id\r\n\r\n')
+      expect(edge).toBe('GET /a HTTP/1.1\r\nhost: edge\r\nx-forwarded-proto: http\r\nx-envoy-expected-rq-timeout-ms: 2000\r\nx-request-id: *\r\nx-forwarded-for: 127.0.0.1\r\nx-envoy-internal: true\r\n\r\n')
+      expect(edgeSent).toBe('GET /a HTTP/1.1\r\nhost: edge\r\nx-forwarded-for: 203.0.113.9, 127.0.0.1\r\nx-forwarded-proto: http\r\nx-envoy-expected-rq-timeout-ms: 2000\r\nx-request-id: *\r\nx-envoy-internal: true\r\n\r\n')
+    }
+  })
+
+  test('tracing at 0 %: B3 goes out with x-b3-sampled: 0, in the block where none arrived, in place where it did', () => {
+    for (const runtime of ['bun', 'deno']) {
+      const [fresh, arrived, rules] = heads[runtime]!.slice(UNTRACED.length).map(masked)
+      expect(fresh).toBe('GET /a HTTP/1.1\r\nhost: edge\r\nx-forwarded-proto: http\r\nx-envoy-expected-rq-timeout-ms: 2000\r\nx-request-id: *\r\nx-b3-traceid: *\r\nx-b3-spanid: *\r\nx-b3-parentspanid: *\r\nx-b3-sampled: 0\r\n\r\n')
+      expect(arrived).toBe('GET /a HTTP/1.1\r\nhost: edge\r\nx-b3-parentspanid: *\r\nx-b3-sampled: 0\r\nx-b3-spanid: *\r\nx-b3-traceid: 463ac35c9f6413ad\r\nx-forwarded-proto: http\r\nx-envoy-expected-rq-timeout-ms: 2000\r\nx-request-id: *\r\n\r\n')
+      expect(rules).toBe('GET /rules HTTP/1.1\r\nhost: edge\r\nx-b3-parentspanid: *\r\nx-b3-sampled: 0\r\nx-b3-spanid: *\r\nx-b3-traceid: *\r\nx-extra: 1\r\nx-forwarded-proto: rule\r\nx-request-id: rule-id\r\n\r\n')
+    }
+  })
+})
