@@ -32,7 +32,10 @@ const ROUTES = `
               - { header: { key: x-extra, value: "1" } }
             request_headers_to_remove: [x-envoy-expected-rq-timeout-ms]
           - match: { prefix: / }
-            route: { cluster: up, timeout: 2s }`
+            route: { cluster: up, timeout: 2s }
+            # %REQ()% reads the request as forwarded: the proxy's own fields included.
+            response_headers_to_add:
+              - { header: { key: x-echo, value: "%REQ(x-request-id)% %REQ(x-forwarded-proto)% %REQ(x-b3-sampled)%" } }`
 
 const untracedYaml = (upstreamPort: number) => `
 admin: { address: 127.0.0.1, port: 0 }
@@ -75,6 +78,7 @@ describe('Bun and Deno forward identical request heads', () => {
   const group = new ProcessGroup()
   let upstream: ScriptedUpstream
   const heads: Record<string, string[]> = {}
+  const echoes: Record<string, (string | undefined)[]> = { bun: [], deno: [] }
 
   beforeAll(async () => {
     upstream = await startScriptedUpstream((_request, socket) => reply(socket, okResponse('ok')))
@@ -92,6 +96,7 @@ describe('Bun and Deno forward identical request heads', () => {
           const answer = await connection.response()
           connection.close()
           expect(answer === 'closed' ? 'closed' : answer.status).toBe(200)
+          if (answer !== 'closed') echoes[runtime]!.push(answer.headers.get('x-echo'))
         }
       }
       heads[runtime] = upstream.requests().slice(sent).map((r) => `${r.head}\r\n\r\n${Buffer.from(r.body).toString('latin1')}`)
@@ -119,6 +124,14 @@ describe('Bun and Deno forward identical request heads', () => {
       expect(rules).toBe('GET /rules HTTP/1.1\r\nhost: edge\r\nx-extra: 1\r\nx-forwarded-proto: rule\r\nx-request-id: rule-id\r\n\r\n')
       expect(edge).toBe('GET /a HTTP/1.1\r\nhost: edge\r\nx-forwarded-proto: http\r\nx-envoy-expected-rq-timeout-ms: 2000\r\nx-request-id: *\r\nx-forwarded-for: 127.0.0.1\r\nx-envoy-internal: true\r\n\r\n')
       expect(edgeSent).toBe('GET /a HTTP/1.1\r\nhost: edge\r\nx-forwarded-for: 203.0.113.9, 127.0.0.1\r\nx-forwarded-proto: http\r\nx-envoy-expected-rq-timeout-ms: 2000\r\nx-request-id: *\r\nx-envoy-internal: true\r\n\r\n')
+    }
+  })
+
+  test('%REQ()% in a response rule reads the request as forwarded, block and all', () => {
+    for (const runtime of ['bun', 'deno']) {
+      const ids = heads[runtime]!.map((head) => /\r\nx-request-id: ([^\r]*)/.exec(head)?.[1])
+      const expected = [`${ids[0]} http`, 'client-1 https', `${ids[2]} http`, undefined, `${ids[4]} http`, `${ids[5]} http`, `${ids[6]} http 0`, `${ids[7]} http 0`, undefined]
+      expect(echoes[runtime]).toEqual(expected)
     }
   })
 

@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'bun:test'
+import { startInMemoryTracer } from '../../../test/support/in-memory-tracer.ts'
 import { decodeLatin1 } from '../../http1/latin1.ts'
-import { listenerConfig } from '../proxy.fixture.ts'
+import { sentHead } from '../../http1/request-head.fixture.ts'
+import { listenerConfig, proxyFixture } from '../proxy.fixture.ts'
 import { ConstantFields, PreparedFields, UpstreamFields } from './upstream-fields.ts'
 import { scanRequestHeaders, takeScanned, upstreamFields } from './upstream-headers.ts'
 
@@ -88,5 +90,41 @@ describe('upstreamFields after the arrival scan: what goes into the block', () =
     expect([entries(fields.base), fields.pairs]).toEqual([[['host', 'edge']], ['x-request-id', 'rid-1', 'x-forwarded-for', '198.51.100.7', 'x-envoy-external-address', '198.51.100.7']])
     const sent = edit({ host: 'edge', 'x-forwarded-for': '203.0.113.1', 'x-forwarded-proto': 'https' }, 'use_remote_address: true', { internal: true })
     expect([sent.base.get('x-forwarded-for'), sent.base.get('x-forwarded-proto'), sent.pairs]).toEqual(['203.0.113.1, 198.51.100.7', 'http', ['x-request-id', 'rid-1', 'x-envoy-internal', 'true']])
+  })
+})
+
+describe('through the proxy: retries and the tracer', () => {
+  test("each attempt's head carries the block once, the retry's B3 rewritten in it", async () => {
+    const tracing = startInMemoryTracer({ serviceName: 'front', nodeId: 'front-1' })
+    const heads: string[] = []
+    let calls = 0
+    const f = proxyFixture({
+      endpoints: 2,
+      tracer: tracing.tracer,
+      route: 'retry_policy: { retry_on: "5xx", num_retries: 1 }',
+      upstream: (request) => {
+        // What the HTTP/1.1 client would write now: the fields as they are, not merged.
+        heads.push(sentHead(request.method, '/service/1', 'a:1', request.fields!.base, 'none', request.fields!))
+        return new Response('x', { status: calls++ === 0 ? 503 : 200 })
+      },
+    })
+    // The retry's backoff runs on the fixture's manual clock: drive it until the answer is in.
+    let done = false
+    const pending = f.read('/service/1').finally(() => (done = true))
+    for (let waited = 0; !done && waited < 10_000; waited += 10) await f.clock.advance(10)
+    const response = await pending
+    await tracing.tracing.shutdown()
+    expect(response.status).toBe(200)
+    const fieldsOf = (head: string) => head.split('\r\n').slice(1, -2).map((line) => line.split(': ') as [string, string])
+    const [first, second] = heads.map(fieldsOf)
+    for (const fields of [first!, second!]) {
+      const names = fields.map(([name]) => name)
+      expect(new Set(names).size).toBe(names.length)
+      expect(names).toEqual(['host', 'x-forwarded-proto', 'x-envoy-expected-rq-timeout-ms', 'x-request-id', 'x-b3-traceid', 'x-b3-spanid', 'x-b3-parentspanid', 'x-b3-sampled'])
+    }
+    const value = (fields: [string, string][], name: string) => fields.find(([n]) => n === name)![1]
+    expect(value(first!, 'x-b3-spanid')).not.toBe(value(second!, 'x-b3-spanid'))
+    expect(value(first!, 'x-request-id')).toBe(value(second!, 'x-request-id'))
+    expect(f.logged[0]!.requestId).toBe(value(second!, 'x-request-id'))
   })
 })
