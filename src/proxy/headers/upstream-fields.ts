@@ -80,7 +80,9 @@ export class UpstreamFields implements SplitFields {
 
   /**
    * Sets a field whose name the caller knows `base` does not hold (it did not arrive, or was
-   * dropped): it goes into the block, replacing the block's own field of that name.
+   * dropped): it goes into the block, replacing the block's own field of that name. The HTTP/1.1
+   * client writes the value unchecked, so it must be one a Headers holds as is: the proxy's own
+   * (ids, addresses, digits), or a trimmed piece of a client's field (an x-forwarded-for entry).
    */
   add(name: string, value: string): void {
     if (this.#merged) return this.base.set(name, value)
