@@ -38,6 +38,8 @@ const ROUTES = [{ prefix: '/service/1', endpoint }]
 const pool = new ConnectionPool({ dial: bunDial, idleTimeoutMs: 4_000, maxIdlePerEndpoint: 256, now: () => performance.now() })
 const encoder = new TextEncoder()
 const HEAD = new LightRequestHead()
+/** As the client's request writer (src/http1/request-writer.ts): bodies up to this size share the head's write. */
+const COALESCE_BYTES = 16 * 1024
 const NOT_FOUND = encoder.encode('HTTP/1.1 404 Not Found\r\nserver: edgeway\r\ncontent-length: 0\r\n\r\n')
 const UNAVAILABLE = encoder.encode('HTTP/1.1 503 Service Unavailable\r\nserver: edgeway\r\ncontent-length: 0\r\nconnection: close\r\n\r\n')
 
@@ -135,7 +137,12 @@ function respond(socket: Socket<Connection>, exchange: LightExchange, startedMs:
   }
   const early = earlyBody(exchange)
   const length = exchange.length < 0 ? (early?.byteLength ?? 0) : -1
-  out.write(headWith(responseHead(exchange, startedMs, length, close), early))
+  const text = responseHead(exchange, startedMs, length, close)
+  // A small body leaves in the head's buffer; a large one as it came (copying 1 MiB behind the head cost ~100 µs).
+  if (early !== null && early.byteLength > COALESCE_BYTES) {
+    out.write(headWith(text, null))
+    out.write(early)
+  } else out.write(headWith(text, early))
   if (exchange.done) return
   // A body still arriving: each piece handed on as it comes, the upstream paused while the downstream is behind.
   socket.data.streaming = exchange
