@@ -4,7 +4,7 @@
 // no banner after a timeout.
 
 import { afterAll, describe, expect, test } from 'bun:test'
-import { launchMesh, type Mesh } from '../support/mesh-launcher.ts'
+import { eventually, isAlive, launchMesh, sleep, type Mesh } from '../support/mesh-launcher.ts'
 
 const meshes: Mesh[] = []
 afterAll(async () => {
@@ -59,4 +59,23 @@ describe('a replica that can never start', () => {
     expect(log).not.toContain('edgeway local mesh is up')
     expect(mesh.status().state).toBe('stopped')
   }, 60_000)
+})
+
+describe('npm start, stopped as a user or a supervisor stops it', () => {
+  test("SIGTERM to npm's own process stops the launcher and every process it started", async () => {
+    // npm hands the signal to its script's process and exits; the script must be that process
+    // itself (exec), or a shell in between dies and leaves the launcher orphaned and serving.
+    const mesh = await launchMesh('mesh-npm-stop', ['--no-stdin', '--scale', 'service1=1'], { viaNpm: true })
+    meshes.push(mesh)
+    const { launcherPid, pidsSeen } = mesh.status()
+    const pids = [launcherPid, ...pidsSeen]
+    expect(launcherPid).not.toBe(mesh.launcher.pid)
+    expect(pidsSeen.length).toBeGreaterThanOrEqual(6)
+    mesh.launcher.kill('SIGTERM')
+    await Promise.race([mesh.exited, sleep(20_000)])
+    await eventually('every process stopped', () => pids.filter(isAlive).length === 0 || undefined, 20_000, mesh.logFile)
+    expect(mesh.status().state).toBe('stopped')
+    expect(mesh.log()).toContain('every process stopped')
+    expect(await fetch(`${mesh.edge}/service/1`).then(() => 'answered', () => 'refused')).toBe('refused')
+  }, 90_000)
 })

@@ -98,8 +98,11 @@ export type Mesh = {
   cleanUp(): Promise<void>
 }
 
-/** Starts the launcher with `args` and waits until it reports ready and /service/1 answers (unless `wait: false`). */
-export async function launchMesh(name: string, args: readonly string[], options: { wait?: boolean } = {}): Promise<Mesh> {
+/**
+ * Starts the launcher with `args` and waits until it reports ready and /service/1 answers (unless
+ * `wait: false`). `viaNpm`: as a user does, `npm start -- <args>`, so `launcher` is npm's process.
+ */
+export async function launchMesh(name: string, args: readonly string[], options: { wait?: boolean; viaNpm?: boolean } = {}): Promise<Mesh> {
   mkdirSync(RESULTS, { recursive: true })
   const logFile = join(RESULTS, `${name}.log`)
   const statusFile = join(RESULTS, `${name}-status-${process.pid}.json`)
@@ -107,7 +110,10 @@ export async function launchMesh(name: string, args: readonly string[], options:
   const out = openSync(logFile, 'w')
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: '1' }
   for (const key of ['EDGEWAY_HTTP_PORT', 'EDGEWAY_HTTPS_PORT', 'EDGEWAY_ADMIN_PORT', 'ZIPKIN_PORT', 'ZIPKIN_URL', 'DNS_PORT', 'DNS_REFRESH_RATE', 'EDGEWAY_BASE_PORT']) delete env[key]
-  const launcher = spawn(BUN, ['compose/local/up.ts', '--base-port', String(base), '--ip-prefix', prefix, '--status-file', statusFile, ...args], { cwd: ROOT, env, stdio: ['pipe', out, out] })
+  const launchArgs = ['--base-port', String(base), '--ip-prefix', prefix, '--status-file', statusFile, ...args]
+  const [command, commandArgs] = options.viaNpm ? ['npm', ['start', '--', ...launchArgs]] : [BUN, ['compose/local/up.ts', ...launchArgs]]
+  // npm finds bun in node_modules/.bin itself; the test's own PATH may not have it.
+  const launcher = spawn(command, commandArgs, { cwd: ROOT, env, stdio: ['pipe', out, out] })
   closeSync(out)
   const exited = new Promise<number | null>((done) => launcher.once('exit', (code) => done(code)))
   const status = (): MeshStatus => JSON.parse(readFileSync(statusFile, 'utf8'))
@@ -130,7 +136,9 @@ export async function launchMesh(name: string, args: readonly string[], options:
         await Promise.race([exited, sleep(15_000)])
       }
       try {
-        for (const pid of status().pidsSeen) {
+        // The launcher's own PID too: under npm, `launcher` is npm's process, not the launcher's.
+        const { launcherPid, pidsSeen } = status()
+        for (const pid of [launcherPid, ...pidsSeen]) {
           try {
             process.kill(pid, 'SIGKILL')
           } catch {
