@@ -29,8 +29,11 @@ export type ResponseContext = LocalReplyContext & {
   readonly editsHeaders?: boolean
 }
 
-/** Synchronous unless a small body must be read first (a runtime's fetch; not the HTTP/1.1 client's own Responses). */
-export function downstreamResponse(routed: RoutedRequest, result: ForwardedResponse | ProxyError, info: RequestInfo, observer: RequestObserver, ctx: ResponseContext): Response | Promise<Response> {
+/**
+ * Synchronous unless a small body must be read first (a runtime's fetch; not the HTTP/1.1 client's own Responses).
+ * `at`: the forward loop's clock read when the outcome was known (Respond): a whole body handed over now is done then.
+ */
+export function downstreamResponse(routed: RoutedRequest, result: ForwardedResponse | ProxyError, info: RequestInfo, observer: RequestObserver, ctx: ResponseContext, at?: number): Response | Promise<Response> {
   if (result instanceof ProxyError) return localReply(result, info, observer, ctx)
   const upstream = result.response
   // The upstream client's own Response, with its whole body (whole-body.ts) or one whose end it
@@ -58,7 +61,7 @@ export function downstreamResponse(routed: RoutedRequest, result: ForwardedRespo
   if (whole !== undefined) {
     // The exchange that made a whole-body Response is over: its controller can serve another attempt.
     result.abort?.recycle()
-    return respond(upstream, info, observer, ctx, whole.byteLength)
+    return respond(upstream, info, observer, ctx, whole.byteLength, at)
   }
   if (reported !== undefined) {
     info.status = upstream.status

@@ -17,8 +17,12 @@ export type ForwardDeps = AttemptDeps & RetryDeps
 /** The attempt whose response goes to the client; its `abort` holds the route's deadline until the body is done (the response phase releases it). */
 export type ForwardedResponse = Extract<AttemptResult, { kind: 'response' }>
 
-/** The response phase, handed the loop's outcome (the proxy handler's, made once per handler). */
-export type Respond = (routed: RoutedRequest, result: ForwardedResponse | ProxyError, info: RequestInfo, observer: RequestObserver) => Response | Promise<Response>
+/**
+ * The response phase, handed the loop's outcome (the proxy handler's, made once per handler).
+ * `at`: the clock read that ended the last attempt, the instant the outcome was known; nothing has
+ * awaited since, so a response handed over at once is handed over then (one clock read fewer).
+ */
+export type Respond = (routed: RoutedRequest, result: ForwardedResponse | ProxyError, info: RequestInfo, observer: RequestObserver, at?: number) => Response | Promise<Response>
 
 /**
  * The upstream response, or the local reply Envoy would answer with. Sets info.attempts,
@@ -27,10 +31,12 @@ export type Respond = (routed: RoutedRequest, result: ForwardedResponse | ProxyE
  * loop: each attempt's steps (attempt.ts) run inline. The outcome goes to `respond` once the
  * request's hold on the cluster is released, and its answer is this frame's: the proxy handler then
  * needs no async frame of its own to await the loop.
+ * `now`: the caller's clock read when nothing has awaited since it (the request's arrival, when it
+ * was routed at once), else read here: the loop starts at that same instant.
  */
-export async function forward(request: RoutedRequest, info: RequestInfo, observer: RequestObserver, deps: ForwardDeps, respond: Respond): Promise<Response> {
+export async function forward(request: RoutedRequest, info: RequestInfo, observer: RequestObserver, deps: ForwardDeps, respond: Respond, now?: number): Promise<Response> {
   const { cluster, retryPolicy } = request
-  const started = deps.now()
+  const started = now ?? deps.now()
   const deadline = request.timeoutMs > 0 ? started + request.timeoutMs : Infinity
   const perTryMs = retryPolicy && retryPolicy.perTryTimeoutMs > 0 ? retryPolicy.perTryTimeoutMs : Infinity
   const retries = retryPolicy && retryPolicy.numRetries > 0 ? new RetryState(retryPolicy, cluster, request.body, deps) : undefined
@@ -41,6 +47,8 @@ export async function forward(request: RoutedRequest, info: RequestInfo, observe
   // The cluster counts upstream_rq_active and the overflow stats of its circuit breakers.
   if (!cluster.tryAcquireRequest()) return respond(request, overflow(), info, observer)
   let outcome: ForwardedResponse | ProxyError
+  /** The last attempt's end, when the outcome came from it (no await between it and respond). */
+  let decidedAt: number | undefined
   try {
     for (let number = 1; ; number++) {
       const endpoint = cluster.pick(tried === undefined && request.hash === undefined ? undefined : { exclude: tried, hash: request.hash })
@@ -103,6 +111,7 @@ export async function forward(request: RoutedRequest, info: RequestInfo, observe
 
       const decision = retries ? retries.decide(result) : 'no-retry'
       if (decision !== 'retry') {
+        decidedAt = ended
         if (decision === 'limit-exceeded') observer.upstream(info, 'retry_limit_exceeded')
         if (result.kind === 'failure') {
           outcome = failureReply(result.failure, result.cause, number)
@@ -124,7 +133,7 @@ export async function forward(request: RoutedRequest, info: RequestInfo, observe
   } finally {
     cluster.releaseRequest()
   }
-  return respond(request, outcome, info, observer)
+  return respond(request, outcome, info, observer, decidedAt)
 }
 
 /** What outlier detection and /clusters learn from one attempt; nothing when the endpoint is not to blame. */

@@ -71,7 +71,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
   const editsForwarded = deps.accessLogReadsRequest !== true
 
   // The response phase, for the forward loop to hand its outcome to (one closure per handler).
-  const respond: Respond = (routed, result, info, observer) => downstreamResponse(routed, result, info, observer, ctx)
+  const respond: Respond = (routed, result, info, observer, at) => downstreamResponse(routed, result, info, observer, ctx, at)
 
   // Not async: the common request's only wait is the forward loop's, whose promise is the answer.
   return function handle(request, conn) {
@@ -92,13 +92,15 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     // routing: they are not edited for forwarding then (the fault filter decides before the edit).
     const routing = routePhase(request, conn, info, observer, ctx, upgrade === undefined && editsForwarded, scanned)
     if (routing instanceof Promise) return routing.then((routed) => afterRouting(request, conn, routed, info, observer, upgrade))
-    return afterRouting(request, conn, routing, info, observer, upgrade)
+    // Routed without a wait: the forward loop starts at the arrival's clock read.
+    return afterRouting(request, conn, routing, info, observer, upgrade, info.startedAt)
   }
 
-  function afterRouting(request: Request, conn: ConnInfo, routed: RoutedRequest | ProxyError, info: RequestInfo, observer: RequestObserver, upgrade: string | undefined): Promise<Response> {
+  /** `now`: the arrival's clock read when nothing awaited since (else the forward loop reads its own). */
+  function afterRouting(request: Request, conn: ConnInfo, routed: RoutedRequest | ProxyError, info: RequestInfo, observer: RequestObserver, upgrade: string | undefined, now?: number): Promise<Response> {
     if (routed instanceof ProxyError) return Promise.resolve(localReply(routed, info, observer, ctx))
     if (routed.fault !== undefined || upgrade !== undefined) return faultOrUpgrade(request, conn, routed, info, observer, upgrade)
-    return forward(routed, info, observer, deps, respond)
+    return forward(routed, info, observer, deps, respond, now)
   }
 
   /** A fault to apply (after its delay) or an upgrade: the rare requests that wait on more than the upstream. */

@@ -10,29 +10,32 @@ export type RespondContext = {
   readonly now: () => number
 }
 
-/** `wholeBytes`: the body was read whole, so it is done as soon as it is handed over. */
-export function respond(response: Response, info: RequestInfo, observer: RequestObserver, ctx: RespondContext, wholeBytes?: number): Response {
+/**
+ * `wholeBytes`: the body was read whole, so it is done as soon as it is handed over.
+ * `at`: a clock read the caller made with nothing awaited since (the attempt's end): the handover's instant.
+ */
+export function respond(response: Response, info: RequestInfo, observer: RequestObserver, ctx: RespondContext, wholeBytes?: number, at?: number): Response {
   info.status = response.status
   observer.responded(info)
   if (!ctx.observers.watchesBody) {
     // Nobody needs the body's size or end: the request is done for the observers now, and its
     // duration (downstream_rq_time) ends at the handover of the response to the runtime.
-    ended(info, ctx.now())
+    ended(info, at ?? ctx.now())
     observer.done(info)
     return response
   }
   if (wholeBytes !== undefined) {
-    bodyDone(info, observer, ctx, wholeBytes)
+    bodyDone(info, observer, ctx, wholeBytes, at)
     return response
   }
   return whenBodyDone(response, (bytes) => bodyDone(info, observer, ctx, bytes))
 }
 
-/** The client has the whole body (`bytes` of it), or went away: the observers hear of it once. */
-export function bodyDone(info: RequestInfo, observer: RequestObserver, ctx: RespondContext, bytes: number): void {
+/** The client has the whole body (`bytes` of it), or went away: the observers hear of it once. `at`: as respond()'s. */
+export function bodyDone(info: RequestInfo, observer: RequestObserver, ctx: RespondContext, bytes: number, at?: number): void {
   if (ctx.observers.watchesBody) {
     info.bytesSent = bytes
-    ended(info, ctx.now())
+    ended(info, at ?? ctx.now())
   }
   observer.done(info)
 }

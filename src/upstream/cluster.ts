@@ -44,6 +44,7 @@ export class Cluster {
    */
   readonly #excludesNewHosts: boolean
   #firstRound: Promise<void> | undefined
+  readonly #pickContext: { exclude: ReadonlySet<Endpoint> | undefined; hash: bigint | undefined; random: (() => number) | undefined; nowMs: number } = { exclude: undefined, hash: undefined, random: undefined, nowMs: 0 }
 
   constructor(
     readonly config: ClusterConfig,
@@ -74,9 +75,30 @@ export class Cluster {
     return this.#members
   }
 
+  /**
+   * The time readiness is judged at, which only an ejection's end depends on: with no member
+   * ejected (ejectedUntilMs 0, as outlier detection leaves it when it ends one), isEjected(0) says
+   * what isEjected(now) would, and the clock is not read (~35 ns a request on Bun, ~50 on Deno).
+   */
+  #readinessTime(): number {
+    const members = this.#members
+    for (let i = 0; i < members.length; i++) if (members[i]!.ejectedUntilMs !== 0) return this.#clock.now()
+    return 0
+  }
+
   /** An endpoint through the load balancer (any one in panic, counted in lb_healthy_panic); undefined (and upstream_cx_none_healthy) when there is none to pick. */
   pick(ctx?: LbContext): Endpoint | undefined {
-    const c = ctx?.nowMs !== undefined ? ctx : { exclude: ctx?.exclude, hash: ctx?.hash, random: ctx?.random, nowMs: this.#clock.now() }
+    let c: LbContext
+    if (ctx?.nowMs !== undefined) c = ctx
+    else {
+      // One context for every pick without a time (a pick is synchronous and keeps nothing of it).
+      const own = this.#pickContext
+      own.exclude = ctx?.exclude
+      own.hash = ctx?.hash
+      own.random = ctx?.random
+      own.nowMs = this.#readinessTime()
+      c = own
+    }
     const endpoint = this.#priorities === undefined ? this.#lb.pick(this.#members, c) : this.#priorities.pick(c)
     if (!endpoint) this.stats.upstream_cx_none_healthy.inc()
     return endpoint
