@@ -11,6 +11,11 @@ export type StatsObserver = RequestObserver & {
   started(): void
 }
 
+// The status classes' stat names by the status's first digit (index 0 for 1xx): a constant name
+// each, where a name made per request was a property lookup by a fresh string (~50 ns on Deno, twice a request).
+const UPSTREAM_CLASS = ['upstream_rq_1xx', 'upstream_rq_2xx', 'upstream_rq_3xx', 'upstream_rq_4xx', 'upstream_rq_5xx'] as const
+const DOWNSTREAM_CLASS = ['downstream_rq_1xx', 'downstream_rq_2xx', 'downstream_rq_3xx', 'downstream_rq_4xx', 'downstream_rq_5xx'] as const
+
 export function statsObserver(stats: ListenerStats, accessLog: ((info: RequestInfo) => void) | undefined): StatsObserver {
   return {
     forcedTrace: false,
@@ -28,7 +33,7 @@ export function statsObserver(stats: ListenerStats, accessLog: ((info: RequestIn
       if (result.kind === 'response') {
         const status = result.response.status
         cluster.upstream_rq_completed.inc()
-        cluster[`upstream_rq_${Math.floor(status / 100)}xx` as 'upstream_rq_2xx'].inc()
+        cluster[UPSTREAM_CLASS[Math.floor(status / 100) - 1]!].inc()
         cluster.code(status).inc()
         // Envoy's upstream_rq_time: per upstream request that got an answer, in ms.
         if (attempt.elapsedMs !== undefined) cluster.upstream_rq_time.record(attempt.elapsedMs)
@@ -53,7 +58,7 @@ export function statsObserver(stats: ListenerStats, accessLog: ((info: RequestIn
       stats[event].inc()
     },
     responded(info: RequestInfo) {
-      stats[`downstream_rq_${Math.floor(info.status / 100)}xx` as 'downstream_rq_2xx'].inc()
+      stats[DOWNSTREAM_CLASS[Math.floor(info.status / 100) - 1]!].inc()
     },
     done(info: RequestInfo) {
       stats.downstream_rq_active.dec()
