@@ -15,9 +15,11 @@ import { framingErrorOf } from './request-framing.ts'
 import type { RequestInfo } from './request-info.ts'
 import { isTargetError, type RequestTarget, type TargetError } from './request-target.ts'
 
-/** `fields`: the arrival walk's (arrival-fields.ts), else read from the request's headers. */
-export function requestInfoOf(request: Request, conn: ConnInfo, listener: ListenerConfig, target: RequestTarget | TargetError, startedAt: number, startTimeMs: number, fields: ArrivalFields = fieldsOf(request.headers)): RequestInfo {
-  const headers = request.headers
+/**
+ * `fields`: the arrival walk's (arrival-fields.ts), else read from the request's headers.
+ * `headers`: request.headers as the caller already read it (each read is a native getter on Bun).
+ */
+export function requestInfoOf(request: Request, conn: ConnInfo, listener: ListenerConfig, target: RequestTarget | TargetError, startedAt: number, startTimeMs: number, fields: ArrivalFields = fieldsOf(request.headers), headers: Headers = request.headers): RequestInfo {
   const valid = !isTargetError(target)
   const path = valid ? pathFor(target.path, listener) : request.url
   const query = valid ? target.query : ''

@@ -76,9 +76,16 @@ export class FollowQueue {
 
 const queues = new WeakMap<FollowTimers, FollowQueue>()
 
+/** The last clock asked for and its queue: a process has one attempt clock (twice an attempt, no WeakMap lookup). */
+let lastTimers: FollowTimers | undefined
+let lastQueue: FollowQueue | undefined
+
 /** One queue per clock (a listener's handler has one). */
 export function followQueueOf(timers: FollowTimers): FollowQueue {
+  if (timers === lastTimers) return lastQueue!
   let queue = queues.get(timers)
   if (!queue) queues.set(timers, (queue = new FollowQueue(timers)))
+  lastTimers = timers
+  lastQueue = queue
   return queue
 }

@@ -77,11 +77,13 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
   return function handle(request, conn) {
     // One walk of the headers on arrival: their size, what must not cross (takeScanned) and the
     // fields the phases read (`arrival`, overwritten by the next request's walk: read here, at once).
-    const headerBytes = scanRequestHeaders(request.headers, listener)
+    // Read once: the phases after this one take them from info.requestHeaders (a native getter each time on Bun).
+    const headers = request.headers
+    const headerBytes = scanRequestHeaders(headers, listener)
     const fields = arrival
     // HTTP/2's :authority, when the runtime did not turn it into Host (Deno), counts as the Host.
     const target = requestTarget(request.url, fields.host ?? conn.authority ?? null)
-    const info = requestInfoOf(request, conn, listener, target, deps.now(), Date.now(), fields)
+    const info = requestInfoOf(request, conn, listener, target, deps.now(), Date.now(), fields, headers)
     const observer = observers.start(request, info, conn)
     const invalid = downstreamRequestError(request, target, listener, info, observer, fields, headerBytes)
     if (invalid) return Promise.resolve(localReply(invalid, info, observer, ctx))

@@ -18,6 +18,16 @@ describe('requestTarget', () => {
     expect(requestTarget('http://a/x', 'a.example, internal.example')).toMatchObject({ code: 'http1.duplicate_host', why: 'more than one Host header' })
   })
 
+  test('each Host is judged on its own, after whichever Host the request before had', () => {
+    // The last valid Host is remembered (a compare instead of the regex): what follows it is still checked.
+    for (const host of ['x', 'a b', 'a b', 'x', '', '', 'x', 'x, y', 'x, y']) {
+      const target = requestTarget('http://x/a', host)
+      if (host === 'x') expect(target).toEqual({ authority: 'x', path: '/a', query: '' })
+      else expect(target).toHaveProperty('code')
+    }
+    expect(requestTarget('http://a/x', '')).toMatchObject({ code: 'http1.invalid_authority' })
+  })
+
   test('a fragment is refused, not routed or forwarded', () => {
     expect(requestTarget('http://x/service/1/x#frag', 'x')).toMatchObject({ code: 'http1.invalid_url', why: 'fragment in request target' })
     expect(requestTarget('http://x/a?b#c', 'x')).toMatchObject({ code: 'http1.invalid_url' })

@@ -12,9 +12,15 @@ export type PathOptions = { readonly normalizePath: boolean; readonly mergeSlash
 // joined as "a, b") and without "@" (userinfo has no place in Host).
 const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+;=%]+)(?::[0-9]{1,5})?$/
 
+/** The last Host that passed HOST: clients send the same one request after request (a compare, not a regex run). */
+let validHost: string | undefined
+
 export function requestTarget(url: string, host: string | null): RequestTarget | TargetError {
   if (host === null) return { code: 'missing_host_header', why: 'missing Host header' }
-  if (!HOST.test(host)) return { code: host.includes(',') ? 'http1.duplicate_host' : 'http1.invalid_authority', why: host.includes(',') ? 'more than one Host header' : 'invalid Host header' }
+  if (host !== validHost) {
+    if (!HOST.test(host)) return { code: host.includes(',') ? 'http1.duplicate_host' : 'http1.invalid_authority', why: host.includes(',') ? 'more than one Host header' : 'invalid Host header' }
+    validHost = host
+  }
   // A validated Host holds no "/", so the first "/" after the scheme starts the target's path.
   const scheme = url.indexOf('://')
   const pathStart = url.charCodeAt(0) === 47 ? 0 : scheme < 0 ? -1 : url.indexOf('/', scheme + 3)

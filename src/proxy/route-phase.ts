@@ -81,7 +81,8 @@ export function routePhase(request: Request, conn: ConnInfo, info: RequestInfo, 
     authority: info.authority ?? '',
     path: queryAt < 0 ? info.path : info.path.slice(0, queryAt),
     query: queryAt < 0 ? '' : info.path.slice(queryAt + 1),
-    headers: request.headers,
+    // The request's headers as the arrival read them (request.headers is a native getter per read on Bun).
+    headers: info.requestHeaders,
   })
   if (!match) {
     observer.downstream(info, 'no_route')
@@ -101,7 +102,7 @@ export function routePhase(request: Request, conn: ConnInfo, info: RequestInfo, 
 function routed(request: Request, conn: ConnInfo, info: RequestInfo, observer: RequestObserver, ctx: RouteContext, match: RouteMatch, cluster: Cluster, plan: RoutePlan, body: PreparedBody | ProxyError, mayEditHeaders: boolean, scanned: Scanned | undefined): RoutedRequest | ProxyError {
   const { listener } = ctx
   const { route } = match
-  const incoming = request.headers
+  const incoming = info.requestHeaders
   if (body instanceof ProxyError) {
     if (body.status === 413) observer.downstream(info, 'downstream_rq_too_large')
     return body
