@@ -30,6 +30,13 @@ describe('normalizePath', () => {
     expect(normalizePath(plain)).toBe(plain)
   })
 
+  test('each character it acts on, alone in a path, is acted on (none slips past the quick check)', () => {
+    const encoded: [string, string][] = [['"', '%22'], ['<', '%3C'], ['>', '%3E'], ['{', '%7B'], ['}', '%7D'], ['^', '%5E'], ['`', '%60'], [' ', '%20'], ['\x00', '%00'], ['\x1f', '%1F'], ['\x7f', '%7F'], ['\\', '/']]
+    for (const [c, out] of encoded) expect(normalizePath(`/a${c}b`)).toBe(`/a${out}b`)
+    expect(normalizePath('/a/./b')).toBe('/a/b')
+    expect(normalizePath('/a/%2e/b')).toBe('/a/b')
+  })
+
   test('is idempotent, so an already normalised (Bun) path is left alone', () => {
     for (const [, normalized] of cases) expect(normalizePath(normalized)).toBe(normalized)
   })

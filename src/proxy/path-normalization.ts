@@ -29,17 +29,18 @@ export function normalizePath(path: string): string {
   return `/${out.join('/')}`
 }
 
+// Any character a step below acts on: controls and space, " % . < > \ ^ ` { } and DEL (anything
+// above ASCII is left as it is below too).
+const NEEDS_WORK = /[\x00-\x20"%.<>\\^`{}\x7f]/
+
 /**
  * True when the path holds none of the characters any step below acts on (`\`, what ENCODE
  * matches, `.`, `%`): the common path, answered by one pass instead of four scans and a regex.
+ * One regex test: on the fresh substring a request's path is, ~45 ns against ~110 for a
+ * charCodeAt loop on Bun (~35 against ~50 on Deno), for a 14-character path.
  */
 function needsNoWork(path: string): boolean {
-  for (let i = 0; i < path.length; i++) {
-    const c = path.charCodeAt(i)
-    // controls and space, " % . < > \ ^ ` { } and DEL (anything above ASCII is left as it is below too)
-    if (c <= 0x20 || c === 0x22 || c === 0x25 || c === 0x2e || c === 0x3c || c === 0x3e || c === 0x5c || c === 0x5e || c === 0x60 || c === 0x7b || c === 0x7d || c === 0x7f) return false
-  }
-  return true
+  return !NEEDS_WORK.test(path)
 }
 
 export function mergeSlashes(path: string): string {
