@@ -6,6 +6,8 @@
 //
 //   bun bench/ab-cost.ts --before <dir> [--after <dir>] [--what client|loopback|proxy]
 //       [--signals recycled|shared] [--method GET|POST] [--trials 30] [--per 4000] [--in-flight 50] [--traced]
+//   --what whole: the proxy before a fake upstream answering as the shipped client hands over a small
+//   whole-body answer (bench/handler-cost.ts --upstream whole): the request path's own JS, no socket
 //   deno run -A --unstable-net bench/ab-cost.ts ...   (all three; proxy with each side's header snapshot, as deno-serve.ts)
 //
 // <dir>: a checkout (`git worktree add`, or `git archive <rev> | tar -x -C <dir>` with node_modules
@@ -13,7 +15,7 @@
 // - client: the client over the in-memory transport (bench/memory-transport.ts): its JS alone;
 // - loopback: the client against bench/upstream.ts in a child process (this runtime's transport);
 // - proxy: the untraced listener handler on the bench config, its client on loopback (--traced: with
-//   the bench's tracer, as bench/handler-cost.ts's traced mode).
+//   the bench's tracer, as bench/handler-cost.ts's traced mode); whole: the same before the fake.
 // --signals recycled (default): each exchange takes an AbortController from a pool and hands it back,
 // as the proxy's attempts do; shared: one signal for every exchange in flight.
 // Bounded: trials × per exchanges on each side; loopback only. Process CPU (process.cpuUsage).
@@ -44,7 +46,7 @@ const deno = 'Deno' in globalThis
 
 let child: ReturnType<typeof spawn> | undefined
 let port = 9
-if (values.what !== 'client') {
+if (values.what !== 'client' && values.what !== 'whole') {
   port = await freePort()
   const bun = deno ? new URL('../node_modules/.bin/bun', import.meta.url).pathname : process.execPath
   child = spawn(bun, [new URL('./upstream.ts', import.meta.url).pathname], { env: { ...process.env, PORT: String(port) }, stdio: 'ignore' })
@@ -62,12 +64,13 @@ async function sender(root: string): Promise<Send> {
   const at = (path: string) => import(`${root}/${path}`)
   let fetch
   if (values.what === 'client') fetch = (await at('bench/memory-transport.ts')).memoryClient.fetch
+  else if (values.what === 'whole') fetch = await wholeFetch(at)
   else {
     const dial = deno ? (await at('src/adapter/deno-transport.ts')).denoDial : (await at('src/adapter/bun-transport.ts')).bunDial
     fetch = (await at('src/http1/client.ts')).createHttp1Client({ dial }).fetch
   }
   const url = `http://127.0.0.1:${port}/service/1`
-  if (values.what !== 'proxy') return (signal) => fetch({ url, method: values.method, headers: upstreamHeaders(), body, signal, connections })
+  if (values.what !== 'proxy' && values.what !== 'whole') return (signal) => fetch({ url, method: values.method, headers: upstreamHeaders(), body, signal, connections })
   const { benchTracer, listenerHandler } = await at('bench/listener-handler.ts')
   const { edgewayConfig } = await at('bench/peers/edgeway.ts')
   const runtime = await (await at('src/adapter/detect.ts')).detectRuntime()
@@ -80,6 +83,19 @@ async function sender(root: string): Promise<Send> {
     const request = new Request('http://127.0.0.1:8000/service/1', { method: values.method, headers: { host: '127.0.0.1:8000' }, body })
     snapshot?.(request)
     return handler(request, conn)
+  }
+}
+
+/** As bench/handler-cost.ts's `whole` upstream, from that side's own modules: the answer made at once, body and head together. */
+async function wholeFetch(at: (path: string) => Promise<any>): Promise<() => Promise<Response>> {
+  const { wholeBodyResponse } = await at('src/upstream/whole-body.ts')
+  const { marksHopByHopFree } = await at('src/upstream/hop-by-hop-free.ts')
+  const small = new TextEncoder().encode('edgeway bench upstream: a small fixed body, about ninety bytes long, for req/s runs......\n')
+  const headers = { 'content-type': 'text/plain;charset=utf-8', 'content-length': String(small.byteLength), date: 'Mon, 07 Dec 2026 01:00:00 GMT' }
+  return async () => {
+    const response = wholeBodyResponse(small, { headers })
+    marksHopByHopFree(response)
+    return response
   }
 }
 
