@@ -16,7 +16,7 @@ import { bodyDone, respond } from './respond.ts'
 import { isSmallSizedBody, readWholeBody } from './response-body.ts'
 import { guardResponseBody, resetAfterStart, timeoutAfterStart } from './response-stream.ts'
 import type { RoutedRequest } from './route-phase.ts'
-import { bodyEndOf } from '../upstream/body-end.ts'
+import { bodyEndOf, type BodyEnd } from '../upstream/body-end.ts'
 import { isHopByHopFree } from '../upstream/hop-by-hop-free.ts'
 import { wholeBodyOf } from '../upstream/whole-body.ts'
 
@@ -63,6 +63,15 @@ export function downstreamResponse(routed: RoutedRequest, result: ForwardedRespo
     result.abort?.recycle()
     return respond(upstream, info, observer, ctx, whole.byteLength, at)
   }
+  return bodyToCome(routed, result, info, observer, ctx, upstream, headers, reported)
+}
+
+/**
+ * A body still to come: its end reported by the client, read whole first, or streamed through the
+ * guard. A function of its own so that downstreamResponse() captures nothing: its closures here
+ * would give every response, a whole-body one too, a scope object.
+ */
+function bodyToCome(routed: RoutedRequest, result: ForwardedResponse, info: RequestInfo, observer: RequestObserver, ctx: ResponseContext, upstream: Response, headers: Headers, reported: BodyEnd | undefined): Response | Promise<Response> {
   if (reported !== undefined) {
     info.status = upstream.status
     observer.responded(info)

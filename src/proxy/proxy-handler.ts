@@ -93,9 +93,17 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     // An upgrade and a configured access-log format read the client's headers as sent after
     // routing: they are not edited for forwarding then (the fault filter decides before the edit).
     const routing = routePhase(request, conn, info, observer, ctx, upgrade === undefined && editsForwarded, scanned)
-    if (routing instanceof Promise) return routing.then((routed) => afterRouting(request, conn, routed, info, observer, upgrade))
+    if (routing instanceof Promise) return afterBody(routing, request, conn, info, observer, upgrade)
     // Routed without a wait: the forward loop starts at the arrival's clock read.
     return afterRouting(request, conn, routing, info, observer, upgrade, info.startedAt)
+  }
+
+  /**
+   * The route phase waited for the request body. A function of its own so that handle() captures
+   * nothing: a closure in handle() would give every request a scope object for its variables.
+   */
+  function afterBody(routing: Promise<RoutedRequest | ProxyError>, request: Request, conn: ConnInfo, info: RequestInfo, observer: RequestObserver, upgrade: string | undefined): Promise<Response> {
+    return routing.then((routed) => afterRouting(request, conn, routed, info, observer, upgrade))
   }
 
   /** `now`: the arrival's clock read when nothing awaited since (else the forward loop reads its own). */

@@ -95,8 +95,13 @@ export function routePhase(request: Request, conn: ConnInfo, info: RequestInfo, 
   observer.routed(info, match.route)
   const plan = ctx.plans.get(match.route)!
   const body = prepareBody(request, plan.bodyLimits)
-  if (body instanceof Promise) return body.then((prepared) => routed(request, conn, info, observer, ctx, match, cluster, plan, prepared, mayEditHeaders, scanned))
+  if (body instanceof Promise) return routedAfterBody(body, request, conn, info, observer, ctx, match, cluster, plan, mayEditHeaders, scanned)
   return routed(request, conn, info, observer, ctx, match, cluster, plan, body, mayEditHeaders, scanned)
+}
+
+/** A function of its own so that routePhase() captures nothing (a scope object per request otherwise). */
+function routedAfterBody(body: Promise<PreparedBody | ProxyError>, request: Request, conn: ConnInfo, info: RequestInfo, observer: RequestObserver, ctx: RouteContext, match: RouteMatch, cluster: Cluster, plan: RoutePlan, mayEditHeaders: boolean, scanned: Scanned | undefined): Promise<RoutedRequest | ProxyError> {
+  return body.then((prepared) => routed(request, conn, info, observer, ctx, match, cluster, plan, prepared, mayEditHeaders, scanned))
 }
 
 function routed(request: Request, conn: ConnInfo, info: RequestInfo, observer: RequestObserver, ctx: RouteContext, match: RouteMatch, cluster: Cluster, plan: RoutePlan, body: PreparedBody | ProxyError, mayEditHeaders: boolean, scanned: Scanned | undefined): RoutedRequest | ProxyError {
