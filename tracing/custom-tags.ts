@@ -8,7 +8,9 @@ export type CompiledCustomTags = {
   forRequest(headers: Headers): string[]
 }
 
-const NONE: CompiledCustomTags = { forRequest: () => [] }
+/** Shared, as `fixed` below is: callers only read the pairs. */
+const NO_PAIRS: string[] = []
+const NONE: CompiledCustomTags = { forRequest: () => NO_PAIRS }
 
 export function compileCustomTags(tags: readonly CustomTag[], env: (name: string) => string | undefined): CompiledCustomTags {
   if (tags.length === 0) return NONE
