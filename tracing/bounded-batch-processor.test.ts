@@ -4,7 +4,7 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core'
 import { resourceFromAttributes } from '@opentelemetry/resources'
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base'
 import { StatsStore } from '../src/stats/stats-store.ts'
-import { BoundedBatchProcessor, type BatchOptions } from './bounded-batch-processor.ts'
+import { BoundedBatchProcessor, partSizeFor, type BatchOptions, type PartsExporter } from './bounded-batch-processor.ts'
 import { SpanRecord } from './span-record.ts'
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
@@ -181,3 +181,88 @@ describe('BoundedBatchProcessor', () => {
     expect(shut).toBe(true)
   })
 })
+
+/** An exporter that encodes ahead: a part lists its spans' names; batches wait until the test answers them. */
+function partsExporter(failOn?: string) {
+  const encoded: number[] = []
+  const pending: { parts: readonly string[]; done: (r: ExportResult) => void }[] = []
+  const exporter: PartsExporter = {
+    export: () => {
+      throw new Error('parts only')
+    },
+    encodePart: (spans) => {
+      if (failOn && spans.some((s) => s.name === failOn)) throw new Error('cannot encode')
+      encoded.push(spans.length)
+      return spans.map((s) => s.name).join(',')
+    },
+    exportParts: (parts, done) => void pending.push({ parts, done }),
+    shutdown: async () => {},
+  }
+  return { exporter, encoded, pending }
+}
+
+const named = (name: string) => {
+  const record = span()
+  record.name = name
+  return record
+}
+
+describe('BoundedBatchProcessor with an exporter that encodes ahead', () => {
+  test('a part holds the largest divisor of the batch size up to 256 spans, so whole parts fill a batch', () => {
+    expect([2048, 512, 256, 1000, 10, 257, 1].map(partSizeFor)).toEqual([256, 256, 256, 250, 10, 1, 1])
+  })
+
+  test('spans are encoded part by part as they end; a full batch goes as its parts, oldest first', async () => {
+    const stats = new StatsStore().tracing()
+    const { exporter, encoded, pending } = partsExporter()
+    const p = new BoundedBatchProcessor(exporter, opts({ maxQueueSize: 4000, maxExportBatchSize: 1024 }), stats)
+    for (let i = 0; i < 255; i++) p.onEnd(named(`s${i}`))
+    expect(encoded).toEqual([])
+    p.onEnd(named('s255'))
+    expect(encoded).toEqual([256])
+    expect(pending).toHaveLength(0)
+    for (let i = 256; i < 1024; i++) p.onEnd(named(`s${i}`))
+    expect(encoded).toEqual([256, 256, 256, 256])
+    expect(pending).toHaveLength(1)
+    expect(pending[0]!.parts.join(',')).toBe(Array.from({ length: 1024 }, (_, i) => `s${i}`).join(','))
+    pending[0]!.done({ code: ExportResultCode.SUCCESS })
+    await sleep(0)
+    expect([stats.spans_sent.value, stats.reports_sent.value]).toEqual([1024, 1])
+  })
+
+  test('the timer sends the parts and encodes the spans not yet in one', async () => {
+    const stats = new StatsStore().tracing()
+    const { exporter, encoded, pending } = partsExporter()
+    const p = new BoundedBatchProcessor(exporter, opts({ maxQueueSize: 4000, maxExportBatchSize: 1024, scheduledDelayMs: 5 }), stats)
+    for (let i = 0; i < 300; i++) p.onEnd(named(`s${i}`))
+    const deadline = Date.now() + 1000
+    while (pending.length === 0 && Date.now() < deadline) await sleep(5)
+    expect(encoded).toEqual([256, 44])
+    expect(pending[0]!.parts).toHaveLength(2)
+    pending[0]!.done({ code: ExportResultCode.SUCCESS })
+    await sleep(0)
+    expect(stats.spans_sent.value).toBe(300)
+  })
+
+  test('the queue bound counts encoded spans too; overflow is dropped and counted', () => {
+    const stats = new StatsStore().tracing()
+    const { exporter, pending } = partsExporter()
+    const p = new BoundedBatchProcessor(exporter, opts({ maxQueueSize: 300, maxExportBatchSize: 1024 }), stats)
+    for (let i = 0; i < 310; i++) p.onEnd(named(`s${i}`))
+    expect(pending).toHaveLength(0)
+    expect(stats.reports_dropped.value).toBe(10)
+  })
+
+  test('spans whose part cannot be encoded are dropped and counted, never thrown into onEnd', () => {
+    const stats = new StatsStore().tracing()
+    const { exporter, pending } = partsExporter('bad')
+    const p = new BoundedBatchProcessor(exporter, opts({ maxQueueSize: 10, maxExportBatchSize: 2 }), stats)
+    p.onEnd(named('ok'))
+    expect(() => p.onEnd(named('bad'))).not.toThrow()
+    expect(stats.reports_dropped.value).toBe(2)
+    p.onEnd(named('a'))
+    p.onEnd(named('b'))
+    expect(pending.map((b) => b.parts)).toEqual([['a,b']])
+  })
+})
+

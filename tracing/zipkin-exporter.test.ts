@@ -92,4 +92,23 @@ describe('ZipkinExporter', () => {
     expect((await run(exporter)).code).toBe(ExportResultCode.FAILED)
     expect(calls).toBe(0)
   })
+
+  test('a batch sent as parts is the same bytes as the batch encoded whole', async () => {
+    const bodies: string[] = []
+    const fake = (async (_url: string, init: RequestInit) => {
+      bodies.push(init.body as string)
+      return new Response(null, { status: 202 })
+    }) as unknown as typeof fetch
+    const exporter = new ZipkinExporter({ url: 'http://x', serviceName: 'svc', timeoutMs: 100, fetch: fake })
+    const spans = [1, 2, 3, 4, 5].map((i) => ({ ...span, name: `n${i}`, attributes: { 'http.url': `http://h/${i}?"q"` } }) as unknown as ReadableSpan)
+    await new Promise((resolve) => exporter.export(spans, resolve))
+    const parts = [exporter.encodePart(spans.slice(0, 2)), exporter.encodePart(spans.slice(2, 4)), exporter.encodePart(spans.slice(4))]
+    expect((await new Promise<ExportResult>((resolve) => exporter.exportParts(parts, resolve))).code).toBe(ExportResultCode.SUCCESS)
+    await new Promise((resolve) => exporter.exportParts([exporter.encodePart(spans)], resolve))
+    expect(bodies).toHaveLength(3)
+    expect(bodies[1]).toBe(bodies[0]!)
+    expect(bodies[2]).toBe(bodies[0]!)
+    expect(JSON.parse(bodies[0]!).map((s: { name: string }) => s.name)).toEqual(['n1', 'n2', 'n3', 'n4', 'n5'])
+  })
 })
+

@@ -3,9 +3,12 @@
 // as 32 hex, copies every resource attribute into each span's tags, tags `error` only when the status
 // has a message, and posts with node:http and no timeout. Encoding is ~60 lines (zipkin-encode.ts)
 // and sending is one fetch, which behaves the same on Bun, Deno and Node.
+// As a PartsExporter it encodes spans in parts while the batch processor collects them; a batch's
+// body is then its parts joined, the same bytes as JSON.stringify over the whole batch.
 
 import { EXPORT_FAILED, EXPORT_SUCCESS, type ExportResult } from './export-result.ts'
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base'
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
+import type { PartsExporter } from './bounded-batch-processor.ts'
 import { encodeSpan } from './zipkin-encode.ts'
 
 export type ZipkinExporterOptions = {
@@ -18,7 +21,7 @@ export type ZipkinExporterOptions = {
   fetch?: typeof fetch
 }
 
-export class ZipkinExporter implements SpanExporter {
+export class ZipkinExporter implements PartsExporter {
   readonly #opts: ZipkinExporterOptions
   readonly #fetch: typeof fetch
   #stopped = false
@@ -29,18 +32,31 @@ export class ZipkinExporter implements SpanExporter {
   }
 
   export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    this.#send(() => JSON.stringify(spans.map((s) => encodeSpan(s, this.#opts.serviceName))), done)
+  }
+
+  /** The spans as JSON array elements without the brackets ('' for none). */
+  encodePart(spans: readonly ReadableSpan[]): string {
+    return JSON.stringify(spans.map((s) => encodeSpan(s, this.#opts.serviceName))).slice(1, -1)
+  }
+
+  exportParts(parts: readonly string[], done: (result: ExportResult) => void): void {
+    this.#send(() => `[${parts.length === 1 ? parts[0] : parts.filter((part) => part !== '').join(',')}]`, done)
+  }
+
+  /** `body` runs inside the POST's promise, so an encoding that throws is a failed export. */
+  #send(body: () => string, done: (result: ExportResult) => void): void {
     if (this.#stopped) return done({ code: EXPORT_FAILED, error: new Error('exporter is shut down') })
-    this.#post(spans).then(done, (error: unknown) =>
+    this.#post(body).then(done, (error: unknown) =>
       done({ code: EXPORT_FAILED, error: error instanceof Error ? error : new Error(String(error)) }),
     )
   }
 
-  async #post(spans: ReadableSpan[]): Promise<ExportResult> {
-    const body = JSON.stringify(spans.map((s) => encodeSpan(s, this.#opts.serviceName)))
+  async #post(body: () => string): Promise<ExportResult> {
     const res = await this.#fetch(this.#opts.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body,
+      body: body(),
       signal: AbortSignal.timeout(this.#opts.timeoutMs),
     })
     await drainAnswer(res)
