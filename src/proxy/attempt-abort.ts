@@ -49,6 +49,10 @@ export class AttemptAbort implements FollowEntry {
   #followAt = Infinity
   #following: AbortSignal | undefined = undefined
   #fire: (() => void) | undefined = undefined
+  /** The follow queue's links (FollowEntry): written by the queue alone. */
+  followDue = Infinity
+  followPrev: FollowEntry | undefined = undefined
+  followNext: FollowEntry | undefined = undefined
 
   constructor(private readonly timers: AbortTimers) {}
 
@@ -66,11 +70,6 @@ export class AttemptAbort implements FollowEntry {
     return this.#timedOut
   }
 
-  /** In the follow queue (FollowEntry). */
-  get queued(): boolean {
-    return this.#queued
-  }
-
   /** Aborts `ms` from now, replacing an earlier deadline; Infinity for none. `now`: the caller's clock read, if it has one. */
   arm(ms: number, now = this.timers.now()): void {
     this.#deadlineAt = Number.isFinite(ms) ? now + Math.max(1, ms) : Infinity
@@ -81,9 +80,12 @@ export class AttemptAbort implements FollowEntry {
   follow(client: Downstream | undefined, now = this.timers.now()): void {
     if (!client) return
     this.#client = client
+    const queue = followQueueOf(this.timers)
+    // Followed again while queued: one place in the queue, at the new point.
+    if (this.#queued) queue.remove(this)
     this.#queued = true
     this.#followAt = now + FOLLOW_CLIENT_AFTER_MS
-    followQueueOf(this.timers).add(this, this.#followAt, now)
+    queue.add(this, this.#followAt, now)
     this.#schedule(now)
   }
 
@@ -113,7 +115,7 @@ export class AttemptAbort implements FollowEntry {
     this.unfollow()
     if (this.#queued) {
       this.#queued = false
-      followQueueOf(this.timers).left()
+      followQueueOf(this.timers).remove(this)
     }
     if (this.#timer !== undefined) this.timers.clearTimeout(this.#timer)
     this.#timer = undefined

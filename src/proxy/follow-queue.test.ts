@@ -62,3 +62,22 @@ test('a deadline past the follow point still expires, from the timer the follow 
   abort.release()
   expect(clock.pending()).toBe(0)
 })
+
+test('an attempt followed again while queued holds one place: once it ends, no timer is left', async () => {
+  const clock = new ManualClock()
+  const other = start(clock, new AbortController())
+  const abort = start(clock, new AbortController())
+  await clock.advance(10)
+  abort.follow(new AbortController(), clock.now())
+  other.release()
+  abort.release()
+  expect(clock.pending()).toBe(0)
+  // The queue still serves the attempts after them.
+  const client = new AbortController()
+  const later = start(clock, client)
+  await clock.advance(FOLLOW_CLIENT_AFTER_MS)
+  client.abort()
+  expect(later.signal.aborted).toBe(true)
+  later.release()
+  expect(clock.pending()).toBe(0)
+})

@@ -1,76 +1,74 @@
 // The follow points of the attempts in flight (attempt-abort.ts), on one timer instead of one each.
 // Every attempt's follow point is the same FOLLOW_CLIENT_AFTER_MS after its start, so they fall due
 // in the order they were added: a FIFO, with the timer set for its head. Most attempts end before
-// their point: they leave the queue by a flag (no search) and their entry is skipped when reached;
-// the timer is cleared once none waits, so nothing is left behind. Saves a setTimeout, a
-// clearTimeout, the timer object and its closure per attempt (the route deadline, usually 15 s
-// away, needs a timer only for an attempt still running at its follow point).
+// their point: they leave the queue at once, unlinked from it (the entries are a doubly linked
+// list through the entries themselves: no array to grow, and an ended attempt is not held until
+// the timer comes, ~50 ms, long enough to outlive a young-generation collection); the timer is
+// cleared once none waits, so nothing is left behind. Saves a setTimeout, a clearTimeout, the timer
+// object and its closure per attempt (the route deadline, usually 15 s away, needs a timer only for
+// an attempt still running at its follow point).
 
 import type { Clock, TimerHandle } from '../upstream/clock.ts'
 
 export type FollowTimers = Pick<Clock, 'setTimeout' | 'clearTimeout' | 'now'>
 
-/** What the queue calls back: an attempt whose follow point has come (unless it left the queue). */
+/** What the queue calls back: an attempt whose follow point has come. */
 export interface FollowEntry {
-  /** True while the entry waits in the queue. */
-  readonly queued: boolean
   followPointReached(now: number): void
+  /** The queue's own fields (its links and the entry's due time): written by the queue alone. */
+  followDue: number
+  followPrev: FollowEntry | undefined
+  followNext: FollowEntry | undefined
 }
 
 export class FollowQueue {
-  #entries: (FollowEntry | undefined)[] = []
-  #dues: number[] = []
-  #head = 0
-  #waiting = 0
+  #head: FollowEntry | undefined = undefined
+  #tail: FollowEntry | undefined = undefined
   #timer: TimerHandle | undefined = undefined
   readonly #fire = () => this.#due()
 
   constructor(private readonly timers: FollowTimers) {}
 
-  /** `due` is never earlier than a due added before (the same delay from a later now). */
+  /** `due` is never earlier than a due added before (the same delay from a later now). Not already queued. */
   add(entry: FollowEntry, due: number, now: number): void {
-    this.#entries.push(entry)
-    this.#dues.push(due)
-    this.#waiting++
+    entry.followDue = due
+    entry.followNext = undefined
+    entry.followPrev = this.#tail
+    if (this.#tail === undefined) this.#head = entry
+    else this.#tail.followNext = entry
+    this.#tail = entry
     if (this.#timer === undefined) this.#timer = this.timers.setTimeout(this.#fire, Math.max(1, due - now))
   }
 
-  /** An entry left (its attempt ended or no longer follows); with none waiting the timer goes. */
-  left(): void {
-    if (--this.#waiting > 0) return
-    if (this.#timer !== undefined) this.timers.clearTimeout(this.#timer)
+  /** A queued entry leaves (its attempt ended or no longer follows); with none waiting the timer goes. */
+  remove(entry: FollowEntry): void {
+    this.#unlink(entry)
+    if (this.#head !== undefined || this.#timer === undefined) return
+    this.timers.clearTimeout(this.#timer)
     this.#timer = undefined
-    this.#entries = []
-    this.#dues = []
-    this.#head = 0
+  }
+
+  #unlink(entry: FollowEntry): void {
+    const { followPrev: prev, followNext: next } = entry
+    if (prev === undefined) this.#head = next
+    else prev.followNext = next
+    if (next === undefined) this.#tail = prev
+    else next.followPrev = prev
+    entry.followPrev = entry.followNext = undefined
   }
 
   #due(): void {
     this.#timer = undefined
     const now = this.timers.now()
-    while (this.#head < this.#entries.length && this.#dues[this.#head]! <= now) {
-      const entry = this.#entries[this.#head]!
-      this.#entries[this.#head++] = undefined
-      if (!entry.queued) continue
-      this.#waiting--
+    let entry = this.#head
+    while (entry !== undefined && entry.followDue <= now) {
+      this.#unlink(entry)
       entry.followPointReached(now)
-    }
-    // Entries that left are skipped here too, so the timer is set for one still waiting.
-    while (this.#head < this.#entries.length && !this.#entries[this.#head]!.queued) this.#entries[this.#head++] = undefined
-    if (this.#head >= this.#entries.length) {
-      this.#entries = []
-      this.#dues = []
-      this.#head = 0
-      return
+      entry = this.#head
     }
     // An entry reached above may have started a timer by adding (an attempt begun meanwhile).
-    if (this.#timer !== undefined) return
-    if (this.#head > 1024) {
-      this.#entries = this.#entries.slice(this.#head)
-      this.#dues = this.#dues.slice(this.#head)
-      this.#head = 0
-    }
-    this.#timer = this.timers.setTimeout(this.#fire, Math.max(1, this.#dues[this.#head]! - now))
+    if (entry === undefined || this.#timer !== undefined) return
+    this.#timer = this.timers.setTimeout(this.#fire, Math.max(1, entry.followDue - now))
   }
 }
 
