@@ -31,6 +31,8 @@ export function release(): void {
 class MemoryTransport implements Transport {
   events: TransportEvents | undefined = undefined
   closed = false
+  /** As Bun's transport (src/adapter/bun-transport.ts): nothing written is kept. */
+  readonly copiesWrites = true
   readonly #answer = () => {
     // A fresh copy per answer: transports never reuse bytes they handed over (transport.ts).
     if (!this.closed) this.events?.data(ANSWER.slice())

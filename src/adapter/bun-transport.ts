@@ -7,6 +7,8 @@ import type { Dial, Transport, TransportEvents } from '../http1/transport.ts'
 class BunTransport implements Transport {
   events: TransportEvents | undefined
   closed = false
+  /** Bun's socket.write() copies or sends what it takes; the rest is queued as a copy (below). */
+  readonly copiesWrites = true
   socket!: Socket<BunTransport>
   #queued: Uint8Array | undefined
   #paused = false
@@ -22,7 +24,9 @@ class BunTransport implements Transport {
     }
     const written = this.socket.write(bytes)
     if (written >= bytes.byteLength) return true
-    this.#queued = bytes.subarray(Math.max(0, written))
+    // A copy, not a view (copiesWrites): the caller writes the next request head over these bytes.
+    // Only when the kernel's buffer is full, which is rare.
+    this.#queued = bytes.slice(Math.max(0, written))
     return false
   }
 

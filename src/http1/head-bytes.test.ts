@@ -5,7 +5,7 @@ import { describe, expect, test } from 'bun:test'
 import fc from 'fast-check'
 import type { RequestFraming } from './codec.ts'
 import { requestHead } from './request-head.fixture.ts'
-import { requestHeadBytes } from './head-bytes.ts'
+import { headWritten, requestHeadBytes } from './head-bytes.ts'
 import { encodeLatin1 } from './latin1.ts'
 
 const TCHAR = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -79,5 +79,30 @@ describe('requestHeadBytes', () => {
       made.push([bytes, [...encodeLatin1(requestHead('POST', `/n/${i}`, 'h:1', headers, body.byteLength)), ...body]])
     }
     for (const [bytes, expected] of made) expect([...bytes]).toEqual(expected)
+  })
+
+  test('the last head, once written (headWritten), is written over by the next; no other head is', () => {
+    const make = (i: number) => requestHeadBytes('GET', `/w/${i}`, 'h:1', new Headers({ 'x-i': String(i) }), 'none')
+    const expected = (i: number) => [...encodeLatin1(requestHead('GET', `/w/${i}`, 'h:1', new Headers({ 'x-i': String(i) }), 'none'))]
+    const first = make(1)
+    headWritten(first)
+    const second = make(2)
+    expect(second.byteOffset).toBe(first.byteOffset)
+    expect([...second]).toEqual(expected(2))
+    // Not the last head any more: giving `second` back after `third` was made changes nothing.
+    const third = make(3)
+    headWritten(second)
+    const fourth = make(4)
+    expect(fourth.byteOffset).toBeGreaterThan(third.byteOffset)
+    headWritten(fourth)
+    headWritten(fourth) // once only: the space is not given back twice
+    const fifth = make(5)
+    const sixth = make(6)
+    expect(fifth.byteOffset).toBe(fourth.byteOffset)
+    expect(sixth.byteOffset).toBeGreaterThan(fifth.byteOffset)
+    expect([...second]).toEqual(expected(2))
+    expect([...third]).toEqual(expected(3))
+    expect([...fifth]).toEqual(expected(5))
+    expect([...sixth]).toEqual(expected(6))
   })
 })

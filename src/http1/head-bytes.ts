@@ -18,6 +18,9 @@ let slab = new Uint8Array(SLAB_BYTES)
 /** Where the head being written starts, and the next byte to write. */
 let start = 0
 let at = 0
+/** The last head handed out, and where it starts: headWritten() may give its space back. */
+let last: Uint8Array | undefined
+let lastStart = 0
 /** The head being written has a host field (forEach's callback sets it). */
 let sawHost = false
 
@@ -113,6 +116,20 @@ export function requestHeadBytes(method: string, target: string, authority: stri
     throw error
   }
   const head = slab.subarray(start, at)
+  last = head
+  lastStart = start
   start = at
   return head
+}
+
+/**
+ * `head` was written to a transport that kept no reference to it (Transport.copiesWrites): when
+ * it is the last head made here, the next head is written over its bytes. Else every head took
+ * fresh slab space, and a new 64 KiB slab every few hundred heads was most of what a small
+ * exchange allocated for its head (~200 B on Bun).
+ */
+export function headWritten(head: Uint8Array): void {
+  if (head !== last) return
+  last = undefined
+  start = at = lastStart
 }

@@ -26,6 +26,7 @@ export class PooledConnection implements Transport, ExchangeDone {
   spareWriter: RequestWriter | undefined = undefined
   #ended = false
   readonly #inner: Transport
+  readonly copiesWrites: boolean
   /**
    * Its events while idle: any byte means the connection is out of step, so it is done for (the
    * close is reported by the pool's ended()). One object per connection, not one per release.
@@ -39,6 +40,7 @@ export class PooledConnection implements Transport, ExchangeDone {
     private readonly sink: ConnectionSink,
   ) {
     this.#inner = inner
+    this.copiesWrites = inner.copiesWrites === true
     inner.events = {
       data: (bytes) => {
         sink.received(bytes.byteLength)

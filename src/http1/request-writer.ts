@@ -3,6 +3,7 @@
 // chunked, or exactly its declared length (longer or shorter is an error, never a desync).
 
 import { encodeChunk, LAST_CHUNK } from './codec.ts'
+import { headWritten } from './head-bytes.ts'
 import type { FramedBody } from './request-body.ts'
 import type { Transport } from './transport.ts'
 
@@ -57,9 +58,9 @@ export class RequestWriter {
       if (bytes !== null && bytes.byteLength > COALESCE_BYTES) {
         // Both, always: a false from the head's write says the queue is full, yet the transport takes
         // what it is given (transport.ts), and the body was never sent when the false skipped it.
-        const headFlushed = transport.write(head)
+        const headFlushed = this.#writeHead(head)
         flushed = transport.write(bytes) && headFlushed
-      } else flushed = transport.write(head) // a small body is in `head` already (bodyInHead)
+      } else flushed = this.#writeHead(head) // a small body is in `head` already (bodyInHead)
       if (flushed) {
         this.complete = true
         return undefined
@@ -72,7 +73,7 @@ export class RequestWriter {
   async #writeStream(head: Uint8Array, body: FramedBody): Promise<void> {
     const transport = this.#transport
     const { stream, framing } = body
-    if (!transport.write(head)) await this.#drain()
+    if (!this.#writeHead(head)) await this.#drain()
     const reader = (this.#reader = stream!.getReader())
     let sent = 0
     for (;;) {
@@ -88,6 +89,14 @@ export class RequestWriter {
     if (typeof framing === 'number' && sent !== framing) throw new Error(`request body of ${sent} bytes, content-length ${framing}`)
     if (framing === 'chunked' && !transport.write(LAST_CHUNK)) await this.#drain()
     this.complete = true
+  }
+
+  /** The head's slab space is reused when the transport did not keep the bytes (head-bytes.ts). */
+  #writeHead(head: Uint8Array): boolean {
+    const transport = this.#transport
+    const room = transport.write(head)
+    if (transport.copiesWrites === true) headWritten(head)
+    return room
   }
 
   #drain(): Promise<void> {

@@ -25,6 +25,11 @@ export interface Transport {
    * more than it wants queued: wait for `drain` before writing more.
    */
   write(bytes: Uint8Array): boolean
+  /**
+   * True when write() keeps no reference to the bytes once it returns (they went to the kernel,
+   * or what it queues is its own copy): the writer may then write over them (head-bytes.ts).
+   */
+  readonly copiesWrites?: boolean
   /** Stops reading (backpressure from the response body's reader); idempotent. */
   pause(): void
   resume(): void

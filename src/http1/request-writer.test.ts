@@ -1,0 +1,53 @@
+// A request head's slab space is given back only when the transport kept none of its bytes
+// (Transport.copiesWrites): what either kind of transport holds stays the head it was given.
+
+import { describe, expect, test } from 'bun:test'
+import { frameBody, type FramedBody } from './request-body.ts'
+import { requestHeadBytes } from './head-bytes.ts'
+import { bodyInHead, RequestWriter } from './request-writer.ts'
+import type { Transport, TransportEvents } from './transport.ts'
+
+const text = (bytes: Uint8Array) => new TextDecoder('latin1').decode(bytes)
+
+class RecordingTransport implements Transport {
+  events: TransportEvents | undefined
+  closed = false
+  /** What a copying transport holds is its own copy; any other keeps the very view. */
+  held: Uint8Array[] = []
+  constructor(readonly copiesWrites: boolean) {}
+  write(bytes: Uint8Array): boolean {
+    this.held.push(this.copiesWrites ? bytes.slice() : bytes)
+    return true
+  }
+  pause() {}
+  resume() {}
+  destroy() {}
+}
+
+function send(writer: RequestWriter, i: number): Uint8Array {
+  const body = frameBody(new Headers({ 'x-i': String(i) }), i % 2 ? new TextEncoder().encode(`body ${i}`) : null) as FramedBody
+  const head = requestHeadBytes(i % 2 ? 'POST' : 'GET', `/r/${i}`, 'h:1', body.headers, body.framing, bodyInHead(body))
+  expect(writer.write(head, body)).toBeUndefined()
+  writer.reset()
+  return head
+}
+
+const wire = (i: number) => (i % 2 ? `POST /r/${i} HTTP/1.1\r\nx-i: ${i}\r\nhost: h:1\r\ncontent-length: ${`body ${i}`.length}\r\n\r\nbody ${i}` : `GET /r/${i} HTTP/1.1\r\nx-i: ${i}\r\nhost: h:1\r\n\r\n`)
+
+describe('RequestWriter and the head slab', () => {
+  test('over a transport that copies, each head is written over the last one\'s bytes, and every copy is whole', () => {
+    const transport = new RecordingTransport(true)
+    const writer = new RequestWriter(transport)
+    const heads = [0, 1, 2, 3].map((i) => send(writer, i))
+    expect(new Set(heads.map((h) => h.byteOffset)).size).toBe(1)
+    expect(transport.held.map(text)).toEqual([0, 1, 2, 3].map(wire))
+  })
+
+  test('over a transport that keeps the views, no head is written over', () => {
+    const transport = new RecordingTransport(false)
+    const writer = new RequestWriter(transport)
+    const heads = [0, 1, 2, 3].map((i) => send(writer, i))
+    expect(new Set(heads.map((h) => h.byteOffset)).size).toBe(4)
+    expect(transport.held.map(text)).toEqual([0, 1, 2, 3].map(wire))
+  })
+})
