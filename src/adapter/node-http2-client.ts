@@ -113,6 +113,7 @@ export function createNodeHttp2Client(transport: UpstreamTransport): Http2Client
     if (signal.aborted) throw abortReason(signal)
     const { key, target } = parseUrl(upstream.url)
     const body = await frameBody(upstream.headers, upstream.body)
+    const fields = body.headers ?? upstream.headers
     const { connections } = upstream
     const slots = pools.get(key)
     // A session with a free stream; none: another session (Envoy's pool at max_concurrent_streams).
@@ -136,9 +137,9 @@ export function createNodeHttp2Client(transport: UpstreamTransport): Http2Client
       ':method': upstream.method,
       ':path': target,
       ':scheme': scheme,
-      ':authority': body.headers.get('host') ?? key,
+      ':authority': fields.get('host') ?? key,
     }
-    for (const [name, value] of body.headers) if (!CONNECTION_FIELDS.has(name) || (name === 'te' && value === 'trailers')) headers[name] = value
+    for (const [name, value] of fields) if (!CONNECTION_FIELDS.has(name) || (name === 'te' && value === 'trailers')) headers[name] = value
     let stream: ClientHttp2Stream
     try {
       stream = session.request(headers, { endStream: body.bytes === null && body.stream === null })

@@ -78,6 +78,7 @@ export function createHttp1Client(options: Http1ClientOptions): Http1Client {
     let target: PoolTarget
     let path: string
     const { url, connections, fields } = upstream
+    const headers = fields === undefined ? upstream.headers : fields.base
     const block = fields ?? null
     try {
       const known = pool.knownTarget(url, connections)
@@ -90,13 +91,13 @@ export function createHttp1Client(options: Http1ClientOptions): Http1Client {
         path = parsed.target
       }
       // The fields as the proxy keeps them, base and block apart: reading `headers` would merge them.
-      framed = frameBody(fields === undefined ? upstream.headers : fields.base, upstream.body)
+      framed = frameBody(headers, upstream.body)
     } catch (error) {
       return Promise.reject(error)
     }
     const connectTimeoutMs = upstream.connectTimeoutMs ?? Infinity
-    if (framed instanceof Promise) return framed.then((body) => sendOn(clientRequest(upstream.method, target, path, body, block, signal, connectTimeoutMs, connections)))
-    return sendOn(clientRequest(upstream.method, target, path, framed, block, signal, connectTimeoutMs, connections))
+    if (framed instanceof Promise) return framed.then((body) => sendOn(clientRequest(upstream.method, target, path, body.headers ?? headers, body, block, signal, connectTimeoutMs, connections)))
+    return sendOn(clientRequest(upstream.method, target, path, framed.headers ?? headers, framed, block, signal, connectTimeoutMs, connections))
   }
 
   return {
@@ -115,8 +116,8 @@ type ClientRequest = ExchangeRequest & {
   resent: boolean
 }
 
-function clientRequest(method: string, endpoint: PoolTarget, target: string, body: FramedBody, block: FieldBlock | null, signal: AbortSignal, connectTimeoutMs: number, connections: EndpointConnections | undefined): ClientRequest {
-  return { method, target, authority: endpoint.key, body, block, signal, endpoint, connectTimeoutMs, connections, resent: false }
+function clientRequest(method: string, endpoint: PoolTarget, target: string, headers: Headers, body: FramedBody, block: FieldBlock | null, signal: AbortSignal, connectTimeoutMs: number, connections: EndpointConnections | undefined): ClientRequest {
+  return { method, target, authority: endpoint.key, headers, body, block, signal, endpoint, connectTimeoutMs, connections, resent: false }
 }
 
 /** A stream was consumed by the first try; a non-idempotent request may have been acted on. */

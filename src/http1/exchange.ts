@@ -24,6 +24,8 @@ export type ExchangeRequest = {
   readonly target: string
   /** Default `host` header when the body's headers carry none. */
   readonly authority: string
+  /** The fields to write: the caller's, or the body's copy naming its content type (FramedBody.headers). */
+  readonly headers: Headers
   readonly body: FramedBody
   /** Fields to write after the body's headers (UpstreamRequest.fields); read when the head is written. */
   readonly block?: FieldBlock | null
@@ -125,7 +127,7 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
     let headBytes: Uint8Array
     try {
       const { body } = request
-      headBytes = requestHeadBytes(request.method, request.target, request.authority, body.headers, body.framing, bodyInHead(body), request.block ?? null)
+      headBytes = requestHeadBytes(request.method, request.target, request.authority, request.headers, body.framing, bodyInHead(body), request.block ?? null)
     } catch (cause) {
       return this.#fail(new UpstreamError('local', 'InvalidRequestHead', `request not sent: ${(cause as Error).message}`, { cause, unsent: true }))
     }

@@ -11,9 +11,14 @@ export type FramedBody = {
   readonly bytes: Uint8Array | null
   /** Streamed after the head: exactly `framing` bytes when that is a number, else chunked. */
   readonly stream: ReadableStream<Uint8Array> | null
-  /** The caller's headers, or a copy naming the content type of an encoded body. */
-  readonly headers: Headers
+  /**
+   * A copy of the caller's headers naming the content type of an encoded body; null: the caller's
+   * own are the request's (so a request without a body shares NO_BODY, no record of its own).
+   */
+  readonly headers: Headers | null
 }
+
+const NO_BODY: FramedBody = Object.freeze({ framing: 'none', bytes: null, stream: null, headers: null })
 
 const encoder = new TextEncoder()
 
@@ -25,17 +30,17 @@ const LENGTH = /^[0-9]{1,15}$/
  * non-negative integer, or both a length and a transfer-encoding: nothing has been written then.
  */
 export function frameBody(headers: Headers, body: BodyInit | null | undefined): FramedBody | Promise<FramedBody> {
-  if (body === null || body === undefined) return { framing: 'none', bytes: null, stream: null, headers }
-  if (body instanceof Uint8Array) return { framing: body.byteLength, bytes: body, stream: null, headers }
-  if (body instanceof ReadableStream) return { framing: streamFraming(headers), bytes: null, stream: body as ReadableStream<Uint8Array>, headers }
+  if (body === null || body === undefined) return NO_BODY
+  if (body instanceof Uint8Array) return { framing: body.byteLength, bytes: body, stream: null, headers: null }
+  if (body instanceof ReadableStream) return { framing: streamFraming(headers), bytes: null, stream: body as ReadableStream<Uint8Array>, headers: null }
   if (typeof body === 'string' && headers.has('content-type')) {
     const bytes = encoder.encode(body)
-    return { framing: bytes.byteLength, bytes, stream: null, headers }
+    return { framing: bytes.byteLength, bytes, stream: null, headers: null }
   }
-  if (body instanceof ArrayBuffer) return { framing: body.byteLength, bytes: new Uint8Array(body), stream: null, headers }
+  if (body instanceof ArrayBuffer) return { framing: body.byteLength, bytes: new Uint8Array(body), stream: null, headers: null }
   if (ArrayBuffer.isView(body)) {
     const bytes = new Uint8Array(body.buffer as ArrayBuffer, body.byteOffset, body.byteLength)
-    return { framing: bytes.byteLength, bytes, stream: null, headers }
+    return { framing: bytes.byteLength, bytes, stream: null, headers: null }
   }
   return encoded(headers, body)
 }
@@ -45,7 +50,7 @@ async function encoded(headers: Headers, body: BodyInit): Promise<FramedBody> {
   const response = new Response(body)
   const type = response.headers.get('content-type')
   const bytes = new Uint8Array(await response.arrayBuffer())
-  if (type === null || headers.has('content-type')) return { framing: bytes.byteLength, bytes, stream: null, headers }
+  if (type === null || headers.has('content-type')) return { framing: bytes.byteLength, bytes, stream: null, headers: null }
   const named = new Headers(headers)
   named.set('content-type', type)
   return { framing: bytes.byteLength, bytes, stream: null, headers: named }

@@ -25,8 +25,9 @@ class RecordingTransport implements Transport {
 }
 
 function send(writer: RequestWriter, i: number): Uint8Array {
-  const body = frameBody(new Headers({ 'x-i': String(i) }), i % 2 ? new TextEncoder().encode(`body ${i}`) : null) as FramedBody
-  const head = requestHeadBytes(i % 2 ? 'POST' : 'GET', `/r/${i}`, 'h:1', body.headers, body.framing, bodyInHead(body))
+  const headers = new Headers({ 'x-i': String(i) })
+  const body = frameBody(headers, i % 2 ? new TextEncoder().encode(`body ${i}`) : null) as FramedBody
+  const head = requestHeadBytes(i % 2 ? 'POST' : 'GET', `/r/${i}`, 'h:1', headers, body.framing, bodyInHead(body))
   expect(writer.write(head, body)).toBeUndefined()
   writer.reset()
   return head
