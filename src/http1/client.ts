@@ -8,8 +8,8 @@ import type { UpstreamFetch } from '../runtime.ts'
 import type { EndpointConnections } from '../upstream/endpoint-connections.ts'
 import { ConnectionPool } from './connection-pool.ts'
 import type { PoolTarget } from './endpoint-pool.ts'
-import type { BodyStreams } from './body-stream.ts'
-import { exchange, type ExchangeRequest, type StaleResend } from './exchange.ts'
+import { queuedBodyStream, type BodyStreams } from './body-stream.ts'
+import { exchange, type ExchangeRequest, type ExchangeShared, type StaleResend } from './exchange.ts'
 import type { FieldBlock } from './head-bytes.ts'
 import type { PooledConnection } from './pooled-connection.ts'
 import { frameBody, type FramedBody } from './request-body.ts'
@@ -43,14 +43,13 @@ export function createHttp1Client(options: Http1ClientOptions): Http1Client {
     now: options.now ?? (() => performance.now()),
   })
 
-  const { bodyStreams } = options
   const send = (connection: PooledConnection, request: ClientRequest, reused: boolean) => {
     // A waiter served just after its client left: hand the connection on instead of using it.
     if (request.signal.aborted) {
       connection.release()
       return Promise.reject(abortReason(request.signal))
     }
-    return exchange(connection, request, reused, connection, bodyStreams, stale)
+    return exchange(connection, request, reused, connection, shared)
   }
 
   // A reused connection that failed before any response byte: once more on a fresh one, when that
@@ -63,6 +62,8 @@ export function createHttp1Client(options: Http1ClientOptions): Http1Client {
       return pool.wait(request.endpoint, request.connections, request.connectTimeoutMs, request.signal).then((fresh) => send(fresh.connection, request, fresh.reused))
     },
   }
+
+  const shared: ExchangeShared = { streams: options.bodyStreams ?? queuedBodyStream, stale }
 
   const sendOn = (request: ClientRequest): Promise<Response> => {
     // An idle connection is used in this very call: the common bodies go out before any await.

@@ -53,11 +53,20 @@ export interface StaleResend {
   resend(request: ExchangeRequest, error: UpstreamError): Promise<Response> | undefined
 }
 
+/** What every exchange of one client shares: one object a client, not two fields an exchange. */
+export type ExchangeShared = {
+  /** The stream a streamed response body is read through (body-stream.ts). */
+  readonly streams: BodyStreams
+  readonly stale: StaleResend | undefined
+}
+
+const STANDALONE: ExchangeShared = { streams: queuedBodyStream, stale: undefined }
+
 /**
  * `done.exchangeDone(reusable)` is called once when the connection is no longer this exchange's:
  * true when it may carry another request (the caller pools it), false after it was destroyed here.
  */
-export function exchange(transport: Transport, request: ExchangeRequest, reused: boolean, done: ExchangeDone, streams: BodyStreams = queuedBodyStream, stale?: StaleResend): Promise<Response> {
+export function exchange(transport: Transport, request: ExchangeRequest, reused: boolean, done: ExchangeDone, shared: ExchangeShared = STANDALONE): Promise<Response> {
   // One module-level executor hands out the promise's functions: no closure over these arguments
   // per exchange, and no { promise, resolve, reject } record as Promise.withResolvers makes.
   const promise = new Promise<Response>(capture)
@@ -65,7 +74,7 @@ export function exchange(transport: Transport, request: ExchangeRequest, reused:
   const reject = captured.reject!
   captured.resolve = captured.reject = undefined
   try {
-    new Exchange(transport, request, reused, done, streams, stale, resolve, reject).start()
+    new Exchange(transport, request, reused ? REUSED : 0, done, shared, resolve, reject).start()
   } catch (error) {
     reject(error) // as an executor's throw would
   }
@@ -79,27 +88,30 @@ function capture(resolve: (response: Response | Promise<Response>) => void, reje
   captured.reject = reject
 }
 
+// An exchange's flags, bits of one field (each a field of its own made the object ~60 B larger).
+/** The connection carried an earlier request (a failure before any response byte may be stale). */
+const REUSED = 1
+/** The promise is resolved or rejected. */
+const SETTLED = 2
+/** The connection is no longer this exchange's. */
+const FINISHED = 4
+/** The request's signal reaches this exchange through its slot, not a listener of its own (abort-watch.ts). */
+const SLOTTED = 8
+
 class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventListenerObject {
   readonly #parser: ResponseReader
   readonly #writer: RequestWriter
-  #head: ResponseHead | undefined = undefined
   /** Body bytes that came with the head, before a Response exists: one piece (the common case) or several. */
   #early: Uint8Array | Uint8Array[] | undefined = undefined
   #body: ResponseBodyStream | undefined = undefined
-  /** The promise is resolved or rejected. */
-  #settled = false
-  /** The connection is no longer this exchange's. */
-  #finished = false
-  /** The request's signal reaches this exchange through its slot, not a listener of its own (abort-watch.ts). */
-  #slotted = false
 
   constructor(
     private readonly transport: Transport,
     private readonly request: ExchangeRequest,
-    private readonly reused: boolean,
+    /** REUSED, SETTLED, FINISHED, SLOTTED. */
+    private flags: number,
     private readonly done: ExchangeDone,
-    private readonly streams: BodyStreams,
-    private readonly stale: StaleResend | undefined,
+    private readonly shared: ExchangeShared,
     private readonly resolve: (response: Response | Promise<Response>) => void,
     private readonly reject: (error: unknown) => void,
   ) {
@@ -118,11 +130,11 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
 
   start(): void {
     const { transport, request } = this
-    this.#slotted = watchAbort(request.signal, this)
+    if (watchAbort(request.signal, this)) this.flags |= SLOTTED
     transport.events = this
     if (transport.closed) {
       // Closed before a byte of this request went out: sending it elsewhere repeats nothing.
-      return this.#fail(new UpstreamError('reset', 'ConnectionClosed', 'upstream connection closed before the request', { stale: this.reused, unsent: true }))
+      return this.#fail(new UpstreamError('reset', 'ConnectionClosed', 'upstream connection closed before the request', { stale: (this.flags & REUSED) !== 0, unsent: true }))
     }
     let headBytes: Uint8Array
     try {
@@ -138,8 +150,8 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
   }
 
   // ReaderEvents
-  head(head: ResponseHead): void {
-    this.#head = head
+  head(_head: ResponseHead): void {
+    // The reader keeps it (ResponseReader.head): no field of this object's for it.
   }
 
   body(chunk: Uint8Array): void {
@@ -151,11 +163,11 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
 
   // TransportEvents
   data(bytes: Uint8Array): void {
-    if (this.#finished) return
+    if ((this.flags & FINISHED) !== 0) return
     const parser = this.#parser
     try {
       parser.execute(bytes)
-      if (!this.#settled && this.#head) this.#respond()
+      if ((this.flags & SETTLED) === 0 && parser.headReceived) this.#respond()
     } catch (cause) {
       return this.#fail(asProtocolError(cause))
     }
@@ -167,10 +179,10 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
   }
 
   close(error?: Error): void {
-    if (this.#finished) return
+    if ((this.flags & FINISHED) !== 0) return
     const parser = this.#parser
     if (parser.finish()) return this.#complete()
-    const stale = this.reused && !parser.received
+    const stale = (this.flags & REUSED) !== 0 && !parser.received
     const what = parser.headReceived ? 'during the response body' : 'before the response head'
     const code = error ? 'ConnectionReset' : 'ConnectionClosed'
     this.#fail(new UpstreamError('reset', code, `upstream connection ${error ? 'reset' : 'closed'} ${what}`, { cause: error, stale }))
@@ -184,7 +196,7 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
   // BodyStreamOwner
   resume(): void {
     // After the last byte the connection is no longer this exchange's to resume.
-    if (!this.#finished) this.transport.resume()
+    if ((this.flags & FINISHED) === 0) this.transport.resume()
   }
 
   cancelled(): void {
@@ -192,8 +204,8 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
   }
 
   #end(reusable: boolean): void {
-    this.#finished = true
-    unwatchAbort(this.request.signal, this, this.#slotted)
+    this.flags |= FINISHED
+    unwatchAbort(this.request.signal, this, (this.flags & SLOTTED) !== 0)
     this.transport.events = undefined
     // A request body still flowing (the upstream answered early, or failed) is not wanted any more.
     this.#writer.stop()
@@ -210,11 +222,12 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
   }
 
   #fail(error: unknown): void {
-    if (this.#finished) return
+    if ((this.flags & FINISHED) !== 0) return
     this.#end(false)
-    if (!this.#settled) {
-      this.#settled = true
-      const again = this.stale && error instanceof UpstreamError && error.stale ? this.stale.resend(this.request, error) : undefined
+    if ((this.flags & SETTLED) === 0) {
+      this.flags |= SETTLED
+      const { stale } = this.shared
+      const again = stale && error instanceof UpstreamError && error.stale ? stale.resend(this.request, error) : undefined
       if (again) this.resolve(again)
       else this.reject(error)
     } else this.#body?.fail(error)
@@ -222,7 +235,7 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
 
   /** Throws (TypeError, RangeError) on a header value a Response cannot carry. */
   #respond(): void {
-    const head = this.#head!
+    const head = this.#parser.head!
     // The head's fields go into the Response's own Headers after it is made: given in the init,
     // Deno 2.9 builds a native copy of a whole-body response for its server that the proxy's first
     // header edit throws away again (~1.6 µs of 2.9 on Deno; Bun 0.64 -> 0.58 µs).
@@ -236,7 +249,7 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
       appendFields(response.headers, head.headers)
       // The proxy then skips its hop-by-hop walk of these headers (src/upstream/hop-by-hop-free.ts).
       if (!head.hopByHop) marksHopByHopFree(response)
-      this.#settled = true
+      this.flags |= SETTLED
       this.resolve(response)
       return
     }
@@ -247,7 +260,7 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
     // A streamed body reports its end (src/upstream/body-end.ts) once the runtime has read the last
     // chunk, while the connection is free as soon as the body has arrived.
     const end = new BodyEnd()
-    const body = this.streams(this, end)
+    const body = this.shared.streams(this, end)
     const response = new Response(body.stream, { ...init, headers })
     reportsBodyEnd(response, end)
     if (!head.hopByHop) marksHopByHopFree(response)
@@ -256,12 +269,12 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
     if (Array.isArray(early)) for (const chunk of early) room = body.push(chunk)
     else if (early) room = body.push(early)
     if (!room) this.transport.pause()
-    this.#settled = true
+    this.flags |= SETTLED
     this.resolve(response)
   }
 
   #complete(): void {
-    if (!this.#settled) {
+    if ((this.flags & SETTLED) === 0) {
       try {
         this.#respond()
       } catch (cause) {

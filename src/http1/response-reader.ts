@@ -71,6 +71,11 @@ export class ResponseReader {
     return this.#head !== undefined
   }
 
+  /** The response's head (not an interim one's) once it arrived; undefined again after reset(). */
+  get head(): ResponseHead | undefined {
+    return this.#head
+  }
+
   /** Complete, and the connection may carry another request. */
   get reusable(): boolean {
     return this.#done && this.#head!.keepAlive && !this.excess
