@@ -1,6 +1,7 @@
 import { expect, test } from 'bun:test'
 import { ManualClock } from '../../test/support/manual-clock.ts'
 import { AttemptAbort, FOLLOW_CLIENT_AFTER_MS } from './attempt-abort.ts'
+import { FollowQueue, type FollowEntry } from './follow-queue.ts'
 
 /** An attempt as the forward loop starts one: follow the client, then the route deadline. */
 function start(clock: ManualClock, client: AbortController, deadlineMs = 15_000): AttemptAbort {
@@ -79,5 +80,21 @@ test('an attempt followed again while queued holds one place: once it ends, no t
   client.abort()
   expect(later.signal.aborted).toBe(true)
   later.release()
+  expect(clock.pending()).toBe(0)
+})
+
+test('removing an entry that is not queued (its point came already) leaves the others queued', async () => {
+  const clock = new ManualClock()
+  const queue = new FollowQueue(clock)
+  const reached: string[] = []
+  const entry = (name: string): FollowEntry => ({ followDue: 0, followPrev: undefined, followNext: undefined, followPointReached: () => void reached.push(name) })
+  const early = entry('early')
+  queue.add(early, 10, clock.now())
+  await clock.advance(10)
+  const later = [entry('a'), entry('b')]
+  for (const e of later) queue.add(e, clock.now() + 10, clock.now())
+  queue.remove(early)
+  await clock.advance(10)
+  expect(reached).toEqual(['early', 'a', 'b'])
   expect(clock.pending()).toBe(0)
 })

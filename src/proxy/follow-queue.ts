@@ -42,6 +42,8 @@ export class FollowQueue {
 
   /** A queued entry leaves (its attempt ended or no longer follows); with none waiting the timer goes. */
   remove(entry: FollowEntry): void {
+    // Not queued (no predecessor and not the head): unlinking it would cut the queue at its head.
+    if (entry.followPrev === undefined && this.#head !== entry) return
     this.#unlink(entry)
     if (this.#head !== undefined || this.#timer === undefined) return
     this.timers.clearTimeout(this.#timer)
