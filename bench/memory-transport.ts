@@ -42,6 +42,9 @@ class MemoryTransport implements Transport {
     else queueMicrotask(this.#answer)
     return true
   }
+  writeRange(bytes: Uint8Array, _start: number, _end: number): boolean {
+    return this.write(bytes)
+  }
   pause(): void {}
   resume(): void {}
   destroy(): void {

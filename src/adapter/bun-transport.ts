@@ -30,6 +30,16 @@ class BunTransport implements Transport {
     return false
   }
 
+  writeRange(bytes: Uint8Array, start: number, end: number): boolean {
+    if (this.closed) return true
+    if (this.#queued) return this.write(bytes.subarray(start, end))
+    // socket.write's offset and length: no view of the slab per head.
+    const written = this.socket.write(bytes, start, end - start)
+    if (written >= end - start) return true
+    this.#queued = bytes.slice(start + Math.max(0, written), end)
+    return false
+  }
+
   flush(): void {
     if (this.#queued) {
       const written = this.socket.write(this.#queued)

@@ -6,7 +6,7 @@
 // small request allocates no closures here (the client's JS per request is bench/client-cost.ts).
 
 import { Http1ParseError, type ResponseHead } from './codec.ts'
-import { requestHeadBytes, type FieldBlock } from './head-bytes.ts'
+import { composeRequestHead, requestHeadBytes, type FieldBlock } from './head-bytes.ts'
 import { queuedBodyStream, type BodyStreamOwner, type BodyStreams, type ResponseBodyStream } from './body-stream.ts'
 import type { FramedBody } from './request-body.ts'
 import { NO_READER_EVENTS, ResponseReader, type ReaderEvents } from './response-reader.ts'
@@ -136,10 +136,12 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
       // Closed before a byte of this request went out: sending it elsewhere repeats nothing.
       return this.#fail(new UpstreamError('reset', 'ConnectionClosed', 'upstream connection closed before the request', { stale: (this.flags & REUSED) !== 0, unsent: true }))
     }
-    let headBytes: Uint8Array
+    // A transport that keeps nothing it was given takes the head as a range of the slab: no view.
+    let headBytes: Uint8Array | null = null
     try {
       const { body } = request
-      headBytes = requestHeadBytes(request.method, request.target, request.authority, request.headers, body.framing, bodyInHead(body), request.block ?? null)
+      if (transport.copiesWrites === true) composeRequestHead(request.method, request.target, request.authority, request.headers, body.framing, bodyInHead(body), request.block ?? null)
+      else headBytes = requestHeadBytes(request.method, request.target, request.authority, request.headers, body.framing, bodyInHead(body), request.block ?? null)
     } catch (cause) {
       return this.#fail(new UpstreamError('local', 'InvalidRequestHead', `request not sent: ${(cause as Error).message}`, { cause, unsent: true }))
     }

@@ -18,9 +18,11 @@ let slab = new Uint8Array(SLAB_BYTES)
 /** Where the head being written starts, and the next byte to write. */
 let start = 0
 let at = 0
-/** The last head handed out, and where it starts: headWritten() may give its space back. */
-let last: Uint8Array | undefined
-let lastStart = 0
+/**
+ * The last head composeRequestHead wrote: bytes `[start, end)` of `slab`, valid until the next head
+ * is made (a writer reads it at once, in the same turn; see request-writer.ts).
+ */
+export const composed: { slab: Uint8Array; start: number; end: number } = { slab, start: 0, end: 0 }
 /** The head being written has a host field (forEach's callback sets it). */
 let sawHost = false
 
@@ -79,6 +81,16 @@ function putBytes(bytes: Uint8Array): void {
  * are: it is not walked through a Headers, which on Bun makes two strings a field.
  */
 export function requestHeadBytes(method: string, target: string, authority: string, headers: Headers, body: RequestFraming, then: Uint8Array | null = null, block: FieldBlock | null = null): Uint8Array {
+  composeRequestHead(method, target, authority, headers, body, then, block)
+  return slab.subarray(composed.start, composed.end)
+}
+
+/**
+ * requestHeadBytes without the view: the head is `composed` until the next one is made, for a
+ * transport that takes a range of the slab (Transport.writeRange). Give its space back with
+ * rangeWritten() once written.
+ */
+export function composeRequestHead(method: string, target: string, authority: string, headers: Headers, body: RequestFraming, then: Uint8Array | null = null, block: FieldBlock | null = null): void {
   if (typeof body === 'number' && (!Number.isSafeInteger(body) || body < 0)) throw new RangeError(`not a body length: ${body}`)
   start = at
   sawHost = false
@@ -115,21 +127,18 @@ export function requestHeadBytes(method: string, target: string, authority: stri
     at = start
     throw error
   }
-  const head = slab.subarray(start, at)
-  last = head
-  lastStart = start
+  composed.slab = slab
+  composed.start = start
+  composed.end = at
   start = at
-  return head
 }
 
 /**
- * `head` was written to a transport that kept no reference to it (Transport.copiesWrites): when
- * it is the last head made here, the next head is written over its bytes. Else every head took
- * fresh slab space, and a new 64 KiB slab every few hundred heads was most of what a small
- * exchange allocated for its head (~200 B on Bun).
+ * The composed head `[from, end)` of `bytes` was written to a transport that kept no reference to
+ * it (Transport.copiesWrites): when no head was made after it, the next head is written over its
+ * bytes. Else every head took fresh slab space, and a new 64 KiB slab every few hundred heads was
+ * most of what a small exchange allocated for its head (~200 B on Bun).
  */
-export function headWritten(head: Uint8Array): void {
-  if (head !== last) return
-  last = undefined
-  start = at = lastStart
+export function rangeWritten(bytes: Uint8Array, from: number, end: number): void {
+  if (bytes === slab && end === at) start = at = from
 }

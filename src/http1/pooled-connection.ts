@@ -65,6 +65,12 @@ export class PooledConnection implements Transport, ExchangeDone {
     return this.#inner.write(bytes)
   }
 
+  /** Only when the inner transport copiesWrites (which offers writeRange then). */
+  writeRange(bytes: Uint8Array, start: number, end: number): boolean {
+    this.sink.sent(end - start)
+    return this.#inner.writeRange!(bytes, start, end)
+  }
+
   pause(): void {
     this.#inner.pause()
   }

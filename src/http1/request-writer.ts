@@ -3,7 +3,7 @@
 // chunked, or exactly its declared length (longer or shorter is an error, never a desync).
 
 import { encodeChunk, LAST_CHUNK } from './codec.ts'
-import { headWritten } from './head-bytes.ts'
+import { composed, rangeWritten } from './head-bytes.ts'
 import type { FramedBody } from './request-body.ts'
 import type { Transport } from './transport.ts'
 
@@ -47,10 +47,10 @@ export class RequestWriter {
 
   /**
    * Writes the request: `head` is the head's bytes, followed by the body's when bodyInHead(body)
-   * gave them. Undefined when it all went out in this call (the common case: no
+   * gave them (null: the head just composed, see #writeHead). Undefined when it all went out in this call (the common case: no
    * promise is made), else a promise that rejects when the body stream fails or lies about its length.
    */
-  write(head: Uint8Array, body: FramedBody): Promise<void> | undefined {
+  write(head: Uint8Array | null, body: FramedBody): Promise<void> | undefined {
     if (!body.stream) {
       const { bytes } = body
       const transport = this.#transport
@@ -70,7 +70,7 @@ export class RequestWriter {
     return this.#writeStream(head, body)
   }
 
-  async #writeStream(head: Uint8Array, body: FramedBody): Promise<void> {
+  async #writeStream(head: Uint8Array | null, body: FramedBody): Promise<void> {
     const transport = this.#transport
     const { stream, framing } = body
     if (!this.#writeHead(head)) await this.#drain()
@@ -91,11 +91,16 @@ export class RequestWriter {
     this.complete = true
   }
 
-  /** The head's slab space is reused when the transport did not keep the bytes (head-bytes.ts). */
-  #writeHead(head: Uint8Array): boolean {
-    const transport = this.#transport
-    const room = transport.write(head)
-    if (transport.copiesWrites === true) headWritten(head)
+  /**
+   * `head` null: the head just composed in the shared slab (head-bytes.ts `composed`), for a transport
+   * that copiesWrites; written as a range, no view made, and its slab space given back at once.
+   * Called in the same turn as the head was composed (a stream's head before the first await).
+   */
+  #writeHead(head: Uint8Array | null): boolean {
+    if (head !== null) return this.#transport.write(head)
+    const { slab, start, end } = composed
+    const room = this.#transport.writeRange!(slab, start, end)
+    rangeWritten(slab, start, end)
     return room
   }
 

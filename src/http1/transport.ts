@@ -30,6 +30,11 @@ export interface Transport {
    * or what it queues is its own copy): the writer may then write over them (head-bytes.ts).
    */
   readonly copiesWrites?: boolean
+  /**
+   * As write(bytes.subarray(start, end)), without the view: offered by a transport that
+   * copiesWrites (the request writer writes a head straight from the shared slab, head-bytes.ts).
+   */
+  writeRange?(bytes: Uint8Array, start: number, end: number): boolean
   /** Stops reading (backpressure from the response body's reader); idempotent. */
   pause(): void
   resume(): void
