@@ -4,8 +4,7 @@
 // once on a fresh connection, but only when that cannot repeat an effect: the request never left,
 // or it is idempotent and its body can be sent again (RFC 9110 §9.2.2).
 
-import type { UpstreamFetch } from '../runtime.ts'
-import type { EndpointConnections } from '../upstream/endpoint-connections.ts'
+import type { UpstreamFetch, UpstreamRequest } from '../runtime.ts'
 import { ConnectionPool } from './connection-pool.ts'
 import type { PoolTarget } from './endpoint-pool.ts'
 import { queuedBodyStream, type BodyStreams } from './body-stream.ts'
@@ -59,7 +58,8 @@ export function createHttp1Client(options: Http1ClientOptions): Http1Client {
     resend: (request: ClientRequest, error: UpstreamError) => {
       if (request.resent || request.signal.aborted || !mayResend(request, error)) return undefined
       request.resent = true
-      return pool.wait(request.endpoint, request.connections, request.connectTimeoutMs, request.signal).then((fresh) => send(fresh.connection, request, fresh.reused))
+      const { upstream } = request
+      return pool.wait(request.endpoint, upstream.connections, upstream.connectTimeoutMs ?? Infinity, request.signal).then((fresh) => send(fresh.connection, request, fresh.reused))
     },
   }
 
@@ -67,9 +67,10 @@ export function createHttp1Client(options: Http1ClientOptions): Http1Client {
 
   const sendOn = (request: ClientRequest): Promise<Response> => {
     // An idle connection is used in this very call: the common bodies go out before any await.
-    const idle = pool.takeIdle(request.endpoint, request.connections)
+    const { upstream } = request
+    const idle = pool.takeIdle(request.endpoint, upstream.connections)
     if (idle) return send(idle, request, true)
-    return pool.wait(request.endpoint, request.connections, request.connectTimeoutMs, request.signal).then((lease) => send(lease.connection, request, lease.reused))
+    return pool.wait(request.endpoint, upstream.connections, upstream.connectTimeoutMs ?? Infinity, request.signal).then((lease) => send(lease.connection, request, lease.reused))
   }
 
   const fetch: UpstreamFetch = (upstream) => {
@@ -96,9 +97,8 @@ export function createHttp1Client(options: Http1ClientOptions): Http1Client {
     } catch (error) {
       return Promise.reject(error)
     }
-    const connectTimeoutMs = upstream.connectTimeoutMs ?? Infinity
-    if (framed instanceof Promise) return framed.then((body) => sendOn(clientRequest(upstream.method, target, path, body.headers ?? headers, body, block, signal, connectTimeoutMs, connections)))
-    return sendOn(clientRequest(upstream.method, target, path, framed.headers ?? headers, framed, block, signal, connectTimeoutMs, connections))
+    if (framed instanceof Promise) return framed.then((body) => sendOn(clientRequest(upstream, target, path, body.headers ?? headers, body, block)))
+    return sendOn(clientRequest(upstream, target, path, framed.headers ?? headers, framed, block))
   }
 
   return {
@@ -111,14 +111,14 @@ export function createHttp1Client(options: Http1ClientOptions): Http1Client {
 /** The exchange's request with what a resend on a fresh connection needs. */
 type ClientRequest = ExchangeRequest & {
   readonly endpoint: PoolTarget
-  readonly connectTimeoutMs: number
-  readonly connections: EndpointConnections | undefined
+  /** What the pool needs for a wait (its connections, the connect timeout): read there, not copied here. */
+  readonly upstream: UpstreamRequest
   /** Sent again after a stale connection: not a second time. */
   resent: boolean
 }
 
-function clientRequest(method: string, endpoint: PoolTarget, target: string, headers: Headers, body: FramedBody, block: FieldBlock | null, signal: AbortSignal, connectTimeoutMs: number, connections: EndpointConnections | undefined): ClientRequest {
-  return { method, target, authority: endpoint.key, headers, body, block, signal, endpoint, connectTimeoutMs, connections, resent: false }
+function clientRequest(upstream: UpstreamRequest, endpoint: PoolTarget, target: string, headers: Headers, body: FramedBody, block: FieldBlock | null): ClientRequest {
+  return { method: upstream.method, target, endpoint, headers, body, block, signal: upstream.signal, upstream, resent: false }
 }
 
 /** A stream was consumed by the first try; a non-idempotent request may have been acted on. */

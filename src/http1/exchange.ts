@@ -22,8 +22,8 @@ export type ExchangeRequest = {
   readonly method: string
   /** Origin-form request target (path and query). */
   readonly target: string
-  /** Default `host` header when the body's headers carry none. */
-  readonly authority: string
+  /** Its key (`ip:port`) is the default `host` field when the request's fields carry none. */
+  readonly endpoint: { readonly key: string }
   /** The fields to write: the caller's, or the body's copy naming its content type (FramedBody.headers). */
   readonly headers: Headers
   readonly body: FramedBody
@@ -140,8 +140,8 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
     let headBytes: Uint8Array | null = null
     try {
       const { body } = request
-      if (transport.copiesWrites === true) composeRequestHead(request.method, request.target, request.authority, request.headers, body.framing, bodyInHead(body), request.block ?? null)
-      else headBytes = requestHeadBytes(request.method, request.target, request.authority, request.headers, body.framing, bodyInHead(body), request.block ?? null)
+      if (transport.copiesWrites === true) composeRequestHead(request.method, request.target, request.endpoint.key, request.headers, body.framing, bodyInHead(body), request.block ?? null)
+      else headBytes = requestHeadBytes(request.method, request.target, request.endpoint.key, request.headers, body.framing, bodyInHead(body), request.block ?? null)
     } catch (cause) {
       return this.#fail(new UpstreamError('local', 'InvalidRequestHead', `request not sent: ${(cause as Error).message}`, { cause, unsent: true }))
     }
