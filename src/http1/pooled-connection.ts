@@ -3,7 +3,7 @@
 // reset it), which is what Envoy's upstream_cx_destroy_local/_remote tell apart. The exchange and
 // the idle pool use it as the plain Transport it is.
 
-import type { ExchangeDone } from './exchange.ts'
+import type { ExchangeDone } from './exchange-request.ts'
 import type { RequestWriter } from './request-writer.ts'
 import type { ResponseReader } from './response-reader.ts'
 import type { Transport, TransportEvents } from './transport.ts'
