@@ -59,19 +59,20 @@ export function createHttp1Client(options: Http1ClientOptions): Http1Client {
     resend: (request: ClientRequest, error: UpstreamError) => {
       if (request.resent || request.signal.aborted || !mayResend(request, error)) return undefined
       request.resent = true
-      const { upstream } = request
-      return pool.wait(request.endpoint, upstream.connections, upstream.connectTimeoutMs ?? Infinity, request.signal).then((fresh) => send(fresh.connection, request, fresh.reused))
+      return wait(request).then((fresh) => send(fresh.connection, request, fresh.reused))
     },
   }
 
   const shared: ExchangeShared = { streams: options.bodyStreams ?? queuedBodyStream, stale }
 
+  /** A connection for `request` once one is free or dialled (the pool's limits, the connect timeout). */
+  const wait = (request: ClientRequest) => pool.wait(request.endpoint, request.upstream.connections, request.upstream.connectTimeoutMs ?? Infinity, request.signal)
+
   const sendOn = (request: ClientRequest): Promise<Response> => {
     // An idle connection is used in this very call: the common bodies go out before any await.
-    const { upstream } = request
-    const idle = pool.takeIdle(request.endpoint, upstream.connections)
+    const idle = pool.takeIdle(request.endpoint, request.upstream.connections)
     if (idle) return send(idle, request, true)
-    return pool.wait(request.endpoint, upstream.connections, upstream.connectTimeoutMs ?? Infinity, request.signal).then((lease) => send(lease.connection, request, lease.reused))
+    return wait(request).then((lease) => send(lease.connection, request, lease.reused))
   }
 
   const fetch: UpstreamFetch = (upstream) => {
