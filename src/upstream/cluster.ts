@@ -76,14 +76,12 @@ export class Cluster {
   }
 
   /**
-   * The time readiness is judged at, which only an ejection's end depends on: with no member
-   * ejected (ejectedUntilMs 0, as outlier detection leaves it when it ends one), isEjected(0) says
+   * The time readiness is judged at, which only an ejection's end depends on: while outlier
+   * detection has no member ejected (none without it), every ejectedUntilMs is 0, isEjected(0) says
    * what isEjected(now) would, and the clock is not read (~35 ns a request on Bun, ~50 on Deno).
    */
   #readinessTime(): number {
-    const members = this.#members
-    for (let i = 0; i < members.length; i++) if (members[i]!.ejectedUntilMs !== 0) return this.#clock.now()
-    return 0
+    return this.#outlier?.ejecting === true ? this.#clock.now() : 0
   }
 
   /** An endpoint through the load balancer (any one in panic, counted in lb_healthy_panic); undefined (and upstream_cx_none_healthy) when there is none to pick. */

@@ -14,6 +14,8 @@ type EndpointState = { consecutiveFailures: number; timesEjected: number; unejec
 
 export class OutlierDetector {
   readonly #state = new Map<Endpoint, EndpointState>()
+  /** Endpoints ejected and not yet returned (their uneject timer pending). */
+  #ejected = 0
 
   constructor(
     private readonly config: OutlierDetectionConfig,
@@ -24,6 +26,14 @@ export class OutlierDetector {
     /** Called whenever an endpoint is ejected or returns, so healthy gauges can be recomputed. */
     private readonly onChange: () => void,
   ) {}
+
+  /**
+   * Some member is ejected: only then does an endpoint's readiness depend on the time (while none is,
+   * every member's ejectedUntilMs is 0, and the cluster's pick needs no clock read).
+   */
+  get ejecting(): boolean {
+    return this.#ejected > 0
+  }
 
   record(endpoint: Endpoint, outcome: AttemptOutcome): void {
     const state = this.#stateOf(endpoint)
@@ -44,6 +54,7 @@ export class OutlierDetector {
     if (state.unejectTimer !== undefined) {
       this.clock.clearTimeout(state.unejectTimer)
       this.stats['outlier_detection.ejections_active'].dec()
+      this.#ejected--
     }
     this.#state.delete(endpoint)
   }
@@ -67,6 +78,7 @@ export class OutlierDetector {
     endpoint.ejectedUntilMs = nowMs + durationMs
     this.stats['outlier_detection.ejections_enforced_total'].inc()
     this.stats['outlier_detection.ejections_active'].inc()
+    this.#ejected++
     // A timer (rather than Envoy's 10 s sweep) returns the endpoint exactly when its time is up.
     state.unejectTimer = this.clock.setTimeout(() => this.#uneject(endpoint, state), durationMs)
     this.onChange()
@@ -77,6 +89,7 @@ export class OutlierDetector {
     state.consecutiveFailures = 0
     endpoint.ejectedUntilMs = 0
     this.stats['outlier_detection.ejections_active'].dec()
+    this.#ejected--
     this.onChange()
   }
 
