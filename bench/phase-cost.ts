@@ -1,7 +1,9 @@
 // Per-request cost of each step of the request path, measured one step at a time on the bench's
-// request (GET /service/1, Host only, as wrk sends it) and config: CPU ns per call, median of
-// rounds. The parts add up to less than the whole handler (bench/handler-cost.ts): the async glue
-// between the phases, and the GC those allocations cause later, belong to no one step.
+// request (GET /service/1, Host only, as wrk sends it) and config, with the arguments
+// src/proxy/proxy-handler.ts passes (the arrival walk's fields, headers edited in place, the HTTP/1.1
+// client's whole-body Response handed on): CPU ns per call, median of rounds. The parts add up to
+// less than the whole handler (bench/handler-cost.ts): the async glue between the phases, and the GC
+// those allocations cause later, belong to no one step.
 //
 //   bun bench/phase-cost.ts [--rounds R] [--calls N]      (also: deno run -A bench/phase-cost.ts)
 
@@ -12,17 +14,20 @@ import { listenerAccessLog } from '../src/access-log/listener-format.ts'
 import { parseConfig } from '../src/config/load-config.ts'
 import { runAttempt } from '../src/proxy/attempt.ts'
 import { downstreamRequestError, requestInfoOf } from '../src/proxy/downstream-request.ts'
+import { arrival } from '../src/proxy/headers/arrival-fields.ts'
 import { downstreamHeaders } from '../src/proxy/headers/downstream-headers.ts'
 import { requestIdFor } from '../src/proxy/headers/request-id.ts'
-import { upstreamFields } from '../src/proxy/headers/upstream-headers.ts'
+import { scanRequestHeaders, takeScanned, upstreamFields } from '../src/proxy/headers/upstream-headers.ts'
 import { UpstreamFields } from '../src/proxy/headers/upstream-fields.ts'
 import { requestTarget } from '../src/proxy/request-target.ts'
-import { readWholeBody } from '../src/proxy/response-body.ts'
+import { respond } from '../src/proxy/respond.ts'
 import { statsObserver } from '../src/proxy/stats-observer.ts'
 import { RouteTable } from '../src/routing/route-table.ts'
 import { StatsStore } from '../src/stats/stats-store.ts'
 import { ClusterManager } from '../src/upstream/cluster-manager.ts'
 import { systemClock } from '../src/upstream/clock.ts'
+import { isHopByHopFree, marksHopByHopFree } from '../src/upstream/hop-by-hop-free.ts'
+import { wholeBodyOf, wholeBodyResponse } from '../src/upstream/whole-body.ts'
 import { setupTracing } from '../tracing/setup-tracing.ts'
 import { createRequestTracer } from '../tracing/request-tracer.ts'
 import { edgewayConfig } from './peers/edgeway.ts'
@@ -42,10 +47,20 @@ const conn = { remoteAddress: '127.0.0.1', remotePort: 40000 }
 const URL_ = 'http://127.0.0.1:8000/service/1'
 const HOST = '127.0.0.1:8000'
 const newRequest = () => new Request(URL_, { headers: { host: HOST } })
-const upstreamResponse = () => new Response(SMALL, { headers: { 'content-type': 'text/plain;charset=utf-8', 'content-length': '90', date: 'Wed, 02 Dec 2026 13:00:00 GMT' } })
+const SMALL_BYTES = new TextEncoder().encode(SMALL)
+const RESPONSE_HEAD = { 'content-type': 'text/plain;charset=utf-8', 'content-length': '90', date: 'Wed, 02 Dec 2026 13:00:00 GMT' }
+/** As the HTTP/1.1 client hands a small answer over: body and head together, marked hop-by-hop free. */
+const upstreamResponse = () => {
+  const response = wholeBodyResponse(SMALL_BYTES, { headers: RESPONSE_HEAD })
+  marksHopByHopFree(response)
+  return response
+}
 const request = newRequest()
+const requestHeaders = request.headers
+const headerBytes = scanRequestHeaders(requestHeaders, listener)
 const target = requestTarget(request.url, HOST)
-const info = () => requestInfoOf(request, conn, listener, target, performance.now(), Date.now())
+// The fields of the arrival walk above (the handler reads them at once; nothing scans in between here).
+const info = () => requestInfoOf(request, conn, listener, target, performance.now(), Date.now(), arrival, requestHeaders)
 const sample = info()
 sample.upstreamClusterStats = cluster.stats
 sample.status = 200
@@ -67,19 +82,29 @@ const logWriter = (line: string) => logBuffer.append(line)
 const accessLog = listenerAccessLog(listener, { hostname: 'bench', env: () => undefined })!
 const ready = upstreamResponse()
 const fetchReady = async () => ready
+const respondContext = { observers: { watchesBody: false }, now: () => performance.now() }
+const facts = { peer: conn, requestId: sample.requestId, hostRewrite: undefined, expectedTimeout: '15000', authority: HOST }
 
 type Step = { name: string; run: () => unknown; baseline?: () => unknown }
 const steps: Step[] = [
-  { name: 'parse: request target (URL, Host)', run: () => requestTarget(request.url, request.headers.get('host')) },
+  { name: 'parse: arrival walk of the headers (size, fields, what must not cross)', run: () => (scanRequestHeaders(requestHeaders, listener), takeScanned()) },
+  { name: 'parse: request target (URL, Host)', run: () => requestTarget(request.url, HOST) },
   { name: 'parse: RequestInfo (incl. request id)', run: info },
-  { name: 'parse: framing and header-size checks', run: () => downstreamRequestError(request, target, listener, sample, observer) },
+  { name: 'parse: framing and header-size checks', run: () => downstreamRequestError(request, target, listener, sample, observer, arrival, headerBytes) },
   { name: 'request id: generate (UUID v4)', run: () => requestIdFor(null, true) },
-  { name: 'route: RouteTable.match', run: () => routes.match({ authority: HOST, path: '/service/1', query: '', headers: request.headers }) },
-  { name: 'headers: upstream request headers', run: () => upstreamFields(request.headers, listener, { peer: conn, requestId: sample.requestId, hostRewrite: undefined, expectedTimeout: '15000', authority: HOST }) },
-  { name: 'headers: downstream response headers', run: () => downstreamHeaders(ready.headers, listener, false, 1) },
-  // Bun (Runtime.headersEditable): the client's and the upstream's own Headers edited in place, each fresh per call.
-  { name: 'headers: upstream request headers, edited in place', run: () => upstreamFields(new Headers({ host: HOST }), listener, { peer: conn, requestId: sample.requestId, hostRewrite: undefined, expectedTimeout: '15000', authority: HOST }, true), baseline: () => new Headers({ host: HOST }) },
-  { name: 'headers: downstream response headers, edited in place', run: () => downstreamHeaders(upstreamResponse().headers, listener, false, 1, true), baseline: () => upstreamResponse().headers },
+  { name: 'route: RouteTable.match', run: () => routes.match({ authority: HOST, path: '/service/1', query: '', headers: requestHeaders }) },
+  // The client's own Headers edited in place (each fresh per call: the baseline takes their making out).
+  {
+    name: 'headers: upstream request fields, edited in place',
+    run: () => {
+      const headers = new Headers({ host: HOST })
+      scanRequestHeaders(headers, listener)
+      return upstreamFields(headers, listener, facts, true, takeScanned())
+    },
+    baseline: () => new Headers({ host: HOST }),
+  },
+  // The client's whole-body Response: its headers edited in place, hop-by-hop fields known absent.
+  { name: 'headers: downstream response headers, edited in place', run: () => { const r = upstreamResponse(); return downstreamHeaders(r.headers, listener, false, 1, true, isHopByHopFree(r)) }, baseline: upstreamResponse },
   {
     name: 'stats: counters and histograms of one request',
     run: () => {
@@ -91,8 +116,7 @@ const steps: Step[] = [
     },
   },
   { name: 'upstream call: attempt around fetch (abort controller, timers)', run: () => runAttempt({ number: 1, startedAt: 0, endpoint, method: 'GET', path: '/service/1', fields: new UpstreamFields(request.headers), body: null, timeoutMs: 15000, perTry: false, downstream: request }, { fetch: fetchReady, classify: () => 'reset', timers: systemClock }).then((r) => r.kind === 'response' && r.abort?.release()), baseline: fetchReady },
-  { name: 'upstream call: the client signal (Request.signal) itself', run: () => newRequest().signal, baseline: newRequest },
-  { name: 'response: read small body whole + new Response', run: async () => new Response((await readWholeBody(upstreamResponse(), undefined)) as Uint8Array<ArrayBuffer>, { status: 200, headers: ready.headers }), baseline: upstreamResponse },
+  { name: 'response: the whole-body Response handed on (status, observers, end)', run: () => { const r = upstreamResponse(); wholeBodyOf(r); return respond(r, sample, observer, respondContext, SMALL_BYTES.byteLength, 1) }, baseline: upstreamResponse },
   { name: 'access log: format + buffered append', run: () => logWriter(accessLog.format(sample)) },
   {
     name: 'spans: request + attempt span, B3 out, end, export',
