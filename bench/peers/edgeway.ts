@@ -10,6 +10,8 @@ export type EdgewayRuntime = 'bun' | 'deno'
 
 /** `deno run` as bin/edgeway runs it (its V8 flag included), with every permission. */
 export const DENO_RUN = ['run', '-A', '--unstable-net', '--v8-flags=--max-semi-space-size=8']
+/** bun's flag as bin/edgeway passes it: the default header limit without loading node:http. */
+export const BUN_RUN = ['--max-http-header-size=122880']
 
 /** The exporter's batch delay; the span check waits a few of these for the last batch. */
 export const EXPORT_DELAY_MS = 500
@@ -88,7 +90,7 @@ export function edgeway(
       const collectorPort = traced ? context.collectorPort : undefined
       writeFileSync(conf, edgewayConfig(serviceCluster, { listenerPort, adminPort, upstreamPort: context.upstreamPort, collectorPort, exportQueue, accessLog }))
       const entry = ['src/main.ts', '-c', conf, '--service-cluster', serviceCluster, '--concurrency', String(concurrency)]
-      const args = runtime === 'bun' ? entry : [...DENO_RUN, ...entry]
+      const args = runtime === 'bun' ? [...BUN_RUN, ...entry] : [...DENO_RUN, ...entry]
       const started = context.processes.start(name, runtimeBinary(context.repoDir, runtime), args, {
         cwd: context.repoDir,
         // ZIPKIN_URL would turn tracing on (and win over the config): the config alone decides here

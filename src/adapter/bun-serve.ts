@@ -1,7 +1,7 @@
 // Bun.serve for a listener: TLS (one tls entry per SNI name), HTTP/1.1, HTTP/2 (ALPN h2 or
 // prior-knowledge h2c) and HTTP/3 as Bun 1.4 offers them, and the peer address read lazily.
 
-import http from 'node:http'
+import { admitHeadersUpTo } from './bun-header-limit.ts'
 import type { ConnInfo, FetchHandler, ServeOptions, ServerHandle, ServeSupport, ServeTls, WebSocketBridge, WebSocketPeer } from '../runtime.ts'
 
 /** Bun 1.4's server does all of it (http2/http3 are marked experimental: tested in test/integration/). */
@@ -31,18 +31,8 @@ function bunTls(tls: ServeTls): Bun.TLSOptions[] {
   return entries
 }
 
-/**
- * Bun's parser answers 431 itself (no log line, no counter) past a process-wide limit, 16 KiB
- * unless `--max-http-header-size` said otherwise; node:http's maxHeaderSize setter moves it at
- * run time. Twice the listener's limit leaves the 431s up to that to edgeway; heads beyond it
- * still get Bun's own (README limits).
- */
-function admitHeadersUpTo(bytes: number | undefined): void {
-  if (bytes !== undefined && http.maxHeaderSize < 2 * bytes) (http as { maxHeaderSize: number }).maxHeaderSize = 2 * bytes
-}
-
 export async function serve(options: ServeOptions, handler: FetchHandler): Promise<ServerHandle> {
-  admitHeadersUpTo(options.maxRequestHeaderBytes)
+  await admitHeadersUpTo(options.maxRequestHeaderBytes)
   const protocols = options.protocols ?? { http1: true, http2: false, http3: false }
   // Bun does not say which version a request came in on; a listener that speaks nothing else does.
   const onlyHttp2 = !protocols.http1 && protocols.http2 && !protocols.http3

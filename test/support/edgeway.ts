@@ -88,8 +88,11 @@ export type EdgewayProcess = {
 export function spawnEdgeway(args: string[], env: Record<string, string> = {}): EdgewayProcess {
   const deno = process.env.EDGEWAY_TEST_RUNTIME === 'deno'
   const command = deno ? `${ROOT}node_modules/.bin/deno` : `${ROOT}node_modules/.bin/bun`
-  // Deno's flags as bin/edgeway passes them (the V8 young-generation cap included), so tests run the shipped command.
-  const argv = deno ? ['run', '--v8-flags=--max-semi-space-size=8', '--allow-net', '--allow-env', '--allow-read', '--allow-write', '--allow-sys', '--allow-run', '--unstable-net', `${ROOT}src/main.ts`, ...args] : [`${ROOT}src/main.ts`, ...args]
+  // Each runtime's flags as bin/edgeway passes them (Deno's V8 young-generation cap, Bun's header
+  // limit), so tests run the shipped command.
+  const argv = deno
+    ? ['run', '--v8-flags=--max-semi-space-size=8', '--allow-net', '--allow-env', '--allow-read', '--allow-write', '--allow-sys', '--allow-run', '--unstable-net', `${ROOT}src/main.ts`, ...args]
+    : ['--max-http-header-size=122880', `${ROOT}src/main.ts`, ...args]
   const child = spawn(command, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   let err = ''

@@ -1,0 +1,75 @@
+// Bun's own header limit: bin/edgeway passes `--max-http-header-size` for the default
+// max_request_headers_kb, so a config within it never loads node:http (its setter is the only
+// other way to move the limit). A config above the flag still raises it; either way a head over
+// the listener's limit gets edgeway's 431 (body and access-log line), not Bun's bare one.
+
+import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { commandLineHeaderLimit } from '../../src/adapter/bun-header-limit.ts'
+import { spawnEdgeway, startedPorts, type EdgewayProcess } from '../support/edgeway.ts'
+import { startUpstream, type Upstream } from '../support/upstream.ts'
+
+test('the limit on bun’s command line, in either form, or Bun’s 16 KiB', () => {
+  expect(commandLineHeaderLimit(['--max-http-header-size=122880', 'src/main.ts'])).toBe(122880)
+  expect(commandLineHeaderLimit(['--smol', '--max-http-header-size', '65536'])).toBe(65536)
+  expect(commandLineHeaderLimit(['src/main.ts', '-c', 'edgeway.yaml'])).toBe(16384)
+  expect(commandLineHeaderLimit(['--max-http-header-size='])).toBe(16384)
+})
+
+const onBun = process.env.EDGEWAY_TEST_RUNTIME !== 'deno'
+const dir = mkdtempSync(join(tmpdir(), 'edgeway-header-limit-'))
+let upstream: Upstream
+const running: EdgewayProcess[] = []
+
+beforeAll(async () => {
+  upstream = await startUpstream({ name: 'echo' })
+})
+afterAll(async () => {
+  for (const edgeway of running) edgeway.kill('SIGKILL')
+  await upstream.stop()
+  rmSync(dir, { recursive: true, force: true })
+})
+
+async function proxyWithHeaderLimit(name: string, headersKb?: number): Promise<number> {
+  const config = join(dir, `${name}.yaml`)
+  writeFileSync(
+    config,
+    `listeners:
+  - name: ingress_http
+    address: 127.0.0.1
+    port: 0
+${headersKb === undefined ? '' : `    max_request_headers_kb: ${headersKb}\n`}    virtual_hosts:
+      - name: any
+        domains: ["*"]
+        routes:
+          - match: { prefix: / }
+            route: { cluster: service1 }
+clusters:
+  - name: service1
+    load_assignment:
+      endpoints: [{ address: 127.0.0.1, port: ${upstream.port} }]
+`,
+  )
+  const edgeway = spawnEdgeway(['-c', config, '--concurrency', '1'])
+  running.push(edgeway)
+  return (await startedPorts(edgeway)).get('ingress_http')!
+}
+
+async function bigHeadStatusAndBody(port: number, headerBytes: number): Promise<[number, string]> {
+  const response = await fetch(`http://127.0.0.1:${port}/big`, { headers: { 'x-big': 'a'.repeat(headerBytes) } })
+  return [response.status, await response.text()]
+}
+
+describe.skipIf(!onBun)('Bun’s header limit under bin/edgeway’s flag', () => {
+  test('the default limit (60 KiB): a 100 KiB head gets edgeway’s 431, the flag covering it', async () => {
+    const port = await proxyWithHeaderLimit('default')
+    expect(await bigHeadStatusAndBody(port, 100 * 1024)).toEqual([431, 'Request Header Fields Too Large'])
+  })
+
+  test('a limit above the flag (96 KiB): a 150 KiB head still gets edgeway’s 431, node:http raising Bun’s', async () => {
+    const port = await proxyWithHeaderLimit('above', 96)
+    expect(await bigHeadStatusAndBody(port, 150 * 1024)).toEqual([431, 'Request Header Fields Too Large'])
+  })
+})
