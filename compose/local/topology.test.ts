@@ -24,7 +24,7 @@ describe('topology', () => {
   test('a sidecar runs routes/sidecar.yaml on its replica address, finds the others through the demo DNS', () => {
     const replica = planReplica(options, shared, 'service1', 2)
     expect(replica.name).toBe('service1-2')
-    expect(replica.sidecar.args).toEqual(['src/main.ts', '-c', 'routes/sidecar.yaml', '--service-cluster', 'service1', '--service-node', 'service1-2', '--concurrency', '1', '--watch-config'])
+    expect(replica.sidecar.args).toEqual(['--max-http-header-size=122880', 'src/main.ts', '-c', 'routes/sidecar.yaml', '--service-cluster', 'service1', '--service-node', 'service1-2', '--concurrency', '1', '--watch-config'])
     const config = configOf(replica.sidecar)
     expect(config.node.cluster).toBe('service1')
     expect(config.admin).toEqual({ address: '127.7.1.2', port: 20001 })

@@ -32,6 +32,8 @@ export type SharedEndpoints = {
 }
 
 const LOOPBACK = '127.0.0.1'
+/** A proxy process as bin/edgeway starts bun: the default header limit set by flag, so node:http stays unloaded (src/adapter/bun-header-limit.ts). */
+const EDGEWAY = ['--max-http-header-size=122880', 'src/main.ts']
 
 export function sharedEndpoints(options: LaunchOptions): SharedEndpoints {
   return {
@@ -90,7 +92,7 @@ export function planReplica(options: LaunchOptions, shared: SharedEndpoints, ser
     group: name,
     // One process: a sidecar serves one app, and SIGKILL then takes the whole sidecar down at once
     // (workers of a killed primary would answer for a dead app until they notice).
-    args: ['src/main.ts', '-c', routesFile(options, 'sidecar.yaml'), '--service-cluster', service, '--service-node', name, '--concurrency', '1', '--watch-config'],
+    args: [...EDGEWAY, '-c', routesFile(options, 'sidecar.yaml'), '--service-cluster', service, '--service-node', name, '--concurrency', '1', '--watch-config'],
     env: {
       ...extra,
       ...discoveryEnv(options, shared),
@@ -117,7 +119,7 @@ export function planFrontProxy(options: LaunchOptions, shared: SharedEndpoints):
   return {
     name: 'front-proxy',
     group: 'front-proxy',
-    args: ['src/main.ts', '-c', routesFile(options, 'front-proxy.yaml'), '--service-cluster', 'front-proxy', '--watch-config'],
+    args: [...EDGEWAY, '-c', routesFile(options, 'front-proxy.yaml'), '--service-cluster', 'front-proxy', '--watch-config'],
     env: {
       ...discoveryEnv(options, shared),
       LISTEN_ADDRESS: LOOPBACK,
