@@ -3,6 +3,7 @@
 
 import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { HEADER_LIMIT_FLAG } from '../../src/adapter/bun-header-limit.ts'
 import { freePort, waitForPort } from '../free-port.ts'
 import { START_TIMEOUT_MS, type Peer, type PeerContext, type RunningPeer } from './peer.ts'
 
@@ -11,7 +12,7 @@ export type EdgewayRuntime = 'bun' | 'deno'
 /** `deno run` as bin/edgeway runs it (its V8 flag included), with every permission. */
 export const DENO_RUN = ['run', '-A', '--unstable-net', '--v8-flags=--max-semi-space-size=8']
 /** bun's flag as bin/edgeway passes it: the default header limit without loading node:http. */
-export const BUN_RUN = ['--max-http-header-size=122880']
+export const BUN_RUN = [HEADER_LIMIT_FLAG]
 
 /** The exporter's batch delay; the span check waits a few of these for the last batch. */
 export const EXPORT_DELAY_MS = 500

@@ -1,6 +1,7 @@
 // Which process runs where in the local demo, with which arguments and environment: the same
 // routes/ files and variables as compose/docker-compose.yaml, with loopback addresses for container IPs.
 
+import { HEADER_LIMIT_FLAG } from '../../src/adapter/bun-header-limit.ts'
 import type { LaunchOptions, ServiceName } from './options.ts'
 
 export type ProcessPlan = {
@@ -33,7 +34,7 @@ export type SharedEndpoints = {
 
 const LOOPBACK = '127.0.0.1'
 /** A proxy process as bin/edgeway starts bun: the default header limit set by flag, so node:http stays unloaded (src/adapter/bun-header-limit.ts). */
-const EDGEWAY = ['--max-http-header-size=122880', 'src/main.ts']
+const EDGEWAY = [HEADER_LIMIT_FLAG, 'src/main.ts']
 
 export function sharedEndpoints(options: LaunchOptions): SharedEndpoints {
   return {

@@ -7,6 +7,12 @@
 // Bun's node compatibility code resident (bench/README "Stop 28 — rss11"). bin/edgeway passes the
 // flag for the default limits, so node:http loads only for a config whose limit is above it.
 
+/**
+ * The flag bin/edgeway starts bun with: twice the default max_request_headers_kb (60 KiB). Launchers
+ * in TypeScript use this; the shell, JSON and YAML ones carry the same text (a test checks them).
+ */
+export const HEADER_LIMIT_FLAG = '--max-http-header-size=122880'
+
 /** Bun's limit when its command line does not set one. */
 const BUN_DEFAULT_HEADER_LIMIT = 16 * 1024
 

@@ -4,10 +4,11 @@
 // the listener's limit gets edgeway's 431 (body and access-log line), not Bun's bare one.
 
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { commandLineHeaderLimit } from '../../src/adapter/bun-header-limit.ts'
+import { commandLineHeaderLimit, HEADER_LIMIT_FLAG } from '../../src/adapter/bun-header-limit.ts'
+import { DEFAULTS } from '../../src/config/defaults.ts'
 import { spawnEdgeway, startedPorts, type EdgewayProcess } from '../support/edgeway.ts'
 import { startUpstream, type Upstream } from '../support/upstream.ts'
 
@@ -16,6 +17,18 @@ test('the limit on bun’s command line, in either form, or Bun’s 16 KiB', () 
   expect(commandLineHeaderLimit(['--smol', '--max-http-header-size', '65536'])).toBe(65536)
   expect(commandLineHeaderLimit(['src/main.ts', '-c', 'edgeway.yaml'])).toBe(16384)
   expect(commandLineHeaderLimit(['--max-http-header-size='])).toBe(16384)
+})
+
+test('the flag is twice the default limit, and every launcher that cannot import it carries the same text', () => {
+  expect(commandLineHeaderLimit([HEADER_LIMIT_FLAG])).toBe(2 * DEFAULTS.maxRequestHeadersKb * 1024)
+  const root = join(import.meta.dir, '../..')
+  const launchers = ['bin/edgeway', 'package.json', 'compose/Dockerfile', 'compose/service/start.sh', 'compose/kubernetes/front-proxy.yaml', 'compose/kubernetes/service1.yaml', 'compose/kubernetes/service2.yaml']
+  for (const file of launchers) {
+    // Every line that starts bun on src/main.ts to serve (not `--mode validate`, which serves nothing).
+    const serving = readFileSync(join(root, file), 'utf8').split('\n').filter((line) => /\bbun\b/.test(line) && line.includes('src/main.ts') && !line.includes('--mode validate'))
+    expect(serving.length).toBeGreaterThan(0)
+    for (const line of serving) expect({ file, line, flag: line.includes(HEADER_LIMIT_FLAG) }).toEqual({ file, line, flag: true })
+  }
 })
 
 const onBun = process.env.EDGEWAY_TEST_RUNTIME !== 'deno'

@@ -2,6 +2,7 @@
 // or as a real child process through the CLI.
 
 import { spawn, type ChildProcess } from 'node:child_process'
+import { HEADER_LIMIT_FLAG } from '../../src/adapter/bun-header-limit.ts'
 import { detectRuntime } from '../../src/adapter/detect.ts'
 import { StatsStore } from '../../src/stats/stats-store.ts'
 import { parseConfig } from '../../src/config/load-config.ts'
@@ -92,7 +93,7 @@ export function spawnEdgeway(args: string[], env: Record<string, string> = {}): 
   // limit), so tests run the shipped command.
   const argv = deno
     ? ['run', '--v8-flags=--max-semi-space-size=8', '--allow-net', '--allow-env', '--allow-read', '--allow-write', '--allow-sys', '--allow-run', '--unstable-net', `${ROOT}src/main.ts`, ...args]
-    : ['--max-http-header-size=122880', `${ROOT}src/main.ts`, ...args]
+    : [HEADER_LIMIT_FLAG, `${ROOT}src/main.ts`, ...args]
   const child = spawn(command, argv, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   let err = ''
