@@ -66,7 +66,7 @@ describe('protocol rows', () => {
   })
 
   test("ws-client's line: messages per second and errors", () => {
-    expect(parseWsClient('{"messages":3000,"seconds":2,"errors":1}\n')).toEqual({ messagesPerS: 1500, errors: 1 })
+    expect(parseWsClient('{"messages":3000,"seconds":2,"errors":1}\n')).toEqual({ messages: 3000, messagesPerS: 1500, errors: 1 })
     expect(() => parseWsClient('{"messages":1,"seconds":0,"errors":0}')).toThrow('unexpected ws-client output')
   })
 

@@ -1,16 +1,29 @@
 // The WebSocket rows: messages/s echoed through edgeway (a plain listener with upgrade_configs)
-// against the same client talking to the echo upstream directly.
+// and through what a user would pick instead (the Bun pass-through for WebSocket, http-proxy on
+// Node.js), against the same client talking to the echo upstream directly; with each proxy's CPU
+// per echoed message (one frame each way through it).
 
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { spawn } from 'node:child_process'
 import { freePort, waitForPort } from '../free-port.ts'
 import { START_TIMEOUT_MS, type PeerContext, type RunningPeer } from '../peers/peer.ts'
+import { nodeHttpProxy, scriptPeer } from '../peers/script-peer.ts'
+import { treeCpuUs } from '../processes.ts'
 
 export interface WsResult {
+  readonly messages: number
   readonly messagesPerS: number
   readonly errors: number
 }
+
+export interface WsRow extends WsResult {
+  readonly peer: string
+  /** The proxy's CPU µs per echoed message; absent for direct. */
+  readonly cpuUs?: number
+}
+
+export const bunWsRelay = scriptPeer('bun-ws-relay', 'bun', 'bun-ws-relay.ts')
 
 export function wsEdgewayConfig(ports: { listenerPort: number; adminPort: number; echoPort: number }): string {
   return `admin: { address: 127.0.0.1, port: ${ports.adminPort} }
@@ -56,7 +69,7 @@ export async function startWsEdgeway(context: PeerContext, echoPort: number): Pr
 export function parseWsClient(line: string): WsResult {
   const result = JSON.parse(line.trim().split('\n').at(-1) ?? '') as { messages: number; seconds: number; errors: number }
   if (typeof result.messages !== 'number' || !(result.seconds > 0)) throw new Error(`unexpected ws-client output: ${line}`)
-  return { messagesPerS: result.messages / result.seconds, errors: result.errors }
+  return { messages: result.messages, messagesPerS: result.messages / result.seconds, errors: result.errors }
 }
 
 /** Runs bench/protocols/ws-client.ts (bounded by `seconds` plus a 2 s grace per connection). */
@@ -76,4 +89,35 @@ export function runWsClient(repoDir: string, url: string, connections: number, s
       }
     })
   })
+}
+
+/** direct first (the reference), then each proxy in front of one echo upstream, one run each. */
+export async function runWebSocketRows(context: PeerContext & { readonly durationS: number; readonly signal: AbortSignal }, connections: number): Promise<WsRow[]> {
+  for (const peer of [bunWsRelay, nodeHttpProxy]) {
+    const why = peer.unavailable(context.repoDir)
+    if (why) throw new Error(`WebSocket row ${peer.name}: ${why}`)
+  }
+  const echo = await startEcho(context)
+  const started: RunningPeer[] = []
+  try {
+    const behindEcho = { ...context, upstreamPort: echo.port }
+    const proxies: [string, () => Promise<RunningPeer>][] = [
+      ['edgeway-bun', () => startWsEdgeway(context, echo.port)],
+      [bunWsRelay.name, () => bunWsRelay.start(behindEcho)],
+      [`${nodeHttpProxy.name} (ws: true)`, () => nodeHttpProxy.start(behindEcho)],
+    ]
+    const rows: WsRow[] = [{ peer: 'direct', ...(await runWsClient(context.repoDir, `ws://127.0.0.1:${echo.port}/`, connections, context.durationS, context.signal)) }]
+    for (const [peer, start] of proxies) {
+      const proxy = await start()
+      started.push(proxy)
+      const cpuBefore = treeCpuUs(proxy.pid!)
+      const result = await runWsClient(context.repoDir, `ws://127.0.0.1:${proxy.port}/`, connections, context.durationS, context.signal)
+      rows.push({ peer, ...result, cpuUs: result.messages > 0 ? (treeCpuUs(proxy.pid!) - cpuBefore) / result.messages : undefined })
+      await proxy.stop()
+    }
+    return rows
+  } finally {
+    for (const proxy of started.reverse()) await proxy.stop()
+    await echo.stop()
+  }
 }
