@@ -132,6 +132,14 @@ export function treeCpuUs(pid: number): number {
   return [pid, ...descendants(pid)].reduce((sum, p) => sum + cpuUs(p), 0)
 }
 
+/** Runs `load`, then pid's CPU µs for each unit of work its result counts (undefined when it counted none). */
+export async function cpuUsPer<T>(pid: number, load: () => Promise<T>, units: (result: T) => number): Promise<{ result: T; cpuUs: number | undefined }> {
+  const before = treeCpuUs(pid)
+  const result = await load()
+  const count = units(result)
+  return { result, cpuUs: count > 0 ? (treeCpuUs(pid) - before) / count : undefined }
+}
+
 const USER_HZ = 100
 
 function cpuUs(pid: number): number {

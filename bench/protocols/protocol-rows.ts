@@ -10,7 +10,7 @@ import type { PeerContext, RunningPeer } from '../peers/peer.ts'
 import { errorCount, runWrk } from '../wrk.ts'
 import { runH2load } from './h2load.ts'
 import { edgewayTls, nginxTls } from './tls-peers.ts'
-import { treeCpuUs } from '../processes.ts'
+import { cpuUsPer } from '../processes.ts'
 import { runWebSocketRows } from './websocket-rows.ts'
 
 export interface ProtocolRow {
@@ -54,18 +54,15 @@ export async function runProtocolRows(context: Context): Promise<{ rows: Protoco
       const proxy = running.get(peer.name)!
       const url = `https://127.0.0.1:${proxy.port}/service/1`
       await runWrk(url, { connections: PROTOCOL_LOADS.tlsConnections, durationS: 1 }, context.signal)
-      let cpuBefore = treeCpuUs(proxy.pid!)
-      const wrk = await runWrk(url, { connections: PROTOCOL_LOADS.tlsConnections, durationS: context.durationS }, context.signal)
-      const tlsCpuUs = (treeCpuUs(proxy.pid!) - cpuBefore) / wrk.requests
+      const { result: wrk, cpuUs: tlsCpuUs } = await cpuUsPer(proxy.pid!, () => runWrk(url, { connections: PROTOCOL_LOADS.tlsConnections, durationS: context.durationS }, context.signal), (r) => r.requests)
       context.log(`tls ${peer.name}: ${wrk.requestsPerS.toFixed(0)} req/s p99 ${wrk.p99Ms} ms`)
       rates.set(`tls ${peer.name}`, wrk.requestsPerS)
       rows.push({ row: 'TLS (HTTP/1.1)', peer: peer.name, tool: `wrk -c${PROTOCOL_LOADS.tlsConnections} https`, rate: wrk.requestsPerS, latencyMs: wrk.p99Ms, cpuUs: tlsCpuUs, reference: 'nginx-tls', vsReference: wrk.requestsPerS / rates.get('tls nginx-tls')! })
       checks.push({ ok: errorCount(wrk) === 0 && wrk.requests > 0, what: `${peer.name} TLS: ${wrk.requests} requests, ${errorCount(wrk)} errors` })
-      cpuBefore = treeCpuUs(proxy.pid!)
-      const h2 = await runH2load(url, { clients: PROTOCOL_LOADS.h2Clients, streams: PROTOCOL_LOADS.h2Streams, durationS: context.durationS }, context.signal)
+      const { result: h2, cpuUs: h2CpuUs } = await cpuUsPer(proxy.pid!, () => runH2load(url, { clients: PROTOCOL_LOADS.h2Clients, streams: PROTOCOL_LOADS.h2Streams, durationS: context.durationS }, context.signal), (r) => r.succeeded)
       context.log(`h2 ${peer.name}: ${h2.requestsPerS.toFixed(0)} req/s mean ${h2.meanMs} ms (${h2.protocol})`)
       rates.set(`h2 ${peer.name}`, h2.requestsPerS)
-      rows.push({ row: 'HTTP/2 over TLS', peer: peer.name, tool: `h2load -c${PROTOCOL_LOADS.h2Clients} -m${PROTOCOL_LOADS.h2Streams}`, rate: h2.requestsPerS, latencyMs: h2.meanMs, cpuUs: (treeCpuUs(proxy.pid!) - cpuBefore) / h2.succeeded, reference: 'nginx-tls', vsReference: h2.requestsPerS / rates.get('h2 nginx-tls')! })
+      rows.push({ row: 'HTTP/2 over TLS', peer: peer.name, tool: `h2load -c${PROTOCOL_LOADS.h2Clients} -m${PROTOCOL_LOADS.h2Streams}`, rate: h2.requestsPerS, latencyMs: h2.meanMs, cpuUs: h2CpuUs, reference: 'nginx-tls', vsReference: h2.requestsPerS / rates.get('h2 nginx-tls')! })
       checks.push({ ok: h2.failures === 0 && h2.succeeded > 0 && h2.protocol === 'h2', what: `${peer.name} HTTP/2: ${h2.succeeded} succeeded, ${h2.failures} failed, protocol ${h2.protocol}` })
     }
 

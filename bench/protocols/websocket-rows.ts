@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process'
 import { freePort, waitForPort } from '../free-port.ts'
 import { START_TIMEOUT_MS, type PeerContext, type RunningPeer } from '../peers/peer.ts'
 import { nodeHttpProxy, scriptPeer } from '../peers/script-peer.ts'
-import { treeCpuUs } from '../processes.ts'
+import { cpuUsPer } from '../processes.ts'
 
 export interface WsResult {
   readonly messages: number
@@ -98,7 +98,6 @@ export async function runWebSocketRows(context: PeerContext & { readonly duratio
     if (why) throw new Error(`WebSocket row ${peer.name}: ${why}`)
   }
   const echo = await startEcho(context)
-  const started: RunningPeer[] = []
   try {
     const behindEcho = { ...context, upstreamPort: echo.port }
     const proxies: [string, () => Promise<RunningPeer>][] = [
@@ -106,18 +105,20 @@ export async function runWebSocketRows(context: PeerContext & { readonly duratio
       [bunWsRelay.name, () => bunWsRelay.start(behindEcho)],
       [`${nodeHttpProxy.name} (ws: true)`, () => nodeHttpProxy.start(behindEcho)],
     ]
-    const rows: WsRow[] = [{ peer: 'direct', ...(await runWsClient(context.repoDir, `ws://127.0.0.1:${echo.port}/`, connections, context.durationS, context.signal)) }]
+    const load = (port: number) => () => runWsClient(context.repoDir, `ws://127.0.0.1:${port}/`, connections, context.durationS, context.signal)
+    const rows: WsRow[] = [{ peer: 'direct', ...(await load(echo.port)()) }]
+    // one proxy at a time, so each run has the box to itself
     for (const [peer, start] of proxies) {
       const proxy = await start()
-      started.push(proxy)
-      const cpuBefore = treeCpuUs(proxy.pid!)
-      const result = await runWsClient(context.repoDir, `ws://127.0.0.1:${proxy.port}/`, connections, context.durationS, context.signal)
-      rows.push({ peer, ...result, cpuUs: result.messages > 0 ? (treeCpuUs(proxy.pid!) - cpuBefore) / result.messages : undefined })
-      await proxy.stop()
+      try {
+        const { result, cpuUs } = await cpuUsPer(proxy.pid!, load(proxy.port), (r) => r.messages)
+        rows.push({ peer, ...result, cpuUs })
+      } finally {
+        await proxy.stop()
+      }
     }
     return rows
   } finally {
-    for (const proxy of started.reverse()) await proxy.stop()
     await echo.stop()
   }
 }
