@@ -1,8 +1,7 @@
 // The shipped listener handler, built as the CLI builds it (handlerFactory) on a bench config with
 // static clusters, for the in-process micro-benches (handler-cost.ts, request-heap.ts).
 
-import { systemTimers } from '../src/access-log/default-outputs.ts'
-import { FdSink } from '../src/access-log/fd-sink.ts'
+import { FdSink, systemTimers } from '../src/log/fd-sink.ts'
 import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_FLUSH_MIN_BYTES } from '../src/access-log/line-buffer.ts'
 import { AccessLogOutputs } from '../src/access-log/outputs.ts'
 import { parseConfig } from '../src/config/load-config.ts'

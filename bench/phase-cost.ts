@@ -9,7 +9,7 @@
 
 import { parseArgs } from 'node:util'
 import { LineBuffer, DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_FLUSH_MIN_BYTES } from '../src/access-log/line-buffer.ts'
-import { systemTimers } from '../src/access-log/default-outputs.ts'
+import { systemTimers } from '../src/log/fd-sink.ts'
 import { listenerAccessLog } from '../src/access-log/listener-format.ts'
 import { parseConfig } from '../src/config/load-config.ts'
 import { runAttempt } from '../src/proxy/attempt.ts'

@@ -13,7 +13,6 @@ import type { RunningPrimary } from './workers/primary.ts'
 import { readWorkerEnv, type WorkerEnv } from './workers/protocol.ts'
 import { applyEndpoint, onOrphaned, snapshotEndpoint, tellPrimary, workerConfig } from './workers/worker.ts'
 import { createReloader, watchConfigFile, watchDynamicFiles } from './lifecycle/reload.ts'
-import { stat } from 'node:fs/promises'
 import { runHelper } from './adapter/helper-process.ts'
 import { convertedConfig, startupConfig, type ConfigSource } from './startup-config.ts'
 import { StatsStore } from './stats/stats-store.ts'
@@ -24,11 +23,18 @@ import packageJson from '../package.json' with { type: 'json' }
 import { commandLineOptions, startupLine } from './startup-info.ts'
 import { onProcessExit } from './adapter/process.ts'
 import { cliAccessLogOutputs } from './access-log/cli-outputs.ts'
+import { processOutput } from './log/process-output.ts'
 
 const runtime = await detectRuntime()
-const write = (chunk: string) => void process.stdout.write(chunk)
+// Descriptors 1 and 2 by FdSink, never process.stdout / stderr (process-output.ts says why).
+runtime.nonBlockingStdio()
+const output = processOutput(onProcessExit)
+const write = output.stdout.write
+const writeStderr = output.stderr.write
+// node:fs/promises only for the file watches (--watch-config, LDS / CDS files), when one runs.
+const stat = async (path: string) => (await import('node:fs/promises')).stat(path)
 const fail = (message: string): never => {
-  process.stderr.write(`edgeway: ${message}\n`)
+  writeStderr(`edgeway: ${message}\n`)
   return runtime.exit(1)
 }
 
@@ -58,7 +64,7 @@ if (options!.command === 'zipkin') {
 async function runProxy(options: CliOptions, runtime: Runtime): Promise<void> {
   const worker = readWorkerEnv(runtime.env)
   if (worker?.config) return serveOneProcess(worker.config, options, runtime, worker)
-  const deps = { options, runtime, runHelper, fail, writeStderr: (chunk: string) => void process.stderr.write(chunk) }
+  const deps = { options, runtime, runHelper, fail, writeStderr }
   if (options.command === 'convert') {
     write(await convertedConfig(deps))
     runtime.exit(0)
@@ -93,7 +99,8 @@ function loggerFor(options: CliOptions): Logger {
 /** Access-log buffers written straight to the descriptors, flushed at exit whatever the way out. */
 function accessLogsFor(options: CliOptions) {
   const outputs = cliAccessLogOutputs({
-    log: (line) => process.stderr.write(`${line}\n`),
+    output,
+    log: (line) => writeStderr(`${line}\n`),
     ...(options.fileFlushIntervalMs !== undefined && { flushIntervalMs: options.fileFlushIntervalMs }),
     ...(options.fileFlushMinSizeKb !== undefined && { flushMinBytes: options.fileFlushMinSizeKb * 1024 }),
   })
@@ -118,7 +125,7 @@ async function serveOneProcess(config: Config, options: CliOptions, runtime: Run
       version: packageJson.version,
       commandLineOptions: commandLineOptions(options, config, options.concurrency ?? 1),
       write,
-      writeStderr: (chunk) => void process.stderr.write(chunk),
+      writeStderr,
       accessLogs: accessLogsFor(options),
       logger: loggerFor(options),
       reusePort: worker !== undefined,

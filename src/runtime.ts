@@ -223,4 +223,10 @@ export interface Runtime {
   /** Resident set size in bytes, for /server_info and /memory. */
   memoryRss(): number
   hardwareConcurrency(): number
+  /**
+   * Stdout and stderr written without blocking where the runtime allows it (Bun): a reader that
+   * falls behind then fills the pipe and FdSink queues what gets EAGAIN, instead of every request
+   * stopping in write(). Deno's stdio stays blocking (the proxy waits for the reader).
+   */
+  nonBlockingStdio(): void
 }

@@ -1,7 +1,7 @@
 // The byte path of the buffer: LineBuffer hands a sink with writeBytes its reused array, FdSink keeps
 // copies of what waits for a pipe's reader, and AccessLogOutputs.loggerFor writes a plan's bytes.
 import { describe, expect, test } from 'bun:test'
-import { FdSink, PIPE_ATOMIC_BYTES } from './fd-sink.ts'
+import { FdSink, PIPE_ATOMIC_BYTES } from '../log/fd-sink.ts'
 import { LineBuffer } from './line-buffer.ts'
 import { AccessLogOutputs } from './outputs.ts'
 import type { RequestInfo } from '../proxy/request-info.ts'

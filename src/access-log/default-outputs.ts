@@ -2,7 +2,7 @@
 // micro-benches): stdout and stderr through the host's own writers, files appended to by FdSink,
 // with the shipped flush interval and size. The CLI (main.ts) writes stdout and stderr by FdSink too.
 
-import { FdSink } from './fd-sink.ts'
+import { FdSink, systemTimers } from '../log/fd-sink.ts'
 import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_FLUSH_MIN_BYTES } from './line-buffer.ts'
 import { AccessLogOutputs } from './outputs.ts'
 
@@ -13,11 +13,6 @@ export type DefaultOutputDeps = {
   readonly log: (line: string) => void
   readonly flushIntervalMs?: number
   readonly flushMinBytes?: number
-}
-
-export const systemTimers = {
-  setTimeout: (fn: () => void, ms: number): unknown => setTimeout(fn, ms),
-  clearTimeout: (handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 }
 
 export function defaultAccessLogOutputs(deps: DefaultOutputDeps): AccessLogOutputs {

@@ -94,4 +94,7 @@ export const bunRuntime: Runtime = {
   exit: exitProcess,
   memoryRss: () => process.memoryUsage.rss(),
   hardwareConcurrency: () => navigator.hardwareConcurrency || cpus().length,
+  // A FileSink on a pipe sets O_NONBLOCK on it as it opens (what process.stdout does too, but that
+  // loads the node stream code); nothing is written through these two (access-log-flush.test.ts).
+  nonBlockingStdio: () => void (Bun.stdout.writer(), Bun.stderr.writer()),
 }

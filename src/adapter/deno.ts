@@ -52,4 +52,5 @@ export const denoRuntime: Runtime = {
   exit: exitProcess,
   memoryRss: () => denoApi().memoryUsage().rss,
   hardwareConcurrency: () => navigator.hardwareConcurrency,
+  nonBlockingStdio: () => {},
 }

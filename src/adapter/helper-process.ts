@@ -4,9 +4,7 @@
 // so the modules never load into the process that serves, whose memory they would hold for good.
 
 import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
 import process from 'node:process'
-import { fileURLToPath } from 'node:url'
 
 declare const Deno: {
   mainModule: string
@@ -18,8 +16,9 @@ export type HelperResult = { readonly code: number | null; readonly stdout: stri
 /** Runs `entry` (a module URL) with `input` on its stdin; stderr is inherited. Undefined when this process may not start one (Deno without --allow-run). */
 export function runHelper(entry: string, input: string): Promise<HelperResult> | undefined {
   if ('Deno' in globalThis && Deno.permissions.querySync({ name: 'run' }).state !== 'granted') return undefined
-  const commandLine = helperCommandLine(fileURLToPath(entry))
-  return 'Bun' in globalThis ? runOnBun(commandLine, input) : runOnNodeApi(commandLine, input)
+  // Bun's own fileURLToPath: node:url and node:path (with the node stream code they share with
+  // process.stdout) stay out of the process that serves; Deno loads them below, when it spawns.
+  return 'Bun' in globalThis ? runOnBun([process.execPath, Bun.fileURLToPath(entry)], input) : runOnNodeApi(entry, input)
 }
 
 /**
@@ -42,8 +41,9 @@ async function runOnBun(commandLine: string[], input: string): Promise<HelperRes
 }
 
 /** Deno (and Node): node:child_process, loaded only there. */
-async function runOnNodeApi([command, ...args]: string[], input: string): Promise<HelperResult> {
-  const { spawn } = await import('node:child_process')
+async function runOnNodeApi(entry: string, input: string): Promise<HelperResult> {
+  const [{ spawn }, { fileURLToPath }, { resolve }] = await Promise.all([import('node:child_process'), import('node:url'), import('node:path')])
+  const [command, ...args] = helperCommandLine(fileURLToPath(entry), fileURLToPath, resolve)
   return new Promise((done, fail) => {
     const child = spawn(command!, args, { stdio: ['pipe', 'pipe', 'inherit'] })
     const chunks: Buffer[] = []
@@ -57,11 +57,11 @@ async function runOnNodeApi([command, ...args]: string[], input: string): Promis
 }
 
 /**
- * Bun: the runtime and the entry (its flags change nothing for a short-lived loader, and under
- * `bun test` the command line is the test runner's). Deno: `deno run` with this process's own
- * flags, so a scoped --allow-read=... carries over as it is.
+ * Deno: `deno run` with this process's own flags, so a scoped --allow-read=... carries over as it
+ * is. (Bun runs the runtime and the entry: its flags change nothing for a short-lived loader, and
+ * under `bun test` the command line is the test runner's.)
  */
-function helperCommandLine(entry: string): string[] {
+function helperCommandLine(entry: string, fileURLToPath: (url: string) => string, resolve: (path: string) => string): string[] {
   if (!('Deno' in globalThis)) return [process.execPath, entry]
   const main = fileURLToPath(Deno.mainModule)
   try {

@@ -26,6 +26,7 @@ export type AdminDeps = {
   /** Log levels per component (GET/POST /logging). */
   logging: LoggingControl
   /** The effective config (model) as JSON; private keys are redacted here. */
+  /** A promise when the dump's code is loaded on first use (generation-info.ts). */
   configDump: () => unknown
   /** Listeners whose TLS certificates /certs lists. */
   tlsListeners?: () => readonly ListenerConfig[]
@@ -61,7 +62,7 @@ export function buildAdminApp(deps: AdminDeps): AdminApp {
     { path: '/memory', method: 'GET', help: 'print current allocation and heap usage (JSON)', handle: () => json(memoryJson(deps.memory())) },
     { path: '/logging', method: 'GET', help: 'list the loggers and their levels', handle: () => text(renderLoggers(deps.logging)) },
     { path: '/logging', method: 'POST', help: 'change log levels: ?level=debug (all) or ?router=debug&upstream=trace', handle: (c) => changeLogging(c, deps) },
-    { path: '/config_dump', method: 'GET', help: 'dump the effective configuration', handle: () => json(redactPrivateKeys(deps.configDump())) },
+    { path: '/config_dump', method: 'GET', help: 'dump the effective configuration', handle: async () => json(redactPrivateKeys(await deps.configDump())) },
     { path: '/certs', method: 'GET', help: 'print certificates on the machine', handle: () => json(certsJson(deps.tlsListeners?.() ?? [], Date.now(), deps.tlsClusters?.() ?? [])) },
     { path: '/healthcheck/fail', method: 'POST', help: 'cause the server to fail health checks (drain)', handle: () => ok(() => deps.healthcheck.fail()) },
     { path: '/healthcheck/ok', method: 'POST', help: 'cause the server to pass health checks', handle: () => ok(() => deps.healthcheck.ok()) },

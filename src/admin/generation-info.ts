@@ -1,7 +1,6 @@
 // What the admin endpoints read off the configuration generation in force: /config_dump, /certs and
 // /server_info. The single-process server and the primary of --concurrency N answer them alike.
 
-import { envoyConfigDump } from '../config/envoy/config-dump.ts'
 import type { Generation } from '../lifecycle/generation.ts'
 import { serverInfoOf, type ServerState } from './server-info.ts'
 
@@ -17,8 +16,11 @@ export function generationInfo(sources: {
 }) {
   const { generation } = sources
   return {
-    configDump: () => {
+    // Loaded when first asked for: the model-to-Envoy code (and node:net under it, which shares the
+    // node stream code with process.stdout) stays out of a process nobody dumps (bench/README "Stop 30").
+    configDump: async () => {
       const { config, loadedAtMs, version } = generation()
+      const { envoyConfigDump } = await import('../config/envoy/config-dump.ts')
       return envoyConfigDump(config, loadedAtMs, String(version))
     },
     tlsListeners: () => generation().config.listeners,

@@ -1,10 +1,13 @@
-// Where a LineBuffer's chunks go: a file descriptor (stdout, stderr, or a file opened for append),
-// written synchronously so a chunk is on its way before the process can exit, in order.
+// Where the process's lines go: a file descriptor (stdout, stderr, or an access log's file opened
+// for append), written synchronously so a chunk is on its way before the process can exit, in
+// order. The CLI writes everything it prints this way, its own lines (the startup line, the logger,
+// config errors) through the same stdout and stderr sinks as the access log's lines, so one queue
+// per descriptor keeps them in order (process-output.ts).
 // - A regular file (a log path, or stdout redirected to one) gets one write per chunk: O_APPEND
 //   places each write whole at the end, so the lines of several worker processes never mix.
 // - A pipe, socket or terminal gets pieces of at most PIPE_BUF bytes ending at a line's end: only
 //   writes that small are atomic on a pipe that several workers share.
-// - A pipe with no room (the runtime makes stdout non-blocking: EAGAIN) keeps the rest queued and
+// - A pipe with no room (non-blocking on Bun, Runtime.nonBlockingStdio: EAGAIN) keeps the rest queued and
 //   retries shortly, while new chunks queue behind it; drain() waits for the reader at exit. Both
 //   runtimes' own stdout streams drop what they still queue when the process exits.
 
@@ -26,6 +29,12 @@ export type FdSinkDeps = {
     readonly writeSync: (fd: number, bytes: Uint8Array, offset: number, length: number) => number
     readonly fstatSync: (fd: number) => { isFile(): boolean }
   }
+}
+
+/** The runtime's timers, as FdSink and the access log's LineBuffers take them. */
+export const systemTimers = {
+  setTimeout: (fn: () => void, ms: number): unknown => setTimeout(fn, ms),
+  clearTimeout: (handle: unknown) => clearTimeout(handle as ReturnType<typeof setTimeout>),
 }
 
 const encoder = new TextEncoder()
@@ -84,7 +93,7 @@ export class FdSink {
       while (!this.pump()) {
         if (Date.now() > deadline) {
           this.failed = true
-          this.deps.log(`edgeway: access log ${this.name()}: the reader took no more lines for ${limitMs} ms at exit: ${this.queue.reduce((n, p) => n + p.byteLength, 0)} bytes dropped`)
+          this.deps.log(`edgeway: ${this.name()}: the reader took no more lines for ${limitMs} ms at exit: ${this.queue.reduce((n, p) => n + p.byteLength, 0)} bytes dropped`)
           return
         }
         sleep(1)
@@ -148,11 +157,11 @@ export class FdSink {
   private fail(error: unknown): void {
     this.failed = true
     this.queue.length = 0
-    this.deps.log(`edgeway: access log ${this.name()}: ${(error as Error).message}: its lines are dropped from now on`)
+    this.deps.log(`edgeway: ${this.name()}: ${(error as Error).message}: its lines are dropped from now on`)
   }
 
   private name(): string {
-    return typeof this.target === 'number' ? (this.target === 2 ? 'stderr' : 'stdout') : `"${this.target}"`
+    return typeof this.target === 'number' ? (this.target === 2 ? 'stderr' : 'stdout') : `access log "${this.target}"`
   }
 }
 
