@@ -17,7 +17,7 @@ export function generationInfo(sources: {
   const { generation } = sources
   return {
     // Loaded when first asked for: the model-to-Envoy code (and node:net under it, which shares the
-    // node stream code with process.stdout) stays out of a process nobody dumps (bench/README "Stop 30").
+    // node stream code with process.stdout) stays out of a process nobody dumps (bench/README "Stop 30 — stdout13").
     configDump: async () => {
       const { config, loadedAtMs, version } = generation()
       const { envoyConfigDump } = await import('../config/envoy/config-dump.ts')

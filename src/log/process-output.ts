@@ -1,5 +1,8 @@
 // The CLI's stdout and stderr: one FdSink per descriptor for everything the process prints, its own
 // lines and the access log's (cli-outputs.ts takes these two), drained at exit whatever the way out.
+// Never process.stdout / stderr: on Bun they load the node stream code, which (with node:net,
+// node:url and node:fs/promises, loaded on first use instead) held ~2 MiB more after load
+// (bench/README "Stop 30 — stdout13").
 
 import { FdSink, systemTimers } from './fd-sink.ts'
 
