@@ -20,11 +20,11 @@ export const FAULT_LINE = '    fault: { abort: { http_status: 503, percentage: {
 /** Adds FAULT_LINE to the bench config's listener. */
 export const withFaultFilter = (yaml: string): string => yaml.replace('    access_log: false\n', `    access_log: false\n${FAULT_LINE}\n`)
 
-/** `tracer` gets the handler's stats store, as the tracer's stats live there. */
+/** `tracer` gets the handler's stats store, as the tracer's stats live there, and the runtime. */
 export async function listenerHandler(
   yaml: string,
   runtime: Runtime,
-  tracer?: (stats: StatsStore) => Promise<RequestTracer>,
+  tracer?: (stats: StatsStore, runtime: Runtime) => Promise<RequestTracer>,
 ): Promise<FetchHandler> {
   const config = parseConfig(yaml, 'bench.yaml', { env: () => undefined })
   const stats = new StatsStore()
@@ -33,7 +33,7 @@ export async function listenerHandler(
     runtime,
     stats,
     clusters,
-    tracer: tracer ? await tracer(stats) : undefined,
+    tracer: tracer ? await tracer(stats, runtime) : undefined,
     write: () => {},
     accessLogs: devNullAccessLogs(),
     log: (line) => console.error(line),
@@ -49,7 +49,7 @@ export async function listenerHandler(
  * shipped) with the collector's answer faked: the exporter's JS stays in the figure, the socket to
  * the collector does not.
  */
-export async function benchTracer(stats: StatsStore): Promise<RequestTracer> {
+export async function benchTracer(stats: StatsStore, runtime?: Pick<Runtime, 'sequentialStrings'>): Promise<RequestTracer> {
   const { setupTracing } = await import('../tracing/index.ts')
   const { createRequestTracer } = await import('../tracing/request-tracer.ts')
   const tracing = setupTracing({
@@ -57,12 +57,13 @@ export async function benchTracer(stats: StatsStore): Promise<RequestTracer> {
     nodeId: 'bench',
     stats: stats.tracing(),
     zipkin: { url: 'http://127.0.0.1:9/api/v2/spans', maxQueueSize: 200000, maxExportBatchSize: 2048, scheduledDelayMs: 500, exportTimeoutMs: 5000 },
+    sequentialStrings: runtime?.sequentialStrings,
     fetch: (async (_url: unknown, init?: RequestInit) => {
       void String(init?.body).length
       return new Response(null, { status: 202 })
     }) as typeof fetch,
   })
-  return createRequestTracer({ tracing, listenerStats: (l) => stats.listener(l.statPrefix) })
+  return createRequestTracer({ tracing, listenerStats: (l) => stats.listener(l.statPrefix), sequentialStrings: runtime?.sequentialStrings })
 }
 
 /**

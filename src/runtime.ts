@@ -210,6 +210,14 @@ export interface Runtime {
    * place (Bun; Deno through the serve adapter's editable snapshot of its immutable request headers).
    */
   readonly headersEditable: boolean
+  /**
+   * True when JSON.stringify's fast path takes only strings of their own (V8, so Deno): a slice
+   * (SlicedString) or a concatenation of 13 characters or more (ConsString) anywhere in a span
+   * part sends the whole part to the slow serializer, twice the CPU a span. Then the request id and
+   * the url tag are made as sequential strings, at a few ns more each; on Bun slices and
+   * concatenations stay, being the cheaper (bench/README.md, stop 30 deno13).
+   */
+  readonly sequentialStrings: boolean
   /** Maps a runtime error thrown by upstreamFetch to its cause. */
   classifyUpstreamError(error: unknown): UpstreamFailure
   readTextFile(path: string): Promise<string>

@@ -20,7 +20,7 @@ import { decide, FORCED, SAMPLED, type SamplingRuntime } from './sampling-decisi
 import type { SpanParent, Tracing } from './setup-tracing.ts'
 import type { RemoteEndpoint, SpanRecord, SpanTagMap } from './span-record.ts'
 import { spanTimeOf } from './hr-clock.ts'
-import { httpUrlTag, isErrorStatus, TAG } from './span-tags.ts'
+import { httpUrlTag, isErrorStatus, MAX_PATH_TAG_LENGTH, TAG } from './span-tags.ts'
 
 export type RequestTracerDeps = {
   readonly tracing: Tracing
@@ -34,6 +34,8 @@ export type RequestTracerDeps = {
   readonly b3Headers?: B3Format
   /** Read once per listener for `environment` custom tags. */
   readonly env?: (name: string) => string | undefined
+  /** Runtime.sequentialStrings: the url tag is then joined into a sequential string (span-tags.ts). */
+  readonly sequentialStrings?: boolean
 }
 
 type ListenerState = { stats: ListenerStats; customTags: CompiledCustomTags }
@@ -43,6 +45,7 @@ export function createRequestTracer(deps: RequestTracerDeps): RequestTracer {
   const env = deps.env ?? (() => undefined)
   const shared = deps.sharedSpanContext === true
   const format = deps.b3Headers ?? 'multi'
+  const sequential = deps.sequentialStrings === true
   const names = new SpanNames()
   const stateOf = new Map<ListenerConfig, ListenerState>()
   // One remote endpoint object per upstream endpoint: attempt spans share it (it is only read).
@@ -75,7 +78,7 @@ export function createRequestTracer(deps: RequestTracerDeps): RequestTracer {
       const query = info.path.indexOf('?')
       const span = deps.tracing.startRequestSpan(`${info.method} ${query < 0 ? info.path : info.path.slice(0, query)}`, ingress ? SpanKind.SERVER : SpanKind.CLIENT, parent, sampled, incoming?.debug ?? false, sharing ? incoming!.spanId : undefined, spanTimeOf(info.startedAt))
       if (span.sampled) {
-        tagRequestStart(span.attributes as SpanTagMap, info, peer)
+        tagRequestStart(span.attributes as SpanTagMap, info, peer, sequential)
         // A SERVER span's remote is its client; an egress CLIENT span's remote is upstream, set by its attempts.
         if (peer && ingress) span.remote = remoteEndpoint(peer.remoteAddress, peer.remotePort)
       }
@@ -126,9 +129,9 @@ const statusText = (status: number): string => (status >= 0 && status < 1000 ? (
  * `tag(name, value)` with ~25 different names a request was the tracer's largest cost (~15 % of its
  * JS). Every value written here is a non-empty string, as `tag` would leave it.
  */
-function tagRequestStart(tags: SpanTagMap, info: RequestInfo, peer: ConnInfo | undefined): void {
+function tagRequestStart(tags: SpanTagMap, info: RequestInfo, peer: ConnInfo | undefined, sequential: boolean): void {
   if (info.requestId) tags[TAG.requestId] = info.requestId
-  tags[TAG.httpUrl] = httpUrlTag('http', info.authority ?? '', info.path)
+  tags[TAG.httpUrl] = httpUrlTag('http', info.authority ?? '', info.path, MAX_PATH_TAG_LENGTH, sequential)
   if (info.method) tags[TAG.httpMethod] = info.method
   if (info.protocol) tags[TAG.httpProtocol] = info.protocol
   tags[TAG.userAgent] = info.userAgent || '-'

@@ -27,6 +27,8 @@ export type TracingOptions = {
   exporter?: SpanExporter
   /** New root traces get 128-bit ids (Envoy's `trace_id_128bit`); 64-bit by default. */
   traceId128Bit?: boolean
+  /** Runtime.sequentialStrings: ids are then strings of their own, not slices (trace-ids.ts). */
+  sequentialStrings?: boolean
   /** Upper bound of shutdown(); queued spans not sent by then are lost. */
   shutdownTimeoutMs?: number
   fetch?: typeof fetch
@@ -85,7 +87,7 @@ export function setupTracing(opts: TracingOptions): Tracing {
   const processor = exporter ? new BoundedBatchProcessor(exporter, opts.zipkin ?? DEFAULT_BATCH, opts.stats) : undefined
   // service.name only, for OTel exporters that read it (the Zipkin encoding ignores it).
   const resource = serviceResource(opts.serviceName)
-  const ids = createIdSource({ traceId128Bit: opts.traceId128Bit })
+  const ids = createIdSource({ traceId128Bit: opts.traceId128Bit, sequential: opts.sequentialStrings })
   const nodeId = opts.nodeId
   const shutdownTimeoutMs = opts.shutdownTimeoutMs ?? 2000
   let stopping: Promise<void> | undefined

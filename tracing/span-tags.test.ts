@@ -79,6 +79,9 @@ describe('span tags', () => {
   test('http.url path truncated to max_path_tag_length; error statuses', () => {
     expect(httpUrlTag('http', 'h', '/' + 'a'.repeat(300))).toBe('http://h/' + 'a'.repeat(255))
     expect(httpUrlTag('https', 'h:8443', '/x', 1)).toBe('https://h:8443/')
+    // Joined for V8 (Runtime.sequentialStrings): the same text as the template.
+    expect(httpUrlTag('http', '127.0.0.1:8000', '/service/1?q=1', 256, true)).toBe('http://127.0.0.1:8000/service/1?q=1')
+    expect(httpUrlTag('http', 'h', '/' + 'a'.repeat(300), 256, true)).toBe('http://h/' + 'a'.repeat(255))
     expect([undefined, 0, 499, 500, 503].map(isErrorStatus)).toEqual([true, true, false, true, true])
   })
 })

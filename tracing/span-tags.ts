@@ -40,9 +40,14 @@ export function setTags(span: Pick<Span, 'setAttribute'>, tags: SpanTags): void 
   for (const name in tags) ontoSpan(span, name as TagName, tags[name as TagName])
 }
 
-/** `{proto}://{host}{path}` with the path cut to `maxPathLength`, as Envoy tags `http.url`. */
-export function httpUrlTag(proto: string, host: string, path: string, maxPathLength = MAX_PATH_TAG_LENGTH): string {
-  return `${proto}://${host}${path.length > maxPathLength ? path.slice(0, maxPathLength) : path}`
+/**
+ * `{proto}://{host}{path}` with the path cut to `maxPathLength`, as Envoy tags `http.url`.
+ * `sequential` (Runtime.sequentialStrings): joined, as V8 makes a concatenation of 13 characters or
+ * more a ConsString, which its JSON.stringify fast path refuses; a template costs less on Bun.
+ */
+export function httpUrlTag(proto: string, host: string, path: string, maxPathLength = MAX_PATH_TAG_LENGTH, sequential = false): string {
+  const cut = path.length > maxPathLength ? path.slice(0, maxPathLength) : path
+  return sequential ? [proto, '://', host, cut].join('') : `${proto}://${host}${cut}`
 }
 
 /** Envoy marks a span failed when there was no response code at all or it was a 5xx. */

@@ -52,4 +52,18 @@ describe('trace ids', () => {
     expect(odd.spanId()).toBe('0000000000000001')
     for (let i = 0; i < 300; i++) expect(odd.spanId()).toMatch(/^[0-9a-f]{16}$/)
   })
+
+  test('sequential ids (Runtime.sequentialStrings) are the same ids as the slices, 64- and 128-bit', () => {
+    const counting = (words: Uint32Array) => void words.forEach((_, i) => (words[i] = 0xa0000000 + i * 0x01010101))
+    for (const traceId128Bit of [false, true]) {
+      const sliced = createIdSource({ fill: counting, traceId128Bit })
+      const sequential = createIdSource({ fill: counting, traceId128Bit, sequential: true })
+      // Past a refill, with trace and span ids interleaved as a request draws them.
+      for (let i = 0; i < 200; i++) {
+        expect(sequential.traceId()).toBe(sliced.traceId())
+        expect(sequential.spanId()).toBe(sliced.spanId())
+      }
+    }
+    expect(createIdSource({ fill: (words) => void words.fill(0), sequential: true }).spanId()).toBe('0000000000000001')
+  })
 })

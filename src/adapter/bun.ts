@@ -84,6 +84,7 @@ export const bunRuntime: Runtime = {
   upstreamFetch,
   decodesBodies: false,
   headersEditable: true,
+  sequentialStrings: false,
   classifyUpstreamError,
   readTextFile: (path) => Bun.file(path).text(),
   env: (name) => Bun.env[name],

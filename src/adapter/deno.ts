@@ -42,6 +42,7 @@ export const denoRuntime: Runtime = {
   // The serve adapter's request headers are its own editable snapshot (deno-request-headers.ts), and
   // every upstream Response is one edgeway's clients built, with mutable Headers.
   headersEditable: true,
+  sequentialStrings: true,
   classifyUpstreamError,
   readTextFile: (path) => denoApi().readTextFile(path),
   env: (name) => denoApi().env.get(name),

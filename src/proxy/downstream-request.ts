@@ -18,8 +18,9 @@ import { isTargetError, type RequestTarget, type TargetError } from './request-t
 /**
  * `fields`: the arrival walk's (arrival-fields.ts), else read from the request's headers.
  * `headers`: request.headers as the caller already read it (each read is a native getter on Bun).
+ * `sequentialIds`: a generated request id is a sequential string (Runtime.sequentialStrings).
  */
-export function requestInfoOf(request: Request, conn: ConnInfo, listener: ListenerConfig, target: RequestTarget | TargetError, startedAt: number, startTimeMs: number, fields: ArrivalFields = fieldsOf(request.headers), headers: Headers = request.headers): RequestInfo {
+export function requestInfoOf(request: Request, conn: ConnInfo, listener: ListenerConfig, target: RequestTarget | TargetError, startedAt: number, startTimeMs: number, fields: ArrivalFields = fieldsOf(request.headers), headers: Headers = request.headers, sequentialIds = false): RequestInfo {
   const valid = !isTargetError(target)
   const path = valid ? pathFor(target.path, listener) : request.url
   const query = valid ? target.query : ''
@@ -36,7 +37,7 @@ export function requestInfoOf(request: Request, conn: ConnInfo, listener: Listen
     authority: valid ? target.authority : fields.host,
     forwardedFor: fields.forwardedFor,
     userAgent: fields.userAgent,
-    requestId: requestIdFor(keepClientId ? fields.requestId : null, listener.generateRequestId),
+    requestId: requestIdFor(keepClientId ? fields.requestId : null, listener.generateRequestId, sequentialIds),
     internal,
     tracingFields: fields.tracing,
     protocol: conn.protocol ?? 'HTTP/1.1',

@@ -30,7 +30,7 @@ export type ProxyHandlerDeps = ForwardDeps & {
   readonly listener: ListenerConfig
   readonly routes: RouteTable
   readonly clusters: Pick<ClusterManager, 'get'>
-  readonly runtime: Pick<Runtime, 'decodesBodies' | 'headersEditable' | 'openWebSocket'>
+  readonly runtime: Pick<Runtime, 'decodesBodies' | 'headersEditable' | 'openWebSocket' | 'sequentialStrings'>
   readonly stats: ListenerStats
   /** Access log sink; undefined when the listener logs nothing. */
   readonly accessLog: ((info: RequestInfo) => void) | undefined
@@ -69,6 +69,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
   }
 
   const editsForwarded = deps.accessLogReadsRequest !== true
+  const sequentialIds = deps.runtime.sequentialStrings
 
   // The response phase, for the forward loop to hand its outcome to (one closure per handler).
   const respond: Respond = (routed, result, info, observer, at) => downstreamResponse(routed, result, info, observer, ctx, at)
@@ -83,7 +84,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     const fields = arrival
     // HTTP/2's :authority, when the runtime did not turn it into Host (Deno), counts as the Host.
     const target = requestTarget(request.url, fields.host ?? conn.authority ?? null)
-    const info = requestInfoOf(request, conn, listener, target, deps.now(), Date.now(), fields, headers)
+    const info = requestInfoOf(request, conn, listener, target, deps.now(), Date.now(), fields, headers, sequentialIds)
     const observer = observers.start(request, info, conn)
     const invalid = downstreamRequestError(request, target, listener, info, observer, fields, headerBytes)
     if (invalid) return Promise.resolve(localReply(invalid, info, observer, ctx))

@@ -72,7 +72,7 @@ export function proxyFixture(options: FixtureOptions = {}) {
     listener,
     routes: new RouteTable(listener.virtualHosts),
     clusters,
-    runtime: { decodesBodies: false, headersEditable: true, openWebSocket: () => Promise.reject(new Error('no WebSocket in this fixture')) },
+    runtime: { decodesBodies: false, headersEditable: true, sequentialStrings: false, openWebSocket: () => Promise.reject(new Error('no WebSocket in this fixture')) },
     stats: stats.listener(listener.statPrefix),
     accessLog: (info) => logged.push({ ...info }),
     tracer: options.tracer,
