@@ -83,11 +83,11 @@ export class Endpoint {
 }
 
 /**
- * Joined, not templated: on V8 a concatenation of 13 characters or more is a ConsString, and this one
- * lives as long as its endpoint (old space, where GC never shortcuts it even once flattened). As the
- * upstream_address and peer.address tags it reached every attempt span, so JSON.stringify's fast
- * path refused nearly every span part on Deno (the Runtime.sequentialStrings trap). Made once per
- * endpoint, so the join costs Bun nothing a request.
+ * Joined, not templated: on V8 a concatenation of 13 characters or more is a ConsString, and once
+ * flattened this one stays a ConsString for its endpoint's life (a full GC does not shortcut it). As
+ * the upstream_address and peer.address tags it reached every attempt span, so JSON.stringify's fast
+ * path refused nearly every span part on Deno (the trap Runtime.sequentialStrings is about). Made
+ * once per endpoint, so the join costs Bun nothing a request.
  */
 export function endpointKey(address: string, port: number): string {
   return address.includes(':') ? ['[', address, ']:', port].join('') : [address, ':', port].join('')
