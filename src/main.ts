@@ -215,7 +215,7 @@ async function startTracing(config: Config, runtime: Runtime, stats: StatsStore,
   const zipkin = { ...DEFAULTS.zipkin, ...config.tracing?.zipkin, url: url.includes('/api/v2/spans') ? url : `${url.replace(/\/$/, '')}/api/v2/spans` }
   const { setupTracing } = await import('../tracing/index.ts')
   const { createRequestTracer } = await import('../tracing/request-tracer.ts')
-  const tracing = setupTracing({ serviceName: config.node.cluster || 'edgeway', nodeId: config.node.id, zipkin, stats: stats.tracing(), traceId128Bit: config.tracing?.zipkin.traceId128Bit ?? false, sequentialStrings: runtime.sequentialStrings })
+  const tracing = setupTracing({ serviceName: config.node.cluster || 'edgeway', nodeId: config.node.id, zipkin, stats: stats.tracing(), traceId128Bit: config.tracing?.zipkin.traceId128Bit ?? false, sequentialStrings: runtime.sequentialStrings, upstreamFetch: runtime.upstreamFetch, userAgent: `edgeway/${packageJson.version} (${runtime.name} ${runtime.version})` })
   const tracer = createRequestTracer({
     tracing,
     listenerStats: (l) => stats.listener(l.statPrefix),

@@ -5,6 +5,7 @@
 
 import type { Attributes, SpanKind } from '@opentelemetry/api'
 import type { SpanExporter } from '@opentelemetry/sdk-trace-base'
+import type { UpstreamFetch } from '../src/runtime.ts'
 import type { TracingStats } from '../src/stats/stats-store.ts'
 import { BoundedBatchProcessor, type BatchOptions } from './bounded-batch-processor.ts'
 import { nowMs } from './hr-clock.ts'
@@ -32,6 +33,10 @@ export type TracingOptions = {
   /** Upper bound of shutdown(); queued spans not sent by then are lost. */
   shutdownTimeoutMs?: number
   fetch?: typeof fetch
+  /** The proxy's own HTTP/1.1 client (Runtime.upstreamFetch): http:// collectors are posted through it. */
+  upstreamFetch?: UpstreamFetch
+  /** The exporter's `user-agent` (src/main.ts: `edgeway/<version> (<runtime> <version>)`). */
+  userAgent?: string
 }
 
 /** `spanId` '' means the trace is known but the span has no parent (a shared span at the root). */
@@ -83,6 +88,8 @@ export function setupTracing(opts: TracingOptions): Tracing {
         serviceName: opts.serviceName,
         timeoutMs: opts.zipkin.exportTimeoutMs,
         fetch: opts.fetch,
+        upstreamFetch: opts.upstreamFetch,
+        userAgent: opts.userAgent,
       }))
   const processor = exporter ? new BoundedBatchProcessor(exporter, opts.zipkin ?? DEFAULT_BATCH, opts.stats) : undefined
   // service.name only, for OTel exporters that read it (the Zipkin encoding ignores it).

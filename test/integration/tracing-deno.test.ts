@@ -68,7 +68,8 @@ test('B3 from the Deno hop reaches the app; both runtimes report one connected t
   const spans = (await sink.waitForSpans(8, 15_000)) as Span[]
   expect(spans).toHaveLength(8)
   for (const report of sink.reports) expect(validateAgainst(definition('ListOfSpans'), report.body)).toEqual([])
-  const fromDeno = sink.reports.filter((r) => String(r.headers['user-agent']).startsWith('Deno/'))
+  // src/main.ts names the runtime in the exporter's user-agent: `edgeway/<version> (deno <version>)`.
+  const fromDeno = sink.reports.filter((r) => /^edgeway\/\S+ \(deno \S+\)$/.test(String(r.headers['user-agent'])))
   expect(fromDeno.flatMap((r) => r.body as Span[]).every((s) => s.localEndpoint.serviceName === 'front-proxy')).toBe(true)
   expect(fromDeno.flatMap((r) => r.body as Span[])).toHaveLength(4)
 
