@@ -1,4 +1,4 @@
-// Response field names as the head parser hands them on: lower-case, and for the common ones the
+// Field names as the head parsers hand them on: lower-case, and for the common ones the
 // same interned string every time, so what reads them next (Headers, the hop-by-hop Set) hashes
 // nothing new.
 
@@ -24,12 +24,35 @@ const COMMON_NAMES = [
   'content-type', 'content-length', 'date', 'server', 'connection', 'keep-alive', 'transfer-encoding', 'cache-control', 'etag',
   'last-modified', 'vary', 'set-cookie', 'location', 'expires', 'content-encoding', 'x-powered-by', 'accept-ranges', 'age',
 ]
-const COMMON_BY_LENGTH: string[][] = []
-for (const name of COMMON_NAMES) (COMMON_BY_LENGTH[name.length] ??= []).push(name)
+const COMMON_BY_LENGTH = byLength(COMMON_NAMES)
+
+// The names most requests carry (browsers, curl, wrk, the proxies in front of edgeway), for the
+// request-head parser (request-head.ts) in the same way.
+const REQUEST_NAMES = [
+  'host', 'user-agent', 'accept', 'accept-encoding', 'accept-language', 'connection', 'content-type', 'content-length',
+  'transfer-encoding', 'cookie', 'authorization', 'cache-control', 'upgrade', 'expect', 'origin', 'referer',
+  'x-forwarded-for', 'x-forwarded-proto', 'x-request-id', 'te', 'if-none-match', 'if-modified-since',
+]
+const REQUEST_BY_LENGTH = byLength(REQUEST_NAMES)
+
+function byLength(names: readonly string[]): string[][] {
+  const table: string[][] = []
+  for (const name of names) (table[name.length] ??= []).push(name)
+  return table
+}
 
 /** The interned lower-case spelling when `text[start, end)`, already checked to be a token, is a common name in any case. */
 export function knownName(text: string, start: number, end: number): string | undefined {
-  const candidates = COMMON_BY_LENGTH[end - start]
+  return known(COMMON_BY_LENGTH, text, start, end)
+}
+
+/** knownName for request field names. */
+export function knownRequestName(text: string, start: number, end: number): string | undefined {
+  return known(REQUEST_BY_LENGTH, text, start, end)
+}
+
+function known(table: string[][], text: string, start: number, end: number): string | undefined {
+  const candidates = table[end - start]
   if (candidates === undefined) return undefined
   next: for (let c = 0; c < candidates.length; c++) {
     const name = candidates[c]!

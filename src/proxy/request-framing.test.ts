@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { declaresBody, framingError } from './request-framing.ts'
+import { declaresBody, framingError, framingErrorOf } from './request-framing.ts'
 
 const h = (entries: [string, string][]) => {
   const headers = new Headers()
@@ -29,6 +29,14 @@ describe('framingError', () => {
     expect(framingError(h([['content-length', '3'], ['transfer-encoding', 'chunked']]))?.code).toBe('http1.content_length_and_chunked_not_allowed')
     for (const coding of ['gzip', 'chunked, gzip', 'gzip, chunked', 'chunked, chunked', 'identity', 'xchunked'])
       expect(framingError(h([['transfer-encoding', coding]]))?.code).toBe('http1.invalid_transfer_encoding')
+  })
+})
+
+describe('framingErrorOf', () => {
+  test('any Transfer-Encoding on HTTP/1.0 is faulty framing, chunked too; a length is not', () => {
+    expect(framingErrorOf(null, 'chunked', true)?.why).toBe('Transfer-Encoding on HTTP/1.0')
+    expect(framingErrorOf(null, 'chunked', false)).toBeUndefined()
+    expect(framingErrorOf('3', null, true)).toBeUndefined()
   })
 })
 

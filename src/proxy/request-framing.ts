@@ -11,8 +11,13 @@ export function framingError(headers: Headers): FramingError | undefined {
   return framingErrorOf(headers.get('content-length'), headers.get('transfer-encoding'))
 }
 
-/** framingError from the two fields' values already read (null: absent). */
-export function framingErrorOf(length: string | null, coding: string | null): FramingError | undefined {
+/**
+ * framingError from the two fields' values already read (null: absent). `http10`: the request
+ * is HTTP/1.0, where any Transfer-Encoding means faulty framing (RFC 9112 §6.1). The runtimes'
+ * servers refuse that themselves; a byte-level listener (src/http1/request-head.ts) says it here.
+ */
+export function framingErrorOf(length: string | null, coding: string | null, http10 = false): FramingError | undefined {
+  if (http10 && coding !== null) return { code: 'http1.invalid_transfer_encoding', why: 'Transfer-Encoding on HTTP/1.0' }
   if (length !== null && coding !== null)
     return { code: 'http1.content_length_and_chunked_not_allowed', why: 'Content-Length with Transfer-Encoding' }
   if (length !== null && !DIGITS.test(length))
