@@ -106,15 +106,17 @@ export function parseRequestHead(bytes: Uint8Array, limits: RequestHeadLimits, i
     const first = text.charCodeAt(lineAt)
     // obs-fold (RFC 9112 §5.2), or whitespace between the request line and the first field (§2.2): refused, never unfolded.
     if (first === 32 || first === 9) throw malformed('folded header line (obs-fold)')
-    const colon = text.indexOf(':', lineAt)
-    if (colon <= lineAt || colon > eol) throw malformedField(text, lineAt, eol)
+    // A name is a token up to the colon: whitespace before it is refused (§5.1), as every other
+    // non-tchar. The walk that checks the name finds the colon: one pass, not a search and a walk.
     let upper = false
-    // A name is a token up to the colon: whitespace before it is refused (§5.1), as every other non-tchar.
-    for (let i = lineAt; i < colon; i++) {
-      const kind = TCHAR[text.charCodeAt(i)]
+    let colon = lineAt
+    for (; colon < eol; colon++) {
+      const kind = TCHAR[text.charCodeAt(colon)]
+      if (kind === 1) continue
       if (kind === 2) upper = true
-      else if (kind !== 1) throw malformedField(text, lineAt, eol)
+      else break
     }
+    if (colon === lineAt || colon === eol || text.charCodeAt(colon) !== 58) throw malformedField(text, lineAt, eol)
     // OWS is SP and HTAB only (trim() would also take 0xA0, an obs-text byte). What is left is
     // field-vchar, SP and HTAB: headEnd refused every other control byte.
     let from = colon + 1
@@ -178,17 +180,30 @@ function noteConnection(into: RequestHeadRecord, connection: string | null): voi
   let keepAlive = false
   let upgrade = false
   if (connection !== null) {
-    for (const element of connection.split(',')) {
-      const token = element.replace(OWS_EDGES, '').toLowerCase()
-      if (token === 'close') close = true
-      else if (token === 'keep-alive') keepAlive = true
-      else if (token === 'upgrade') upgrade = true
+    // Most clients send one token, spelled one of a few ways: no split, no regex, no new string.
+    const one = ONE_TOKEN.get(connection)
+    if (one !== undefined) {
+      close = one === 'close'
+      keepAlive = one === 'keep-alive'
+      upgrade = one === 'upgrade'
+    } else {
+      for (const element of connection.split(',')) {
+        const token = element.replace(OWS_EDGES, '').toLowerCase()
+        if (token === 'close') close = true
+        else if (token === 'keep-alive') keepAlive = true
+        else if (token === 'upgrade') upgrade = true
+      }
     }
   }
   into.connectionClose = close
   into.connectionKeepAlive = keepAlive
   into.connectionUpgrade = upgrade
   into.keepAlive = !close && (into.version === 11 || keepAlive)
+}
+
+const ONE_TOKEN = new Map<string, string>()
+for (const token of ['close', 'keep-alive', 'upgrade']) {
+  for (const spelling of [token, token.toUpperCase(), token.replace(/(^|-)[a-z]/g, (c) => c.toUpperCase())]) ONE_TOKEN.set(spelling, token)
 }
 
 const OWS_EDGES = /^[ \t]+|[ \t]+$/g
@@ -209,6 +224,13 @@ function lineStart(bytes: Uint8Array): number {
   return at === n ? -1 : at
 }
 
+// Bytes the head scan must look at: control bytes but HTAB, and DEL. A table lookup per byte lets
+// every other byte through with one load and compare (Bun: a 431-byte browser head ~600 -> ~290 ns
+// against range compares; Deno ~390 -> ~340).
+const SPECIAL = new Uint8Array(256)
+for (let b = 0; b < 0x20; b++) if (b !== 9) SPECIAL[b] = 1
+SPECIAL[0x7f] = 1
+
 /**
  * Index of the CR of the first CRLF CRLF at or after the request line, or -1 until it has arrived.
  * Throws on a control byte other than HTAB (NUL, DEL included), or a CR or LF that is not part of
@@ -218,9 +240,7 @@ function headEnd(bytes: Uint8Array, from: number): number {
   const n = bytes.byteLength
   for (let i = from; i < n; i++) {
     const b = bytes[i]!
-    if (b >= 0x20) {
-      if (b !== 0x7f) continue
-    } else if (b === 9) continue
+    if (SPECIAL[b] === 0) continue
     if (b === 13) {
       if (i + 1 === n) return -1
       if (bytes[i + 1] !== 10) throw invalidCharacters('bare CR in the request head')
