@@ -43,6 +43,8 @@ describe('the request line', () => {
 
   test('HTTP/1.0 and 1.1 are served, another HTTP/d.d is 505, anything else 400', () => {
     for (const version of ['HTTP/1.2', 'HTTP/2.0', 'HTTP/0.9', 'HTTP/3.1']) expect(refusal(`GET /a ${version}\r\n${H}\r\n`)[0]).toBe(505)
+    // the HTTP/2 connection preface (prior-knowledge h2c) is a 505 here: a listener that serves h2c must see it first
+    expect(refusal('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n')).toEqual([505, 'http1.codec_error'])
     for (const version of ['http/1.1', 'HTTP/1.10', 'HTTP/1', 'HTTP/11', 'HTTPS/1.1', 'HTTP/1.x']) expect(refusal(`GET /a ${version}\r\n${H}\r\n`)[0]).toBe(400)
   })
 
