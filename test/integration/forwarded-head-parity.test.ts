@@ -3,7 +3,9 @@
 // records each head as it arrived. The heads must be identical but for the values that are
 // random per request (generated x-request-id, B3 ids), and the common ones are pinned byte for
 // byte: the client's fields as edited, then the proxy's own block (x-forwarded-proto, the expected
-// timeout, x-request-id, B3...), then Host when absent and the framing field.
+// timeout, x-request-id, B3...), then Host when absent and the framing field. The response heads
+// the proxy sends back are pinned too: its `server` and x-envoy-upstream-service-time where the
+// upstream had its own, else after the upstream's fields (what each runtime's server adds aside).
 
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { ProcessGroup } from '../support/edgeway-processes.ts'
@@ -39,7 +41,7 @@ const ROUTES = `
 
 const untracedYaml = (upstreamPort: number) => `
 admin: { address: 127.0.0.1, port: 0 }
-listeners:${listener('plain', '', ROUTES)}${listener('edge', '    use_remote_address: true', ROUTES)}
+listeners:${listener('plain', '', ROUTES)}${listener('edge', '    use_remote_address: true', ROUTES)}${listener('anonymous', '    server_name: false', ROUTES)}
 clusters:
   - name: up
     load_assignment: { endpoints: [{ address: 127.0.0.1, port: ${upstreamPort} }] }
@@ -63,7 +65,18 @@ const UNTRACED: [string, string][] = [
   ['plain', 'GET /rules HTTP/1.1\r\nHost: edge\r\n\r\n'],
   ['edge', 'GET /a HTTP/1.1\r\nHost: edge\r\n\r\n'],
   ['edge', 'GET /a HTTP/1.1\r\nHost: edge\r\nX-Forwarded-For: 203.0.113.9\r\nX-Forwarded-Proto: https\r\n\r\n'],
+  // The upstream answers these with its own server and service time (UPSTREAM_ANSWERS).
+  ['plain', 'GET /own-fields HTTP/1.1\r\nHost: edge\r\n\r\n'],
+  ['plain', 'GET /own-fields-streamed HTTP/1.1\r\nHost: edge\r\n\r\n'],
+  ['anonymous', 'GET /own-fields HTTP/1.1\r\nHost: edge\r\n\r\n'],
+  ['anonymous', 'GET /a HTTP/1.1\r\nHost: edge\r\n\r\n'],
 ]
+
+/** What the upstream answers a path with (else okResponse('ok')): its own server and service time amid its fields, whole or chunked. */
+const UPSTREAM_ANSWERS: Record<string, string> = {
+  '/own-fields': 'HTTP/1.1 200 OK\r\nx-first: 1\r\nServer: upstream/1.0\r\nX-Envoy-Upstream-Service-Time: 999\r\ncontent-length: 2\r\nx-last: 1\r\n\r\nok',
+  '/own-fields-streamed': 'HTTP/1.1 200 OK\r\nServer: upstream/1.0\r\nx-mid: 1\r\ntransfer-encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n',
+}
 const TRACED: [string, string][] = [
   ['unsampled', 'GET /a HTTP/1.1\r\nHost: edge\r\n\r\n'],
   ['unsampled', 'GET /a HTTP/1.1\r\nHost: edge\r\nX-B3-TraceId: 463ac35c9f6413ad\r\nX-B3-SpanId: a2fb4a1d1a96d312\r\nX-B3-Sampled: 0\r\n\r\n'],
@@ -79,9 +92,14 @@ describe('Bun and Deno forward identical request heads', () => {
   let upstream: ScriptedUpstream
   const heads: Record<string, string[]> = {}
   const echoes: Record<string, (string | undefined)[]> = { bun: [], deno: [] }
+  /** The response heads as the proxy sent them, in the order sent. */
+  const answers: Record<string, string[]> = { bun: [], deno: [] }
 
   beforeAll(async () => {
-    upstream = await startScriptedUpstream((_request, socket) => reply(socket, okResponse('ok')))
+    upstream = await startScriptedUpstream((request, socket) => {
+      const path = /^\w+ (\S+)/.exec(request.head)![1]!
+      reply(socket, UPSTREAM_ANSWERS[path] ?? okResponse('ok'))
+    })
     const collector = await unusedEndpoint()
     for (const runtime of ['bun', 'deno'] as const) {
       const sent = upstream.requests().length
@@ -97,6 +115,7 @@ describe('Bun and Deno forward identical request heads', () => {
           connection.close()
           expect(answer === 'closed' ? 'closed' : answer.status).toBe(200)
           if (answer !== 'closed') echoes[runtime]!.push(answer.headers.get('x-echo'))
+          if (answer !== 'closed') answers[runtime]!.push(answer.head)
         }
       }
       heads[runtime] = upstream.requests().slice(sent).map((r) => `${r.head}\r\n\r\n${Buffer.from(r.body).toString('latin1')}`)
@@ -130,7 +149,7 @@ describe('Bun and Deno forward identical request heads', () => {
   test('%REQ()% in a response rule reads the request as forwarded, block and all', () => {
     for (const runtime of ['bun', 'deno']) {
       const ids = heads[runtime]!.map((head) => /\r\nx-request-id: ([^\r]*)/.exec(head)?.[1])
-      const expected = [`${ids[0]} http`, 'client-1 https', `${ids[2]} http`, undefined, `${ids[4]} http`, `${ids[5]} http`, `${ids[6]} http 0`, `${ids[7]} http 0`, undefined]
+      const expected = [`${ids[0]} http`, 'client-1 https', `${ids[2]} http`, undefined, `${ids[4]} http`, `${ids[5]} http`, ...ids.slice(6, 10).map((id) => `${id} http`), `${ids[10]} http 0`, `${ids[11]} http 0`, undefined]
       expect(echoes[runtime]).toEqual(expected)
     }
   })
@@ -142,5 +161,27 @@ describe('Bun and Deno forward identical request heads', () => {
       expect(arrived).toBe('GET /a HTTP/1.1\r\nhost: edge\r\nx-b3-parentspanid: *\r\nx-b3-sampled: 0\r\nx-b3-spanid: *\r\nx-b3-traceid: 463ac35c9f6413ad\r\nx-forwarded-proto: http\r\nx-envoy-expected-rq-timeout-ms: 2000\r\nx-request-id: *\r\n\r\n')
       expect(rules).toBe('GET /rules HTTP/1.1\r\nhost: edge\r\nx-b3-parentspanid: *\r\nx-b3-sampled: 0\r\nx-b3-spanid: *\r\nx-b3-traceid: *\r\nx-extra: 1\r\nx-forwarded-proto: rule\r\nx-request-id: rule-id\r\n\r\n')
     }
+  })
+
+  test("the response heads as sent: the proxy's server and service time where the upstream had its own, else after its fields", () => {
+    // What each runtime's server writes itself (its date, framing and default type) is its own
+    // affair; the time taken and the echo's random ids differ per run.
+    const proxied = (head: string) =>
+      head
+        .split('\r\n')
+        .filter((line) => !/^(date|content-length|content-type):/i.test(line))
+        .map((line) => line.replace(/^(x-envoy-upstream-service-time|x-echo): .*$/, '$1: *'))
+        .join('\r\n')
+    const heads = { bun: answers.bun!.map(proxied), deno: answers.deno!.map(proxied) }
+    expect(heads.deno).toEqual(heads.bun)
+    const [common] = heads.bun
+    const [own, streamed, anonymousOwn, anonymous] = heads.bun.slice(6, 10)
+    expect(common).toBe('HTTP/1.1 200 OK\r\nx-envoy-upstream-service-time: *\r\nserver: edgeway\r\nx-echo: *')
+    expect(own).toBe('HTTP/1.1 200 OK\r\nx-first: 1\r\nserver: edgeway\r\nx-envoy-upstream-service-time: *\r\nx-last: 1\r\nx-echo: *')
+    expect(streamed).toBe('HTTP/1.1 200 OK\r\nserver: edgeway\r\nx-mid: 1\r\nx-envoy-upstream-service-time: *\r\nx-echo: *')
+    expect(anonymousOwn).toBe('HTTP/1.1 200 OK\r\nx-first: 1\r\nx-envoy-upstream-service-time: *\r\nx-last: 1\r\nx-echo: *')
+    expect(anonymous).toBe('HTTP/1.1 200 OK\r\nx-envoy-upstream-service-time: *\r\nx-echo: *')
+    // Never the upstream's 999: the proxy's own time replaced it.
+    expect(answers.bun!.concat(answers.deno!).filter((head) => /service-time: 999/.test(head))).toEqual([])
   })
 })
