@@ -110,6 +110,8 @@ export interface ServerHandle {
 /** One upstream HTTP exchange; `url` already names the endpoint's IP and port. */
 export type UpstreamRequest = {
   readonly url: string
+  /** The url's origin-form target (path and query), when the caller has it apart: a client then need not cut it out of `url`. */
+  readonly path?: string
   readonly method: string
   /**
    * Sent as is, including `host` (the adapter makes the runtime honour it). Every field the

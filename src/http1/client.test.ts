@@ -91,6 +91,31 @@ async function staleRace(method: string, body: BodyInit | null) {
   return { ...s, second, sentOnPooled }
 }
 
+describe('the request target', () => {
+  // As ab-cost's: a cluster endpoint's connections that count nothing, so the pool knows the URL's endpoint.
+  const connections = { tryOpen: () => true, connected() {}, closed() {}, tryQueue: () => true, dequeued() {}, received() {}, sent() {}, connectFailed() {} } as unknown as UpstreamRequest['connections']
+
+  test("the attempt's own path once the pool knows the endpoint; an empty one goes out as /, as the URL reads", async () => {
+    const s = setup()
+    const lines: string[] = []
+    const sends: Partial<UpstreamRequest>[] = [
+      { url: 'http://10.0.0.1:8080/a?b=1', path: '/a?b=1' }, // no pool yet: the URL parsed
+      { url: 'http://10.0.0.1:8080/a?b=1', path: '/a?b=1' },
+      { url: 'http://10.0.0.1:8080', path: '' },
+      { url: 'http://10.0.0.1:8080/c' }, // no path apart: cut from the URL
+    ]
+    for (const init of sends) {
+      const pending = s.fetch({ ...init, connections })
+      const t = await s.next(1)
+      t.reply(OK)
+      await (await pending).arrayBuffer()
+      lines.push(t.written().split('\r\n').filter((line) => line.startsWith('GET ')).pop()!)
+    }
+    expect(s.transports).toHaveLength(1)
+    expect(lines).toEqual(['GET /a?b=1 HTTP/1.1', 'GET /a?b=1 HTTP/1.1', 'GET / HTTP/1.1', 'GET /c HTTP/1.1'])
+  })
+})
+
 describe('stale keep-alive retry', () => {
   test('an idempotent request with a replayable body goes again once on a fresh connection', async () => {
     const { second, next, transports } = await staleRace('PUT', bytes('data'))

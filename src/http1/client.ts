@@ -88,7 +88,9 @@ export function createHttp1Client(options: Http1ClientOptions): Http1Client {
       const known = pool.knownTarget(url, connections)
       if (known) {
         target = known
-        path = url.length === 7 + known.key.length ? '/' : url.slice(7 + known.key.length)
+        // The attempt hands its path over apart (UpstreamRequest.path): nothing to cut out of the URL
+        // (an empty one, as a rewrite may leave, goes out as `/`, the URL's reading).
+        path = upstream.path || (url.length === 7 + known.key.length ? '/' : url.slice(7 + known.key.length))
       } else {
         const parsed = parseUrl(url)
         target = parsed
