@@ -13,7 +13,9 @@ export type LoadedModel = Extract<LoadAnswer, { ok: true }>
 /** Starts `entry` with `input` on stdin; undefined when no process may be started here. */
 export type RunHelper = (entry: string, input: string) => Promise<{ readonly code: number | null; readonly stdout: string }> | undefined
 
-const ENTRY = new URL('./loader-process-main.ts', import.meta.url).href
+// Built (scripts/bundle.ts), this module is part of a .js chunk with the loader's entry built
+// beside it as loader-process-main.js; the bundler leaves this URL as it is written.
+const ENTRY = new URL(import.meta.url.endsWith('.ts') ? './loader-process-main.ts' : './loader-process-main.js', import.meta.url).href
 
 /** Throws ConfigError (every problem with its path) as loadConfig does. */
 export async function loadModel(request: LoadRequest, deps: { readonly runHelper: RunHelper; readonly env: (name: string) => string | undefined }): Promise<LoadedModel> {
