@@ -3,6 +3,7 @@
 
 import { existsSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { buildBundle } from '../../scripts/bundle.ts'
 import { HEADER_LIMIT_FLAG } from '../../src/adapter/bun-header-limit.ts'
 import { freePort, waitForPort } from '../free-port.ts'
 import { START_TIMEOUT_MS, type Peer, type PeerContext, type RunningPeer } from './peer.ts'
@@ -90,7 +91,7 @@ export function edgeway(
       const conf = join(context.workDir, 'edgeway.yaml')
       const collectorPort = traced ? context.collectorPort : undefined
       writeFileSync(conf, edgewayConfig(serviceCluster, { listenerPort, adminPort, upstreamPort: context.upstreamPort, collectorPort, exportQueue, accessLog }))
-      const entry = ['src/main.ts', '-c', conf, '--service-cluster', serviceCluster, '--concurrency', String(concurrency)]
+      const entry = [bunEntry(runtime, context), '-c', conf, '--service-cluster', serviceCluster, '--concurrency', String(concurrency)]
       const args = runtime === 'bun' ? [...BUN_RUN, ...entry] : [...DENO_RUN, ...entry]
       const started = context.processes.start(name, runtimeBinary(context.repoDir, runtime), args, {
         cwd: context.repoDir,
@@ -127,6 +128,15 @@ async function waitForReady(adminPort: number, timeoutMs: number, alive: () => b
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
   throw new Error(`edgeway's admin on port ${adminPort} did not report ready within ${timeoutMs} ms`)
+}
+
+/**
+ * On Bun, what bin/edgeway runs: the bundle (scripts/bundle.ts), built here from the checkout under
+ * test so it is never stale; a checkout from before the bundle runs its sources. Deno runs the sources.
+ */
+function bunEntry(runtime: EdgewayRuntime, context: PeerContext): string {
+  if (runtime !== 'bun' || !existsSync(join(context.repoDir, 'scripts/bundle.ts'))) return 'src/main.ts'
+  return buildBundle(context.repoDir, join(context.workDir, 'bundle'), runtimeBinary(context.repoDir, 'bun'))
 }
 
 function runtimeBinary(repoDir: string, runtime: EdgewayRuntime): string {

@@ -33,6 +33,8 @@ export type LaunchOptions = {
   readonly interactive: boolean
   /** Which proxy config files: routes/*.yaml (compact) or their Envoy v3 twins in routes/envoy/. */
   readonly configFormat: 'compact' | 'envoy'
+  /** What every edgeway process runs: src/main.ts, or the built bundle up.ts found fresh (scripts/bundle.ts). */
+  readonly edgewayEntry?: string
 }
 
 export const MAX_REPLICAS = 254

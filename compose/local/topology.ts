@@ -34,7 +34,7 @@ export type SharedEndpoints = {
 
 const LOOPBACK = '127.0.0.1'
 /** A proxy process as bin/edgeway starts bun: the default header limit set by flag, so node:http stays unloaded (src/adapter/bun-header-limit.ts). */
-const EDGEWAY = [HEADER_LIMIT_FLAG, 'src/main.ts']
+const edgeway = (options: LaunchOptions): string[] => [HEADER_LIMIT_FLAG, options.edgewayEntry ?? 'src/main.ts']
 
 export function sharedEndpoints(options: LaunchOptions): SharedEndpoints {
   return {
@@ -93,7 +93,7 @@ export function planReplica(options: LaunchOptions, shared: SharedEndpoints, ser
     group: name,
     // One process: a sidecar serves one app, and SIGKILL then takes the whole sidecar down at once
     // (workers of a killed primary would answer for a dead app until they notice).
-    args: [...EDGEWAY, '-c', routesFile(options, 'sidecar.yaml'), '--service-cluster', service, '--service-node', name, '--concurrency', '1', '--watch-config'],
+    args: [...edgeway(options), '-c', routesFile(options, 'sidecar.yaml'), '--service-cluster', service, '--service-node', name, '--concurrency', '1', '--watch-config'],
     env: {
       ...extra,
       ...discoveryEnv(options, shared),
@@ -120,7 +120,7 @@ export function planFrontProxy(options: LaunchOptions, shared: SharedEndpoints):
   return {
     name: 'front-proxy',
     group: 'front-proxy',
-    args: [...EDGEWAY, '-c', routesFile(options, 'front-proxy.yaml'), '--service-cluster', 'front-proxy', '--watch-config'],
+    args: [...edgeway(options), '-c', routesFile(options, 'front-proxy.yaml'), '--service-cluster', 'front-proxy', '--watch-config'],
     env: {
       ...discoveryEnv(options, shared),
       LISTEN_ADDRESS: LOOPBACK,
@@ -139,7 +139,7 @@ export function planZipkin(options: LaunchOptions): ProcessPlan | undefined {
   return {
     name: 'zipkin',
     group: 'zipkin',
-    args: ['src/main.ts', 'zipkin', '--host', LOOPBACK, '--port', String(options.ports.zipkin)],
+    args: [options.edgewayEntry ?? 'src/main.ts', 'zipkin', '--host', LOOPBACK, '--port', String(options.ports.zipkin)],
     env: {},
     readyUrl: `http://${LOOPBACK}:${options.ports.zipkin}/health`,
   }

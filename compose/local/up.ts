@@ -1,9 +1,10 @@
 // `npm start`: the whole mesh as local processes, no Docker. Zipkin store, service1 ×3 and service2 ×1
 // (app + sidecar per replica, each on its own loopback address) and the front proxy, found through DNS.
 
-import { join } from 'node:path'
+import { join, relative } from 'node:path'
 import { createServer } from 'node:net'
 import { createInterface } from 'node:readline'
+import { freshBundle } from '../../scripts/bundle.ts'
 import { renderBanner } from './banner.ts'
 import { startMeshDns, type MeshDns } from './dns.ts'
 import { Mesh } from './mesh.ts'
@@ -30,6 +31,9 @@ try {
   process.exit(2)
 }
 
+// The built bundle while it is fresh (~3 MiB less RSS per proxy), as bin/edgeway picks it.
+const bundle = freshBundle(ROOT)
+if (bundle) options = { ...options, edgewayEntry: relative(ROOT, bundle) }
 const shared = sharedEndpoints(options)
 const write = (text: string) => void process.stdout.write(text)
 let mesh: Mesh | undefined
