@@ -24,8 +24,9 @@ test('the flag is twice the default limit, and every launcher that cannot import
   const root = join(import.meta.dir, '../..')
   const launchers = ['bin/edgeway', 'package.json', 'compose/Dockerfile', 'compose/service/start.sh', 'compose/kubernetes/front-proxy.yaml', 'compose/kubernetes/service1.yaml', 'compose/kubernetes/service2.yaml']
   for (const file of launchers) {
-    // Every line that starts bun on src/main.ts to serve (not `--mode validate`, which serves nothing).
-    const serving = readFileSync(join(root, file), 'utf8').split('\n').filter((line) => /\bbun\b/.test(line) && line.includes('src/main.ts') && !line.includes('--mode validate'))
+    // Every line that starts bun on src/main.ts (or bin/edgeway's "$entry", the bundle or the
+    // sources) to serve (not `--mode validate`, which serves nothing).
+    const serving = readFileSync(join(root, file), 'utf8').split('\n').filter((line) => /\bbun\b/.test(line) && /src\/main\.ts|"\$entry"/.test(line) && !line.includes('--mode validate'))
     expect(serving.length).toBeGreaterThan(0)
     for (const line of serving) expect({ file, line, flag: line.includes(HEADER_LIMIT_FLAG) }).toEqual({ file, line, flag: true })
   }

@@ -32,7 +32,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 describe('the packed tarball, installed globally', () => {
   test('ships the sources, configs and notices but not the tests', () => {
     const listing = run('tar', ['tzf', tarball]).stdout.split('\n')
-    for (const file of ['package/bin/edgeway', 'package/src/main.ts', 'package/tracing/index.ts', 'package/routes/front-proxy.yaml', 'package/LICENSE', 'package/README.md'])
+    // dist/: the bundle bin/edgeway runs on Bun (npm pack runs `prepare`, which builds it)
+    for (const file of ['package/bin/edgeway', 'package/dist/main.js', 'package/dist/loader-process-main.js', 'package/src/main.ts', 'package/tracing/index.ts', 'package/routes/front-proxy.yaml', 'package/LICENSE', 'package/README.md'])
       expect(listing).toContain(file)
     expect(listing.filter((file) => file.includes('.test.'))).toEqual([])
     expect(listing.filter((file) => file.startsWith('package/test/'))).toEqual([])
