@@ -157,6 +157,18 @@ describe('parseResponseHead', () => {
       expect(() => parseResponseHead(bytes(`HTTP/1.1 200 OK\r\n${lines}\r\n\r\n`), 'GET')).toThrow(Http1ParseError)
     }
   })
+  test('each byte value in a field: control bytes but HTAB, and DEL, are refused by name; every other byte is kept', () => {
+    for (let b = 0; b < 256; b++) {
+      const wire = Uint8Array.of(...bytes('HTTP/1.1 200 OK\r\nx-a: a'), b, ...bytes('b\r\ncontent-length: 0\r\n\r\n'))
+      const refused = (b < 0x20 && b !== 9) || b === 0x7f
+      if (!refused) {
+        expect(pairs(parseResponseHead(wire, 'GET')!.headers)[0]).toEqual(['x-a', `a${String.fromCharCode(b)}b`])
+        continue
+      }
+      const why = b === 13 ? 'bare CR' : b === 10 ? 'bare LF' : `control byte 0x${b.toString(16).padStart(2, '0')}`
+      expect(() => parseResponseHead(wire, 'GET')).toThrow(new Http1ParseError(`${why} in the response head`))
+    }
+  })
   test('a transfer-encoding whose last coding is not chunked is read until close', () => {
     for (const te of ['gzip', 'chunked, gzip', 'identity']) {
       expect(parseResponseHead(bytes(`HTTP/1.1 200 OK\r\ntransfer-encoding: ${te}\r\n\r\n`), 'GET')).toMatchObject({ framing: { kind: 'close' }, keepAlive: false })

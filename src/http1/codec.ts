@@ -3,6 +3,7 @@
 // Anything it cannot frame with certainty is an Http1ParseError (a protocol error), never a guess.
 
 import { decodeLatin1 } from './latin1.ts'
+import { HEAD_SPECIAL_BYTES } from './head-special-bytes.ts'
 import { knownName, lowerCased } from './field-names.ts'
 import { MAX_RESPONSE_HEAD_BYTES, MAX_RESPONSE_HEADERS } from './limits.ts'
 
@@ -229,16 +230,14 @@ function malformedLine(text: string, start: number, eol: number): Http1ParseErro
 /**
  * Index of the CR of the first CRLF CRLF, or -1 until it has arrived. Throws on a control byte
  * other than HTAB, or a CR or LF that is not part of a CRLF: no status line or field may hold one
- * (RFC 9112 §2.2, §5). One pass over the bytes does both (a regex over the text cost ~0.4 µs on V8).
+ * (RFC 9112 §2.2, §5). One pass over the bytes does both (a regex over the text cost ~0.4 µs on V8),
+ * by a table of the bytes it must stop at: cheaper than range compares (bench/README.md, codec15).
  */
 function headEnd(bytes: Uint8Array, from: number): number {
   const n = bytes.byteLength
   for (let i = Math.max(0, from - 3); i < n; i++) {
     const b = bytes[i]!
-    if (b >= 0x20) {
-      if (b < 0x7f) continue
-      if (b >= 0x80) continue
-    } else if (b === 9) continue
+    if (HEAD_SPECIAL_BYTES[b] === 0) continue
     if (b === 13) {
       if (i + 1 === n) return -1
       if (bytes[i + 1] !== 10) throw new Http1ParseError('bare CR in the response head')
