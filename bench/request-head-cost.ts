@@ -11,6 +11,7 @@ import { parseRequestHead, RequestHeadRecord } from '../src/http1/request-head.t
 import { DEFAULT_REQUEST_HEAD_LIMITS } from '../src/http1/request-head-limits.ts'
 import { RequestHeadReader } from '../src/http1/request-head-reader.ts'
 import { LightRequestHead, readLightHead } from './peers/scripts/floor-light-head.ts'
+import { alternate, nsPerCall, runtimeLabel } from './alternating-rounds.ts'
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '7' }, calls: { type: 'string', default: '200000' } } })
 const ROUNDS = Number(values.rounds)
@@ -56,24 +57,11 @@ const PARSERS: { name: string; run: (bytes: Uint8Array) => void }[] = [
   },
 ]
 
-function perCall(run: (bytes: Uint8Array) => void, bytes: Uint8Array): number {
-  const before = process.cpuUsage()
-  for (let i = 0; i < CALLS; i++) run(bytes)
-  const used = process.cpuUsage(before)
-  return ((used.user + used.system) * 1000) / CALLS
-}
-
-const runtime = typeof Bun !== 'undefined' ? `bun ${Bun.version}` : `deno ${(globalThis as unknown as { Deno: { version: { deno: string } } }).Deno.version.deno}`
-console.log(`CPU ns per parse, ${ROUNDS} rounds of ${CALLS} calls, parsers alternating (${runtime}): min / median / max`)
+console.log(`CPU ns per parse, ${ROUNDS} rounds of ${CALLS} calls, parsers alternating (${runtimeLabel}): min / median / max`)
 console.log('| head | parser | ns/parse |')
 console.log('|---|---|--:|')
 for (const [headName, bytes] of Object.entries(HEADS)) {
-  const runs = PARSERS.map(() => [] as number[])
-  for (const parser of PARSERS) perCall(parser.run, bytes) // warm-up: every parser compiled before any round counts
-  for (let r = 0; r < ROUNDS; r++) PARSERS.forEach((parser, i) => runs[i]!.push(perCall(parser.run, bytes)))
-  PARSERS.forEach((parser, i) => {
-    const sorted = runs[i]!.sort((a, b) => a - b)
-    console.log(`| ${headName} (${bytes.byteLength} B) | ${parser.name} | ${sorted[0]!.toFixed(0)} / ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} / ${sorted[sorted.length - 1]!.toFixed(0)} |`)
-  })
+  const spreads = alternate(ROUNDS, PARSERS.map((parser) => () => nsPerCall(CALLS, parser.run, bytes)))
+  PARSERS.forEach((parser, i) => console.log(`| ${headName} (${bytes.byteLength} B) | ${parser.name} | ${spreads[i]} |`))
 }
 if (sink === 0) console.log('(nothing parsed)')
