@@ -13,7 +13,7 @@ HOST="${APP_ADDRESS:-127.0.0.1}" PORT="${APP_PORT:-8080}" \
 app=$!
 # One process, as the local mesh runs its sidecars: the app, not the sidecar, bounds a replica's
 # throughput, and a single process dies with its replica at once.
-bun --max-http-header-size=122880 src/main.ts -c "${SIDECAR_CONFIG:-routes/sidecar.yaml}" --service-cluster "service${SERVICE_NAME}" --concurrency "${SIDECAR_CONCURRENCY:-1}" &
+bin/edgeway -c "${SIDECAR_CONFIG:-routes/sidecar.yaml}" --service-cluster "service${SERVICE_NAME}" --concurrency "${SIDECAR_CONCURRENCY:-1}" &
 sidecar=$!
 
 stop() { kill -TERM "$app" "$sidecar" 2>/dev/null; }
