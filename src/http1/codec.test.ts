@@ -4,6 +4,7 @@ import { sentHead as requestHead } from './request-head.fixture.ts'
 import { HOP_BY_HOP } from '../proxy/headers/hop-by-hop.ts'
 import { ChunkedDecoder } from './chunked-decoder.ts'
 import { decodeLatin1, encodeLatin1 } from './latin1.ts'
+import { COMMON_NAMES } from './field-names.ts'
 
 /** ResponseHead.headers (name, value, name, value…) as [name, value] pairs. */
 const pairs = (fields: readonly string[]) => Array.from({ length: fields.length / 2 }, (_, i) => [fields[2 * i]!, fields[2 * i + 1]!])
@@ -167,6 +168,19 @@ describe('parseResponseHead', () => {
       }
       const why = b === 13 ? 'bare CR' : b === 10 ? 'bare LF' : `control byte 0x${b.toString(16).padStart(2, '0')}`
       expect(() => parseResponseHead(wire, 'GET')).toThrow(new Http1ParseError(`${why} in the response head`))
+    }
+  })
+  test('a common name with any one byte made a non-tchar is a malformed line, not that name', () => {
+    const tchar = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]$/
+    for (const name of COMMON_NAMES) {
+      for (let at = 0; at < name.length; at++) {
+        for (let b = 0x20; b < 0x100; b++) {
+          if (b === 0x7f || b === 0x3a || tchar.test(String.fromCharCode(b))) continue
+          const wire = Uint8Array.of(...bytes(`HTTP/1.1 200 OK\r\n${name.slice(0, at)}`), b, ...bytes(`${name.slice(at + 1)}: v\r\n\r\n`))
+          // a leading SP is a folded line, refused as such
+          expect(() => parseResponseHead(wire, 'GET')).toThrow(at === 0 && b === 0x20 ? 'obs-fold' : 'malformed header line')
+        }
+      }
     }
   })
   test('a transfer-encoding whose last coding is not chunked is read until close', () => {

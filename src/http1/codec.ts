@@ -4,7 +4,7 @@
 
 import { decodeLatin1 } from './latin1.ts'
 import { HEAD_SPECIAL_BYTES } from './head-special-bytes.ts'
-import { knownName, lowerCased } from './field-names.ts'
+import { COMMON_NAMES, knownNameIndex, lowerCased } from './field-names.ts'
 import { MAX_RESPONSE_HEAD_BYTES, MAX_RESPONSE_HEADERS } from './limits.ts'
 
 /** How the response body ends; `none` also covers HEAD, 1xx, 204 and 304. */
@@ -83,6 +83,20 @@ const OWS_EDGES = /^[ \t]+|[ \t]+$/g
  */
 export const HOP_BY_HOP_FIELDS: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade'])
 
+// What parseResponseHead does with a field, by name: read it (its length, codings, connection
+// options), note it as hop-by-hop, or only hand it on. The common names' roles are one table.
+const PLAIN = 0
+const LENGTH = 1
+const CODINGS = 2
+const CONNECTION = 3
+const HOP_BY_HOP = 4
+function roleOf(lower: string): number {
+  if (lower === 'content-length') return LENGTH
+  if (lower === 'transfer-encoding') return CODINGS
+  if (lower === 'connection') return CONNECTION
+  return HOP_BY_HOP_FIELDS.has(lower) ? HOP_BY_HOP : PLAIN
+}
+const COMMON_ROLES = Uint8Array.from(COMMON_NAMES, roleOf)
 
 /**
  * Parses a response head from `bytes`; undefined until the blank line has arrived. `scanFrom`:
@@ -123,12 +137,24 @@ export function parseResponseHead(bytes: Uint8Array, method: string, scanFrom = 
     if (first === 32 || first === 9) throw new Http1ParseError('folded header line (obs-fold)')
     const colon = text.indexOf(':', start)
     if (colon <= start || colon > eol) throw malformedLine(text, start, eol)
-    // The name must be a token; upper-case letters are noted so only such names are lower-cased.
-    let upper = false
-    for (let i = start; i < colon; i++) {
-      const kind = TCHAR[text.charCodeAt(i)]
-      if (kind === 2) upper = true
-      else if (kind !== 1) throw malformedLine(text, start, eol)
+    // A common name is matched first: a match is a token already (knownNameIndex), so its tchar
+    // loop and its hop-by-hop lookup are skipped (bench/README.md, parse16).
+    const common = knownNameIndex(text, start, colon)
+    let lower: string
+    let role: number
+    if (common >= 0) {
+      lower = COMMON_NAMES[common]!
+      role = COMMON_ROLES[common]!
+    } else {
+      // The name must be a token; upper-case letters are noted so only such names are lower-cased.
+      let upper = false
+      for (let i = start; i < colon; i++) {
+        const kind = TCHAR[text.charCodeAt(i)]
+        if (kind === 2) upper = true
+        else if (kind !== 1) throw malformedLine(text, start, eol)
+      }
+      lower = upper ? lowerCased(text.slice(start, colon)) : text.slice(start, colon)
+      role = roleOf(lower)
     }
     // OWS is SP and HTAB only (trim() would also take 0xA0, an obs-text byte).
     let from = colon + 1
@@ -136,13 +162,14 @@ export function parseResponseHead(bytes: Uint8Array, method: string, scanFrom = 
     while (from < to && isOws(text.charCodeAt(from))) from++
     while (to > from && isOws(text.charCodeAt(to - 1))) to--
     const value = text.slice(from, to)
-    const lower = knownName(text, start, colon) ?? (upper ? lowerCased(text.slice(start, colon)) : text.slice(start, colon))
-    if (lower === 'content-length') {
+    if (role === PLAIN) {
+      // most fields: nothing to read in them
+    } else if (role === LENGTH) {
       // One length, a plain decimal: a list ("5, 5") or a repeat is how responses get split.
       if (length !== undefined) throw new Http1ParseError('repeated content-length')
-      if (!isDecimal(value)) throw new Http1ParseError(`bad content-length: ${JSON.stringify(value.slice(0, 40))}`)
-      length = Number(value)
-    } else if (lower === 'transfer-encoding') {
+      length = decimalAt(text, from, to)
+      if (length < 0) throw new Http1ParseError(`bad content-length: ${JSON.stringify(value.slice(0, 40))}`)
+    } else if (role === CODINGS) {
       codings ??= []
       for (const element of value.split(',')) {
         const coding = element.replace(OWS_EDGES, '').toLowerCase()
@@ -154,10 +181,10 @@ export function parseResponseHead(bytes: Uint8Array, method: string, scanFrom = 
         codings.push(name)
       }
       continue // hop-by-hop; the body is handed on de-chunked
-    } else if (lower === 'connection') {
+    } else if (role === CONNECTION) {
       connection += `${value.toLowerCase()},`
       hopByHop = true
-    } else if (HOP_BY_HOP_FIELDS.has(lower)) hopByHop = true
+    } else hopByHop = true
     headers[count++] = lower
     headers[count++] = value
   }
@@ -209,14 +236,20 @@ function statusOf(text: string, eol: number): number {
   return status
 }
 
-/** One to fifteen ASCII digits: a content-length (a loop costs less than a regex call per response). */
-function isDecimal(value: string): boolean {
-  if (value.length === 0 || value.length > 15) return false
-  for (let i = 0; i < value.length; i++) {
-    const code = value.charCodeAt(i)
-    if (code < 48 || code > 57) return false
+/**
+ * The value of `text[from, to)` when it is one to fifteen ASCII digits (a content-length), else -1:
+ * read in the loop that checks it (a regex call, or Number() after the check, cost more). Fifteen
+ * digits stay below 2^53, so the sum is exact.
+ */
+function decimalAt(text: string, from: number, to: number): number {
+  if (to === from || to - from > 15) return -1
+  let value = 0
+  for (let i = from; i < to; i++) {
+    const digit = text.charCodeAt(i) - 48
+    if (digit < 0 || digit > 9) return -1
+    value = value * 10 + digit
   }
-  return true
+  return value
 }
 
 function isOws(code: number): boolean {
