@@ -4,6 +4,7 @@
 import { ChunkedDecoder } from './chunked-decoder.ts'
 import { Http1ParseError, parseResponseHead, ResponseHeadRecord, type ResponseHead } from './codec.ts'
 import { MAX_INTERIM_RESPONSES } from './limits.ts'
+import { PendingHead } from './pending-head.ts'
 
 export type ReaderEvents = {
   head(head: ResponseHead): void
@@ -16,10 +17,8 @@ export const NO_READER_EVENTS: ReaderEvents = { head: () => {}, body: () => {} }
 
 export class ResponseReader {
   #head: ResponseHead | undefined
-  /** An incomplete head: its first `#pendingLength` bytes; `#owned` when the buffer is ours to grow. */
-  #pending: Uint8Array | undefined
-  #pendingLength = 0
-  #owned = false
+  /** An incomplete head's bytes. */
+  readonly #pending = new PendingHead(4096)
   #left = 0
   #chunked: ChunkedDecoder | undefined
   #done = false
@@ -50,9 +49,7 @@ export class ResponseReader {
    */
   reset(method: string, events: ReaderEvents): void {
     this.#head = undefined
-    this.#pending = undefined
-    this.#pendingLength = 0
-    this.#owned = false
+    this.#pending.clear()
     this.#left = 0
     this.#chunked = undefined
     this.#done = false
@@ -90,19 +87,14 @@ export class ResponseReader {
     }
     let bytes = chunk
     while (!this.#head) {
-      const scanned = this.#pending ? this.#pendingLength : 0
-      if (this.#pending) bytes = this.#append(bytes)
+      const scanned = this.#pending.length
+      if (this.#pending.active) bytes = this.#pending.append(bytes)
       const head = parseResponseHead(bytes, this.#method, scanned, this.#record)
       if (!head) {
-        if (!this.#pending) {
-          // transports never reuse what they handed over: kept as is, copied only when more comes
-          this.#pending = bytes
-          this.#pendingLength = bytes.byteLength
-          this.#owned = false
-        }
+        if (!this.#pending.active) this.#pending.hold(bytes)
         return
       }
-      this.#pending = undefined
+      this.#pending.clear()
       bytes = bytes.subarray(head.headBytes)
       if (head.status === 101) throw new Http1ParseError('protocol upgrade is not supported')
       if (head.status < 200) {
@@ -138,23 +130,6 @@ export class ResponseReader {
     this.#left -= take
     if (this.#left === 0) this.#done = true
     if (take < bytes.byteLength) this.excess = true
-  }
-
-  /**
-   * Adds bytes to a head still incomplete, in a buffer grown by doubling: a head dripped a byte
-   * at a time costs linear time and memory, not a copy of everything so far per byte.
-   */
-  #append(bytes: Uint8Array): Uint8Array {
-    const needed = this.#pendingLength + bytes.byteLength
-    if (!this.#owned || needed > this.#pending!.byteLength) {
-      const grown = new Uint8Array(Math.max(needed * 2, 4096))
-      grown.set(this.#pending!.subarray(0, this.#pendingLength))
-      this.#pending = grown
-      this.#owned = true
-    }
-    this.#pending!.set(bytes, this.#pendingLength)
-    this.#pendingLength = needed
-    return this.#pending!.subarray(0, needed)
   }
 
   /** The upstream closed its side. Returns true when the response is complete. */
