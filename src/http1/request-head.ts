@@ -5,14 +5,15 @@
 // limits are refused with a RequestHeadError carrying the status to answer. Framing (Content-Length,
 // Transfer-Encoding) is noted, not judged: src/proxy/request-framing.ts decides it, as for the
 // runtimes' servers. Pure: no sockets, no runtime APIs. Not wired into any listener yet (stop 31):
-// Bun.serve and Deno.serve still parse every request (docs/architecture/byte-listener.md).
+// the runtimes' own HTTP servers still parse every request (docs/architecture/byte-listener.md).
 
 import { HOP_BY_HOP_FIELDS } from './codec.ts'
 import { knownRequestName, lowerCased } from './field-names.ts'
 import { decodeLatin1 } from './latin1.ts'
-import { RequestHeadError, malformed } from './request-head-error.ts'
+import { RequestHeadError, invalidCharacters, malformed } from './request-head-error.ts'
 import { rawHeadBytesCap, type RequestHeadLimits } from './request-head-limits.ts'
-import { headEnd, lineStart } from './request-head-scan.ts'
+import { headEnd, refusedByte } from './head-scan.ts'
+import { lineStart } from './request-head-scan.ts'
 import { parseRequestLine, type RequestLine, type TargetForm } from './request-line.ts'
 
 /**
@@ -77,6 +78,7 @@ export function parseRequestHead(bytes: Uint8Array, limits: RequestHeadLimits, i
     return undefined
   }
   const end = headEnd(bytes, Math.max(start, scanFrom - 3))
+  if (end < -1) throw invalidCharacters(`${refusedByte(bytes, -2 - end)} in the request head`)
   if (end < 0) {
     if (bytes.byteLength > rawHeadBytesCap(limits)) throw tooLarge(bytes, start, limits)
     return undefined

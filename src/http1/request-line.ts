@@ -39,7 +39,7 @@ export function parseRequestLine(text: string, start: number, eol: number, limit
   if (limits.maxTargetBytes !== undefined && targetLength > limits.maxTargetBytes)
     throw new RequestHeadError(414, 'http1.target_too_long', `request target of ${targetLength} bytes, over ${limits.maxTargetBytes}`)
   // VCHAR only: no HTAB (SP already split the line) and no raw byte past 0x7E, which no URI holds
-  // (RFC 3986 §2: it must arrive percent-encoded; Deno.serve and llhttp's strict mode refuse it too).
+  // (RFC 3986 §2: it must arrive percent-encoded; Deno's server and llhttp's strict mode refuse it too).
   for (let i = sp1 + 1; i < sp2; i++) {
     const code = text.charCodeAt(i)
     if (code < 0x21 || code > 0x7e) throw new RequestHeadError(400, 'http1.invalid_url', `invalid byte 0x${code.toString(16).padStart(2, '0')} in the request target`)
