@@ -32,6 +32,8 @@ const variants: Partial<Record<keyof RequestInfo, unknown>>[] = [
   { startTimeMs: 999 },
   { startTimeMs: Date.UTC(2026, 11, 31, 23, 59, 59, 999) },
   { startTimeMs: 1_700_000_000_050.7 },
+  // Longer than the array: it grows in the middle of a line, keeping what the line wrote before.
+  { userAgent: 'u'.repeat(5000), path: `/${'p'.repeat(3000)}é`, requestId: 'r'.repeat(1500) },
 ]
 
 test('writeText writes formatText(info) and a newline, byte for byte', () => {
