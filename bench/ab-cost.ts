@@ -5,7 +5,7 @@
 // of a µs shows (an A/A run of one tree against itself agrees within ~0.2 µs at p25).
 //
 //   bun bench/ab-cost.ts --before <dir> [--after <dir>] [--what client|loopback|proxy]
-//       [--signals recycled|shared] [--method GET|POST] [--trials 30] [--per 4000] [--in-flight 50] [--traced]
+//       [--signals recycled|shared] [--method GET|POST] [--trials 30] [--per 4000] [--in-flight 50] [--traced] [--logged]
 //   --what whole: the proxy before a fake upstream answering as the shipped client hands over a small
 //   whole-body answer (bench/handler-cost.ts --upstream whole): the request path's own JS, no socket
 //   deno run -A --unstable-net bench/ab-cost.ts ...   (all three; proxy with each side's header snapshot, as deno-serve.ts)
@@ -36,6 +36,8 @@ const { values } = parseArgs({
     'in-flight': { type: 'string', default: '50' },
     // proxy only: with the bench's tracer (100 % sampled, spans encoded and stringified, never sent).
     traced: { type: 'boolean', default: false },
+    // proxy and whole: with the shipped access log (text to stdout, here /dev/null through FdSink, as listener-handler.ts gives it).
+    logged: { type: 'boolean', default: false },
   },
 })
 if (!values.before) throw new Error('--before <dir> is required')
@@ -75,7 +77,7 @@ async function sender(root: string): Promise<Send> {
   const { benchTracer, listenerHandler } = await at('bench/listener-handler.ts')
   const { edgewayConfig } = await at('bench/peers/edgeway.ts')
   const runtime = await (await at('src/adapter/detect.ts')).detectRuntime()
-  const yaml = edgewayConfig('bench', { listenerPort: 0, adminPort: 0, upstreamPort: port, collectorPort: values.traced ? 9 : undefined, accessLog: false })
+  const yaml = edgewayConfig('bench', { listenerPort: 0, adminPort: 0, upstreamPort: port, collectorPort: values.traced ? 9 : undefined, accessLog: values.logged })
   const handler = await listenerHandler(yaml, { ...runtime, upstreamFetch: fetch }, values.traced ? benchTracer : undefined)
   const conn = { remoteAddress: '127.0.0.1', remotePort: 40000 }
   // On Deno each side's own serve-adapter step: the request's headers as that side's snapshot.
