@@ -78,6 +78,8 @@ export const routeTimeout = () => new ProxyError(504, 'response_timeout', 'UT', 
 export const overflow = () => new ProxyError(503, 'upstream_reset_before_response_started{overflow}', 'UO', `${RESET_PREFIX}overflow`)
 export const payloadTooLarge = () => new ProxyError(413, 'request_payload_too_large', '', 'Payload Too Large')
 export const headersTooLarge = () => new ProxyError(431, 'request_headers_too_large', 'DPE', 'Request Header Fields Too Large')
+/** More header fields than max_request_headers_count: Envoy's HTTP/1 codec's 431 and details. */
+export const tooManyHeaders = () => new ProxyError(431, 'http1.too_many_headers', 'DPE', 'Request Header Fields Too Large')
 export const downstreamDisconnect = () => new ProxyError(499, 'downstream_remote_disconnect', 'DC', '')
 export const localUpstreamError = (cause?: unknown) =>
   new ProxyError(500, 'upstream_request_not_sent{local_error}', '', 'upstream request could not be sent', { cause })

@@ -98,6 +98,12 @@ export type ServeSupport = {
   /** HTTP/2 can be turned off (codec HTTP1, ALPN without h2) or HTTP/1.1 off (codec HTTP2). */
   readonly protocolChoice: boolean
   readonly http3: boolean
+  /**
+   * Header field lines the server's own HTTP/1.1 parser admits in one request head; past them it
+   * answers itself (no log line, no counter), so a listener's max_request_headers_count above this
+   * could never be reached: refused at load (listener/runtime-support.ts).
+   */
+  readonly maxRequestHeaderFields: number
 }
 
 export interface ServerHandle {
@@ -220,6 +226,11 @@ export interface Runtime {
    * concatenations stay, being the cheaper (bench/README.md, stop 30 deno13).
    */
   readonly sequentialStrings: boolean
+  /**
+   * The fields a served request's Headers holds, as its forEach would list them (repeats of a name
+   * joined, set-cookie apart), read without walking them: the count max_request_headers_count bounds.
+   */
+  headerFieldCount(headers: Headers): number
   /** Maps a runtime error thrown by upstreamFetch to its cause. */
   classifyUpstreamError(error: unknown): UpstreamFailure
   readTextFile(path: string): Promise<string>

@@ -5,7 +5,9 @@ import { admitHeadersUpTo } from './bun-header-limit.ts'
 import type { ConnInfo, FetchHandler, ServeOptions, ServerHandle, ServeSupport, ServeTls, WebSocketBridge, WebSocketPeer } from '../runtime.ts'
 
 /** Bun 1.4's server does all of it (http2/http3 are marked experimental: tested in test/integration/). */
-export const BUN_SERVE_SUPPORT: ServeSupport = { sniCertificates: true, clientCertificates: true, tlsVersionBounds: true, protocolChoice: true, http3: true }
+// Bun.serve answers a head of 199 field lines or more with its own bare 431 (Connection: close, no
+// body), whatever --max-http-header-size says (test/integration/runtime-limits.test.ts pins it).
+export const BUN_SERVE_SUPPORT: ServeSupport = { sniCertificates: true, clientCertificates: true, tlsVersionBounds: true, protocolChoice: true, http3: true, maxRequestHeaderFields: 198 }
 
 // BoringSSL's SSL_OP_NO_* bits: Bun.serve takes a version range only as secureOptions.
 const NO_TLS_1_0_TO_1_2 = 0x04000000 | 0x10000000 | 0x08000000

@@ -25,7 +25,9 @@ export const denoApi = (): DenoApi => Deno
  * Measured on Deno 2.9: no SNI choice, no client-certificate request, no TLS version range, h2 and
  * HTTP/1.1 cannot be turned off, no QUIC in Deno.serve. unsupportedFeatures() refuses such configs.
  */
-export const DENO_SERVE_SUPPORT: ServeSupport = { sniCertificates: false, clientCertificates: false, tlsVersionBounds: false, protocolChoice: false, http3: false }
+// Deno.serve answers a head of 129 field lines or more with its own 400 (empty body, connection
+// closed) before edgeway sees it (test/integration/runtime-limits.test.ts pins it).
+export const DENO_SERVE_SUPPORT: ServeSupport = { sniCertificates: false, clientCertificates: false, tlsVersionBounds: false, protocolChoice: false, http3: false, maxRequestHeaderFields: 128 }
 
 /** Deno.upgradeWebSocket, with its events handed to the proxy's bridge; idleTimeout pings the client. */
 function upgrade(request: Request, bridge: WebSocketBridge, protocol: string | undefined, idleTimeoutSeconds: number): Response {

@@ -12,6 +12,8 @@ export const DEFAULTS = {
   /** Envoy's initial_fetch_timeout is 15 s; a listener waiting that long on one dead name looks hung. */
   initialFetchTimeoutMs: 5_000,
   maxRequestHeadersKb: 60,
+  /** Envoy's max_headers_count (common_http_protocol_options), for the requests a listener takes. */
+  maxRequestHeadersCount: 100,
   /** 0 = no limit on streamed bodies (Envoy's router streams without a cap). */
   maxRequestBytes: 0,
   /** Envoy's per_connection_buffer_limit_bytes: what a retry may replay. */

@@ -57,6 +57,11 @@ export type ListenerConfig = {
    */
   readonly addUserAgent: boolean
   readonly maxRequestHeadersBytes: number
+  /**
+   * Header fields one request may carry (Envoy's max_headers_count); more get 431. Counted as the
+   * runtime's Headers list them: repeats of one name arrive joined into one field (README limits).
+   */
+  readonly maxRequestHeadersCount: number
   /** Bodies larger than this get 413; 0 = no limit. */
   readonly maxRequestBytes: number
   /** Request bodies up to this size are buffered so a retry can replay them. */

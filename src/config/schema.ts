@@ -171,6 +171,7 @@ const listener = z.strictObject({
   trust_envoy_headers: z.boolean().default(false),
   add_user_agent: z.boolean().default(false),
   max_request_headers_kb: int(1, 8192, 'size in KiB').default(DEFAULTS.maxRequestHeadersKb),
+  max_request_headers_count: int(1, 10_000, 'header fields').default(DEFAULTS.maxRequestHeadersCount),
   max_request_bytes: int(0, 2 ** 31, 'size in bytes').default(DEFAULTS.maxRequestBytes),
   per_request_buffer_limit_bytes: int(0, 2 ** 31, 'size in bytes').default(DEFAULTS.retryBufferBytes),
   idle_timeout: duration.optional(),

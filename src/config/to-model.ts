@@ -56,6 +56,7 @@ function toListener(l: FileListener, tls: M.DownstreamTlsConfig | undefined): M.
     trustEnvoyHeaders: l.trust_envoy_headers,
     addUserAgent: l.add_user_agent,
     maxRequestHeadersBytes: l.max_request_headers_kb * 1024,
+    maxRequestHeadersCount: l.max_request_headers_count,
     maxRequestBytes: l.max_request_bytes,
     retryBufferBytes: l.per_request_buffer_limit_bytes,
     idleTimeoutMs: ms(l.idle_timeout, DEFAULTS.idleTimeoutMs),

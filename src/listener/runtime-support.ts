@@ -21,6 +21,8 @@ export function unsupportedFeatures(config: Config, runtime: Pick<Runtime, 'name
       issues.push({ path: at('tls.require_client_certificate'), message: `client certificates cannot be required ${on} (its server never asks for one); run on Bun` })
     if (tls && (tls.minVersion !== 'TLSv1_2' || tls.maxVersion !== 'TLSv1_3') && !support.tlsVersionBounds)
       issues.push({ path: at('tls.tls_params'), message: `TLS versions cannot be narrowed ${on} (it always accepts 1.2 and 1.3)` })
+    if (listener.maxRequestHeadersCount > support.maxRequestHeaderFields)
+      issues.push({ path: at('max_request_headers_count'), message: `${listener.maxRequestHeadersCount} header fields cannot be admitted ${on}: its server refuses a head of more than ${support.maxRequestHeaderFields} field lines itself, before edgeway sees it; use at most ${support.maxRequestHeaderFields}` })
     const protocols = listenerProtocols(listener)
     if ((!protocols.http1 || !protocols.http2) && !support.protocolChoice)
       issues.push({ path: at('codec_type'), message: `${listener.codec.toUpperCase()}${tls && !tls.alpnProtocols.includes('h2') ? ' (alpn_protocols without h2)' : ''} cannot be enforced ${on}: its server always speaks HTTP/1.1 and HTTP/2; use AUTO` })

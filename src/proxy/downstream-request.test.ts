@@ -33,15 +33,18 @@ describe('requestInfoOf', () => {
 })
 
 describe('downstreamRequestError', () => {
-  function check(headers: Record<string, string>, listenerYaml = '', path = '/service/1') {
+  function check(headers: Record<string, string> | [string, string][], listenerYaml = '', path = '/service/1', fieldCount?: (headers: Headers) => number) {
     const events: string[] = []
     const observer = { downstream: (_: unknown, event: string) => events.push(event) } as unknown as RequestObserver
     const request = new Request(`http://edge${path}`, { headers })
     const target = requestTarget(request.url, request.headers.get('host'))
     const listener = listenerConfig({ listener: listenerYaml })
-    const error = downstreamRequestError(request, target, listener, requestInfoOf(request, internalPeer, listener, target, 0, 0), observer)
+    const error = downstreamRequestError(request, target, listener, requestInfoOf(request, internalPeer, listener, target, 0, 0), observer, undefined, undefined, fieldCount)
     return { error, events }
   }
+
+  /** Host and `n - 1` more fields: `n` in all. */
+  const fields = (n: number, value = '1') => [['host', 'edge'], ...Array.from({ length: n - 1 }, (_, i): [string, string] => [`x-h${i}`, value])] as [string, string][]
 
   test('a valid request passes', () => expect(check({ host: 'edge' }).error).toBeUndefined())
 
@@ -57,4 +60,40 @@ describe('downstreamRequestError', () => {
     const { error, events } = check({ host: 'edge', 'x-big': `${big}x` }, 'max_request_headers_kb: 1')
     expect([error?.status, events]).toEqual([431, ['downstream_rq_header_overflow']])
   })
+
+  test('more fields than max_request_headers_count (100 by default): 431 http1.too_many_headers, counted as header overflow', () => {
+    expect(check(fields(100)).error).toBeUndefined()
+    const { error, events } = check(fields(101))
+    expect([error?.status, error?.code, error?.flag, error?.body, events]).toEqual([431, 'http1.too_many_headers', 'DPE', 'Request Header Fields Too Large', ['downstream_rq_header_overflow']])
+    expect(check(fields(3), 'max_request_headers_count: 3').error).toBeUndefined()
+    expect(check(fields(4), 'max_request_headers_count: 3').error?.code).toBe('http1.too_many_headers')
+    expect(check(fields(150), 'max_request_headers_count: 150').error).toBeUndefined()
+  })
+
+  test('repeats of one name are one field, as the runtimes hand them over joined', () => {
+    const repeated = [['host', 'edge'], ...Array.from({ length: 120 }, (): [string, string] => ['x-a', '1'])] as [string, string][]
+    expect(check(repeated).error).toBeUndefined()
+  })
+
+  test('a head too small to hold more fields than the limit is never counted; a larger one asks the runtime\'s count', () => {
+    let asked = 0
+    const count = (headers: Headers) => {
+      asked++
+      let n = 0
+      headers.forEach(() => n++)
+      return n
+    }
+    // 101 fields of at least 5 bytes each (name, value, 4) is 505 bytes: below it no count can be over 100.
+    expect(check(fields(40), '', '/service/1', count).error).toBeUndefined()
+    expect(asked).toBe(0)
+    expect(check(fields(101), '', '/service/1', count).error?.code).toBe('http1.too_many_headers')
+    expect(asked).toBe(1)
+    // The runtime's count is what is judged.
+    expect(check(fields(101), '', '/service/1', () => 100).error).toBeUndefined()
+  })
+
+  test('a head over both limits gets the size\'s 431', () => {
+    expect(check(fields(101, 'x'.repeat(20)), 'max_request_headers_kb: 1').error?.code).toBe('request_headers_too_large')
+  })
 })
+

@@ -1,9 +1,9 @@
 // Phase 1, the downstream request: what the client sent, recorded once as the request's
 // RequestInfo (target, normalised path, request id, internal or external client), and the checks
-// that answer before routing: framing and Host (400, never forwarded) and the header-size limit.
+// that answer before routing: framing and Host (400, never forwarded) and the header size and count limits.
 
 import type { ListenerConfig } from '../config/model.ts'
-import { badRequest, headersTooLarge, type ProxyError } from '../errors.ts'
+import { badRequest, headersTooLarge, tooManyHeaders, type ProxyError } from '../errors.ts'
 import type { ConnInfo } from '../runtime.ts'
 import { isInternalAddress } from './headers/internal-address.ts'
 import { requestIdFor } from './headers/request-id.ts'
@@ -12,6 +12,7 @@ import { downstreamAddressFrom, scanRequestHeaders } from './headers/upstream-he
 import type { RequestObserver } from './observer.ts'
 import { mergeSlashes, normalizePath } from './path-normalization.ts'
 import { framingErrorOf } from './request-framing.ts'
+import { countFields, mayHoldMoreFields } from './header-count.ts'
 import type { RequestInfo } from './request-info.ts'
 import { isTargetError, type RequestTarget, type TargetError } from './request-target.ts'
 
@@ -62,10 +63,11 @@ export function requestInfoOf(request: Request, conn: ConnInfo, listener: Listen
 
 /**
  * The request's own failure before routing, if any: bad framing or Host (400), headers over the
- * limit (431). Without one, the headers were walked (scanRequestHeaders): takeScanned() next.
+ * size or the count limit (431). Without one, the headers were walked (scanRequestHeaders): takeScanned() next.
  * `fields` and `headerBytes`: that walk already ran on arrival; what it read and the size it counted.
+ * `fieldCount`: the runtime's count of the fields (Runtime.headerFieldCount), else they are walked.
  */
-export function downstreamRequestError(request: Request, target: RequestTarget | TargetError, listener: ListenerConfig, info: RequestInfo, observer: RequestObserver, fields: ArrivalFields = fieldsOf(request.headers), headerBytes?: number): ProxyError | undefined {
+export function downstreamRequestError(request: Request, target: RequestTarget | TargetError, listener: ListenerConfig, info: RequestInfo, observer: RequestObserver, fields: ArrivalFields = fieldsOf(request.headers), headerBytes?: number, fieldCount?: (headers: Headers) => number): ProxyError | undefined {
   const invalid = isTargetError(target) ? target : framingErrorOf(fields.contentLength, fields.transferEncoding)
   if (invalid) {
     observer.downstream(info, 'downstream_cx_protocol_error')
@@ -74,9 +76,16 @@ export function downstreamRequestError(request: Request, target: RequestTarget |
   // Envoy counts the request line's method and path (query included, without its `?`) as headers too.
   const requestLine = info.method.length + info.path.length - (info.path.includes('?') ? 1 : 0)
   // The same walk finds what the in-place edit for forwarding deletes later (takeScanned()).
-  if (requestLine + (headerBytes ?? scanRequestHeaders(request.headers, listener)) > listener.maxRequestHeadersBytes) {
+  const bytes = headerBytes ?? scanRequestHeaders(request.headers, listener)
+  if (requestLine + bytes > listener.maxRequestHeadersBytes) {
     observer.downstream(info, 'downstream_rq_header_overflow')
     return headersTooLarge()
+  }
+  // Counted only when the size leaves room for more fields than the limit (header-count.ts).
+  const limit = listener.maxRequestHeadersCount
+  if (mayHoldMoreFields(bytes, limit) && (fieldCount ?? countFields)(request.headers) > limit) {
+    observer.downstream(info, 'downstream_rq_header_overflow')
+    return tooManyHeaders()
   }
   return undefined
 }

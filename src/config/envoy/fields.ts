@@ -99,7 +99,7 @@ export const HCM = spec({
   noEffect: {
     http_protocol_options: 'HTTP/1.1 options', http2_protocol_options: 'HTTP/2 options', drain_timeout: '', delayed_close_timeout: '',
     access_log_flush_interval: '', flush_access_log_on_new_request: '', stream_error_on_invalid_http_message: 'invalid requests always get 400',
-    user_agent: '', max_request_headers_count: '', access_log_options: '', generate_request_id_in_response: '',
+    user_agent: '', access_log_options: '', generate_request_id_in_response: '',
   },
 })
 

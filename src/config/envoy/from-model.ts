@@ -61,7 +61,7 @@ export function listenerToEnvoy(l: M.ListenerConfig, provider: Record<string, un
     merge_slashes: l.mergeSlashes,
     preserve_external_request_id: l.preserveExternalRequestId,
     ...(l.addUserAgent && { add_user_agent: true }),
-    common_http_protocol_options: { idle_timeout: seconds(l.idleTimeoutMs) },
+    common_http_protocol_options: { idle_timeout: seconds(l.idleTimeoutMs), max_headers_count: l.maxRequestHeadersCount },
     ...(l.accessLog.enabled && { access_log: [accessLogToEnvoy(l.accessLog)] }),
     tracing: {
       random_sampling: { value: l.tracing.randomSampling },

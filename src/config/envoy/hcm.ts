@@ -45,6 +45,10 @@ export function readHcm(tx: Tx, hcm: Obj, path: string, out: Obj, compactPath: s
       if (key === 'idle_timeout') {
         out.idle_timeout = duration(options!.idle_timeout)
         tx.paths.link(`${compactPath}.idle_timeout`, at(commonPath, key))
+      } else if (key === 'max_headers_count') {
+        // Envoy's downstream limit: the HCM's protocol options bound the requests it takes (431 past it).
+        out.max_request_headers_count = unwrap(options!.max_headers_count)
+        tx.paths.link(`${compactPath}.max_request_headers_count`, at(commonPath, key))
       } else if (key === 'headers_with_underscores_action') ctx.unsupported(at(commonPath, key))
       else ctx.warn(at(commonPath, key), 'has no effect in edgeway: ignored')
     }
