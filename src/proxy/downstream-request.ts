@@ -20,8 +20,9 @@ import { isTargetError, type RequestTarget, type TargetError } from './request-t
  * `fields`: the arrival walk's (arrival-fields.ts), else read from the request's headers.
  * `headers`: request.headers as the caller already read it (each read is a native getter on Bun).
  * `sequentialIds`: a generated request id is a sequential string (Runtime.sequentialStrings).
+ * `method`: request.method as the caller already read it.
  */
-export function requestInfoOf(request: Request, conn: ConnInfo, listener: ListenerConfig, target: RequestTarget | TargetError, startedAt: number, startTimeMs: number, fields: ArrivalFields = fieldsOf(request.headers), headers: Headers = request.headers, sequentialIds = false): RequestInfo {
+export function requestInfoOf(request: Request, conn: ConnInfo, listener: ListenerConfig, target: RequestTarget | TargetError, startedAt: number, startTimeMs: number, fields: ArrivalFields = fieldsOf(request.headers), headers: Headers = request.headers, sequentialIds = false, method = request.method): RequestInfo {
   const valid = !isTargetError(target)
   const path = valid ? pathFor(target.path, listener) : request.url
   const query = valid ? target.query : ''
@@ -32,7 +33,7 @@ export function requestInfoOf(request: Request, conn: ConnInfo, listener: Listen
   return {
     startTimeMs,
     startedAt,
-    method: request.method,
+    method,
     path: query === '' ? path : `${path}?${query}`,
     // The target's authority: Host, or an HTTP/2 :authority the runtime kept out of Host (Deno).
     authority: valid ? target.authority : fields.host,

@@ -5,7 +5,7 @@
 import type { ComponentLogger } from '../log/logger.ts'
 import type { ConnInfo, Runtime } from '../runtime.ts'
 import type { ListenerConfig } from '../config/model.ts'
-import { ProxyError } from '../errors.ts'
+import { ProxyError, TlsRedirect } from '../errors.ts'
 import type { RouteTable } from '../routing/route-table.ts'
 import type { ClusterManager } from '../upstream/cluster-manager.ts'
 import type { ListenerStats } from '../stats/stats-store.ts'
@@ -21,7 +21,7 @@ import { createListenerObserver } from './listener-observer.ts'
 import type { RequestObserver } from './observer.ts'
 import type { RequestInfo } from './request-info.ts'
 import type { RequestTracer } from './request-tracer.ts'
-import { requestTarget } from './request-target.ts'
+import { connectTarget, requestTarget } from './request-target.ts'
 import { compileRoutePlans } from './route-plan.ts'
 import { routePhase, type RouteContext, type RoutedRequest } from './route-phase.ts'
 import { upgradeFailed, upgradeOf, upgradePhase, websocketAllowed } from './websocket.ts'
@@ -49,6 +49,9 @@ export type ProxyHandlerDeps = ForwardDeps & {
 }
 
 export type ProxyHandler = (request: Request, conn: ConnInfo) => Promise<Response>
+
+/** The upgrade a CONNECT stands for (Envoy's upgrade type "CONNECT"), in the lower case upgradeOf gives. */
+const CONNECT_UPGRADE = 'connect'
 
 export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
   const { listener } = deps
@@ -84,15 +87,18 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     const headers = request.headers
     const headerBytes = scanRequestHeaders(headers, listener)
     const fields = arrival
+    const method = request.method
     // HTTP/2's :authority, when the runtime did not turn it into Host (Deno), counts as the Host.
-    const target = requestTarget(request.url, fields.host ?? conn.authority ?? null)
-    const info = requestInfoOf(request, conn, listener, target, deps.now(), Date.now(), fields, headers, sequentialIds)
+    const connect = method === 'CONNECT'
+    const target = connect ? connectTarget(request.url) : requestTarget(request.url, fields.host ?? conn.authority ?? null)
+    const info = requestInfoOf(request, conn, listener, target, deps.now(), Date.now(), fields, headers, sequentialIds, method)
     const observer = observers.start(request, info, conn)
     const invalid = downstreamRequestError(request, target, listener, info, observer, fields, headerBytes, fieldCount)
     if (invalid) return Promise.resolve(localReply(invalid, info, observer, ctx))
     // What the arrival walk found must not cross: the in-place edit deletes it unwalked.
     const scanned = takeScanned()
-    const upgrade = upgradeOf(fields.upgrade)
+    // Envoy takes a CONNECT for an upgrade of its own kind, which no listener of edgeway's accepts.
+    const upgrade = connect ? CONNECT_UPGRADE : upgradeOf(fields.upgrade)
     // An upgrade and a configured access-log format read the client's headers as sent after
     // routing: they are not edited for forwarding then (the fault filter decides before the edit).
     const routing = routePhase(request, conn, info, observer, ctx, upgrade === undefined && editsForwarded, scanned)
@@ -111,9 +117,24 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
 
   /** `now`: the arrival's clock read when nothing awaited since (else the forward loop reads its own). */
   function afterRouting(request: Request, conn: ConnInfo, routed: RoutedRequest | ProxyError, info: RequestInfo, observer: RequestObserver, upgrade: string | undefined, now?: number): Promise<Response> {
+    if (upgrade === CONNECT_UPGRADE) return Promise.resolve(connectRefused(routed, info, observer))
     if (routed instanceof ProxyError) return Promise.resolve(localReply(routed, info, observer, ctx))
     if (routed.fault !== undefined || upgrade !== undefined) return faultOrUpgrade(request, conn, routed, info, observer, upgrade)
     return forward(routed, info, observer, deps, respond, now)
+  }
+
+  /**
+   * A CONNECT, which no listener tunnels (Envoy without a CONNECT upgrade_config): no route takes
+   * one unless it matches the empty path, so 404 NR as for any unrouted request; a route that does
+   * (a TLS redirect too) is refused as Envoy refuses an upgrade the route does not allow, 403
+   * upgrade_failed, before any fault. Either way the connection is not reused: what follows a
+   * CONNECT's head on it is the client's tunnel, not a request.
+   */
+  function connectRefused(routed: RoutedRequest | ProxyError, info: RequestInfo, observer: RequestObserver): Response {
+    const refusal = routed instanceof ProxyError && !(routed instanceof TlsRedirect) ? routed : upgradeFailed()
+    const reply = localReply(refusal, info, observer, ctx)
+    reply.headers.set('connection', 'close')
+    return reply
   }
 
   /** A fault to apply (after its delay) or an upgrade: the rare requests that wait on more than the upstream. */

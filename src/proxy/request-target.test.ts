@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { requestTarget } from './request-target.ts'
+import { connectTarget, requestTarget } from './request-target.ts'
 
 describe('requestTarget', () => {
   test('takes the path and query from the target on both runtimes\' URL shapes', () => {
@@ -33,3 +33,17 @@ describe('requestTarget', () => {
     expect(requestTarget('http://x/a?b#c', 'x')).toMatchObject({ code: 'http1.invalid_url' })
   })
 })
+
+describe('connectTarget', () => {
+  test('the authority a CONNECT names, in either runtime\'s URL shape, with an empty path', () => {
+    expect(connectTarget('example.com:443')).toEqual({ authority: 'example.com:443', path: '', query: '' })
+    expect(connectTarget('http://example.com:443')).toEqual({ authority: 'example.com:443', path: '', query: '' })
+    expect(connectTarget('[::1]:8443')).toEqual({ authority: '[::1]:8443', path: '', query: '' })
+  })
+
+  test('a CONNECT without a port, with a path or with userinfo is refused as Envoy\'s codec refuses it', () => {
+    for (const url of ['example.com', '/x', 'http://example.com:443/x', 'a@example.com:443', '[::1]', ''])
+      expect(connectTarget(url)).toEqual({ code: 'http1.invalid_url', why: 'invalid CONNECT target' })
+  })
+})
+

@@ -2,6 +2,7 @@
 // request target. Bun hands over `/path` alone (no authority) when Host is missing or invalid and
 // Deno `http://<authority>/path`; cutting the path by position once dropped a segment. A missing,
 // empty, invalid or repeated Host, and a target with a #fragment, are refused with 400 (Envoy).
+// A CONNECT names only an authority (connectTarget).
 
 export type RequestTarget = { readonly authority: string; readonly path: string; readonly query: string }
 export type TargetError = { readonly code: string; readonly why: string }
@@ -11,6 +12,8 @@ export type PathOptions = { readonly normalizePath: boolean; readonly mergeSlash
 // uri-host [":" port]: an IP literal, or reg-name characters without "," (a repeated Host arrives
 // joined as "a, b") and without "@" (userinfo has no place in Host).
 const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9\-._~!$&'()*+;=%]+)(?::[0-9]{1,5})?$/
+
+const CONNECT_PORT = /:[0-9]{1,5}$/
 
 /** The last Host that passed HOST: clients send the same one request after request (a compare, not a regex run). */
 let validHost: string | undefined
@@ -32,6 +35,20 @@ export function requestTarget(url: string, host: string | null): RequestTarget |
     path: queryStart < 0 ? url.slice(pathStart) : url.slice(pathStart, queryStart),
     query: queryStart < 0 ? '' : url.slice(queryStart + 1),
   }
+}
+
+/**
+ * A CONNECT's target: the authority it names (authority-form, RFC 9112 §3.2.3), routed as Envoy
+ * routes it, by that authority with an empty path, so that only a route matching "" takes it; the
+ * Host field does not count. Bun hands the target over as it came (`host:port`), Deno as
+ * `http://host:port`. Any other form is refused with 400, as Envoy's codec refuses it.
+ */
+export function connectTarget(url: string): RequestTarget | TargetError {
+  const scheme = url.indexOf('://')
+  const authority = scheme < 0 ? url : url.slice(scheme + 3)
+  // host:port, the port required (Envoy's codec parses a CONNECT's target so).
+  if (!HOST.test(authority) || !CONNECT_PORT.test(authority)) return { code: 'http1.invalid_url', why: 'invalid CONNECT target' }
+  return { authority, path: '', query: '' }
 }
 
 export function isTargetError(target: RequestTarget | TargetError): target is TargetError {
