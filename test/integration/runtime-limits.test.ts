@@ -105,3 +105,61 @@ describe('slowloris: one header byte every 500 ms', () => {
     expect(deno).toBeUndefined()
   }, 30_000)
 })
+
+describe('more header field lines than the runtime\'s server admits', () => {
+  /** A head of `lines` field lines, Host included. */
+  const head = (lines: number) => `GET /ok HTTP/1.1\r\nHost: x\r\n${Array.from({ length: lines - 1 }, (_, i) => `X-F${i}: ${i}\r\n`).join('')}\r\n`
+
+  async function answer(runtime: 'bun' | 'deno', lines: number) {
+    const connection = await RawConnection.open(port(runtime))
+    connection.send(head(lines))
+    const reply = await connection.response()
+    const closed = await connection.closedWithin(2_000)
+    connection.close()
+    if (reply === 'closed') throw new Error(`${runtime} closed without an answer`)
+    return { status: reply.status, server: reply.headers.get('server') ?? null, body: reply.body, closed }
+  }
+
+  const overflows = async (runtime: 'bun' | 'deno') => {
+    const stats = await (await fetch(`${proxies.get(runtime)!.url('admin')}/stats?filter=downstream_rq_header_overflow`)).text()
+    return Number(/downstream_rq_header_overflow: (\d+)/.exec(stats)?.[1])
+  }
+
+  test('Bun: up to 198 lines edgeway answers 431 itself (counted); from 199 Bun.serve\'s own bare 431 (not counted) and the connection closed', async () => {
+    const before = await overflows('bun')
+    expect(await answer('bun', 198)).toMatchObject({ status: 431, server: 'edgeway', body: 'Request Header Fields Too Large' })
+    expect(await answer('bun', 199)).toEqual({ status: 431, server: null, body: '', closed: true })
+    expect(await overflows('bun')).toBe(before + 1)
+  })
+
+  test('Deno: up to 128 lines edgeway answers 431 itself (counted); from 129 Deno.serve\'s own 400 (not counted) and the connection closed', async () => {
+    const before = await overflows('deno')
+    expect(await answer('deno', 128)).toMatchObject({ status: 431, server: 'edgeway', body: 'Request Header Fields Too Large' })
+    expect(await answer('deno', 129)).toEqual({ status: 400, server: null, body: '', closed: true })
+    expect(await overflows('deno')).toBe(before + 1)
+  })
+})
+
+describe('a CONNECT refused, and what follows its head on the connection', () => {
+  const connectThenRequest = 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\nGET /ok HTTP/1.1\r\nHost: x\r\n\r\n'
+
+  test('Bun closes the connection after the 404: the bytes that follow are never read as a request', async () => {
+    const connection = await RawConnection.open(port('bun'))
+    connection.send(connectThenRequest)
+    const first = await connection.response()
+    expect(first === 'closed' ? 'closed' : [first.status, first.headers.get('connection')]).toEqual([404, 'close'])
+    expect(await connection.response()).toBe('closed')
+    connection.close()
+  })
+
+  test('Deno sends the 404 with connection: close but keeps the socket open, and answers what follows as a request', async () => {
+    const connection = await RawConnection.open(port('deno'))
+    connection.send(connectThenRequest)
+    const [first, second] = [await connection.response(), await connection.response()]
+    expect([first, second].map((a) => (a === 'closed' ? 'closed' : [a.status, a.headers.get('connection') ?? null]))).toEqual([
+      [404, 'close'],
+      [200, null],
+    ])
+    connection.close()
+  })
+})

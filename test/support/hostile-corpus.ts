@@ -34,6 +34,8 @@ const H = 'Host: x\r\n'
 const rejected: Expectation = { status: 400 }
 const ok = (line: string, extra: Omit<Forwarded, 'line'> = {}): Expectation => ({ status: 200, forwarded: { line, ...extra } })
 const noFraming = { 'content-length': null, 'transfer-encoding': null }
+/** `n` header lines X-F0: 0 ... */
+const fieldLines = (n: number) => Array.from({ length: n }, (_, i) => `X-F${i}: ${i}\r\n`).join('')
 
 export const HOSTILE_CASES: readonly HostileCase[] = [
   // Framing: every form but one plain length or one chunked coding is refused and never forwarded.
@@ -131,6 +133,17 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
   { name: 'headers just over the listener\'s limit (61 KiB)', request: `GET /service/1/a HTTP/1.1\r\n${H}X-Big: ${'a'.repeat(61 * 1024)}\r\n\r\n`, expect: { status: 431 } },
   { name: 'request line over the listener\'s limit (61 KiB)', request: `GET /service/1/${'a'.repeat(61 * 1024)} HTTP/1.1\r\n${H}\r\n`, expect: { status: 431 } },
   { name: 'headers over Deno\'s parser limit (70 KiB)', request: `GET /service/1/a HTTP/1.1\r\n${H}X-Big: ${'a'.repeat(70 * 1024)}\r\n\r\n`, expect: { bun: { status: 431 }, deno: rejected } },
+  // Field counts against max_request_headers_count (Envoy's max_headers_count, 100 by default),
+  // Host included; a head past what the runtime's own server admits is pinned in runtime-limits.
+  { name: '100 header fields', request: `GET /service/1/a HTTP/1.1\r\n${H}${fieldLines(99)}\r\n`, expect: ok('GET /service/1/a HTTP/1.1', { headers: { 'x-f98': '98' } }) },
+  { name: '101 header fields', request: `GET /service/1/a HTTP/1.1\r\n${H}${fieldLines(100)}\r\n`, expect: { status: 431 } },
+  // The runtimes join repeats of a name before edgeway sees the head: one field (README limits; Envoy counts 120).
+  { name: '120 lines of one name', request: `GET /service/1/a HTTP/1.1\r\n${H}${'X-Same: 1\r\n'.repeat(120)}\r\n`, expect: ok('GET /service/1/a HTTP/1.1', { headers: { 'x-same': Array(120).fill('1').join(', ') } }) },
+  // CONNECT: no listener tunnels; no route matches its empty path (the suite's are prefixes), so
+  // 404 as Envoy answers, with `connection: close` (its next bytes would be the tunnel's), which
+  // Deno sends but does not act on (README limits; runtime-limits pins what follows on Deno).
+  { name: 'CONNECT to an authority', request: 'CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n', expect: { bun: { status: 404, closes: true }, deno: { status: 404 } } },
+  { name: 'CONNECT without a port', request: 'CONNECT example.com HTTP/1.1\r\nHost: example.com\r\n\r\n', expect: rejected },
   // Methods.
   {
     name: 'unknown method',
