@@ -84,7 +84,8 @@ export function downstreamRequestError(request: Request, target: RequestTarget |
   }
   // Counted only when the size leaves room for more fields than the limit (header-count.ts).
   const limit = listener.maxRequestHeadersCount
-  if (mayHoldMoreFields(bytes, limit) && (fieldCount ?? countFields)(request.headers) > limit) {
+  // info.requestHeaders: the handler's one read of request.headers (a native getter a read on Bun).
+  if (mayHoldMoreFields(bytes, limit) && (fieldCount ?? countFields)(info.requestHeaders) > limit) {
     observer.downstream(info, 'downstream_rq_header_overflow')
     return tooManyHeaders()
   }
