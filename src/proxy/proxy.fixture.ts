@@ -104,6 +104,8 @@ export function proxyFixture(options: FixtureOptions = {}) {
     clusters,
     logged,
     fetched,
+    /** Sends `request` through the handler as it is (a method or URL shape requestOf does not make). */
+    send: (request: Request) => handler(request, conn),
     /** Sends a request through the handler (default GET http://edge/service/1). */
     handle: (path = '/service/1', init?: RequestInit) => handler(requestOf(path, init), conn),
     /** handle(), then reads the body, so the access log has the request (it logs when the body is done). */
