@@ -10,7 +10,7 @@ import type { RequestInfo } from './request-info.ts'
 export type UpstreamEvent = 'retry' | 'retry_limit_exceeded' | 'retry_success' | 'timeout' | 'rx_reset'
 
 /** Listener counters the request path bumps (what the client sent, a stream gone idle); each is the stat's name. */
-export type DownstreamEvent = 'downstream_cx_upgrades_total' | 'downstream_cx_protocol_error' | 'downstream_rq_header_overflow' | 'downstream_rq_too_large' | 'downstream_rq_idle_timeout' | 'no_route'
+export type DownstreamEvent = 'downstream_cx_upgrades_total' | 'downstream_rq_ws_on_non_ws_route' | 'downstream_cx_protocol_error' | 'downstream_rq_header_overflow' | 'downstream_rq_too_large' | 'downstream_rq_idle_timeout' | 'no_route'
 
 export interface RequestObserver {
   /** x-envoy-force-trace was honoured: Envoy then echoes x-request-id to the client. */

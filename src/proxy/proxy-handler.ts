@@ -131,10 +131,16 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
    * CONNECT's head on it is the client's tunnel, not a request.
    */
   function connectRefused(routed: RoutedRequest | ProxyError, info: RequestInfo, observer: RequestObserver): Response {
-    const refusal = routed instanceof ProxyError && !(routed instanceof TlsRedirect) ? routed : upgradeFailed()
+    const refusal = routed instanceof ProxyError && !(routed instanceof TlsRedirect) ? routed : refusedUpgrade(info, observer)
     const reply = localReply(refusal, info, observer, ctx)
     reply.headers.set('connection', 'close')
     return reply
+  }
+
+  /** A route that does not allow the upgrade asked for: Envoy's 403, counted as downstream_rq_ws_on_non_ws_route (any upgrade, CONNECT too). */
+  function refusedUpgrade(info: RequestInfo, observer: RequestObserver): ProxyError {
+    observer.downstream(info, 'downstream_rq_ws_on_non_ws_route')
+    return upgradeFailed()
   }
 
   /** A fault to apply (after its delay) or an upgrade: the rare requests that wait on more than the upstream. */
@@ -144,7 +150,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
       if (fault) return localReply(fault, info, observer, ctx)
     }
     if (upgrade !== undefined) {
-      const upgraded = upgrade === 'websocket' && websocketAllowed(routed.route, listener) ? await upgradePhase(request, conn, routed, info, observer, { openWebSocket: deps.runtime.openWebSocket, now: deps.now }) : upgradeFailed()
+      const upgraded = upgrade === 'websocket' && websocketAllowed(routed.route, listener) ? await upgradePhase(request, conn, routed, info, observer, { openWebSocket: deps.runtime.openWebSocket, now: deps.now }) : refusedUpgrade(info, observer)
       if (!(upgraded instanceof ProxyError)) return upgraded
       // The client holds a connection it meant to upgrade: after a refusal it is not reused.
       const reply = localReply(upgraded, info, observer, ctx)

@@ -95,6 +95,8 @@ export const LISTENER_COUNTERS = [
   'downstream_cx_protocol_error',
   'downstream_rq_idle_timeout',
   'downstream_cx_upgrades_total',
+  /** Envoy's name for any upgrade (a CONNECT too) a route does not allow, answered 403. */
+  'downstream_rq_ws_on_non_ws_route',
   'no_route',
   'rq_total',
   'tracing.random_sampling',

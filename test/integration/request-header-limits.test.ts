@@ -110,12 +110,14 @@ for (const runtime of ['bun', 'deno'] as const) {
       await logged(proxy(), 'LOG 404 NR route_not_found CONNECT')
     })
 
-    test('CONNECT that a route matching the empty path takes: 403 upgrade_failed, never forwarded', async () => {
+    test('CONNECT that a route matching the empty path takes: 403 upgrade_failed, counted as downstream_rq_ws_on_non_ws_route, never forwarded', async () => {
+      const refused = await counter(proxy(), 'downstream_rq_ws_on_non_ws_route')
       const connections = upstream.connections()
       const received = Array.from({ length: connections }, (_, i) => upstream.received(i + 1).byteLength)
       const answer = await exchange(port(), 'CONNECT tunnel.example:443 HTTP/1.1\r\nHost: tunnel.example:443\r\n\r\n')
       expect([answer.status, answer.body, answer.headers.get('connection')]).toEqual([403, '', 'close'])
       await logged(proxy(), 'LOG 403 - upgrade_failed CONNECT')
+      expect(await counter(proxy(), 'downstream_rq_ws_on_non_ws_route')).toBe(refused + 1)
       expect(upstream.connections()).toBe(connections)
       expect(Array.from({ length: connections }, (_, i) => upstream.received(i + 1).byteLength)).toEqual(received)
     })

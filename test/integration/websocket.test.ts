@@ -151,10 +151,13 @@ describe('WebSocket on Bun (in-process)', () => {
     expect(lines()[0]).toContain('" 101 ')
   })
 
-  test('an Upgrade on a route without websocket is 403 and never reaches the upstream', async () => {
+  test('an Upgrade on a route without websocket is 403, counted as Envoy counts it, and never reaches the upstream', async () => {
     const before = seen.length
+    const refused = async () => Number(/downstream_rq_ws_on_non_ws_route: (\d+)/.exec(await (await fetch(`${proxy.adminUrl()}/stats?filter=ws_on_non_ws`)).text())?.[1])
+    const counted = await refused()
     expect(await upgradeStatus(proxy.ports.get('ingress_http')!, '/plain/ws')).toBe(403)
     expect(seen.length).toBe(before)
+    expect(await refused()).toBe(counted + 1)
   })
 
   test('an endpoint that refuses connections is 503 UF', async () => {
