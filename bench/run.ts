@@ -35,7 +35,7 @@ const ALL_PEERS: readonly Peer[] = [
   edgeway('deno', true), honoProxyDeno,
   // Bun's two upstream clients side by side (README "Performance"); not in a full run, name them with --peers.
 ]
-const EXTRA_PEERS: readonly Peer[] = [edgeway('bun', false, 1, 'large', false, 'fetch'), edgeway('bun', false, 1, 'large', false, 'http1'), edgeway('deno', false), ...floorPeers]
+const EXTRA_PEERS: readonly Peer[] = [edgeway('bun', false, 1, 'large', false, 'fetch'), edgeway('bun', false, 1, 'large', false, 'http1'), edgeway('deno', false), edgeway('bun', true, 1, 'default', false, undefined, 'shipped-export'), edgeway('bun', true, 1, 'batch2048', false, undefined, 'batch2048'), ...floorPeers]
 const LOADS: Record<LoadName, { path: string; connections: number }> = {
   small: { path: '/service/1', connections: 50 },
   big: { path: '/service/1/big', connections: 10 },
@@ -112,7 +112,7 @@ async function main(options: BenchOptions, workDir: string, processes: Processes
     const proxy = running.get(peer.name) as RunningPeer
     if (!proxy.tracedAs) continue
     const tally = tallies.get(peer.name) as Tally
-    checks.push(await checkSpans({ peer: peer.name, serviceName: proxy.tracedAs, collectorPort, adminPort: proxy.adminPort, statPrefix: LISTENER_NAME, wrkRequests: tally.requests, spansPerRequest: SPANS_PER_REQUEST, inFlightSlack: tally.slack, exportDelayMs: EXPORT_DELAY_MS }))
+    checks.push(await checkSpans({ peer: peer.name, serviceName: proxy.tracedAs, collectorPort, adminPort: proxy.adminPort, statPrefix: LISTENER_NAME, wrkRequests: tally.requests, spansPerRequest: SPANS_PER_REQUEST, inFlightSlack: tally.slack, exportDelayMs: proxy.exportDelayMs ?? EXPORT_DELAY_MS }))
   }
 
   // TLS, HTTP/2 and WebSocket rows (bench/protocols/): their own peers, bounded by --protocols seconds a run.
@@ -177,7 +177,7 @@ function notes(options: BenchOptions): string[] {
     'RSS = VmRSS of the proxy process and its children (nginx master + worker) after the load, the highest seen; anon = RssAnon, the same without file-backed pages (the runtime binary\'s code, shared by every process running it); direct has no proxy',
     'access logs are off everywhere: nginx `access_log off`, haproxy without `log`, edgeway `access_log: false`',
     'nginx: 1 worker, upstream keepalive 64, proxy_http_version 1.1, proxy_buffering off; haproxy: nbthread 1, http mode, keep-alive, http-reuse always; edgeway: 1 process (--concurrency 1), edgeway-bun-c2: a primary (admin only) and 2 workers on one port, RSS summed over the three',
-    `edgeway traced: 100 % sampling, Zipkin export to bench/collector.ts (counts spans per service by scanning the body's bytes for the keys, a full JSON parse when the scan cannot be sure, answers 202; its CPU use on this box is part of the traced cost), a span per request plus one per upstream attempt; max_queue_size 200000, batch 2048, scheduled_delay ${EXPORT_DELAY_MS}ms`,
+    `edgeway traced: 100 % sampling, Zipkin export to bench/collector.ts (counts spans per service by scanning the body's bytes for the keys, a full JSON parse when the scan cannot be sure, answers 202; its CPU use on this box is part of the traced cost), a span per request plus one per upstream attempt; max_queue_size 200000 (shipped 2048, which drops spans when a loaded box slows the collector), the shipped batch (512) and scheduled_delay (${EXPORT_DELAY_MS} ms)`,
     `soak: edgeway-bun-traced with the shipped export queue (2048 spans) exporting to a port nothing listens on, wrk -t1 -c50 on the small body for --soak seconds (${options.soakS}), RSS every 5 s; flat = second-half peak within 8 MiB of the first half's`,
     'bun-minimal: bench/minimal-proxy.ts, Bun.serve + fetch with headers copied and nothing else (no routing, retries, stats, logs, tracing): what the runtime itself costs per request, for reference',
     'all traffic on 127.0.0.1; upstream = bench/upstream.ts on Bun, one process, shared by every peer',

@@ -4,9 +4,10 @@ import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { DEFAULTS } from '../../src/config/defaults.ts'
 import { parseConfig } from '../../src/config/load-config.ts'
 import { toolPath } from '../tools.ts'
-import { edgewayConfig, LISTENER_NAME } from './edgeway.ts'
+import { edgewayConfig, EXPORT_DELAY_MS, LISTENER_NAME, type ExportQueue } from './edgeway.ts'
 import { haproxyConfig } from './haproxy.ts'
 import { nginxConfig } from './nginx.ts'
 
@@ -48,5 +49,16 @@ describe('peer configs', () => {
     const traced = parseConfig(edgewayConfig('bench', { listenerPort: 18080, adminPort: 18082, upstreamPort: 18081, collectorPort: 18083 }), 'bench', { env })
     expect(traced.tracing?.zipkin.url).toBe('http://127.0.0.1:18083/api/v2/spans')
     expect(traced.listeners[0]?.tracing.randomSampling).toBe(100)
+  })
+
+  test('edgeway config: the traced rows raise only the export queue; the soak ships every export setting', () => {
+    const env = () => undefined
+    const zipkinOf = (exportQueue?: ExportQueue) => parseConfig(edgewayConfig('bench', { listenerPort: 18080, adminPort: 18082, upstreamPort: 18081, collectorPort: 18083, exportQueue }), 'bench', { env }).tracing?.zipkin
+    const shipped = { maxQueueSize: DEFAULTS.zipkin.maxQueueSize, maxExportBatchSize: DEFAULTS.zipkin.maxExportBatchSize, scheduledDelayMs: DEFAULTS.zipkin.scheduledDelayMs }
+    expect(zipkinOf()).toMatchObject({ ...shipped, maxQueueSize: 200000 })
+    expect(zipkinOf('large')).toMatchObject({ ...shipped, maxQueueSize: 200000 })
+    expect(zipkinOf('default')).toMatchObject(shipped)
+    expect(zipkinOf('batch2048')).toMatchObject({ maxQueueSize: 200000, maxExportBatchSize: 2048, scheduledDelayMs: 500 })
+    expect(EXPORT_DELAY_MS).toBe(DEFAULTS.zipkin.scheduledDelayMs)
   })
 })

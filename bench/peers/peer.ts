@@ -19,6 +19,8 @@ export interface RunningPeer {
   readonly adminPort?: number
   /** Set when the peer exports spans: the serviceName the collector counts them under. */
   readonly tracedAs?: string
+  /** With tracedAs: the exporter's scheduled delay, which the span check waits a few of. */
+  readonly exportDelayMs?: number
   stop(): Promise<void>
 }
 
