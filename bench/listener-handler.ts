@@ -4,6 +4,7 @@
 import { FdSink, systemTimers } from '../src/log/fd-sink.ts'
 import { DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_FLUSH_MIN_BYTES } from '../src/access-log/line-buffer.ts'
 import { AccessLogOutputs } from '../src/access-log/outputs.ts'
+import { DEFAULTS } from '../src/config/defaults.ts'
 import { parseConfig } from '../src/config/load-config.ts'
 import { InFlight } from '../src/listener/drain.ts'
 import { handlerFactory } from '../src/lifecycle/generation.ts'
@@ -45,8 +46,8 @@ export async function listenerHandler(
 }
 
 /**
- * The tracer of the traced bench peer (100 %, the real Zipkin exporter: encoding and batching as
- * shipped) with the collector's answer faked: the exporter's JS stays in the figure, the socket to
+ * The tracer of the traced bench peer (100 %, the real Zipkin exporter: encoding, body buffer and
+ * batching as shipped) with the collector's answer faked: the exporter's JS stays in the figure, the socket to
  * the collector does not.
  */
 export async function benchTracer(stats: StatsStore, runtime?: Pick<Runtime, 'sequentialStrings'>): Promise<RequestTracer> {
@@ -56,12 +57,15 @@ export async function benchTracer(stats: StatsStore, runtime?: Pick<Runtime, 'se
     serviceName: 'bench',
     nodeId: 'bench',
     stats: stats.tracing(),
-    zipkin: { url: 'http://127.0.0.1:9/api/v2/spans', maxQueueSize: 200000, maxExportBatchSize: 2048, scheduledDelayMs: 500, exportTimeoutMs: 5000 },
+    // The traced peer's export settings (bench/peers/edgeway.ts): the large queue, the shipped batch and delay.
+    zipkin: { url: 'http://127.0.0.1:9/api/v2/spans', maxQueueSize: 200000, maxExportBatchSize: DEFAULTS.zipkin.maxExportBatchSize, scheduledDelayMs: DEFAULTS.zipkin.scheduledDelayMs, exportTimeoutMs: DEFAULTS.zipkin.exportTimeoutMs },
     sequentialStrings: runtime?.sequentialStrings,
-    fetch: (async (_url: unknown, init?: RequestInit) => {
-      void String(init?.body).length
+    // As src/main.ts wires it for an http:// collector: the batch encoded into the exporter's body
+    // buffer and handed to the HTTP/1.1 client (here a fake that answers at once), not fetch.
+    upstreamFetch: async (request) => {
+      void (request.body as Uint8Array).byteLength
       return new Response(null, { status: 202 })
-    }) as typeof fetch,
+    },
   })
   return createRequestTracer({ tracing, listenerStats: (l) => stats.listener(l.statPrefix), sequentialStrings: runtime?.sequentialStrings })
 }
