@@ -6,7 +6,14 @@
 // those allocations cause later, belong to no one step.
 //
 //   bun bench/phase-cost.ts [--rounds R] [--calls N]      (also: deno run -A bench/phase-cost.ts)
+//   bun bench/phase-cost.ts --bytes [--calls N]           (Bun only: JS heap bytes a call instead of CPU)
+//
+// --bytes: each step (less its baseline) run at least N times in a child under BUN_JSC_logGC, from one
+// collection to another, the bytes the collections say were allocated ÷ the calls (bench/gc-log.ts):
+// what a step allocates, objects that die young included. The client's steps (request head, response head, whole-body Response, the exchange over
+// the in-memory transport) split what bench/request-heap.ts's `client` mode counts as a whole.
 
+import { spawn } from 'node:child_process'
 import { parseArgs } from 'node:util'
 import { LineBuffer, DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_FLUSH_MIN_BYTES } from '../src/access-log/line-buffer.ts'
 import { systemTimers } from '../src/log/fd-sink.ts'
@@ -21,6 +28,7 @@ import { scanRequestHeaders, takeScanned, upstreamFields } from '../src/proxy/he
 import { UpstreamFields } from '../src/proxy/headers/upstream-fields.ts'
 import { requestTarget } from '../src/proxy/request-target.ts'
 import { respond } from '../src/proxy/respond.ts'
+import { compileRoutePlans } from '../src/proxy/route-plan.ts'
 import { statsObserver } from '../src/proxy/stats-observer.ts'
 import { RouteTable } from '../src/routing/route-table.ts'
 import { StatsStore } from '../src/stats/stats-store.ts'
@@ -32,8 +40,12 @@ import { wholeBodyOf, wholeBodyResponse } from '../src/upstream/whole-body.ts'
 import { setupTracing } from '../tracing/setup-tracing.ts'
 import { createRequestTracer } from '../tracing/request-tracer.ts'
 import { edgewayConfig } from './peers/edgeway.ts'
+import { allocatedBetweenCollections, runBetweenCollections } from './gc-log.ts'
+import { memoryClient } from './memory-transport.ts'
+import { composed, composeRequestHead, rangeWritten } from '../src/http1/head-bytes.ts'
+import { ResponseReader, NO_READER_EVENTS } from '../src/http1/response-reader.ts'
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, calls: { type: 'string', default: '50000' } } })
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '5' }, calls: { type: 'string', default: '50000' }, bytes: { type: 'boolean', default: false }, 'bytes-child': { type: 'boolean', default: false } } })
 const ROUNDS = Number(values.rounds)
 const CALLS = Number(values.calls)
 const SMALL = 'edgeway bench upstream: a small fixed body, about ninety bytes long, for req/s runs......\n'
@@ -84,7 +96,8 @@ const accessLog = listenerAccessLog(listener, { hostname: 'bench', env: () => un
 const ready = upstreamResponse()
 const fetchReady = async () => ready
 const respondContext = { observers: { watchesBody: false }, now: () => performance.now() }
-const facts = { peer: conn, requestId: sample.requestId, hostRewrite: undefined, expectedTimeout: '15000', authority: HOST }
+// As route-phase.ts passes them: the route plan's constant block made once (not per call).
+const facts = { peer: conn, requestId: sample.requestId, hostRewrite: undefined, expectedTimeout: '15000', constants: compileRoutePlans(listener).get(listener.virtualHosts[0]!.routes[0]!)!.constants, authority: HOST, internal: true, forwardedFor: null }
 
 const attemptTimers = new TimerQueue(() => performance.now())
 const attemptFields = new UpstreamFields(request.headers)
@@ -96,6 +109,14 @@ async function attemptStep(): Promise<void> {
   attempt.elapsedMs = attemptTimers.now() - started
   if (result.kind === 'response') result.abort?.recycle()
 }
+
+const clientHeaders = new Headers({ host: '127.0.0.1:8000', 'x-forwarded-for': '127.0.0.1', 'x-forwarded-proto': 'http', 'x-request-id': sample.requestId!, 'x-envoy-expected-rq-timeout-ms': '15000' })
+const ANSWER = new TextEncoder().encode(`HTTP/1.1 200 OK\r\nContent-Type: text/plain;charset=utf-8\r\nDate: Thu, 03 Dec 2026 08:00:00 GMT\r\nContent-Length: ${SMALL.length}\r\n\r\n${SMALL}`)
+const reader = new ResponseReader('GET', NO_READER_EVENTS)
+const RESPONSE_FIELDS = ['content-type', 'text/plain;charset=utf-8', 'date', 'Thu, 03 Dec 2026 08:00:00 GMT', 'content-length', '90']
+const clientSignal = new AbortController().signal
+const clientConnections = { tryOpen: () => true, connected() {}, closed() {}, tryQueue: () => true, dequeued() {}, received() {}, sent() {}, connectFailed() {}, tlsHandshake() {}, tlsFailed() {} }
+const clientRequest = () => ({ url: 'http://127.0.0.1:9/service/1', path: '/service/1', method: 'GET', headers: clientHeaders, body: null, signal: clientSignal, connections: clientConnections })
 
 type Step = { name: string; run: () => unknown; baseline?: () => unknown }
 const steps: Step[] = [
@@ -133,6 +154,11 @@ const steps: Step[] = [
   { name: 'upstream call: attempt around the client (abort controller, timers)', run: attemptStep, baseline: fetchReady },
   { name: 'response: the whole-body Response handed on (status, observers, end)', run: () => { const r = upstreamResponse(); wholeBodyOf(r); return respond(r, sample, observer, respondContext, SMALL_BYTES.byteLength, 1) }, baseline: upstreamResponse },
   { name: 'access log: format + buffered append', run: () => logWriter(accessLog.format(sample)) },
+  // The HTTP/1.1 client's parts, on the request ab-cost.ts's client side sends (the proxy's fields as one Headers).
+  { name: 'client: request head composed into the slab', run: () => { composeRequestHead('GET', '/service/1', '127.0.0.1:9', clientHeaders, 'none', null, null); rangeWritten(composed.slab, composed.start, composed.end) } },
+  { name: 'client: response head and body read (reused reader)', run: () => { reader.reset('GET', NO_READER_EVENTS); reader.execute(ANSWER) } },
+  { name: 'client: whole-body Response made (fields appended, marked)', run: () => { const r = wholeBodyResponse(SMALL_BYTES, { status: 200 }); for (let i = 0; i < RESPONSE_FIELDS.length; i += 2) r.headers.append(RESPONSE_FIELDS[i]!, RESPONSE_FIELDS[i + 1]!); marksHopByHopFree(r) } },
+  { name: 'client: one exchange on a pooled in-memory connection', run: () => memoryClient.fetch(clientRequest()) },
   {
     name: 'spans: request + attempt span, B3 out, end, export',
     run: () => {
@@ -157,14 +183,45 @@ async function perCall(fn: () => unknown): Promise<number> {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-console.log(`CPU ns per call, median of ${ROUNDS} rounds of ${CALLS} (${typeof Bun !== 'undefined' ? `bun ${Bun.version}` : `deno ${(globalThis as unknown as { Deno: { version: { deno: string } } }).Deno.version.deno}`})`)
-console.log('| step | ns/call |')
-console.log('|---|--:|')
-for (const step of steps) {
-  await perCall(step.run)
-  const runs: number[] = []
-  for (let r = 0; r < ROUNDS; r++) runs.push((await perCall(step.run)) - (step.baseline ? await perCall(step.baseline) : 0))
-  console.log(`| ${step.name} | ${Math.max(0, median(runs)).toFixed(0)} |`)
+
+/** In the child (BUN_JSC_logGC=1): each step's calls, and its baseline's, from one collection to another. */
+async function bytesChild(): Promise<void> {
+  const { heapSize } = await import('bun:jsc')
+  for (const [i, step] of steps.entries()) {
+    await perCall(step.run)
+    await runBetweenCollections(`step ${i}`, step.run, CALLS, heapSize)
+    if (step.baseline) await runBetweenCollections(`baseline ${i}`, step.baseline, CALLS, heapSize)
+  }
+}
+
+async function bytesTable(): Promise<void> {
+  const child = spawn(process.execPath, [new URL(import.meta.url).pathname, '--bytes-child', '--calls', String(CALLS)], { env: { ...process.env, BUN_JSC_logGC: '1' }, stdio: ['ignore', 'ignore', 'pipe'] })
+  let log = ''
+  child.stderr.setEncoding('utf8')
+  child.stderr.on('data', (chunk: string) => (log += chunk))
+  await new Promise((resolve) => child.on('exit', resolve))
+  const bytes = allocatedBetweenCollections(log)
+  console.log(`JS heap bytes allocated per call, at least ${CALLS} calls from one collection to another (bun ${Bun.version}, BUN_JSC_logGC)`)
+  console.log('| step | bytes/call |')
+  console.log('|---|--:|')
+  for (const [i, step] of steps.entries()) {
+    const b = (bytes.get(`step ${i}`) ?? NaN) - (step.baseline ? (bytes.get(`baseline ${i}`) ?? NaN) : 0)
+    console.log(`| ${step.name} | ${b.toFixed(0)} |`)
+  }
+}
+
+if (values['bytes-child']) await bytesChild()
+else if (values.bytes) await bytesTable()
+else {
+  console.log(`CPU ns per call, median of ${ROUNDS} rounds of ${CALLS} (${typeof Bun !== 'undefined' ? `bun ${Bun.version}` : `deno ${(globalThis as unknown as { Deno: { version: { deno: string } } }).Deno.version.deno}`})`)
+  console.log('| step | ns/call |')
+  console.log('|---|--:|')
+  for (const step of steps) {
+    await perCall(step.run)
+    const runs: number[] = []
+    for (let r = 0; r < ROUNDS; r++) runs.push((await perCall(step.run)) - (step.baseline ? await perCall(step.baseline) : 0))
+    console.log(`| ${step.name} | ${Math.max(0, median(runs)).toFixed(0)} |`)
+  }
 }
 await tracing.shutdown()
 process.exit(0)

@@ -5,16 +5,19 @@
 //   fake fetch does not answer until told), then parked with their response handed back but its body
 //   unread; heapStats() (a full GC first) before and after, the difference ÷ IN_FLIGHT. What a request
 //   holds while it waits is what the GC traces and promotes;
-// - bytes allocated per request: the same handler in a child process run with BUN_JSC_logGC=1, the
-//   heap growth between collections summed over N requests (each eden collection logs the heap size
-//   before and after it) ÷ N. Objects that die young cost allocation and eden collections, not tracing.
+// - bytes allocated per request: the same handler in a child process run with BUN_JSC_logGC=1, at
+//   least N requests from one collection to another, the bytes those collections say were allocated
+//   ÷ the requests (bench/gc-log.ts; exact, where summing the heap's growth between collections was
+//   off by up to a collection's worth, ~20 MB, per run). Objects that die young cost allocation and
+//   eden collections, not tracing.
 //
 //   bun bench/request-heap.ts [--requests N] [--modes untraced,logged,fault,traced] [--top K]
 //
 // Modes: passthrough (the fake alone), untraced, logged, fault, traced (the proxy before the fake),
 // and client: the shipped HTTP/1.1 client alone, no proxy, over an in-memory transport answering
 // as bench/upstream.ts does (bench/memory-transport.ts), the request's headers and signal made once:
-// what the client itself allocates an exchange.
+// what the client itself allocates an exchange; proxied: the untraced proxy before that client (the
+// JS of edgeway-bun's request path end to end, no sockets).
 //
 // Bounded: N sequential requests per mode in a child, no sockets.
 
@@ -25,6 +28,7 @@ import { detectRuntime } from '../src/adapter/detect.ts'
 import type { ConnInfo, FetchHandler, Runtime, UpstreamRequest } from '../src/runtime.ts'
 import { marksHopByHopFree } from '../src/upstream/hop-by-hop-free.ts'
 import { wholeBodyResponse } from '../src/upstream/whole-body.ts'
+import { allocatedBetweenCollections, runBetweenCollections } from './gc-log.ts'
 import { benchTracer, listenerHandler, withFaultFilter } from './listener-handler.ts'
 import { memoryClient, park, parkedCount, release as releaseMemory } from './memory-transport.ts'
 import { edgewayConfig } from './peers/edgeway.ts'
@@ -68,6 +72,10 @@ const clientRequest: UpstreamRequest = {
 function handlerFor(mode: string): Promise<FetchHandler> {
   if (mode === 'passthrough') return Promise.resolve(() => fakeFetch({} as UpstreamRequest))
   if (mode === 'client') return Promise.resolve(() => memoryClient.fetch(clientRequest))
+  if (mode === 'proxied') {
+    const yaml = edgewayConfig('bench', { listenerPort: 0, adminPort: 0, upstreamPort: 9, accessLog: false })
+    return listenerHandler(yaml, { ...runtime, upstreamFetch: memoryClient.fetch } as Runtime)
+  }
   const traced = mode === 'traced'
   const yaml = edgewayConfig('bench', { listenerPort: 0, adminPort: 0, upstreamPort: 9, collectorPort: traced ? 9 : undefined, accessLog: mode === 'logged' })
   // `traced`: 100 %, with the bench's real exporter (batched encoding) and a faked collector answer.
@@ -121,39 +129,12 @@ async function liveView(mode: string): Promise<{ atUpstream: [string, number][];
   return { atUpstream, atResponse }
 }
 
-/** In the child (BUN_JSC_logGC=1): warm up, then mark the measured stretch on stderr. */
+/** In the child (BUN_JSC_logGC=1): warm up, then at least N requests from one collection to another. */
 async function allocChild(mode: string): Promise<void> {
   const handler = await handlerFor(mode)
   for (let i = 0; i < 10_000; i++) await one(handler)
-  fullGC()
-  console.error('REQUEST-HEAP-START')
-  for (let i = 0; i < REQUESTS; i++) await one(handler)
-  console.error('REQUEST-HEAP-END')
-  fullGC()
-  console.error('REQUEST-HEAP-DONE')
-}
-
-/**
- * Sum of the heap's growth between collections while the marked stretch ran, in bytes: from the
- * size after the full collection before it to the size before the one after it. A collection logs
- * its size before (`START ... 8768kb =>`) and, possibly lines later, after (`=> 124kb, p=`).
- */
-function allocatedBytes(log: string): number {
-  const events = /START \S* ?(\d+)kb =>|=> (\d+)kb, p=|REQUEST-HEAP-(START|END)/g
-  let sum = 0
-  let after = 0
-  let measuring = false
-  let ended = false
-  for (const m of log.matchAll(events)) {
-    if (m[3] === 'START') measuring = true
-    else if (m[3] === 'END') ended = true
-    else if (m[1] !== undefined) {
-      if (measuring) sum += Number(m[1]) - after
-      // The collection after the marked end counts what was allocated since the last one; then stop.
-      if (ended) break
-    } else after = Number(m[2])
-  }
-  return sum * 1024
+  const { heapSize } = await import('bun:jsc')
+  await runBetweenCollections('request', () => one(handler), REQUESTS, heapSize)
 }
 
 async function allocView(mode: string): Promise<number> {
@@ -162,7 +143,7 @@ async function allocView(mode: string): Promise<number> {
   child.stderr.setEncoding('utf8')
   child.stderr.on('data', (chunk: string) => (log += chunk))
   await new Promise((resolve) => child.on('exit', resolve))
-  return allocatedBytes(log) / REQUESTS
+  return allocatedBetweenCollections(log).get('request') ?? NaN
 }
 
 if (values.child) {
