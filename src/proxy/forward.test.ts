@@ -163,4 +163,23 @@ describe('forward: the attempt loop', () => {
     expect(f.fetched).toHaveLength(1)
     expect(f.clusters.get('service1')!.endpoints()[0]!.rqError).toBe(0)
   })
+
+  test('a route without a retry policy (one attempt, no loop): the client leaving is 499 DC, and every outcome releases the cluster hold', async () => {
+    const gone = proxyFixture({ upstream: hanging })
+    const client = new AbortController()
+    const pending = gone.read('/service/1', { signal: client.signal })
+    await gone.clock.advance(1)
+    expect(gone.stat(`${C}upstream_rq_active`)).toBe(1)
+    client.abort()
+    await gone.clock.advance(FOLLOW_CLIENT_AFTER_MS)
+    expect((await pending).status).toBe(499)
+    expect(gone.logged[0]).toMatchObject({ flags: 'DC', attempts: 1 })
+    expect(gone.stat(`${C}upstream_rq_active`)).toBe(0)
+    // Answered, failed and a fetch that throws at once: each released, each attempt counted once.
+    const answered = proxyFixture({ upstream: statuses(200, upstreamFailure('connect'), new Error('thrown')) })
+    expect([(await answered.read()).status, (await answered.read()).status, (await answered.read()).status]).toEqual([200, 503, 503])
+    expect(answered.logged.map((line) => line.attempts)).toEqual([1, 1, 1])
+    expect(answered.stat(`${C}upstream_rq_active`)).toBe(0)
+    expect(answered.stat(`${C}upstream_rq_total`)).toBe(3)
+  })
 })
