@@ -34,8 +34,9 @@ export type Respond = (routed: RoutedRequest, result: ForwardedResponse | ProxyE
  * `now`: the caller's clock read when nothing has awaited since it (the request's arrival, when it
  * was routed at once), else read here: the attempts start at that same instant.
  * A route without a retry policy makes one attempt: it runs without an async frame (the upstream
- * call's promise continues in a callback), ~320 B fewer of JS heap a request on Bun than the loop's
- * frame (bench/README.md, "Stop 32 — alloc17"); the loop below serves routes with a retry policy.
+ * call's promise continues in a callback): on Bun ~320 B fewer of JS heap a request than the loop's
+ * frame before a fake upstream, and never the JIT's costlier mode before the shipped client
+ * (bench/README.md, "Stop 32 — alloc17"); the loop below serves routes with a retry policy.
  */
 export function forward(request: RoutedRequest, info: RequestInfo, observer: RequestObserver, deps: ForwardDeps, respond: Respond, now?: number): Promise<Response> {
   const { retryPolicy } = request
