@@ -60,26 +60,7 @@ function forwardOnce(request: RoutedRequest, info: RequestInfo, observer: Reques
     const timeoutMs = request.timeoutMs > 0 ? request.timeoutMs : Infinity
     if (endpoint) {
       abort = attemptAbort(request.downstream, timeoutMs, deps.timers, started)
-      attempt = new AttemptRequest(
-        1,
-        endpoint,
-        attemptUrl(endpoint, request.path),
-        request.method,
-        request.path,
-        request.fields,
-        request.body.body(),
-        abort.signal,
-        timeoutMs,
-        started,
-        false,
-        cluster.config.connectTimeoutMs,
-        cluster.config.transport,
-        cluster.connections(endpoint),
-        request.downstream,
-      )
-      info.attempts = 1
-      observer.attemptStarted(info, attempt)
-      endpoint.activeRequests++
+      attempt = startAttempt(request, info, observer, 1, endpoint, abort, timeoutMs, started, false)
     }
   } catch (error) {
     cluster.releaseRequest()
@@ -123,6 +104,33 @@ function settled(respond: Respond, request: RoutedRequest, outcome: ProxyError, 
   } catch (error) {
     return Promise.reject(error)
   }
+}
+
+/** Attempt `number` begins on `endpoint`: the observers and the endpoint's active count learn of it. */
+function startAttempt(request: RoutedRequest, info: RequestInfo, observer: RequestObserver, number: number, endpoint: Endpoint, abort: AttemptAbort, timeoutMs: number, started: number, perTry: boolean): AttemptRequest {
+  const { cluster } = request
+  // The attempt is the upstream request too (its url and signal): one object for both.
+  const attempt = new AttemptRequest(
+    number,
+    endpoint,
+    attemptUrl(endpoint, request.path),
+    request.method,
+    request.path,
+    request.fields,
+    request.body.body(),
+    abort.signal,
+    timeoutMs,
+    started,
+    perTry,
+    cluster.config.connectTimeoutMs,
+    cluster.config.transport,
+    cluster.connections(endpoint),
+    request.downstream,
+  )
+  info.attempts = number
+  observer.attemptStarted(info, attempt)
+  endpoint.activeRequests++
+  return attempt
 }
 
 /**
@@ -181,27 +189,7 @@ async function forwardWithRetries(request: RoutedRequest, info: RequestInfo, obs
       }
       const timeoutMs = Math.min(perTryMs, remaining)
       const abort = attemptAbort(request.downstream, timeoutMs, deps.timers, attemptStarted)
-      // The attempt is the upstream request too (its url and signal): one object for both.
-      const attempt = new AttemptRequest(
-        number,
-        endpoint,
-        attemptUrl(endpoint, request.path),
-        request.method,
-        request.path,
-        request.fields,
-        request.body.body(),
-        abort.signal,
-        timeoutMs,
-        attemptStarted,
-        perTryMs < remaining,
-        cluster.config.connectTimeoutMs,
-        cluster.config.transport,
-        cluster.connections(endpoint),
-        request.downstream,
-      )
-      info.attempts = number
-      observer.attemptStarted(info, attempt)
-      endpoint.activeRequests++
+      const attempt = startAttempt(request, info, observer, number, endpoint, abort, timeoutMs, attemptStarted, perTryMs < remaining)
       let result: AttemptResult
       try {
         result = attemptAnswered(attempt, await deps.fetch(attempt), abort)
