@@ -226,11 +226,6 @@ export interface Runtime {
    * concatenations stay, being the cheaper (bench/README.md, stop 30 deno13).
    */
   readonly sequentialStrings: boolean
-  /**
-   * The fields a served request's Headers holds, as its forEach would list them (repeats of a name
-   * joined, set-cookie apart), read without walking them: the count max_request_headers_count bounds.
-   */
-  headerFieldCount(headers: Headers): number
   /** Maps a runtime error thrown by upstreamFetch to its cause. */
   classifyUpstreamError(error: unknown): UpstreamFailure
   readTextFile(path: string): Promise<string>

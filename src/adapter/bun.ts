@@ -85,8 +85,6 @@ export const bunRuntime: Runtime = {
   decodesBodies: false,
   headersEditable: true,
   sequentialStrings: false,
-  // Bun's Headers know their own length (a native getter, ~7 ns, against ~0.5 µs for a walk).
-  headerFieldCount: (headers) => (headers as unknown as { readonly count: number }).count,
   classifyUpstreamError,
   readTextFile: (path) => Bun.file(path).text(),
   env: (name) => Bun.env[name],

@@ -181,11 +181,6 @@ export class HeaderSnapshot {
     return cookies
   }
 
-  /** The fields forEach lists, without walking them (Runtime.headerFieldCount). */
-  get count(): number {
-    return this.#fields.length / 2
-  }
-
   forEach(callback: (value: string, name: string, parent: HeaderSnapshot) => void, thisArg?: unknown): void {
     const fields = this.#fields
     for (let i = 0; i < fields.length; i += 2) callback.call(thisArg, fields[i + 1]!, fields[i]!, this)

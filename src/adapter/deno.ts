@@ -6,7 +6,6 @@ import type { Runtime, UpstreamFailure } from '../runtime.ts'
 import { createHttp1Client } from '../http1/client.ts'
 import { UpstreamError } from '../http1/upstream-error.ts'
 import { DENO_SERVE_SUPPORT, denoApi, serve } from './deno-serve.ts'
-import { HeaderSnapshot } from './deno-request-headers.ts'
 import { openWebSocket } from './websocket-client.ts'
 import { denoDial } from './deno-transport.ts'
 import { loadedOnFirstUse, routeUpstreamFetch } from './upstream-clients.ts'
@@ -44,8 +43,6 @@ export const denoRuntime: Runtime = {
   // every upstream Response is one edgeway's clients built, with mutable Headers.
   headersEditable: true,
   sequentialStrings: true,
-  // A served request's headers are the serve adapter's snapshot, which keeps its fields in one array.
-  headerFieldCount: (headers) => (headers instanceof HeaderSnapshot ? headers.count : walkedCount(headers)),
   classifyUpstreamError,
   readTextFile: (path) => denoApi().readTextFile(path),
   env: (name) => denoApi().env.get(name),
@@ -57,11 +54,4 @@ export const denoRuntime: Runtime = {
   memoryRss: () => denoApi().memoryUsage().rss,
   hardwareConcurrency: () => navigator.hardwareConcurrency,
   nonBlockingStdio: () => {},
-}
-
-/** Headers that are not the serve adapter's (none reach the proxy today): counted by a walk. */
-function walkedCount(headers: Headers): number {
-  let count = 0
-  headers.forEach(() => count++)
-  return count
 }

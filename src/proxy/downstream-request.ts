@@ -8,11 +8,10 @@ import type { ConnInfo } from '../runtime.ts'
 import { isInternalAddress } from './headers/internal-address.ts'
 import { requestIdFor } from './headers/request-id.ts'
 import { fieldsOf, type ArrivalFields } from './headers/arrival-fields.ts'
-import { downstreamAddressFrom, scanRequestHeaders } from './headers/upstream-headers.ts'
+import { downstreamAddressFrom, scanRequestHeaders, scannedFieldCount } from './headers/upstream-headers.ts'
 import type { RequestObserver } from './observer.ts'
 import { mergeSlashes, normalizePath } from './path-normalization.ts'
 import { framingErrorOf } from './request-framing.ts'
-import { countFields, mayHoldMoreFields } from './header-count.ts'
 import type { RequestInfo } from './request-info.ts'
 import { isTargetError, type RequestTarget, type TargetError } from './request-target.ts'
 
@@ -66,9 +65,8 @@ export function requestInfoOf(request: Request, conn: ConnInfo, listener: Listen
  * The request's own failure before routing, if any: bad framing or Host (400), headers over the
  * size or the count limit (431). Without one, the headers were walked (scanRequestHeaders): takeScanned() next.
  * `fields` and `headerBytes`: that walk already ran on arrival; what it read and the size it counted.
- * `fieldCount`: the runtime's count of the fields (Runtime.headerFieldCount), else they are walked.
  */
-export function downstreamRequestError(request: Request, target: RequestTarget | TargetError, listener: ListenerConfig, info: RequestInfo, observer: RequestObserver, fields: ArrivalFields = fieldsOf(request.headers), headerBytes?: number, fieldCount?: (headers: Headers) => number): ProxyError | undefined {
+export function downstreamRequestError(request: Request, target: RequestTarget | TargetError, listener: ListenerConfig, info: RequestInfo, observer: RequestObserver, fields: ArrivalFields = fieldsOf(request.headers), headerBytes?: number): ProxyError | undefined {
   const invalid = isTargetError(target) ? target : framingErrorOf(fields.contentLength, fields.transferEncoding)
   if (invalid) {
     observer.downstream(info, 'downstream_cx_protocol_error')
@@ -82,10 +80,8 @@ export function downstreamRequestError(request: Request, target: RequestTarget |
     observer.downstream(info, 'downstream_rq_header_overflow')
     return headersTooLarge()
   }
-  // Counted only when the size leaves room for more fields than the limit (header-count.ts).
-  const limit = listener.maxRequestHeadersCount
-  // info.requestHeaders: the handler's one read of request.headers (a native getter a read on Bun).
-  if (mayHoldMoreFields(bytes, limit) && (fieldCount ?? countFields)(info.requestHeaders) > limit) {
+  // Counted by that same walk (one increment a field).
+  if (scannedFieldCount() > listener.maxRequestHeadersCount) {
     observer.downstream(info, 'downstream_rq_header_overflow')
     return tooManyHeaders()
   }

@@ -30,8 +30,7 @@ export type ProxyHandlerDeps = ForwardDeps & {
   readonly listener: ListenerConfig
   readonly routes: RouteTable
   readonly clusters: Pick<ClusterManager, 'get'>
-  /** headerFieldCount: absent in fixtures, where the fields are walked to be counted. */
-  readonly runtime: Pick<Runtime, 'decodesBodies' | 'headersEditable' | 'openWebSocket' | 'sequentialStrings'> & Partial<Pick<Runtime, 'headerFieldCount'>>
+  readonly runtime: Pick<Runtime, 'decodesBodies' | 'headersEditable' | 'openWebSocket' | 'sequentialStrings'>
   readonly stats: ListenerStats
   /** Access log sink; undefined when the listener logs nothing. */
   readonly accessLog: ((info: RequestInfo) => void) | undefined
@@ -74,7 +73,6 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
 
   const editsForwarded = deps.accessLogReadsRequest !== true
   const sequentialIds = deps.runtime.sequentialStrings
-  const fieldCount = deps.runtime.headerFieldCount
 
   // The response phase, for the forward loop to hand its outcome to (one closure per handler).
   const respond: Respond = (routed, result, info, observer, at) => downstreamResponse(routed, result, info, observer, ctx, at)
@@ -93,7 +91,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
     const target = connect ? connectTarget(request.url) : requestTarget(request.url, fields.host ?? conn.authority ?? null)
     const info = requestInfoOf(request, conn, listener, target, deps.now(), Date.now(), fields, headers, sequentialIds, method)
     const observer = observers.start(request, info, conn)
-    const invalid = downstreamRequestError(request, target, listener, info, observer, fields, headerBytes, fieldCount)
+    const invalid = downstreamRequestError(request, target, listener, info, observer, fields, headerBytes)
     if (invalid) return Promise.resolve(localReply(invalid, info, observer, ctx))
     // What the arrival walk found must not cross: the in-place edit deletes it unwalked.
     const scanned = takeScanned()

@@ -74,7 +74,7 @@ const DIFFERENCES: Readonly<Record<string, { bun: Verdict; parser: Verdict; why:
   'OPTIONS *': { bun: 400, parser: 'served', why: 'asterisk-form is OPTIONS\'s (RFC 9112 §3.2.4); the parser names the form, and the path (requestTarget) refuses `*` today, so edgeway still answers 400' },
   'empty line before the request line': { bun: 400, parser: 'served', why: 'RFC 9112 §2.2: a server SHOULD ignore at least one empty line before the request line (clients send one after a body)' },
   '150 fields': { bun: 'served', parser: 431, why: 'Envoy\'s max_headers_count, 100 by default (http1.too_many_headers); a bare Bun.serve admits 198 field lines, edgeway\'s path counts them against max_request_headers_count' },
-  '101 header fields': { bun: 'served', parser: 431, why: 'the same limit at its edge: the path (header-count.ts) answers 431 on Bun.serve too' },
+  '101 header fields': { bun: 'served', parser: 431, why: 'the same limit at its edge: the path (downstream-request.ts) answers 431 on Bun.serve too' },
   '120 lines of one name': { bun: 'served', parser: 431, why: 'the parser counts lines, as Envoy does; Bun.serve joins the repeats into one field before the path counts (README limits)' },
   'CONNECT without a port': { bun: 'served', parser: 400, why: 'the parser refuses it in the head, as Envoy\'s codec; Bun.serve passes it on and the path (connectTarget) refuses it, so edgeway\'s answer is the same 400' },
   "headers over Bun's default limit, under the listener's (20 KiB)": { bun: 431, parser: 'served', why: 'a bare Bun.serve keeps its 16 KiB default; bin/edgeway raises it and the listener\'s 60 KiB applies, as here' },

@@ -139,6 +139,7 @@ function setEnvoyField(fields: UpstreamFields, ownEnvoy: boolean, name: string, 
 export function scanRequestHeaders(incoming: Headers, listener: ListenerConfig): number {
   dropsEnvoy = !listener.trustEnvoyHeaders
   counted = 0
+  fieldsSeen = 0
   dropped = undefined
   clearFields(arrival)
   incoming.forEach(countAndCollect)
@@ -151,6 +152,14 @@ export function scanRequestHeaders(incoming: Headers, listener: ListenerConfig):
   arrived = (arrival.host !== null ? HOST : 0) | (sawProto ? PROTO : 0) | (arrival.requestId !== null ? REQUEST_ID : 0) | (arrival.forwardedFor !== null ? FORWARDED_FOR : 0)
   sawProto = false
   return counted
+}
+
+/**
+ * The fields the last scanRequestHeaders walked, as forEach lists them (repeats of a name joined
+ * by the runtime, set-cookie apart): what max_request_headers_count bounds.
+ */
+export function scannedFieldCount(): number {
+  return fieldsSeen
 }
 
 /**
@@ -204,12 +213,14 @@ let dropsEnvoy = false
 let dropped: string[] | undefined
 let copy: Headers | undefined
 let counted = 0
+let fieldsSeen = 0
 let scanned: readonly string[] = NONE
 let sawProto = false
 let arrived = 0
 
 function countAndCollect(value: string, name: string): void {
   counted += name.length + value.length + 4
+  fieldsSeen++
   takeField(arrival, name, value)
   if (name === 'x-forwarded-proto') sawProto = true
   if (!crosses(name)) (dropped ??= []).push(name)
