@@ -89,10 +89,13 @@ const tracing = setupTracing({
 })
 const tracer = createRequestTracer({ tracing, listenerStats: () => listenerStats })
 const route = listener.virtualHosts[0]!.routes[0]!
-const logBuffer = new LineBuffer(() => {}, { flushIntervalMs: DEFAULT_FLUSH_INTERVAL_MS, flushMinBytes: DEFAULT_FLUSH_MIN_BYTES, timers: systemTimers })
-const logWriter = (line: string) => logBuffer.append(line)
-// The shipped access log of the bench config (Envoy's default text format).
+// The buffer as a file or stdout output has it (FdSink: the chunk's bytes taken as they are, here dropped).
+const logBuffer = new LineBuffer(() => {}, { flushIntervalMs: DEFAULT_FLUSH_INTERVAL_MS, flushMinBytes: DEFAULT_FLUSH_MIN_BYTES, timers: systemTimers }, () => {})
+// The shipped access log of the bench config (Envoy's default text format), appended as
+// AccessLogOutputs does: written straight into the buffer's bytes when the format has a writer.
 const accessLog = listenerAccessLog(listener, { hostname: 'bench', env: () => undefined })!
+const writeLine = accessLog.write
+const logLine = writeLine ? () => logBuffer.appendWith(writeLine, sample) : () => logBuffer.append(accessLog.format(sample))
 const ready = upstreamResponse()
 const fetchReady = async () => ready
 const respondContext = { observers: { watchesBody: false }, now: () => performance.now() }
@@ -153,7 +156,7 @@ const steps: Step[] = [
   // loop's (its first attempt starts at the arrival's read); alone in the follow queue, as for a lone client.
   { name: 'upstream call: attempt around the client (abort controller, timers)', run: attemptStep, baseline: fetchReady },
   { name: 'response: the whole-body Response handed on (status, observers, end)', run: () => { const r = upstreamResponse(); wholeBodyOf(r); return respond(r, sample, observer, respondContext, SMALL_BYTES.byteLength, 1) }, baseline: upstreamResponse },
-  { name: 'access log: format + buffered append', run: () => logWriter(accessLog.format(sample)) },
+  { name: 'access log: the line written into the buffer, flushes included', run: logLine },
   // The HTTP/1.1 client's parts, on the request ab-cost.ts's client side sends (the proxy's fields as one Headers).
   { name: 'client: request head composed into the slab', run: () => { composeRequestHead('GET', '/service/1', '127.0.0.1:9', clientHeaders, 'none', null, null); rangeWritten(composed.slab, composed.start, composed.end) } },
   { name: 'client: response head and body read (reused reader)', run: () => { reader.reset('GET', NO_READER_EVENTS); reader.execute(ANSWER) } },
