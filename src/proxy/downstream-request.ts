@@ -75,8 +75,7 @@ export function downstreamRequestError(request: Request, target: RequestTarget |
   // Envoy counts the request line's method and path (query included, without its `?`) as headers too.
   const requestLine = info.method.length + info.path.length - (info.path.includes('?') ? 1 : 0)
   // The same walk finds what the in-place edit for forwarding deletes later (takeScanned()).
-  const bytes = headerBytes ?? scanRequestHeaders(request.headers, listener)
-  if (requestLine + bytes > listener.maxRequestHeadersBytes) {
+  if (requestLine + (headerBytes ?? scanRequestHeaders(request.headers, listener)) > listener.maxRequestHeadersBytes) {
     observer.downstream(info, 'downstream_rq_header_overflow')
     return headersTooLarge()
   }

@@ -129,8 +129,12 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
    * CONNECT's head on it is the client's tunnel, not a request.
    */
   function connectRefused(routed: RoutedRequest | ProxyError, info: RequestInfo, observer: RequestObserver): Response {
-    const refusal = routed instanceof ProxyError && !(routed instanceof TlsRedirect) ? routed : refusedUpgrade(info, observer)
-    const reply = localReply(refusal, info, observer, ctx)
+    return closingReply(routed instanceof ProxyError && !(routed instanceof TlsRedirect) ? routed : refusedUpgrade(info, observer), info, observer)
+  }
+
+  /** A local reply after which the connection is not reused (what follows on it is not a request). */
+  function closingReply(error: ProxyError, info: RequestInfo, observer: RequestObserver): Response {
+    const reply = localReply(error, info, observer, ctx)
     reply.headers.set('connection', 'close')
     return reply
   }
@@ -151,9 +155,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
       const upgraded = upgrade === 'websocket' && websocketAllowed(routed.route, listener) ? await upgradePhase(request, conn, routed, info, observer, { openWebSocket: deps.runtime.openWebSocket, now: deps.now }) : refusedUpgrade(info, observer)
       if (!(upgraded instanceof ProxyError)) return upgraded
       // The client holds a connection it meant to upgrade: after a refusal it is not reused.
-      const reply = localReply(upgraded, info, observer, ctx)
-      reply.headers.set('connection', 'close')
-      return reply
+      return closingReply(upgraded, info, observer)
     }
     return forward(routed, info, observer, deps, respond)
   }
