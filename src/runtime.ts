@@ -52,6 +52,25 @@ export class WebSocketRefused extends Error {
 
 export type FetchHandler = (request: Request, conn: ConnInfo) => Response | Promise<Response>
 
+/**
+ * What the proxy path reads of a downstream request: the part of a `Request` it uses, so that a
+ * listener can hand it something lighter than the runtime's Request (a served `Request` satisfies
+ * it as it is). `headers` is a `Headers` or an object answering as one (HeaderSnapshot); `url` is
+ * the absolute URL the runtime's server would give; `body` is null when the request has none;
+ * `signal` aborts when the downstream goes away.
+ */
+export interface ProxyRequest {
+  readonly method: string
+  readonly url: string
+  readonly headers: Headers
+  readonly body: ReadableStream<Uint8Array> | null
+  readonly signal: AbortSignal
+  arrayBuffer(): Promise<ArrayBuffer>
+}
+
+/** A proxy listener's handler: takes any ProxyRequest, so it is a FetchHandler too. */
+export type ListenerHandler = (request: ProxyRequest, conn: ConnInfo) => Response | Promise<Response>
+
 export type ServeOptions = {
   readonly hostname: string
   readonly port: number

@@ -1,9 +1,10 @@
 import { expect, test } from 'bun:test'
 import { drainable, InFlight } from './drain.ts'
+import type { ProxyRequest } from '../runtime.ts'
 
 const conn = { remoteAddress: '127.0.0.1', remotePort: 1 }
 
-function setup(handler: (request: Request) => Response | Promise<Response>) {
+function setup(handler: (request: ProxyRequest) => Response | Promise<Response>) {
   const inFlight = new InFlight()
   let closing = false
   let drainCloses = 0

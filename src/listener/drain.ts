@@ -2,7 +2,7 @@
 // response head is handed to the runtime; the runtime's graceful close then waits for the bodies)
 // and `connection: close` on every response while the server asks clients to go away.
 
-import type { ConnInfo, FetchHandler } from '../runtime.ts'
+import type { ConnInfo, ListenerHandler, ProxyRequest } from '../runtime.ts'
 
 export class InFlight {
   #count = 0
@@ -35,9 +35,9 @@ export type DrainControl = {
 }
 
 /** Wraps a listener's handler: counts it in flight and marks responses `connection: close` while draining. */
-export function drainable(handler: FetchHandler, control: DrainControl): FetchHandler {
+export function drainable(handler: ListenerHandler, control: DrainControl): ListenerHandler {
   const { inFlight } = control
-  const settle = (request: Request, response: Response): Response => {
+  const settle = (request: ProxyRequest, response: Response): Response => {
     inFlight.leave()
     if (!control.closeConnections()) return response
     control.onDrainClose()
@@ -49,7 +49,7 @@ export function drainable(handler: FetchHandler, control: DrainControl): FetchHa
     inFlight.leave()
     throw error
   }
-  return (request: Request, conn: ConnInfo) => {
+  return (request: ProxyRequest, conn: ConnInfo) => {
     inFlight.enter()
     let result: Response | Promise<Response>
     try {

@@ -3,16 +3,16 @@
 // everything Hono's router would, and Hono's per-request context cost ~10 % of small-body req/s on
 // Bun (bench/README.md). The admin listener and the trace UI, which do route, are Hono apps.
 
-import type { ConnInfo, FetchHandler } from '../runtime.ts'
+import type { ConnInfo, ListenerHandler, ProxyRequest } from '../runtime.ts'
 import type { ProxyHandler } from '../proxy/proxy-handler.ts'
 
-export function buildListenerHandler(handler: ProxyHandler, log: (line: string) => void): FetchHandler {
+export function buildListenerHandler(handler: ProxyHandler, log: (line: string) => void): ListenerHandler {
   const internalError = (error: unknown): Response => {
     // A bug, not a user mistake: keep serving, say so once, answer like Envoy's internal errors.
     log(`edgeway: internal error while proxying: ${(error as Error)?.stack ?? error}`)
     return new Response('internal error\n', { status: 500, headers: { 'content-type': 'text/plain' } })
   }
-  return (request: Request, conn: ConnInfo) => {
+  return (request: ProxyRequest, conn: ConnInfo) => {
     try {
       return handler(request, conn).catch(internalError)
     } catch (error) {

@@ -4,7 +4,7 @@
 
 import type { ListenerConfig } from '../config/model.ts'
 import { badRequest, headersTooLarge, tooManyHeaders, type ProxyError } from '../errors.ts'
-import type { ConnInfo } from '../runtime.ts'
+import type { ConnInfo, ProxyRequest } from '../runtime.ts'
 import { isInternalAddress } from './headers/internal-address.ts'
 import { requestIdFor } from './headers/request-id.ts'
 import { fieldsOf, type ArrivalFields } from './headers/arrival-fields.ts'
@@ -21,7 +21,7 @@ import { isTargetError, type RequestTarget, type TargetError } from './request-t
  * `sequentialIds`: a generated request id is a sequential string (Runtime.sequentialStrings).
  * `method`: request.method as the caller already read it.
  */
-export function requestInfoOf(request: Request, conn: ConnInfo, listener: ListenerConfig, target: RequestTarget | TargetError, startedAt: number, startTimeMs: number, fields: ArrivalFields = fieldsOf(request.headers), headers: Headers = request.headers, sequentialIds = false, method = request.method): RequestInfo {
+export function requestInfoOf(request: ProxyRequest, conn: ConnInfo, listener: ListenerConfig, target: RequestTarget | TargetError, startedAt: number, startTimeMs: number, fields: ArrivalFields = fieldsOf(request.headers), headers: Headers = request.headers, sequentialIds = false, method = request.method): RequestInfo {
   const valid = !isTargetError(target)
   const path = valid ? pathFor(target.path, listener) : request.url
   const query = valid ? target.query : ''
@@ -66,7 +66,7 @@ export function requestInfoOf(request: Request, conn: ConnInfo, listener: Listen
  * size or the count limit (431). Without one, the headers were walked (scanRequestHeaders): takeScanned() next.
  * `fields` and `headerBytes`: that walk already ran on arrival; what it read and the size it counted.
  */
-export function downstreamRequestError(request: Request, target: RequestTarget | TargetError, listener: ListenerConfig, info: RequestInfo, observer: RequestObserver, fields: ArrivalFields = fieldsOf(request.headers), headerBytes?: number): ProxyError | undefined {
+export function downstreamRequestError(request: ProxyRequest, target: RequestTarget | TargetError, listener: ListenerConfig, info: RequestInfo, observer: RequestObserver, fields: ArrivalFields = fieldsOf(request.headers), headerBytes?: number): ProxyError | undefined {
   const invalid = isTargetError(target) ? target : framingErrorOf(fields.contentLength, fields.transferEncoding)
   if (invalid) {
     observer.downstream(info, 'downstream_cx_protocol_error')

@@ -2,7 +2,7 @@
 // access log and tracing. Phases call the observer; they never call a stat, the log or a span themselves.
 
 import type { RouteConfig } from '../config/model.ts'
-import type { ConnInfo } from '../runtime.ts'
+import type { ConnInfo, ProxyRequest } from '../runtime.ts'
 import type { Attempt, AttemptResult } from './attempt.ts'
 import type { RequestInfo } from './request-info.ts'
 
@@ -34,5 +34,5 @@ export interface ListenerObserver {
   /** Whether done() waits for the body to reach the client (some observer needs its size or end). */
   readonly watchesBody: boolean
   /** Once per downstream request, before anything else happens to it. */
-  start(request: Request, info: RequestInfo, peer: ConnInfo): RequestObserver
+  start(request: ProxyRequest, info: RequestInfo, peer: ConnInfo): RequestObserver
 }

@@ -4,6 +4,7 @@
 // limit) so that failure is never blamed on the endpoint the body was streaming to.
 
 import { badRequest, downstreamDisconnect, payloadTooLarge, ProxyError } from '../errors.ts'
+import type { ProxyRequest } from '../runtime.ts'
 import { declaresBody } from './request-framing.ts'
 
 export type PreparedBody = {
@@ -20,7 +21,7 @@ const NONE: PreparedBody = { body: () => null, replayable: true, size: 0, downst
 export type BodyLimits = { maxBytes: number; bufferBytes: number; mayRetry: boolean }
 
 /** Synchronous for the usual bodiless request (no promise, no await on the request path). */
-export function prepareBody(request: Request, limits: BodyLimits): PreparedBody | ProxyError | Promise<PreparedBody | ProxyError> {
+export function prepareBody(request: ProxyRequest, limits: BodyLimits): PreparedBody | ProxyError | Promise<PreparedBody | ProxyError> {
   // The method first: reading `request.body` can make the runtime build a stream.
   if (request.method === 'GET' || request.method === 'HEAD' || !request.body) return NONE
   const declared = request.headers.get('content-length')
@@ -28,7 +29,7 @@ export function prepareBody(request: Request, limits: BodyLimits): PreparedBody 
   return prepareStreamedBody(request, declared, limits)
 }
 
-async function prepareStreamedBody(request: Request, declared: string | null, limits: BodyLimits): Promise<PreparedBody | ProxyError> {
+async function prepareStreamedBody(request: ProxyRequest, declared: string | null, limits: BodyLimits): Promise<PreparedBody | ProxyError> {
   if (!request.body) return NONE
   // Neither header: no body in HTTP/1.1 (Deno still hands over an empty stream, which would go out
   // as an empty chunked body), but HTTP/2 sends bodies without either. A first read tells them apart.
@@ -115,7 +116,7 @@ async function peeked(body: ReadableStream<Uint8Array>): Promise<ReadableStream<
 }
 
 /** The client left (DC), or its runtime refused the body it was sending (Envoy's codec error, 400). */
-function brokenBody(request: Request, cause: unknown): ProxyError {
+function brokenBody(request: ProxyRequest, cause: unknown): ProxyError {
   const error = request.signal.aborted ? downstreamDisconnect() : badRequest('invalid request body', 'http1.codec_error')
   ;(error as { cause?: unknown }).cause = cause
   return error

@@ -3,7 +3,7 @@
 // headers through untouched.
 
 import type { ListenerConfig, RouteConfig } from '../config/model.ts'
-import type { ConnInfo } from '../runtime.ts'
+import type { ConnInfo, ProxyRequest } from '../runtime.ts'
 import type { AttemptResult, AttemptStart } from './attempt.ts'
 import type { RequestInfo } from './request-info.ts'
 
@@ -12,7 +12,7 @@ export interface RequestTracer {
    * Called once per downstream request, before routing; `peer` is the downstream connection's
    * address; only `internal` requests may force a trace (Envoy).
    */
-  start(request: Request, info: RequestInfo, listener: ListenerConfig, peer?: ConnInfo, facts?: { readonly internal: boolean }): RequestTrace
+  start(request: ProxyRequest, info: RequestInfo, listener: ListenerConfig, peer?: ConnInfo, facts?: { readonly internal: boolean }): RequestTrace
 }
 
 export interface RequestTrace {

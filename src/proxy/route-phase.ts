@@ -1,7 +1,7 @@
 // Phase 2, route: which route and cluster, how the body travels, and the headers every attempt
 // sends (the client's, cleaned, plus the virtual host's and route's request header rules).
 
-import type { ConnInfo } from '../runtime.ts'
+import type { ConnInfo, ProxyRequest } from '../runtime.ts'
 import type { ListenerConfig, RetryPolicyConfig, RouteConfig } from '../config/model.ts'
 import { noRoute, ProxyError, TlsRedirect } from '../errors.ts'
 import type { HeaderMutation } from '../routing/header-rules.ts'
@@ -69,7 +69,7 @@ export type RoutedRequest = {
  * `mayEditHeaders`: nothing reads the client's headers as sent after this phase (no upgrade).
  * `scanned`: what the arrival's walk found (scanRequestHeaders), if it ran.
  */
-export function routePhase(request: Request, conn: ConnInfo, info: RequestInfo, observer: RequestObserver, ctx: RouteContext, mayEditHeaders = false, scanned?: Scanned): RoutedRequest | ProxyError | Promise<RoutedRequest | ProxyError> {
+export function routePhase(request: ProxyRequest, conn: ConnInfo, info: RequestInfo, observer: RequestObserver, ctx: RouteContext, mayEditHeaders = false, scanned?: Scanned): RoutedRequest | ProxyError | Promise<RoutedRequest | ProxyError> {
   const queryAt = info.path.indexOf('?')
   if (ctx.redirectsToTls) {
     // As Envoy: the virtual host alone decides, whether or not a route matches.
@@ -100,11 +100,11 @@ export function routePhase(request: Request, conn: ConnInfo, info: RequestInfo, 
 }
 
 /** A function of its own so that routePhase() captures nothing (a scope object per request otherwise). */
-function routedAfterBody(body: Promise<PreparedBody | ProxyError>, request: Request, conn: ConnInfo, info: RequestInfo, observer: RequestObserver, ctx: RouteContext, match: RouteMatch, cluster: Cluster, plan: RoutePlan, mayEditHeaders: boolean, scanned: Scanned | undefined): Promise<RoutedRequest | ProxyError> {
+function routedAfterBody(body: Promise<PreparedBody | ProxyError>, request: ProxyRequest, conn: ConnInfo, info: RequestInfo, observer: RequestObserver, ctx: RouteContext, match: RouteMatch, cluster: Cluster, plan: RoutePlan, mayEditHeaders: boolean, scanned: Scanned | undefined): Promise<RoutedRequest | ProxyError> {
   return body.then((prepared) => routed(request, conn, info, observer, ctx, match, cluster, plan, prepared, mayEditHeaders, scanned))
 }
 
-function routed(request: Request, conn: ConnInfo, info: RequestInfo, observer: RequestObserver, ctx: RouteContext, match: RouteMatch, cluster: Cluster, plan: RoutePlan, body: PreparedBody | ProxyError, mayEditHeaders: boolean, scanned: Scanned | undefined): RoutedRequest | ProxyError {
+function routed(request: ProxyRequest, conn: ConnInfo, info: RequestInfo, observer: RequestObserver, ctx: RouteContext, match: RouteMatch, cluster: Cluster, plan: RoutePlan, body: PreparedBody | ProxyError, mayEditHeaders: boolean, scanned: Scanned | undefined): RoutedRequest | ProxyError {
   const { listener } = ctx
   const { route } = match
   const incoming = info.requestHeaders

@@ -5,7 +5,7 @@
 import { Buffer } from 'node:buffer'
 import type { ListenerConfig, RouteConfig } from '../config/model.ts'
 import { connectFailure, noHealthyUpstream, ProxyError } from '../errors.ts'
-import { WebSocketRefused, type ConnInfo, type Runtime, type UpstreamWebSocket, type WebSocketPeer } from '../runtime.ts'
+import { WebSocketRefused, type ConnInfo, type ProxyRequest, type Runtime, type UpstreamWebSocket, type WebSocketPeer } from '../runtime.ts'
 import type { RequestObserver } from './observer.ts'
 import type { RequestInfo } from './request-info.ts'
 import { ended as requestEnded } from './respond.ts'
@@ -30,7 +30,7 @@ export type UpgradeContext = {
 export const upgradeFailed = () => new ProxyError(403, 'upgrade_failed', '', '')
 
 /** The upgrade this request asks for (lower-cased), or undefined. h2c is not an upgrade edgeway proxies: it is ignored. */
-export function requestedUpgrade(request: Request): string | undefined {
+export function requestedUpgrade(request: ProxyRequest): string | undefined {
   return upgradeOf(request.headers.get('upgrade'))
 }
 
@@ -49,7 +49,7 @@ export function websocketAllowed(route: RouteConfig, listener: ListenerConfig): 
 const HANDSHAKE_HEADERS = ['sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions', 'sec-websocket-protocol']
 
 /** Opens the upstream socket and accepts the downstream one; a ProxyError when either cannot happen. */
-export async function upgradePhase(request: Request, conn: ConnInfo, routed: RoutedRequest, info: RequestInfo, observer: RequestObserver, ctx: UpgradeContext): Promise<Response | ProxyError> {
+export async function upgradePhase(request: ProxyRequest, conn: ConnInfo, routed: RoutedRequest, info: RequestInfo, observer: RequestObserver, ctx: UpgradeContext): Promise<Response | ProxyError> {
   if (!conn.upgradeWebSocket) return upgradeFailed()
   // pick() counts upstream_cx_none_healthy itself when there is no endpoint.
   const endpoint = routed.cluster.pick()

@@ -9,6 +9,7 @@ import type { RouteConfig } from '../../config/model.ts'
 import { downstreamDisconnect, faultAbort, ProxyError } from '../../errors.ts'
 import type { HeaderSource } from '../../routing/header-matcher.ts'
 import type { FaultStats } from '../../stats/stats-store.ts'
+import type { ProxyRequest } from '../../runtime.ts'
 import type { Clock } from '../../upstream/clock.ts'
 import type { RequestInfo } from '../request-info.ts'
 import type { RoutedRequest } from '../route-phase.ts'
@@ -70,7 +71,7 @@ export async function delayedFault(fault: DelayedFault, signal: AbortSignal | un
 }
 
 /** Both parts at once: a local reply to answer with, or undefined to forward the request. */
-export async function faultPhase(request: Request, routed: Pick<RoutedRequest, 'route'>, info: RequestInfo, filter: FaultFilter, timers: FaultTimers): Promise<ProxyError | undefined> {
+export async function faultPhase(request: ProxyRequest, routed: Pick<RoutedRequest, 'route'>, info: RequestInfo, filter: FaultFilter, timers: FaultTimers): Promise<ProxyError | undefined> {
   const fault = decideFault(request.headers, routed.route, info, filter)
   if (fault === undefined || fault instanceof ProxyError) return fault
   return delayedFault(fault, request.signal, info, filter, timers)
