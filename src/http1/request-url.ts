@@ -20,7 +20,10 @@ export type UrlScheme = 'http' | 'https'
  * Where it differs from Bun.serve on purpose: a Host that passes Bun's own check but that the URL
  * parser refuses (`x:99999`, `a.1`, `a%2Fb`) makes Bun keep the whole URL unparsed, so the path
  * reaches the proxy with its dot-segments, `\` and raw bytes; here the path is made canonical
- * whatever the Host says (a Host must not decide how a path is read).
+ * whatever the Host says (a Host must not decide how a path is read). And an absolute-form target
+ * whose authority is followed by a fragment (`http://a#f/x`): Bun drops the fragment's start and
+ * routes what follows its first `/` (`/x`); here it stays a fragment (`/#f/x`), which the path
+ * refuses with 400 as it refuses any fragment, as Envoy does.
  */
 export function requestUrl(record: RequestHeadRecord, scheme: UrlScheme): string | RequestHeadError {
   const form = record.targetForm
@@ -64,15 +67,15 @@ function authorityOf(host: string, scheme: UrlScheme): string | null {
 /**
  * What Bun's server keeps of an absolute-form target (the Host field, not the target's authority,
  * makes the URL's: edgeway routes by Host on every listener): from the first `/` or `?` after the
- * authority (a `?` gets a `/` before it), `/` when there is neither (a `#fragment` right after
- * the authority is dropped with it).
+ * authority (a `?` gets a `/` before it), `/` when there is neither. A `#` there starts a fragment
+ * (RFC 3986 §3.5) and is kept as one, where Bun would skip to a `/` inside it.
  */
 function originOfAbsolute(target: string): string {
   const from = target.indexOf('://') + 3
   for (let i = from; i < target.length; i++) {
     const code = target.charCodeAt(i)
     if (code === 47) return target.slice(i)
-    if (code === 63) return `/${target.slice(i)}`
+    if (code === 63 || code === 35) return `/${target.slice(i)}`
   }
   return '/'
 }
