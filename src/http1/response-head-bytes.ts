@@ -1,7 +1,7 @@
 // A response head as bytes, written straight from the Response's status and Headers into fresh
 // space of a shared slab, as head-bytes.ts writes request heads (its comment says why: no head
-// string to build and flatten, no ArrayBuffer per head). The fields go out as Headers.forEach hands
-// them (lower-cased names, Set-Cookie lines apart), framing fields dropped, then the fields only the
+// string to build and flatten, no ArrayBuffer per head). The fields go out as the walk hands them
+// (FieldWalk: lower-cased names, Set-Cookie lines apart), framing fields dropped, then the fields only the
 // writer knows: Date when absent, Connection: keep-alive for an HTTP/1.0 client that asked, and the
 // framing. What follows the head in the same write (a small body, a first chunk) goes in the
 // slab right behind it.

@@ -10,6 +10,7 @@
 
 import type { ServerTransport } from './server-transport.ts'
 import { CHUNKED, composed, composeResponseHead, forEachField, NO_FRAMING, responseRangeWritten, walked, type FieldWalk } from './response-head-bytes.ts'
+import { declaredLength, GATHER_BYTES, joined, peek } from './response-body-peek.ts'
 import { wholeBodyOf } from '../upstream/whole-body.ts'
 
 /** What the writer needs of the request being answered. `keepAlive`: the request allows another on the connection (RFC 9112 §9.3). */
@@ -25,17 +26,13 @@ const encoder = new TextEncoder()
 const CRLF = encoder.encode('\r\n')
 const LAST_CHUNK = encoder.encode('0\r\n\r\n')
 const CRLF_LAST_CHUNK = encoder.encode('\r\n0\r\n\r\n')
-/** Bytes of a body already there that are gathered to be sent whole, with a length (as response-body.ts's limit). */
-const GATHER_BYTES = 64 * 1024
 const CLOSE_TOKEN = /(?:^|,)[ \t]*close[ \t]*(?:,|$)/i
-const DECIMAL = /^\d{1,15}$/
 
 /** How a streamed body is framed: a declared length, chunks, or the connection's close (HTTP/1.0). */
 const LENGTH = 0
 const CHUNKS = 1
 const UNTIL_CLOSE = 2
 
-type Read = Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>["read"]>>
 
 export class ResponseWriter {
   readonly #transport: WriterTransport
@@ -250,35 +247,8 @@ export class ResponseWriter {
   }
 }
 
-/**
- * The read if it settles within a few microtask turns (a body whose bytes are there), undefined if
- * not. A read of queued bytes settles in one turn on Bun and Deno, one through a TransformStream
- * (response-stream.ts's guard) in up to five: the race waits six.
- */
-function peek(read: Promise<Read>): Promise<Read | undefined> {
-  return Promise.race([read, Promise.resolve(undefined).then().then().then().then().then()])
-}
-
-function joined(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!
-  if (chunks.length === 0) return EMPTY
-  const out = new Uint8Array(total)
-  let at = 0
-  for (const chunk of chunks) {
-    out.set(chunk, at)
-    at += chunk.byteLength
-  }
-  return out
-}
-
 /** The keep-alive verdict after composeResponseHead's walk: `untilClose`, the body ends with the connection. */
 function verdict(facts: ResponseFacts, untilClose: boolean): boolean {
   const connection = walked.connection
   return facts.keepAlive && !untilClose && (connection === null || !CLOSE_TOKEN.test(connection))
-}
-
-/** The Headers' Content-Length when it is one plain decimal, else -1 (the body is then framed by chunks). */
-function declaredLength(headers: Headers): number {
-  const value = headers.get('content-length')
-  return value !== null && DECIMAL.test(value) ? Number(value) : -1
 }
