@@ -2,8 +2,9 @@
 // Bun.connect sockets for upstream attempts, or Bun's fetch (bodies kept encoded) when asked for.
 
 import { cpus } from 'node:os'
-import type { Runtime, UpstreamFailure, UpstreamFetch, UpstreamRequest } from '../runtime.ts'
-import { BUN_SERVE_SUPPORT, serve } from './bun-serve.ts'
+import type { FetchHandler, ListenerHandler, Runtime, ServeOptions, ServerHandle, UpstreamFailure, UpstreamFetch, UpstreamRequest } from '../runtime.ts'
+import { BUN_SERVE_SUPPORT, serve as bunServe } from './bun-serve.ts'
+import { listenBytes } from './bun-listen.ts'
 import { openWebSocket } from './websocket-client.ts'
 import { exitProcess, onHangupSignal, onProcessSignals } from './process.ts'
 import { createHttp1Client } from '../http1/client.ts'
@@ -73,6 +74,26 @@ function classifyUpstreamError(error: unknown): UpstreamFailure {
   if (code === 'ECONNREFUSED' || code === 'ConnectionRefused' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'FailedToOpenSocket')
     return 'connect'
   return 'reset'
+}
+
+/**
+ * EDGEWAY_LISTENER=bytes serves plain HTTP/1.1 proxy listeners from Bun.listen and edgeway's own
+ * request-head parser (bun-listen.ts, docs/architecture/byte-listener.md) instead of Bun.serve: an
+ * opt-in while it is measured and hardened. TLS, HTTP/2-only and HTTP/3 listeners and the admin
+ * listener stay on Bun.serve. A codec_type AUTO plain listener moves too and so loses
+ * prior-knowledge h2c: its preface (`PRI * HTTP/2.0`) is answered 505 and the connection closed.
+ */
+const useBytes = Bun.env.EDGEWAY_LISTENER === 'bytes'
+
+/** Whether the byte-level listener takes this socket: see useBytes. */
+export function servedFromBytes(options: ServeOptions): boolean {
+  return options.proxy === true && options.tls === undefined && (options.protocols?.http1 ?? true) && !(options.protocols?.http3 ?? false)
+}
+
+function serve(options: ServeOptions, handler: FetchHandler): Promise<ServerHandle> {
+  // A proxy listener's handler is a ListenerHandler kept as a FetchHandler (ListenerSet): it takes any ProxyRequest.
+  if (useBytes && servedFromBytes(options)) return listenBytes(options, handler as ListenerHandler)
+  return bunServe(options, handler)
 }
 
 export const bunRuntime: Runtime = {

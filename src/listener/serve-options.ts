@@ -9,6 +9,8 @@ export type ListenOptions = {
   maxRequestBodyBytes: number
   reusePort: boolean
   maxRequestHeaderBytes?: number
+  maxRequestHeaderFields?: number
+  proxy?: boolean
   tls?: ServeTls
   protocols?: ServeProtocols
 }
@@ -19,7 +21,9 @@ export function listenerServeOptions(listener: ListenerConfig, reusePort = false
     // No runtime cap: edgeway answers an oversized body itself (413 with its headers and a log line).
     maxRequestBodyBytes: 0,
     maxRequestHeaderBytes: listener.maxRequestHeadersBytes,
+    maxRequestHeaderFields: listener.maxRequestHeadersCount,
     reusePort,
+    proxy: true,
     ...(listener.tls && { tls: serveTls(listener) }),
     protocols: listenerProtocols(listener),
   }

@@ -1,0 +1,264 @@
+// One accepted downstream connection of the byte-level listener: request heads read from its
+// bytes (RequestHeadReader), one request at a time handed to the listener's handler as a
+// ByteRequest, the response written back (ResponseWriter), then the next head, until either side
+// closes. Runtime-neutral: the socket is a ServerTransport the adapter made (src/adapter/bun-listen.ts).
+// Bytes that arrive while a request is in flight are held, not parsed (a pipelined head is answered
+// after the one before it); reading goes on up to a cap so a client going away is still seen.
+
+import type { ConnInfo, ListenerHandler } from '../runtime.ts'
+import { framingErrorOf } from '../proxy/request-framing.ts'
+import { ByteRequest } from './byte-request.ts'
+import { RequestBodySource } from './interim-body-source.ts'
+import { ResponseWriter } from './interim-response-writer.ts'
+import { RequestHeadError } from './request-head-error.ts'
+import type { RequestHeadLimits } from './request-head-limits.ts'
+import { RequestHeadReader } from './request-head-reader.ts'
+import type { RequestHeadRecord } from './request-head.ts'
+import type { ServerTransport } from './server-transport.ts'
+
+export type ConnectionTimers = {
+  setTimeout(callback: () => void, ms: number): unknown
+  clearTimeout(timer: unknown): void
+}
+
+export type ServerConnectionOptions = {
+  readonly limits: RequestHeadLimits
+  /** A head begun must be whole within this (slowloris); Bun's server has ~10 s. */
+  readonly headReadTimeoutMs: number
+  /** A keep-alive connection between requests, or a new one that sent nothing, is closed after this. */
+  readonly idleTimeoutMs: number
+  readonly timers: ConnectionTimers
+  /** The listener stops accepting: no connection takes another request. */
+  readonly draining: () => boolean
+  /** The connection is gone (its listener's count of open connections). */
+  readonly onClosed: (connection: ServerConnection) => void
+}
+
+const CONTINUE = new TextEncoder().encode('HTTP/1.1 100 Continue\r\n\r\n')
+const INTERNAL_ERROR = () => new Response('internal error\n', { status: 500, headers: { 'content-type': 'text/plain' } })
+
+export class ServerConnection {
+  readonly #transport: ServerTransport
+  readonly #handler: ListenerHandler
+  readonly #options: ServerConnectionOptions
+  readonly #reader: RequestHeadReader
+  readonly #writer: ResponseWriter
+  readonly #conn: ConnInfo
+  /** The request in flight, and its body when the head declared one. */
+  #request: ByteRequest | undefined
+  #body: RequestBodySource | undefined
+  /** Bytes that arrived while a request was in flight: the next request's (pipelined, or early). */
+  #held: Uint8Array[] = []
+  #heldBytes = 0
+  /** Why reading is paused: the body's stream is full, or too much is held. */
+  #bodyFull = false
+  #heldFull = false
+  #timer: unknown = undefined
+  #closed = false
+
+  constructor(transport: ServerTransport, handler: ListenerHandler, options: ServerConnectionOptions) {
+    this.#transport = transport
+    this.#handler = handler
+    this.#options = options
+    this.#reader = new RequestHeadReader(options.limits)
+    this.#writer = new ResponseWriter(transport)
+    this.#conn = { remoteAddress: transport.remoteAddress, remotePort: transport.remotePort }
+    transport.events = { data: (bytes) => this.#data(bytes), drain: () => this.#writer.drain(), close: (error) => this.#gone(error) }
+    this.#arm(options.idleTimeoutMs)
+  }
+
+  /** Waiting for a request with nothing of one arrived: the listener may close it now. */
+  get idle(): boolean {
+    return this.#request === undefined && !this.#reader.pending && this.#heldBytes === 0
+  }
+
+  /** The listener is closing: an idle connection goes now, a busy one after its response. */
+  closeIfIdle(): void {
+    if (this.idle) this.#end()
+  }
+
+  /** Closes at once (a forced listener close). */
+  destroy(): void {
+    if (this.#closed) return
+    this.#transport.destroy()
+    this.#gone(new Error('listener closed'))
+  }
+
+  #data(bytes: Uint8Array): void {
+    if (this.#closed) return
+    if (this.#request === undefined) return this.#readHead(bytes)
+    const body = this.#body
+    if (body !== undefined && !body.done) {
+      const taken = body.push(bytes)
+      if (body.error !== undefined) return this.#bodyRefused()
+      if (taken === bytes.byteLength) return
+      bytes = bytes.subarray(taken)
+    }
+    this.#hold(bytes)
+  }
+
+  #hold(bytes: Uint8Array): void {
+    if (bytes.byteLength === 0) return
+    this.#held.push(bytes)
+    this.#heldBytes += bytes.byteLength
+    // The next head may wait whole; beyond a head's cap nothing it could be is worth holding.
+    if (!this.#heldFull && this.#heldBytes > 2 * this.#options.limits.maxRequestHeadersBytes) {
+      this.#heldFull = true
+      this.#transport.pause()
+    }
+  }
+
+  #readHead(bytes: Uint8Array): void {
+    const wasPending = this.#reader.pending
+    let head: RequestHeadRecord | undefined
+    try {
+      head = this.#reader.push(bytes)
+    } catch (error) {
+      if (error instanceof RequestHeadError) return this.#refuse(error)
+      throw error
+    }
+    if (head === undefined) {
+      // The first bytes of a head: from now on it must be whole within the head-read timeout.
+      if (!wasPending && this.#reader.pending) this.#arm(Math.min(this.#options.headReadTimeoutMs, this.#options.idleTimeoutMs))
+      return
+    }
+    this.#disarm()
+    this.#start(head)
+  }
+
+  #start(head: RequestHeadRecord): void {
+    const framingError = framingErrorOf(head.contentLength, head.transferEncoding, head.version === 10)
+    let body: RequestBodySource | undefined
+    if (framingError === undefined && (head.transferEncoding !== null || (head.contentLength !== null && head.contentLength !== '0'))) {
+      const framing = head.transferEncoding !== null ? 'chunked' : { length: Number(head.contentLength) }
+      const expectsContinue = head.version === 11 && head.expect !== null && head.expect.toLowerCase() === '100-continue'
+      body = new RequestBodySource(framing, { pause: () => this.#pauseFor('body'), resume: () => this.#resumeFor('body') }, expectsContinue ? { continue100: () => this.#transport.write(CONTINUE) } : {})
+    }
+    // What Bun.serve's request.url is for the head: origin-form under the Host, else the target as sent.
+    // Interim until helper target18's request-url.ts (percent-encoding, dot-segments, absolute-form) is merged.
+    const url = head.host !== null && head.targetForm === 'origin' ? `http://${head.host}${head.target}` : head.target
+    const request = ByteRequest.of(head.method, url, head.fields, body?.stream ?? null)
+    // What the response needs of the head, read now: the record is the next head's once `rest` is parsed.
+    const facts = { method: head.method, version: head.version, keepAlive: head.keepAlive && framingError === undefined && !head.connectionUpgrade }
+    this.#request = request
+    this.#body = body
+    const rest = this.#reader.rest
+    if (rest.byteLength > 0) this.#data(rest)
+    this.#respond(request, facts)
+  }
+
+  /** A head the parser refused: answered by the path (ByteRequest.refusal), then the connection closed. */
+  #refuse(error: RequestHeadError): void {
+    this.#disarm()
+    this.#transport.pause()
+    const request = ByteRequest.refusal({ status: error.status, code: error.code, message: error.message })
+    this.#request = request
+    this.#respond(request, { method: 'GET', version: 11, keepAlive: false })
+  }
+
+  /**
+   * A chunked body the decoder refused: nothing after it can be framed, so nothing more is read.
+   * The body's stream errors, which the path answers as an invalid body (400); then the connection goes.
+   */
+  #bodyRefused(): void {
+    this.#transport.pause()
+  }
+
+  #respond(request: ByteRequest, facts: { method: string; version: 10 | 11; keepAlive: boolean }): void {
+    let result: Response | Promise<Response>
+    try {
+      result = this.#handler(request, this.#conn)
+    } catch {
+      result = INTERNAL_ERROR()
+    }
+    if (result instanceof Response) return this.#write(result, facts)
+    result.then(
+      (response) => this.#write(response, facts),
+      () => this.#write(INTERNAL_ERROR(), facts),
+    )
+  }
+
+  #write(response: Response, facts: { method: string; version: 10 | 11; keepAlive: boolean }): void {
+    if (this.#closed) {
+      void response.body?.cancel().catch(() => {})
+      return
+    }
+    const reusable = this.#writer.write(response, facts)
+    if (reusable === true || reusable === false) return this.#next(reusable)
+    reusable.then(
+      (again) => this.#next(again),
+      () => this.#next(false),
+    )
+  }
+
+  /** The response is written: the next request, or the end of the connection. */
+  #next(reusable: boolean): void {
+    if (this.#closed) return
+    const body = this.#body
+    // A body the response did not wait for is not read to its end here: the connection goes.
+    const bodyLeft = body !== undefined && !body.done
+    if (bodyLeft) body.discard()
+    this.#request = undefined
+    this.#body = undefined
+    if (!reusable || bodyLeft || body?.error !== undefined || this.#options.draining()) return this.#end()
+    this.#bodyFull = false
+    this.#heldFull = false
+    this.#transport.resume()
+    this.#arm(this.#options.idleTimeoutMs)
+    const held = this.#held
+    if (held.length === 0) return
+    this.#held = []
+    this.#heldBytes = 0
+    // Each piece as it came: a head complete in the first starts its request, which holds the rest again.
+    for (const piece of held) this.#data(piece)
+  }
+
+  #pauseFor(why: 'body'): void {
+    if (why === 'body' && !this.#bodyFull) {
+      this.#bodyFull = true
+      this.#transport.pause()
+    }
+  }
+
+  #resumeFor(why: 'body'): void {
+    if (why === 'body' && this.#bodyFull) {
+      this.#bodyFull = false
+      if (!this.#heldFull) this.#transport.resume()
+    }
+  }
+
+  #arm(ms: number): void {
+    this.#disarm()
+    const timers = this.#options.timers
+    this.#timer = timers.setTimeout(() => {
+      this.#timer = undefined
+      // Idle or a head too slow: neither has a request to answer (Bun.serve closes without one too).
+      if (this.#request === undefined) this.destroy()
+    }, ms)
+  }
+
+  #disarm(): void {
+    if (this.#timer === undefined) return
+    this.#options.timers.clearTimeout(this.#timer)
+    this.#timer = undefined
+  }
+
+  #end(): void {
+    if (this.#closed) return
+    this.#transport.end()
+    this.#gone()
+  }
+
+  #gone(error?: Error): void {
+    if (this.#closed) return
+    this.#closed = true
+    this.#disarm()
+    const cause = error ?? new Error('downstream connection closed')
+    this.#request?.abort(cause)
+    this.#body?.abort(cause)
+    this.#writer.close(error)
+    this.#held = []
+    this.#heldBytes = 0
+    this.#options.onClosed(this)
+  }
+}
