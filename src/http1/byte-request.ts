@@ -39,11 +39,12 @@ export class ByteRequest implements ProxyRequest {
 
   /**
    * Stands for a head the parser refused, so the proxy path answers it as its own 400/431 (the
-   * local reply, the counter, the access-log line): nothing of the head is trusted, so no method,
-   * target or fields (the access log's `-`).
+   * local reply, the counter, the access-log line). `line`: the head's method and target when its
+   * request line was valid (a 431 for its fields: logged as today's), else `-` (the access log's
+   * unknown). No fields: none of them is trusted.
    */
-  static refusal(refused: HeadRefusal): ByteRequest {
-    return new ByteRequest('-', '-', HeaderSnapshot.fromFields([]) as unknown as Headers, null, refused)
+  static refusal(refused: HeadRefusal, line?: { readonly method: string; readonly target: string }): ByteRequest {
+    return new ByteRequest(line?.method ?? '-', line?.target ?? '-', HeaderSnapshot.fromFields([]) as unknown as Headers, null, refused)
   }
 
   get signal(): AbortSignal {

@@ -110,6 +110,9 @@ export class ServerConnection {
 
   #readHead(bytes: Uint8Array): void {
     const wasPending = this.#reader.pending
+    // The record still holds the last request's line: cleared, a refusal can tell whether this
+    // head's line was read (the parser sets method and target together, once the line is valid).
+    if (!wasPending) this.#reader.head.method = ''
     let head: RequestHeadRecord | undefined
     try {
       head = this.#reader.push(bytes)
@@ -151,7 +154,9 @@ export class ServerConnection {
   #refuse(error: RequestHeadError): void {
     this.#disarm()
     this.#transport.pause()
-    const request = ByteRequest.refusal({ status: error.status, code: error.code, message: error.message })
+    const head = this.#reader.head
+    const line = head.method === '' ? undefined : { method: head.method, target: head.target }
+    const request = ByteRequest.refusal({ status: error.status, code: error.code, message: error.message }, line)
     this.#request = request
     this.#respond(request, { method: 'GET', version: 11, keepAlive: false })
   }
