@@ -255,6 +255,15 @@ describe('backpressure', () => {
     expect(flow.paused).toBe(false)
   })
 
+  test('reads made before any byte arrives are each answered, in order, and the end closes the last', async () => {
+    const source = new RequestBodySource('chunked', new Flow())
+    const reader = source.stream.getReader()
+    const reads = [reader.read(), reader.read(), reader.read()]
+    source.push(bytes('1\r\na\r\n2\r\nbc\r\n0\r\n\r\n'))
+    const [first, second, third] = await Promise.all(reads)
+    expect([text([first!.value!]), text([second!.value!]), third!.done]).toEqual(['a', 'bc', true])
+  })
+
   test('many tiny chunks pause by their count too', () => {
     const flow = new Flow()
     const source = new RequestBodySource('chunked', flow)
