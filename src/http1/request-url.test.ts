@@ -3,6 +3,7 @@
 // canonical path and authority, and the two agree wherever both apply.
 
 import { describe, expect, test } from 'bun:test'
+import fc from 'fast-check'
 import { encodeLatin1 } from './latin1.ts'
 import { parseRequestHead, RequestHeadRecord } from './request-head.ts'
 import { RequestHeadError } from './request-head-error.ts'
@@ -134,5 +135,26 @@ describe('the fast path agrees with the slow one', () => {
 
   test.each(['x', 'localhost:8000', '127.0.0.1:8000', '0.0.0.0', '255.255.255.255:65535', 'a-b_c.d', '1.a', 'a.b1'])('Host %s', (host) => {
     expect(canonicalAuthority(host, 'http')).toBe(host)
+  })
+})
+
+describe('the one-pass checks never pass what the canonical pass would change', () => {
+  const piece = fc.constantFrom('a', 'z', '0', '9', '/', '//', '.', '..', '%2e', '%2E', '%2', '%', '%41', '\\', '?', '#', '"', "'", '<', '>', '^', '`', '{', '}', '|', ';', '~', '-', '_')
+  const target = fc.array(piece, { maxLength: 14 }).map((pieces) => `/${pieces.join('')}`)
+  const hostPiece = fc.constantFrom('a', 'z', 'X', '0', '1', '9', '25', '255', '256', '0x', '.', '-', '_', ':', ':0', ':80', ':443', ':8000', ':080', ':65535', ':65536', '%41')
+  const octet = fc.constantFrom('0', '00', '1', '01', '9', '10', '255', '256', '0x1', '')
+  const quad = fc.tuple(fc.array(octet, { minLength: 1, maxLength: 5 }), fc.constantFrom('', '.', ':8000', ':80')).map(([parts, end]) => parts.join('.') + end)
+  const host = fc.oneof(fc.array(hostPiece, { minLength: 1, maxLength: 7 }).map((pieces) => pieces.join('')), quad.filter((h) => h !== ''))
+
+  test('requestUrl is the canonical authority and target, whichever path it took', () => {
+    fc.assert(
+      fc.property(target, host, fc.constantFrom('http' as const, 'https' as const), (t, h, scheme) => {
+        const slow = `${scheme}://${canonicalAuthority(h, scheme) ?? h}${canonicalTarget(t)}`
+        // Twice: the second call meets the Host the first one may have remembered as plain.
+        expect(urlOf(t, h, 'GET', '1.1', scheme)).toBe(slow)
+        expect(urlOf(t, h, 'GET', '1.1', scheme)).toBe(slow)
+      }),
+      { numRuns: 3000 },
+    )
   })
 })

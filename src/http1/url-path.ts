@@ -19,12 +19,15 @@ for (const c of '"<>`') FRAGMENT_ENCODE[c.charCodeAt(0)] = 1
 export function canonicalTarget(target: string): string {
   const n = target.length
   const segments: string[] = []
-  let segment = ''
+  // A segment is sliced from the target; `encoded` holds its start when a byte had to be encoded.
+  let run = 1
+  let encoded = ''
   let i = 1
   for (; ; i++) {
     const code = i < n ? target.charCodeAt(i) : -1
     const slash = code === 47 || code === 92 /* \ */
     if (slash || code === -1 || code === 63 /* ? */ || code === 35 /* # */) {
+      const segment = encoded === '' ? target.slice(run, i) : encoded + target.slice(run, i)
       const dots = dotSegment(segment)
       if (dots === 2) {
         segments.pop()
@@ -32,19 +35,23 @@ export function canonicalTarget(target: string): string {
       } else if (dots === 1) {
         if (!slash) segments.push('')
       } else segments.push(segment)
-      segment = ''
+      run = i + 1
+      encoded = ''
       if (!slash) break
-    } else segment += PATH_ENCODE[code] === 1 ? percentEncoded(code) : target[i]
+    } else if (PATH_ENCODE[code] === 1) {
+      encoded += target.slice(run, i) + percentEncoded(code)
+      run = i + 1
+    }
   }
   let url = `/${segments.join('/')}`
   if (i >= n) return url
   if (target.charCodeAt(i) === 63) {
     const hash = target.indexOf('#', i)
     const end = hash < 0 ? n : hash
-    url += encoded(target, i, end, QUERY_ENCODE)
+    url += encodedPart(target, i, end, QUERY_ENCODE)
     i = end
   }
-  if (i < n) url += encoded(target, i, n, FRAGMENT_ENCODE)
+  if (i < n) url += encodedPart(target, i, n, FRAGMENT_ENCODE)
   return url
 }
 
@@ -62,7 +69,7 @@ function dotSegment(segment: string): 0 | 1 | 2 {
   return dots === 1 ? 1 : dots === 2 ? 2 : 0
 }
 
-function encoded(text: string, from: number, to: number, set: Uint8Array): string {
+function encodedPart(text: string, from: number, to: number, set: Uint8Array): string {
   let out = ''
   let run = from
   for (let i = from; i < to; i++) {
