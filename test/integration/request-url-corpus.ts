@@ -314,4 +314,10 @@ export const URL_CASES: readonly UrlCase[] = [
   { target: "/p/../q?a\"'b", host: "a.1", bun: "http://a.1/p/../q?a\"'b" },
   { target: "/p/../q?a\"'b", host: "x:99999", bun: "http://x:99999/p/../q?a\"'b" },
   { target: "/p/../q?a\"'b", host: "256.1.1.1", bun: "http://256.1.1.1/p/../q?a\"'b" },
+  // past the 128 bytes of Bun's stack buffer (its other branch builds and parses the URL the same way)
+  { target: `/${'a'.repeat(150)}/../b?x"y`, host: 'x', bun: 'http://x/b?x%22y' },
+  { target: `/${'a'.repeat(150)}/./c`, host: 'x:99999', bun: `http://x:99999/${'a'.repeat(150)}/./c` },
+  { target: '/p/../q', host: `h${'x'.repeat(150)}:8000`, bun: `http://h${'x'.repeat(150)}:8000/q` },
+  { target: '/p/../q', host: `H${'x'.repeat(150)}`, bun: `http://h${'x'.repeat(150)}/q` },
+  { target: `/${'b'.repeat(200)}`, host: 'x', bun: `http://x/${'b'.repeat(200)}` },
 ]
