@@ -5,6 +5,7 @@
 
 import type { HeadRefusal, ProxyRequest } from '../runtime.ts'
 import { HeaderSnapshot } from './header-snapshot.ts'
+import type { RequestBodySource } from './request-body-source.ts'
 
 const NO_BODY = new ArrayBuffer(0)
 
@@ -15,6 +16,7 @@ export class ByteRequest implements ProxyRequest {
   readonly headers: Headers
   readonly body: ReadableStream<Uint8Array> | null
   readonly refused: HeadRefusal | undefined
+  readonly #source: RequestBodySource | undefined
   /**
    * Made on first read: one AbortController per request that asks (the path reads it to follow the
    * client on a forwarded request, ~0.3 µs on Bun); light9's "one per connection, renewed after it
@@ -24,16 +26,17 @@ export class ByteRequest implements ProxyRequest {
   #abortedBy: unknown = undefined
   #aborted = false
 
-  constructor(method: string, url: string, headers: Headers, body: ReadableStream<Uint8Array> | null, refused?: HeadRefusal) {
+  constructor(method: string, url: string, headers: Headers, source: RequestBodySource | undefined, refused?: HeadRefusal) {
     this.method = method
     this.url = url
     this.headers = headers
-    this.body = body
+    this.#source = source
+    this.body = source?.stream ?? null
     this.refused = refused
   }
 
   /** A request from a head the parser took: its fields as a snapshot. */
-  static of(method: string, url: string, fields: readonly string[], body: ReadableStream<Uint8Array> | null): ByteRequest {
+  static of(method: string, url: string, fields: readonly string[], body: RequestBodySource | undefined): ByteRequest {
     return new ByteRequest(method, url, HeaderSnapshot.fromFields(fields) as unknown as Headers, body)
   }
 
@@ -44,7 +47,7 @@ export class ByteRequest implements ProxyRequest {
    * unknown). No fields: none of them is trusted.
    */
   static refusal(refused: HeadRefusal, line?: { readonly method: string; readonly target: string }): ByteRequest {
-    return new ByteRequest(line?.method ?? '-', line?.target ?? '-', HeaderSnapshot.fromFields([]) as unknown as Headers, null, refused)
+    return new ByteRequest(line?.method ?? '-', line?.target ?? '-', HeaderSnapshot.fromFields([]) as unknown as Headers, undefined, refused)
   }
 
   get signal(): AbortSignal {
@@ -63,8 +66,8 @@ export class ByteRequest implements ProxyRequest {
     this.#controller?.abort(reason)
   }
 
-  async arrayBuffer(): Promise<ArrayBuffer> {
-    if (this.body === null) return NO_BODY
-    return new Response(this.body).arrayBuffer()
+  /** The source joins a body that has all arrived at once (the path's retry buffer), without a read a piece. */
+  arrayBuffer(): Promise<ArrayBuffer> {
+    return this.#source === undefined ? Promise.resolve(NO_BODY) : this.#source.arrayBuffer()
   }
 }

@@ -8,8 +8,9 @@
 import type { ConnInfo, ListenerHandler } from '../runtime.ts'
 import { framingErrorOf } from '../proxy/request-framing.ts'
 import { ByteRequest } from './byte-request.ts'
-import { RequestBodySource } from './interim-body-source.ts'
-import { ResponseWriter } from './interim-response-writer.ts'
+import { RequestBodySource } from './request-body-source.ts'
+import { requestUrl } from './request-url.ts'
+import { ResponseWriter, type ResponseFacts } from './response-writer.ts'
 import { RequestHeadError } from './request-head-error.ts'
 import type { RequestHeadLimits } from './request-head-limits.ts'
 import { RequestHeadReader } from './request-head-reader.ts'
@@ -55,6 +56,9 @@ export class ServerConnection {
   #heldFull = false
   #timer: unknown = undefined
   #closed = false
+  /** The transport's reading as a request body holds it (made once per connection, not per body). */
+  readonly #flow = { pause: () => this.#pauseFor('body'), resume: () => this.#resumeFor('body') }
+  readonly #continue100 = () => void this.#transport.write(CONTINUE)
 
   constructor(transport: ServerTransport, handler: ListenerHandler, options: ServerConnectionOptions) {
     this.#transport = transport
@@ -69,7 +73,7 @@ export class ServerConnection {
 
   /** Waiting for a request with nothing of one arrived: the listener may close it now. */
   get idle(): boolean {
-    return this.#request === undefined && !this.#reader.pending && this.#heldBytes === 0
+    return this.#request === undefined && this.#body === undefined && !this.#reader.pending && this.#heldBytes === 0
   }
 
   /** The listener is closing: an idle connection goes now, a busy one after its response. */
@@ -86,14 +90,20 @@ export class ServerConnection {
 
   #data(bytes: Uint8Array): void {
     if (this.#closed) return
-    if (this.#request === undefined) return this.#readHead(bytes)
     const body = this.#body
     if (body !== undefined && !body.done) {
       const taken = body.push(bytes)
       if (body.error !== undefined) return this.#bodyRefused()
-      if (taken === bytes.byteLength) return
+      if (taken === bytes.byteLength && !body.done) return
       bytes = bytes.subarray(taken)
+      // A body discarded after its response (#next) has ended: what follows is the next head.
+      if (this.#request === undefined && body.done) {
+        this.#body = undefined
+        this.#arm(this.#options.idleTimeoutMs)
+      }
     }
+    if (bytes.byteLength === 0) return
+    if (this.#request === undefined && this.#body === undefined) return this.#readHead(bytes)
     this.#hold(bytes)
   }
 
@@ -135,12 +145,12 @@ export class ServerConnection {
     if (framingError === undefined && (head.transferEncoding !== null || (head.contentLength !== null && head.contentLength !== '0'))) {
       const framing = head.transferEncoding !== null ? 'chunked' : { length: Number(head.contentLength) }
       const expectsContinue = head.version === 11 && head.expect !== null && head.expect.toLowerCase() === '100-continue'
-      body = new RequestBodySource(framing, { pause: () => this.#pauseFor('body'), resume: () => this.#resumeFor('body') }, expectsContinue ? { continue100: () => this.#transport.write(CONTINUE) } : {})
+      body = new RequestBodySource(framing, this.#flow, expectsContinue ? { continue100: this.#continue100 } : undefined)
     }
-    // What Bun.serve's request.url is for the head: origin-form under the Host, else the target as sent.
-    // Interim until helper target18's request-url.ts (percent-encoding, dot-segments, absolute-form) is merged.
-    const url = head.host !== null && head.targetForm === 'origin' ? `http://${head.host}${head.target}` : head.target
-    const request = ByteRequest.of(head.method, url, head.fields, body?.stream ?? null)
+    // The url Bun.serve's Request would carry (request-url.ts), so routing does not depend on the listener.
+    const url = requestUrl(head, 'http')
+    if (url instanceof RequestHeadError) return this.#refuse(url)
+    const request = ByteRequest.of(head.method, url, head.fields, body)
     // What the response needs of the head, read now: the record is the next head's once `rest` is parsed.
     const facts = { method: head.method, version: head.version, keepAlive: head.keepAlive && framingError === undefined && !head.connectionUpgrade }
     this.#request = request
@@ -163,13 +173,14 @@ export class ServerConnection {
 
   /**
    * A chunked body the decoder refused: nothing after it can be framed, so nothing more is read.
-   * The body's stream errors, which the path answers as an invalid body (400); then the connection goes.
+   * The body's stream errors, which the path answers as an invalid body (400, as a runtime's
+   * server's refusal reaches it today); then the connection goes (#next sees body.error).
    */
   #bodyRefused(): void {
     this.#transport.pause()
   }
 
-  #respond(request: ByteRequest, facts: { method: string; version: 10 | 11; keepAlive: boolean }): void {
+  #respond(request: ByteRequest, facts: ResponseFacts): void {
     let result: Response | Promise<Response>
     try {
       result = this.#handler(request, this.#conn)
@@ -183,7 +194,7 @@ export class ServerConnection {
     )
   }
 
-  #write(response: Response, facts: { method: string; version: 10 | 11; keepAlive: boolean }): void {
+  #write(response: Response, facts: ResponseFacts): void {
     if (this.#closed) {
       void response.body?.cancel().catch(() => {})
       return
@@ -200,12 +211,14 @@ export class ServerConnection {
   #next(reusable: boolean): void {
     if (this.#closed) return
     const body = this.#body
-    // A body the response did not wait for is not read to its end here: the connection goes.
-    const bodyLeft = body !== undefined && !body.done
-    if (bodyLeft) body.discard()
     this.#request = undefined
-    this.#body = undefined
-    if (!reusable || bodyLeft || body?.error !== undefined || this.#options.draining()) return this.#end()
+    if (!reusable || body?.error !== undefined || this.#options.draining()) return this.#end()
+    if (body !== undefined && !body.done) {
+      // A client still waiting for 100 Continue may never send the body: it is not waited for.
+      if (body.awaitingContinue) return this.#end()
+      // The response went out before its body was read: the rest is read and dropped (#data), then the next head.
+      body.discard()
+    } else this.#body = undefined
     this.#bodyFull = false
     this.#heldFull = false
     this.#transport.resume()
