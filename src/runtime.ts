@@ -104,6 +104,8 @@ export type ServeOptions = {
    * that needs the runtime's Request.
    */
   readonly proxy?: boolean
+  /** Some route of the listener may upgrade a request to WebSocket (the runtime server's upgrade: Bun.serve keeps such a listener). */
+  readonly webSocket?: boolean
   /** Terminate TLS on this socket; absent = plain text. */
   readonly tls?: ServeTls
   /** Which HTTP versions to speak; absent = HTTP/1.1 only. */

@@ -79,15 +79,15 @@ function classifyUpstreamError(error: unknown): UpstreamFailure {
 /**
  * EDGEWAY_LISTENER=bytes serves plain HTTP/1.1 proxy listeners from Bun.listen and edgeway's own
  * request-head parser (bun-listen.ts, docs/architecture/byte-listener.md) instead of Bun.serve: an
- * opt-in while it is measured and hardened. TLS, HTTP/2-only and HTTP/3 listeners and the admin
- * listener stay on Bun.serve. A codec_type AUTO plain listener moves too and so loses
+ * opt-in while it is measured and hardened. TLS, HTTP/2-only and HTTP/3 listeners, listeners whose
+ * routes may upgrade to WebSocket (the byte tunnel is phase 6) and the admin listener stay on Bun.serve. A codec_type AUTO plain listener moves too and so loses
  * prior-knowledge h2c: its preface (`PRI * HTTP/2.0`) is answered 505 and the connection closed.
  */
 const useBytes = Bun.env.EDGEWAY_LISTENER === 'bytes'
 
 /** Whether the byte-level listener takes this socket: see useBytes. */
 export function servedFromBytes(options: ServeOptions): boolean {
-  return options.proxy === true && options.tls === undefined && (options.protocols?.http1 ?? true) && !(options.protocols?.http3 ?? false)
+  return options.proxy === true && options.webSocket !== true && options.tls === undefined && (options.protocols?.http1 ?? true) && !(options.protocols?.http3 ?? false)
 }
 
 function serve(options: ServeOptions, handler: FetchHandler): Promise<ServerHandle> {

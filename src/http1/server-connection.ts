@@ -140,9 +140,12 @@ export class ServerConnection {
   }
 
   #start(head: RequestHeadRecord): void {
+    // Framing no body can be read by (Transfer-Encoding on HTTP/1.0 too, which the runtimes'
+    // servers refuse themselves): the path answers it as its own 400 (downstream_cx_protocol_error).
     const framingError = framingErrorOf(head.contentLength, head.transferEncoding, head.version === 10)
+    if (framingError !== undefined) return this.#refuse(new RequestHeadError(400, framingError.code, framingError.why))
     let body: RequestBodySource | undefined
-    if (framingError === undefined && (head.transferEncoding !== null || (head.contentLength !== null && head.contentLength !== '0'))) {
+    if (head.transferEncoding !== null || (head.contentLength !== null && head.contentLength !== '0')) {
       const framing = head.transferEncoding !== null ? 'chunked' : { length: Number(head.contentLength) }
       const expectsContinue = head.version === 11 && head.expect !== null && head.expect.toLowerCase() === '100-continue'
       body = new RequestBodySource(framing, this.#flow, expectsContinue ? { continue100: this.#continue100 } : undefined)
@@ -152,7 +155,7 @@ export class ServerConnection {
     if (url instanceof RequestHeadError) return this.#refuse(url)
     const request = ByteRequest.of(head.method, url, head.fields, body)
     // What the response needs of the head, read now: the record is the next head's once `rest` is parsed.
-    const facts = { method: head.method, version: head.version, keepAlive: head.keepAlive && framingError === undefined && !head.connectionUpgrade }
+    const facts = { method: head.method, version: head.version, keepAlive: head.keepAlive && !head.connectionUpgrade }
     this.#request = request
     this.#body = body
     const rest = this.#reader.rest

@@ -11,6 +11,7 @@ export type ListenOptions = {
   maxRequestHeaderBytes?: number
   maxRequestHeaderFields?: number
   proxy?: boolean
+  webSocket?: boolean
   tls?: ServeTls
   protocols?: ServeProtocols
 }
@@ -24,6 +25,7 @@ export function listenerServeOptions(listener: ListenerConfig, reusePort = false
     maxRequestHeaderFields: listener.maxRequestHeadersCount,
     reusePort,
     proxy: true,
+    webSocket: listener.websocket || listener.virtualHosts.some((host) => host.routes.some((route) => route.websocket === true)),
     ...(listener.tls && { tls: serveTls(listener) }),
     protocols: listenerProtocols(listener),
   }

@@ -146,7 +146,7 @@ describe('EDGEWAY_LISTENER=bytes', () => {
 
   test('a malformed head: 400 with connection: close, then closed, never forwarded', async () => {
     const sent = upstream.requests().length
-    for (const head of ['GET / HTTP/1.1\r\nHost: x\r\nBad Header: 1\r\n\r\n', 'GET / HTTP/1.1\r\nHost: x\r\nX-A: b\r\n c\r\n\r\n', 'GET / HTTP/1.1\r\n\r\n', 'GET /\x01 HTTP/1.1\r\nHost: x\r\n\r\n']) {
+    for (const head of ['GET / HTTP/1.1\r\nHost: x\r\nBad Header: 1\r\n\r\n', 'GET / HTTP/1.1\r\nHost: x\r\nX-A: b\r\n c\r\n\r\n', 'GET / HTTP/1.1\r\n\r\n', 'GET /\x01 HTTP/1.1\r\nHost: x\r\n\r\n', 'POST / HTTP/1.0\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n', 'POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab']) {
       const { text, closed } = await readAll(port, `${head}GET /next HTTP/1.1\r\nHost: x\r\n\r\n`)
       expect([text.slice(0, 12), closed]).toEqual(['HTTP/1.1 400', true])
       expect(text).toContain('\r\nconnection: close\r\n')
