@@ -1,0 +1,78 @@
+// CPU ns per response written, in process: the byte listener's ResponseWriter (src/http1/
+// response-writer.ts) on its whole-body path, a 90-byte body with the fields edgeway's path leaves on
+// a small proxied answer (the bench upstream's content-type, date and content-length, the proxy's
+// server and x-envoy-upstream-service-time), onto a transport that takes everything (as a Bun
+// socket with room: writeRange, or write of a view). Against it, the light floor's way
+// (bench/peers/scripts/floor-listen-light.ts: the head as one string from the fields, then
+// encodeInto a fresh buffer with the body behind it). Contenders alternate within each round;
+// min / median / max of the rounds.
+//
+//   bun bench/response-writer-cost.ts [--rounds R] [--calls N]      (also: deno run -A bench/response-writer-cost.ts)
+
+import { parseArgs } from 'node:util'
+import { ResponseWriter, type ResponseFacts, type WriterTransport } from '../src/http1/response-writer.ts'
+import { wholeBodyOf, wholeBodyResponse } from '../src/upstream/whole-body.ts'
+import { alternate, nsPerCall, runtimeLabel } from './alternating-rounds.ts'
+
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '7' }, calls: { type: 'string', default: '200000' } } })
+const ROUNDS = Number(values.rounds)
+const CALLS = Number(values.calls)
+
+const encoder = new TextEncoder()
+const BODY = encoder.encode('x'.repeat(89) + '\n') as Uint8Array<ArrayBuffer>
+const FACTS: ResponseFacts = { method: 'GET', version: 11, keepAlive: true }
+const UPSTREAM = { 'content-type': 'text/plain', 'content-length': '90', server: 'edgeway', 'x-envoy-upstream-service-time': '1' }
+
+let sink = 0
+/** Takes every write at once and keeps nothing, as a socket with room that copies into the kernel. */
+const ranges: WriterTransport = { closed: false, copiesWrites: true, write: (b) => ((sink += b.byteLength), true), writeRange: (_b, s, e) => ((sink += e - s), true), destroy: () => {} }
+const views: WriterTransport = { closed: false, write: (b) => ((sink += b.byteLength), true), destroy: () => {} }
+const rangeWriter = new ResponseWriter(ranges)
+const viewWriter = new ResponseWriter(views)
+
+// One Response per call, as each request gets its own (the upstream client's whole-body one); or one
+// Response written again and again (the writer does not consume a whole body), which leaves the
+// writer's own work without the Response's making and its garbage.
+const DATED = { ...UPSTREAM, date: 'Tue, 08 Dec 2026 01:40:00 GMT' }
+const fresh = (date: boolean) => () => wholeBodyResponse(BODY, { headers: date ? DATED : UPSTREAM })
+const reused = (date: boolean) => {
+  const response = wholeBodyResponse(BODY, { headers: date ? DATED : UPSTREAM })
+  return () => response
+}
+
+/** The light floor's head: a string of the fields, then encodeInto one buffer with the body (its headWith). */
+function floorWrite(response: Response): void {
+  const body = wholeBodyOf(response)!
+  let text = `HTTP/1.1 ${response.status} OK\r\n`
+  response.headers.forEach((value, name) => {
+    if (name !== 'content-length' && name !== 'connection') text += `${name}: ${value}\r\n`
+  })
+  text += `content-length: ${body.byteLength}\r\n\r\n`
+  const out = new Uint8Array(text.length + body.byteLength)
+  const { read, written } = encoder.encodeInto(text, out)
+  if (read !== text.length || written !== text.length) for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i)
+  out.set(body, text.length)
+  sink += views.write(out) ? out.byteLength : 0
+}
+
+const CONTENDERS: { name: string; run: (make: () => Response) => void }[] = [
+  { name: 'making the Response only (subtract from the rows below)', run: (make) => void (sink += make().status) },
+  { name: 'ResponseWriter.write, writeRange (a Bun socket)', run: (make) => void (sink += rangeWriter.write(make(), FACTS) === true ? 1 : 0) },
+  { name: 'ResponseWriter.write, write of a view', run: (make) => void (sink += viewWriter.write(make(), FACTS) === true ? 1 : 0) },
+  { name: 'light floor: head string + encodeInto', run: (make) => floorWrite(make()) },
+]
+
+console.log(`CPU ns per 90-byte whole-body response written, ${ROUNDS} rounds of ${CALLS} calls, contenders alternating (${runtimeLabel}): min / median / max`)
+console.log('| upstream fields | contender | ns/response |')
+console.log('|---|---|--:|')
+const SHAPES = [
+  ['one Response reused, with its Date (the bench upstream\'s)', reused(true)],
+  ['one Response reused, without a Date (the writer adds it)', reused(false)],
+  ['a fresh Response per call, with its Date', fresh(true)],
+] as const
+for (const [label, make] of SHAPES) {
+  const contenders = make === SHAPES[0][1] || make === SHAPES[1][1] ? CONTENDERS.slice(1) : CONTENDERS
+  const spreads = alternate(ROUNDS, contenders.map((c) => () => nsPerCall(CALLS, c.run, make)))
+  contenders.forEach((c, i) => console.log(`| ${label} | ${c.name} | ${spreads[i]} |`))
+}
+if (sink === 0) console.log('(nothing written)')
