@@ -75,4 +75,30 @@ for (const [label, make] of SHAPES) {
   const spreads = alternate(ROUNDS, contenders.map((c) => () => nsPerCall(CALLS, c.run, make)))
   contenders.forEach((c, i) => console.log(`| ${label} | ${c.name} | ${spreads[i]} |`))
 }
+
+// A local reply (local-reply.ts: `new Response(text, init)`, no mark) has no known bytes: the writer
+// reads it with a reader (gathered, then sent with its length), a promise and a stream per reply.
+// Beside it the same reply marked whole (wholeBodyResponse), which takes the path above. Async, so
+// measured per awaited call; the Response is made in both.
+const REPLY = 'no healthy upstream'
+const REPLY_BYTES = encoder.encode(REPLY) as Uint8Array<ArrayBuffer>
+const replyInit = () => ({ status: 503, headers: { 'content-type': 'text/plain', 'content-length': '19', server: 'edgeway' } })
+async function nsPerAwaited(calls: number, run: () => boolean | Promise<boolean>): Promise<number> {
+  const before = process.cpuUsage()
+  for (let i = 0; i < calls; i++) await run()
+  const used = process.cpuUsage(before)
+  return ((used.user + used.system) * 1000) / calls
+}
+const LOCAL: { name: string; run: () => boolean | Promise<boolean> }[] = [
+  { name: 'local reply as made today (read with a reader)', run: () => rangeWriter.write(new Response(REPLY, replyInit()), FACTS) },
+  { name: 'the same reply marked whole (wholeBodyResponse)', run: () => rangeWriter.write(wholeBodyResponse(REPLY_BYTES, replyInit()), FACTS) },
+]
+const localRuns = LOCAL.map(() => [] as number[])
+const localCalls = Math.max(1, Math.floor(CALLS / 4))
+for (const c of LOCAL) await nsPerAwaited(localCalls, c.run)
+for (let r = 0; r < ROUNDS; r++) for (const [i, c] of LOCAL.entries()) localRuns[i]!.push(await nsPerAwaited(localCalls, c.run))
+for (const [i, c] of LOCAL.entries()) {
+  const sorted = localRuns[i]!.sort((a, b) => a - b)
+  console.log(`| a 503 local reply, made per call | ${c.name} | ${sorted[0]!.toFixed(0)} / ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} / ${sorted[sorted.length - 1]!.toFixed(0)} |`)
+}
 if (sink === 0) console.log('(nothing written)')
