@@ -58,6 +58,8 @@ export class ResponseWriter {
    * transport's queue is full (it settles once drained). Never rejects: a body that breaks before
    * its head is written gives false with nothing written (the loop closes the connection); after,
    * the connection is destroyed, so the client sees the body cut, as Envoy resets it.
+   * One response at a time: the next write() only once the last one has settled (its framing
+   * state is the writer's).
    */
   write(response: Response, facts: ResponseFacts): boolean | Promise<boolean> {
     if (this.#closed) {
