@@ -12,6 +12,7 @@
 import { parseArgs } from 'node:util'
 import { ResponseWriter, type ResponseFacts, type WriterTransport } from '../src/http1/response-writer.ts'
 import { wholeBodyOf, wholeBodyResponse } from '../src/upstream/whole-body.ts'
+import { bunResponseFields } from '../src/adapter/bun-response-fields.ts'
 import { alternate, nsPerCall, runtimeLabel } from './alternating-rounds.ts'
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '7' }, calls: { type: 'string', default: '200000' } } })
@@ -29,6 +30,8 @@ const ranges: WriterTransport = { closed: false, copiesWrites: true, write: (b) 
 const views: WriterTransport = { closed: false, write: (b) => ((sink += b.byteLength), true), destroy: () => {} }
 const rangeWriter = new ResponseWriter(ranges)
 const viewWriter = new ResponseWriter(views)
+// The fields walked as the Bun listener walks them (Headers#toJSON, in Bun.serve's order; forEach on Deno).
+const bunOrderWriter = new ResponseWriter(ranges, bunResponseFields)
 
 // One Response per call, as each request gets its own (the upstream client's whole-body one); or one
 // Response written again and again (the writer does not consume a whole body), which leaves the
@@ -61,6 +64,7 @@ const CONTENDERS: { name: string; run: (make: () => Response) => void }[] = [
   // its Headers exist by then. This row is that, the one to subtract from the writer's.
   { name: 'making it and one edit of its headers, as the path does (subtract this)', run: (make) => void make().headers.set('server', 'edgeway') },
   { name: 'ResponseWriter.write, writeRange (a Bun socket)', run: (make) => void (sink += rangeWriter.write(make(), FACTS) === true ? 1 : 0) },
+  { name: 'ResponseWriter.write, writeRange, fields walked by bun-response-fields.ts', run: (make) => void (sink += bunOrderWriter.write(make(), FACTS) === true ? 1 : 0) },
   { name: 'ResponseWriter.write, write of a view', run: (make) => void (sink += viewWriter.write(make(), FACTS) === true ? 1 : 0) },
   { name: 'light floor: head string + encodeInto', run: (make) => floorWrite(make()) },
 ]
