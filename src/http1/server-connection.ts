@@ -11,6 +11,7 @@ import { ByteRequest } from './byte-request.ts'
 import { RequestBodySource } from './request-body-source.ts'
 import { requestUrl } from './request-url.ts'
 import { ResponseWriter, type ResponseFacts } from './response-writer.ts'
+import type { FieldWalk } from './response-head-bytes.ts'
 import { RequestHeadError } from './request-head-error.ts'
 import type { RequestHeadLimits } from './request-head-limits.ts'
 import { RequestHeadReader } from './request-head-reader.ts'
@@ -28,6 +29,8 @@ export type ServerConnectionOptions = {
   /** A keep-alive connection between requests, or a new one that sent nothing, is closed after this. */
   readonly idleTimeoutMs: number
   readonly timers: ConnectionTimers
+  /** How the writer reads a response's fields (the runtime's order); Headers.forEach's by default. */
+  readonly fieldWalk?: FieldWalk
   /** The listener stops accepting: no connection takes another request. */
   readonly draining: () => boolean
   /** The connection is gone (its listener's count of open connections). */
@@ -62,7 +65,7 @@ export class ServerConnection {
     this.#handler = handler
     this.#options = options
     this.#reader = new RequestHeadReader(options.limits)
-    this.#writer = new ResponseWriter(transport)
+    this.#writer = new ResponseWriter(transport, options.fieldWalk)
     this.#gate = new ReadGate(transport)
     // Idle, or a head too slow: neither has a request to answer (the runtimes' servers close without one too).
     this.#timer = new ConnectionTimer(options.timers, () => this.#request === undefined && this.destroy())
