@@ -120,6 +120,11 @@ describe('EDGEWAY_LISTENER=bytes', () => {
     // Only the last asked to close: the first two leave the connection open.
     expect(text.split(/(?=HTTP\/1\.1 )/).slice(0, 2).filter((r) => /connection: close/i.test(r))).toEqual([])
     expect(upstream.connections() - connections).toBeLessThanOrEqual(1)
+    // HTTP/1.0: closed after the answer unless it asked to keep the connection (then echoed).
+    const plain = await readAll(port, 'GET /old HTTP/1.0\r\nHost: x\r\n\r\n')
+    expect([plain.closed, plain.text.endsWith('\r\n\r\n/old')]).toEqual([true, true])
+    const kept = await readAll(port, 'GET /old-ka HTTP/1.0\r\nHost: x\r\nConnection: keep-alive\r\n\r\n', 500)
+    expect([kept.closed, /\r\nconnection: keep-alive\r\n/i.test(kept.text)]).toEqual([false, true])
   })
 
   test('HEAD, 204 and 304 carry no body, and the connection goes on after each', async () => {
