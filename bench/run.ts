@@ -35,7 +35,7 @@ const ALL_PEERS: readonly Peer[] = [
   edgeway('deno', true), honoProxyDeno,
   // Bun's two upstream clients side by side (README "Performance"); not in a full run, name them with --peers.
 ]
-const EXTRA_PEERS: readonly Peer[] = [edgeway('bun', false, 1, 'large', false, 'fetch'), edgeway('bun', false, 1, 'large', false, 'http1'), edgeway('deno', false), edgeway('bun', true, 1, 'default', false, undefined, 'shipped-export'), edgeway('bun', true, 1, 'batch2048', false, undefined, 'batch2048'), ...floorPeers]
+const EXTRA_PEERS: readonly Peer[] = [edgeway('bun', false, 1, 'large', false, 'fetch'), edgeway('bun', false, 1, 'large', false, 'http1'), edgeway('bun', false, 1, 'large', false, undefined, undefined, 'bytes'), edgeway('deno', false), edgeway('bun', true, 1, 'default', false, undefined, 'shipped-export'), edgeway('bun', true, 1, 'batch2048', false, undefined, 'batch2048'), ...floorPeers]
 const LOADS: Record<LoadName, { path: string; connections: number }> = {
   small: { path: '/service/1', connections: 50 },
   big: { path: '/service/1/big', connections: 10 },

@@ -66,7 +66,16 @@ export interface ProxyRequest {
   readonly body: ReadableStream<Uint8Array> | null
   readonly signal: AbortSignal
   arrayBuffer(): Promise<ArrayBuffer>
+  /**
+   * Set only by the byte-level listener, for a head its own parser refused: the path answers it as
+   * its own 400/431 (local reply, counter, access log) and the listener then closes the connection.
+   * A runtime's server answers such heads itself, so a served Request never has it.
+   */
+  readonly refused?: HeadRefusal
 }
+
+/** A refused request head: the status to answer, Envoy's response-code detail, why (RequestHeadError's). */
+export type HeadRefusal = { readonly status: number; readonly code: string; readonly message: string }
 
 /** A proxy listener's handler: takes any ProxyRequest, so it is a FetchHandler too. */
 export type ListenerHandler = (request: ProxyRequest, conn: ConnInfo) => Response | Promise<Response>
@@ -82,8 +91,21 @@ export type ServeOptions = {
    * heads past it so edgeway answers (and counts, and logs) the 431 itself.
    */
   readonly maxRequestHeaderBytes?: number
+  /**
+   * The listener's max_request_headers_count: a server that parses heads itself (the byte-level
+   * listener) refuses more field lines with 431, as Envoy's codec does; a runtime's server ignores it.
+   */
+  readonly maxRequestHeaderFields?: number
   /** Share the port with sibling worker processes (SO_REUSEPORT, Linux). */
   readonly reusePort: boolean
+  /**
+   * A proxy listener's socket, whose handler takes any ProxyRequest (a ListenerHandler): only such a
+   * socket may be served by the byte-level listener. Absent: the admin listener or another app
+   * that needs the runtime's Request.
+   */
+  readonly proxy?: boolean
+  /** Some route of the listener may upgrade a request to WebSocket (through the runtime server's own upgrade, so such a listener stays on that server). */
+  readonly webSocket?: boolean
   /** Terminate TLS on this socket; absent = plain text. */
   readonly tls?: ServeTls
   /** Which HTTP versions to speak; absent = HTTP/1.1 only. */

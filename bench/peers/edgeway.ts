@@ -90,8 +90,10 @@ export function edgeway(
   upstreamClient?: 'fetch' | 'http1',
   /** Appended to the name (and so to the service the collector counts): a variant of the same row. */
   variant?: string,
+  /** The byte-level listener (EDGEWAY_LISTENER=bytes, Bun only) in place of Bun.serve: the row is `<name>-bytes`. */
+  listener?: 'bytes',
 ): Peer {
-  const name = `edgeway-${runtime}${traced ? '-traced' : ''}${accessLog ? '-logged' : ''}${concurrency > 1 ? `-c${concurrency}` : ''}${upstreamClient ? `-${upstreamClient}` : ''}${variant ? `-${variant}` : ''}`
+  const name = `edgeway-${runtime}${traced ? '-traced' : ''}${accessLog ? '-logged' : ''}${concurrency > 1 ? `-c${concurrency}` : ''}${upstreamClient ? `-${upstreamClient}` : ''}${variant ? `-${variant}` : ''}${listener ? `-${listener}` : ''}`
   const serviceCluster = `bench-${name}`
   return {
     name,
@@ -111,7 +113,7 @@ export function edgeway(
       const started = context.processes.start(name, runtimeBinary(context.repoDir, runtime), args, {
         cwd: context.repoDir,
         // ZIPKIN_URL would turn tracing on (and win over the config): the config alone decides here
-        env: { ZIPKIN_URL: '', ...(upstreamClient && { EDGEWAY_UPSTREAM_CLIENT: upstreamClient }) },
+        env: { ZIPKIN_URL: '', ...(upstreamClient && { EDGEWAY_UPSTREAM_CLIENT: upstreamClient }), ...(listener && { EDGEWAY_LISTENER: listener }) },
         logFile: join(context.workDir, 'stdout.log'),
       })
       await waitForPort(listenerPort, START_TIMEOUT_MS, started.alive)

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { HeaderSnapshot } from '../../src/adapter/deno-request-headers.ts'
+import { HeaderSnapshot } from '../../src/http1/header-snapshot.ts'
 import { ConnectionPool } from '../../src/http1/connection-pool.ts'
 import type { Transport, TransportEvents } from '../../src/http1/transport.ts'
 import { earlyBody, LightExchange } from './scripts/floor-light-exchange.ts'

@@ -2,8 +2,9 @@
 // Bun.connect sockets for upstream attempts, or Bun's fetch (bodies kept encoded) when asked for.
 
 import { cpus } from 'node:os'
-import type { Runtime, UpstreamFailure, UpstreamFetch, UpstreamRequest } from '../runtime.ts'
-import { BUN_SERVE_SUPPORT, serve } from './bun-serve.ts'
+import type { FetchHandler, ListenerHandler, Runtime, ServeOptions, ServerHandle, UpstreamFailure, UpstreamFetch, UpstreamRequest } from '../runtime.ts'
+import { BUN_SERVE_SUPPORT, serve as bunServe } from './bun-serve.ts'
+import { listenBytes } from './bun-listen.ts'
 import { openWebSocket } from './websocket-client.ts'
 import { exitProcess, onHangupSignal, onProcessSignals } from './process.ts'
 import { createHttp1Client } from '../http1/client.ts'
@@ -45,8 +46,11 @@ function fetchOnce(request: UpstreamRequest): Promise<Response> {
 const useFetch = Bun.env.EDGEWAY_UPSTREAM_CLIENT === 'fetch'
 // A streamed response body reaches Bun.serve through a direct stream (bun-body-stream.ts): each
 // chunk written to the server's sink as it arrives, with no JS queue between (bench/README "1 MiB
-// through a Bun direct stream").
-const bodyStreams = bunDirectBodyStream
+// through a Bun direct stream"). The byte listener's writer reads bodies with a JS reader, through
+// which a direct stream cost more than the standard queued one (1 MiB: ~950 against ~720 µs a
+// request, bench/README stop 33 loop18): under EDGEWAY_LISTENER=bytes the client makes queued ones
+// (a TLS listener's Bun.serve then gets those too).
+const bodyStreams = Bun.env.EDGEWAY_LISTENER === 'bytes' ? undefined : bunDirectBodyStream
 const plainFetch = useFetch ? fetchUpstream : createHttp1Client({ dial: bunDial, bodyStreams }).fetch
 
 // TLS clusters go through the HTTP/1.1 client on node:tls (or Bun's fetch when it is selected).
@@ -73,6 +77,26 @@ function classifyUpstreamError(error: unknown): UpstreamFailure {
   if (code === 'ECONNREFUSED' || code === 'ConnectionRefused' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'FailedToOpenSocket')
     return 'connect'
   return 'reset'
+}
+
+/**
+ * EDGEWAY_LISTENER=bytes serves plain HTTP/1.1 proxy listeners from Bun.listen and edgeway's own
+ * request-head parser (bun-listen.ts, docs/architecture/byte-listener.md) instead of Bun.serve: an
+ * opt-in while it is measured and hardened. TLS, HTTP/2-only and HTTP/3 listeners, listeners whose
+ * routes may upgrade to WebSocket (the byte tunnel is phase 6) and the admin listener stay on Bun.serve. A codec_type AUTO plain listener moves too and so loses
+ * prior-knowledge h2c: its preface (`PRI * HTTP/2.0`) is answered 505 and the connection closed.
+ */
+const useBytes = Bun.env.EDGEWAY_LISTENER === 'bytes'
+
+/** Whether the byte-level listener takes this socket: see useBytes. */
+export function servedFromBytes(options: ServeOptions): boolean {
+  return options.proxy === true && options.webSocket !== true && options.tls === undefined && (options.protocols?.http1 ?? true) && !(options.protocols?.http3 ?? false)
+}
+
+function serve(options: ServeOptions, handler: FetchHandler): Promise<ServerHandle> {
+  // A proxy listener's handler is a ListenerHandler kept as a FetchHandler (ListenerSet): it takes any ProxyRequest.
+  if (useBytes && servedFromBytes(options)) return listenBytes(options, handler as ListenerHandler)
+  return bunServe(options, handler)
 }
 
 export const bunRuntime: Runtime = {

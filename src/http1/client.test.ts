@@ -233,6 +233,23 @@ describe('backpressure', () => {
     await reader.cancel()
   })
 
+  test('a body whose last bytes came in the data that paused the transport: the idle connection reads again, and serves the next exchange', async () => {
+    const s = setup()
+    const pending = s.fetch()
+    const t = await s.next(1)
+    t.reply(`HTTP/1.1 200 OK\r\ncontent-length: ${80 * 1024}\r\n\r\n`)
+    const response = await pending
+    // One data event: past the reader's mark (pause) and the body's end at once.
+    t.reply('x'.repeat(80 * 1024))
+    expect((await response.arrayBuffer()).byteLength).toBe(80 * 1024)
+    expect(t.paused).toBe(false)
+    const second = s.fetch()
+    await Bun.sleep(1)
+    t.reply(OK)
+    expect(await (await second).text()).toBe('ok')
+    expect(s.transports).toHaveLength(1)
+  })
+
   test('a request body waits for drain whenever the transport says its queue is full', async () => {
     const s = setup()
     let push!: ReadableStreamDefaultController<Uint8Array>

@@ -177,6 +177,10 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
       this.#writer.reset()
       this.done.spareReader = this.#parser
       this.done.spareWriter = this.#writer
+      // The last bytes may have come in the data that paused the transport (body(): a JS reader
+      // behind), and resume() is not this exchange's once FINISHED: an idle connection must read
+      // again, or the next exchange on it never hears its response (found by the byte listener).
+      this.transport.resume()
     }
     this.done.exchangeDone(reusable)
   }

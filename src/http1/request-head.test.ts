@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'bun:test'
-import { HeaderSnapshot } from '../adapter/deno-request-headers.ts'
+import { HeaderSnapshot } from './header-snapshot.ts'
 import { framingErrorOf } from '../proxy/request-framing.ts'
 import { encodeLatin1 } from './latin1.ts'
 import { parseRequestHead, RequestHeadRecord } from './request-head.ts'

@@ -28,7 +28,7 @@ export class RequestHeadRecord implements RequestLine {
   version: 10 | 11 = 11
   /**
    * Lower-cased names and their values (OWS trimmed), alternating, in arrival order; repeats stay
-   * separate. Lower-cased because HeaderSnapshot (src/adapter/deno-request-headers.ts) takes names
+   * separate. Lower-cased because HeaderSnapshot (header-snapshot.ts) takes names
    * from forEach as they are and finds them by ===, as a Headers' forEach hands them over.
    */
   readonly fields: string[] = []

@@ -9,6 +9,9 @@ export type ListenOptions = {
   maxRequestBodyBytes: number
   reusePort: boolean
   maxRequestHeaderBytes?: number
+  maxRequestHeaderFields?: number
+  proxy?: boolean
+  webSocket?: boolean
   tls?: ServeTls
   protocols?: ServeProtocols
 }
@@ -19,7 +22,10 @@ export function listenerServeOptions(listener: ListenerConfig, reusePort = false
     // No runtime cap: edgeway answers an oversized body itself (413 with its headers and a log line).
     maxRequestBodyBytes: 0,
     maxRequestHeaderBytes: listener.maxRequestHeadersBytes,
+    maxRequestHeaderFields: listener.maxRequestHeadersCount,
     reusePort,
+    proxy: true,
+    webSocket: listener.websocket || listener.virtualHosts.some((host) => host.routes.some((route) => route.websocket === true)),
     ...(listener.tls && { tls: serveTls(listener) }),
     protocols: listenerProtocols(listener),
   }

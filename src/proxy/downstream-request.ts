@@ -3,8 +3,8 @@
 // that answer before routing: framing and Host (400, never forwarded) and the header size and count limits.
 
 import type { ListenerConfig } from '../config/model.ts'
-import { badRequest, headersTooLarge, tooManyHeaders, type ProxyError } from '../errors.ts'
-import type { ConnInfo, ProxyRequest } from '../runtime.ts'
+import { badRequest, headersTooLarge, ProxyError, tooManyHeaders } from '../errors.ts'
+import type { ConnInfo, HeadRefusal, ProxyRequest } from '../runtime.ts'
 import { isInternalAddress } from './headers/internal-address.ts'
 import { requestIdFor } from './headers/request-id.ts'
 import { fieldsOf, type ArrivalFields } from './headers/arrival-fields.ts'
@@ -67,6 +67,8 @@ export function requestInfoOf(request: ProxyRequest, conn: ConnInfo, listener: L
  * `fields` and `headerBytes`: that walk already ran on arrival; what it read and the size it counted.
  */
 export function downstreamRequestError(request: ProxyRequest, target: RequestTarget | TargetError, listener: ListenerConfig, info: RequestInfo, observer: RequestObserver, fields: ArrivalFields = fieldsOf(request.headers), headerBytes?: number): ProxyError | undefined {
+  const refused = request.refused
+  if (refused !== undefined) return refusedHead(refused, info, observer)
   const invalid = isTargetError(target) ? target : framingErrorOf(fields.contentLength, fields.transferEncoding)
   if (invalid) {
     observer.downstream(info, 'downstream_cx_protocol_error')
@@ -85,6 +87,19 @@ export function downstreamRequestError(request: ProxyRequest, target: RequestTar
     return tooManyHeaders()
   }
   return undefined
+}
+
+/**
+ * A head the byte-level listener's parser refused, answered and counted as the same limits and
+ * checks are here for a runtime's server: 431 for the size and the count, 400 (505, 414) else.
+ */
+function refusedHead(refused: HeadRefusal, info: RequestInfo, observer: RequestObserver): ProxyError {
+  if (refused.status === 431) {
+    observer.downstream(info, 'downstream_rq_header_overflow')
+    return refused.code === 'http1.too_many_headers' ? tooManyHeaders() : headersTooLarge()
+  }
+  observer.downstream(info, 'downstream_cx_protocol_error')
+  return refused.status === 400 ? badRequest(refused.message, refused.code) : new ProxyError(refused.status, refused.code, 'DPE', refused.message)
 }
 
 /** The path routed and forwarded: Envoy's normalize_path, then merge_slashes, when the listener asks. */

@@ -1,7 +1,7 @@
 // Floor peer, a byte-level HTTP/1.1 core as it would really be built, with JS objects in place of
 // the runtime's: Bun.listen downstream, the request head parsed into a flat field array
-// (floor-light-head.ts) and wrapped in the product's flat-array Headers (src/adapter/
-// deno-request-headers.ts's HeaderSnapshot), edited there as edgeway edits a typical request
+// (floor-light-head.ts) and wrapped in the product's flat-array Headers (src/http1/
+// header-snapshot.ts's HeaderSnapshot), edited there as edgeway edits a typical request
 // (x-request-id, x-forwarded-proto, x-envoy-expected-rq-timeout-ms) after a route-like prefix
 // check; written upstream as bytes by edgeway's client code (head-bytes.ts, its pool and response
 // reader: floor-light-exchange.ts) without a Response; the response head written downstream as
@@ -14,7 +14,7 @@
 // exchange without a Response.
 
 import type { Socket } from 'bun'
-import { HeaderSnapshot } from '../../../src/adapter/deno-request-headers.ts'
+import { HeaderSnapshot } from '../../../src/http1/header-snapshot.ts'
 import { bunDial } from '../../../src/adapter/bun-transport.ts'
 import { createHttp1Client } from '../../../src/http1/client.ts'
 import { HOP_BY_HOP_FIELDS, isToken } from '../../../src/http1/codec.ts'
