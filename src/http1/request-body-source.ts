@@ -10,6 +10,7 @@
 // the source's own queue, counted exactly in both directions.
 
 import { BODY_HIGH_WATER_BYTES } from './body-stream.ts'
+import { joined } from './joined.ts'
 import { RequestChunkedDecoder, type ChunkSink } from './request-chunked-decoder.ts'
 import type { RequestBodyError } from './request-body-error.ts'
 
@@ -169,11 +170,11 @@ export class RequestBodySource implements ChunkSink {
       this.#drop()
       this.#close()
       this.#resume()
-      return joined(pieces)
+      return joined(pieces).buffer
     }
     const pieces: Uint8Array[] = []
     for (let next = await reader.read(); !next.done; next = await reader.read()) pieces.push(next.value)
-    return joined(pieces)
+    return joined(pieces).buffer
   }
 
   /** ChunkSink: a piece of the body's data, a view into what arrived (the transport never reuses it). */
@@ -250,17 +251,4 @@ export class RequestBodySource implements ChunkSink {
     this.#paused = false
     this.#flow.resume()
   }
-}
-
-/** The pieces as one buffer of exactly their bytes (a copy: a piece is a view into a data event's memory). */
-function joined(pieces: readonly Uint8Array[]): ArrayBuffer {
-  let length = 0
-  for (const piece of pieces) length += piece.byteLength
-  const out = new Uint8Array(length)
-  let at = 0
-  for (const piece of pieces) {
-    out.set(piece, at)
-    at += piece.byteLength
-  }
-  return out.buffer
 }

@@ -3,9 +3,10 @@
 // already read), and a body that ends within such reads can go out whole with its length, as
 // Bun.serve sends a buffer; one that does not is streamed as it comes.
 
+import { joined } from './joined.ts'
+
 /** Bytes of a body already there that are gathered to be sent whole, with a length (as response-body.ts's limit). */
 export const GATHER_BYTES = 64 * 1024
-const EMPTY = new Uint8Array(0)
 const DECIMAL = /^\d{1,15}$/
 
 type Read = Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>['read']>>
@@ -20,16 +21,8 @@ export function peek(read: Promise<Read>): Promise<Read | undefined> {
 }
 
 /** The gathered chunks as one (the chunk itself when there is one). */
-export function joined(chunks: Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!
-  if (chunks.length === 0) return EMPTY
-  const out = new Uint8Array(total)
-  let at = 0
-  for (const chunk of chunks) {
-    out.set(chunk, at)
-    at += chunk.byteLength
-  }
-  return out
+export function joinedChunks(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  return chunks.length === 1 ? chunks[0]! : joined(chunks, total)
 }
 
 /** The Headers' Content-Length when it is one plain decimal, else -1 (the body is then framed by chunks). */

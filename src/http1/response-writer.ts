@@ -10,7 +10,7 @@
 
 import type { ServerTransport } from './server-transport.ts'
 import { CHUNKED, composed, composeResponseHead, forEachField, NO_FRAMING, responseRangeWritten, walked, type FieldWalk } from './response-head-bytes.ts'
-import { declaredLength, GATHER_BYTES, joined, peek } from './response-body-peek.ts'
+import { declaredLength, GATHER_BYTES, joinedChunks, peek } from './response-body-peek.ts'
 import { wholeBodyOf } from '../upstream/whole-body.ts'
 
 /** What the writer needs of the request being answered. `keepAlive`: the request allows another on the connection (RFC 9112 §9.3). */
@@ -142,14 +142,14 @@ export class ResponseWriter {
         ready = await peek(pending)
       }
       if (this.#closed) return false
-      if (ready !== undefined && ready.done) return await this.#whole(status, headers, facts, joined(gathered, total), head)
+      if (ready !== undefined && ready.done) return await this.#whole(status, headers, facts, joinedChunks(gathered, total), head)
       if (head) {
         // HEAD: the head a GET would get, its own Content-Length kept; the body is not read further.
         composeResponseHead(status, headers, true, facts.version === 11 ? CHUNKED : NO_FRAMING, echo, null, false, this.#walk)
         return this.#finish(this.#writeComposed(), verdict(facts, false))
       }
       const coalesce = total > 0 && total <= COALESCE_BYTES && (this.#mode !== LENGTH || total <= declared)
-      composeResponseHead(status, headers, false, framing, echo && this.#mode !== UNTIL_CLOSE, coalesce ? joined(gathered, total) : null, this.#mode === CHUNKS, this.#walk)
+      composeResponseHead(status, headers, false, framing, echo && this.#mode !== UNTIL_CLOSE, coalesce ? joinedChunks(gathered, total) : null, this.#mode === CHUNKS, this.#walk)
       room = this.#writeComposed()
       if (coalesce) this.#left -= total
       else for (const chunk of gathered) room = this.#send(chunk) && room

@@ -10,7 +10,7 @@ import type { ResponseHead } from '../../../src/http1/codec.ts'
 import type { ConnectionPool } from '../../../src/http1/connection-pool.ts'
 import type { PoolTarget } from '../../../src/http1/endpoint-pool.ts'
 import type { PooledConnection } from '../../../src/http1/pooled-connection.ts'
-import { joined } from '../../../src/http1/request-writer.ts'
+import { joined } from '../../../src/http1/joined.ts'
 import { NO_READER_EVENTS, ResponseReader, type ReaderEvents } from '../../../src/http1/response-reader.ts'
 import type { TransportEvents } from '../../../src/http1/transport.ts'
 
