@@ -226,3 +226,28 @@ describe('max_request_headers_kb (60 KiB by default) at its edge', () => {
     expect(answers).toEqual({ bun: [431, null, true], bytes: [431, 'edgeway', true] })
   })
 })
+
+describe('prior-knowledge h2c on a plain listener (codec_type AUTO)', () => {
+  /** The first bytes the listener sends back to the HTTP/2 connection preface. */
+  function firstBytes(server: Server): Promise<Buffer> {
+    return new Promise((resolve) => {
+      const socket = net.connect(port(server), '127.0.0.1', () => socket.write('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'))
+      let got = Buffer.alloc(0)
+      const done = () => (clearTimeout(timer), socket.destroy(), resolve(got))
+      const timer = setTimeout(done, 2_000)
+      socket.on('data', (b: Buffer) => {
+        got = Buffer.concat([got, b])
+        if (got.byteLength >= 12) done()
+      })
+      socket.on('error', () => {})
+      socket.on('close', done)
+    })
+  }
+
+  test('Bun.serve speaks HTTP/2 (a SETTINGS frame first); the byte listener answers the preface 505 in HTTP/1.1: h2c clients fail on it (a known difference)', async () => {
+    const bun = await firstBytes('bun')
+    expect(bun[3]).toBe(0x04)
+    const bytes = await firstBytes('bytes')
+    expect(bytes.toString('latin1', 0, 12)).toBe('HTTP/1.1 505')
+  })
+})
