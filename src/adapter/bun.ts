@@ -46,8 +46,11 @@ function fetchOnce(request: UpstreamRequest): Promise<Response> {
 const useFetch = Bun.env.EDGEWAY_UPSTREAM_CLIENT === 'fetch'
 // A streamed response body reaches Bun.serve through a direct stream (bun-body-stream.ts): each
 // chunk written to the server's sink as it arrives, with no JS queue between (bench/README "1 MiB
-// through a Bun direct stream").
-const bodyStreams = bunDirectBodyStream
+// through a Bun direct stream"). The byte listener's writer reads bodies with a JS reader, through
+// which a direct stream cost more than the standard queued one (1 MiB: ~950 against ~720 µs a
+// request, bench/README stop 33 loop18): under EDGEWAY_LISTENER=bytes the client makes queued ones
+// (a TLS listener's Bun.serve then gets those too).
+const bodyStreams = Bun.env.EDGEWAY_LISTENER === 'bytes' ? undefined : bunDirectBodyStream
 const plainFetch = useFetch ? fetchUpstream : createHttp1Client({ dial: bunDial, bodyStreams }).fetch
 
 // TLS clusters go through the HTTP/1.1 client on node:tls (or Bun's fetch when it is selected).
