@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { commandLineHeaderLimit, HEADER_LIMIT_FLAG } from '../../src/adapter/bun-header-limit.ts'
 import { DEFAULTS } from '../../src/config/defaults.ts'
 import { spawnEdgeway, startedPorts, type EdgewayProcess } from '../support/edgeway.ts'
+import { servedByByteListener } from '../support/byte-listener-probe.ts'
 import { startUpstream, type Upstream } from '../support/upstream.ts'
 
 test('the limit on bun’s command line, in either form, or Bun’s 16 KiB', () => {
@@ -101,6 +102,7 @@ describe.skipIf(!onBun)('the byte listener applies the listener\'s limit itself'
 
   test('the default limit (60 KiB): 8 KiB and 50 KiB pass, a 100 KiB head gets edgeway\'s 431', async () => {
     const port = await proxyWithHeaderLimit('bytes-default', undefined, BYTES)
+    expect(await servedByByteListener(port)).toBe(true)
     expect((await bigHeadStatusAndBody(port, 8 * 1024))[0]).toBe(200)
     expect(await bigHeadStatusAndBody(port, 50 * 1024)).not.toEqual(EDGEWAY_431)
     expect(await bigHeadStatusAndBody(port, 100 * 1024)).toEqual(EDGEWAY_431)
@@ -108,6 +110,7 @@ describe.skipIf(!onBun)('the byte listener applies the listener\'s limit itself'
 
   test('a limit above the flag (96 KiB): 70 KiB passes, a 150 KiB head gets edgeway\'s 431', async () => {
     const port = await proxyWithHeaderLimit('bytes-above', 96, BYTES)
+    expect(await servedByByteListener(port)).toBe(true)
     expect(await bigHeadStatusAndBody(port, 70 * 1024)).not.toEqual(EDGEWAY_431)
     expect(await bigHeadStatusAndBody(port, 150 * 1024)).toEqual(EDGEWAY_431)
   })

@@ -166,7 +166,7 @@ const refuses = (expected: Expectation) => (Array.isArray(expected.status) ? exp
 
 describe('the byte listener against the default listener, over the corpus', () => {
   // Where Bun.serve refuses and the byte listener forwards, on purpose: a head RFC 9110/9112 allows,
-  // that Deno.serve forwards too (and Envoy's codec), framed so nothing can ride on it.
+  // that Deno.serve forwards too, framed so nothing can ride on it.
   const FORWARDED_WHERE_BUN_SERVE_REFUSES = ['unknown method', 'lower-case method', 'empty line before the request line', 'method with a digit']
 
   test('nothing Bun.serve refuses is forwarded by the byte listener, but the listed heads Deno.serve forwards too', () => {

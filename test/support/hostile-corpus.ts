@@ -175,13 +175,13 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     request: `FOO /service/1/a HTTP/1.1\r\n${H}\r\n`,
     // Bun's server closes the connection on methods it does not know (README limits).
     expect: { bun: { status: 'closed' }, deno: ok('FOO /service/1/a HTTP/1.1', { headers: { 'transfer-encoding': null } }) },
-    bytes: { expect: ok('FOO /service/1/a HTTP/1.1', { headers: { 'transfer-encoding': null } }), why: 'a method is any token (RFC 9110 §9.1), as Deno and Envoy forward it; framed like any bodiless request, so nothing can ride on it' },
+    bytes: { expect: ok('FOO /service/1/a HTTP/1.1', { headers: { 'transfer-encoding': null } }), why: 'a method is any token (RFC 9110 §9.1), as Deno forwards it; framed like any bodiless request, so nothing can ride on it' },
   },
   {
     name: 'lower-case method',
     request: `get /service/1/a HTTP/1.1\r\n${H}\r\n`,
     expect: { bun: { status: 'closed' }, deno: ok('get /service/1/a HTTP/1.1', { headers: { 'transfer-encoding': null } }) },
-    bytes: { expect: ok('get /service/1/a HTTP/1.1', { headers: { 'transfer-encoding': null } }), why: 'methods are case-sensitive tokens: `get` is a method of its own, forwarded as Deno and Envoy do' },
+    bytes: { expect: ok('get /service/1/a HTTP/1.1', { headers: { 'transfer-encoding': null } }), why: 'methods are case-sensitive tokens: `get` is a method of its own, forwarded as Deno does' },
   },
   {
     name: 'TRACE with a body',
@@ -189,11 +189,11 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     // Bun's Request drops TRACE bodies (README limits); Deno forwards them.
     expect: { bun: ok('TRACE /service/1/a HTTP/1.1', { headers: noFraming }), deno: ok('TRACE /service/1/a HTTP/1.1', { body: 'abc', headers: { 'content-length': '3' } }) },
     // Only GET and HEAD bodies are dropped by the path (request-body.ts); Bun's Request drops TRACE's itself.
-    bytes: { expect: ok('TRACE /service/1/a HTTP/1.1', { body: 'abc', headers: { 'content-length': '3' } }), why: 'no Request in between: the body is forwarded with its length, as Deno and Envoy forward it' },
+    bytes: { expect: ok('TRACE /service/1/a HTTP/1.1', { body: 'abc', headers: { 'content-length': '3' } }), why: 'no Request in between: the body is forwarded with its length, as Deno forwards it' },
   },
   // More heads (the request-head differential's, moved here to run through every listener).
   // Bun.serve passes the DEL on in the value, and edgeway forwards it (README limits); Deno refuses it.
-  { name: 'DEL in a header value', request: `GET /service/1/a HTTP/1.1\r\n${H}X-A: b\x7fc\r\n\r\n`, expect: { bun: ok('GET /service/1/a HTTP/1.1', { headers: { 'x-a': 'b\x7fc' } }), deno: rejected }, bytes: { expect: rejected, why: 'DEL is no field-vchar (RFC 9110 §5.5): refused as Deno and Envoy refuse it, never forwarded' } },
+  { name: 'DEL in a header value', request: `GET /service/1/a HTTP/1.1\r\n${H}X-A: b\x7fc\r\n\r\n`, expect: { bun: ok('GET /service/1/a HTTP/1.1', { headers: { 'x-a': 'b\x7fc' } }), deno: rejected }, bytes: { expect: rejected, why: 'DEL is no field-vchar (RFC 9110 §5.5): refused as Deno refuses it, never forwarded' } },
   { name: 'DEL in the target', request: `GET /service/1/a\x7fb HTTP/1.1\r\n${H}\r\n`, expect: { bun: ok('GET /service/1/a%7Fb HTTP/1.1'), deno: rejected }, bytes: { expect: rejected, why: 'DEL is a control byte (RFC 5234 CTL), refused anywhere in the head (Bun.serve percent-encodes it)' } },
   { name: 'SOH in a header value', request: `GET /service/1/a HTTP/1.1\r\n${H}X-A: b\x01c\r\n\r\n`, expect: rejected },
   { name: 'SOH in the target', request: `GET /service/1/a\x01b HTTP/1.1\r\n${H}\r\n`, expect: { bun: { status: 505 }, deno: rejected }, bytes: { expect: rejected, why: 'a control byte is 400 (http1.invalid_characters), not a version problem' } },
@@ -203,7 +203,7 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
   { name: 'SP before the first field', request: `GET /service/1/a HTTP/1.1\r\n X-A: 1\r\n${H}\r\n`, expect: rejected },
   { name: 'HTTP/0.9 request line', request: 'GET /service/1/a\r\n\r\n', expect: { bun: { status: 505 }, deno: rejected }, bytes: { expect: rejected, why: 'no version at all is a malformed request line; 505 only for a well-formed HTTP/d.d not served' } },
   { name: 'empty line before the request line', request: `\r\nGET /service/1/a HTTP/1.1\r\n${H}\r\n`, expect: { bun: rejected, deno: ok('GET /service/1/a HTTP/1.1') }, bytes: { expect: ok('GET /service/1/a HTTP/1.1'), why: 'RFC 9112 §2.2: a server SHOULD ignore at least one empty line before the request line (clients send one after a body); the request itself is whole' } },
-  { name: 'method with a digit', request: `G3T /service/1/a HTTP/1.1\r\n${H}\r\n`, expect: { bun: rejected, deno: ok('G3T /service/1/a HTTP/1.1') }, bytes: { expect: ok('G3T /service/1/a HTTP/1.1'), why: 'a token all the same (RFC 9110 §9.1), forwarded as Deno and Envoy do' } },
+  { name: 'method with a digit', request: `G3T /service/1/a HTTP/1.1\r\n${H}\r\n`, expect: { bun: rejected, deno: ok('G3T /service/1/a HTTP/1.1') }, bytes: { expect: ok('G3T /service/1/a HTTP/1.1'), why: 'a token all the same (RFC 9110 §9.1), forwarded as Deno does' } },
   // Deno.serve hands `*` over as the path `/*` and the route forwards it so (README limits).
   { name: 'OPTIONS *', request: `OPTIONS * HTTP/1.1\r\n${H}\r\n`, expect: { bun: rejected, deno: ok('OPTIONS /* HTTP/1.1') } },
   { name: 'GET *', request: `GET * HTTP/1.1\r\n${H}\r\n`, expect: rejected },
