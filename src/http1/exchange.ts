@@ -10,7 +10,7 @@ import { composeRequestHead, requestHeadBytes } from './head-bytes.ts'
 import { queuedBodyStream, type BodyStreamOwner, type ResponseBodyStream } from './body-stream.ts'
 import type { ExchangeDone, ExchangeRequest, ExchangeShared } from './exchange-request.ts'
 import { NO_READER_EVENTS, ResponseReader, type ReaderEvents } from './response-reader.ts'
-import { bodyInHead, concat, RequestWriter } from './request-writer.ts'
+import { bodyInHead, joined, RequestWriter } from './request-writer.ts'
 import type { Transport, TransportEvents } from './transport.ts'
 import { abortReason, protocolError, UpstreamError } from './upstream-error.ts'
 import { unwatchAbort, watchAbort } from './abort-watch.ts'
@@ -207,7 +207,7 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
     const early = this.#early
     if (this.#parser.done) {
       this.#early = undefined
-      const bytes = !early ? null : Array.isArray(early) ? early.reduce(concat) : early
+      const bytes = !early ? null : Array.isArray(early) ? joined(early) : early
       // Marked whole: the proxy can hand this very Response on (src/upstream/whole-body.ts).
       const response = wholeBodyResponse(bytes as Uint8Array<ArrayBuffer> | null, init)
       appendFields(response.headers, head.headers)
