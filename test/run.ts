@@ -9,14 +9,15 @@ const bin = (name: string) => `${root}node_modules/.bin/${name}`
 let passed = 0
 let failed = 0
 
-function step(name: string, command: string, args: string[]): boolean {
-  console.log(`\n=== ${name}: ${[command.replace(root, ''), ...args].join(' ')}`)
-  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: process.env })
+function step(name: string, command: string, args: string[], env: Record<string, string> = {}): boolean {
+  const set = Object.entries(env).map(([key, value]) => `${key}=${value} `).join('')
+  console.log(`\n=== ${name}: ${set}${[command.replace(root, ''), ...args].join(' ')}`)
+  const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } })
   return result.status === 0
 }
 
-function check(name: string, command: string, args: string[]): void {
-  if (step(name, command, args)) passed++
+function check(name: string, command: string, args: string[], env: Record<string, string> = {}): void {
+  if (step(name, command, args, env)) passed++
   else {
     failed++
     console.log(`FAILED: ${name}`)
@@ -32,6 +33,13 @@ const extra = process.argv.slice(2)
 // bench/ is not part of npm test (its own tests drive nginx and haproxy: `npm run test:bench`).
 const paths = extra.length ? extra : ['./src/', './tracing/', './test/', './compose/']
 const ok = step('bun test', bin('bun'), ['test', '--timeout', '90000', '--reporter=junit', `--reporter-outfile=${junit}`, ...paths])
+// The suites that start edgeway in the test's own process read EDGEWAY_LISTENER once, at import:
+// they run again with the byte-level listener switched on (the child-process suites have their
+// own row for it), listener-switch.test.ts proving the switch took effect.
+if (extra.length === 0) {
+  const inProcess = ['listener-switch', 'proxy-basics', 'local-replies', 'response-body', 'websocket'].map((name) => `./test/integration/${name}.test.ts`)
+  check('in-process listener suites on the byte listener', bin('bun'), ['test', '--timeout', '90000', ...inProcess], { EDGEWAY_LISTENER: 'bytes' })
+}
 let counted = false
 try {
   const xml = readFileSync(junit, 'utf8')

@@ -2,6 +2,8 @@
 // max_request_headers_kb, so a config within it never loads node:http (its setter is the only
 // other way to move the limit). A config above the flag still raises it; either way a head over
 // the listener's limit gets edgeway's 431 (body and access-log line), not Bun's bare one.
+// The byte-level listener (EDGEWAY_LISTENER=bytes) does not read Bun's limit at all: its parser
+// applies the listener's, so the same heads get the same 431 from it, and one under it passes.
 
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -10,6 +12,7 @@ import { join } from 'node:path'
 import { commandLineHeaderLimit, HEADER_LIMIT_FLAG } from '../../src/adapter/bun-header-limit.ts'
 import { DEFAULTS } from '../../src/config/defaults.ts'
 import { spawnEdgeway, startedPorts, type EdgewayProcess } from '../support/edgeway.ts'
+import { servedByByteListener } from '../support/byte-listener-probe.ts'
 import { startUpstream, type Upstream } from '../support/upstream.ts'
 
 test('the limit on bun’s command line, in either form, or Bun’s 16 KiB', () => {
@@ -49,7 +52,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true })
 })
 
-async function proxyWithHeaderLimit(name: string, headersKb?: number): Promise<number> {
+async function proxyWithHeaderLimit(name: string, headersKb?: number, env: Record<string, string> = {}): Promise<number> {
   const config = join(dir, `${name}.yaml`)
   writeFileSync(
     config,
@@ -69,7 +72,7 @@ clusters:
       endpoints: [{ address: 127.0.0.1, port: ${upstream.port} }]
 `,
   )
-  const edgeway = spawnEdgeway(['-c', config, '--concurrency', '1'])
+  const edgeway = spawnEdgeway(['-c', config, '--concurrency', '1'], env)
   running.push(edgeway)
   return (await startedPorts(edgeway)).get('ingress_http')!
 }
@@ -88,5 +91,27 @@ describe.skipIf(!onBun)('Bun’s header limit under bin/edgeway’s flag', () =>
   test('a limit above the flag (96 KiB): a 150 KiB head still gets edgeway’s 431, node:http raising Bun’s', async () => {
     const port = await proxyWithHeaderLimit('above', 96)
     expect(await bigHeadStatusAndBody(port, 150 * 1024)).toEqual([431, 'Request Header Fields Too Large'])
+  })
+})
+
+describe.skipIf(!onBun)('the byte listener applies the listener\'s limit itself', () => {
+  const BYTES = { EDGEWAY_LISTENER: 'bytes' }
+  // Past 16 KiB the echo upstream (a Bun.serve at its default) answers its own bare 431: a head
+  // edgeway let through is told from edgeway's refusal by the body.
+  const EDGEWAY_431: [number, string] = [431, 'Request Header Fields Too Large']
+
+  test('the default limit (60 KiB): 8 KiB and 50 KiB pass, a 100 KiB head gets edgeway\'s 431', async () => {
+    const port = await proxyWithHeaderLimit('bytes-default', undefined, BYTES)
+    expect(await servedByByteListener(port)).toBe(true)
+    expect((await bigHeadStatusAndBody(port, 8 * 1024))[0]).toBe(200)
+    expect(await bigHeadStatusAndBody(port, 50 * 1024)).not.toEqual(EDGEWAY_431)
+    expect(await bigHeadStatusAndBody(port, 100 * 1024)).toEqual(EDGEWAY_431)
+  })
+
+  test('a limit above the flag (96 KiB): 70 KiB passes, a 150 KiB head gets edgeway\'s 431', async () => {
+    const port = await proxyWithHeaderLimit('bytes-above', 96, BYTES)
+    expect(await servedByByteListener(port)).toBe(true)
+    expect(await bigHeadStatusAndBody(port, 70 * 1024)).not.toEqual(EDGEWAY_431)
+    expect(await bigHeadStatusAndBody(port, 150 * 1024)).toEqual(EDGEWAY_431)
   })
 })

@@ -6,6 +6,9 @@
 // timeout, x-request-id, B3...), then Host when absent and the framing field. The response heads
 // the proxy sends back are pinned too: its `server` and x-envoy-upstream-service-time where the
 // upstream had its own, else after the upstream's fields (what each runtime's server adds aside).
+// A third run on Bun with the byte-level listener (EDGEWAY_LISTENER=bytes) must route and forward
+// the same bytes as Bun.serve, and send back the same response heads (Date, framing and the
+// content-type Bun.serve adds aside).
 
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { ProcessGroup } from '../support/edgeway-processes.ts'
@@ -87,13 +90,20 @@ const TRACED: [string, string][] = [
 const RANDOM = /^(x-request-id|x-b3-traceid|x-b3-spanid|x-b3-parentspanid): (?!client-1$|rule-id$|463ac35c9f6413ad$|a2fb4a1d1a96d312$).*$/gm
 const masked = (head: string) => head.replace(RANDOM, '$1: *')
 
-describe('Bun and Deno forward identical request heads', () => {
+/** The runs: each runtime's server, and Bun with the byte-level listener. */
+const RUNS = [
+  { run: 'bun', runtime: 'bun', env: {} },
+  { run: 'deno', runtime: 'deno', env: {} },
+  { run: 'bytes', runtime: 'bun', env: { EDGEWAY_LISTENER: 'bytes' } },
+] as const
+
+describe('Bun, Deno and the byte listener forward identical request heads', () => {
   const group = new ProcessGroup()
   let upstream: ScriptedUpstream
   const heads: Record<string, string[]> = {}
-  const echoes: Record<string, (string | undefined)[]> = { bun: [], deno: [] }
+  const echoes: Record<string, (string | undefined)[]> = { bun: [], deno: [], bytes: [] }
   /** The response heads as the proxy sent them, in the order sent. */
-  const answers: Record<string, string[]> = { bun: [], deno: [] }
+  const answers: Record<string, string[]> = { bun: [], deno: [], bytes: [] }
 
   beforeAll(async () => {
     upstream = await startScriptedUpstream((request, socket) => {
@@ -101,13 +111,13 @@ describe('Bun and Deno forward identical request heads', () => {
       reply(socket, UPSTREAM_ANSWERS[path] ?? okResponse('ok'))
     })
     const collector = await unusedEndpoint()
-    for (const runtime of ['bun', 'deno'] as const) {
+    for (const { run: runtime, runtime: on, env } of RUNS) {
       const sent = upstream.requests().length
       for (const [yaml, requests] of [
         [untracedYaml(upstream.port), UNTRACED],
         [tracedYaml(upstream.port, collector.port), TRACED],
       ] as const) {
-        const proxy = await group.proxy(`parity-${runtime}-${requests.length}`, yaml, {}, { runtime, startTimeoutMs: 30_000 })
+        const proxy = await group.proxy(`parity-${runtime}-${requests.length}`, yaml, env, { runtime: on, startTimeoutMs: 30_000 })
         for (const [name, request] of requests) {
           const connection = await RawConnection.open(proxy.port(name))
           connection.send(request)
@@ -120,20 +130,21 @@ describe('Bun and Deno forward identical request heads', () => {
       }
       heads[runtime] = upstream.requests().slice(sent).map((r) => `${r.head}\r\n\r\n${Buffer.from(r.body).toString('latin1')}`)
     }
-  }, 90_000)
+  }, 120_000)
 
   afterAll(async () => {
     await group.stopAll()
     await upstream?.stop()
   })
 
-  test('every head is the same on both runtimes, random ids aside', () => {
+  test('every head is the same on both runtimes and both listeners, random ids aside', () => {
     expect(heads.bun).toHaveLength(UNTRACED.length + TRACED.length)
     expect(heads.deno!.map(masked)).toEqual(heads.bun!.map(masked))
+    expect(heads.bytes!.map(masked)).toEqual(heads.bun!.map(masked))
   })
 
   test('the common request: the client fields, then the block (x-forwarded-proto, the expected timeout, x-request-id)', () => {
-    for (const runtime of ['bun', 'deno']) {
+    for (const runtime of ['bun', 'deno', 'bytes']) {
       const [plain, clientSent, post, rules, edge, edgeSent] = heads[runtime]!.map(masked)
       expect(plain).toBe('GET /a?q=1 HTTP/1.1\r\naccept: */*\r\nhost: edge\r\nuser-agent: t/1\r\nx-forwarded-proto: http\r\nx-envoy-expected-rq-timeout-ms: 2000\r\nx-request-id: *\r\n\r\n')
       // Names the client sent are edited where they are; what must not cross does not.
@@ -147,7 +158,7 @@ describe('Bun and Deno forward identical request heads', () => {
   })
 
   test('%REQ()% in a response rule reads the request as forwarded, block and all', () => {
-    for (const runtime of ['bun', 'deno']) {
+    for (const runtime of ['bun', 'deno', 'bytes']) {
       const ids = heads[runtime]!.map((head) => /\r\nx-request-id: ([^\r]*)/.exec(head)?.[1])
       const expected = [`${ids[0]} http`, 'client-1 https', `${ids[2]} http`, undefined, `${ids[4]} http`, `${ids[5]} http`, ...ids.slice(6, 10).map((id) => `${id} http`), `${ids[10]} http 0`, `${ids[11]} http 0`, undefined]
       expect(echoes[runtime]).toEqual(expected)
@@ -155,7 +166,7 @@ describe('Bun and Deno forward identical request heads', () => {
   })
 
   test('tracing at 0 %: B3 goes out with x-b3-sampled: 0, in the block where none arrived, in place where it did', () => {
-    for (const runtime of ['bun', 'deno']) {
+    for (const runtime of ['bun', 'deno', 'bytes']) {
       const [fresh, arrived, rules] = heads[runtime]!.slice(UNTRACED.length).map(masked)
       expect(fresh).toBe('GET /a HTTP/1.1\r\nhost: edge\r\nx-forwarded-proto: http\r\nx-envoy-expected-rq-timeout-ms: 2000\r\nx-request-id: *\r\nx-b3-traceid: *\r\nx-b3-spanid: *\r\nx-b3-parentspanid: *\r\nx-b3-sampled: 0\r\n\r\n')
       expect(arrived).toBe('GET /a HTTP/1.1\r\nhost: edge\r\nx-b3-parentspanid: *\r\nx-b3-sampled: 0\r\nx-b3-spanid: *\r\nx-b3-traceid: 463ac35c9f6413ad\r\nx-forwarded-proto: http\r\nx-envoy-expected-rq-timeout-ms: 2000\r\nx-request-id: *\r\n\r\n')
@@ -172,8 +183,15 @@ describe('Bun and Deno forward identical request heads', () => {
         .filter((line) => !/^(date|content-length|content-type):/i.test(line))
         .map((line) => line.replace(/^(x-envoy-upstream-service-time|x-echo): .*$/, '$1: *'))
         .join('\r\n')
-    const heads = { bun: answers.bun!.map(proxied), deno: answers.deno!.map(proxied) }
+    const heads = { bun: answers.bun!.map(proxied), deno: answers.deno!.map(proxied), bytes: answers.bytes!.map(proxied) }
     expect(heads.deno).toEqual(heads.bun)
+    // The byte listener's writer walks the fields in Bun.serve's order (the path's: the upstream's
+    // own order with the proxy's fields in place), not Headers' sorted iteration.
+    expect(heads.bytes).toEqual(heads.bun)
+    // Bun.serve adds a content-type to a body the upstream left untyped; the writer adds none.
+    const typed = (list: string[]) => list.map((head) => /\r\ncontent-type: ([^\r]*)/i.exec(head)?.[1] ?? null)
+    expect(typed(answers.bytes!)).toEqual(answers.bytes!.map(() => null))
+    expect(typed(answers.bun!)).toEqual(answers.bun!.map(() => 'application/octet-stream'))
     const [common] = heads.bun
     const [own, streamed, anonymousOwn, anonymous] = heads.bun.slice(6, 10)
     expect(common).toBe('HTTP/1.1 200 OK\r\nx-envoy-upstream-service-time: *\r\nserver: edgeway\r\nx-echo: *')
@@ -182,6 +200,6 @@ describe('Bun and Deno forward identical request heads', () => {
     expect(anonymousOwn).toBe('HTTP/1.1 200 OK\r\nx-first: 1\r\nx-envoy-upstream-service-time: *\r\nx-last: 1\r\nx-echo: *')
     expect(anonymous).toBe('HTTP/1.1 200 OK\r\nx-envoy-upstream-service-time: *\r\nx-echo: *')
     // Never the upstream's 999: the proxy's own time replaced it.
-    expect(answers.bun!.concat(answers.deno!).filter((head) => /service-time: 999/.test(head))).toEqual([])
+    expect(answers.bun!.concat(answers.deno!, answers.bytes!).filter((head) => /service-time: 999/.test(head))).toEqual([])
   })
 })

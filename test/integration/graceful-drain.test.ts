@@ -2,10 +2,12 @@
 // slow requests, SIGTERM mid-way; every accepted request completes 2xx; new connections during the
 // drain are answered (with `connection: close`) until the listener closes; /ready says DRAINING;
 // then the process exits 0 and the port refuses. Also POST /drain_listeners and /healthcheck/fail.
+// Each on the byte-level listener too (EDGEWAY_LISTENER=bytes on Bun), whose connections drain themselves.
 
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import http from 'node:http'
 import { eventually, ProcessGroup, stop, type ProxyProcess } from '../support/edgeway-processes.ts'
+import { servedByByteListener } from '../support/byte-listener-probe.ts'
 import { startUpstream, type Upstream } from '../support/upstream.ts'
 
 const SLOW_MS = 600
@@ -76,11 +78,18 @@ async function drainUnderLoad(proxy: ProxyProcess) {
   return { answers, ready, code, refused }
 }
 
-for (const runtime of ['bun', 'deno'] as const) {
-  describe(`${runtime}: SIGTERM drains`, () => {
+const SERVERS = [
+  { name: 'bun', runtime: 'bun', env: {} },
+  { name: 'deno', runtime: 'deno', env: {} },
+  { name: 'bun with EDGEWAY_LISTENER=bytes', runtime: 'bun', env: { EDGEWAY_LISTENER: 'bytes' } },
+] as const
+
+for (const { name, runtime, env } of SERVERS) {
+  describe(`${name}: SIGTERM drains`, () => {
     for (const concurrency of ['1', '2']) {
       test(`--concurrency ${concurrency}: every accepted request completes 2xx, the late ones with connection: close, exit 0`, async () => {
-        const proxy = await group.proxy(`drain-${runtime}-${concurrency}`, yaml(), {}, { runtime, args: ['--concurrency', concurrency, '--drain-time-s', '8'], startTimeoutMs: 30_000 })
+        const proxy = await group.proxy(`drain-${runtime}-${Object.keys(env).length}-${concurrency}`, yaml(), env, { runtime, args: ['--concurrency', concurrency, '--drain-time-s', '8'], startTimeoutMs: 30_000 })
+        if (runtime === 'bun') expect(await servedByByteListener(proxy.port('ingress_http'))).toBe('EDGEWAY_LISTENER' in env)
         const { answers, ready, code, refused } = await drainUnderLoad(proxy)
         const failures = answers.filter((a) => a.status === 'rejected').map((a) => String((a as PromiseRejectedResult).reason))
         expect(failures).toEqual([])
@@ -97,10 +106,11 @@ for (const runtime of ['bun', 'deno'] as const) {
   })
 }
 
-describe('admin: drain without stopping', () => {
+for (const { name, env } of [SERVERS[0], SERVERS[2]]) describe(`admin: drain without stopping, ${name}`, () => {
   let proxy: ProxyProcess
   beforeAll(async () => {
-    proxy = await group.proxy('drain-admin', yaml(), {}, { args: ['--concurrency', '1', '--drain-time-s', '1'] })
+    proxy = await group.proxy(`drain-admin-${Object.keys(env).length}`, yaml(), env, { args: ['--concurrency', '1', '--drain-time-s', '1'] })
+    expect(await servedByByteListener(proxy.port('ingress_http'))).toBe('EDGEWAY_LISTENER' in env)
   })
   afterAll(() => stop(proxy.process))
 

@@ -3,6 +3,8 @@
 // Envoy's 431, flag, details and counter; a limit the runtime's server would pre-empt refused at
 // load; a CONNECT answered as Envoy answers one without CONNECT config (404 NR unless a route
 // matches its empty path, then 403 upgrade_failed: here a safe_regex of .*), never forwarded.
+// The same on the byte-level listener (EDGEWAY_LISTENER=bytes on Bun), whose parser refuses the
+// head itself (counting field lines, as Envoy) and hands the path its 431 to answer and log.
 
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
 import { eventually, ProcessGroup, type ProxyProcess } from '../support/edgeway-processes.ts'
@@ -11,7 +13,7 @@ import { okResponse, reply, startScriptedUpstream, type ScriptedUpstream } from 
 
 const group = new ProcessGroup()
 let upstream: ScriptedUpstream
-const proxies = new Map<'bun' | 'deno', ProxyProcess>()
+const proxies = new Map<'bun' | 'deno' | 'bytes', ProxyProcess>()
 let envoyProxy: ProxyProcess
 
 const yaml = (upstreamPort: number) => `
@@ -58,6 +60,7 @@ const envoyJson = (upstreamPort: number) => JSON.stringify({
 beforeAll(async () => {
   upstream = await startScriptedUpstream((_request, socket) => reply(socket, okResponse('ok')))
   for (const runtime of ['bun', 'deno'] as const) proxies.set(runtime, await group.proxy(`header-limits-${runtime}`, yaml(upstream.port), {}, { runtime, startTimeoutMs: 30_000 }))
+  proxies.set('bytes', await group.proxy('header-limits-bytes', yaml(upstream.port), { EDGEWAY_LISTENER: 'bytes' }, { runtime: 'bun', startTimeoutMs: 30_000 }))
   envoyProxy = await group.proxy('header-limits-envoy', envoyJson(upstream.port), {}, { runtime: 'bun' })
 }, 60_000)
 
@@ -88,8 +91,8 @@ const counter = async (proxy: ProxyProcess, name: string) => {
 
 const logged = (proxy: ProxyProcess, line: string) => eventually(line, async () => (proxy.process.stdout().includes(line) ? true : undefined))
 
-for (const runtime of ['bun', 'deno'] as const) {
-  describe(`on ${runtime}`, () => {
+for (const runtime of ['bun', 'deno', 'bytes'] as const) {
+  describe(`on ${runtime === 'bytes' ? 'the byte listener' : runtime}`, () => {
     const proxy = () => proxies.get(runtime)!
     const port = () => proxy().port('ingress')
 
@@ -137,6 +140,15 @@ describe('from an Envoy bootstrap', () => {
   })
 })
 
+describe('on the byte listener, lines of one name', () => {
+  test('count one each against max_request_headers_count, as Envoy counts them: 20 lines pass, 21 get 431 (Bun.serve joins them into one field and serves)', async () => {
+    const same = (lines: number) => `GET /x HTTP/1.1\r\nHost: a.example\r\n${'X-Same: 1\r\n'.repeat(lines - 1)}\r\n`
+    expect((await exchange(proxies.get('bytes')!.port('ingress'), same(20))).status).toBe(200)
+    expect((await exchange(proxies.get('bytes')!.port('ingress'), same(21))).status).toBe(431)
+    expect((await exchange(proxies.get('bun')!.port('ingress'), same(21))).status).toBe(200)
+  })
+})
+
 describe('a limit the runtime\'s own server would pre-empt', () => {
   for (const [runtime, limit] of [['bun', 198], ['deno', 128]] as const) {
     test(`is refused at load on ${runtime} above ${limit}, naming the field`, async () => {
@@ -148,4 +160,11 @@ describe('a limit the runtime\'s own server would pre-empt', () => {
       expect(await group.spawn(['--mode', 'validate', '-c', fits], {}, runtime).exited).toBe(0)
     }, 30_000)
   }
+
+  test('is refused at load on Bun above 198 with EDGEWAY_LISTENER=bytes too, though the byte listener has no ceiling of its own (the check knows the runtime, not the listener)', async () => {
+    const path = group.write('over-bytes', yaml(upstream.port).replace('max_request_headers_count: 20', 'max_request_headers_count: 199'))
+    const run = group.spawn(['--mode', 'validate', '-c', path], { EDGEWAY_LISTENER: 'bytes' }, 'bun')
+    expect(await run.exited).toBe(1)
+    expect(run.stderr()).toContain('listeners[0].max_request_headers_count: 199 header fields cannot be admitted on Bun')
+  }, 30_000)
 })
