@@ -18,7 +18,7 @@ import { guardResponseBody, resetAfterStart, timeoutAfterStart } from './respons
 import type { RoutedRequest } from './route-phase.ts'
 import { bodyEndOf, type BodyEnd } from '../upstream/body-end.ts'
 import { isHopByHopFree } from '../upstream/hop-by-hop-free.ts'
-import { wholeBodyOf } from '../upstream/whole-body.ts'
+import { wholeBodyOf, wholeBodyResponse } from '../upstream/whole-body.ts'
 
 export type ResponseContext = LocalReplyContext & {
   /** The runtime hands back decompressed bodies (Deno): content-encoding no longer applies. */
@@ -95,7 +95,7 @@ function bodyToCome(routed: RoutedRequest, result: ForwardedResponse, info: Requ
         observer.upstream(info, whole.flag === 'UT' ? 'timeout' : 'rx_reset')
         return localReply(whole, info, observer, ctx)
       }
-      return respond(new Response(whole, init), info, observer, ctx, whole.byteLength)
+      return respond(wholeBodyResponse(whole, init), info, observer, ctx, whole.byteLength)
     })
   }
   if (!upstream.body) {

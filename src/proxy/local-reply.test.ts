@@ -4,6 +4,7 @@ import { localReply } from './local-reply.ts'
 import type { RequestObserver } from './observer.ts'
 import { listenerConfig } from './proxy.fixture.ts'
 import type { RequestInfo } from './request-info.ts'
+import { wholeBodyOf } from '../upstream/whole-body.ts'
 
 function reply(error: ProxyError, listenerYaml = '', forcedTrace = false) {
   const events: string[] = []
@@ -19,6 +20,12 @@ test('Envoy\'s status, body, flags and details; server name; content-length of t
   expect([response.headers.get('server'), response.headers.get('content-length'), response.headers.get('content-type')]).toEqual(['edgeway', '91', 'text/plain'])
   expect([info.status, info.flags, info.details]).toEqual([503, 'UF,URX', 'upstream_reset_before_response_started{connection_failure}'])
   expect(events).toEqual(['responded 503', 'done'])
+})
+
+test('marked as holding its whole body, so a byte listener writes it with its head at once', () => {
+  const text = (bytes: Uint8Array | undefined) => (bytes ? new TextDecoder().decode(bytes) : undefined)
+  expect(text(wholeBodyOf(reply(routeTimeout()).response))).toBe('upstream request timeout')
+  expect(wholeBodyOf(reply(noRoute()).response)?.byteLength).toBe(0)
 })
 
 test('404 NR has no body; 504 UT says upstream request timeout', async () => {

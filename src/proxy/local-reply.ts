@@ -5,6 +5,7 @@ import type { ListenerConfig } from '../config/model.ts'
 import { joinFlags, TlsRedirect, type ProxyError } from '../errors.ts'
 import type { RequestObserver } from './observer.ts'
 import type { RequestInfo } from './request-info.ts'
+import { wholeBodyResponse } from '../upstream/whole-body.ts'
 import { respond, type RespondContext } from './respond.ts'
 
 export type LocalReplyContext = RespondContext & { readonly listener: ListenerConfig }
@@ -21,7 +22,16 @@ export function localReply(error: ProxyError, info: RequestInfo, observer: Reque
   if (error.flag === 'DPE') headers.set('connection', 'close')
   echoRequestId(headers, info, observer, ctx.listener)
   info.responseHeaders = headers
-  return respond(new Response(error.body || null, { status: error.status, headers }), info, observer, ctx)
+  // Marked whole: the byte listener writes it with its head at once instead of reading it back as a
+  // stream (~3.5 µs a reply on Bun, bench/README "reswrite18"); Bun.serve and Deno.serve take it as any body.
+  return respond(wholeBodyResponse(error.body ? bodyBytes(error.body) : null, { status: error.status, headers }), info, observer, ctx)
+}
+
+const encoder = new TextEncoder()
+
+/** A reply's text as bytes: Envoy's bodies are a few ASCII words. */
+function bodyBytes(text: string): Uint8Array<ArrayBuffer> {
+  return encoder.encode(text) as Uint8Array<ArrayBuffer>
 }
 
 /** Envoy echoes x-request-id when configured to, and on a forced trace. */
