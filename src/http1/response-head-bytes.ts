@@ -1,13 +1,16 @@
 // A response head as bytes, written straight from the Response's status and Headers into fresh
-// space of a shared slab, as head-bytes.ts writes request heads (its comment says why: no head
-// string to build and flatten, no ArrayBuffer per head). The fields go out as the walk hands them
+// space of the slab request heads share (head-slab.ts; head-bytes.ts says why: no head string to
+// build and flatten, no ArrayBuffer per head). The fields go out as the walk hands them
 // (FieldWalk: lower-cased names, Set-Cookie lines apart), framing fields dropped, then the fields only the
 // writer knows: Date when absent, Connection: keep-alive for an HTTP/1.0 client that asked, and the
 // framing. What follows the head in the same write (a small body, a first chunk) goes in the
 // slab right behind it.
 
 import { dateLine } from './date-field.ts'
+import { abandonHead, beginHead, endHead, put, putBytes, putCrlf } from './head-slab.ts'
 import { statusLine } from './status-line.ts'
+
+export { composed, rangeWritten as responseRangeWritten } from './head-slab.ts'
 
 /**
  * How the writer walks a response's fields: `visit(value, name)` per field, lower-cased names,
@@ -24,14 +27,6 @@ export const forEachField: FieldWalk = (headers, visit) => headers.forEach(visit
 export const NO_FRAMING = -1 // no framing field: 1xx, 204, 304, a HEAD or 304 keeping its own length, a close-delimited body
 export const CHUNKED = -2
 
-const SLAB_BYTES = 64 * 1024
-let slab = new Uint8Array(SLAB_BYTES)
-let start = 0
-let at = 0
-
-/** The head composeResponseHead wrote last: bytes `[start, end)` of `slab`, valid until the next one is made. */
-export const composed: { slab: Uint8Array; start: number; end: number } = { slab, start: 0, end: 0 }
-
 /** What the walk over the Headers found, for the keep-alive verdict (set by composeResponseHead). */
 export const walked = { connection: null as string | null, contentLength: null as string | null }
 
@@ -40,41 +35,6 @@ let keepLength = false
 let sawDate = false
 let connection: string | null = null
 let contentLength: string | null = null
-
-function makeRoom(n: number): void {
-  const sofar = at - start
-  const next = new Uint8Array(Math.max(SLAB_BYTES, 2 * (sofar + n)))
-  next.set(slab.subarray(start, at))
-  slab = next
-  start = 0
-  at = sofar
-}
-
-/** One byte per character: RangeError above U+00FF (a Headers value is a ByteString; a header-like object may not be). */
-function put(text: string): void {
-  const n = text.length
-  if (at + n > slab.byteLength) makeRoom(n)
-  const bytes = slab
-  let o = at
-  for (let i = 0; i < n; i++) {
-    const code = text.charCodeAt(i)
-    if (code > 0xff) throw new RangeError(`character U+${code.toString(16).padStart(4, '0')} has no single-byte form`)
-    bytes[o++] = code
-  }
-  at = o
-}
-
-function putBytes(bytes: Uint8Array): void {
-  if (at + bytes.byteLength > slab.byteLength) makeRoom(bytes.byteLength)
-  slab.set(bytes, at)
-  at += bytes.byteLength
-}
-
-function putCrlf(): void {
-  if (at + 2 > slab.byteLength) makeRoom(2)
-  slab[at++] = 13
-  slab[at++] = 10
-}
 
 function putField(value: string, name: string): void {
   // The writer frames the body itself; a length is kept only where it describes a body not sent (HEAD, 304).
@@ -98,7 +58,7 @@ function putField(value: string, name: string): void {
  * response has a Connection field of its own. `chunk`: `then` is the body's first chunk, framed as one.
  */
 export function composeResponseHead(status: number, headers: Headers, keep: boolean, framing: number, echoKeepAlive: boolean, then: Uint8Array | null, chunk = false, walk: FieldWalk = forEachField): void {
-  start = at
+  beginHead()
   keepLength = keep
   sawDate = false
   connection = null
@@ -123,23 +83,15 @@ export function composeResponseHead(status: number, headers: Headers, keep: bool
       if (chunk) putCrlf()
     }
   } catch (error) {
-    at = start
+    abandonHead()
     throw error
   }
   walked.connection = connection
   walked.contentLength = contentLength
-  composed.slab = slab
-  composed.start = start
-  composed.end = at
-  start = at
+  endHead()
 }
 
 function putChunkLine(size: number): void {
   put(size.toString(16))
   putCrlf()
-}
-
-/** As rangeWritten in head-bytes.ts: the last head went to a transport that kept no reference, so its space is free again. */
-export function responseRangeWritten(bytes: Uint8Array, from: number, end: number): void {
-  if (bytes === slab && end === at) start = at = from
 }
