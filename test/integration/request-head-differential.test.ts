@@ -7,6 +7,7 @@
 // same corpus are pinned per runtime in hostile-corpus.ts).
 
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { startBareBunServe, type BareBunServe } from '../support/bare-bun-serve.ts'
 import { encodeLatin1 } from '../../src/http1/latin1.ts'
 import { parseRequestHead, RequestHeadRecord } from '../../src/http1/request-head.ts'
 import { RequestHeadError } from '../../src/http1/request-head-error.ts'
@@ -71,25 +72,16 @@ const DIFFERENCES: Readonly<Record<string, { bun: Verdict; parser: Verdict; why:
 // command line: in this process another test file may have raised the limit (node:http's
 // maxHeaderSize is process-wide, src/adapter/bun-header-limit.ts), which moves the size verdicts.
 const SERVE = "const s = Bun.serve({ port: 0, hostname: '127.0.0.1', development: false, idleTimeout: 5, fetch: () => new Response('served') }); console.log(s.port)"
-let server: ReturnType<typeof Bun.spawn> | undefined
+let server: BareBunServe | undefined
 let port = 0
 
 beforeAll(async () => {
-  server = Bun.spawn([process.execPath, '--max-http-header-size=16384', '-e', SERVE], { stdout: 'pipe', stderr: 'inherit' })
-  const reader = (server.stdout as ReadableStream<Uint8Array>).getReader()
-  let text = ''
-  while (!text.includes('\n')) {
-    const { done, value } = await reader.read()
-    if (done) throw new Error(`the bare Bun.serve exited before it listened: ${text}`)
-    text += new TextDecoder().decode(value)
-  }
-  reader.releaseLock()
-  port = Number(text.trim())
+  server = await startBareBunServe(SERVE, { bunArgs: ['--max-http-header-size=16384'] })
+  port = server.port
 })
 
 afterAll(async () => {
-  server?.kill()
-  await server?.exited
+  await server?.stop()
 })
 
 async function bunVerdict(request: string): Promise<Verdict> {

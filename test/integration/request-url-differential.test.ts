@@ -8,6 +8,7 @@
 // differing fails. A Bun upgrade that changes what Bun.serve does fails on the recorded answers.
 
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { startBareBunServe, type BareBunServe } from '../support/bare-bun-serve.ts'
 import fc from 'fast-check'
 import { encodeLatin1 } from '../../src/http1/latin1.ts'
 import { parseRequestHead, RequestHeadRecord } from '../../src/http1/request-head.ts'
@@ -89,25 +90,16 @@ function headText(head: Head): string {
 // The bare Bun.serve answers every request with its Request's url, in a process of its own (the
 // test process's Bun.serve settings must not leak into it).
 const SERVE = "const s = Bun.serve({ port: 0, hostname: '127.0.0.1', development: false, idleTimeout: 5, fetch: (r) => new Response(r.url) }); console.log(s.port)"
-let server: ReturnType<typeof Bun.spawn> | undefined
+let server: BareBunServe | undefined
 let port = 0
 
 beforeAll(async () => {
-  server = Bun.spawn([process.execPath, '-e', SERVE], { stdout: 'pipe', stderr: 'inherit' })
-  const reader = (server.stdout as ReadableStream<Uint8Array>).getReader()
-  let text = ''
-  while (!text.includes('\n')) {
-    const { done, value } = await reader.read()
-    if (done) throw new Error(`the bare Bun.serve exited before it listened: ${text}`)
-    text += new TextDecoder().decode(value)
-  }
-  reader.releaseLock()
-  port = Number(text.trim())
+  server = await startBareBunServe(SERVE)
+  port = server.port
 })
 
 afterAll(async () => {
-  server?.kill()
-  await server?.exited
+  await server?.stop()
 })
 
 async function bunAnswer(head: Head): Promise<Answer> {

@@ -7,6 +7,7 @@
 // difference that stops differing fails, so a Bun upgrade that moves Bun.serve's bytes shows here.
 
 import { afterAll, beforeAll, describe, expect, test } from 'bun:test'
+import { startBareBunServe, type BareBunServe } from '../support/bare-bun-serve.ts'
 import net from 'node:net'
 import { parseRequestHead, RequestHeadRecord } from '../../src/http1/request-head.ts'
 import { DEFAULT_REQUEST_HEAD_LIMITS } from '../../src/http1/request-head-limits.ts'
@@ -76,7 +77,7 @@ const s = Bun.serve({ port: 0, hostname: '127.0.0.1', development: false, idleTi
   return RESPONSE_CASES.find((c) => c.name === name).make()
 } })
 console.log(s.port)`
-let bun: ReturnType<typeof Bun.spawn> | undefined
+let bun: BareBunServe | undefined
 let bunPort = 0
 
 /** The writer on a plain socket: one request per connection, answered through a ResponseWriter. */
@@ -123,24 +124,15 @@ function serveWithWriter(socket: net.Socket): void {
 
 beforeAll(async () => {
   // stderr ignored: Bun.serve logs each broken body's error there.
-  bun = Bun.spawn([process.execPath, '-e', SERVE], { stdout: 'pipe', stderr: 'ignore' })
-  const reader = (bun.stdout as ReadableStream<Uint8Array>).getReader()
-  let text = ''
-  while (!text.includes('\n')) {
-    const { done, value } = await reader.read()
-    if (done) throw new Error(`the bare Bun.serve exited before it listened: ${text}`)
-    text += new TextDecoder().decode(value)
-  }
-  reader.releaseLock()
-  bunPort = Number(text.trim())
+  bun = await startBareBunServe(SERVE, { stderr: 'ignore' })
+  bunPort = bun.port
   writerServer = net.createServer(serveWithWriter)
   await new Promise<void>((resolve) => writerServer!.listen(0, '127.0.0.1', resolve))
   writerPort = (writerServer.address() as net.AddressInfo).port
 })
 
 afterAll(async () => {
-  bun?.kill()
-  await bun?.exited
+  await bun?.stop()
   await new Promise((resolve) => writerServer?.close(resolve))
 })
 
