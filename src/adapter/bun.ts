@@ -3,7 +3,8 @@
 
 import { cpus } from 'node:os'
 import type { FetchHandler, ListenerHandler, Runtime, ServeOptions, ServerHandle, UpstreamFailure, UpstreamFetch, UpstreamRequest } from '../runtime.ts'
-import { BUN_SERVE_SUPPORT, serve as bunServe } from './bun-serve.ts'
+import { BUN_SERVE_SUPPORT, serve as bunServe, type ResponseHandler } from './bun-serve.ts'
+import { toResponses } from '../upstream/to-response.ts'
 import { listenBytes } from './bun-listen.ts'
 import { openWebSocket } from './websocket-client.ts'
 import { exitProcess, onHangupSignal, onProcessSignals } from './process.ts'
@@ -96,7 +97,11 @@ export function servedFromBytes(options: ServeOptions): boolean {
 function serve(options: ServeOptions, handler: FetchHandler): Promise<ServerHandle> {
   // A proxy listener's handler is a ListenerHandler kept as a FetchHandler (ListenerSet): it takes any ProxyRequest.
   if (useBytes && servedFromBytes(options)) return listenBytes(options, handler as ListenerHandler)
-  return bunServe(options, handler)
+  // Without the switch no upstream client makes an answer record: every answer is a Response and
+  // goes to Bun.serve untouched (no promise more per request). With it, a listener Bun.serve keeps
+  // (TLS, HTTP/2, WebSocket, admin) gets its records turned into Responses here, its boundary.
+  if (!useBytes) return bunServe(options, handler as ResponseHandler)
+  return bunServe(options, (request, conn) => toResponses(handler(request, conn)))
 }
 
 export const bunRuntime: Runtime = {

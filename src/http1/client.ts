@@ -4,7 +4,7 @@
 // once on a fresh connection, but only when that cannot repeat an effect: the request never left,
 // or it is idempotent and its body can be sent again (RFC 9110 §9.2.2).
 
-import type { UpstreamFetch, UpstreamRequest } from '../runtime.ts'
+import type { ProxyResponse, UpstreamRequest } from '../runtime.ts'
 import { ConnectionPool } from './connection-pool.ts'
 import type { PoolTarget } from './endpoint-pool.ts'
 import { queuedBodyStream, type BodyStreams } from './body-stream.ts'
@@ -26,8 +26,9 @@ export type Http1ClientOptions = {
   readonly bodyStreams?: BodyStreams
 }
 
-export type Http1Client = {
-  readonly fetch: UpstreamFetch
+/** `R`: what `fetch` answers with: a Response, unless the client was asked for answer records. */
+export type Http1Client<R extends ProxyResponse = Response> = {
+  readonly fetch: (request: UpstreamRequest) => Promise<R>
   /** Idle pooled connections, for tests and /clusters-style introspection. */
   idleConnections(endpointKey?: string): number
   close(): void
@@ -68,14 +69,14 @@ export function createHttp1Client(options: Http1ClientOptions): Http1Client {
   /** A connection for `request` once one is free or dialled (the pool's limits, the connect timeout). */
   const wait = (request: ClientRequest) => pool.wait(request.endpoint, request.upstream.connections, request.upstream.connectTimeoutMs ?? Infinity, request.signal)
 
-  const sendOn = (request: ClientRequest): Promise<Response> => {
+  const sendOn = (request: ClientRequest): Promise<ProxyResponse> => {
     // An idle connection is used in this very call: the common bodies go out before any await.
     const idle = pool.takeIdle(request.endpoint, request.upstream.connections)
     if (idle) return send(idle, request, true)
     return wait(request).then((lease) => send(lease.connection, request, lease.reused))
   }
 
-  const fetch: UpstreamFetch = (upstream) => {
+  const fetch = (upstream: UpstreamRequest): Promise<ProxyResponse> => {
     const { signal } = upstream
     if (signal.aborted) return Promise.reject(abortReason(signal))
     let framed: FramedBody | Promise<FramedBody>
@@ -106,7 +107,8 @@ export function createHttp1Client(options: Http1ClientOptions): Http1Client {
   }
 
   return {
-    fetch,
+    // Responses: without answer records every exchange resolves one (exchange.ts #respond).
+    fetch: fetch as Http1Client['fetch'],
     idleConnections: (key) => pool.idleCount(key),
     close: () => pool.closeAll(),
   }

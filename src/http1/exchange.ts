@@ -12,6 +12,7 @@ import type { ExchangeDone, ExchangeRequest, ExchangeShared } from './exchange-r
 import { NO_READER_EVENTS, ResponseReader, type ReaderEvents } from './response-reader.ts'
 import { bodyInHead, concat, RequestWriter } from './request-writer.ts'
 import type { Transport, TransportEvents } from './transport.ts'
+import type { ProxyResponse } from '../runtime.ts'
 import { abortReason, protocolError, UpstreamError } from './upstream-error.ts'
 import { unwatchAbort, watchAbort } from './abort-watch.ts'
 import { BodyEnd, reportsBodyEnd } from '../upstream/body-end.ts'
@@ -24,10 +25,10 @@ const STANDALONE: ExchangeShared = { streams: queuedBodyStream, stale: undefined
  * `done.exchangeDone(reusable)` is called once when the connection is no longer this exchange's:
  * true when it may carry another request (the caller pools it), false after it was destroyed here.
  */
-export function exchange(transport: Transport, request: ExchangeRequest, reused: boolean, done: ExchangeDone, shared: ExchangeShared = STANDALONE): Promise<Response> {
+export function exchange(transport: Transport, request: ExchangeRequest, reused: boolean, done: ExchangeDone, shared: ExchangeShared = STANDALONE): Promise<ProxyResponse> {
   // One module-level executor hands out the promise's functions: no closure over these arguments
   // per exchange, and no { promise, resolve, reject } record as Promise.withResolvers makes.
-  const promise = new Promise<Response>(capture)
+  const promise = new Promise<ProxyResponse>(capture)
   const resolve = captured.resolve!
   const reject = captured.reject!
   captured.resolve = captured.reject = undefined
@@ -39,9 +40,9 @@ export function exchange(transport: Transport, request: ExchangeRequest, reused:
   return promise
 }
 
-const captured: { resolve?: (response: Response | Promise<Response>) => void; reject?: (error: unknown) => void } = {}
+const captured: { resolve?: (response: ProxyResponse | Promise<ProxyResponse>) => void; reject?: (error: unknown) => void } = {}
 /** Runs inside `new Promise` at once (synchronously): nothing can come between it and the reads after. */
-function capture(resolve: (response: Response | Promise<Response>) => void, reject: (error: unknown) => void): void {
+function capture(resolve: (response: ProxyResponse | Promise<ProxyResponse>) => void, reject: (error: unknown) => void): void {
   captured.resolve = resolve
   captured.reject = reject
 }
@@ -70,7 +71,7 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
     private flags: number,
     private readonly done: ExchangeDone,
     private readonly shared: ExchangeShared,
-    private readonly resolve: (response: Response | Promise<Response>) => void,
+    private readonly resolve: (response: ProxyResponse | Promise<ProxyResponse>) => void,
     private readonly reject: (error: unknown) => void,
   ) {
     const reader = done.spareReader

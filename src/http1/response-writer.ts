@@ -11,6 +11,7 @@
 import type { ServerTransport } from './server-transport.ts'
 import { CHUNKED, composed, composeResponseHead, NO_FRAMING, responseRangeWritten, walked } from './response-head-bytes.ts'
 import { wholeBodyOf } from '../upstream/whole-body.ts'
+import type { ProxyResponse } from '../runtime.ts'
 
 /** What the writer needs of the request being answered. `keepAlive`: the request allows another on the connection (RFC 9112 §9.3). */
 export type ResponseFacts = { readonly method: string; readonly version: 10 | 11; readonly keepAlive: boolean }
@@ -59,7 +60,7 @@ export class ResponseWriter {
    * its head is written gives false with nothing written (the loop closes the connection); after,
    * the connection is destroyed, so the client sees the body cut, as Envoy resets it.
    */
-  write(response: Response, facts: ResponseFacts): boolean | Promise<boolean> {
+  write(response: ProxyResponse, facts: ResponseFacts): boolean | Promise<boolean> {
     if (this.#closed) {
       response.body?.cancel().catch(() => {})
       return false
