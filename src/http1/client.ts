@@ -24,6 +24,12 @@ export type Http1ClientOptions = {
   readonly now?: () => number
   /** The stream a streamed response body is read through (body-stream.ts); the standard one by default. */
   readonly bodyStreams?: BodyStreams
+  /**
+   * A whole-body answer comes back as an UpstreamAnswer record (src/upstream/upstream-answer.ts),
+   * not a Response: for the byte-level listener, which writes its fields as they are. Every
+   * listener that takes the answers must turn records into Responses itself (to-response.ts).
+   */
+  readonly answerRecords?: boolean
 }
 
 /** `R`: what `fetch` answers with: a Response, unless the client was asked for answer records. */
@@ -64,7 +70,7 @@ export function createHttp1Client(options: Http1ClientOptions): Http1Client {
     },
   }
 
-  const shared: ExchangeShared = { streams: options.bodyStreams ?? queuedBodyStream, stale }
+  const shared: ExchangeShared = { streams: options.bodyStreams ?? queuedBodyStream, stale, records: options.answerRecords === true }
 
   /** A connection for `request` once one is free or dialled (the pool's limits, the connect timeout). */
   const wait = (request: ClientRequest) => pool.wait(request.endpoint, request.upstream.connections, request.upstream.connectTimeoutMs ?? Infinity, request.signal)
@@ -107,7 +113,7 @@ export function createHttp1Client(options: Http1ClientOptions): Http1Client {
   }
 
   return {
-    // Responses: without answer records every exchange resolves one (exchange.ts #respond).
+    // Responses unless answerRecords: then the caller takes the fetch as an UpstreamFetch (exchange.ts #respond).
     fetch: fetch as Http1Client['fetch'],
     idleConnections: (key) => pool.idleCount(key),
     close: () => pool.closeAll(),

@@ -49,4 +49,6 @@ export type ExchangeShared = {
   /** The stream a streamed response body is read through (body-stream.ts). */
   readonly streams: BodyStreams
   readonly stale: StaleResend | undefined
+  /** A whole-body answer is an UpstreamAnswer record, not a Response (the byte listener's client: Http1ClientOptions.answerRecords). */
+  readonly records?: boolean
 }

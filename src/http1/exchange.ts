@@ -18,6 +18,8 @@ import { unwatchAbort, watchAbort } from './abort-watch.ts'
 import { BodyEnd, reportsBodyEnd } from '../upstream/body-end.ts'
 import { marksHopByHopFree } from '../upstream/hop-by-hop-free.ts'
 import { wholeBodyResponse } from '../upstream/whole-body.ts'
+import { UpstreamAnswer } from '../upstream/upstream-answer.ts'
+import { HeaderSnapshot } from './header-snapshot.ts'
 
 const STANDALONE: ExchangeShared = { streams: queuedBodyStream, stale: undefined }
 
@@ -209,6 +211,13 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
     if (this.#parser.done) {
       this.#early = undefined
       const bytes = !early ? null : Array.isArray(early) ? early.reduce(concat) : early
+      if (this.shared.records === true) {
+        // The byte listener's answer: the head's fields and the bytes as they are, no Response
+        // (src/upstream/upstream-answer.ts). The reader's fields are the next head's: fromFields copies them.
+        this.flags |= SETTLED
+        this.resolve(new UpstreamAnswer(head.status, head.statusText, HeaderSnapshot.fromFields(head.headers) as unknown as Headers, bytes ?? EMPTY, !head.hopByHop))
+        return
+      }
       // Marked whole: the proxy can hand this very Response on (src/upstream/whole-body.ts).
       const response = wholeBodyResponse(bytes as Uint8Array<ArrayBuffer> | null, init)
       appendFields(response.headers, head.headers)
@@ -257,6 +266,7 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
  * one runtime checks it as a ByteString and reason phrase in every Response constructor (~170 ns).
  */
 const OK_INIT: ResponseInit = { status: 200 }
+const EMPTY = new Uint8Array(0)
 
 /** Throws (TypeError, RangeError) on a field a Headers cannot carry. `fields`: name, value, name, value… */
 function appendFields(headers: Headers, fields: readonly string[]): void {
