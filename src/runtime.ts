@@ -130,7 +130,7 @@ export type ServeOptions = {
    * that needs the runtime's Request.
    */
   readonly proxy?: boolean
-  /** Some route of the listener may upgrade a request to WebSocket (the runtime server's upgrade: Bun.serve keeps such a listener). */
+  /** Some route of the listener may upgrade a request to WebSocket (through the runtime server's own upgrade, so such a listener stays on that server). */
   readonly webSocket?: boolean
   /** Terminate TLS on this socket; absent = plain text. */
   readonly tls?: ServeTls

@@ -8,6 +8,7 @@ import { ServerConnection, type ServerConnectionOptions } from '../http1/server-
 import type { ServerTransport } from '../http1/server-transport.ts'
 import type { TransportEvents } from '../http1/transport.ts'
 import type { ListenerHandler, ServeOptions, ServerHandle } from '../runtime.ts'
+import { bunResponseFields } from './bun-response-fields.ts'
 
 /** Bun.serve's own head-read bound (its fixed ~10 s), kept for a head begun but not finished. */
 const HEAD_READ_TIMEOUT_MS = 10_000
@@ -101,6 +102,8 @@ export async function listenBytes(options: ServeOptions, handler: ListenerHandle
     headReadTimeoutMs: HEAD_READ_TIMEOUT_MS,
     // Bun.serve's idleTimeout in seconds (bun-serve.ts clamps it so too): 0 would never reap.
     idleTimeoutMs: Math.max(1, options.idleTimeoutSeconds) * 1000,
+    // Fields in the order Bun.serve writes them (reswrite18's bun-response-fields.ts), so the response heads match.
+    fieldWalk: bunResponseFields,
     timers: { setTimeout: (callback, ms) => setTimeout(callback, ms), clearTimeout: (timer) => clearTimeout(timer as ReturnType<typeof setTimeout>) },
     draining: () => draining,
     onClosed: (connection) => {

@@ -362,6 +362,15 @@ describe('the end of a streamed body, reported (src/upstream/body-end.ts)', () =
     expect([bodyEndOf(response), wholeBodyOf(response)?.byteLength]).toEqual([undefined, 2])
   })
 
+  test('a chunked body of many chunks that came with its head is one whole body, in order', async () => {
+    const s = setup()
+    const pending = s.fetch()
+    const pieces = Array.from({ length: 5000 }, (_, i) => String.fromCharCode(97 + (i % 26)))
+    ;(await s.next(1)).reply(`HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n${pieces.map((c) => `1\r\n${c}\r\n`).join('')}0\r\n\r\n`)
+    const response = await pending
+    expect(text(wholeBodyOf(response)!)).toBe(pieces.join(''))
+  })
+
   test('a response whose head had no hop-by-hop field is marked so, whole or streamed; one with such a field is not', async () => {
     const s = setup()
     const marks: boolean[] = []

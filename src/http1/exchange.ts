@@ -10,7 +10,7 @@ import { composeRequestHead, requestHeadBytes } from './head-bytes.ts'
 import { queuedBodyStream, type BodyStreamOwner, type ResponseBodyStream } from './body-stream.ts'
 import type { ExchangeDone, ExchangeRequest, ExchangeShared } from './exchange-request.ts'
 import { NO_READER_EVENTS, ResponseReader, type ReaderEvents } from './response-reader.ts'
-import { bodyInHead, concat, RequestWriter } from './request-writer.ts'
+import { bodyInHead, joined, RequestWriter } from './request-writer.ts'
 import type { Transport, TransportEvents } from './transport.ts'
 import type { ProxyResponse } from '../runtime.ts'
 import { abortReason, protocolError, UpstreamError } from './upstream-error.ts'
@@ -210,7 +210,7 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
     const early = this.#early
     if (this.#parser.done) {
       this.#early = undefined
-      const bytes = !early ? null : Array.isArray(early) ? early.reduce(concat) : early
+      const bytes = !early ? null : Array.isArray(early) ? joined(early) : early
       if (this.shared.records === true) {
         // The byte listener's answer: the head's fields and the bytes as they are, no Response
         // (src/upstream/upstream-answer.ts). The reader's fields are the next head's: fromFields copies them.

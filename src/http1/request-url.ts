@@ -20,7 +20,10 @@ export type UrlScheme = 'http' | 'https'
  * Where it differs from Bun.serve on purpose: a Host that passes Bun's own check but that the URL
  * parser refuses (`x:99999`, `a.1`, `a%2Fb`) makes Bun keep the whole URL unparsed, so the path
  * reaches the proxy with its dot-segments, `\` and raw bytes; here the path is made canonical
- * whatever the Host says (a Host must not decide how a path is read).
+ * whatever the Host says (a Host must not decide how a path is read). And an absolute-form target
+ * whose authority is followed by a fragment (`http://a#f/x`): Bun drops the fragment's start and
+ * routes what follows its first `/` (`/x`); here it stays a fragment (`/#f/x`), which the path
+ * refuses with 400 as it refuses any fragment, as Envoy does.
  */
 export function requestUrl(record: RequestHeadRecord, scheme: UrlScheme): string | RequestHeadError {
   const form = record.targetForm
@@ -31,35 +34,48 @@ export function requestUrl(record: RequestHeadRecord, scheme: UrlScheme): string
   const origin = form === 'absolute' ? originOfAbsolute(target) : target
   const host = record.host
   if (host === null) return origin
-  const plainHost = (host === lastPlainHost && scheme === lastPlainScheme) || isPlainHost(host, scheme)
-  const plainTarget = isPlainTarget(origin)
-  if (plainHost && plainTarget) return `${scheme}://${host}${origin}`
+  let authority: string | null
+  if (host === lastHost && scheme === lastScheme) authority = lastAuthority
+  else {
+    authority = authorityOf(host, scheme)
+    lastHost = host
+    lastScheme = scheme
+    lastAuthority = authority
+  }
   // Without a Host Bun can use, the URL is the target as sent, unparsed (the path answers 400 for
   // a missing or invalid Host, so only the access log reads it).
-  if (!plainHost && !usableHost(host)) return origin
-  const authority = plainHost ? host : (canonicalAuthority(host, scheme) ?? host)
-  return `${scheme}://${authority}${plainTarget ? origin : canonicalTarget(origin)}`
+  if (authority === null) return origin
+  return `${scheme}://${authority}${isPlainTarget(origin) ? origin : canonicalTarget(origin)}`
 }
 
 /**
- * The last Host isPlainHost passed, and its scheme: a connection's clients send the same Host
- * request after request, so the common check is one string compare (~5 ns against ~50 for the pass).
+ * The last Host, its scheme and the authority made of it: a connection's client sends the same
+ * Host request after request, so the common Host costs one string compare (~5 ns, against ~50 for
+ * isPlainHost's pass and 100-300 for the canonical one).
  */
-let lastPlainHost: string | undefined
-let lastPlainScheme: UrlScheme | undefined
+let lastHost: string | undefined
+let lastScheme: UrlScheme | undefined
+let lastAuthority: string | null = null
+
+/** The URL's authority for a Host: the Host itself when already canonical; null when Bun would not use it. */
+function authorityOf(host: string, scheme: UrlScheme): string | null {
+  if (isPlainHost(host, scheme)) return host
+  if (!usableHost(host)) return null
+  return canonicalAuthority(host, scheme) ?? host
+}
 
 /**
  * What Bun's server keeps of an absolute-form target (the Host field, not the target's authority,
  * makes the URL's: edgeway routes by Host on every listener): from the first `/` or `?` after the
- * authority (a `?` gets a `/` before it), `/` when there is neither (a `#fragment` right after
- * the authority is dropped with it).
+ * authority (a `?` gets a `/` before it), `/` when there is neither. A `#` there starts a fragment
+ * (RFC 3986 §3.5) and is kept as one, where Bun would skip to a `/` inside it.
  */
 function originOfAbsolute(target: string): string {
   const from = target.indexOf('://') + 3
   for (let i = from; i < target.length; i++) {
     const code = target.charCodeAt(i)
     if (code === 47) return target.slice(i)
-    if (code === 63) return `/${target.slice(i)}`
+    if (code === 63 || code === 35) return `/${target.slice(i)}`
   }
   return '/'
 }
@@ -103,11 +119,7 @@ function isPlainHost(host: string, scheme: UrlScheme): boolean {
   if (labelStart === i) return false // empty, or a trailing dot: the number check looks past it
   const first = host.charCodeAt(labelStart)
   if (first >= 48 && first <= 57 && (letters || dots !== 3 || !isDottedQuad(host, i))) return false
-  if (i === n) {
-    lastPlainHost = host
-    lastPlainScheme = scheme
-    return true
-  }
+  if (i === n) return true
   // A port: 1-5 digits, no leading zero, at most 65535, not the default.
   const digits = n - i - 1
   if (digits < 1 || digits > 5 || host.charCodeAt(i + 1) === 48) return false
@@ -117,10 +129,7 @@ function isPlainHost(host: string, scheme: UrlScheme): boolean {
     if (digit < 0 || digit > 9) return false
     port = port * 10 + digit
   }
-  if (port > 65535 || port === (scheme === 'http' ? 80 : 443)) return false
-  lastPlainHost = host
-  lastPlainScheme = scheme
-  return true
+  return port <= 65535 && port !== (scheme === 'http' ? 80 : 443)
 }
 
 /** `host[0, end)` holds digits and three dots: four parts of 0-255 without leading zeros. */

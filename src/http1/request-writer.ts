@@ -120,9 +120,19 @@ export function bodyInHead(body: FramedBody): Uint8Array | null {
   return bytes !== null && bytes.byteLength > 0 && bytes.byteLength <= COALESCE_BYTES && body.stream === null ? bytes : null
 }
 
-export function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.byteLength + b.byteLength)
-  out.set(a, 0)
-  out.set(b, a.byteLength)
+/**
+ * The pieces in one buffer, copied once each: a body of many small chunks that came with its head
+ * (thousands of one-byte chunks in one packet) must not be copied again for every piece, as a
+ * pairwise join would.
+ */
+export function joined(pieces: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+  let length = 0
+  for (const piece of pieces) length += piece.byteLength
+  const out = new Uint8Array(length)
+  let at = 0
+  for (const piece of pieces) {
+    out.set(piece, at)
+    at += piece.byteLength
+  }
   return out
 }

@@ -9,6 +9,17 @@
 import { dateLine } from './date-field.ts'
 import { statusLine } from './status-line.ts'
 
+/**
+ * How the writer walks a response's fields: `visit(value, name)` per field, lower-cased names,
+ * Set-Cookie lines apart, repeats of other names joined as Headers joins them. The default is
+ * Headers.forEach, whose order the Fetch standard sorts by name; a runtime adapter may hand one
+ * that keeps the order the fields were set in, as its own server writes them (src/adapter/
+ * bun-response-fields.ts), which is the order the path arranges (edited fields stay in place).
+ */
+export type FieldWalk = (headers: Headers, visit: (value: string, name: string) => void) => void
+
+export const forEachField: FieldWalk = (headers, visit) => headers.forEach(visit)
+
 /** `framing` values besides a Content-Length (>= 0). */
 export const NO_FRAMING = -1 // no framing field: 1xx, 204, 304, a HEAD or 304 keeping its own length, a close-delimited body
 export const CHUNKED = -2
@@ -83,10 +94,10 @@ function putField(value: string, name: string): void {
  * Writes the head of a response into the slab (`composed`), with `then` behind it.
  * `keep`: keep the Headers' own Content-Length (HEAD, 304) and then write no framing field of the
  * writer's when there was one. `framing`: a Content-Length, CHUNKED or NO_FRAMING.
- * `echoKeepAlive`: an HTTP/1.0 request asked to keep the connection; written unless the
+ * `walk`: how the fields are visited (FieldWalk). `echoKeepAlive`: an HTTP/1.0 request asked to keep the connection; written unless the
  * response has a Connection field of its own. `chunk`: `then` is the body's first chunk, framed as one.
  */
-export function composeResponseHead(status: number, headers: Headers, keep: boolean, framing: number, echoKeepAlive: boolean, then: Uint8Array | null, chunk = false): void {
+export function composeResponseHead(status: number, headers: Headers, keep: boolean, framing: number, echoKeepAlive: boolean, then: Uint8Array | null, chunk = false, walk: FieldWalk = forEachField): void {
   start = at
   keepLength = keep
   sawDate = false
@@ -94,7 +105,8 @@ export function composeResponseHead(status: number, headers: Headers, keep: bool
   contentLength = null
   try {
     putBytes(statusLine(status))
-    headers.forEach(putField)
+    if (walk === forEachField) headers.forEach(putField)
+    else walk(headers, putField)
     if (!sawDate) putBytes(dateLine())
     if (echoKeepAlive && connection === null) put('Connection: keep-alive\r\n')
     if (keep && contentLength !== null) {

@@ -71,6 +71,16 @@ describe('the head', () => {
     expect(masked(transport)).toBe(`HTTP/1.1 200 OK\r\n${D}Content-Length: 5\r\n\r\nhello`)
   })
 
+  test('fields in Headers.forEach order by default; in the order a given walk hands them (a runtime\'s own, bun-response-fields.ts)', () => {
+    const response = whole('x', { headers: [['x-b', '1'], ['x-a', '2']] })
+    const sorted = new FakeTransport()
+    new ResponseWriter(sorted).write(response, GET)
+    expect(masked(sorted)).toBe(`HTTP/1.1 200 OK\r\nx-a: 2\r\nx-b: 1\r\n${D}Content-Length: 1\r\n\r\nx`)
+    const given = new FakeTransport()
+    new ResponseWriter(given, (_headers, visit) => (visit('1', 'x-b'), visit('2', 'x-a'))).write(response, GET)
+    expect(masked(given)).toBe(`HTTP/1.1 200 OK\r\nx-b: 1\r\nx-a: 2\r\n${D}Content-Length: 1\r\n\r\nx`)
+  })
+
   test('a header value with no byte form writes nothing and gives false', async () => {
     const headers = { forEach: (f: (v: string, n: string) => void) => f('\u0100', 'x-a'), get: () => null } as unknown as Headers
     const transport = new FakeTransport()

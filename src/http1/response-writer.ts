@@ -9,7 +9,7 @@
 // test/integration/response-writer-differential.test.ts lists it and why.
 
 import type { ServerTransport } from './server-transport.ts'
-import { CHUNKED, composed, composeResponseHead, NO_FRAMING, responseRangeWritten, walked } from './response-head-bytes.ts'
+import { CHUNKED, composed, composeResponseHead, forEachField, NO_FRAMING, responseRangeWritten, walked, type FieldWalk } from './response-head-bytes.ts'
 import { wholeBodyOf } from '../upstream/whole-body.ts'
 import type { ProxyResponse } from '../runtime.ts'
 
@@ -40,6 +40,7 @@ type Read = Awaited<ReturnType<ReadableStreamDefaultReader<Uint8Array>["read"]>>
 
 export class ResponseWriter {
   readonly #transport: WriterTransport
+  readonly #walk: FieldWalk
   #drained: ((open: boolean) => void) | undefined
   #reader: ReadableStreamDefaultReader<Uint8Array> | undefined
   #closed = false
@@ -49,8 +50,10 @@ export class ResponseWriter {
   /** A large chunk went out without its closing CRLF: the next chunk line (or the last chunk) carries it. */
   #crlfOwed = false
 
-  constructor(transport: WriterTransport) {
+  /** `walk`: how the fields are read (response-head-bytes.ts FieldWalk); Headers.forEach's sorted order by default. */
+  constructor(transport: WriterTransport, walk: FieldWalk = forEachField) {
     this.#transport = transport
+    this.#walk = walk
   }
 
   /**
@@ -59,6 +62,8 @@ export class ResponseWriter {
    * transport's queue is full (it settles once drained). Never rejects: a body that breaks before
    * its head is written gives false with nothing written (the loop closes the connection); after,
    * the connection is destroyed, so the client sees the body cut, as Envoy resets it.
+   * One response at a time: the next write() only once the last one has settled (its framing
+   * state is the writer's).
    */
   write(response: ProxyResponse, facts: ResponseFacts): boolean | Promise<boolean> {
     if (this.#closed) {
@@ -98,7 +103,7 @@ export class ResponseWriter {
     const keep = status === 304 || (noBody && status >= 200 && status !== 204)
     const framing = status < 200 || status === 204 || status === 304 ? NO_FRAMING : bytes.byteLength
     try {
-      composeResponseHead(status, headers, keep, framing, facts.version === 10 && facts.keepAlive, inHead)
+      composeResponseHead(status, headers, keep, framing, facts.version === 10 && facts.keepAlive, inHead, false, this.#walk)
     } catch {
       return false // a field with no byte form: nothing written
     }
@@ -144,11 +149,11 @@ export class ResponseWriter {
       if (ready !== undefined && ready.done) return await this.#whole(status, headers, facts, joined(gathered, total), head)
       if (head) {
         // HEAD: the head a GET would get, its own Content-Length kept; the body is not read further.
-        composeResponseHead(status, headers, true, facts.version === 11 ? CHUNKED : NO_FRAMING, echo, null)
+        composeResponseHead(status, headers, true, facts.version === 11 ? CHUNKED : NO_FRAMING, echo, null, false, this.#walk)
         return this.#finish(this.#writeComposed(), verdict(facts, false))
       }
       const coalesce = total > 0 && total <= COALESCE_BYTES && (this.#mode !== LENGTH || total <= declared)
-      composeResponseHead(status, headers, false, framing, echo && this.#mode !== UNTIL_CLOSE, coalesce ? joined(gathered, total) : null, this.#mode === CHUNKS)
+      composeResponseHead(status, headers, false, framing, echo && this.#mode !== UNTIL_CLOSE, coalesce ? joined(gathered, total) : null, this.#mode === CHUNKS, this.#walk)
       room = this.#writeComposed()
       if (coalesce) this.#left -= total
       else for (const chunk of gathered) room = this.#send(chunk) && room

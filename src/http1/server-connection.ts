@@ -11,16 +11,16 @@ import { ByteRequest } from './byte-request.ts'
 import { RequestBodySource } from './request-body-source.ts'
 import { requestUrl } from './request-url.ts'
 import { ResponseWriter, type ResponseFacts } from './response-writer.ts'
+import type { FieldWalk } from './response-head-bytes.ts'
 import { RequestHeadError } from './request-head-error.ts'
 import type { RequestHeadLimits } from './request-head-limits.ts'
 import { RequestHeadReader } from './request-head-reader.ts'
 import type { RequestHeadRecord } from './request-head.ts'
 import type { ServerTransport } from './server-transport.ts'
+import { ConnectionTimer, type ConnectionTimers } from './connection-timer.ts'
+import { BODY_FULL, HELD_FULL, ReadGate, STOPPED } from './read-gate.ts'
 
-export type ConnectionTimers = {
-  setTimeout(callback: () => void, ms: number): unknown
-  clearTimeout(timer: unknown): void
-}
+export type { ConnectionTimers } from './connection-timer.ts'
 
 export type ServerConnectionOptions = {
   readonly limits: RequestHeadLimits
@@ -29,6 +29,8 @@ export type ServerConnectionOptions = {
   /** A keep-alive connection between requests, or a new one that sent nothing, is closed after this. */
   readonly idleTimeoutMs: number
   readonly timers: ConnectionTimers
+  /** How the writer reads a response's fields (the runtime's order); Headers.forEach's by default. */
+  readonly fieldWalk?: FieldWalk
   /** The listener stops accepting: no connection takes another request. */
   readonly draining: () => boolean
   /** The connection is gone (its listener's count of open connections). */
@@ -51,13 +53,11 @@ export class ServerConnection {
   /** Bytes that arrived while a request was in flight: the next request's (pipelined, or early). */
   #held: Uint8Array[] = []
   #heldBytes = 0
-  /** Why reading is paused: the body's stream is full, or too much is held. */
-  #bodyFull = false
-  #heldFull = false
-  #timer: unknown = undefined
+  readonly #gate: ReadGate
+  readonly #timer: ConnectionTimer
   #closed = false
   /** The transport's reading as a request body holds it (made once per connection, not per body). */
-  readonly #flow = { pause: () => this.#pauseFor('body'), resume: () => this.#resumeFor('body') }
+  readonly #flow = { pause: () => this.#gate.hold(BODY_FULL), resume: () => this.#gate.release(BODY_FULL) }
   readonly #continue100 = () => void this.#transport.write(CONTINUE)
 
   constructor(transport: ServerTransport, handler: ListenerHandler, options: ServerConnectionOptions) {
@@ -65,10 +65,13 @@ export class ServerConnection {
     this.#handler = handler
     this.#options = options
     this.#reader = new RequestHeadReader(options.limits)
-    this.#writer = new ResponseWriter(transport)
+    this.#writer = new ResponseWriter(transport, options.fieldWalk)
+    this.#gate = new ReadGate(transport)
+    // Idle, or a head too slow: neither has a request to answer (the runtimes' servers close without one too).
+    this.#timer = new ConnectionTimer(options.timers, () => this.#request === undefined && this.destroy())
     this.#conn = { remoteAddress: transport.remoteAddress, remotePort: transport.remotePort }
     transport.events = { data: (bytes) => this.#data(bytes), drain: () => this.#writer.drain(), close: (error) => this.#gone(error) }
-    this.#arm(options.idleTimeoutMs)
+    this.#timer.arm(options.idleTimeoutMs)
   }
 
   /** Waiting for a request with nothing of one arrived: the listener may close it now. */
@@ -99,7 +102,7 @@ export class ServerConnection {
       // A body discarded after its response (#next) has ended: what follows is the next head.
       if (this.#request === undefined && body.done) {
         this.#body = undefined
-        this.#arm(this.#options.idleTimeoutMs)
+        this.#timer.arm(this.#options.idleTimeoutMs)
       }
     }
     if (bytes.byteLength === 0) return
@@ -112,10 +115,7 @@ export class ServerConnection {
     this.#held.push(bytes)
     this.#heldBytes += bytes.byteLength
     // The next head may wait whole; beyond a head's cap nothing it could be is worth holding.
-    if (!this.#heldFull && this.#heldBytes > 2 * this.#options.limits.maxRequestHeadersBytes) {
-      this.#heldFull = true
-      this.#transport.pause()
-    }
+    if (this.#heldBytes > 2 * this.#options.limits.maxRequestHeadersBytes) this.#gate.hold(HELD_FULL)
   }
 
   #readHead(bytes: Uint8Array): void {
@@ -132,10 +132,10 @@ export class ServerConnection {
     }
     if (head === undefined) {
       // The first bytes of a head: from now on it must be whole within the head-read timeout.
-      if (!wasPending && this.#reader.pending) this.#arm(Math.min(this.#options.headReadTimeoutMs, this.#options.idleTimeoutMs))
+      if (!wasPending && this.#reader.pending) this.#timer.arm(Math.min(this.#options.headReadTimeoutMs, this.#options.idleTimeoutMs))
       return
     }
-    this.#disarm()
+    this.#timer.disarm()
     this.#start(head)
   }
 
@@ -165,8 +165,8 @@ export class ServerConnection {
 
   /** A head the parser refused: answered by the path (ByteRequest.refusal), then the connection closed. */
   #refuse(error: RequestHeadError): void {
-    this.#disarm()
-    this.#transport.pause()
+    this.#timer.disarm()
+    this.#gate.hold(STOPPED)
     const head = this.#reader.head
     const line = head.method === '' ? undefined : { method: head.method, target: head.target }
     const request = ByteRequest.refusal({ status: error.status, code: error.code, message: error.message }, line)
@@ -180,7 +180,7 @@ export class ServerConnection {
    * server's refusal reaches it today); then the connection goes (#next sees body.error).
    */
   #bodyRefused(): void {
-    this.#transport.pause()
+    this.#gate.hold(STOPPED)
   }
 
   #respond(request: ByteRequest, facts: ResponseFacts): void {
@@ -222,46 +222,14 @@ export class ServerConnection {
       // The response went out before its body was read: the rest is read and dropped (#data), then the next head.
       body.discard()
     } else this.#body = undefined
-    this.#bodyFull = false
-    this.#heldFull = false
-    this.#transport.resume()
-    this.#arm(this.#options.idleTimeoutMs)
+    this.#gate.release(BODY_FULL | HELD_FULL)
+    this.#timer.arm(this.#options.idleTimeoutMs)
     const held = this.#held
     if (held.length === 0) return
     this.#held = []
     this.#heldBytes = 0
     // Each piece as it came: a head complete in the first starts its request, which holds the rest again.
     for (const piece of held) this.#data(piece)
-  }
-
-  #pauseFor(why: 'body'): void {
-    if (why === 'body' && !this.#bodyFull) {
-      this.#bodyFull = true
-      this.#transport.pause()
-    }
-  }
-
-  #resumeFor(why: 'body'): void {
-    if (why === 'body' && this.#bodyFull) {
-      this.#bodyFull = false
-      if (!this.#heldFull) this.#transport.resume()
-    }
-  }
-
-  #arm(ms: number): void {
-    this.#disarm()
-    const timers = this.#options.timers
-    this.#timer = timers.setTimeout(() => {
-      this.#timer = undefined
-      // Idle or a head too slow: neither has a request to answer (Bun.serve closes without one too).
-      if (this.#request === undefined) this.destroy()
-    }, ms)
-  }
-
-  #disarm(): void {
-    if (this.#timer === undefined) return
-    this.#options.timers.clearTimeout(this.#timer)
-    this.#timer = undefined
   }
 
   #end(): void {
@@ -273,7 +241,7 @@ export class ServerConnection {
   #gone(error?: Error): void {
     if (this.#closed) return
     this.#closed = true
-    this.#disarm()
+    this.#timer.disarm()
     const cause = error ?? new Error('downstream connection closed')
     this.#request?.abort(cause)
     this.#body?.abort(cause)

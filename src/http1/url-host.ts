@@ -106,8 +106,12 @@ function endsInNumber(name: string): boolean {
   return true
 }
 
+// An address already as the parser writes it: four decimal parts of 0-255 without leading zeros.
+const DOTTED_QUAD = /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$/
+
 /** WHATWG's IPv4 parser: up to four parts, each decimal, 0x-hex or 0-octal; dotted-decimal out. */
 function ipv4(name: string): string | undefined {
+  if (DOTTED_QUAD.test(name)) return name
   const parts = name.split('.')
   if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop()
   if (parts.length > 4) return undefined

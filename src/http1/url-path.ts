@@ -18,7 +18,8 @@ for (const c of '"<>`') FRAGMENT_ENCODE[c.charCodeAt(0)] = 1
 /** `target` starts with `/`: the canonical `/path?query#fragment`. */
 export function canonicalTarget(target: string): string {
   const n = target.length
-  const segments: string[] = []
+  // The path so far, `/segment` each: popping a segment cuts at its `/` (no array, no join).
+  let path = ''
   // A segment is sliced from the target; `encoded` holds its start when a byte had to be encoded.
   let run = 1
   let encoded = ''
@@ -30,11 +31,11 @@ export function canonicalTarget(target: string): string {
       const segment = encoded === '' ? target.slice(run, i) : encoded + target.slice(run, i)
       const dots = dotSegment(segment)
       if (dots === 2) {
-        segments.pop()
-        if (!slash) segments.push('')
+        path = path.slice(0, Math.max(0, path.lastIndexOf('/')))
+        if (!slash) path += '/'
       } else if (dots === 1) {
-        if (!slash) segments.push('')
-      } else segments.push(segment)
+        if (!slash) path += '/'
+      } else path += `/${segment}`
       run = i + 1
       encoded = ''
       if (!slash) break
@@ -43,7 +44,7 @@ export function canonicalTarget(target: string): string {
       run = i + 1
     }
   }
-  let url = `/${segments.join('/')}`
+  let url = path === '' ? '/' : path
   if (i >= n) return url
   if (target.charCodeAt(i) === 63) {
     const hash = target.indexOf('#', i)

@@ -10,7 +10,7 @@ import type { ResponseHead } from '../../../src/http1/codec.ts'
 import type { ConnectionPool } from '../../../src/http1/connection-pool.ts'
 import type { PoolTarget } from '../../../src/http1/endpoint-pool.ts'
 import type { PooledConnection } from '../../../src/http1/pooled-connection.ts'
-import { concat } from '../../../src/http1/request-writer.ts'
+import { joined } from '../../../src/http1/request-writer.ts'
 import { NO_READER_EVENTS, ResponseReader, type ReaderEvents } from '../../../src/http1/response-reader.ts'
 import type { TransportEvents } from '../../../src/http1/transport.ts'
 
@@ -188,5 +188,5 @@ export class LightExchange implements TransportEvents, ReaderEvents {
 export function earlyBody(exchange: LightExchange): Uint8Array | null {
   const early = exchange.early
   exchange.early = undefined
-  return early === undefined ? null : Array.isArray(early) ? early.reduce(concat) : early
+  return early === undefined ? null : Array.isArray(early) ? joined(early) : early
 }
