@@ -19,7 +19,7 @@ import { BodyEnd, reportsBodyEnd } from '../upstream/body-end.ts'
 import { marksHopByHopFree } from '../upstream/hop-by-hop-free.ts'
 import { wholeBodyResponse } from '../upstream/whole-body.ts'
 import { UpstreamAnswer } from '../upstream/upstream-answer.ts'
-import { HeaderSnapshot } from './header-snapshot.ts'
+import { AnswerFields } from './answer-fields.ts'
 
 const STANDALONE: ExchangeShared = { streams: queuedBodyStream, stale: undefined }
 
@@ -215,7 +215,7 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
         // The byte listener's answer: the head's fields and the bytes as they are, no Response
         // (src/upstream/upstream-answer.ts). The reader's fields are the next head's: fromFields copies them.
         this.flags |= SETTLED
-        this.resolve(new UpstreamAnswer(head.status, head.statusText, HeaderSnapshot.fromFields(head.headers) as unknown as Headers, bytes ?? EMPTY, !head.hopByHop))
+        this.resolve(new UpstreamAnswer(head.status, head.statusText, new AnswerFields(head.headers) as unknown as Headers, bytes ?? EMPTY, !head.hopByHop))
         return
       }
       // Marked whole: the proxy can hand this very Response on (src/upstream/whole-body.ts).

@@ -99,6 +99,8 @@ export function proxyFixture(options: FixtureOptions = {}) {
     return request
   }
   return {
+    /** The proxy handler itself: its answers as they are (a record too, when the fake upstream gives one). */
+    handler,
     listener,
     clock,
     stats,

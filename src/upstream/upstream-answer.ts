@@ -1,5 +1,5 @@
 // An upstream answer whose whole body came with its head, as edgeway's HTTP/1.1 client hands it to
-// the byte-level listener: status, the head's fields in a plain-JS Headers (HeaderSnapshot), the
+// the byte-level listener: status, the head's fields in a plain-JS Headers (AnswerFields, arrival order), the
 // body bytes as a field, the hop-by-hop flag as a field. No Response, no native Headers, and no
 // stream unless something reads `body`: the listener's writer takes the fields as they are
 // (response-writer.ts), so the Response a runtime's server would need is never made (bench/README
@@ -17,7 +17,7 @@ export class UpstreamAnswer implements ProxyResponse {
   constructor(
     readonly status: number,
     readonly statusText: string,
-    /** A HeaderSnapshot of the head's fields (editable in place: the path's response phase does). */
+    /** The head's fields as an AnswerFields (src/http1/answer-fields.ts) (editable in place: the path's response phase does). */
     readonly headers: Headers,
     /** The whole body (empty when there is none, e.g. HEAD or 204). */
     bytes: Uint8Array,
