@@ -1,7 +1,7 @@
 // An upstream answer's fields as the byte listener writes them (upstream-answer.ts): one flat
 // name/value array in the order they arrived, edited in place, answering as a Headers would for the
 // calls the response path makes. Not HeaderSnapshot: that one sorts by name, as Headers.forEach
-// does, and the listener must write the order Bun.serve writes (the order fields were set in: the
+// does, and the listener must write the order the runtime's server writes on Bun (the order fields were set in: the
 // proxy's `server` and service time where the upstream had its own, else after its fields;
 // test/integration/forwarded-head-parity.test.ts), which is what this array keeps.
 
@@ -96,7 +96,7 @@ export class AnswerFields {
 
   /**
    * Each field in order, a name's repeats joined at its first place (set-cookie apart), set-cookie
-   * first: the order Bun.serve writes a Response's fields in (src/adapter/bun-response-fields.ts).
+   * first: the order the runtime's server writes a Response's fields in (src/adapter/bun-response-fields.ts).
    */
   forEach(callback: (value: string, name: string, parent: AnswerFields) => void, thisArg?: unknown): void {
     const fields = this.#fields

@@ -1,5 +1,5 @@
-// A ProxyResponse as a runtime's server takes it: a Response. Made only at a Bun.serve or Deno.serve
-// listener's boundary (and by the few callers that need a Response's API), so only an answer that
+// A ProxyResponse as a runtime's server takes it: a Response. Made only at the boundary of a
+// listener on the runtime's server (and by the few callers that need a Response's API), so only an answer that
 // is not a Response already (an upstream answer record, upstream-answer.ts) pays for one.
 
 import type { ProxyResponse } from '../runtime.ts'

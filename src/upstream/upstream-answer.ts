@@ -4,7 +4,7 @@
 // stream unless something reads `body`: the listener's writer takes the fields as they are
 // (response-writer.ts), so the Response a runtime's server would need is never made (bench/README
 // stop 33 presp18: ~1.2 µs made and edited once, and its native forEach in the writer). Made only
-// under the byte listener switch; a Bun.serve or Deno.serve listener gets a Response instead, or
+// under the byte listener switch; a listener on the runtime's server gets a Response instead, or
 // turns one into a Response at its boundary (to-response.ts).
 
 import type { ProxyResponse } from '../runtime.ts'
