@@ -54,7 +54,7 @@ const signal = new AbortController().signal
 const client: UpstreamFetch = runtime.upstreamFetch
 
 const exchanges: Record<string, () => Promise<Response>> = {
-  client: () => client({ url, method: 'GET', headers: headers(), body: null, signal }),
+  client: () => client({ url, method: 'GET', headers: headers(), body: null, signal }) as Promise<Response>, // the default client (no byte listener switch) makes Responses
   fetch: () => fetch(url, { method: 'GET', headers: headers(), signal }),
   memory: () => memoryClient.fetch({ url, method: 'GET', headers: headers(), body: null, signal }),
 }

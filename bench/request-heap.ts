@@ -113,7 +113,7 @@ async function liveView(mode: string): Promise<{ atUpstream: [string, number][];
     // counts the same requests, the baseline for the proxy's own objects).
     const request = newRequest()
     requests.push(request)
-    pending.push(Promise.resolve(handler(request, conn)))
+    pending.push(Promise.resolve(handler(request, conn)) as Promise<Response>) // its upstream makes Responses: no promise more per request
   }
   const waiting = () => parked!.length + parkedCount()
   for (let i = 0; i < 5 && waiting() < IN_FLIGHT; i++) await Bun.sleep(0)

@@ -50,7 +50,33 @@ export class WebSocketRefused extends Error {
   }
 }
 
-export type FetchHandler = (request: Request, conn: ConnInfo) => Response | Promise<Response>
+/**
+ * What a listener's socket calls. A proxy listener's handler may answer with a ProxyResponse that is
+ * not a Response (an upstream answer record, src/upstream/upstream-answer.ts, made only under the
+ * byte listener switch): a runtime's server turns it into one at its boundary (toResponse).
+ */
+export type FetchHandler = (request: Request, conn: ConnInfo) => ProxyResponse | Promise<ProxyResponse>
+
+/**
+ * What the proxy path reads of a response, upstream or its own: the part of a `Response` it uses,
+ * so that edgeway's HTTP/1.1 client can hand the byte-level listener an answer without making a
+ * Response (a `Response` satisfies it as it is). `headers` is a `Headers` or an object answering as
+ * one (HeaderSnapshot), editable in place when the client made it. The optional fields are what the
+ * client marks on its own Responses by symbol (src/upstream/whole-body.ts, hop-by-hop-free.ts): an
+ * answer record carries them as fields, and the marks' readers read either.
+ */
+export interface ProxyResponse {
+  readonly status: number
+  readonly statusText: string
+  readonly headers: Headers
+  readonly body: ReadableStream<Uint8Array> | null
+  readonly bodyUsed: boolean
+  arrayBuffer(): Promise<ArrayBuffer>
+  /** The whole body, unread, held by the record (a Response carries it as its whole-body mark instead). */
+  readonly wholeBody?: Uint8Array | undefined
+  /** The head had no hop-by-hop field (a Response: its hop-by-hop-free mark). */
+  readonly hopByHopFree?: boolean | undefined
+}
 
 /**
  * What the proxy path reads of a downstream request: the part of a `Request` it uses, so that a
@@ -78,7 +104,7 @@ export interface ProxyRequest {
 export type HeadRefusal = { readonly status: number; readonly code: string; readonly message: string }
 
 /** A proxy listener's handler: takes any ProxyRequest, so it is a FetchHandler too. */
-export type ListenerHandler = (request: ProxyRequest, conn: ConnInfo) => Response | Promise<Response>
+export type ListenerHandler = (request: ProxyRequest, conn: ConnInfo) => ProxyResponse | Promise<ProxyResponse>
 
 export type ServeOptions = {
   readonly hostname: string
@@ -238,7 +264,7 @@ export type SubjectAltNameMatcher = { readonly kind: 'exact' | 'prefix' | 'suffi
  */
 export type UpstreamFailure = 'connect' | 'reset' | 'protocol' | 'timeout' | 'aborted' | 'local' | 'overflow'
 
-export type UpstreamFetch = (request: UpstreamRequest) => Promise<Response>
+export type UpstreamFetch = (request: UpstreamRequest) => Promise<ProxyResponse>
 
 export interface Runtime {
   readonly name: 'bun' | 'deno'

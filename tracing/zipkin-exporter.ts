@@ -15,7 +15,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import type { PartsExporter } from './bounded-batch-processor.ts'
 import { encodeSpan } from './zipkin-encode.ts'
 import { BodyBuffers } from './export-body.ts'
-import type { UpstreamFetch } from '../src/runtime.ts'
+import type { ProxyResponse, UpstreamFetch } from '../src/runtime.ts'
 
 export type ZipkinExporterOptions = {
   /** Full collector URL, e.g. http://127.0.0.1:9411/api/v2/spans. */
@@ -91,7 +91,7 @@ export class ZipkinExporter implements PartsExporter {
       ? await upstream({ url, method: 'POST', headers: new Headers(this.#headers), body: body(), signal })
       : await this.#fetch(url, { method: 'POST', headers: this.#headers, body: body(), signal })
     await drainAnswer(res)
-    if (res.ok) return { code: EXPORT_SUCCESS }
+    if (res.status >= 200 && res.status < 300) return { code: EXPORT_SUCCESS }
     return { code: EXPORT_FAILED, error: new Error(`zipkin collector answered ${res.status}`) }
   }
 
@@ -120,7 +120,7 @@ const MAX_ANSWER_BYTES = 64 * 1024
  * MAX_ANSWER_BYTES: fetch inflates gzip answers, and a hostile or broken collector could answer
  * with a gzip bomb or an endless body inside the proxy process.
  */
-async function drainAnswer(res: Response): Promise<void> {
+async function drainAnswer(res: ProxyResponse): Promise<void> {
   if (!res.body) return
   const reader = res.body.getReader()
   let seen = 0

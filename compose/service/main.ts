@@ -8,6 +8,7 @@ import type { Runtime } from '../../src/runtime.ts'
 import { systemClock } from '../../src/upstream/clock.ts'
 import { buildServiceApp } from './app.ts'
 import { readServiceSettings } from './service-env.ts'
+import { toResponse } from '../../src/upstream/to-response.ts'
 
 const runtime: Runtime = await detectRuntime()
 const { settings, problems } = readServiceSettings(runtime.env)
@@ -24,7 +25,7 @@ const app = buildServiceApp({
   egressUrl: settings.egressUrl,
   // The runtime's upstream fetch ignores HTTP_PROXY-style variables, which must not reroute a loopback call.
   fetch: (request) =>
-    runtime.upstreamFetch({ url: request.url, method: request.method, headers: request.headers, body: null, signal: request.signal }),
+    runtime.upstreamFetch({ url: request.url, method: request.method, headers: request.headers, body: null, signal: request.signal }).then(toResponse),
   random: Math.random,
   clock: systemClock,
   errorRatePercent: settings.errorRatePercent,

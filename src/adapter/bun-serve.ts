@@ -2,7 +2,7 @@
 // prior-knowledge h2c) and HTTP/3 as Bun 1.4 offers them, and the peer address read lazily.
 
 import { admitHeadersUpTo } from './bun-header-limit.ts'
-import type { ConnInfo, FetchHandler, ServeOptions, ServerHandle, ServeSupport, ServeTls, WebSocketBridge, WebSocketPeer } from '../runtime.ts'
+import type { ConnInfo, ServeOptions, ServerHandle, ServeSupport, ServeTls, WebSocketBridge, WebSocketPeer } from '../runtime.ts'
 
 /** Bun 1.4's server does all of it (http2/http3 are marked experimental: tested in test/integration/). */
 // Bun.serve answers a head of 199 field lines or more with its own bare 431 (Connection: close, no
@@ -33,7 +33,10 @@ function bunTls(tls: ServeTls): Bun.TLSOptions[] {
   return entries
 }
 
-export async function serve(options: ServeOptions, handler: FetchHandler): Promise<ServerHandle> {
+/** What Bun.serve calls: a handler answering with Responses (bun.ts turns a proxy handler's records into them). */
+export type ResponseHandler = (request: Request, conn: ConnInfo) => Response | Promise<Response>
+
+export async function serve(options: ServeOptions, handler: ResponseHandler): Promise<ServerHandle> {
   await admitHeadersUpTo(options.maxRequestHeaderBytes)
   const protocols = options.protocols ?? { http1: true, http2: false, http3: false }
   // Bun does not say which version a request came in on; a listener that speaks nothing else does.

@@ -3,7 +3,8 @@
 
 import { cpus } from 'node:os'
 import type { FetchHandler, ListenerHandler, Runtime, ServeOptions, ServerHandle, UpstreamFailure, UpstreamFetch, UpstreamRequest } from '../runtime.ts'
-import { BUN_SERVE_SUPPORT, serve as bunServe } from './bun-serve.ts'
+import { BUN_SERVE_SUPPORT, serve as bunServe, type ResponseHandler } from './bun-serve.ts'
+import { toResponses } from '../upstream/to-response.ts'
 import { listenBytes } from './bun-listen.ts'
 import { openWebSocket } from './websocket-client.ts'
 import { exitProcess, onHangupSignal, onProcessSignals } from './process.ts'
@@ -51,7 +52,11 @@ const useFetch = Bun.env.EDGEWAY_UPSTREAM_CLIENT === 'fetch'
 // request, bench/README stop 33 loop18): under EDGEWAY_LISTENER=bytes the client makes queued ones
 // (a TLS listener's Bun.serve then gets those too).
 const bodyStreams = Bun.env.EDGEWAY_LISTENER === 'bytes' ? undefined : bunDirectBodyStream
-const plainFetch = useFetch ? fetchUpstream : createHttp1Client({ dial: bunDial, bodyStreams }).fetch
+// Under the same switch a whole-body answer is a record the byte listener writes as it is, with no
+// Response made (src/upstream/upstream-answer.ts); serve() below turns records into Responses for
+// the listeners Bun.serve keeps.
+const answerRecords = Bun.env.EDGEWAY_LISTENER === 'bytes'
+const plainFetch: UpstreamFetch = useFetch ? fetchUpstream : createHttp1Client({ dial: bunDial, bodyStreams, answerRecords }).fetch
 
 // TLS clusters go through the HTTP/1.1 client on node:tls (or Bun's fetch when it is selected).
 // HTTP/2 goes through node:http2: Bun's fetch has no h2c, and with `protocol: "http2"` it fails every
@@ -63,7 +68,7 @@ const upstreamFetch = routeUpstreamFetch({
     loadedOnFirstUse(async () => {
       if (useFetch) return reportingConnectFailures((await import('./bun-tls-fetch.ts')).bunTlsFetch(tls))
       const { nodeTlsDial } = await import('./node-tls-transport.ts')
-      return createHttp1Client({ dial: nodeTlsDial(tls), bodyStreams }).fetch
+      return createHttp1Client({ dial: nodeTlsDial(tls), bodyStreams, answerRecords }).fetch
     }),
   http2: (transport) => loadedOnFirstUse(async () => (await import('./node-http2-client.ts')).createNodeHttp2Client(transport).fetch),
 })
@@ -96,7 +101,11 @@ export function servedFromBytes(options: ServeOptions): boolean {
 function serve(options: ServeOptions, handler: FetchHandler): Promise<ServerHandle> {
   // A proxy listener's handler is a ListenerHandler kept as a FetchHandler (ListenerSet): it takes any ProxyRequest.
   if (useBytes && servedFromBytes(options)) return listenBytes(options, handler as ListenerHandler)
-  return bunServe(options, handler)
+  // Without the switch no upstream client makes an answer record: every answer is a Response and
+  // goes to Bun.serve untouched (no promise more per request). With it, a listener Bun.serve keeps
+  // (TLS, HTTP/2, WebSocket, admin) gets its records turned into Responses here, its boundary.
+  if (!useBytes) return bunServe(options, handler as ResponseHandler)
+  return bunServe(options, (request, conn) => toResponses(handler(request, conn)))
 }
 
 export const bunRuntime: Runtime = {

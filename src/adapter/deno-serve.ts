@@ -50,7 +50,10 @@ function urlAuthority(url: string): string {
   return url.slice(start, end < 0 ? url.length : end)
 }
 
-export async function serve(options: ServeOptions, handler: FetchHandler): Promise<ServerHandle> {
+export async function serve(options: ServeOptions, fetchHandler: FetchHandler): Promise<ServerHandle> {
+  // Every answer on Deno is a Response: only Bun's HTTP/1.1 client under the byte listener switch
+  // makes answer records (src/upstream/upstream-answer.ts), and Deno has no byte listener.
+  const handler = fetchHandler as (request: Request, conn: ConnInfo) => Response | Promise<Response>
   const certificate = options.tls?.certificates[0]
   const server = Deno.serve(
     {

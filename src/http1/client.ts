@@ -4,7 +4,7 @@
 // once on a fresh connection, but only when that cannot repeat an effect: the request never left,
 // or it is idempotent and its body can be sent again (RFC 9110 §9.2.2).
 
-import type { UpstreamFetch, UpstreamRequest } from '../runtime.ts'
+import type { ProxyResponse, UpstreamRequest } from '../runtime.ts'
 import { ConnectionPool } from './connection-pool.ts'
 import type { PoolTarget } from './endpoint-pool.ts'
 import { queuedBodyStream, type BodyStreams } from './body-stream.ts'
@@ -24,10 +24,17 @@ export type Http1ClientOptions = {
   readonly now?: () => number
   /** The stream a streamed response body is read through (body-stream.ts); the standard one by default. */
   readonly bodyStreams?: BodyStreams
+  /**
+   * A whole-body answer comes back as an UpstreamAnswer record (src/upstream/upstream-answer.ts),
+   * not a Response: for the byte-level listener, which writes its fields as they are. Every
+   * listener that takes the answers must turn records into Responses itself (to-response.ts).
+   */
+  readonly answerRecords?: boolean
 }
 
-export type Http1Client = {
-  readonly fetch: UpstreamFetch
+/** `R`: what `fetch` answers with: a Response, unless the client was asked for answer records. */
+export type Http1Client<R extends ProxyResponse = Response> = {
+  readonly fetch: (request: UpstreamRequest) => Promise<R>
   /** Idle pooled connections, for tests and /clusters-style introspection. */
   idleConnections(endpointKey?: string): number
   close(): void
@@ -63,19 +70,19 @@ export function createHttp1Client(options: Http1ClientOptions): Http1Client {
     },
   }
 
-  const shared: ExchangeShared = { streams: options.bodyStreams ?? queuedBodyStream, stale }
+  const shared: ExchangeShared = { streams: options.bodyStreams ?? queuedBodyStream, stale, records: options.answerRecords === true }
 
   /** A connection for `request` once one is free or dialled (the pool's limits, the connect timeout). */
   const wait = (request: ClientRequest) => pool.wait(request.endpoint, request.upstream.connections, request.upstream.connectTimeoutMs ?? Infinity, request.signal)
 
-  const sendOn = (request: ClientRequest): Promise<Response> => {
+  const sendOn = (request: ClientRequest): Promise<ProxyResponse> => {
     // An idle connection is used in this very call: the common bodies go out before any await.
     const idle = pool.takeIdle(request.endpoint, request.upstream.connections)
     if (idle) return send(idle, request, true)
     return wait(request).then((lease) => send(lease.connection, request, lease.reused))
   }
 
-  const fetch: UpstreamFetch = (upstream) => {
+  const fetch = (upstream: UpstreamRequest): Promise<ProxyResponse> => {
     const { signal } = upstream
     if (signal.aborted) return Promise.reject(abortReason(signal))
     let framed: FramedBody | Promise<FramedBody>
@@ -106,7 +113,8 @@ export function createHttp1Client(options: Http1ClientOptions): Http1Client {
   }
 
   return {
-    fetch,
+    // Responses unless answerRecords: then the caller takes the fetch as an UpstreamFetch (exchange.ts #respond).
+    fetch: fetch as Http1Client['fetch'],
     idleConnections: (key) => pool.idleCount(key),
     close: () => pool.closeAll(),
   }

@@ -7,6 +7,7 @@ import type { FramedBody } from './request-body.ts'
 import type { RequestWriter } from './request-writer.ts'
 import type { ResponseReader } from './response-reader.ts'
 import type { UpstreamError } from './upstream-error.ts'
+import type { ProxyResponse } from '../runtime.ts'
 
 export type ExchangeRequest = {
   readonly method: string
@@ -40,7 +41,7 @@ export interface ExchangeDone {
  * request that may be resent carries no closure or async frame of its own.
  */
 export interface StaleResend {
-  resend(request: ExchangeRequest, error: UpstreamError): Promise<Response> | undefined
+  resend(request: ExchangeRequest, error: UpstreamError): Promise<ProxyResponse> | undefined
 }
 
 /** What every exchange of one client shares: one object a client, not two fields an exchange. */
@@ -48,4 +49,6 @@ export type ExchangeShared = {
   /** The stream a streamed response body is read through (body-stream.ts). */
   readonly streams: BodyStreams
   readonly stale: StaleResend | undefined
+  /** A whole-body answer is an UpstreamAnswer record, not a Response (the byte listener's client: Http1ClientOptions.answerRecords). */
+  readonly records?: boolean
 }

@@ -13,11 +13,14 @@ import { NO_READER_EVENTS, ResponseReader, type ReaderEvents } from './response-
 import { joined } from './joined.ts'
 import { bodyInHead, RequestWriter } from './request-writer.ts'
 import type { Transport, TransportEvents } from './transport.ts'
+import type { ProxyResponse } from '../runtime.ts'
 import { abortReason, protocolError, UpstreamError } from './upstream-error.ts'
 import { unwatchAbort, watchAbort } from './abort-watch.ts'
 import { BodyEnd, reportsBodyEnd } from '../upstream/body-end.ts'
 import { marksHopByHopFree } from '../upstream/hop-by-hop-free.ts'
 import { wholeBodyResponse } from '../upstream/whole-body.ts'
+import { UpstreamAnswer } from '../upstream/upstream-answer.ts'
+import { AnswerFields } from './answer-fields.ts'
 
 const STANDALONE: ExchangeShared = { streams: queuedBodyStream, stale: undefined }
 
@@ -25,10 +28,10 @@ const STANDALONE: ExchangeShared = { streams: queuedBodyStream, stale: undefined
  * `done.exchangeDone(reusable)` is called once when the connection is no longer this exchange's:
  * true when it may carry another request (the caller pools it), false after it was destroyed here.
  */
-export function exchange(transport: Transport, request: ExchangeRequest, reused: boolean, done: ExchangeDone, shared: ExchangeShared = STANDALONE): Promise<Response> {
+export function exchange(transport: Transport, request: ExchangeRequest, reused: boolean, done: ExchangeDone, shared: ExchangeShared = STANDALONE): Promise<ProxyResponse> {
   // One module-level executor hands out the promise's functions: no closure over these arguments
   // per exchange, and no { promise, resolve, reject } record as Promise.withResolvers makes.
-  const promise = new Promise<Response>(capture)
+  const promise = new Promise<ProxyResponse>(capture)
   const resolve = captured.resolve!
   const reject = captured.reject!
   captured.resolve = captured.reject = undefined
@@ -40,9 +43,9 @@ export function exchange(transport: Transport, request: ExchangeRequest, reused:
   return promise
 }
 
-const captured: { resolve?: (response: Response | Promise<Response>) => void; reject?: (error: unknown) => void } = {}
+const captured: { resolve?: (response: ProxyResponse | Promise<ProxyResponse>) => void; reject?: (error: unknown) => void } = {}
 /** Runs inside `new Promise` at once (synchronously): nothing can come between it and the reads after. */
-function capture(resolve: (response: Response | Promise<Response>) => void, reject: (error: unknown) => void): void {
+function capture(resolve: (response: ProxyResponse | Promise<ProxyResponse>) => void, reject: (error: unknown) => void): void {
   captured.resolve = resolve
   captured.reject = reject
 }
@@ -71,7 +74,7 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
     private flags: number,
     private readonly done: ExchangeDone,
     private readonly shared: ExchangeShared,
-    private readonly resolve: (response: Response | Promise<Response>) => void,
+    private readonly resolve: (response: ProxyResponse | Promise<ProxyResponse>) => void,
     private readonly reject: (error: unknown) => void,
   ) {
     const reader = done.spareReader
@@ -209,6 +212,13 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
     if (this.#parser.done) {
       this.#early = undefined
       const bytes = !early ? null : Array.isArray(early) ? joined(early) : early
+      if (this.shared.records === true) {
+        // The byte listener's answer: the head's fields and the bytes as they are, no Response
+        // (src/upstream/upstream-answer.ts). The reader's fields are the next head's: fromFields copies them.
+        this.flags |= SETTLED
+        this.resolve(new UpstreamAnswer(head.status, head.statusText, new AnswerFields(head.headers) as unknown as Headers, bytes ?? EMPTY, !head.hopByHop))
+        return
+      }
       // Marked whole: the proxy can hand this very Response on (src/upstream/whole-body.ts).
       const response = wholeBodyResponse(bytes as Uint8Array<ArrayBuffer> | null, init)
       appendFields(response.headers, head.headers)
@@ -257,6 +267,7 @@ class Exchange implements TransportEvents, ReaderEvents, BodyStreamOwner, EventL
  * one runtime checks it as a ByteString and reason phrase in every Response constructor (~170 ns).
  */
 const OK_INIT: ResponseInit = { status: 200 }
+const EMPTY = new Uint8Array(0)
 
 /** Throws (TypeError, RangeError) on a field a Headers cannot carry. `fields`: name, value, name, value… */
 function appendFields(headers: Headers, fields: readonly string[]): void {

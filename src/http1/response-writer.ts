@@ -12,6 +12,7 @@ import type { ServerTransport } from './server-transport.ts'
 import { CHUNKED, composed, composeResponseHead, forEachField, NO_FRAMING, responseRangeWritten, walked, type FieldWalk } from './response-head-bytes.ts'
 import { declaredLength, GATHER_BYTES, joinedChunks, peek } from './response-body-peek.ts'
 import { wholeBodyOf } from '../upstream/whole-body.ts'
+import type { ProxyResponse } from '../runtime.ts'
 
 /** What the writer needs of the request being answered. `keepAlive`: the request allows another on the connection (RFC 9112 §9.3). */
 export type ResponseFacts = { readonly method: string; readonly version: 10 | 11; readonly keepAlive: boolean }
@@ -61,7 +62,7 @@ export class ResponseWriter {
    * One response at a time: the next write() only once the last one has settled (its framing
    * state is the writer's).
    */
-  write(response: Response, facts: ResponseFacts): boolean | Promise<boolean> {
+  write(response: ProxyResponse, facts: ResponseFacts): boolean | Promise<boolean> {
     if (this.#closed) {
       response.body?.cancel().catch(() => {})
       return false

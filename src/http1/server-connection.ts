@@ -5,7 +5,7 @@
 // Bytes that arrive while a request is in flight are held, not parsed (a pipelined head is answered
 // after the one before it); reading goes on up to a cap so a client going away is still seen.
 
-import type { ConnInfo, ListenerHandler } from '../runtime.ts'
+import type { ConnInfo, ListenerHandler, ProxyResponse } from '../runtime.ts'
 import { framingErrorOf } from '../proxy/request-framing.ts'
 import { ByteRequest } from './byte-request.ts'
 import { RequestBodySource } from './request-body-source.ts'
@@ -184,20 +184,20 @@ export class ServerConnection {
   }
 
   #respond(request: ByteRequest, facts: ResponseFacts): void {
-    let result: Response | Promise<Response>
+    let result: ProxyResponse | Promise<ProxyResponse>
     try {
       result = this.#handler(request, this.#conn)
     } catch {
       result = INTERNAL_ERROR()
     }
-    if (result instanceof Response) return this.#write(result, facts)
+    if (!(result instanceof Promise)) return this.#write(result, facts)
     result.then(
       (response) => this.#write(response, facts),
       () => this.#write(INTERNAL_ERROR(), facts),
     )
   }
 
-  #write(response: Response, facts: ResponseFacts): void {
+  #write(response: ProxyResponse, facts: ResponseFacts): void {
     if (this.#closed) {
       void response.body?.cancel().catch(() => {})
       return

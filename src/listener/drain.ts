@@ -2,7 +2,7 @@
 // response head is handed to the runtime; the runtime's graceful close then waits for the bodies)
 // and `connection: close` on every response while the server asks clients to go away.
 
-import type { ConnInfo, ListenerHandler, ProxyRequest } from '../runtime.ts'
+import type { ConnInfo, ListenerHandler, ProxyRequest, ProxyResponse } from '../runtime.ts'
 
 export class InFlight {
   #count = 0
@@ -37,7 +37,7 @@ export type DrainControl = {
 /** Wraps a listener's handler: counts it in flight and marks responses `connection: close` while draining. */
 export function drainable(handler: ListenerHandler, control: DrainControl): ListenerHandler {
   const { inFlight } = control
-  const settle = (request: ProxyRequest, response: Response): Response => {
+  const settle = (request: ProxyRequest, response: ProxyResponse): ProxyResponse => {
     inFlight.leave()
     if (!control.closeConnections()) return response
     control.onDrainClose()
@@ -51,23 +51,24 @@ export function drainable(handler: ListenerHandler, control: DrainControl): List
   }
   return (request: ProxyRequest, conn: ConnInfo) => {
     inFlight.enter()
-    let result: Response | Promise<Response>
+    let result: ProxyResponse | Promise<ProxyResponse>
     try {
       result = handler(request, conn)
     } catch (error) {
       return fail(error)
     }
-    return result instanceof Response ? settle(request, result) : result.then((response) => settle(request, response), fail)
+    // A promise or an answer (a Response, or an upstream answer record under the byte listener).
+    return result instanceof Promise ? result.then((response) => settle(request, response), fail) : settle(request, result)
   }
 }
 
-function withConnectionClose(response: Response): Response {
+function withConnectionClose(response: ProxyResponse): ProxyResponse {
   try {
     response.headers.set('connection', 'close')
     return response
   } catch {
     // Immutable headers (a Response the handler did not build): copy them.
-    const headers = new Headers(response.headers)
+    const headers = new Headers(response.headers as HeadersInit)
     headers.set('connection', 'close')
     return new Response(response.body, { status: response.status, statusText: response.statusText, headers })
   }

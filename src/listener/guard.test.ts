@@ -1,11 +1,12 @@
 import { expect, test } from 'bun:test'
 import { buildListenerHandler } from './guard.ts'
+import { toResponse } from '../upstream/to-response.ts'
 
 const conn = { remoteAddress: '127.0.0.1', remotePort: 1 }
 
 test('passes the request and peer to the proxy handler and returns its answer', async () => {
   const handle = buildListenerHandler(async (request, peer) => new Response(`${request.method} ${peer.remoteAddress}`), () => {})
-  expect(await (await handle(new Request('http://h/'), conn)).text()).toBe('GET 127.0.0.1')
+  expect(await toResponse(await handle(new Request('http://h/'), conn)).text()).toBe('GET 127.0.0.1')
 })
 
 test('a bug (thrown or rejected) becomes a logged 500 and the next request is served', async () => {

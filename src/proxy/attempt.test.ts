@@ -1,6 +1,6 @@
 import { expect, test } from 'bun:test'
 import { ManualClock } from '../../test/support/manual-clock.ts'
-import type { UpstreamRequest } from '../runtime.ts'
+import type { ProxyResponse, UpstreamRequest } from '../runtime.ts'
 import { Endpoint } from '../upstream/endpoint.ts'
 import { FOLLOW_CLIENT_AFTER_MS } from './attempt-abort.ts'
 import { runAttempt, type Attempt } from './attempt.ts'
@@ -23,7 +23,7 @@ const attempt = (overrides: Partial<Attempt> = {}): Attempt => ({
   ...overrides,
 })
 
-function deps(fetch: (request: UpstreamRequest) => Promise<Response>) {
+function deps(fetch: (request: UpstreamRequest) => Promise<ProxyResponse>) {
   const clock = new ManualClock()
   return { clock, deps: { fetch, classify: (error: unknown) => (error as { failure?: 'connect' }).failure ?? 'reset', timers: clock } }
 }

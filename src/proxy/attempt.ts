@@ -2,7 +2,7 @@
 // attempt's deadline and by the client going away. Failures come back classified, never thrown.
 
 import type { AttemptFailure } from '../errors.ts'
-import type { UpstreamFailure, UpstreamFetch, UpstreamRequest, UpstreamTransport } from '../runtime.ts'
+import type { UpstreamFailure, UpstreamFetch, UpstreamRequest, UpstreamTransport, ProxyResponse } from '../runtime.ts'
 import type { Endpoint } from '../upstream/endpoint.ts'
 import type { EndpointConnections } from '../upstream/endpoint-connections.ts'
 import { AttemptAbort, type AbortTimers, type Downstream } from './attempt-abort.ts'
@@ -72,7 +72,7 @@ export class AttemptRequest implements Attempt, UpstreamRequest {
 
 export type AttemptResult =
   /** `abort` still holds the attempt's deadline (route timeout) for the body; release it when the body is done. */
-  | { readonly kind: 'response'; readonly response: Response; readonly endpoint: Endpoint; readonly abort?: AttemptAbort }
+  | { readonly kind: 'response'; readonly response: ProxyResponse; readonly endpoint: Endpoint; readonly abort?: AttemptAbort }
   | { readonly kind: 'failure'; readonly failure: AttemptFailure; readonly endpoint: Endpoint; readonly cause: unknown }
 
 export type AttemptDeps = {
@@ -122,7 +122,7 @@ export function upstreamRequestOf(attempt: Attempt, abort: AttemptAbort): Upstre
 }
 
 /** The upstream answered with a head. */
-export function attemptAnswered(attempt: Attempt, response: Response, abort: AttemptAbort): AttemptResult {
+export function attemptAnswered(attempt: Attempt, response: ProxyResponse, abort: AttemptAbort): AttemptResult {
   const { endpoint } = attempt
   // Past the head, a client that leaves cancels the body through the runtime.
   abort.unfollow()

@@ -19,6 +19,7 @@ import type { RoutedRequest } from './route-phase.ts'
 import { bodyEndOf, type BodyEnd } from '../upstream/body-end.ts'
 import { isHopByHopFree } from '../upstream/hop-by-hop-free.ts'
 import { wholeBodyOf, wholeBodyResponse } from '../upstream/whole-body.ts'
+import type { ProxyResponse } from '../runtime.ts'
 
 export type ResponseContext = LocalReplyContext & {
   /** The runtime hands back decompressed bodies (Deno): content-encoding no longer applies. */
@@ -33,7 +34,7 @@ export type ResponseContext = LocalReplyContext & {
  * Synchronous unless a small body must be read first (a runtime's fetch; not the HTTP/1.1 client's own Responses).
  * `at`: the forward loop's clock read when the outcome was known (Respond): a whole body handed over now is done then.
  */
-export function downstreamResponse(routed: RoutedRequest, result: ForwardedResponse | ProxyError, info: RequestInfo, observer: RequestObserver, ctx: ResponseContext, at?: number): Response | Promise<Response> {
+export function downstreamResponse(routed: RoutedRequest, result: ForwardedResponse | ProxyError, info: RequestInfo, observer: RequestObserver, ctx: ResponseContext, at?: number): ProxyResponse | Promise<ProxyResponse> {
   if (result instanceof ProxyError) return localReply(result, info, observer, ctx)
   const upstream = result.response
   // The upstream client's own Response, with its whole body (whole-body.ts) or one whose end it
@@ -71,7 +72,7 @@ export function downstreamResponse(routed: RoutedRequest, result: ForwardedRespo
  * guard. A function of its own so that downstreamResponse() captures nothing: its closures here
  * would give every response, a whole-body one too, a scope object.
  */
-function bodyToCome(routed: RoutedRequest, result: ForwardedResponse, info: RequestInfo, observer: RequestObserver, ctx: ResponseContext, upstream: Response, headers: Headers, reported: BodyEnd | undefined): Response | Promise<Response> {
+function bodyToCome(routed: RoutedRequest, result: ForwardedResponse, info: RequestInfo, observer: RequestObserver, ctx: ResponseContext, upstream: ProxyResponse, headers: Headers, reported: BodyEnd | undefined): ProxyResponse | Promise<ProxyResponse> {
   if (reported !== undefined) {
     info.status = upstream.status
     observer.responded(info)

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'bun:test'
 import { FOLLOW_CLIENT_AFTER_MS } from './attempt-abort.ts'
 import { hanging, proxyFixture, upstreamFailure, type FixtureOptions } from './proxy.fixture.ts'
+import { toResponse } from '../upstream/to-response.ts'
 
 const RETRY_5XX = 'retry_policy: { retry_on: "5xx", num_retries: 2 }'
 const C = 'cluster.service1.'
@@ -26,7 +27,7 @@ describe('forward: the attempt loop', () => {
   test('a 5xx is retried on another endpoint; the retry succeeds and is counted once', async () => {
     const f = proxyFixture({ endpoints: 2, route: RETRY_5XX, upstream: statuses(503, 200) })
     const response = await settle(f, f.handle())
-    expect([response.status, await response.text()]).toEqual([200, 'status 200'])
+    expect([response.status, await toResponse(response).text()]).toEqual([200, 'status 200'])
     expect(f.fetched.map((x) => x.endpoint)).toEqual(['10.0.0.1:8080', '10.0.0.2:8080'])
     expect([f.stat(`${C}upstream_rq_total`), f.stat(`${C}upstream_rq_retry`), f.stat(`${C}upstream_rq_retry_success`), f.stat(`${C}upstream_rq_503`)]).toEqual([2, 1, 1, 1])
     expect(f.logged[0]).toMatchObject({ status: 200, attempts: 2, upstreamHost: '10.0.0.2:8080', flags: '', details: 'via_upstream' })

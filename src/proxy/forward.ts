@@ -11,6 +11,7 @@ import type { RequestObserver } from './observer.ts'
 import type { RequestInfo } from './request-info.ts'
 import { RetryState, type RetryDeps } from './retry-state.ts'
 import type { RoutedRequest } from './route-phase.ts'
+import type { ProxyResponse } from '../runtime.ts'
 
 /** `now` and `timers.now` read the same monotonic clock (an attempt's start serves both). */
 export type ForwardDeps = AttemptDeps & RetryDeps
@@ -23,7 +24,7 @@ export type ForwardedResponse = Extract<AttemptResult, { kind: 'response' }>
  * `at`: the clock read that ended the last attempt, the instant the outcome was known; nothing has
  * awaited since, so a response handed over at once is handed over then (one clock read fewer).
  */
-export type Respond = (routed: RoutedRequest, result: ForwardedResponse | ProxyError, info: RequestInfo, observer: RequestObserver, at?: number) => Response | Promise<Response>
+export type Respond = (routed: RoutedRequest, result: ForwardedResponse | ProxyError, info: RequestInfo, observer: RequestObserver, at?: number) => ProxyResponse | Promise<ProxyResponse>
 
 /**
  * The upstream response, or the local reply Envoy would answer with. Sets info.attempts,
@@ -38,7 +39,7 @@ export type Respond = (routed: RoutedRequest, result: ForwardedResponse | ProxyE
  * frame before a fake upstream, and never the JIT's costlier mode before the shipped client
  * (bench/README.md, "Stop 32 — alloc17"); the loop below serves routes with a retry policy.
  */
-export function forward(request: RoutedRequest, info: RequestInfo, observer: RequestObserver, deps: ForwardDeps, respond: Respond, now?: number): Promise<Response> {
+export function forward(request: RoutedRequest, info: RequestInfo, observer: RequestObserver, deps: ForwardDeps, respond: Respond, now?: number): Promise<ProxyResponse> {
   const { retryPolicy } = request
   const started = now ?? deps.now()
   // A retry policy without retries may still set a per-try timeout: the loop knows what that means.
@@ -47,13 +48,13 @@ export function forward(request: RoutedRequest, info: RequestInfo, observer: Req
 }
 
 /** One attempt (no retry policy): forwardWithRetries' steps for a first attempt, which never retries then. */
-function forwardOnce(request: RoutedRequest, info: RequestInfo, observer: RequestObserver, deps: ForwardDeps, respond: Respond, started: number): Promise<Response> {
+function forwardOnce(request: RoutedRequest, info: RequestInfo, observer: RequestObserver, deps: ForwardDeps, respond: Respond, started: number): Promise<ProxyResponse> {
   const { cluster } = request
   if (!cluster.tryAcquireRequest()) return settled(respond, request, overflow(), info, observer)
   let endpoint: Endpoint | undefined
   let attempt: AttemptRequest
   let abort: AttemptAbort
-  let pending: Promise<Response>
+  let pending: Promise<ProxyResponse>
   try {
     endpoint = cluster.pick(request.hash === undefined ? undefined : { exclude: undefined, hash: request.hash })
     info.upstreamHost = endpoint?.key
@@ -77,12 +78,12 @@ function forwardOnce(request: RoutedRequest, info: RequestInfo, observer: Reques
     pending = Promise.reject(cause)
   }
   // Two callbacks sharing one scope (the attempt's state) instead of a frame holding every local.
-  const answered = (response: Response) => onceDone(request, info, observer, deps, respond, attempt, attemptAnswered(attempt, response, abort), started)
+  const answered = (response: ProxyResponse) => onceDone(request, info, observer, deps, respond, attempt, attemptAnswered(attempt, response, abort), started)
   const failed = (cause: unknown) => onceDone(request, info, observer, deps, respond, attempt, attemptFailed(attempt, cause, abort, deps), started)
   return pending.then(answered, failed)
 }
 
-function onceDone(request: RoutedRequest, info: RequestInfo, observer: RequestObserver, deps: ForwardDeps, respond: Respond, attempt: AttemptRequest, answer: AttemptResult, started: number): Response | Promise<Response> {
+function onceDone(request: RoutedRequest, info: RequestInfo, observer: RequestObserver, deps: ForwardDeps, respond: Respond, attempt: AttemptRequest, answer: AttemptResult, started: number): ProxyResponse | Promise<ProxyResponse> {
   const { cluster } = request
   let outcome: ForwardedResponse | ProxyError
   let ended: number
@@ -98,7 +99,7 @@ function onceDone(request: RoutedRequest, info: RequestInfo, observer: RequestOb
 }
 
 /** respond's answer as the promise an async function returning it would be. */
-function settled(respond: Respond, request: RoutedRequest, outcome: ProxyError, info: RequestInfo, observer: RequestObserver): Promise<Response> {
+function settled(respond: Respond, request: RoutedRequest, outcome: ProxyError, info: RequestInfo, observer: RequestObserver): Promise<ProxyResponse> {
   try {
     return Promise.resolve(respond(request, outcome, info, observer))
   } catch (error) {
@@ -157,7 +158,7 @@ function attemptEnded(request: RoutedRequest, info: RequestInfo, observer: Reque
 }
 
 /** The attempt loop of a route with a retry policy: one async frame for the whole loop. */
-async function forwardWithRetries(request: RoutedRequest, info: RequestInfo, observer: RequestObserver, deps: ForwardDeps, respond: Respond, started: number): Promise<Response> {
+async function forwardWithRetries(request: RoutedRequest, info: RequestInfo, observer: RequestObserver, deps: ForwardDeps, respond: Respond, started: number): Promise<ProxyResponse> {
   const { cluster, retryPolicy } = request
   const deadline = request.timeoutMs > 0 ? started + request.timeoutMs : Infinity
   const perTryMs = retryPolicy && retryPolicy.perTryTimeoutMs > 0 ? retryPolicy.perTryTimeoutMs : Infinity

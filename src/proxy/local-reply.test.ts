@@ -4,6 +4,7 @@ import { localReply } from './local-reply.ts'
 import type { RequestObserver } from './observer.ts'
 import { listenerConfig } from './proxy.fixture.ts'
 import type { RequestInfo } from './request-info.ts'
+import { toResponse } from '../upstream/to-response.ts'
 import { wholeBodyOf } from '../upstream/whole-body.ts'
 
 function reply(error: ProxyError, listenerYaml = '', forcedTrace = false) {
@@ -16,7 +17,7 @@ function reply(error: ProxyError, listenerYaml = '', forcedTrace = false) {
 
 test('Envoy\'s status, body, flags and details; server name; content-length of the body', async () => {
   const { response, info, events } = reply(connectFailure(undefined, true))
-  expect([response.status, await response.text()]).toEqual([503, 'upstream connect error or disconnect/reset before headers. reset reason: connection failure'])
+  expect([response.status, await toResponse(response).text()]).toEqual([503, 'upstream connect error or disconnect/reset before headers. reset reason: connection failure'])
   expect([response.headers.get('server'), response.headers.get('content-length'), response.headers.get('content-type')]).toEqual(['edgeway', '91', 'text/plain'])
   expect([info.status, info.flags, info.details]).toEqual([503, 'UF,URX', 'upstream_reset_before_response_started{connection_failure}'])
   expect(events).toEqual(['responded 503', 'done'])
@@ -30,8 +31,8 @@ test('marked as holding its whole body, so a byte listener writes it with its he
 
 test('404 NR has no body; 504 UT says upstream request timeout', async () => {
   const nr = reply(noRoute()).response
-  expect([nr.status, await nr.text(), nr.headers.get('content-length')]).toEqual([404, '', '0'])
-  expect(await reply(routeTimeout()).response.text()).toBe('upstream request timeout')
+  expect([nr.status, await toResponse(nr).text(), nr.headers.get('content-length')]).toEqual([404, '', '0'])
+  expect(await toResponse(reply(routeTimeout()).response).text()).toBe('upstream request timeout')
 })
 
 test('overflow carries x-envoy-overloaded; codec errors close the connection', () => {

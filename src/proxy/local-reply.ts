@@ -7,10 +7,11 @@ import type { RequestObserver } from './observer.ts'
 import type { RequestInfo } from './request-info.ts'
 import { wholeBodyResponse } from '../upstream/whole-body.ts'
 import { respond, type RespondContext } from './respond.ts'
+import type { ProxyResponse } from '../runtime.ts'
 
 export type LocalReplyContext = RespondContext & { readonly listener: ListenerConfig }
 
-export function localReply(error: ProxyError, info: RequestInfo, observer: RequestObserver, ctx: LocalReplyContext): Response {
+export function localReply(error: ProxyError, info: RequestInfo, observer: RequestObserver, ctx: LocalReplyContext): ProxyResponse {
   // Only a fault's delay (DI) sets a flag before a local reply.
   info.flags = info.flags ? joinFlags(info.flags, error.flag) : error.flag
   info.details = error.code

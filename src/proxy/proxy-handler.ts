@@ -3,7 +3,7 @@
 // throws out. What happens is recorded in one RequestInfo and reported to one observer.
 
 import type { ComponentLogger } from '../log/logger.ts'
-import type { ConnInfo, ProxyRequest, Runtime } from '../runtime.ts'
+import type { ConnInfo, ProxyRequest, Runtime, ProxyResponse } from '../runtime.ts'
 import type { ListenerConfig } from '../config/model.ts'
 import { ProxyError, TlsRedirect } from '../errors.ts'
 import type { RouteTable } from '../routing/route-table.ts'
@@ -47,7 +47,7 @@ export type ProxyHandlerDeps = ForwardDeps & {
   readonly faults?: FaultFilter
 }
 
-export type ProxyHandler = (request: ProxyRequest, conn: ConnInfo) => Promise<Response>
+export type ProxyHandler = (request: ProxyRequest, conn: ConnInfo) => Promise<ProxyResponse>
 
 /** The upgrade a CONNECT stands for (Envoy's upgrade type "CONNECT"), in the lower case upgradeOf gives. */
 const CONNECT_UPGRADE = 'connect'
@@ -109,12 +109,12 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
    * The route phase waited for the request body. A function of its own so that handle() captures
    * nothing: a closure in handle() would give every request a scope object for its variables.
    */
-  function afterBody(routing: Promise<RoutedRequest | ProxyError>, request: ProxyRequest, conn: ConnInfo, info: RequestInfo, observer: RequestObserver, upgrade: string | undefined): Promise<Response> {
+  function afterBody(routing: Promise<RoutedRequest | ProxyError>, request: ProxyRequest, conn: ConnInfo, info: RequestInfo, observer: RequestObserver, upgrade: string | undefined): Promise<ProxyResponse> {
     return routing.then((routed) => afterRouting(request, conn, routed, info, observer, upgrade))
   }
 
   /** `now`: the arrival's clock read when nothing awaited since (else the forward loop reads its own). */
-  function afterRouting(request: ProxyRequest, conn: ConnInfo, routed: RoutedRequest | ProxyError, info: RequestInfo, observer: RequestObserver, upgrade: string | undefined, now?: number): Promise<Response> {
+  function afterRouting(request: ProxyRequest, conn: ConnInfo, routed: RoutedRequest | ProxyError, info: RequestInfo, observer: RequestObserver, upgrade: string | undefined, now?: number): Promise<ProxyResponse> {
     if (upgrade === CONNECT_UPGRADE) return Promise.resolve(connectRefused(routed, info, observer))
     if (routed instanceof ProxyError) return Promise.resolve(localReply(routed, info, observer, ctx))
     if (routed.fault !== undefined || upgrade !== undefined) return faultOrUpgrade(request, conn, routed, info, observer, upgrade)
@@ -128,12 +128,12 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
    * upgrade_failed, before any fault. Either way the connection is not reused: what follows a
    * CONNECT's head on it is the client's tunnel, not a request.
    */
-  function connectRefused(routed: RoutedRequest | ProxyError, info: RequestInfo, observer: RequestObserver): Response {
+  function connectRefused(routed: RoutedRequest | ProxyError, info: RequestInfo, observer: RequestObserver): ProxyResponse {
     return closingReply(routed instanceof ProxyError && !(routed instanceof TlsRedirect) ? routed : refusedUpgrade(info, observer), info, observer)
   }
 
   /** A local reply after which the connection is not reused (what follows on it is not a request). */
-  function closingReply(error: ProxyError, info: RequestInfo, observer: RequestObserver): Response {
+  function closingReply(error: ProxyError, info: RequestInfo, observer: RequestObserver): ProxyResponse {
     const reply = localReply(error, info, observer, ctx)
     reply.headers.set('connection', 'close')
     return reply
@@ -146,7 +146,7 @@ export function createProxyHandler(deps: ProxyHandlerDeps): ProxyHandler {
   }
 
   /** A fault to apply (after its delay) or an upgrade: the rare requests that wait on more than the upstream. */
-  async function faultOrUpgrade(request: ProxyRequest, conn: ConnInfo, routed: RoutedRequest, info: RequestInfo, observer: RequestObserver, upgrade: string | undefined): Promise<Response> {
+  async function faultOrUpgrade(request: ProxyRequest, conn: ConnInfo, routed: RoutedRequest, info: RequestInfo, observer: RequestObserver, upgrade: string | undefined): Promise<ProxyResponse> {
     if (routed.fault !== undefined) {
       const fault = routed.fault instanceof ProxyError ? routed.fault : await delayedFault(routed.fault, request.signal, info, deps.faults!, deps.timers)
       if (fault) return localReply(fault, info, observer, ctx)

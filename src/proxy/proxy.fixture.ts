@@ -9,16 +9,17 @@ import { hasFaults } from '../config/to-model-fault.ts'
 import { EMPTY_RUNTIME } from '../layered-runtime/layered-runtime.ts'
 import type { ListenerConfig } from '../config/model.ts'
 import { RouteTable } from '../routing/route-table.ts'
-import type { UpstreamFailure, UpstreamRequest } from '../runtime.ts'
+import type { UpstreamFailure, UpstreamRequest, ProxyResponse } from '../runtime.ts'
 import { StatsStore } from '../stats/stats-store.ts'
 import { ClusterManager } from '../upstream/cluster-manager.ts'
 import { FaultFilter } from './fault/fault-filter.ts'
 import { createProxyHandler } from './proxy-handler.ts'
 import type { RequestInfo } from './request-info.ts'
 import type { RequestTracer } from './request-tracer.ts'
+import { toResponse } from '../upstream/to-response.ts'
 
 /** Answers one upstream request; `endpoint` is `ip:port`. */
-export type FakeUpstream = (request: UpstreamRequest, endpoint: string) => Response | Promise<Response>
+export type FakeUpstream = (request: UpstreamRequest, endpoint: string) => ProxyResponse | Promise<ProxyResponse>
 
 export type FixtureOptions = {
   readonly upstream?: FakeUpstream
@@ -37,7 +38,7 @@ export function upstreamFailure(failure: UpstreamFailure): Error {
 }
 
 /** An upstream that never answers: rejects only when the attempt's signal aborts. */
-export function hanging(request: UpstreamRequest): Promise<Response> {
+export function hanging(request: UpstreamRequest): Promise<ProxyResponse> {
   return new Promise((_, reject) => request.signal.addEventListener('abort', () => reject(new Error('aborted')), { once: true }))
 }
 
@@ -98,6 +99,8 @@ export function proxyFixture(options: FixtureOptions = {}) {
     return request
   }
   return {
+    /** The proxy handler itself: its answers as they are (a record too, when the fake upstream gives one). */
+    handler,
     listener,
     clock,
     stats,
@@ -105,12 +108,12 @@ export function proxyFixture(options: FixtureOptions = {}) {
     logged,
     fetched,
     /** Sends `request` through the handler as it is (a method or URL shape requestOf does not make). */
-    send: (request: Request) => handler(request, conn),
+    send: (request: Request) => handler(request, conn).then(toResponse),
     /** Sends a request through the handler (default GET http://edge/service/1). */
-    handle: (path = '/service/1', init?: RequestInit) => handler(requestOf(path, init), conn),
+    handle: (path = '/service/1', init?: RequestInit) => handler(requestOf(path, init), conn).then(toResponse),
     /** handle(), then reads the body, so the access log has the request (it logs when the body is done). */
     read: async (path = '/service/1', init?: RequestInit) => {
-      const response = await handler(requestOf(path, init), conn)
+      const response = toResponse(await handler(requestOf(path, init), conn))
       return { status: response.status, headers: response.headers, text: await response.text() }
     },
     /** The value of one stat by its full name (0 when never touched). */

@@ -4,6 +4,7 @@
 import type { ListenerObserver, RequestObserver } from './observer.ts'
 import type { RequestInfo } from './request-info.ts'
 import { whenBodyDone } from './response-body.ts'
+import type { ProxyResponse } from '../runtime.ts'
 
 export type RespondContext = {
   readonly observers: Pick<ListenerObserver, 'watchesBody'>
@@ -14,7 +15,7 @@ export type RespondContext = {
  * `wholeBytes`: the body was read whole, so it is done as soon as it is handed over.
  * `at`: a clock read the caller made with nothing awaited since (the attempt's end): the handover's instant.
  */
-export function respond(response: Response, info: RequestInfo, observer: RequestObserver, ctx: RespondContext, wholeBytes?: number, at?: number): Response {
+export function respond(response: ProxyResponse, info: RequestInfo, observer: RequestObserver, ctx: RespondContext, wholeBytes?: number, at?: number): ProxyResponse {
   info.status = response.status
   observer.responded(info)
   if (!ctx.observers.watchesBody) {

@@ -3,6 +3,7 @@ import { ManualClock } from '../../test/support/manual-clock.ts'
 import { ProxyError } from '../errors.ts'
 import { AttemptAbort } from './attempt-abort.ts'
 import { isSmallSizedBody, readWholeBody, WHOLE_BODY_LIMIT_BYTES, whenBodyDone } from './response-body.ts'
+import { toResponse } from '../upstream/to-response.ts'
 
 const sized = (length: number | undefined, body: BodyInit | null = 'x') =>
   new Response(body, { headers: length === undefined ? {} : { 'content-length': String(length) } })
@@ -67,7 +68,7 @@ describe('whenBodyDone', () => {
     const seen: number[] = []
     const response = whenBodyDone(new Response('twelve bytes'), (bytes) => seen.push(bytes))
     expect(seen).toEqual([])
-    expect(await response.text()).toBe('twelve bytes')
+    expect(await toResponse(response).text()).toBe('twelve bytes')
     expect(seen).toEqual([12])
   })
   test('reports at once without a body', () => {

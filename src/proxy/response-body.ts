@@ -6,12 +6,13 @@
 
 import { routeTimeout, upstreamReset, type ProxyError } from '../errors.ts'
 import type { AttemptAbort } from './attempt-abort.ts'
+import type { ProxyResponse } from '../runtime.ts'
 
 /** Bodies up to this declared length are read whole; above it they stream. */
 export const WHOLE_BODY_LIMIT_BYTES = 64 * 1024
 
 /** True when `response` declares a body small enough to read before answering. */
-export function isSmallSizedBody(method: string, response: Response): boolean {
+export function isSmallSizedBody(method: string, response: ProxyResponse): boolean {
   // Decided from the head alone: reading `response.body` would make Bun build a stream for a body
   // that arrayBuffer() can otherwise hand over directly.
   if (method === 'HEAD' || response.status === 204 || response.status === 304) return false
@@ -26,7 +27,7 @@ export function isSmallSizedBody(method: string, response: Response): boolean {
  * the upstream call, the read fails, and that is Envoy's 504 UT (its route timeout covers the complete
  * response); a broken body is a reset before headers went out. No race and no timer of its own.
  */
-export async function readWholeBody(response: Response, abort: AttemptAbort | undefined): Promise<Uint8Array<ArrayBuffer> | ProxyError> {
+export async function readWholeBody(response: ProxyResponse, abort: AttemptAbort | undefined): Promise<Uint8Array<ArrayBuffer> | ProxyError> {
   try {
     return new Uint8Array(await response.arrayBuffer())
   } catch (cause) {
@@ -37,7 +38,7 @@ export async function readWholeBody(response: Response, abort: AttemptAbort | un
 }
 
 /** Calls `done` with the body size once the client has the whole body (or at once without one). */
-export function whenBodyDone(response: Response, done: (bytes: number) => void): Response {
+export function whenBodyDone(response: ProxyResponse, done: (bytes: number) => void): ProxyResponse {
   if (!response.body) {
     done(0)
     return response

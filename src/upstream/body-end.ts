@@ -34,6 +34,8 @@ export class BodyEnd {
   }
 }
 
+import type { ProxyResponse } from '../runtime.ts'
+
 // A module-private symbol property rather than a WeakMap entry, for the reason whole-body.ts gives.
 const BODY_END = Symbol('edgeway.bodyEnd')
 type Marked = Response & { [BODY_END]?: BodyEnd }
@@ -44,6 +46,6 @@ export function reportsBodyEnd(response: Response, end: BodyEnd): void {
 }
 
 /** The reporter of an unread response marked by reportsBodyEnd; undefined for any other. */
-export function bodyEndOf(response: Response): BodyEnd | undefined {
+export function bodyEndOf(response: ProxyResponse): BodyEnd | undefined {
   return response.bodyUsed ? undefined : (response as Marked)[BODY_END]
 }

@@ -7,6 +7,8 @@
 // a response on Bun and ~0.2 on Deno, plus weak-table work in every collection; the property is a
 // shape transition the engine caches (~0.01 µs). Nothing outside this file can read or forge it.
 
+import type { ProxyResponse } from '../runtime.ts'
+
 const WHOLE_BODY = Symbol('edgeway.wholeBody')
 type Marked = Response & { [WHOLE_BODY]?: Uint8Array }
 const EMPTY = new Uint8Array(0)
@@ -18,7 +20,10 @@ export function wholeBodyResponse(bytes: Uint8Array<ArrayBuffer> | null, init: R
   return response
 }
 
-/** The whole body of a response made by wholeBodyResponse, unread; undefined for any other. */
-export function wholeBodyOf(response: Response): Uint8Array | undefined {
-  return response.bodyUsed ? undefined : (response as Marked)[WHOLE_BODY]
+/**
+ * The whole body of a response made by wholeBodyResponse, or of an answer record holding it
+ * (its `wholeBody` field, upstream-answer.ts), unread; undefined for any other.
+ */
+export function wholeBodyOf(response: ProxyResponse): Uint8Array | undefined {
+  return response.bodyUsed ? undefined : ((response as Marked)[WHOLE_BODY] ?? response.wholeBody)
 }

@@ -12,6 +12,7 @@ import { startZipkinStore } from '../../tracing/zipkin-store/start-zipkin-store.
 import { STORAGES, type StorageUnderTest } from '../../tracing/zipkin-store/storage/test-storages.ts'
 import type { RunningZipkinStore, ServeFunction } from '../../tracing/zipkin-store/start-zipkin-store.ts'
 import { definition, responseSchema, validateAgainst } from '../support/zipkin-spec.ts'
+import { toResponses } from '../../src/upstream/to-response.ts'
 
 /** Test-only stand-in for src/adapter's serve: Bun.serve on the requested loopback port. */
 const bunServe: ServeFunction = async (options, handler) => {
@@ -23,7 +24,7 @@ const bunServe: ServeFunction = async (options, handler) => {
     development: false,
     fetch: (request, srv) => {
       const address = srv.requestIP(request)
-      return handler(request, { remoteAddress: address?.address ?? '', remotePort: address?.port ?? 0 })
+      return toResponses(handler(request, { remoteAddress: address?.address ?? '', remotePort: address?.port ?? 0 }))
     },
   })
   return { port: server.port ?? 0, close: async () => void (await server.stop(true)) }

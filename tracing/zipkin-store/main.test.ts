@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, spyOn, test } from 'bun:test'
 import type { FetchHandler, Runtime, ServeOptions } from '../../src/runtime.ts'
 import { parseZipkinArgs, runZipkinCommand } from './main.ts'
+import { toResponse } from '../../src/upstream/to-response.ts'
 
 type Served = { options?: ServeOptions; handler?: FetchHandler; closed: boolean }
 
@@ -66,7 +67,7 @@ describe('edgeway zipkin', () => {
     expect(lines).toEqual(['zipkin store listening on http://127.0.0.1:40123 (UI at /zipkin/, in memory)'])
     expect(running.port).toBe(40123)
     const answer = await served.handler!(new Request('http://x/api/v2/services'), { remoteAddress: '127.0.0.1', remotePort: 1 })
-    expect(await answer.json()).toEqual([])
+    expect(await toResponse(answer).json()).toEqual([])
     expect(signals.length).toBe(1)
     signals[0]!('SIGTERM')
     await new Promise((resolve) => setTimeout(resolve, 1))
