@@ -1,4 +1,4 @@
-// The `Date` field the byte listener adds to a response that has none, as Bun.serve does (and Envoy,
+// The `Date` field the byte listener adds to a response that has none, as Bun's server does (and Envoy,
 // and RFC 9110 §6.6.1 asks of an origin with a clock): one line of bytes per second, remade when
 // the second changes, so a response pays a clock read and a copy, not a Date and a string.
 // `now` is injectable so a test can drive the second by hand.

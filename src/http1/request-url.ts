@@ -1,10 +1,10 @@
 // The `url` a byte-level listener hands the proxy path for a parsed request head: the string
-// Bun.serve's Request carries for the same head, so that routing, rewrites and the forwarded
+// Bun's server's Request carries for the same head, so that routing, rewrites and the forwarded
 // bytes do not depend on which listener served the request. Bun builds it as
 // `scheme://` + Host + the origin part of the target and runs WebKit's URL parser over it (bench/README.md,
 // stop 33, lists what that does to each class of target); the common request (a plain path, a
 // lower-case Host) needs none of that work, so one pass over each checks it and the URL is a
-// concatenation. Differential-tested against a bare Bun.serve (test/integration/request-url-differential.test.ts).
+// concatenation. Differential-tested against a bare Bun's server (test/integration/request-url-differential.test.ts).
 
 import { RequestHeadError } from './request-head-error.ts'
 import type { RequestHeadRecord } from './request-head.ts'
@@ -14,10 +14,10 @@ import { canonicalTarget } from './url-path.ts'
 export type UrlScheme = 'http' | 'https'
 
 /**
- * The `url` Bun.serve's Request would carry for this head on a listener of `scheme`, or the
- * RequestHeadError (400, `http1.invalid_url`) Bun.serve answers itself: `OPTIONS *`.
+ * The `url` Bun's server's Request would carry for this head on a listener of `scheme`, or the
+ * RequestHeadError (400, `http1.invalid_url`) Bun's server answers itself: `OPTIONS *`.
  *
- * Where it differs from Bun.serve on purpose: a Host that passes Bun's own check but that the URL
+ * Where it differs from Bun's server on purpose: a Host that passes Bun's own check but that the URL
  * parser refuses (`x:99999`, `a.1`, `a%2Fb`) makes Bun keep the whole URL unparsed, so the path
  * reaches the proxy with its dot-segments, `\` and raw bytes; here the path is made canonical
  * whatever the Host says (a Host must not decide how a path is read). And an absolute-form target

@@ -1,7 +1,7 @@
 // What of a response body stream is there already, for the response writer (response-writer.ts):
 // a read that settles at once is a body whose bytes have arrived (a local reply, an upstream body
 // already read), and a body that ends within such reads can go out whole with its length, as
-// Bun.serve sends a buffer; one that does not is streamed as it comes.
+// Bun's server sends a buffer; one that does not is streamed as it comes.
 
 import { joined } from './joined.ts'
 

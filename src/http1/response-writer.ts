@@ -5,7 +5,7 @@
 // promise; any other body is read with a reader, each chunk written as it comes, and reading
 // waits for the transport's drain whenever it says its queue is full (the upstream client's own
 // reader then fills up and pauses its socket: backpressure end to end).
-// Bun.serve's bytes for the same Response are the reference; where this writes others on purpose,
+// Bun's server's bytes for the same Response are the reference; where this writes others on purpose,
 // test/integration/response-writer-differential.test.ts lists it and why.
 
 import type { ServerTransport } from './server-transport.ts'
@@ -130,9 +130,9 @@ export class ResponseWriter {
     let streaming = false
     try {
       // What of the body is there already (a local reply, an upstream body that has arrived) is
-      // read at once: a body that ends within it goes out whole with its length, as Bun.serve
+      // read at once: a body that ends within it goes out whole with its length, as Bun's server
       // sends it; else the head leaves with what was gathered. A body not there yet gets its head
-      // at once, as Envoy sends it (Bun.serve writes only its status line until the first chunk).
+      // at once, as Envoy sends it (Bun's server writes only its status line until the first chunk).
       const gathered: Uint8Array[] = []
       let total = 0
       let ready = await peek(pending)

@@ -150,7 +150,7 @@ export class ServerConnection {
       const expectsContinue = head.version === 11 && head.expect !== null && head.expect.toLowerCase() === '100-continue'
       body = new RequestBodySource(framing, this.#flow, expectsContinue ? { continue100: this.#continue100 } : undefined)
     }
-    // The url Bun.serve's Request would carry (request-url.ts), so routing does not depend on the listener.
+    // The url Bun's server's Request would carry (request-url.ts), so routing does not depend on the listener.
     const url = requestUrl(head, 'http')
     if (url instanceof RequestHeadError) return this.#refuse(url)
     const request = ByteRequest.of(head.method, url, head.fields, body)

@@ -1,7 +1,7 @@
 // The status line of a response the byte listener writes, as bytes made once per status code. The
-// reason phrase is the standard one for the code, never the Response's statusText: Bun.serve writes
+// reason phrase is the standard one for the code, never the Response's statusText: Bun's server writes
 // its own table's phrase whatever statusText says, and so does Envoy (a reason phrase carries
-// nothing a client may act on, RFC 9112 §4). The table is Bun.serve's (test/integration/
+// nothing a client may act on, RFC 9112 §4). The table is Bun's server's (test/integration/
 // response-writer-differential.test.ts pins it); an unlisted code gets Envoy's `Unknown` where Bun
 // writes `HM`.
 

@@ -1,4 +1,4 @@
-// The authority of a request URL from a Host value, as Bun.serve's URL parser (WebKit's, WHATWG
+// The authority of a request URL from a Host value, as Bun's server's URL parser (WebKit's, WHATWG
 // rules) serialises it: the name lower-cased and percent-decoded, an IPv4 address in any of its
 // number forms written dotted-decimal, the port without leading zeros and dropped when it is the
 // scheme's default. Undefined where that parser refuses the authority (a port that is not a

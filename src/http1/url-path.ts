@@ -1,7 +1,7 @@
 // The path, query and fragment of a request URL as the WHATWG URL parser leaves them for an
 // http(s) URL (the "special" scheme rules): `\` read as `/`, dot-segments (`.`, `..`, `%2e` in any
 // case) removed, the bytes a path, a query or a fragment may not carry raw percent-encoded, and
-// nothing else touched (`%zz`, `%2F`, `//`, `;params` stay). This is what Bun.serve does to every
+// nothing else touched (`%zz`, `%2F`, `//`, `;params` stay). This is what Bun's server does to every
 // request target before the proxy path sees it; request-url.ts runs it only on the targets its
 // one-pass check cannot pass as they are. Input: what the request-head parser accepted (VCHAR
 // only, so no C0 control, space or byte past 0x7E is left to encode).

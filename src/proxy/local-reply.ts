@@ -24,7 +24,7 @@ export function localReply(error: ProxyError, info: RequestInfo, observer: Reque
   echoRequestId(headers, info, observer, ctx.listener)
   info.responseHeaders = headers
   // Marked whole: the byte listener writes it with its head at once instead of reading it back as a
-  // stream (~3.5 µs a reply on Bun, bench/README "reswrite18"); Bun.serve and Deno.serve take it as any body.
+  // stream (~3.5 µs a reply on Bun, bench/README "reswrite18"); Bun's server and Deno's server take it as any body.
   return respond(wholeBodyResponse(error.body ? bodyBytes(error.body) : null, { status: error.status, headers }), info, observer, ctx)
 }
 
