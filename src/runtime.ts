@@ -2,6 +2,10 @@
 // (bun.ts, deno.ts) implement it, everything else receives a Runtime and stays portable.
 
 import type { EndpointConnections } from './upstream/endpoint-connections.ts'
+import type { ProxyRequest, ProxyResponse } from './proxy-messages.ts'
+
+// The messages the port's handlers and upstream clients pass: defined beside it, named here.
+export type { HeadRefusal, ProxyRequest, ProxyResponse } from './proxy-messages.ts'
 
 /** What the runtime knows about the downstream peer. */
 export type ConnInfo = {
@@ -56,52 +60,6 @@ export class WebSocketRefused extends Error {
  * byte listener switch): a runtime's server turns it into one at its boundary (toResponse).
  */
 export type FetchHandler = (request: Request, conn: ConnInfo) => ProxyResponse | Promise<ProxyResponse>
-
-/**
- * What the proxy path reads of a response, upstream or its own: the part of a `Response` it uses,
- * so that edgeway's HTTP/1.1 client can hand the byte-level listener an answer without making a
- * Response (a `Response` satisfies it as it is). `headers` is a `Headers` or an object answering as
- * one (HeaderSnapshot), editable in place when the client made it. The optional fields are what the
- * client marks on its own Responses by symbol (src/upstream/whole-body.ts, hop-by-hop-free.ts): an
- * answer record carries them as fields, and the marks' readers read either.
- */
-export interface ProxyResponse {
-  readonly status: number
-  readonly statusText: string
-  readonly headers: Headers
-  readonly body: ReadableStream<Uint8Array> | null
-  readonly bodyUsed: boolean
-  arrayBuffer(): Promise<ArrayBuffer>
-  /** The whole body, unread, held by the record (a Response carries it as its whole-body mark instead). */
-  readonly wholeBody?: Uint8Array | undefined
-  /** The head had no hop-by-hop field (a Response: its hop-by-hop-free mark). */
-  readonly hopByHopFree?: boolean | undefined
-}
-
-/**
- * What the proxy path reads of a downstream request: the part of a `Request` it uses, so that a
- * listener can hand it something lighter than the runtime's Request (a served `Request` satisfies
- * it as it is). `headers` is a `Headers` or an object answering as one (HeaderSnapshot); `url` is
- * the absolute URL the runtime's server would give; `body` is null when the request has none;
- * `signal` aborts when the downstream goes away.
- */
-export interface ProxyRequest {
-  readonly method: string
-  readonly url: string
-  readonly headers: Headers
-  readonly body: ReadableStream<Uint8Array> | null
-  readonly signal: AbortSignal
-  arrayBuffer(): Promise<ArrayBuffer>
-  /**
-   * Set only by the byte-level listener, for a head its own parser refused: the path answers it as
-   * its own 400/431 (local reply, counter, access log) and the listener then closes the connection.
-   * A runtime's server answers such heads itself, so a served Request never has it.
-   */
-  readonly refused?: HeadRefusal
-}
-
-/** A refused request head: the status to answer, Envoy's response-code detail, why (RequestHeadError's). */
-export type HeadRefusal = { readonly status: number; readonly code: string; readonly message: string }
 
 /** A proxy listener's handler: takes any ProxyRequest, so it is a FetchHandler too. */
 export type ListenerHandler = (request: ProxyRequest, conn: ConnInfo) => ProxyResponse | Promise<ProxyResponse>

@@ -5,21 +5,7 @@
 // proxy's `server` and service time where the upstream had its own, else after its fields;
 // test/integration/forwarded-head-parity.test.ts), which is what this array keeps.
 
-import { isToken } from './codec.ts'
-
-function nameOf(name: string): string {
-  if (!isToken(name)) throw new TypeError(`Header name is not valid: "${name}"`)
-  return name.toLowerCase()
-}
-
-const EDGE_WHITESPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g
-const FORBIDDEN = /[\x00\n\r\u0100-\uffff]/
-
-function valueOf(input: string): string {
-  const value = String(input).replace(EDGE_WHITESPACE, '')
-  if (FORBIDDEN.test(value)) throw new TypeError(`Header value is not valid: "${value}"`)
-  return value
-}
+import { normalizedName as nameOf, normalizedValue as valueOf } from './header-values.ts'
 
 export class AnswerFields {
   /** name, value, name, value… lower-cased names, repeats apart, in arrival (then set) order. */

@@ -5,6 +5,8 @@
 // less per chunk. The client reports the end once the runtime has read the last chunk, so the
 // request's duration and span still end where they did with the wrapping stream.
 
+import type { ProxyResponse } from '../runtime.ts'
+
 /** `failure`: the body broke (reset, abort); `cancelled`: its reader (the downstream side) stopped reading. */
 export type BodyEndListener = (bytes: number, failure: unknown, cancelled: boolean) => void
 
@@ -33,8 +35,6 @@ export class BodyEnd {
     listener?.(this.bytes, failure, cancelled)
   }
 }
-
-import type { ProxyResponse } from '../runtime.ts'
 
 // A module-private symbol property rather than a WeakMap entry, for the reason whole-body.ts gives.
 const BODY_END = Symbol('edgeway.bodyEnd')
